@@ -1,0 +1,93 @@
+"""Attachments: upload into a case, read back (staff only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from docsvc.api import schemas
+from docsvc.api.present import attachment_dict
+from docsvc.attachments.service import Upload, add_attachment
+from docsvc.cases import service
+from docsvc.errors import Invalid, NotFound
+from docsvc.models import Attachment, Case
+from docsvc.web.context import api_user, db, file_store, require, settings
+
+blp = Blueprint("attachments", __name__, description="Photos and documents in a case file (staff)")
+SECURITY = [{"bearerAuth": []}]
+VARIANTS = ("original", "print", "thumb")
+
+
+@blp.route("/api/cases/<case_number>/attachments", methods=["POST"])
+@blp.arguments(schemas.AttachmentForm, location="form")
+@blp.arguments(schemas.AttachmentFile, location="files")
+@blp.response(201, schemas.AttachmentOut)
+@blp.doc(security=SECURITY)
+def upload(form: dict[str, Any], files: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    """Accepted: JPEG, PNG, HEIC, TIFF, PDF, DOCX, EML, judged from the content."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = service.get_case(session, user, case_number, for_update=True)
+    f = files["file"]
+    att = add_attachment(
+        session,
+        file_store(),
+        settings(),
+        user,
+        case,
+        Upload(f.stream, f.filename, f.mimetype),
+        kind=form["kind"],
+        caption=form.get("caption"),
+        supplied_by_complainant=form["supplied_by_complainant"],
+    )
+    out = attachment_dict(att, case.case_number, service.case_profile(session, case).zone)
+    session.commit()
+    return out
+
+
+def load_attachment(attachment_id: int, user: Any) -> tuple[Attachment, Case]:
+    session = db()
+    att = session.get(Attachment, attachment_id)
+    case = session.get(Case, att.case_id) if att else None
+    if att is None or case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+        raise NotFound(f"no attachment {attachment_id} that you can see.")
+    return att, case
+
+
+def send_stored(sha256: str, media_type: str, download_name: str) -> Response:
+    data = file_store().open_verified(sha256)
+    resp = Response(data, mimetype=media_type)
+    # The served name is neutral; the uploaded name is data, never echoed into a header.
+    resp.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    resp.headers["ETag"] = sha256
+    return resp
+
+
+@blp.route("/api/attachments/<int:attachment_id>/<variant>", methods=["GET"])
+@blp.doc(security=SECURITY, responses={"200": {"description": "The file's bytes"}})
+def attachment_file(attachment_id: int, variant: str):  # type: ignore[no-untyped-def]
+    """The original file, or a photo's print-size rendition or thumbnail."""
+    user = require(api_user(), "cases.read")
+    if variant not in VARIANTS:
+        raise Invalid(f"variant must be one of: {', '.join(VARIANTS)}.")
+    att, case = load_attachment(attachment_id, user)
+    return serve_variant(att, case, variant)
+
+
+def serve_variant(att: Attachment, case: Case, variant: str) -> Response:
+    from docsvc.attachments.sniff import JPEG, LABELS
+
+    if variant == "original":
+        ext = LABELS[att.media_type].lower()
+        name = f"{case.case_number}-attachment-{att.id}.{ext}"
+        return send_stored(att.sha256, att.media_type, name)
+    sha = att.print_sha256 if variant == "print" else att.thumb_sha256
+    if sha is None:
+        raise NotFound(f"attachment {att.id} is not a photo and has no {variant} rendition.")
+    if request.headers.get("If-None-Match") == sha:
+        return Response(status=304)
+    return send_stored(sha, JPEG, f"{case.case_number}-attachment-{att.id}-{variant}.jpg")

@@ -1,0 +1,15 @@
+"""The flask-smorest Api, with our error shape in place of its own."""
+
+from __future__ import annotations
+
+from flask_smorest import Api as SmorestApi
+
+from docsvc.api.schemas import ErrorOut
+from docsvc.web.errors import handle_http_exception
+
+
+class Api(SmorestApi):
+    ERROR_SCHEMA = ErrorOut  # documents {"error", "code", "details"} for every error response
+
+    def handle_http_exception(self, error):  # type: ignore[no-untyped-def,override]
+        return handle_http_exception(error)

@@ -1,0 +1,195 @@
+"""Cases and everything recorded in them (API.md, Cases)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from docsvc.api import schemas
+from docsvc.api.present import case_detail, case_summary
+from docsvc.cases import service
+from docsvc.cases.normalize import address_key
+from docsvc.models import Case, Jurisdiction, Property
+from docsvc.web.context import api_user, db, require
+
+blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="Case files (staff)")
+SECURITY = [{"bearerAuth": []}]
+
+
+def _case_for_write(case_number: str) -> tuple[Any, Case]:
+    user = require(api_user(), "cases.write")
+    return user, service.get_case(db(), user, case_number, for_update=True)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(schemas.CaseIn)
+@blp.response(201, schemas.CaseOut)
+@blp.doc(security=SECURITY)
+def create_case(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Open a case; a complaint is checked against the jurisdiction's acceptance rules."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = service.open_case(session, user, data)
+    profile = service.case_profile(session, case)
+    service.record_complainant_view(session, user, case, "api.case.create")
+    out = case_detail(session, case, profile, with_complainant=True)
+    session.commit()
+    return out
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(schemas.CaseQuery, location="query")
+@blp.response(200, schemas.CaseListOut)
+@blp.doc(security=SECURITY)
+def list_cases(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.read")
+    session = db()
+    stmt = select(Case).join(Property, Property.id == Case.property_id)
+    if user.jurisdictions is not None:
+        stmt = stmt.where(Case.jurisdiction_code.in_(user.jurisdictions))
+    if query.get("status"):
+        stmt = stmt.where(Case.status == query["status"])
+    if query.get("jurisdiction"):
+        stmt = stmt.where(Case.jurisdiction_code == query["jurisdiction"])
+    if query.get("address"):
+        key = address_key(query["address"])
+        stmt = stmt.where(Property.address_key.contains(key, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page, per_page = query["page"], query["per_page"]
+    rows = session.scalars(
+        stmt.order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    zones = {j.code: j.timezone for j in session.scalars(select(Jurisdiction))}
+    from zoneinfo import ZoneInfo
+
+    return {
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "results": [case_summary(c, ZoneInfo(zones[c.jurisdiction_code])) for c in rows],
+    }
+
+
+@blp.route("/<case_number>", methods=["GET"])
+@blp.response(200, schemas.CaseOut)
+@blp.doc(security=SECURITY)
+def get_case(case_number: str):  # type: ignore[no-untyped-def]
+    """The case file, complainant included (the view is audited)."""
+    user = require(api_user(), "cases.read")
+    session = db()
+    case = service.get_case(session, user, case_number)
+    profile = service.case_profile(session, case)
+    out = case_detail(session, case, profile, with_complainant=True)
+    if case.complaint is not None and not case.complaint.anonymous:
+        service.record_complainant_view(session, user, case, "api.case.get")
+        session.commit()
+    return out
+
+
+@blp.route("/<case_number>/refuse", methods=["POST"])
+@blp.arguments(schemas.RefuseIn)
+@blp.response(200, schemas.CaseSummaryOut)
+@blp.doc(security=SECURITY)
+def refuse(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    user, case = _case_for_write(case_number)
+    session = db()
+    service.refuse_case(session, user, case, data["reason"], data.get("note"))
+    session.commit()
+    return case_summary(case, service.case_profile(session, case).zone)
+
+
+@blp.route("/<case_number>/close", methods=["POST"])
+@blp.arguments(schemas.CloseIn)
+@blp.response(200, schemas.CaseSummaryOut)
+@blp.doc(security=SECURITY)
+def close(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    user, case = _case_for_write(case_number)
+    session = db()
+    service.close_case(session, user, case, data["reason"], data["resolution"])
+    session.commit()
+    return case_summary(case, service.case_profile(session, case).zone)
+
+
+@blp.route("/<case_number>/parties", methods=["POST"])
+@blp.arguments(schemas.PartyIn)
+@blp.response(201, schemas.PartyOut)
+@blp.doc(security=SECURITY)
+def add_party(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    user, case = _case_for_write(case_number)
+    session = db()
+    party = service.add_party(session, user, case, data)
+    session.commit()
+    return {
+        "id": party.id,
+        "role": party.role,
+        "name": party.name,
+        "mailing_address": party.mailing_address,
+        "phone": party.phone,
+        "email": party.email,
+        "prior_cases": [],
+    }
+
+
+@blp.route("/<case_number>/violations", methods=["POST"])
+@blp.arguments(schemas.ViolationIn)
+@blp.response(201, schemas.ViolationOut)
+@blp.doc(security=SECURITY)
+def add_violation(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    user, case = _case_for_write(case_number)
+    session = db()
+    violation = service.add_violation(session, user, case, data)
+    profile = service.case_profile(session, case)
+    vtype = profile.violation_types[violation.violation_type]
+    session.commit()
+    return {
+        "id": violation.id,
+        "violation_type": violation.violation_type,
+        "title": vtype["title"],
+        "citation": vtype["citation"],
+        "description": violation.description,
+        "observed_at": violation.observed_at.astimezone(profile.zone),
+        "corrected_at": None,
+        "correction_method": None,
+    }
+
+
+@blp.route("/<case_number>/violations/<int:violation_id>/correct", methods=["POST"])
+@blp.arguments(schemas.CorrectIn)
+@blp.response(200, schemas.ViolationOut)
+@blp.doc(security=SECURITY)
+def correct_violation(data: dict[str, Any], case_number: str, violation_id: int):  # type: ignore[no-untyped-def]
+    user, case = _case_for_write(case_number)
+    session = db()
+    v = service.correct_violation(
+        session, user, case, violation_id, data["corrected_at"], data["method"]
+    )
+    profile = service.case_profile(session, case)
+    vtype = profile.violation_types.get(v.violation_type, {})
+    session.commit()
+    return {
+        "id": v.id,
+        "violation_type": v.violation_type,
+        "title": vtype.get("title", ""),
+        "citation": vtype.get("citation", ""),
+        "description": v.description,
+        "observed_at": v.observed_at.astimezone(profile.zone),
+        "corrected_at": v.corrected_at.astimezone(profile.zone) if v.corrected_at else None,
+        "correction_method": v.correction_method,
+    }
+
+
+@blp.route("/<case_number>/inspections", methods=["POST"])
+@blp.arguments(schemas.InspectionIn)
+@blp.response(201, schemas.CreatedOut)
+@blp.doc(security=SECURITY)
+def add_inspection(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    user, case = _case_for_write(case_number)
+    session = db()
+    data["measurements"] = [{**m, "value": str(m["value"])} for m in data.get("measurements", [])]
+    inspection = service.add_inspection(session, user, case, data)
+    session.commit()
+    return {"id": inspection.id}

@@ -1,0 +1,323 @@
+"""Request and response shapes of the HTTP API. The OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from docsvc.api.fields import Instant, Text
+from docsvc.models.cases import (
+    CASE_STATUSES,
+    CHANNELS,
+    CLOSURE_REASONS,
+    DISCLOSURE_PREFERENCES,
+    ORIGINS,
+    PARTY_ROLES,
+    REFUSAL_REASONS,
+)
+from docsvc.models.files import ATTACHMENT_KINDS
+
+PHONE = validate.Regexp(r"^[0-9+()\-.\s xXext]{7,40}$", error="is not a telephone number.")
+
+
+class _In(Schema):
+    class Meta:
+        unknown = "raise"  # a misspelt field is an error, not silently dropped
+
+
+class PropertyIn(_In):
+    address = Text(required=True, max_length=300)
+    parcel = Text(max_length=60)
+    zoning = Text(max_length=60)
+    assessor_owner = Text(max_length=300)
+
+
+class ComplainantIn(_In):
+    name = Text(required=True, max_length=300)
+    phone = Text(max_length=40, validate=PHONE)
+    email = fields.Email()
+    address = Text(max_length=300)
+
+
+class ComplaintIn(_In):
+    received_at = Instant(required=True)
+    channel = fields.String(validate=validate.OneOf(CHANNELS), load_default="web")
+    description = Text(required=True)
+    anonymous = fields.Boolean(required=True)
+    complainant = fields.Nested(ComplainantIn)
+    disclosure_preference = fields.String(
+        required=True, validate=validate.OneOf(DISCLOSURE_PREFERENCES)
+    )
+    discretion_approved_by = Text(max_length=200)
+
+
+class CaseIn(_In):
+    jurisdiction = fields.String(required=True)
+    origin = fields.String(validate=validate.OneOf(ORIGINS), load_default="complaint")
+    origin_note = Text(max_length=2000)
+    property = fields.Nested(PropertyIn, required=True)
+    complaint = fields.Nested(ComplaintIn)
+
+
+class CaseQuery(_In):
+    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    jurisdiction = fields.String()
+    address = Text(max_length=300)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class RefuseIn(_In):
+    reason = fields.String(required=True, validate=validate.OneOf(REFUSAL_REASONS))
+    note = Text(max_length=5000)
+
+
+class CloseIn(_In):
+    reason = fields.String(required=True, validate=validate.OneOf(CLOSURE_REASONS))
+    resolution = Text(required=True, max_length=5000)
+
+
+class PartyIn(_In):
+    role = fields.String(required=True, validate=validate.OneOf(PARTY_ROLES))
+    name = Text(required=True, max_length=300)
+    mailing_address = Text(required=True, max_length=300)
+    phone = Text(max_length=40, validate=PHONE)
+    email = fields.Email()
+
+
+class ViolationIn(_In):
+    violation_type = fields.String(required=True)
+    description = Text(required=True)
+    observed_at = Instant(required=True)
+
+
+class CorrectIn(_In):
+    corrected_at = Instant(required=True)
+    method = Text(required=True, max_length=2000)
+
+
+class MeasurementIn(_In):
+    what = Text(required=True, max_length=300)
+    value = fields.Decimal(required=True, as_string=True)
+    unit = Text(required=True, max_length=40)
+    where = Text(required=True, max_length=500)
+
+
+class InspectionIn(_In):
+    """Tom Bean VII.D.3 / Los Gatos VI.d.iv: the ten elements of a field investigation report."""
+
+    investigator = Text(required=True, max_length=200)
+    visited_at = Instant(required=True)
+    place = Text(required=True, max_length=2000)
+    violations_observed = Text(required=True, allow_empty=True)
+    conditions_observed = Text(required=True, allow_empty=True)
+    witnesses = Text(required=True, allow_empty=True)
+    evidence = Text(required=True, allow_empty=True)
+    discussions = Text(required=True, allow_empty=True)
+    action_needed = Text(required=True, allow_empty=True)
+    recommended_action = Text(required=True)
+    referrals = Text(required=True, allow_empty=True)
+    measurements = fields.List(fields.Nested(MeasurementIn), load_default=list)
+
+    @validates_schema
+    def _observed_something(self, data: dict, **_: object) -> None:
+        if not data.get("violations_observed") and not data.get("conditions_observed"):
+            raise ValidationError(
+                "describe the violations observed or, if none, the conditions observed.",
+                "conditions_observed",
+            )
+
+
+class AttachmentForm(_In):
+    kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS))
+    caption = Text(max_length=2000)
+    supplied_by_complainant = fields.Boolean(load_default=False)
+
+
+class AttachmentFile(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+# ---- responses ---------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    error = fields.String(required=True)
+    code = fields.String(required=True)
+    details = fields.Dict()
+
+
+class HealthOut(Schema):
+    status = fields.String()
+
+
+class DeadlineOut(Schema):
+    unit = fields.String()
+    amount = fields.Integer(allow_none=True)
+
+
+class ViolationTypeOut(Schema):
+    code = fields.String()
+    title = fields.String()
+    category = fields.String(allow_none=True)
+    citation = fields.String()
+    deadline = fields.Nested(DeadlineOut)
+    deadline_source = fields.String()
+    text = fields.String()
+    text_status = fields.String()
+    involves_structure = fields.Boolean()
+    priority_rank = fields.Integer(allow_none=True)
+
+
+class DocFieldOut(Schema):
+    name = fields.String()
+    type = fields.String()
+    required = fields.Boolean()
+    description = fields.String()
+
+
+class DocumentTypeOut(Schema):
+    type = fields.String()
+    title = fields.String()
+    service_methods = fields.List(fields.String())
+    citation = fields.String(allow_none=True)
+    elements = fields.List(fields.String())
+    field_list = fields.List(fields.Nested(DocFieldOut), attribute="fields", data_key="fields")
+    recipient = fields.String()
+
+
+class JurisdictionOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    state = fields.String()
+    timezone = fields.String()
+    case_number_prefix = fields.String()
+    complaint_rules = fields.Dict()
+    public_records = fields.Dict()
+    sources = fields.List(fields.String())
+
+
+class PropertyOut(Schema):
+    id = fields.Integer()
+    address = fields.String()
+    parcel = fields.String(allow_none=True)
+    zoning = fields.String(allow_none=True)
+    assessor_owner = fields.String(allow_none=True)
+
+
+class ComplainantOut(Schema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+
+
+class ComplaintOut(Schema):
+    received_at = fields.DateTime()
+    channel = fields.String()
+    description = fields.String()
+    anonymous = fields.Boolean()
+    discretion_approved_by = fields.String(allow_none=True)
+    disclosure_preference = fields.String()
+    disclosure_preference_at = fields.DateTime()
+    complainant = fields.Nested(ComplainantOut, allow_none=True)
+
+
+class PartyOut(Schema):
+    id = fields.Integer()
+    role = fields.String()
+    name = fields.String()
+    mailing_address = fields.String()
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    prior_cases = fields.List(fields.Dict())
+
+
+class ViolationOut(Schema):
+    id = fields.Integer()
+    violation_type = fields.String()
+    title = fields.String()
+    citation = fields.String()
+    description = fields.String()
+    observed_at = fields.DateTime()
+    corrected_at = fields.DateTime(allow_none=True)
+    correction_method = fields.String(allow_none=True)
+
+
+class MeasurementOut(Schema):
+    what = fields.String()
+    value = fields.String()
+    unit = fields.String()
+    where = fields.String()
+
+
+class InspectionOut(Schema):
+    id = fields.Integer()
+    investigator = fields.String()
+    visited_at = fields.DateTime()
+    place = fields.String()
+    violations_observed = fields.String()
+    conditions_observed = fields.String()
+    witnesses = fields.String()
+    evidence = fields.String()
+    discussions = fields.String()
+    action_needed = fields.String()
+    recommended_action = fields.String()
+    referrals = fields.String()
+    measurements = fields.List(fields.Nested(MeasurementOut))
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer()
+    case_number = fields.String()
+    kind = fields.String()
+    media_type = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    original_filename = fields.String(allow_none=True)
+    caption = fields.String(allow_none=True)
+    supplied_by_complainant = fields.Boolean()
+    uploaded_at = fields.DateTime()
+    page_count = fields.Integer(allow_none=True)
+    taken_at = fields.DateTime(allow_none=True)
+    gps = fields.Dict(allow_none=True)
+    device = fields.String(allow_none=True)
+    orientation = fields.Integer(allow_none=True)
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    file_url = fields.String()
+    print_url = fields.String(allow_none=True)
+    thumbnail_url = fields.String(allow_none=True)
+
+
+class CaseSummaryOut(Schema):
+    case_number = fields.String()
+    jurisdiction = fields.String()
+    status = fields.String()
+    origin = fields.String()
+    opened_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    address = fields.String()
+
+
+class CaseListOut(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    results = fields.List(fields.Nested(CaseSummaryOut))
+
+
+class CaseOut(CaseSummaryOut):
+    origin_note = fields.String(allow_none=True)
+    property = fields.Nested(PropertyOut)
+    complaint = fields.Nested(ComplaintOut, allow_none=True)
+    parties = fields.List(fields.Nested(PartyOut))
+    violations = fields.List(fields.Nested(ViolationOut))
+    inspections = fields.List(fields.Nested(InspectionOut))
+    attachments = fields.List(fields.Nested(AttachmentOut))
+    refusal = fields.Dict(allow_none=True)
+    closure = fields.Dict(allow_none=True)
+    history = fields.Dict()
+
+
+class CreatedOut(Schema):
+    id = fields.Integer()

@@ -1,0 +1,76 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from docsvc.config import Settings, load_settings
+from docsvc.db import Database
+from docsvc.store import FileStore
+from docsvc.web import context, errors
+
+csrf = CSRFProtect()
+
+
+def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
+    settings = settings or load_settings(**overrides)
+    app = Flask(__name__, template_folder="ui/templates", static_folder="ui/static")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        # Room for the multipart envelope and form fields around the largest allowed file.
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # CSRF tokens live as long as the session: a field form may sit open for hours.
+        WTF_CSRF_TIME_LIMIT=None,
+        API_TITLE="docsvc",
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "info": {
+                "description": "Code-enforcement documents and records. Staff endpoints take "
+                "'Authorization: Bearer <token>'; no token is the public."
+            },
+        },
+        TESTING=settings.testing,
+    )
+    app.extensions["docsvc.settings"] = settings
+    app.extensions["docsvc.db"] = Database(settings.database_url)
+    app.extensions["docsvc.store"] = FileStore(settings.store_dir)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from docsvc.api import attachments, cases, reference
+    from docsvc.api.base import Api
+    from docsvc.ui import views as ui
+
+    api = Api(app)
+    for blp in (reference.blp, cases.blp, attachments.blp):
+        api.register_blueprint(blp)
+        csrf.exempt(blp)  # token-authenticated; cookies are never read on the API
+    app.register_blueprint(ui.bp)
+    csrf.init_app(app)
+    errors.register(app)
+    app.teardown_appcontext(context.close_db)
+
+    @app.after_request
+    def _security_headers(resp):  # type: ignore[no-untyped-def]
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if resp.mimetype == "text/html":
+            resp.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
+            )
+        return resp
+
+    return app

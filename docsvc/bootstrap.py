@@ -1,0 +1,51 @@
+"""`docsvc init`: data directory, schema, audit head, shipped profiles. Safe to run again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from docsvc.audit import Actor
+from docsvc.audit.chain import append, ensure_head
+from docsvc.config import Settings
+from docsvc.db import Database
+from docsvc.migrate import upgrade
+from docsvc.profiles import load_profile_file, shipped_profile_paths
+from docsvc.profiles.loader import store_profile
+from docsvc.store import FileStore
+
+
+@dataclass
+class InitReport:
+    profiles_loaded: list[str]
+    temp_files_removed: int
+
+
+def initialize(settings: Settings, database: Database | None = None) -> InitReport:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = FileStore(settings.store_dir)
+    removed = store.clean_temp()
+    own = database is None
+    database = database or Database(settings.database_url)
+    try:
+        upgrade(database.engine)
+        loaded: list[str] = []
+        with database.session() as session:
+            ensure_head(session)
+            session.flush()
+            for path in shipped_profile_paths():
+                row, changed = store_profile(session, load_profile_file(path))
+                if changed:
+                    loaded.append(row.code)
+                    append(
+                        session,
+                        Actor.system(),
+                        "profile.load",
+                        "jurisdiction",
+                        row.code,
+                        hashes={"profile": row.profile_sha256},
+                    )
+            session.commit()
+        return InitReport(loaded, removed)
+    finally:
+        if own:
+            database.dispose()

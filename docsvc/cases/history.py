@@ -1,0 +1,68 @@
+"""Prior complaint history on a property and for each person (Los Gatos VI.a.viii).
+
+People are matched across cases by normalised name or mailing address; the property by its
+normalised address (one property row per address and jurisdiction).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from docsvc.models import Case, Complaint, Party
+
+
+def _summary(case: Case) -> dict[str, Any]:
+    return {
+        "case_number": case.case_number,
+        "status": case.status,
+        "opened_at": case.opened_at.isoformat(),
+        "origin": case.origin,
+    }
+
+
+def property_history(session: Session, case: Case) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Case)
+        .where(Case.property_id == case.property_id, Case.id != case.id)
+        .order_by(Case.opened_at.desc())
+    )
+    return [_summary(c) for c in rows]
+
+
+def party_history(session: Session, case: Case) -> dict[int, list[dict[str, Any]]]:
+    """For each party of the case: other cases naming the same person or mailing address."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for party in case.parties:
+        rows = session.execute(
+            select(Case, Party.role)
+            .join(Party, Party.case_id == Case.id)
+            .where(
+                Case.id != case.id,
+                or_(Party.name_key == party.name_key, Party.address_key == party.address_key),
+            )
+            .order_by(Case.opened_at.desc())
+        ).all()
+        seen: dict[str, dict[str, Any]] = {}
+        for other, role in rows:
+            entry = seen.setdefault(other.case_number, {**_summary(other), "roles": []})
+            if role not in entry["roles"]:
+                entry["roles"].append(role)
+        out[party.id] = list(seen.values())
+    return out
+
+
+def complainant_history(session: Session, case: Case) -> list[dict[str, Any]]:
+    """Other complaints by the same complainant: complainant identity, so callers audit the view."""
+    complaint = case.complaint
+    if complaint is None or not complaint.complainant_name_key:
+        return []
+    rows = session.scalars(
+        select(Case)
+        .join(Complaint, Complaint.case_id == Case.id)
+        .where(Case.id != case.id, Complaint.complainant_name_key == complaint.complainant_name_key)
+        .order_by(Case.opened_at.desc())
+    )
+    return [_summary(c) for c in rows]

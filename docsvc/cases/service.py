@@ -1,0 +1,344 @@
+"""Case-file operations shared by the API and the browser UI.
+
+Each function validates against the case's state, writes its rows and the audit event in the
+caller's transaction, and leaves the commit to the caller (one request, one transaction).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from docsvc.audit import Actor, append
+from docsvc.cases.acceptance import check_complaint
+from docsvc.cases.normalize import address_key, name_key
+from docsvc.cases.numbering import next_case_number
+from docsvc.errors import Conflict, Forbidden, Invalid, NotFound
+from docsvc.models import (
+    Case,
+    Complaint,
+    Inspection,
+    Jurisdiction,
+    Party,
+    Property,
+    User,
+    Violation,
+)
+from docsvc.profiles.loader import profile_of
+from docsvc.profiles.model import Profile
+from docsvc.timeutil import utcnow
+
+TERMINAL = ("refused", "closed")
+COMPLAINANT_FIELDS = (
+    "complainant_name",
+    "complainant_phone",
+    "complainant_email",
+    "complainant_address",
+)
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user.id, user.role)
+
+
+def jurisdiction_for(session: Session, user: User, code: str) -> Jurisdiction:
+    row = session.get(Jurisdiction, code)
+    if row is None:
+        raise Invalid(
+            f"'{code}' is not a loaded jurisdiction; GET /api/jurisdictions lists the codes.",
+            {"field": "jurisdiction"},
+        )
+    if not user.may_see_jurisdiction(code):
+        raise Forbidden(f"your account does not work for {row.name}.")
+    return row
+
+
+def get_case(session: Session, user: User, case_number: str, *, for_update: bool = False) -> Case:
+    """The case, or 404 for one that does not exist or that the user's jurisdictions exclude."""
+    stmt = select(Case).where(Case.case_number == case_number)
+    if for_update:
+        stmt = stmt.with_for_update()
+    case = session.scalar(stmt)
+    if case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+        raise NotFound(f"no case {case_number} that you can see.")
+    return case
+
+
+def case_profile(session: Session, case: Case) -> Profile:
+    return profile_of(session.get(Jurisdiction, case.jurisdiction_code))
+
+
+def _find_or_create_property(session: Session, jurisdiction: str, prop: dict[str, Any]) -> Property:
+    key = address_key(prop["address"])
+    found = session.scalar(
+        select(Property).where(
+            Property.jurisdiction_code == jurisdiction, Property.address_key == key
+        )
+    )
+    if found is None:
+        found = Property(
+            jurisdiction_code=jurisdiction,
+            address=prop["address"].strip(),
+            address_key=key,
+            parcel=prop.get("parcel"),
+            zoning=prop.get("zoning"),
+            assessor_owner=prop.get("assessor_owner"),
+            created_at=utcnow(),
+        )
+        try:
+            with session.begin_nested():  # another intake may create it concurrently
+                session.add(found)
+        except IntegrityError:
+            found = session.scalar(
+                select(Property).where(
+                    Property.jurisdiction_code == jurisdiction, Property.address_key == key
+                )
+            )
+    else:
+        for field in ("parcel", "zoning", "assessor_owner"):
+            if prop.get(field) and not getattr(found, field):
+                setattr(found, field, prop[field])
+    return found
+
+
+def open_case(session: Session, user: User, data: dict[str, Any]) -> Case:
+    jurisdiction = jurisdiction_for(session, user, data["jurisdiction"])
+    profile = profile_of(jurisdiction)
+    origin = data.get("origin") or "complaint"
+    complaint = data.get("complaint")
+    if origin == "complaint":
+        if complaint is None:
+            raise Invalid(
+                "a case opened from a complaint needs the complaint: give 'complaint', or set "
+                "'origin' to patrol, staff_report, permit_monitoring or council_report.",
+                {"field": "complaint"},
+            )
+        check_complaint(profile, complaint)
+    if complaint is not None and complaint["anonymous"] and complaint.get("complainant"):
+        raise Invalid(
+            "an anonymous complaint cannot carry the complainant's identity: drop 'complainant' "
+            "or set 'anonymous' to false.",
+            {"field": "complaint.complainant"},
+        )
+    now = utcnow()
+    prop = _find_or_create_property(session, jurisdiction.code, data["property"])
+    year = now.astimezone(profile.zone).year
+    case = Case(
+        case_number=next_case_number(session, profile.case_prefix, year),
+        jurisdiction_code=jurisdiction.code,
+        property_id=prop.id,
+        origin=origin,
+        origin_note=data.get("origin_note"),
+        status="open",
+        opened_at=now,
+        opened_by_id=user.id,
+        assigned_officer_id=user.id if user.role == "officer" else None,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    fields = ["case_number", "jurisdiction_code", "property_id", "origin", "status"]
+    if complaint is not None:
+        person = complaint.get("complainant") or {}
+        session.add(
+            Complaint(
+                case_id=case.id,
+                received_at=complaint["received_at"],
+                channel=complaint.get("channel") or "web",
+                description=complaint["description"],
+                anonymous=complaint["anonymous"],
+                discretion_approved_by=complaint.get("discretion_approved_by"),
+                complainant_name=person.get("name"),
+                complainant_phone=person.get("phone"),
+                complainant_email=person.get("email"),
+                complainant_address=person.get("address"),
+                complainant_name_key=name_key(person["name"]) if person.get("name") else None,
+                complainant_address_key=address_key(person["address"])
+                if person.get("address")
+                else None,
+                disclosure_preference=complaint.get("disclosure_preference") or "unspecified",
+                disclosure_preference_at=now,
+                recorded_by_id=user.id,
+            )
+        )
+        fields += ["complaint"] + [f"complainant.{k}" for k in person]
+    append(
+        session,
+        actor_of(user),
+        "case.open",
+        "case",
+        case.case_number,
+        case_id=case.id,
+        fields=fields,
+    )
+    session.flush()
+    return case
+
+
+def _require_open(case: Case, what: str) -> None:
+    if case.status in TERMINAL:
+        raise Conflict(f"case {case.case_number} is {case.status}; {what} is not possible now.")
+
+
+def _touch(case: Case, status: str | None = None) -> None:
+    case.updated_at = utcnow()
+    if status:
+        case.status = status
+
+
+def refuse_case(session: Session, user: User, case: Case, reason: str, note: str | None) -> Case:
+    _require_open(case, "refusing it")
+    case.refusal_reason = reason
+    case.refusal_note = note
+    case.refused_at = utcnow()
+    _touch(case, "refused")
+    append(
+        session,
+        actor_of(user),
+        "case.refuse",
+        "case",
+        case.case_number,
+        case_id=case.id,
+        fields=["status", "refusal_reason", "refusal_note"],
+    )
+    return case
+
+
+def close_case(session: Session, user: User, case: Case, reason: str, resolution: str) -> Case:
+    _require_open(case, "closing it")
+    case.closure_reason = reason
+    case.resolution = resolution
+    case.closed_at = utcnow()
+    _touch(case, "closed")
+    append(
+        session,
+        actor_of(user),
+        "case.close",
+        "case",
+        case.case_number,
+        case_id=case.id,
+        fields=["status", "closure_reason", "resolution"],
+    )
+    return case
+
+
+def add_party(session: Session, user: User, case: Case, data: dict[str, Any]) -> Party:
+    _require_open(case, "adding a party")
+    party = Party(
+        case_id=case.id,
+        role=data["role"],
+        name=data["name"].strip(),
+        name_key=name_key(data["name"]),
+        mailing_address=data["mailing_address"].strip(),
+        address_key=address_key(data["mailing_address"]),
+        phone=data.get("phone"),
+        email=data.get("email"),
+        created_at=utcnow(),
+    )
+    session.add(party)
+    session.flush()
+    _touch(case)
+    append(
+        session,
+        actor_of(user),
+        "party.add",
+        "party",
+        party.id,
+        case_id=case.id,
+        fields=[k for k, v in data.items() if v is not None],
+    )
+    return party
+
+
+def add_violation(session: Session, user: User, case: Case, data: dict[str, Any]) -> Violation:
+    _require_open(case, "recording a violation")
+    profile = case_profile(session, case)
+    if data["violation_type"] not in profile.violation_types:
+        raise Invalid(
+            f"'{data['violation_type']}' is not in {profile.name}'s code library; GET "
+            f"/api/jurisdictions/{profile.code}/violation-types lists the codes.",
+            {"field": "violation_type"},
+        )
+    violation = Violation(
+        case_id=case.id,
+        violation_type=data["violation_type"],
+        description=data["description"],
+        observed_at=data["observed_at"],
+        created_by_id=user.id,
+        created_at=utcnow(),
+    )
+    session.add(violation)
+    session.flush()
+    _touch(case, "investigating" if case.status == "open" else None)
+    append(
+        session,
+        actor_of(user),
+        "violation.add",
+        "violation",
+        violation.id,
+        case_id=case.id,
+        fields=["violation_type", "description", "observed_at"],
+    )
+    return violation
+
+
+def correct_violation(
+    session: Session, user: User, case: Case, violation_id: int, corrected_at: datetime, method: str
+) -> Violation:
+    violation = session.get(Violation, violation_id)
+    if violation is None or violation.case_id != case.id:
+        raise NotFound(f"case {case.case_number} has no violation {violation_id}.")
+    if violation.corrected_at is not None:
+        raise Conflict(f"violation {violation_id} was already marked corrected.")
+    if corrected_at < violation.observed_at:
+        raise Invalid(
+            "corrected_at is before the violation was observed.", {"field": "corrected_at"}
+        )
+    violation.corrected_at = corrected_at
+    violation.correction_method = method
+    _touch(case)
+    append(
+        session,
+        actor_of(user),
+        "violation.correct",
+        "violation",
+        violation.id,
+        case_id=case.id,
+        fields=["corrected_at", "correction_method"],
+    )
+    return violation
+
+
+def add_inspection(session: Session, user: User, case: Case, data: dict[str, Any]) -> Inspection:
+    _require_open(case, "recording an inspection")
+    inspection = Inspection(case_id=case.id, created_by_id=user.id, created_at=utcnow(), **data)
+    session.add(inspection)
+    session.flush()
+    _touch(case, "investigating" if case.status == "open" else None)
+    append(
+        session,
+        actor_of(user),
+        "inspection.add",
+        "inspection",
+        inspection.id,
+        case_id=case.id,
+        fields=list(data),
+    )
+    return inspection
+
+
+def record_complainant_view(session: Session, user: User, case: Case, where: str) -> None:
+    """Every view of complainant identity is audited (who, which case, through what)."""
+    append(
+        session,
+        actor_of(user),
+        "complainant.view",
+        "case",
+        case.case_number,
+        case_id=case.id,
+        fields=[where],
+    )

@@ -1,0 +1,249 @@
+"""The `docsvc` command (API.md, CLI)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from docsvc.config import load_settings
+
+
+def _db():  # type: ignore[no-untyped-def]
+    from docsvc.db import Database
+
+    return Database(load_settings().database_url)
+
+
+@click.group()
+def main() -> None:
+    """Code-enforcement documents and records."""
+
+
+@main.command()
+def init() -> None:
+    """Create the data directory and database, load the shipped jurisdiction profiles."""
+    from docsvc.bootstrap import initialize
+
+    settings = load_settings()
+    report = initialize(settings)
+    click.echo(f"data directory: {settings.data_dir}")
+    click.echo(
+        f"profiles loaded or updated: {', '.join(report.profiles_loaded) or 'none (all current)'}"
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up the demo data and exit.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Initialise, create demo users and cases, print the logins, serve."""
+    from docsvc.bootstrap import initialize
+    from docsvc.demo import ensure_demo_cases, ensure_demo_users
+
+    settings = load_settings()
+    initialize(settings)
+    database = _db()
+    with database.session() as session:
+        logins = ensure_demo_users(session)
+        created = ensure_demo_cases(session)
+        session.commit()
+    database.dispose()
+    click.echo(f"\ndocsvc demo · data in {settings.data_dir} · {created} demo cases created")
+    click.echo(f"open http://{host}:{port}/ and sign in as one of:")
+    for username, role, password, token in logins:
+        click.echo(f"  {username:<9} password {password:<14} role {role:<9} API token {token}")
+    if not no_serve:
+        from docsvc.serve import serve as run
+
+        run(host, port, workers=2, threads=4)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app (run `docsvc init` first)."""
+    from docsvc.serve import serve as run
+
+    run(host, port, workers, threads)
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option(
+    "--role", required=True, type=click.Choice(["officer", "records", "attorney", "admin"])
+)
+@click.option("--badge", default=None)
+@click.option("--display-name", default=None)
+@click.option(
+    "--jurisdiction", "jurisdictions", multiple=True, help="Limit to these jurisdictions."
+)
+@click.option("--password-stdin", is_flag=True, help="Read a browser password from standard input.")
+def user_create(
+    name: str,
+    role: str,
+    badge: str | None,
+    display_name: str | None,
+    jurisdictions: tuple[str, ...],
+    password_stdin: bool,
+) -> None:
+    """Create a user; prints the user's API token alone on the last line."""
+    from docsvc.auth.credentials import CredentialError, create_user, issue_token
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    database = _db()
+    try:
+        with database.session() as session:
+            u = create_user(
+                session,
+                name,
+                role,
+                badge=badge,
+                display_name=display_name,
+                password=password,
+                jurisdictions=list(jurisdictions) or None,
+            )
+            token = issue_token(session, u)
+            from docsvc.audit import Actor, append
+
+            append(session, Actor.system(), "user.create", "user", u.id, fields=["role", "badge"])
+            session.commit()
+    except CredentialError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        database.dispose()
+    click.echo(f"created {role} {name}")
+    click.echo(token)
+
+
+@user.command("disable")
+@click.argument("name")
+def user_disable(name: str) -> None:
+    """Disable a user: their tokens and browser sessions stop working at once."""
+    from sqlalchemy import select
+
+    from docsvc.audit import Actor, append
+    from docsvc.models import User
+
+    database = _db()
+    with database.session() as session:
+        u = session.scalar(select(User).where(User.username == name))
+        if u is None:
+            raise click.ClickException(f"no user '{name}'")
+        u.disabled = True
+        append(session, Actor.system(), "user.disable", "user", u.id, fields=["disabled"])
+        session.commit()
+    database.dispose()
+    click.echo(f"disabled {name}")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("revoke")
+@click.argument("token_value", metavar="TOKEN")
+def token_revoke(token_value: str) -> None:
+    from docsvc.audit import Actor, append
+    from docsvc.auth.credentials import revoke_token
+
+    database = _db()
+    with database.session() as session:
+        if not revoke_token(session, token_value):
+            raise click.ClickException("no such active token")
+        append(session, Actor.system(), "token.revoke", "token", token_value[:10])
+        session.commit()
+    database.dispose()
+    click.echo("revoked")
+
+
+@main.group()
+def profile() -> None:
+    """Jurisdiction profiles."""
+
+
+@profile.command("check")
+@click.argument("path", type=click.Path(path_type=Path))
+def profile_check(path: Path) -> None:
+    """Validate a profile; names each bad field and exits 1."""
+    from docsvc.profiles import ProfileError, check_profile_path
+
+    try:
+        p = check_profile_path(path)
+    except ProfileError as exc:
+        for problem in exc.problems:
+            click.echo(f"{exc.path}: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {p.code} ({p.name}), {len(p.violation_types)} violation types")
+
+
+@profile.command("load")
+@click.argument("path", type=click.Path(path_type=Path))
+def profile_load(path: Path) -> None:
+    """Validate and load (or update) a profile."""
+    from docsvc.audit import Actor, append
+    from docsvc.profiles import ProfileError, check_profile_path
+    from docsvc.profiles.loader import store_profile
+
+    try:
+        p = check_profile_path(path)
+    except ProfileError as exc:
+        for problem in exc.problems:
+            click.echo(f"{exc.path}: {problem}", err=True)
+        sys.exit(1)
+    database = _db()
+    with database.session() as session:
+        row, changed = store_profile(session, p)
+        if changed:
+            append(
+                session,
+                Actor.system(),
+                "profile.load",
+                "jurisdiction",
+                row.code,
+                hashes={"profile": row.profile_sha256},
+            )
+        session.commit()
+    database.dispose()
+    click.echo(f"{'loaded' if changed else 'unchanged'}: {p.code}")
+
+
+@main.command()
+def verify() -> None:
+    """Re-hash every stored file and verify the audit chain; exit 1 naming each problem."""
+    from docsvc.store import FileStore
+    from docsvc.verify import verify as run
+
+    settings = load_settings()
+    database = _db()
+    bar = tqdm(desc="checking files", unit="file", disable=None, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(1)
+
+    with database.session() as session:
+        report = run(session, FileStore(settings.store_dir), progress)
+    bar.close()
+    database.dispose()
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    for problem in report.problems:
+        click.echo(f"PROBLEM: {problem}")
+    click.echo(
+        f"{report.files_checked} files checked; "
+        f"{'no problems' if report.ok else f'{len(report.problems)} problem(s)'}"
+    )
+    sys.exit(0 if report.ok else 1)

@@ -1,0 +1,65 @@
+"""Settings, read once from the environment (or a test's overrides)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "docsvc"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    max_upload_bytes: int = 50 * MB
+    # Pillow's decompression-bomb guard; 12 MP phone photos are ~12e6, leave room for 50 MP.
+    max_image_pixels: int = 80_000_000
+    # A DOCX whose parts inflate past this is treated as a zip bomb.
+    max_docx_uncompressed_bytes: int = 200 * MB
+    secret_key: str = field(default="", repr=False)
+    testing: bool = False
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "store"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A per-installation key for signing session cookies, created on first use."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_settings(**overrides: object) -> Settings:
+    data_dir = Path(
+        str(
+            overrides.pop("data_dir", None) or os.environ.get("DOCSVC_DATA_DIR") or DEFAULT_DATA_DIR
+        )
+    ).expanduser()
+    database_url = str(
+        overrides.pop("database_url", None)
+        or os.environ.get("DOCSVC_DATABASE_URL")
+        or f"sqlite:///{data_dir / 'docsvc.sqlite3'}"
+    )
+    env_max = os.environ.get("DOCSVC_MAX_UPLOAD_MB")
+    if env_max and "max_upload_bytes" not in overrides:
+        overrides["max_upload_bytes"] = int(float(env_max) * MB)
+    secret = str(overrides.pop("secret_key", None) or os.environ.get("DOCSVC_SECRET_KEY") or "")
+    if not secret:
+        secret = _secret_key(data_dir)
+    return Settings(data_dir=data_dir, database_url=database_url, secret_key=secret, **overrides)  # type: ignore[arg-type]

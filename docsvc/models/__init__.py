@@ -1,0 +1,26 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from docsvc.models.audit import AuditEvent, AuditHead
+from docsvc.models.base import Base
+from docsvc.models.cases import Case, Complaint, Inspection, Party, Property, Violation
+from docsvc.models.files import Attachment, Blob
+from docsvc.models.reference import CaseCounter, Jurisdiction
+from docsvc.models.users import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "Attachment",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "Blob",
+    "Case",
+    "CaseCounter",
+    "Complaint",
+    "Inspection",
+    "Jurisdiction",
+    "Party",
+    "Property",
+    "User",
+    "Violation",
+]

@@ -1,0 +1,221 @@
+"""The shape of a jurisdiction profile, validated field by field.
+
+A profile is the city's own rules as data: its calendar, complaint acceptance rules, code
+library, document titles and service methods, public-records clock and exemption, letterhead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+DOCUMENT_TYPES = (
+    "warning_notice",
+    "notice_of_violation",
+    "stop_work_order",
+    "voluntary_compliance_agreement",
+    "settlement_agreement",
+    "notice_of_resolution",
+)
+SERVICE_METHODS = ("personal", "door_hanger", "posting", "first_class_mail", "certified_mail")
+DEADLINE_UNITS = ("hours", "calendar_days", "business_days", "immediate", "stop_work_order")
+CLOCK_UNITS = ("hours", "calendar_days", "business_days")
+FOLLOW_UP_UNITS = (*CLOCK_UNITS, "months")
+TEXT_STATUSES = ("adopted", "sample")
+CHANNELS = ("web", "phone", "walk_in", "email", "mail", "staff", "council")
+
+_slug = validate.Regexp(r"^[a-z0-9][a-z0-9_-]*$", error="use lower-case letters, digits, - and _")
+
+
+class _Strict(Schema):
+    class Meta:
+        # An unknown key is almost always a typo in a hand-edited profile: say so.
+        unknown = "raise"
+
+
+class CalendarSchema(_Strict):
+    country = fields.String(required=True)
+    subdivision = fields.String(load_default=None)
+    extra_closures = fields.List(fields.Date(), load_default=list)
+    roll_to_business_day = fields.Boolean(load_default=True)
+
+    @validates_schema
+    def _known_calendar(self, data: dict[str, Any], **_: Any) -> None:
+        try:
+            holidays.country_holidays(data["country"], subdiv=data.get("subdivision"), years=2026)
+        except NotImplementedError as exc:
+            raise ValidationError(f"unknown holiday calendar: {exc}", "country") from exc
+
+
+class DeadlineSchema(_Strict):
+    unit = fields.String(required=True, validate=validate.OneOf(DEADLINE_UNITS))
+    amount = fields.Integer(load_default=None, validate=validate.Range(min=1, max=3650))
+
+    @validates_schema
+    def _amount_when_counted(self, data: dict[str, Any], **_: Any) -> None:
+        counted = data["unit"] in CLOCK_UNITS
+        if counted and data.get("amount") is None:
+            raise ValidationError(f"a deadline in {data['unit']} needs an amount", "amount")
+        if not counted and data.get("amount") is not None:
+            raise ValidationError(f"a deadline of '{data['unit']}' takes no amount", "amount")
+
+
+class ClockSchema(_Strict):
+    unit = fields.String(required=True, validate=validate.OneOf(FOLLOW_UP_UNITS))
+    amount = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+    citation = fields.String(required=True)
+    description = fields.String(load_default=None)
+
+
+class ViolationTypeSchema(_Strict):
+    code = fields.String(required=True, validate=_slug)
+    title = fields.String(required=True, validate=validate.Length(min=3))
+    category = fields.String(load_default=None)
+    citation = fields.String(required=True)
+    deadline = fields.Nested(DeadlineSchema, required=True)
+    deadline_source = fields.String(required=True)
+    text = fields.String(required=True, validate=validate.Length(min=10))
+    text_status = fields.String(required=True, validate=validate.OneOf(TEXT_STATUSES))
+    involves_structure = fields.Boolean(load_default=False)
+    priority_rank = fields.Integer(load_default=None, validate=validate.Range(min=1, max=6))
+
+
+class DocumentTypeSchema(_Strict):
+    title = fields.String(required=True, validate=validate.Length(min=3))
+    service_methods = fields.List(
+        fields.String(validate=validate.OneOf(SERVICE_METHODS)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    citation = fields.String(load_default=None)
+
+
+class ComplaintRulesSchema(_Strict):
+    anonymous = fields.String(
+        required=True, validate=validate.OneOf(("allowed", "discretion", "refused"))
+    )
+    discretion_authority = fields.String(load_default=None)
+    written_required = fields.Boolean(required=True)
+    written_channels = fields.List(
+        fields.String(validate=validate.OneOf(CHANNELS)), load_default=list
+    )
+    identifiable_complainant_required = fields.Boolean(load_default=False)
+    citation = fields.String(required=True)
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_: Any) -> None:
+        if data["anonymous"] == "discretion" and not data.get("discretion_authority"):
+            raise ValidationError(
+                "name who may approve an anonymous complaint", "discretion_authority"
+            )
+        if data["written_required"] and not data.get("written_channels"):
+            raise ValidationError(
+                "list the channels that count as a written complaint", "written_channels"
+            )
+
+
+class ServiceRulesSchema(_Strict):
+    first_class_mail_effective_days = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=30)
+    )
+    certified_unclaimed_fallback_days = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=60)
+    )
+    citation = fields.String(required=True)
+
+
+class ExemptionSchema(_Strict):
+    statute = fields.String(load_default=None)
+    label = fields.String(required=True)
+    explanation = fields.String(required=True)
+    counsel_review = fields.Boolean(load_default=False)
+    # Washington: the complainant's stated wish at filing governs (RCW 42.56.240(2)).
+    preference_governs = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _statute_or_counsel(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("statute") and not data.get("counsel_review"):
+            raise ValidationError(
+                "give the statute, or set counsel_review: true where none is identified", "statute"
+            )
+
+
+class PublicRecordsSchema(_Strict):
+    law = fields.String(required=True)
+    response_clock = fields.Nested(ClockSchema, required=True)
+    pre_withholding_step = fields.Nested(ClockSchema, load_default=None)
+    complainant_exemption = fields.Nested(ExemptionSchema, required=True)
+
+
+class PersonSchema(_Strict):
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+
+
+class LetterheadSchema(_Strict):
+    organization = fields.String(required=True)
+    department = fields.String(required=True)
+    address_lines = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    phone = fields.String(load_default=None)
+    email = fields.String(load_default=None)
+
+
+class ClocksSchema(_Strict):
+    investigate_complaint = fields.Nested(ClockSchema, load_default=None)
+    contact_complainant = fields.Nested(ClockSchema, load_default=None)
+    follow_up_after_closure = fields.Nested(ClockSchema, load_default=None)
+
+
+class ProfileSchema(_Strict):
+    code = fields.String(required=True, validate=_slug)
+    name = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.Length(equal=2))
+    timezone = fields.String(required=True)
+    case_number_prefix = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Z]{1,8}$", error="1 to 8 capital letters")
+    )
+    sources = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    calendar = fields.Nested(CalendarSchema, required=True)
+    complaints = fields.Nested(ComplaintRulesSchema, required=True)
+    clocks = fields.Nested(ClocksSchema, load_default=dict)
+    service = fields.Nested(ServiceRulesSchema, required=True)
+    public_records = fields.Nested(PublicRecordsSchema, required=True)
+    letterhead = fields.Nested(LetterheadSchema, required=True)
+    signers = fields.List(
+        fields.Nested(PersonSchema), required=True, validate=validate.Length(min=1)
+    )
+    records_custodian = fields.Nested(PersonSchema, required=True)
+    violation_types = fields.List(
+        fields.Nested(ViolationTypeSchema), required=True, validate=validate.Length(min=1)
+    )
+    document_types = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(DOCUMENT_TYPES)),
+        values=fields.Nested(DocumentTypeSchema),
+        required=True,
+    )
+
+    @validates("timezone")
+    def _zone(self, value: str, **_: Any) -> None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(f"'{value}' is not an IANA time zone") from exc
+
+    @validates("document_types")
+    def _all_six(self, value: dict[str, Any], **_: Any) -> None:
+        missing = [t for t in DOCUMENT_TYPES if t not in value]
+        if missing:
+            raise ValidationError(
+                "every profile offers all six types; missing: " + ", ".join(missing)
+            )
+
+    @validates("violation_types")
+    def _unique_codes(self, value: list[dict[str, Any]], **_: Any) -> None:
+        seen: set[str] = set()
+        for item in value:
+            if item["code"] in seen:
+                raise ValidationError(f"violation type code '{item['code']}' appears twice")
+            seen.add(item["code"])

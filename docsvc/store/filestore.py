@@ -1,0 +1,164 @@
+"""A content-addressed file store on the local disk.
+
+Files are named by their SHA-256 and never by anything a user supplied. A write goes to a
+temporary file in the same file system, is fsynced, then renamed into place and the folder
+fsynced: a crash leaves either the whole file or nothing at its final name. Identical content
+is stored once. Reads re-hash and refuse bytes that no longer match their name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 1024 * 1024
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+class IntegrityError(Exception):
+    """A stored file's bytes no longer hash to its name, or it is missing."""
+
+
+class TooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"larger than {limit} bytes")
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    path: Path
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.objects = root / "objects"
+        self.tmp = root / "tmp"
+        self.objects.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, sha256: str) -> Path:
+        if not _SHA.match(sha256):
+            raise ValueError("not a SHA-256 hex digest")
+        return self.objects / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def put_bytes(self, data: bytes) -> StoredFile:
+        return self._commit_temp(*self._write_temp(iter([data]), limit=None))
+
+    def put_stream(self, stream: BinaryIO, limit: int | None = None) -> StoredFile:
+        """Store a stream; raises TooLarge (and keeps nothing) past `limit` bytes."""
+        return self._commit_temp(*self._write_temp(iter(lambda: stream.read(CHUNK), b""), limit))
+
+    def stage_stream(self, stream: BinaryIO, limit: int | None = None) -> StagedFile:
+        """Spool a stream to a temporary file to inspect before deciding to keep it."""
+        tmp_path, digest, size = self._write_temp(iter(lambda: stream.read(CHUNK), b""), limit)
+        return StagedFile(self, tmp_path, digest, size)
+
+    def _write_temp(self, chunks: Iterator[bytes], limit: int | None) -> tuple[Path, str, int]:
+        digest = hashlib.sha256()
+        size = 0
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="incoming-")
+        tmp_path = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if limit is not None and size > limit:
+                        raise TooLarge(limit)
+                    digest.update(chunk)
+                    fh.write(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            tmp_path.unlink(missing_ok=True)
+            raise
+        return tmp_path, digest.hexdigest(), size
+
+    def _commit_temp(self, tmp_path: Path, sha256: str, size: int) -> StoredFile:
+        final = self.path_for(sha256)
+        if final.is_file():
+            tmp_path.unlink(missing_ok=True)  # same content already stored once
+            return StoredFile(sha256, size, final)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(tmp_path, 0o444)
+        os.replace(tmp_path, final)
+        _fsync_dir(final.parent)
+        return StoredFile(sha256, size, final)
+
+    def open_verified(self, sha256: str) -> bytes:
+        """The stored bytes, after checking they still hash to their name."""
+        path = self.path_for(sha256)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise IntegrityError(f"stored file {sha256[:12]}… is missing") from exc
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise IntegrityError(f"stored file {sha256[:12]}… no longer matches its hash")
+        return data
+
+    def rehash(self, sha256: str) -> str | None:
+        """The file's current hash, streamed (None if missing): the fixity check."""
+        path = self.path_for(sha256)
+        if not path.is_file():
+            return None
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(CHUNK), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def delete(self, sha256: str) -> None:
+        self.path_for(sha256).unlink(missing_ok=True)
+
+    def all_hashes(self) -> Iterator[str]:
+        for path in self.objects.glob("*/*/*"):
+            if _SHA.match(path.name):
+                yield path.name
+
+    def clean_temp(self) -> int:
+        """Remove temporary files left by interrupted writes; they were never referenced."""
+        count = 0
+        for path in self.tmp.glob("incoming-*"):
+            path.unlink(missing_ok=True)
+            count += 1
+        return count
+
+
+class StagedFile:
+    """An upload spooled to disk, hashed, not yet in the store."""
+
+    def __init__(self, store: FileStore, path: Path, sha256: str, size: int) -> None:
+        self.store = store
+        self.path = path
+        self.sha256 = sha256
+        self.size = size
+
+    def read_head(self, n: int = 8192) -> bytes:
+        with self.path.open("rb") as fh:
+            return fh.read(n)
+
+    def commit(self) -> StoredFile:
+        return self.store._commit_temp(self.path, self.sha256, self.size)
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)

@@ -1,0 +1,408 @@
+"""Server-rendered pages for officers, records staff and attorneys (tablet-friendly)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import func, select
+
+from docsvc.api import schemas
+from docsvc.api.attachments import load_attachment, serve_variant
+from docsvc.api.present import case_detail, case_summary
+from docsvc.attachments.service import Upload, add_attachment
+from docsvc.auth.credentials import check_login
+from docsvc.auth.permissions import allowed
+from docsvc.cases import service
+from docsvc.cases.normalize import address_key
+from docsvc.errors import DocsvcError
+from docsvc.models import AuditEvent, Case, Jurisdiction, Property, User
+from docsvc.models.cases import (
+    CASE_STATUSES,
+    CHANNELS,
+    CLOSURE_REASONS,
+    DISCLOSURE_PREFERENCES,
+    ORIGINS,
+    PARTY_ROLES,
+    REFUSAL_REASONS,
+)
+from docsvc.models.files import ATTACHMENT_KINDS
+from docsvc.profiles.loader import profile_of
+from docsvc.ui.forms import load, local_to_iso, pick
+from docsvc.web.context import browser_user, db, file_store, login_browser, require, settings
+
+bp = Blueprint("ui", __name__)
+
+CHOICES = {
+    "statuses": CASE_STATUSES,
+    "channels": CHANNELS,
+    "origins": ORIGINS,
+    "preferences": DISCLOSURE_PREFERENCES,
+    "party_roles": PARTY_ROLES,
+    "refusal_reasons": REFUSAL_REASONS,
+    "closure_reasons": CLOSURE_REASONS,
+    "attachment_kinds": ATTACHMENT_KINDS,
+}
+
+
+def staff(permission: str = "cases.read") -> User:
+    user = browser_user()
+    if user is None:
+        abort(redirect(url_for("ui.login", next=request.full_path)))
+    return require(user, permission)
+
+
+@bp.app_context_processor
+def _inject() -> dict[str, Any]:
+    user = browser_user()
+    return {
+        "current_user": user,
+        "can": (lambda perm: user is not None and allowed(user.role, perm)),
+        "choices": CHOICES,
+    }
+
+
+def _jurisdictions(user: User) -> list[Jurisdiction]:
+    rows = db().scalars(select(Jurisdiction).order_by(Jurisdiction.name))
+    return [j for j in rows if user.may_see_jurisdiction(j.code)]
+
+
+@bp.route("/")
+def home():  # type: ignore[no-untyped-def]
+    return redirect(url_for("ui.cases") if browser_user() else url_for("ui.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    error = None
+    if request.method == "POST":
+        user = check_login(db(), request.form.get("username", ""), request.form.get("password", ""))
+        if user is None:
+            error = "That user name and password do not match an active account."
+        else:
+            login_browser(user)
+            target = request.args.get("next", "")
+            # Only same-site paths: never an open redirect.
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("ui.cases")
+            return redirect(target)
+    return render_template("login.html", error=error), (401 if error else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():  # type: ignore[no-untyped-def]
+    session.clear()
+    return redirect(url_for("ui.login"))
+
+
+@bp.route("/cases")
+def cases():  # type: ignore[no-untyped-def]
+    user = staff()
+    s = db()
+    stmt = select(Case).join(Property, Property.id == Case.property_id)
+    if user.jurisdictions is not None:
+        stmt = stmt.where(Case.jurisdiction_code.in_(user.jurisdictions))
+    filters = {k: request.args.get(k, "").strip() for k in ("status", "jurisdiction", "address")}
+    if filters["status"] in CASE_STATUSES:
+        stmt = stmt.where(Case.status == filters["status"])
+    if filters["jurisdiction"]:
+        stmt = stmt.where(Case.jurisdiction_code == filters["jurisdiction"])
+    if filters["address"]:
+        stmt = stmt.where(
+            Property.address_key.contains(address_key(filters["address"]), autoescape=True)
+        )
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = s.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = s.scalars(
+        stmt.order_by(Case.opened_at.desc(), Case.id.desc()).limit(50).offset((page - 1) * 50)
+    )
+    zones = {j.code: ZoneInfo(j.timezone) for j in s.scalars(select(Jurisdiction))}
+    results = [case_summary(c, zones[c.jurisdiction_code]) for c in rows]
+    return render_template(
+        "cases.html",
+        results=results,
+        total=total,
+        page=page,
+        filters=filters,
+        jurisdictions=_jurisdictions(user),
+    )
+
+
+def _intake_dict(form: Any, zone: ZoneInfo) -> dict[str, Any]:
+    data: dict[str, Any] = pick(form, "jurisdiction", "origin", "origin_note")
+    data["property"] = pick(form, "address", "parcel", "zoning")
+    if data.get("origin", "complaint") == "complaint" or form.get("description", "").strip():
+        complaint = pick(
+            form, "channel", "description", "disclosure_preference", "discretion_approved_by"
+        )
+        complaint["received_at"] = local_to_iso(form.get("received_at", ""), zone)
+        complaint["anonymous"] = form.get("anonymous") == "on"
+        person = {k: v for k, v in pick(form, "c_name", "c_phone", "c_email", "c_address").items()}
+        if person and not complaint["anonymous"]:
+            complaint["complainant"] = {k[2:]: v for k, v in person.items()}
+        data["complaint"] = complaint
+    return data
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+def new_case():  # type: ignore[no-untyped-def]
+    user = staff("cases.write")
+    jurisdictions = _jurisdictions(user)
+    errors: list[str] = []
+    if request.method == "POST":
+        s = db()
+        row = s.get(Jurisdiction, request.form.get("jurisdiction", ""))
+        zone = ZoneInfo(row.timezone) if row else ZoneInfo("UTC")
+        data, errors = load(schemas.CaseIn(), _intake_dict(request.form, zone))
+        if data is not None:
+            try:
+                case = service.open_case(s, user, data)
+                s.commit()
+                flash(f"Case {case.case_number} opened.")
+                return redirect(url_for("ui.case_page", case_number=case.case_number))
+            except DocsvcError as exc:
+                s.rollback()
+                errors = [exc.message]
+    return render_template(
+        "case_new.html", jurisdictions=jurisdictions, errors=errors, form=request.form
+    ), (422 if errors else 200)
+
+
+def _timeline(case: Case) -> list[dict[str, Any]]:
+    rows = (
+        db()
+        .execute(
+            select(AuditEvent, User.username)
+            .outerjoin(User, User.id == AuditEvent.actor_id)
+            .where(AuditEvent.case_id == case.id)
+            .order_by(AuditEvent.seq)
+        )
+        .all()
+    )
+    return [
+        {
+            "at": e.at,
+            "action": e.action,
+            "who": who or "system",
+            "object": f"{e.object_type} {e.object_id}",
+        }
+        for e, who in rows
+    ]
+
+
+def _render_case(
+    case: Case,
+    user: User,
+    *,
+    reveal: bool = False,
+    errors: list[str] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    s = db()
+    profile = service.case_profile(s, case)
+    detail = case_detail(s, case, profile, with_complainant=reveal)
+    if reveal and case.complaint is not None and not case.complaint.anonymous:
+        service.record_complainant_view(s, user, case, "ui.case.reveal")
+        s.commit()
+    return render_template(
+        "case.html",
+        case=detail,
+        profile=profile.data,
+        zone=profile.zone,
+        violation_types=profile.data["violation_types"],
+        timeline=_timeline(case),
+        revealed=reveal,
+        errors=errors or [],
+    ), status
+
+
+@bp.route("/cases/<case_number>")
+def case_page(case_number: str):  # type: ignore[no-untyped-def]
+    user = staff()
+    return _render_case(service.get_case(db(), user, case_number), user)
+
+
+@bp.route("/cases/<case_number>/complainant", methods=["POST"])
+def reveal_complainant(case_number: str):  # type: ignore[no-untyped-def]
+    user = staff("complainant.view")
+    return _render_case(service.get_case(db(), user, case_number), user, reveal=True)
+
+
+def _case_action(case_number: str, schema: Any, build: Any, act: Any, done: str):  # type: ignore[no-untyped-def]
+    """Validate a case-page form with the API schema, run the service, or re-show with errors."""
+    user = staff("cases.write")
+    s = db()
+    case = service.get_case(s, user, case_number, for_update=True)
+    zone = service.case_profile(s, case).zone
+    data, errors = load(schema, build(request.form, zone))
+    if data is not None:
+        try:
+            act(s, user, case, data)
+            s.commit()
+            flash(done)
+            return redirect(url_for("ui.case_page", case_number=case_number))
+        except DocsvcError as exc:
+            s.rollback()
+            errors = [exc.message]
+            case = service.get_case(s, user, case_number)
+    return _render_case(case, user, errors=errors, status=422)
+
+
+@bp.route("/cases/<case_number>/parties", methods=["POST"])
+def add_party(case_number: str):  # type: ignore[no-untyped-def]
+    return _case_action(
+        case_number,
+        schemas.PartyIn(),
+        lambda f, _z: pick(f, "role", "name", "mailing_address", "phone", "email"),
+        service.add_party,
+        "Party added.",
+    )
+
+
+@bp.route("/cases/<case_number>/violations", methods=["POST"])
+def add_violation(case_number: str):  # type: ignore[no-untyped-def]
+    def build(f, z):  # type: ignore[no-untyped-def]
+        d = pick(f, "violation_type", "description")
+        d["observed_at"] = local_to_iso(f.get("observed_at", ""), z)
+        return d
+
+    return _case_action(
+        case_number, schemas.ViolationIn(), build, service.add_violation, "Violation recorded."
+    )
+
+
+@bp.route("/cases/<case_number>/violations/<int:violation_id>/correct", methods=["POST"])
+def correct_violation(case_number: str, violation_id: int):  # type: ignore[no-untyped-def]
+    def build(f, z):  # type: ignore[no-untyped-def]
+        return {"corrected_at": local_to_iso(f.get("corrected_at", ""), z), **pick(f, "method")}
+
+    return _case_action(
+        case_number,
+        schemas.CorrectIn(),
+        build,
+        lambda s, u, c, d: service.correct_violation(
+            s, u, c, violation_id, d["corrected_at"], d["method"]
+        ),
+        "Violation marked corrected.",
+    )
+
+
+INSPECTION_TEXT = (
+    "investigator",
+    "place",
+    "violations_observed",
+    "conditions_observed",
+    "witnesses",
+    "evidence",
+    "discussions",
+    "action_needed",
+    "recommended_action",
+    "referrals",
+)
+
+
+@bp.route("/cases/<case_number>/inspections", methods=["POST"])
+def add_inspection(case_number: str):  # type: ignore[no-untyped-def]
+    def build(f, z):  # type: ignore[no-untyped-def]
+        d = {k: f.get(k, "") for k in INSPECTION_TEXT}
+        d["visited_at"] = local_to_iso(f.get("visited_at", ""), z)
+        m = pick(f, "m_what", "m_value", "m_unit", "m_where")
+        if m:
+            d["measurements"] = [{k[2:]: v for k, v in m.items()}]
+        return d
+
+    def act(s, u, c, d):  # type: ignore[no-untyped-def]
+        d["measurements"] = [{**m, "value": str(m["value"])} for m in d.get("measurements", [])]
+        return service.add_inspection(s, u, c, d)
+
+    return _case_action(case_number, schemas.InspectionIn(), build, act, "Inspection report saved.")
+
+
+@bp.route("/cases/<case_number>/refuse", methods=["POST"])
+def refuse(case_number: str):  # type: ignore[no-untyped-def]
+    return _case_action(
+        case_number,
+        schemas.RefuseIn(),
+        lambda f, _z: pick(f, "reason", "note"),
+        lambda s, u, c, d: service.refuse_case(s, u, c, d["reason"], d.get("note")),
+        "Case refused.",
+    )
+
+
+@bp.route("/cases/<case_number>/close", methods=["POST"])
+def close(case_number: str):  # type: ignore[no-untyped-def]
+    return _case_action(
+        case_number,
+        schemas.CloseIn(),
+        lambda f, _z: pick(f, "reason", "resolution"),
+        lambda s, u, c, d: service.close_case(s, u, c, d["reason"], d["resolution"]),
+        "Case closed.",
+    )
+
+
+@bp.route("/cases/<case_number>/attachments", methods=["POST"])
+def upload(case_number: str):  # type: ignore[no-untyped-def]
+    user = staff("cases.write")
+    s = db()
+    case = service.get_case(s, user, case_number, for_update=True)
+    form, errors = load(
+        schemas.AttachmentForm(),
+        {
+            "kind": request.form.get("kind", "photo"),
+            **pick(request.form, "caption"),
+            "supplied_by_complainant": request.form.get("supplied_by_complainant") == "on",
+        },
+    )
+    files = [f for f in request.files.getlist("file") if f and f.filename]
+    if not files:
+        errors.append("file: choose a photo or document to upload.")
+    if form is not None and not errors:
+        try:
+            for f in files:
+                add_attachment(
+                    s,
+                    file_store(),
+                    settings(),
+                    user,
+                    case,
+                    Upload(f.stream, f.filename, f.mimetype),
+                    kind=form["kind"],
+                    caption=form.get("caption"),
+                    supplied_by_complainant=form["supplied_by_complainant"],
+                )
+            s.commit()
+            flash(f"{len(files)} file{'s' if len(files) != 1 else ''} added.")
+            return redirect(url_for("ui.case_page", case_number=case_number) + "#photos")
+        except DocsvcError as exc:
+            s.rollback()
+            errors = [exc.message]
+            case = service.get_case(s, user, case_number)
+    return _render_case(case, user, errors=errors, status=422)
+
+
+@bp.route("/attachments/<int:attachment_id>/<variant>")
+def attachment(attachment_id: int, variant: str):  # type: ignore[no-untyped-def]
+    user = staff()
+    if variant not in ("original", "print", "thumb"):
+        abort(404)
+    att, case = load_attachment(attachment_id, user)
+    return serve_variant(att, case, variant)
+
+
+@bp.route("/jurisdictions/<code>")
+def jurisdiction(code: str):  # type: ignore[no-untyped-def]
+    staff()
+    row = db().get(Jurisdiction, code)
+    if row is None:
+        abort(404)
+    return render_template("jurisdiction.html", profile=profile_of(row).data)

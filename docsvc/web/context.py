@@ -1,0 +1,92 @@
+"""Per-request state: the unit-of-work session and who is asking.
+
+API calls authenticate with `Authorization: Bearer <token>`; browser pages with the session
+cookie. No credentials means the public.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, request, session
+from sqlalchemy.orm import Session
+
+from docsvc.auth.credentials import user_for_token
+from docsvc.auth.permissions import allowed
+from docsvc.config import Settings
+from docsvc.db import Database
+from docsvc.errors import Forbidden, Unauthorized
+from docsvc.models import User
+from docsvc.store import FileStore
+
+
+def database() -> Database:
+    return current_app.extensions["docsvc.db"]
+
+
+def settings() -> Settings:
+    return current_app.extensions["docsvc.settings"]
+
+
+def file_store() -> FileStore:
+    return current_app.extensions["docsvc.store"]
+
+
+def db() -> Session:
+    if "db" not in g:
+        g.db = database().sessionmaker()
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    sess = g.pop("db", None)
+    if sess is not None:
+        sess.rollback()  # anything not explicitly committed is dropped
+        sess.close()
+
+
+def api_user() -> User | None:
+    if "api_user" not in g:
+        header = request.headers.get("Authorization", "")
+        user = None
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("send the API token as 'Authorization: Bearer <token>'.")
+            user = user_for_token(db(), token.strip())
+            if user is None:
+                raise Unauthorized("the API token is unknown, revoked or its user disabled.")
+        g.api_user = user
+    return g.api_user
+
+
+def browser_user() -> User | None:
+    if "browser_user" not in g:
+        user = None
+        user_id = session.get("user_id")
+        if user_id is not None:
+            user = db().get(User, user_id)
+            if user is None or user.disabled or session.get("auth_epoch") != _epoch(user):
+                session.clear()
+                user = None
+        g.browser_user = user
+    return g.browser_user
+
+
+def _epoch(user: User) -> str:
+    # Changing the password hash (or disabling) invalidates existing browser sessions.
+    return (user.password_hash or "")[-16:]
+
+
+def login_browser(user: User) -> None:
+    session.clear()
+    session["user_id"] = user.id
+    session["auth_epoch"] = _epoch(user)
+    session.permanent = True
+
+
+def require(user: User | None, permission: str) -> User:
+    """401 for the public, 403 for a role that may not do this."""
+    if user is None:
+        raise Unauthorized("sign in or send an API token: this needs a staff account.")
+    if not allowed(user.role, permission):
+        raise Forbidden(f"the {user.role} role may not do this.")
+    return user

@@ -1,0 +1,118 @@
+"""One error shape for the API ({"error", "code", "details"}), an HTML page for the browser.
+
+Nothing here echoes request data back: an error message is built only from the domain error's
+own sentence, so a complainant's name in a bad request never comes back in the reply or a log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from docsvc.errors import DocsvcError
+from docsvc.validation import flatten_errors
+
+log = logging.getLogger("docsvc")
+
+_HTTP_CODES = {
+    400: "validation_error",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "validation_error",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+}
+_HTTP_SENTENCES = {
+    400: "the request could not be read; send well-formed JSON (Content-Type: application/json).",
+    404: "nothing here: check the address.",
+    405: "this address does not accept that method.",
+    413: "the request is larger than the upload limit; send a smaller file.",
+    415: "send JSON with Content-Type: application/json.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/public/", "/healthz"))
+
+
+def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+    if wants_json():
+        resp = jsonify({"error": message, "code": code, "details": details or {}})
+        resp.status_code = status
+        if status == 401:
+            resp.headers["WWW-Authenticate"] = 'Bearer realm="docsvc"'
+        return resp
+    return render_template("error.html", status=status, message=message), status
+
+
+def _field_sentence(messages: Any) -> str:
+    lines = flatten_errors(messages, root="request")
+    return "fix these fields: " + "; ".join(lines[:12]) + ("" if len(lines) <= 12 else "; …")
+
+
+def handle_http_exception(exc: HTTPException) -> Response | tuple[str, int]:
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    if messages:
+        # webargs: {"json": {...}} or {"form": {...}}; drop the location level
+        merged: dict[str, Any] = {}
+        for value in messages.values():
+            merged.update(value if isinstance(value, dict) else {"_schema": value})
+        return error_response(422, "validation_error", _field_sentence(merged), {"fields": merged})
+    if status == 415 and request.path.startswith("/api/"):
+        return error_response(415, "unsupported_media_type", _HTTP_SENTENCES[415])
+    message = _HTTP_SENTENCES.get(status) or (exc.description or exc.name).rstrip(".") + "."
+    return error_response(status, _HTTP_CODES.get(status, "validation_error"), message)
+
+
+def handle_docsvc_error(exc: DocsvcError):  # type: ignore[no-untyped-def]
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    # Logged by type and place only: the exception text may quote personal data.
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+    log.error(
+        "unexpected %s at %s on %s %s", type(exc).__name__, where, request.method, request.path
+    )
+    return error_response(
+        500, "internal_error", "something went wrong on our side; it has been logged."
+    )
+
+
+# Endpoints that take multipart uploads; every other API write takes JSON.
+MULTIPART_ENDPOINTS = {"attachments.upload"}
+
+
+def check_api_body() -> Response | tuple[str, int] | None:
+    """415 when the body's type is not what the endpoint reads (before any parsing)."""
+    if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    if request.endpoint in MULTIPART_ENDPOINTS:
+        if request.mimetype != "multipart/form-data":
+            return error_response(
+                415,
+                "unsupported_media_type",
+                "upload the file as multipart/form-data with the file in the 'file' field.",
+            )
+        return None
+    if request.content_length and request.mimetype != "application/json":
+        return error_response(415, "unsupported_media_type", _HTTP_SENTENCES[415])
+    return None
+
+
+def register(app: Flask) -> None:
+    app.before_request(check_api_body)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DocsvcError, handle_docsvc_error)
+    app.register_error_handler(Exception, handle_unexpected)
