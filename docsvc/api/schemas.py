@@ -127,7 +127,12 @@ class InspectionIn(_In):
             )
 
 
-class AttachmentForm(_In):
+class AttachmentForm(Schema):
+    class Meta:
+        # A mangled multipart part (say, a file name with a newline) arrives as a form field;
+        # ignore it here so the error names the missing file instead.
+        unknown = "exclude"
+
     kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS))
     caption = Text(max_length=2000)
     supplied_by_complainant = fields.Boolean(load_default=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import logging
+import sys
 import warnings
 import zipfile
 from email import policy
@@ -27,11 +28,13 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 def open_image(path: Path, max_pixels: int) -> Image.Image:
     """The decoded image; a bomb or a truncated/corrupt file raises Invalid."""
     Image.MAX_IMAGE_PIXELS = max_pixels
+    img: Image.Image | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(path)
             img.load()
+        return img
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise Invalid(
             f"the image declares more than {max_pixels:,} pixels, far more than any camera photo; "
@@ -44,7 +47,9 @@ def open_image(path: Path, max_pixels: int) -> Image.Image:
             "from the camera or phone.",
             {"reason": "corrupt_image"},
         ) from exc
-    return img
+    finally:
+        if img is not None and sys.exc_info()[0] is not None:
+            img.close()  # a failed decode must not leave the file open
 
 
 def check_pdf(path: Path) -> int:

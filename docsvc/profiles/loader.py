@@ -18,6 +18,7 @@ from docsvc.timeutil import utcnow
 from docsvc.validation import flatten_errors
 
 PROFILE_FILE = "profile.yaml"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
 class ProfileError(Exception):
@@ -45,7 +46,7 @@ def _resolve(path: Path) -> Path:
 def load_profile_file(path: Path) -> Profile:
     path = _resolve(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except FileNotFoundError as exc:
         raise ProfileError(path, ["no such file"]) from exc
     except yaml.YAMLError as exc:

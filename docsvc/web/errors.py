@@ -13,6 +13,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from docsvc.errors import DocsvcError
+from docsvc.store import IntegrityError as StoreIntegrityError
 from docsvc.validation import flatten_errors
 
 log = logging.getLogger("docsvc")
@@ -111,8 +112,20 @@ def check_api_body() -> Response | tuple[str, int] | None:
     return None
 
 
+def handle_integrity(exc: StoreIntegrityError):  # type: ignore[no-untyped-def]
+    # Not the caller's fault and not to be served: the stored bytes failed their fixity check.
+    log.error("fixity failure on %s %s", request.method, request.path)
+    return error_response(
+        500,
+        "integrity_error",
+        "the stored file failed its integrity check and was not served; run `docsvc verify` "
+        "and restore it from backup.",
+    )
+
+
 def register(app: Flask) -> None:
     app.before_request(check_api_body)
+    app.register_error_handler(StoreIntegrityError, handle_integrity)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DocsvcError, handle_docsvc_error)
     app.register_error_handler(Exception, handle_unexpected)

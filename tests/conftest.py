@@ -1,0 +1,234 @@
+"""Fixtures: a fresh, migrated database and data directory for every test.
+
+The database lane is chosen by DOCSVC_TEST_DATABASE_URL: unset, each test gets a copy of a
+migrated SQLite template; set to a PostgreSQL URL, tests share that server and every table
+is truncated and re-seeded before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from docsvc.app import create_app
+from docsvc.bootstrap import initialize
+from docsvc.config import Settings
+from docsvc.db import Database
+from docsvc.models import Base
+
+PG_URL = os.environ.get("DOCSVC_TEST_DATABASE_URL", "")
+
+
+def pytest_report_header() -> str:
+    return f"docsvc database lane: {'postgresql' if PG_URL else 'sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    if PG_URL:
+        return None
+    root = tmp_path_factory.mktemp("template")
+    settings = Settings(
+        data_dir=root, database_url=f"sqlite:///{root / 'db.sqlite3'}", secret_key="t" * 32
+    )
+    initialize(settings)
+    return root / "db.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def pg_ready() -> bool:
+    if not PG_URL:
+        return False
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return True
+
+
+def _truncate_pg() -> None:
+    engine = create_engine(PG_URL)
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sqlite_template: Path | None, pg_ready: bool) -> Settings:
+    data = tmp_path / "data"
+    data.mkdir()
+    if PG_URL:
+        url = PG_URL
+    else:
+        assert sqlite_template is not None
+        shutil.copy(sqlite_template, data / "docsvc.sqlite3")
+        url = f"sqlite:///{data / 'docsvc.sqlite3'}"
+    s = Settings(
+        data_dir=data,
+        database_url=url,
+        secret_key="s" * 32,
+        testing=True,
+        max_upload_bytes=5 * 1024 * 1024,
+        max_image_pixels=40_000_000,
+    )
+    if PG_URL:
+        initialize(s)  # migrations are a no-op after the first test
+        _truncate_pg()
+        initialize(s)  # audit head and profiles again, into the emptied tables
+    return s
+
+
+@pytest.fixture
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    application = create_app(settings)
+    yield application
+    application.extensions["docsvc.db"].dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def database(app) -> Database:  # type: ignore[no-untyped-def]
+    return app.extensions["docsvc.db"]
+
+
+@dataclass
+class Staff:
+    id: int
+    username: str
+    role: str
+    token: str
+    password: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def make_user(database: Database) -> Callable[..., Staff]:
+    from docsvc.auth.credentials import create_user, issue_token
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: str,
+        *,
+        jurisdictions: list[str] | None = None,
+        badge: str | None = "1047",
+        with_password: bool = False,
+    ) -> Staff:
+        # A browser password costs a deliberately slow scrypt hash: only when a test logs in.
+        n = next(counter)
+        username = f"{role}{n}"
+        password = f"pw-{role}-{n}-long-enough"
+        with database.session() as s:
+            u = create_user(
+                s,
+                username,
+                role,
+                display_name=f"{role.title()} {n}",
+                badge=badge,
+                password=password if with_password else None,
+                jurisdictions=jurisdictions,
+            )
+            token = issue_token(s, u)
+            s.commit()
+            return Staff(u.id, username, role, token, password)
+
+    return make
+
+
+@pytest.fixture
+def officer(make_user) -> Staff:  # type: ignore[no-untyped-def]
+    return make_user("officer")
+
+
+@pytest.fixture
+def records(make_user) -> Staff:  # type: ignore[no-untyped-def]
+    return make_user("records")
+
+
+@pytest.fixture
+def attorney(make_user) -> Staff:  # type: ignore[no-untyped-def]
+    return make_user("attorney")
+
+
+@pytest.fixture
+def admin(make_user) -> Staff:  # type: ignore[no-untyped-def]
+    return make_user("admin")
+
+
+def complaint_case(
+    jurisdiction: str = "los-gatos-ca", address: str = "1418 Elm Street", **complaint: object
+) -> dict:
+    """A valid intake body for any of the four profiles (written, identified complainant)."""
+    body = {
+        "received_at": "2026-11-16T09:30:00-08:00",
+        "channel": "web",
+        "description": "Tall weeds and an old couch in the front yard.",
+        "anonymous": False,
+        "complainant": {
+            "name": "Maria O'Brien-Nguyễn",
+            "phone": "(408) 555-0142",
+            "email": "maria@example.org",
+            "address": "1420 Elm Street",
+        },
+        "disclosure_preference": "nondisclosure",
+    }
+    body.update(complaint)
+    return {"jurisdiction": jurisdiction, "property": {"address": address}, "complaint": body}
+
+
+@pytest.fixture
+def open_case(client, officer) -> Callable[..., dict]:  # type: ignore[no-untyped-def]
+    def make(**kw: object) -> dict:
+        r = client.post("/api/cases", json=complaint_case(**kw), headers=officer.headers)
+        assert r.status_code == 201, r.json
+        return r.json
+
+    return make
+
+
+@pytest.fixture
+def count_rows(database: Database) -> Callable[[str], int]:
+    def count(table: str) -> int:
+        with database.session() as s:
+            return s.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+    return count
+
+
+def store_files(settings: Settings) -> set[str]:
+    objects = settings.store_dir / "objects"
+    return {p.name for p in objects.glob("*/*/*")} if objects.exists() else set()
+
+
+@pytest.fixture
+def run_cli(settings: Settings) -> Iterator[Callable[..., object]]:
+    from click.testing import CliRunner
+
+    from docsvc.cli import main
+
+    runner = CliRunner()
+    env = {
+        "DOCSVC_DATA_DIR": str(settings.data_dir),
+        "DOCSVC_DATABASE_URL": settings.database_url,
+        "DOCSVC_SECRET_KEY": settings.secret_key,
+    }
+
+    def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(main, list(args), env=env, input=input, catch_exceptions=False)
+
+    yield run

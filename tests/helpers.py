@@ -1,0 +1,119 @@
+"""Small builders of test files (valid and hostile)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from PIL import Image
+from PIL.ExifTags import GPS, IFD, Base
+from PIL.TiffImagePlugin import IFDRational
+
+
+def jpeg(
+    size: tuple[int, int] = (640, 480),
+    *,
+    exif: bool = True,
+    comment: bytes | None = None,
+    orientation: int = 1,
+    color: str = "green",
+) -> bytes:
+    img = Image.new("RGB", size, color)
+    out = io.BytesIO()
+    kwargs: dict = {"quality": 85}
+    if exif:
+        e = Image.Exif()
+        e[Base.Make] = "Apple"
+        e[Base.Model] = "iPhone 15"
+        e[Base.Orientation] = orientation
+        e[Base.Artist] = "Field Officer"
+        sub = e.get_ifd(IFD.Exif)
+        sub[Base.DateTimeOriginal] = "2026:11:16 10:15:30"
+        sub[Base.OffsetTimeOriginal] = "-08:00"
+        gps = e.get_ifd(IFD.GPSInfo)
+        gps[GPS.GPSLatitudeRef] = "N"
+        gps[GPS.GPSLatitude] = (IFDRational(37), IFDRational(13), IFDRational(3090, 100))
+        gps[GPS.GPSLongitudeRef] = "W"
+        gps[GPS.GPSLongitude] = (IFDRational(121), IFDRational(57), IFDRational(4800, 100))
+        kwargs["exif"] = e
+    if comment:
+        kwargs["comment"] = comment
+    img.save(out, "JPEG", **kwargs)
+    return out.getvalue()
+
+
+def png(size: tuple[int, int] = (320, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", size, (200, 30, 30, 128)).save(out, "PNG")
+    return out.getvalue()
+
+
+def tiff() -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (300, 400), 200).save(out, "TIFF")
+    return out.getvalue()
+
+
+def pdf(text: str = "Return receipt", pages: int = 1) -> bytes:
+    """A small valid PDF with a text layer (written by hand: no renderer needed)."""
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
+    objs.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>")
+    font_id = 3 + 2 * pages
+    for i in range(pages):
+        stream = f"BT /F1 12 Tf 72 720 Td ({text} page {i + 1}) Tj ET".encode()
+        objs.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>"
+        )
+        objs.append(f"<< /Length {len(stream)} >>\nstream\n{stream.decode()}\nendstream")
+    objs.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objs, 1):
+        offsets.append(out.tell())
+        out.write(f"{n} 0 obj\n{body}\nendobj\n".encode())
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return out.getvalue()
+
+
+def docx(text: str = "Letter from the owner") -> bytes:
+    from docx import Document
+
+    d = Document()
+    d.add_paragraph(text)
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def eml() -> bytes:
+    return (
+        b"From: Owner <owner@example.org>\r\nTo: code@city.example\r\nSubject: Fence\r\n"
+        b"Date: Mon, 16 Nov 2026 10:00:00 -0800\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nThe fence will be fixed by Friday.\r\n"
+    )
+
+
+def zip_bomb_docx(inflated: int) -> bytes:
+    """A DOCX-shaped zip whose parts inflate past `inflated` bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b"\0" * inflated)
+    return out.getvalue()
+
+
+def broken_docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types>not closed")
+        zf.writestr("word/document.xml", "<w:document")
+    return out.getvalue()
