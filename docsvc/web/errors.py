@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from docsvc.errors import DocsvcError
@@ -69,7 +70,15 @@ def handle_http_exception(exc: HTTPException) -> Response | tuple[str, int]:
         return error_response(422, "validation_error", _field_sentence(merged), {"fields": merged})
     if status == 415 and request.path.startswith("/api/"):
         return error_response(415, "unsupported_media_type", _HTTP_SENTENCES[415])
-    message = _HTTP_SENTENCES.get(status) or (exc.description or exc.name).rstrip(".") + "."
+    if isinstance(exc, CSRFError):
+        message = (
+            "this form's security token is missing or stale (the CSRF check). Reload the page "
+            "and submit the form again."
+        )
+    elif wants_json() and status in _HTTP_SENTENCES:
+        message = _HTTP_SENTENCES[status]
+    else:
+        message = (exc.description or exc.name).rstrip(".") + "."
     return error_response(status, _HTTP_CODES.get(status, "validation_error"), message)
 
 

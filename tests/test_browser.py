@@ -1,0 +1,164 @@
+"""The officer's path through real Chromium (Debian's, driven by Playwright), on a tablet."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from docsvc.models import AuditEvent
+from tests import helpers
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The flags that keep Chromium from reaching for the network on a closed machine.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+
+
+@pytest.fixture
+def live_server(app):  # type: ignore[no-untyped-def]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def page():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # A 10-inch tablet in portrait, with touch: how officers use it in the field.
+        context = browser.new_context(
+            viewport={"width": 800, "height": 1280},
+            has_touch=True,
+            is_mobile=True,
+            device_scale_factor=1,
+        )
+        p = context.new_page()
+        errors: list[str] = []
+        p.on("pageerror", lambda e: errors.append(str(e)))
+        p.on(
+            "console",
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and "Content Security Policy" in m.text
+                else None
+            ),
+        )
+
+        def failed_asset(response):  # type: ignore[no-untyped-def]
+            # A refused form legitimately answers 4xx; a broken image, style or script does not.
+            if response.status >= 400 and response.request.resource_type != "document":
+                errors.append(f"{response.status} {response.url}")
+
+        p.on("response", failed_asset)
+        yield p
+        context.close()
+        browser.close()
+        assert errors == [], errors  # no script errors, CSP violations or broken assets
+
+
+def sign_in(page, base: str, user) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", user.password)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{base}/cases")
+
+
+def test_complaint_to_case_file_with_photos(
+    page, live_server, make_user, database, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_user("officer", with_password=True)
+    sign_in(page, live_server, officer)
+    page.click("text=New case")
+    page.select_option("#intake-form select[name=jurisdiction]", "los-gatos-ca")
+    page.fill("#intake-form input[name=address]", "1418 Elm Street")
+    page.fill("#intake-form input[name=received_at]", "2026-11-16T09:30")
+    page.fill(
+        "#intake-form textarea[name=description]", "Couch & mattress <on> the lawn; weeds knee-high"
+    )
+    page.fill("#intake-form input[name=c_name]", "Maria O'Brien-Nguyễn")
+    page.fill("#intake-form input[name=c_phone]", "(408) 555-0142")
+    page.select_option("#intake-form select[name=disclosure_preference]", "nondisclosure")
+    # Anonymous hides the complainant's fields (progressive enhancement).
+    page.check("#anonymous")
+    assert page.is_hidden("#complainant-fields")
+    page.uncheck("#anonymous")
+    page.click("#intake-form button[type=submit]")
+    page.wait_for_selector("#case-number")
+    number = page.inner_text("#case-number")
+    assert number.startswith("LG-")
+    assert "Couch & mattress <on> the lawn" in page.inner_text("#complaint")
+    assert "O'Brien" not in page.content()
+
+    page.click("#violations summary")
+    page.select_option("#violation-form select[name=violation_type]", "junk-debris")
+    page.fill("#violation-form textarea[name=description]", "Couch and mattress on the front lawn")
+    page.fill("#violation-form input[name=observed_at]", "2026-11-17T10:00")
+    page.click("#violation-form button[type=submit]")
+    page.wait_for_selector("text=Violation recorded.")
+    assert page.inner_text("#case-status") == "investigating"
+
+    photo = tmp_path / "IMG_0042.jpg"
+    photo.write_bytes(helpers.jpeg((1600, 1200), color="olive"))
+    page.set_input_files("#upload-form input[type=file]", str(photo))
+    page.fill("#upload-form input[name=caption]", "Front lawn from the sidewalk")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector(".gallery img")
+    width = page.eval_on_selector(".gallery img", "img => img.complete && img.naturalWidth")
+    assert width == 320  # the thumbnail made at upload
+    assert "taken 2026-11-16" in page.inner_text("#photos")
+
+    page.click("#reveal-complainant")
+    page.wait_for_selector("#complainant")
+    assert "Maria O'Brien-Nguyễn" in page.inner_text("#complainant")
+    with database.session() as s:
+        views = s.scalar(select(func.count()).where(AuditEvent.action == "complainant.view"))
+    assert views == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "case-page-tablet.png"), full_page=True)
+
+
+def test_case_list_filters_and_refused_intake(page, live_server, make_user, open_case) -> None:  # type: ignore[no-untyped-def]
+    open_case(address="1418 Elm Street")
+    open_case(jurisdiction="jefferson-county-wa", address="900 Discovery Road")
+    officer = make_user("officer", with_password=True)
+    sign_in(page, live_server, officer)
+    assert page.locator("#case-list tbody tr").count() == 2
+    page.select_option("#case-filters select[name=jurisdiction]", "jefferson-county-wa")
+    page.click("#case-filters button")
+    page.wait_for_url("**jurisdiction=jefferson-county-wa**")
+    assert page.locator("#case-list tbody tr").count() == 1
+    assert "900 Discovery Road" in page.inner_text("#case-list")
+
+    page.goto(f"{live_server}/cases/new")
+    page.select_option("#intake-form select[name=jurisdiction]", "jefferson-county-wa")
+    page.fill("#intake-form input[name=address]", "12 Water Street")
+    page.fill("#intake-form input[name=received_at]", "2026-11-16T09:30")
+    page.fill("#intake-form textarea[name=description]", "Anonymous tip")
+    page.check("#anonymous")
+    page.click("#intake-form button[type=submit]")
+    page.wait_for_selector(".errors")
+    assert "does not accept anonymous complaints" in page.inner_text(".errors")
+    # Nothing typed is lost on a refusal.
+    assert page.input_value("#intake-form input[name=address]") == "12 Water Street"

@@ -1,0 +1,62 @@
+"""The docsvc command (API.md, CLI)."""
+
+from __future__ import annotations
+
+from tests.conftest import complaint_case
+
+
+def test_init_is_idempotent(run_cli) -> None:  # type: ignore[no-untyped-def]
+    first = run_cli("init")
+    assert first.exit_code == 0
+    again = run_cli("init")
+    assert again.exit_code == 0 and "none (all current)" in again.output
+
+
+def test_user_create_prints_the_token_last_and_it_works(run_cli, client) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(
+        "user",
+        "create",
+        "dana",
+        "--role",
+        "officer",
+        "--badge",
+        "1047",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("dsv_") and " " not in token
+    h = {"Authorization": f"Bearer {token}"}
+    assert client.post("/api/cases", json=complaint_case(), headers=h).status_code == 201
+
+    assert run_cli("user", "disable", "dana").exit_code == 0
+    assert client.get("/api/cases", headers=h).status_code == 401
+
+
+def test_token_revoke(run_cli, client) -> None:  # type: ignore[no-untyped-def]
+    token = run_cli("user", "create", "sam", "--role", "records").output.strip().splitlines()[-1]
+    h = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/cases", headers=h).status_code == 200
+    assert run_cli("token", "revoke", token).exit_code == 0
+    assert client.get("/api/cases", headers=h).status_code == 401
+    assert run_cli("token", "revoke", token).exit_code == 1
+
+
+def test_user_create_refuses_bad_input(run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("user", "create", "x", "--role", "mayor").exit_code == 2
+    assert run_cli("user", "create", "../x", "--role", "officer").exit_code == 1
+    short = run_cli("user", "create", "y", "--role", "officer", "--password-stdin", input="short\n")
+    assert short.exit_code == 1 and "at least" in short.output
+    run_cli("user", "create", "z", "--role", "officer")
+    dup = run_cli("user", "create", "z", "--role", "officer")
+    assert dup.exit_code == 1 and "already exists" in dup.output
+
+
+def test_demo_setup_prints_logins(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("demo", "--no-serve")
+    assert result.exit_code == 0, result.output
+    for role in ("officer", "records", "attorney", "admin"):
+        assert f"  {role}" in result.output
+    assert "demo cases created" in result.output
+    assert run_cli("verify").exit_code == 0
