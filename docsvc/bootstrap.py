@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from docsvc.audit import Actor
 from docsvc.audit.chain import append, ensure_head
 from docsvc.config import Settings
 from docsvc.db import Database
 from docsvc.migrate import upgrade
-from docsvc.profiles import load_profile_file, shipped_profile_paths
+from docsvc.profiles import Profile, load_profile_file, shipped_profile_paths
 from docsvc.profiles.loader import store_profile
 from docsvc.store import FileStore
 
@@ -18,6 +20,21 @@ from docsvc.store import FileStore
 class InitReport:
     profiles_loaded: list[str]
     temp_files_removed: int
+
+
+def install_profile(session: Session, profile: Profile) -> tuple[str, bool]:
+    """Store a validated profile (audited when it changed); returns (code, changed)."""
+    row, changed = store_profile(session, profile)
+    if changed:
+        append(
+            session,
+            Actor.system(),
+            "profile.load",
+            "jurisdiction",
+            row.code,
+            hashes={"profile": row.profile_sha256},
+        )
+    return row.code, changed
 
 
 def initialize(settings: Settings, database: Database | None = None) -> InitReport:
@@ -33,17 +50,9 @@ def initialize(settings: Settings, database: Database | None = None) -> InitRepo
             ensure_head(session)
             session.flush()
             for path in shipped_profile_paths():
-                row, changed = store_profile(session, load_profile_file(path))
+                code, changed = install_profile(session, load_profile_file(path))
                 if changed:
-                    loaded.append(row.code)
-                    append(
-                        session,
-                        Actor.system(),
-                        "profile.load",
-                        "jurisdiction",
-                        row.code,
-                        hashes={"profile": row.profile_sha256},
-                    )
+                    loaded.append(code)
             session.commit()
         return InitReport(loaded, removed)
     finally:

@@ -174,18 +174,23 @@ def profile() -> None:
     """Jurisdiction profiles."""
 
 
-@profile.command("check")
-@click.argument("path", type=click.Path(path_type=Path))
-def profile_check(path: Path) -> None:
-    """Validate a profile; names each bad field and exits 1."""
+def _checked_profile(path: Path):  # type: ignore[no-untyped-def]
+    """The validated profile, or each bad field named on stderr and exit 1."""
     from docsvc.profiles import ProfileError, check_profile_path
 
     try:
-        p = check_profile_path(path)
+        return check_profile_path(path)
     except ProfileError as exc:
         for problem in exc.problems:
             click.echo(f"{exc.path}: {problem}", err=True)
         sys.exit(1)
+
+
+@profile.command("check")
+@click.argument("path", type=click.Path(path_type=Path))
+def profile_check(path: Path) -> None:
+    """Validate a profile; names each bad field and exits 1."""
+    p = _checked_profile(path)
     click.echo(f"ok: {p.code} ({p.name}), {len(p.violation_types)} violation types")
 
 
@@ -193,28 +198,12 @@ def profile_check(path: Path) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def profile_load(path: Path) -> None:
     """Validate and load (or update) a profile."""
-    from docsvc.audit import Actor, append
-    from docsvc.profiles import ProfileError, check_profile_path
-    from docsvc.profiles.loader import store_profile
+    from docsvc.bootstrap import install_profile
 
-    try:
-        p = check_profile_path(path)
-    except ProfileError as exc:
-        for problem in exc.problems:
-            click.echo(f"{exc.path}: {problem}", err=True)
-        sys.exit(1)
+    p = _checked_profile(path)
     database = _db()
     with database.session() as session:
-        row, changed = store_profile(session, p)
-        if changed:
-            append(
-                session,
-                Actor.system(),
-                "profile.load",
-                "jurisdiction",
-                row.code,
-                hashes={"profile": row.profile_sha256},
-            )
+        _, changed = install_profile(session, p)
         session.commit()
     database.dispose()
     click.echo(f"{'loaded' if changed else 'unchanged'}: {p.code}")

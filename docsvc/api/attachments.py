@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, request
 from flask_smorest import Blueprint
+from werkzeug.datastructures import FileStorage
 
 from docsvc.api import schemas
 from docsvc.api.present import attachment_dict
@@ -30,9 +31,16 @@ def upload(form: dict[str, Any], files: dict[str, Any], case_number: str):  # ty
     user = require(api_user(), "cases.write")
     session = db()
     case = service.get_case(session, user, case_number, for_update=True)
-    f = files["file"]
-    att = add_attachment(
-        session,
+    att = store_upload(user, case, files["file"], form)
+    out = attachment_dict(att, case.case_number, service.case_profile(session, case).zone)
+    session.commit()
+    return out
+
+
+def store_upload(user: Any, case: Case, f: FileStorage, form: dict[str, Any]) -> Attachment:
+    """One uploaded file into the case, with the fields of AttachmentForm (API and UI alike)."""
+    return add_attachment(
+        db(),
         file_store(),
         settings(),
         user,
@@ -42,9 +50,6 @@ def upload(form: dict[str, Any], files: dict[str, Any], case_number: str):  # ty
         caption=form.get("caption"),
         supplied_by_complainant=form["supplied_by_complainant"],
     )
-    out = attachment_dict(att, case.case_number, service.case_profile(session, case).zone)
-    session.commit()
-    return out
 
 
 def load_attachment(attachment_id: int, user: Any) -> tuple[Attachment, Case]:

@@ -18,9 +18,8 @@ from flask import (
 from sqlalchemy import func, select
 
 from docsvc.api import schemas
-from docsvc.api.attachments import load_attachment, serve_variant
+from docsvc.api.attachments import load_attachment, serve_variant, store_upload
 from docsvc.api.present import case_detail, case_summary
-from docsvc.attachments.service import Upload, add_attachment
 from docsvc.auth.credentials import check_login
 from docsvc.auth.permissions import allowed
 from docsvc.cases import service
@@ -39,7 +38,7 @@ from docsvc.models.cases import (
 from docsvc.models.files import ATTACHMENT_KINDS
 from docsvc.profiles.loader import profile_of
 from docsvc.ui.forms import load, local_to_iso, pick
-from docsvc.web.context import browser_user, db, file_store, login_browser, require, settings
+from docsvc.web.context import browser_user, db, login_browser, require
 
 bp = Blueprint("ui", __name__)
 
@@ -369,17 +368,7 @@ def upload(case_number: str):  # type: ignore[no-untyped-def]
     if form is not None and not errors:
         try:
             for f in files:
-                add_attachment(
-                    s,
-                    file_store(),
-                    settings(),
-                    user,
-                    case,
-                    Upload(f.stream, f.filename, f.mimetype),
-                    kind=form["kind"],
-                    caption=form.get("caption"),
-                    supplied_by_complainant=form["supplied_by_complainant"],
-                )
+                store_upload(user, case, f, form)
             s.commit()
             flash(f"{len(files)} file{'s' if len(files) != 1 else ''} added.")
             return redirect(url_for("ui.case_page", case_number=case_number) + "#photos")
