@@ -41,7 +41,7 @@ def test_openapi_matches_the_routes(app, client) -> None:  # type: ignore[no-unt
         (m.upper(), p) for p, ops in spec["paths"].items() for m in ops if m != "parameters"
     }
     assert documented == _served(app)
-    assert API_MD_PATHS <= documented
+    assert documented >= API_MD_PATHS
 
 
 def test_openapi_documents_the_error_shape_and_auth(client) -> None:  # type: ignore[no-untyped-def]
