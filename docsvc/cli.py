@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from docsvc.config import load_settings
 
 
-def _db():  # type: ignore[no-untyped-def]
+@contextmanager
+def _session() -> Iterator[Session]:
+    """A unit of work on the configured database, whose connections are closed however the
+    command ends (an error must not leave a server connection open)."""
     from docsvc.db import Database
 
-    return Database(load_settings().database_url)
+    database = Database(load_settings().database_url)
+    try:
+        with database.session() as session:
+            yield session
+    finally:
+        database.dispose()
 
 
 @click.group()
@@ -46,12 +57,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
     settings = load_settings()
     initialize(settings)
-    database = _db()
-    with database.session() as session:
+    with _session() as session:
         logins = ensure_demo_users(session)
         created = ensure_demo_cases(session)
         session.commit()
-    database.dispose()
     click.echo(f"\ndocsvc demo · data in {settings.data_dir} · {created} demo cases created")
     click.echo(f"open http://{host}:{port}/ and sign in as one of:")
     for username, role, password, token in logins:
@@ -102,9 +111,8 @@ def user_create(
     from docsvc.auth.credentials import CredentialError, create_user, issue_token
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    database = _db()
     try:
-        with database.session() as session:
+        with _session() as session:
             u = create_user(
                 session,
                 name,
@@ -121,8 +129,6 @@ def user_create(
             session.commit()
     except CredentialError as exc:
         raise click.ClickException(str(exc)) from exc
-    finally:
-        database.dispose()
     click.echo(f"created {role} {name}")
     click.echo(token)
 
@@ -136,15 +142,13 @@ def user_disable(name: str) -> None:
     from docsvc.audit import Actor, append
     from docsvc.models import User
 
-    database = _db()
-    with database.session() as session:
+    with _session() as session:
         u = session.scalar(select(User).where(User.username == name))
         if u is None:
             raise click.ClickException(f"no user '{name}'")
         u.disabled = True
         append(session, Actor.system(), "user.disable", "user", u.id, fields=["disabled"])
         session.commit()
-    database.dispose()
     click.echo(f"disabled {name}")
 
 
@@ -159,13 +163,11 @@ def token_revoke(token_value: str) -> None:
     from docsvc.audit import Actor, append
     from docsvc.auth.credentials import revoke_token
 
-    database = _db()
-    with database.session() as session:
+    with _session() as session:
         if not revoke_token(session, token_value):
             raise click.ClickException("no such active token")
         append(session, Actor.system(), "token.revoke", "token", token_value[:10])
         session.commit()
-    database.dispose()
     click.echo("revoked")
 
 
@@ -201,11 +203,9 @@ def profile_load(path: Path) -> None:
     from docsvc.bootstrap import install_profile
 
     p = _checked_profile(path)
-    database = _db()
-    with database.session() as session:
+    with _session() as session:
         _, changed = install_profile(session, p)
         session.commit()
-    database.dispose()
     click.echo(f"{'loaded' if changed else 'unchanged'}: {p.code}")
 
 
@@ -216,17 +216,15 @@ def verify() -> None:
     from docsvc.verify import verify as run
 
     settings = load_settings()
-    database = _db()
     bar = tqdm(desc="checking files", unit="file", disable=None, file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
         bar.total = total
         bar.update(1)
 
-    with database.session() as session:
+    with _session() as session:
         report = run(session, FileStore(settings.store_dir), progress)
     bar.close()
-    database.dispose()
     for note in report.notes:
         click.echo(f"note: {note}")
     for problem in report.problems:
