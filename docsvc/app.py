@@ -48,12 +48,12 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    from docsvc.api import attachments, cases, reference
+    from docsvc.api import attachments, cases, documents, reference
     from docsvc.api.base import Api
     from docsvc.ui import views as ui
 
     api = Api(app)
-    for blp in (reference.blp, cases.blp, attachments.blp):
+    for blp in (reference.blp, cases.blp, attachments.blp, documents.blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token-authenticated; cookies are never read on the API
     app.register_blueprint(ui.bp)

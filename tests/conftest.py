@@ -232,3 +232,23 @@ def run_cli(settings: Settings) -> Iterator[Callable[..., object]]:
         return runner.invoke(main, list(args), env=env, input=input, catch_exceptions=False)
 
     yield run
+
+
+@pytest.fixture
+def clock():  # type: ignore[no-untyped-def]
+    """Pin the service's clock: `clock("2030-11-20T09:00:00-06:00")` returns a function
+    that moves it on by a timedelta."""
+    from datetime import datetime
+
+    from docsvc.timeutil import clock_at
+
+    stack = []
+
+    def set_to(iso: str):  # type: ignore[no-untyped-def]
+        cm = clock_at(datetime.fromisoformat(iso))
+        stack.append(cm)
+        return cm.__enter__()
+
+    yield set_to
+    while stack:
+        stack.pop().__exit__(None, None, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import logging
 import sys
+import threading
 import warnings
 import zipfile
 from email import policy
@@ -21,7 +22,9 @@ from docsvc.attachments.sniff import DOCX, EML, IMAGES, LABELS, PDF
 from docsvc.errors import Invalid
 
 pi_heif.register_heif_opener()
-ImageFile.LOAD_TRUNCATED_IMAGES = False
+# WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES to True when imported, which would
+# let a truncated upload decode silently with grey fill; validation sets it for its own decode.
+_truncation_lock = threading.Lock()
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
@@ -33,7 +36,13 @@ def open_image(path: Path, max_pixels: int) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(path)
-            img.load()
+            with _truncation_lock:
+                previous = ImageFile.LOAD_TRUNCATED_IMAGES
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
+                try:
+                    img.load()
+                finally:
+                    ImageFile.LOAD_TRUNCATED_IMAGES = previous
         return img
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise Invalid(

@@ -3,6 +3,7 @@
 from docsvc.models.audit import AuditEvent, AuditHead
 from docsvc.models.base import Base
 from docsvc.models.cases import Case, Complaint, Inspection, Party, Property, Violation
+from docsvc.models.documents import BuildingInspectorNotice, Document, ReturnReceipt, ServiceRecord
 from docsvc.models.files import Attachment, Blob
 from docsvc.models.reference import CaseCounter, Jurisdiction
 from docsvc.models.users import ApiToken, User
@@ -14,13 +15,17 @@ __all__ = [
     "AuditHead",
     "Base",
     "Blob",
+    "BuildingInspectorNotice",
     "Case",
     "CaseCounter",
     "Complaint",
+    "Document",
     "Inspection",
     "Jurisdiction",
     "Party",
     "Property",
+    "ReturnReceipt",
+    "ServiceRecord",
     "User",
     "Violation",
 ]

@@ -34,7 +34,7 @@ def document_types_for(profile: Profile) -> list[dict[str, Any]]:
                 "citation": local.get("citation"),
                 "recipient": base["recipient"],
                 "fields": base["fields"],
-                "elements": base["elements"],
+                "elements": list(base["elements"]),
             }
         )
     return out

@@ -101,7 +101,7 @@ def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
 
 
 # Endpoints that take multipart uploads; every other API write takes JSON.
-MULTIPART_ENDPOINTS = {"attachments.upload"}
+MULTIPART_ENDPOINTS = {"attachments.upload", "documents.return_receipt"}
 
 
 def check_api_body() -> Response | tuple[str, int] | None:

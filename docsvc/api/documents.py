@@ -1,0 +1,219 @@
+"""Documents and their service (API.md, Documents and service)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, url_for
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from docsvc.api import schemas
+from docsvc.api.attachments import send_stored
+from docsvc.attachments.service import Upload
+from docsvc.cases import service as cases
+from docsvc.documents import service
+from docsvc.documents.deadlines import Rule, strictest
+from docsvc.models import Case, Document
+from docsvc.web.context import api_user, db, file_store, require, settings
+
+blp = Blueprint("documents", __name__, description="Notices, agreements and their service (staff)")
+SECURITY = [{"bearerAuth": []}]
+
+
+def env() -> service.Env:
+    return service.Env(file_store(), settings())
+
+
+def document_dict(doc: Document, case: Case) -> dict[str, Any]:
+    profile = cases.case_profile(db(), case)
+    zone = profile.zone
+    ctx = doc.context
+    if ctx is not None:
+        rule_text = ctx["deadline"]["rule_text"] or None
+        sample = ctx["document"]["sample"]
+    else:
+        library = profile.violation_types
+        chosen = [v for v in case.violations if v.id in doc.violation_ids]
+        rule = strictest([Rule.of(library[v.violation_type]["deadline"]) for v in chosen])
+        rule_text = rule.text() if rule else None
+        sample = any(library[v.violation_type]["text_status"] == "sample" for v in chosen)
+    superseded_by = db().scalar(select(Document.id).where(Document.supersedes_id == doc.id))
+    receipts = {}
+    for s in doc.services:
+        receipts[s.id] = [
+            {
+                "id": r.id,
+                "status": r.status,
+                "attachment_id": r.attachment_id,
+                "delivered_at": r.delivered_at.astimezone(zone).isoformat()
+                if r.delivered_at
+                else None,
+                "signed_by": r.signed_by,
+            }
+            for r in s.receipts
+        ]
+    return {
+        "id": doc.id,
+        "case_number": case.case_number,
+        "type": doc.type,
+        "title": profile.document_types[doc.type]["title"],
+        "status": doc.status,
+        "recipient": {"kind": doc.recipient_kind, "party_id": doc.recipient_party_id},
+        "violation_ids": doc.violation_ids,
+        "photo_ids": doc.photo_ids,
+        "fields": doc.fields,
+        "deadline": doc.deadline_at.astimezone(zone) if doc.deadline_at else None,
+        "deadline_rule": rule_text,
+        "sample": sample,
+        "issued_at": doc.issued_at.astimezone(zone) if doc.issued_at else None,
+        "supersedes": doc.supersedes_id,
+        "superseded_by": superseded_by,
+        "needs_reservice": doc.needs_reservice,
+        "pdf_url": url_for("documents.document_pdf", document_id=doc.id),
+        "docx_url": url_for("documents.document_docx", document_id=doc.id),
+        "pdf_sha256": doc.pdf_sha256,
+        "docx_sha256": doc.docx_sha256,
+        "services": [
+            {
+                "id": s.id,
+                "method": s.method,
+                "served_at": s.served_at.astimezone(zone) if s.served_at else None,
+                "mailed_at": s.mailed_at.astimezone(zone) if s.mailed_at else None,
+                "article_number": s.article_number,
+                "status": s.status,
+                "effective_at": s.effective_at.astimezone(zone) if s.effective_at else None,
+                "effective_rule": s.effective_rule,
+                "receipts": receipts[s.id],
+            }
+            for s in doc.services
+        ],
+    }
+
+
+@blp.route("/api/cases/<case_number>/documents", methods=["POST"])
+@blp.arguments(schemas.DocumentIn)
+@blp.response(201, schemas.DocumentOut)
+@blp.doc(security=SECURITY)
+def create_document(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    """Create a document; issued (frozen, rendered, stored) at once unless `draft` is true."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = cases.get_case(session, user, case_number, for_update=True)
+    doc = service.create(session, env(), user, case, data)
+    out = document_dict(doc, case)
+    session.commit()
+    return out
+
+
+@blp.route("/api/cases/<case_number>/documents", methods=["GET"])
+@blp.response(200, schemas.DocumentOut(many=True))
+@blp.doc(security=SECURITY)
+def list_documents(case_number: str):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.read")
+    session = db()
+    case = cases.get_case(session, user, case_number)
+    docs = session.scalars(
+        select(Document).where(Document.case_id == case.id).order_by(Document.id)
+    )
+    return [document_dict(d, case) for d in docs]
+
+
+@blp.route("/api/documents/<int:document_id>", methods=["GET"])
+@blp.response(200, schemas.DocumentOut)
+@blp.doc(security=SECURITY)
+def get_document(document_id: int):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.read")
+    doc, case = service.get_document(db(), user, document_id)
+    return document_dict(doc, case)
+
+
+@blp.route("/api/documents/<int:document_id>", methods=["PATCH"])
+@blp.arguments(schemas.DocumentPatch)
+@blp.response(200, schemas.DocumentOut)
+@blp.doc(security=SECURITY)
+def patch_document(data: dict[str, Any], document_id: int):  # type: ignore[no-untyped-def]
+    """Edit a draft (409 once issued: issue a correction that supersedes it instead)."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    doc, case = service.get_document(session, user, document_id, for_update=True)
+    service.update_draft(session, user, doc, case, data)
+    out = document_dict(doc, case)
+    session.commit()
+    return out
+
+
+@blp.route("/api/documents/<int:document_id>/issue", methods=["POST"])
+@blp.response(200, schemas.DocumentOut)
+@blp.doc(security=SECURITY)
+def issue_document(document_id: int):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.write")
+    session = db()
+    doc, case = service.get_document(session, user, document_id, for_update=True)
+    service.issue(session, env(), user, doc, case)
+    out = document_dict(doc, case)
+    session.commit()
+    return out
+
+
+def _file(document_id: int, which: str) -> Response:
+    user = require(api_user(), "cases.read")
+    session = db()
+    doc, case = service.get_document(session, user, document_id)
+    ext = "pdf" if which == "pdf" else "docx"
+    media = service.PDF_TYPE if which == "pdf" else service.DOCX_TYPE
+    name = f"{case.case_number}-{doc.type.replace('_', '-')}-{doc.id}"
+    if doc.status == "draft":
+        pdf, docx = service.preview(session, env(), user, doc, case)
+        resp = Response(pdf if which == "pdf" else docx, mimetype=media)
+        resp.headers["Content-Disposition"] = f'inline; filename="{name}-preview.{ext}"'
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+    sha = doc.pdf_sha256 if which == "pdf" else doc.docx_sha256
+    return send_stored(sha, media, f"{name}.{ext}")
+
+
+@blp.route("/api/documents/<int:document_id>/pdf", methods=["GET"])
+@blp.doc(security=SECURITY, responses={"200": {"description": "The PDF/A-2b"}})
+def document_pdf(document_id: int):  # type: ignore[no-untyped-def]
+    """The issued PDF/A-2b (the same bytes every time), or a preview of a draft."""
+    return _file(document_id, "pdf")
+
+
+@blp.route("/api/documents/<int:document_id>/docx", methods=["GET"])
+@blp.doc(security=SECURITY, responses={"200": {"description": "The DOCX"}})
+def document_docx(document_id: int):  # type: ignore[no-untyped-def]
+    return _file(document_id, "docx")
+
+
+@blp.route("/api/documents/<int:document_id>/service", methods=["POST"])
+@blp.arguments(schemas.ServiceIn)
+@blp.response(201, schemas.ServiceOut)
+@blp.doc(security=SECURITY)
+def record_service(data: dict[str, Any], document_id: int):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.write")
+    session = db()
+    doc, case = service.get_document(session, user, document_id, for_update=True)
+    record = service.record_service(session, user, doc, case, data)
+    out = next(s for s in document_dict(doc, case)["services"] if s["id"] == record.id)
+    session.commit()
+    return out
+
+
+@blp.route("/api/documents/<int:document_id>/return-receipt", methods=["POST"])
+@blp.arguments(schemas.ReturnReceiptForm, location="form")
+@blp.arguments(schemas.AttachmentFile, location="files")
+@blp.response(201, schemas.DocumentOut)
+@blp.doc(security=SECURITY)
+def return_receipt(form: dict[str, Any], files: dict[str, Any], document_id: int):  # type: ignore[no-untyped-def]
+    """A PS Form 3811 scan or an electronic return receipt, with what it says."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    doc, case = service.get_document(session, user, document_id, for_update=True)
+    f = files["file"]
+    service.record_return_receipt(
+        session, env(), user, doc, case, Upload(f.stream, f.filename, f.mimetype), form
+    )
+    out = document_dict(doc, case)
+    session.commit()
+    return out

@@ -1,0 +1,101 @@
+"""Compliance deadlines: a violation type's rule, run from the effective date of service.
+
+Day-based deadlines end at the close of the last day in the jurisdiction's zone (so a DST
+change in between moves nothing), and land on the next business day where the profile says
+so. Hour-based deadlines are exact elapsed hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from docsvc.documents.calendar import BusinessCalendar
+from docsvc.profiles.model import Profile
+
+END_OF_DAY = time(23, 59, 59)
+
+
+@dataclass(frozen=True)
+class Rule:
+    unit: str
+    amount: int | None
+
+    @classmethod
+    def of(cls, deadline: dict[str, Any]) -> Rule:
+        return cls(deadline["unit"], deadline.get("amount"))
+
+    def text(self) -> str:
+        """How the notice words the rule."""
+        n = self.amount
+        return {
+            "hours": f"within {n} hours of service",
+            "calendar_days": f"within {n} days of service",
+            "business_days": f"within {n} business days of service",
+            "immediate": "immediately upon service",
+            "stop_work_order": "all work must stop immediately upon service of this order",
+        }[self.unit]
+
+    def sort_key(self) -> float:
+        """Rough length, to pick the strictest of several rules before service is known."""
+        n = self.amount or 0
+        return {"immediate": 0, "stop_work_order": 0, "hours": n / 24}.get(self.unit, n)
+
+
+def deadline(rule: Rule, effective: datetime, profile: Profile) -> datetime:
+    zone = profile.zone
+    if rule.unit in ("immediate", "stop_work_order"):
+        return effective
+    if rule.unit == "hours":
+        # In UTC: Python adds a timedelta to an aware time in wall-clock terms, which would
+        # make "24 hours" across a DST change 23 or 25 real hours.
+        return effective.astimezone(UTC) + timedelta(hours=rule.amount or 0)
+    cal = BusinessCalendar(profile)
+    start = effective.astimezone(zone).date()
+    if rule.unit == "business_days":
+        last = cal.add_business_days(start, rule.amount or 0)
+    else:
+        last = start + timedelta(days=rule.amount or 0)
+        if cal.roll:
+            last = cal.next_business_day(last)
+    return datetime.combine(last, END_OF_DAY, tzinfo=zone)
+
+
+def earliest(rules: list[Rule], effective: datetime, profile: Profile) -> datetime | None:
+    if not rules:
+        return None
+    return min(deadline(r, effective, profile) for r in rules)
+
+
+def strictest(rules: list[Rule]) -> Rule | None:
+    return min(rules, key=Rule.sort_key) if rules else None
+
+
+def effective_service(
+    method: str,
+    *,
+    served_at: datetime | None,
+    mailed_at: datetime | None,
+    delivered_at: datetime | None,
+    unclaimed: bool,
+    profile: Profile,
+) -> tuple[datetime | None, str]:
+    """(when service took effect, or None until known; the rule, in words)."""
+    rules = profile.data["service"]
+    if method in ("personal", "door_hanger", "posting"):
+        return served_at, "effective when served"
+    if method == "first_class_mail":
+        days = rules["first_class_mail_effective_days"]
+        assert mailed_at is not None
+        return mailed_at + timedelta(days=days), f"effective {days} days after mailing"
+    if method == "certified_mail":
+        if delivered_at is not None:
+            return delivered_at, "effective on delivery, per the return receipt"
+        if unclaimed and mailed_at is not None:
+            days = rules["certified_unclaimed_fallback_days"]
+            return mailed_at + timedelta(days=days), (
+                f"unclaimed: effective {days} days after mailing"
+            )
+        return None, "effective on delivery, per the return receipt"
+    raise ValueError(f"unknown service method {method}")

@@ -1,0 +1,568 @@
+"""The document lifecycle: draft -> issued (frozen, rendered, hashed) -> superseded; service.
+
+Issuing freezes the context the document was filled from and stores the PDF/A and DOCX in the
+content store: later downloads return the same bytes. A correction is a new document naming
+the one it supersedes; both stay in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docsvc.attachments.service import Upload, add_attachment, register_blob
+from docsvc.audit import append
+from docsvc.cases.service import _require_open, actor_of, case_profile
+from docsvc.config import Settings
+from docsvc.documents import agreements, deadlines, elements, templates, usps, wording
+from docsvc.documents.context import build_context, long_datetime
+from docsvc.documents.docx import render_docx
+from docsvc.documents.fields import field_schema, jsonable
+from docsvc.documents.pdf import html_environment, render_pdf
+from docsvc.errors import Conflict, Invalid, NotFound
+from docsvc.models import (
+    Attachment,
+    BuildingInspectorNotice,
+    Case,
+    Document,
+    Party,
+    ReturnReceipt,
+    ServiceRecord,
+    User,
+    Violation,
+)
+from docsvc.profiles.catalog import catalog
+from docsvc.profiles.model import Profile
+from docsvc.store import FileStore
+from docsvc.timeutil import CLOCK_SKEW, utcnow
+from docsvc.validation import flatten_errors
+
+PDF_TYPE = "application/pdf"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STATUS_AFTER_ISSUE = {
+    "warning_notice": "notice_issued",
+    "notice_of_violation": "notice_issued",
+    "stop_work_order": "notice_issued",
+    "voluntary_compliance_agreement": "in_compliance_agreement",
+}
+
+
+@dataclass
+class Env:
+    """What rendering needs besides the database: the store and the data directory."""
+
+    store: FileStore
+    settings: Settings
+
+
+def get_document(
+    session: Session, user: User, doc_id: int, *, for_update: bool = False
+) -> tuple[Document, Case]:
+    stmt = select(Document).where(Document.id == doc_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    doc = session.scalar(stmt)
+    case = session.get(Case, doc.case_id) if doc else None
+    if doc is None or case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+        raise NotFound(f"no document {doc_id} that you can see.")
+    return doc, case
+
+
+def _fields(doc_type: str, raw: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return jsonable(field_schema(doc_type).load(raw))
+    except ValidationError as exc:
+        lines = flatten_errors(exc.messages, "fields", root="fields")
+        raise Invalid("fix these fields: " + "; ".join(lines), {"fields": exc.messages}) from exc
+
+
+def _recipient(
+    session: Session, case: Case, doc_type: str, data: dict[str, Any]
+) -> tuple[str, int | None]:
+    wants = catalog()[doc_type]["recipient"]
+    if data.get("recipient") == "complainant":
+        if wants != "complainant":
+            raise Invalid(
+                "the complainant is never a recipient of a document served on the respondent; "
+                "choose a party as recipient_party_id.",
+                {"field": "recipient"},
+            )
+        c = case.complaint
+        if c is None or c.anonymous or not c.complainant_name:
+            raise Invalid(
+                "this case has no identified complainant to send the notice to.",
+                {"field": "recipient"},
+            )
+        return "complainant", None
+    party_id = data.get("recipient_party_id")
+    if wants == "complainant":
+        raise Invalid(
+            "a notice of resolution goes to the complainant: set recipient to 'complainant'.",
+            {"field": "recipient"},
+        )
+    if party_id is None:
+        raise Invalid(
+            "name the recipient: recipient_party_id (one notice per recipient).",
+            {"field": "recipient_party_id"},
+        )
+    party = session.get(Party, party_id)
+    if party is None or party.case_id != case.id:
+        raise Invalid(
+            f"party {party_id} is not a party of case {case.case_number}.",
+            {"field": "recipient_party_id"},
+        )
+    return "party", party.id
+
+
+def _ids_in_case(session: Session, model: type, ids: list[int], case: Case, what: str) -> list[Any]:
+    rows = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+    bad = [i for i in ids if i not in rows or rows[i].case_id != case.id]
+    if bad:
+        raise Invalid(
+            f"{what} {', '.join(map(str, bad))} not in case {case.case_number}.",
+            {"field": f"{what}_ids"},
+        )
+    return [rows[i] for i in ids]
+
+
+def _check_inputs(
+    session: Session, case: Case, doc: Document
+) -> tuple[list[Violation], list[Attachment]]:
+    violations = _ids_in_case(session, Violation, doc.violation_ids, case, "violation")
+    photos = _ids_in_case(session, Attachment, doc.photo_ids, case, "photo")
+    not_photos = [p.id for p in photos if p.print_sha256 is None]
+    if not_photos:
+        raise Invalid(f"attachments {not_photos} are not photos.", {"field": "photo_ids"})
+    return violations, photos
+
+
+def create(session: Session, env: Env, user: User, case: Case, data: dict[str, Any]) -> Document:
+    if data["type"] != "notice_of_resolution":
+        _require_open(case, "issuing a notice")
+    kind, party_id = _recipient(session, case, data["type"], data)
+    now = utcnow()
+    doc = Document(
+        case_id=case.id,
+        type=data["type"],
+        status="draft",
+        recipient_kind=kind,
+        recipient_party_id=party_id,
+        violation_ids=list(data.get("violation_ids") or []),
+        photo_ids=list(data.get("photo_ids") or []),
+        fields=_fields(data["type"], data.get("fields") or {}),
+        created_at=now,
+        created_by_id=user.id,
+        updated_at=now,
+    )
+    _check_inputs(session, case, doc)
+    supersedes = None
+    if data.get("supersedes") is not None:
+        supersedes = session.get(Document, data["supersedes"])
+        if supersedes is None or supersedes.case_id != case.id:
+            raise Invalid(
+                f"document {data['supersedes']} is not in this case.", {"field": "supersedes"}
+            )
+        if supersedes.status != "issued":
+            raise Conflict(
+                f"document {supersedes.id} is {supersedes.status}; only an issued "
+                "document can be superseded."
+            )
+        doc.supersedes_id = supersedes.id
+    session.add(doc)
+    session.flush()
+    append(
+        session,
+        actor_of(user),
+        "document.create",
+        "document",
+        doc.id,
+        case_id=case.id,
+        fields=["type", "recipient", "violation_ids", "photo_ids", *doc.fields],
+    )
+    if not data.get("draft"):
+        issue(session, env, user, doc, case, served=data.get("served"))
+    return doc
+
+
+def update_draft(
+    session: Session, user: User, doc: Document, case: Case, data: dict[str, Any]
+) -> Document:
+    if doc.status != "draft":
+        raise Conflict(
+            f"document {doc.id} is {doc.status}: an issued document is never edited; "
+            "issue a correction that supersedes it."
+        )
+    if "recipient_party_id" in data or "recipient" in data:
+        doc.recipient_kind, doc.recipient_party_id = _recipient(session, case, doc.type, data)
+    for key in ("violation_ids", "photo_ids"):
+        if key in data:
+            setattr(doc, key, list(data[key] or []))
+    if "fields" in data:
+        doc.fields = _fields(doc.type, {**doc.fields, **(data["fields"] or {})})
+    _check_inputs(session, case, doc)
+    doc.updated_at = utcnow()
+    append(
+        session,
+        actor_of(user),
+        "document.update",
+        "document",
+        doc.id,
+        case_id=case.id,
+        fields=sorted(data),
+    )
+    return doc
+
+
+def _context(
+    session: Session, user: User, doc: Document, case: Case, profile: Profile, now: datetime
+) -> dict[str, Any]:
+    violations, photos = _check_inputs(session, case, doc)
+    party = session.get(Party, doc.recipient_party_id) if doc.recipient_party_id else None
+    supersedes = session.get(Document, doc.supersedes_id) if doc.supersedes_id else None
+    return build_context(
+        doc=doc,
+        case=case,
+        profile=profile,
+        issuer=user,
+        party=party,
+        violations=violations,
+        photos=photos,
+        now=now,
+        supersedes=supersedes,
+    )
+
+
+def _check_rules(session: Session, doc: Document, case: Case, context: dict[str, Any]) -> None:
+    if doc.type == "voluntary_compliance_agreement":
+        party = session.get(Party, doc.recipient_party_id) if doc.recipient_party_id else None
+        agreements.check_vca(
+            session, case, party, {v["type"] for v in context["violations"]}, context["fields"]
+        )
+    if doc.type == "settlement_agreement":
+        agreements.check_settlement(doc.fields)
+
+
+def rendered(
+    env: Env, profile: Profile, context: dict[str, Any], *, preview: bool
+) -> tuple[bytes, bytes]:
+    """(PDF, DOCX) for a context, with the type's wording laid in."""
+    doc_type = context["document"]["type"]
+    search = templates.search_path(profile.code, env.settings.data_dir)
+    words = wording.load(profile.code, env.settings.data_dir, doc_type)
+    full = {**context, "sections": wording.render_sections(words, context)}
+    pdf = render_pdf(html_environment(search), doc_type, full, env.store, preview=preview)
+    docx_path = templates.find(
+        profile.code, env.settings.data_dir, f"{doc_type}/notice.docx", "_layout/notice.docx"
+    )
+    return pdf, render_docx(Path(docx_path), full, env.store, preview=preview)
+
+
+def _require_elements(
+    doc: Document, profile: Profile, context: dict[str, Any], data_dir: Path
+) -> None:
+    words = wording.load(profile.code, data_dir, doc.type)
+    missing = elements.missing(doc.type, context, wording.carried_elements(words))
+    if missing:
+        raise MissingElements(missing)
+
+
+class MissingElements(Invalid):
+    code = "missing_elements"
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(
+            "the document lacks required elements: " + ", ".join(missing) + ". Supply them "
+            "(fields, violations, photographs, the officer's badge) and try again.",
+            {"missing": missing},
+        )
+
+
+def preview(
+    session: Session, env: Env, user: User, doc: Document, case: Case
+) -> tuple[bytes, bytes]:
+    profile = case_profile(session, case)
+    return rendered(
+        env, profile, _context(session, user, doc, case, profile, utcnow()), preview=True
+    )
+
+
+def issue(
+    session: Session,
+    env: Env,
+    user: User,
+    doc: Document,
+    case: Case,
+    served: dict[str, Any] | None = None,
+) -> Document:
+    if doc.status != "draft":
+        raise Conflict(f"document {doc.id} is already {doc.status}.")
+    profile = case_profile(session, case)
+    now = utcnow()
+    context = _context(session, user, doc, case, profile, now)
+    _require_elements(doc, profile, context, env.settings.data_dir)
+    _check_rules(session, doc, case, context)
+    if served:
+        _check_method(profile, doc.type, served["method"], immediate=True)
+        check_service_time(served["served_at"], now, "served.served_at")
+        effective, _ = deadlines.effective_service(
+            served["method"],
+            served_at=served["served_at"],
+            mailed_at=None,
+            delivered_at=None,
+            unclaimed=False,
+            profile=profile,
+        )
+        due = deadlines.earliest(_rules(context["violations"], profile), effective, profile)
+        how = served["method"].replace("_", " ")
+        context["deadline"]["date_text"] = long_datetime(due, profile) if due else ""
+        context["deadline"]["service_text"] = (
+            f"Served by {how} on {long_datetime(effective, profile)}."
+        )
+    pdf, docx = rendered(env, profile, context, preview=False)
+    pdf_file, docx_file = env.store.put_bytes(pdf), env.store.put_bytes(docx)
+    register_blob(session, pdf_file.sha256, pdf_file.size, PDF_TYPE)
+    register_blob(session, docx_file.sha256, docx_file.size, DOCX_TYPE)
+    doc.context = context
+    doc.pdf_sha256, doc.docx_sha256 = pdf_file.sha256, docx_file.sha256
+    doc.status, doc.issued_at, doc.issued_by_id, doc.updated_at = "issued", now, user.id, now
+    if doc.supersedes_id:
+        old = session.get(Document, doc.supersedes_id)
+        if old.status != "issued":
+            raise Conflict(f"document {old.id} was superseded already.")
+        old.status, old.superseded_at = "superseded", now
+        append(
+            session,
+            actor_of(user),
+            "document.supersede",
+            "document",
+            old.id,
+            case_id=case.id,
+            fields=["status"],
+            hashes={"superseded_by": str(doc.id)},
+        )
+    if doc.type == "stop_work_order" and context["fields"].get("involves_structure"):
+        session.add(
+            BuildingInspectorNotice(
+                document_id=doc.id,
+                inspector=context["fields"]["building_inspector"],
+                notified_at=datetime.fromisoformat(
+                    context["fields"]["building_inspector_notified_at"]
+                ),
+                method="recorded with the stop work order",
+                recorded_by_id=user.id,
+            )
+        )
+    if doc.type in STATUS_AFTER_ISSUE and case.status in ("open", "investigating", "notice_issued"):
+        case.status = STATUS_AFTER_ISSUE[doc.type]
+    case.updated_at = now
+    append(
+        session,
+        actor_of(user),
+        "document.issue",
+        "document",
+        doc.id,
+        case_id=case.id,
+        fields=["status", "context"],
+        hashes={"pdf": pdf_file.sha256, "docx": docx_file.sha256},
+    )
+    session.flush()
+    if served:
+        _add_service(session, user, doc, case, profile, served)
+    return doc
+
+
+def _check_method(profile: Profile, doc_type: str, method: str, *, immediate: bool = False) -> None:
+    allowed = profile.document_types[doc_type]["service_methods"]
+    if method not in allowed:
+        raise Invalid(
+            f"{profile.name} serves a {profile.document_types[doc_type]['title']} only by "
+            f"{', '.join(m.replace('_', ' ') for m in allowed)}.",
+            {"field": "method", "allowed": allowed},
+        )
+    if immediate and method not in ("personal", "door_hanger", "posting"):
+        raise Invalid(
+            "only personal service, a door hanger or posting can be recorded at issue; "
+            "record mailing afterwards with POST /api/documents/{id}/service.",
+            {"field": "served.method"},
+        )
+
+
+def _rules(violations: list[dict[str, Any]], profile: Profile) -> list[deadlines.Rule]:
+    """The deadline rules of a document's (frozen) violations."""
+    return [
+        deadlines.Rule.of(profile.violation_types[v["type"]]["deadline"])
+        for v in violations
+        if v["type"] in profile.violation_types
+    ]
+
+
+def _add_service(
+    session: Session, user: User, doc: Document, case: Case, profile: Profile, data: dict[str, Any]
+) -> ServiceRecord:
+    method = data["method"]
+    effective, rule_text = deadlines.effective_service(
+        method,
+        served_at=data.get("served_at"),
+        mailed_at=data.get("mailed_at"),
+        delivered_at=None,
+        unclaimed=False,
+        profile=profile,
+    )
+    record = ServiceRecord(
+        document_id=doc.id,
+        method=method,
+        served_at=data.get("served_at"),
+        mailed_at=data.get("mailed_at"),
+        article_number=data.get("article_number"),
+        status="served" if data.get("served_at") else "mailed",
+        effective_at=effective,
+        effective_rule=rule_text,
+        note=data.get("note"),
+        recorded_by_id=user.id,
+        recorded_at=utcnow(),
+    )
+    session.add(record)
+    session.flush()
+    if effective is not None:
+        doc.deadline_at = deadlines.earliest(
+            _rules((doc.context or {}).get("violations", []), profile), effective, profile
+        )
+    doc.needs_reservice = False
+    append(
+        session,
+        actor_of(user),
+        "document.service",
+        "service",
+        record.id,
+        case_id=case.id,
+        fields=["method", "served_at", "mailed_at", "article_number"],
+    )
+    return record
+
+
+def record_service(
+    session: Session, user: User, doc: Document, case: Case, data: dict[str, Any]
+) -> ServiceRecord:
+    if doc.status != "issued":
+        raise Conflict(f"document {doc.id} is {doc.status}; only an issued document is served.")
+    profile = case_profile(session, case)
+    method = data["method"]
+    _check_method(profile, doc.type, method)
+    mail = method in ("first_class_mail", "certified_mail")
+    if mail and not data.get("mailed_at"):
+        raise Invalid(f"{method.replace('_', ' ')} needs mailed_at.", {"field": "mailed_at"})
+    if not mail and not data.get("served_at"):
+        raise Invalid(
+            f"{method.replace('_', ' ')} service needs served_at.", {"field": "served_at"}
+        )
+    if method == "certified_mail":
+        number = usps.validate(data.get("article_number") or "")
+        if number is None:
+            raise Invalid(
+                "certified mail needs its USPS article number: 20 digits (PS Form "
+                "3800) or 22 (IMpb), with a valid check digit.",
+                {"field": "article_number"},
+            )
+        data = {**data, "article_number": number}
+    check_service_time(
+        data.get("served_at") or data.get("mailed_at"),
+        doc.issued_at,
+        "served_at" if not mail else "mailed_at",
+    )
+    return _add_service(session, user, doc, case, profile, data)
+
+
+def check_service_time(when: datetime, issued_at: datetime, field: str) -> None:
+    """Service happens after issue (the bytes served are the issued bytes) and not in the future."""
+    if when < issued_at - CLOCK_SKEW:
+        raise Invalid(
+            f"{field} is before the document was issued; service follows issue.", {"field": field}
+        )
+    if when > utcnow() + CLOCK_SKEW:
+        raise Invalid(
+            f"{field} is in the future; record service once it has happened.", {"field": field}
+        )
+
+
+def record_return_receipt(
+    session: Session,
+    env: Env,
+    user: User,
+    doc: Document,
+    case: Case,
+    upload: Upload,
+    data: dict[str, Any],
+) -> ReturnReceipt:
+    if doc.status == "draft":
+        raise Conflict(f"document {doc.id} is a draft; it was never mailed.")
+    service = next((s for s in reversed(doc.services) if s.method == "certified_mail"), None)
+    if service is None:
+        raise Conflict(
+            f"document {doc.id} has no certified mailing to attach a receipt to; "
+            "record the mailing first."
+        )
+    status = data["status"]
+    if status == "delivered" and not data.get("delivered_at"):
+        raise Invalid(
+            "a delivered receipt needs delivered_at (the date on the card or the "
+            "electronic receipt).",
+            {"field": "delivered_at"},
+        )
+    if data.get("delivered_at") and data["delivered_at"] < service.mailed_at:
+        raise Invalid("delivered_at is before the mailing date.", {"field": "delivered_at"})
+    if data.get("delivered_at") and data["delivered_at"] > utcnow() + CLOCK_SKEW:
+        raise Invalid("delivered_at is in the future.", {"field": "delivered_at"})
+    attachment = add_attachment(
+        session,
+        env.store,
+        env.settings,
+        user,
+        case,
+        upload,
+        kind="return_receipt",
+        caption=f"Return receipt for document {doc.id}",
+    )
+    profile = case_profile(session, case)
+    receipt = ReturnReceipt(
+        service_id=service.id,
+        attachment_id=attachment.id,
+        status=status,
+        delivered_at=data.get("delivered_at"),
+        signed_by=data.get("signed_by"),
+        recorded_by_id=user.id,
+        recorded_at=utcnow(),
+    )
+    session.add(receipt)
+    effective, rule_text = deadlines.effective_service(
+        "certified_mail",
+        served_at=None,
+        mailed_at=service.mailed_at,
+        delivered_at=data.get("delivered_at") if status == "delivered" else None,
+        unclaimed=status == "unclaimed",
+        profile=profile,
+    )
+    service.status, service.effective_at, service.effective_rule = status, effective, rule_text
+    if effective is not None:
+        doc.deadline_at = deadlines.earliest(
+            _rules((doc.context or {}).get("violations", []), profile), effective, profile
+        )
+    # Returned, unclaimed or refused mail: the notice must be served again by another method.
+    doc.needs_reservice = status != "delivered"
+    session.flush()
+    append(
+        session,
+        actor_of(user),
+        "document.return_receipt",
+        "receipt",
+        receipt.id,
+        case_id=case.id,
+        fields=["status", "delivered_at", "signed_by"],
+        hashes={"file": attachment.sha256},
+    )
+    return receipt

@@ -1,0 +1,173 @@
+"""Builds notice.docx, the shared DOCX layout, with docxtpl tags.
+
+Run `python templates/_layout/build_docx.py` after changing it; the .docx is committed so a city
+can open it in Word, restyle it and save it as its own override. Paragraphs holding only a
+`{%p ... %}` tag vanish on rendering; every value is escaped by docxtpl's autoescape.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+OUT = Path(__file__).with_name("notice.docx")
+
+
+def tag(doc, text: str) -> None:  # type: ignore[no-untyped-def]
+    doc.add_paragraph(text)
+
+
+def para(doc, *runs, style=None, size=None, color=None):  # type: ignore[no-untyped-def]
+    p = doc.add_paragraph(style=style)
+    for text, fmt in runs:
+        r = p.add_run(text)
+        r.bold = "b" in fmt
+        r.italic = "i" in fmt
+        if size:
+            r.font.size = Pt(size)
+        if color:
+            r.font.color.rgb = RGBColor.from_string(color)
+    return p
+
+
+def page_field(paragraph, instr: str) -> None:  # type: ignore[no-untyped-def]
+    """A Word field (PAGE, NUMPAGES): python-docx has no API for fields."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instr)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+def build() -> None:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "DejaVu Sans"
+    style.font.size = Pt(10)
+    section = doc.sections[0]
+    footer = section.footer.paragraphs[0]
+    footer.text = "{{ case.number }} · {{ document.title }} · page "
+    page_field(footer, "PAGE")
+    footer.add_run(" of ")
+    page_field(footer, "NUMPAGES")
+    header = section.header.paragraphs[0]
+    header.text = "{% if document.sample %}SAMPLE ORDINANCE TEXT, NOT THE ADOPTED CODE{% endif %}"
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    para(doc, ("{{ letterhead.organization }}", "b"), size=15)
+    para(doc, ("{{ letterhead.department }}", ""), size=9)
+    para(doc, ("{{ letterhead.address_lines | join(' · ') }}", ""), size=9)
+    tag(doc, "{%p if document.sample %}")
+    para(
+        doc,
+        (
+            "SAMPLE: the ordinance text quoted in this notice is sample text, not the "
+            "jurisdiction's adopted code.",
+            "b",
+        ),
+        color="A4161A",
+    )
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if preview %}")
+    para(doc, ("DRAFT PREVIEW, NOT ISSUED", "b"), color="A4161A")
+    tag(doc, "{%p endif %}")
+    doc.add_heading("{{ document.title }}", level=1)
+    para(doc, ("Case {{ case.number }} · Issued {{ document.issued_on }}", ""), size=9)
+    tag(doc, "{%p if document.supersedes %}")
+    para(
+        doc,
+        (
+            "This notice corrects and supersedes notice {{ document.supersedes.id }} of "
+            "{{ document.supersedes.issued_on }}.",
+            "i",
+        ),
+        size=9,
+    )
+    tag(doc, "{%p endif %}")
+    para(doc, ("To:", ""))
+    para(doc, ("{{ recipient.name }}", "b"))
+    tag(doc, "{%p for line in recipient.address_lines %}")
+    para(doc, ("{{ line }}", ""))
+    tag(doc, "{%p endfor %}")
+
+    tag(doc, "{%p for s in sections %}")
+    tag(doc, "{%p if s.heading %}")
+    doc.add_heading("{{ s.heading }}", level=2)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if s.kind == 'text' %}")
+    tag(doc, "{%p for p in s.paragraphs %}")
+    para(doc, ("{{ p }}", ""))
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p elif s.kind == 'violations' %}")
+    tag(doc, "{%p for v in violations %}")
+    para(doc, ("{{ v.title }}", "b"))
+    para(doc, ("Code: {{ v.citation }}", ""))
+    para(doc, ("{{ v.description }}", ""))
+    para(doc, ("Observed {{ v.observed_on }} · To be corrected {{ v.deadline_text }}", ""), size=9)
+    tag(doc, "{%p if s.with_code_text %}")
+    para(doc, ("{{ v.code_text }}", "i"), size=9)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p elif s.kind == 'photos' %}")
+    tag(doc, "{%p for ph in photos %}")
+    para(doc, ("{{ ph.image }}", ""))
+    para(
+        doc,
+        (
+            "Photograph {{ loop.index }}{% if ph.caption %}: {{ ph.caption }}{% endif %}. "
+            "Taken {{ ph.taken }}. {{ ph.credit }}. SHA-256 {{ ph.sha256[:16] }}…",
+            "",
+        ),
+        size=8,
+    )
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p elif s.kind == 'deadline' %}")
+    para(
+        doc,
+        (
+            "{% if deadline.date_text %}Correct the violations by {{ deadline.date_text }} "
+            "({{ deadline.rule_text }}).{% else %}Correct the violations {{ deadline.rule_text }}."
+            "{% endif %}",
+            "b",
+        ),
+    )
+    tag(doc, "{%p if deadline.service_text %}")
+    para(doc, ("{{ deadline.service_text }}", ""))
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p elif s.kind == 'signatures' %}")
+    para(doc, ("", ""))
+    para(doc, ("______________________________", ""))
+    para(
+        doc,
+        (
+            "{{ officer.name }}{% if officer.badge %}, badge {{ officer.badge }}{% endif %}, "
+            "{{ letterhead.organization }}",
+            "",
+        ),
+        size=9,
+    )
+    tag(doc, "{%p if s.parties %}")
+    para(doc, ("", ""))
+    para(doc, ("______________________________", ""))
+    para(doc, ("{{ recipient.name }}, Respondent · Date", ""), size=9)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    core = doc.core_properties
+    core.author = "docsvc"
+    core.title = "{{ document.title }}"
+    core.comments = ""
+    doc.save(OUT)
+
+
+if __name__ == "__main__":
+    build()
+    print(f"wrote {OUT}")
