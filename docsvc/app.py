@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import StrictUndefined
 
 from docsvc.config import Settings, load_settings
 from docsvc.db import Database
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         },
         TESTING=settings.testing,
     )
+    # A page that names a variable nobody passed fails loudly instead of rendering it empty.
+    app.jinja_env.undefined = StrictUndefined
     app.extensions["docsvc.settings"] = settings
     app.extensions["docsvc.db"] = Database(settings.database_url)
     app.extensions["docsvc.store"] = FileStore(settings.store_dir)
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
     from docsvc.api import attachments, cases, documents, reference
     from docsvc.api.base import Api
+    from docsvc.ui import documents as _ui_documents  # noqa: F401  (registers its routes)
     from docsvc.ui import views as ui
 
     api = Api(app)

@@ -162,3 +162,60 @@ def test_case_list_filters_and_refused_intake(page, live_server, make_user, open
     assert "does not accept anonymous complaints" in page.inner_text(".errors")
     # Nothing typed is lost on a refusal.
     assert page.input_value("#intake-form input[name=address]") == "12 Water Street"
+
+
+def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from docsvc.documents.usps import check_digit
+    from tests.documents_helpers import build_case
+
+    officer = make_user("officer", with_password=True)
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    sign_in(page, live_server, officer)
+    page.goto(f"{live_server}/cases/{built.case}")
+    page.click("#new-document")
+    page.select_option("#doc-type-form select[name=type]", "notice_of_violation")
+    page.click("#doc-type-form button")
+    page.fill(
+        "#document-form textarea[name=f_corrective_action]", "Remove the couch & mow the lawn."
+    )
+    page.check(
+        f"#document-form input[name=recipient][value='{built.tenant}']"
+    )  # owner is pre-checked
+    page.click("#document-form button[value=issue]")
+    page.wait_for_selector("text=2 documents issued.")
+    items = page.locator("#documents li[id^=doc-]")
+    assert items.count() == 2
+    first = items.nth(0)
+    assert "Notice of Violation · issued · to Smith & Sons <LLC>" in first.inner_text()
+    pdf = page.request.get(
+        live_server + first.locator("a", has_text="PDF").first.get_attribute("href")
+    )
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
+
+    body = "940711120620818070238"
+    now = datetime.now(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%dT%H:%M")
+    first.locator("summary", has_text="Record service").click()
+    first.locator("select[name=method]").select_option("certified_mail")
+    first.locator("input[name=when]").fill(now)
+    first.locator("input[name=article_number]").fill(body + str(check_digit(body)))
+    first.locator(".service-form button").click()
+    page.wait_for_selector("text=Service recorded.")
+    first = page.locator("#documents li[id^=doc-]").nth(0)
+    assert "certified mail · mailed" in first.inner_text()
+    receipt = tmp_path / "3811.pdf"
+    from tests.helpers import pdf as make_pdf
+
+    receipt.write_bytes(make_pdf("PS Form 3811 signed R. Smith"))
+    first.locator("summary", has_text="Upload the return receipt").click()
+    first.locator("input[type=file]").set_input_files(str(receipt))
+    first.locator("select[name=status]").select_option("delivered")
+    first.locator("input[name=delivered_at]").fill(now)
+    first.locator("input[name=signed_by]").fill("R. Smith")
+    first.locator(".receipt-form button").click()
+    page.wait_for_selector("text=Return receipt recorded.")
+    assert "due " in page.locator("#documents li[id^=doc-]").nth(0).inner_text()
+    assert page.inner_text("#case-status") == "notice issued"

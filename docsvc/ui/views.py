@@ -220,6 +220,7 @@ def _render_case(
         zone=profile.zone,
         violation_types=profile.data["violation_types"],
         timeline=_timeline(case),
+        documents=case_documents(case),
         revealed=reveal,
         errors=errors or [],
     ), status
@@ -386,6 +387,12 @@ def attachment(attachment_id: int, variant: str):  # type: ignore[no-untyped-def
         abort(404)
     att, case = load_attachment(attachment_id, user)
     return serve_variant(att, case, variant)
+
+
+def case_documents(case: Case) -> list[dict[str, Any]]:
+    from docsvc.ui.documents import case_documents as listing
+
+    return listing(case)
 
 
 @bp.route("/jurisdictions/<code>")
