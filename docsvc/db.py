@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A read-only unit of work (rendering a document, say) must not hold the write lock.
+            read_only = conn.get_execution_options().get("docsvc_read_only")
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -43,6 +45,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessionmaker = sessionmaker(
+            self.engine.execution_options(docsvc_read_only=True), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -58,6 +63,20 @@ class Database:
             session.rollback()
             raise
         finally:
+            session.close()
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A unit of work that only reads: on SQLite it takes no write lock, so slow work done
+        while it is open (rendering) does not hold up writers. Never commit writes in it."""
+        session = self.read_sessionmaker()
+        try:
+            yield session
+        finally:
+            # Detach first: a rollback expires what is still attached, and objects read here
+            # (who is asking, say) are used after the unit of work ends.
+            session.expunge_all()
+            session.rollback()
             session.close()
 
     def dispose(self) -> None:

@@ -15,7 +15,7 @@ from docsvc.cases import service as cases
 from docsvc.documents import service
 from docsvc.documents.deadlines import Rule, strictest
 from docsvc.models import Case, Document
-from docsvc.web.context import api_user, db, file_store, require, settings
+from docsvc.web.context import api_user, database, db, file_store, require, settings
 
 blp = Blueprint("documents", __name__, description="Notices, agreements and their service (staff)")
 SECURITY = [{"bearerAuth": []}]
@@ -98,12 +98,9 @@ def document_dict(doc: Document, case: Case) -> dict[str, Any]:
 def create_document(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Create a document; issued (frozen, rendered, stored) at once unless `draft` is true."""
     user = require(api_user(), "cases.write")
-    session = db()
-    case = cases.get_case(session, user, case_number, for_update=True)
-    doc = service.create(session, env(), user, case, data)
-    out = document_dict(doc, case)
-    session.commit()
-    return out
+    doc_id = service.create_document(database(), env(), user, case_number, data)
+    doc, case = service.get_document(db(), user, doc_id)
+    return document_dict(doc, case)
 
 
 @blp.route("/api/cases/<case_number>/documents", methods=["GET"])
@@ -148,12 +145,9 @@ def patch_document(data: dict[str, Any], document_id: int):  # type: ignore[no-u
 @blp.doc(security=SECURITY)
 def issue_document(document_id: int):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.write")
-    session = db()
-    doc, case = service.get_document(session, user, document_id, for_update=True)
-    service.issue(session, env(), user, doc, case)
-    out = document_dict(doc, case)
-    session.commit()
-    return out
+    service.issue_draft(database(), env(), user, document_id)
+    doc, case = service.get_document(db(), user, document_id)
+    return document_dict(doc, case)
 
 
 def _file(document_id: int, which: str) -> Response:

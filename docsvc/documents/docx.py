@@ -8,10 +8,33 @@ from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
+from jinja2 import Environment, Template
 
 from docsvc.store import FileStore
 
 PHOTO_WIDTH = Mm(80)
+
+
+class _CompiledOnce(Environment):
+    """docxtpl compiles the whole document XML with from_string on every render; for a given
+    template that source never changes, so compile it once and keep it (bounded)."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True)
+        self._compiled: dict[str, Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # type: ignore[no-untyped-def,override]
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) > 64:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+_env = _CompiledOnce()
 
 
 def render_docx(
@@ -27,7 +50,7 @@ def render_docx(
         }
         for ph in context["photos"]
     ]
-    tpl.render({**context, "photos": photos, "preview": preview}, autoescape=True)
+    tpl.render({**context, "photos": photos, "preview": preview}, jinja_env=_env, autoescape=True)
     # The title in the file's own properties is the document's, never a person's name.
     tpl.docx.core_properties.title = context["document"]["title"]
     tpl.docx.core_properties.author = context["letterhead"]["organization"]

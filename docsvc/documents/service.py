@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import Upload, add_attachment, register_blob
 from docsvc.audit import append
-from docsvc.cases.service import _require_open, actor_of, case_profile
+from docsvc.cases.service import _require_open, actor_of, case_profile, get_case
 from docsvc.config import Settings
+from docsvc.db import Database
 from docsvc.documents import agreements, deadlines, elements, templates, usps, wording
 from docsvc.documents.context import build_context, long_datetime
 from docsvc.documents.docx import render_docx
@@ -39,7 +40,7 @@ from docsvc.models import (
 )
 from docsvc.profiles.catalog import catalog
 from docsvc.profiles.model import Profile
-from docsvc.store import FileStore
+from docsvc.store import FileStore, StoredFile
 from docsvc.timeutil import CLOCK_SKEW, utcnow
 from docsvc.validation import flatten_errors
 
@@ -142,7 +143,8 @@ def _check_inputs(
     return violations, photos
 
 
-def create(session: Session, env: Env, user: User, case: Case, data: dict[str, Any]) -> Document:
+def build(session: Session, user: User, case: Case, data: dict[str, Any]) -> Document:
+    """A validated, unsaved document from a request (DocumentIn)."""
     if data["type"] != "notice_of_resolution":
         _require_open(case, "issuing a notice")
     kind, party_id = _recipient(session, case, data["type"], data)
@@ -161,19 +163,24 @@ def create(session: Session, env: Env, user: User, case: Case, data: dict[str, A
         updated_at=now,
     )
     _check_inputs(session, case, doc)
-    supersedes = None
     if data.get("supersedes") is not None:
-        supersedes = session.get(Document, data["supersedes"])
-        if supersedes is None or supersedes.case_id != case.id:
-            raise Invalid(
-                f"document {data['supersedes']} is not in this case.", {"field": "supersedes"}
-            )
-        if supersedes.status != "issued":
-            raise Conflict(
-                f"document {supersedes.id} is {supersedes.status}; only an issued "
-                "document can be superseded."
-            )
-        doc.supersedes_id = supersedes.id
+        _supersedable(session, case, data["supersedes"])
+        doc.supersedes_id = data["supersedes"]
+    return doc
+
+
+def _supersedable(session: Session, case: Case, doc_id: int) -> Document:
+    old = session.get(Document, doc_id)
+    if old is None or old.case_id != case.id:
+        raise Invalid(f"document {doc_id} is not in this case.", {"field": "supersedes"})
+    if old.status != "issued":
+        raise Conflict(
+            f"document {old.id} is {old.status}; only an issued document can be superseded."
+        )
+    return old
+
+
+def _add_draft(session: Session, user: User, case: Case, doc: Document) -> Document:
     session.add(doc)
     session.flush()
     append(
@@ -185,9 +192,50 @@ def create(session: Session, env: Env, user: User, case: Case, data: dict[str, A
         case_id=case.id,
         fields=["type", "recipient", "violation_ids", "photo_ids", *doc.fields],
     )
-    if not data.get("draft"):
-        issue(session, env, user, doc, case, served=data.get("served"))
     return doc
+
+
+def create_document(
+    database: Database, env: Env, user: User, case_number: str, data: dict[str, Any]
+) -> int:
+    """Create a document, issued unless data['draft']; returns its id.
+
+    Issuing renders with no write lock held (a read-only unit of work), then writes every
+    row in one short transaction that re-checks what may have changed meanwhile: officers
+    issuing at once are not queued behind each other's rendering.
+    """
+    if data.get("draft"):
+        with database.session() as session:
+            case = get_case(session, user, case_number, for_update=True)
+            doc = _add_draft(session, user, case, build(session, user, case, data))
+            session.commit()
+            return doc.id
+    with database.read_session() as session:
+        case = get_case(session, user, case_number)
+        prepared = prepare(
+            session, env, user, build(session, user, case, data), case, data.get("served")
+        )
+    with database.session() as session:
+        case = get_case(session, user, case_number, for_update=True)
+        doc = build(session, user, case, data)  # re-validated against the state now
+        _add_draft(session, user, case, doc)
+        commit(session, user, doc, case, prepared)
+        session.commit()
+        return doc.id
+
+
+def issue_draft(database: Database, env: Env, user: User, doc_id: int) -> None:
+    with database.read_session() as session:
+        doc, case = get_document(session, user, doc_id)
+        if doc.status != "draft":
+            raise Conflict(f"document {doc.id} is already {doc.status}.")
+        prepared = prepare(session, env, user, doc, case, None)
+    with database.session() as session:
+        doc, case = get_document(session, user, doc_id, for_update=True)
+        if doc.status != "draft" or doc.updated_at != prepared.based_on:
+            raise Conflict(f"document {doc.id} changed while it was being issued; try again.")
+        commit(session, user, doc, case, prepared)
+        session.commit()
 
 
 def update_draft(
@@ -256,7 +304,10 @@ def rendered(
     search = templates.search_path(profile.code, env.settings.data_dir)
     words = wording.load(profile.code, env.settings.data_dir, doc_type)
     full = {**context, "sections": wording.render_sections(words, context)}
-    pdf = render_pdf(html_environment(search), doc_type, full, env.store, preview=preview)
+    stylesheet = templates.find(profile.code, env.settings.data_dir, "_layout/notice.css")
+    pdf = render_pdf(
+        html_environment(search), doc_type, full, env.store, stylesheet, preview=preview
+    )
     docx_path = templates.find(
         profile.code, env.settings.data_dir, f"{doc_type}/notice.docx", "_layout/notice.docx"
     )
@@ -292,16 +343,28 @@ def preview(
     )
 
 
-def issue(
+@dataclass
+class Prepared:
+    """A document ready to issue: its frozen context and its stored, hashed files."""
+
+    context: dict[str, Any]
+    pdf: StoredFile
+    docx: StoredFile
+    issued_at: datetime
+    based_on: datetime  # the draft's updated_at when it was read
+    served: dict[str, Any] | None
+
+
+def prepare(
     session: Session,
     env: Env,
     user: User,
     doc: Document,
     case: Case,
     served: dict[str, Any] | None = None,
-) -> Document:
-    if doc.status != "draft":
-        raise Conflict(f"document {doc.id} is already {doc.status}.")
+) -> Prepared:
+    """Freeze, check and render a document; its files go to the store (an issue that never
+    commits leaves them unreferenced, which verify reports and nothing serves)."""
     profile = case_profile(session, case)
     now = utcnow()
     context = _context(session, user, doc, case, profile, now)
@@ -325,16 +388,26 @@ def issue(
             f"Served by {how} on {long_datetime(effective, profile)}."
         )
     pdf, docx = rendered(env, profile, context, preview=False)
-    pdf_file, docx_file = env.store.put_bytes(pdf), env.store.put_bytes(docx)
+    return Prepared(
+        context, env.store.put_bytes(pdf), env.store.put_bytes(docx), now, doc.updated_at, served
+    )
+
+
+def commit(session: Session, user: User, doc: Document, case: Case, prepared: Prepared) -> Document:
+    """Record a prepared issue in the caller's (write) transaction."""
+    if doc.type != "notice_of_resolution":
+        _require_open(case, "issuing a notice")
+    profile = case_profile(session, case)
+    now, context, served = prepared.issued_at, prepared.context, prepared.served
+    context["document"]["id"] = doc.id
+    pdf_file, docx_file = prepared.pdf, prepared.docx
     register_blob(session, pdf_file.sha256, pdf_file.size, PDF_TYPE)
     register_blob(session, docx_file.sha256, docx_file.size, DOCX_TYPE)
     doc.context = context
     doc.pdf_sha256, doc.docx_sha256 = pdf_file.sha256, docx_file.sha256
     doc.status, doc.issued_at, doc.issued_by_id, doc.updated_at = "issued", now, user.id, now
     if doc.supersedes_id:
-        old = session.get(Document, doc.supersedes_id)
-        if old.status != "issued":
-            raise Conflict(f"document {old.id} was superseded already.")
+        old = _supersedable(session, case, doc.supersedes_id)
         old.status, old.superseded_at = "superseded", now
         append(
             session,

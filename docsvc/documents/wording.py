@@ -55,6 +55,11 @@ def _paragraphs(text: str) -> list[str]:
     return [b for b in blocks if b]
 
 
+@lru_cache(maxsize=1024)
+def _compiled(source: str):  # type: ignore[no-untyped-def]
+    return _env.from_string(source)
+
+
 def render_sections(wording: dict[str, Any], context: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for s in wording["sections"]:
@@ -70,6 +75,6 @@ def render_sections(wording: dict[str, Any], context: dict[str, Any]) -> list[di
             "paragraphs": [],
         }
         if kind == "text":
-            section["paragraphs"] = _paragraphs(_env.from_string(s["text"]).render(**context))
+            section["paragraphs"] = _paragraphs(_compiled(s["text"]).render(**context))
         out.append(section)
     return out

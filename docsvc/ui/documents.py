@@ -18,7 +18,7 @@ from docsvc.models import Attachment, Document
 from docsvc.profiles.catalog import catalog, document_types_for
 from docsvc.ui.forms import load, local_to_iso, pick
 from docsvc.ui.views import bp, staff
-from docsvc.web.context import db
+from docsvc.web.context import database, db
 
 
 def _field_values(doc_type: str, form: Any, zone: Any) -> dict[str, Any]:
@@ -61,9 +61,8 @@ def new_document(case_number: str):  # type: ignore[no-untyped-def]
 def create_documents(case_number: str):  # type: ignore[no-untyped-def]
     """One document per chosen recipient (Los Gatos VII.a.ii), drafts or issued."""
     user = staff("cases.write")
-    s = db()
-    case = cases.get_case(s, user, case_number, for_update=True)
-    zone = cases.case_profile(s, case).zone
+    with database().read_session() as s:  # no lock held while the notices render
+        zone = cases.case_profile(s, cases.get_case(s, user, case_number)).zone
     doc_type = request.form.get("type", "")
     recipients = request.form.getlist("recipient")
     errors: list[str] = []
@@ -90,19 +89,19 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
                 data, problems = load(schemas.DocumentIn(), body)
                 if data is None:
                     raise DocsvcError("; ".join(problems))
-                made.append(service.create(s, env(), user, case, data))
-            s.commit()
+                # Each notice is its own unit of work: one refused does not undo the others.
+                made.append(service.create_document(database(), env(), user, case_number, data))
             flash(
                 f"{len(made)} document{'s' if len(made) != 1 else ''} "
                 f"{'issued' if request.form.get('action') == 'issue' else 'saved as draft'}."
             )
             return redirect(url_for("ui.case_page", case_number=case_number) + "#documents")
         except DocsvcError as exc:
-            s.rollback()
             errors = [exc.message]
             missing = exc.details.get("missing") if exc.details else None
             if missing:
                 errors.append("Missing: " + ", ".join(m.replace("_", " ") for m in missing))
+    s = db()
     case = cases.get_case(s, user, case_number)
     profile = cases.case_profile(s, case)
     types = document_types_for(profile)
@@ -139,9 +138,15 @@ def _doc_action(doc_id: int, act: Any, done: str):  # type: ignore[no-untyped-de
 
 @bp.route("/documents/<int:doc_id>/issue", methods=["POST"])
 def issue_document(doc_id: int):  # type: ignore[no-untyped-def]
-    return _doc_action(
-        doc_id, lambda s, u, d, c: service.issue(s, env(), u, d, c), "Document issued."
-    )
+    user = staff("cases.write")
+    with database().read_session() as s:
+        case_number = service.get_document(s, user, doc_id)[1].case_number
+    try:
+        service.issue_draft(database(), env(), user, doc_id)
+        flash("Document issued.")
+    except DocsvcError as exc:
+        flash(f"Not done: {exc.message}")
+    return redirect(url_for("ui.case_page", case_number=case_number) + f"#doc-{doc_id}")
 
 
 @bp.route("/documents/<int:doc_id>/service", methods=["POST"])

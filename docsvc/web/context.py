@@ -31,9 +31,20 @@ def file_store() -> FileStore:
 
 
 def db() -> Session:
+    """The request's unit of work. Reads (GET, HEAD) take no write lock on SQLite, so a slow
+    page or a draft preview never holds up writers; other methods write and lock."""
     if "db" not in g:
-        g.db = database().sessionmaker()
+        read_only = request.method in ("GET", "HEAD")
+        maker = database().read_sessionmaker if read_only else database().sessionmaker
+        g.db = maker()
     return g.db
+
+
+def _lookup(fn):  # type: ignore[no-untyped-def]
+    """Who is asking, looked up in a short read-only session of its own (the request's own
+    session has not begun yet, so no lock is taken before the handler decides)."""
+    with database().read_session() as session:
+        return fn(session)
 
 
 def close_db(_exc: BaseException | None = None) -> None:
@@ -51,7 +62,7 @@ def api_user() -> User | None:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthorized("send the API token as 'Authorization: Bearer <token>'.")
-            user = user_for_token(db(), token.strip())
+            user = _lookup(lambda s: user_for_token(s, token.strip()))
             if user is None:
                 raise Unauthorized("the API token is unknown, revoked or its user disabled.")
         g.api_user = user
@@ -63,7 +74,7 @@ def browser_user() -> User | None:
         user = None
         user_id = session.get("user_id")
         if user_id is not None:
-            user = db().get(User, user_id)
+            user = _lookup(lambda s: s.get(User, user_id))
             if user is None or user.disabled or session.get("auth_epoch") != _epoch(user):
                 session.clear()
                 user = None
