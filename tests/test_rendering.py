@@ -49,7 +49,7 @@ def test_committed_docx_template_matches_its_builder(tmp_path) -> None:  # type:
 
     build = default_dir() / "_layout" / "build_docx.py"
     code = build.read_text().replace(
-        'Path(__file__).with_name("notice.docx")', repr(str(tmp_path / "n.docx"))
+        'Path(__file__).with_name("notice.docx")', f"Path({str(tmp_path / 'n.docx')!r})"
     )
     subprocess.run([sys.executable, "-c", code + "\nbuild()"], check=True)
 

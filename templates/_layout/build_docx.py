@@ -7,6 +7,9 @@ can open it in Word, restyle it and save it as its own override. Paragraphs hold
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -14,6 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from lxml import etree
 
 OUT = Path(__file__).with_name("notice.docx")
 
@@ -166,6 +170,72 @@ def build() -> None:
     core.title = "{{ document.title }}"
     core.comments = ""
     doc.save(OUT)
+    slim(OUT)
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# Parts of python-docx's default template that no notice uses: Word 2010's duplicate style sheet,
+# custom XML and the thumbnail. Together with unused styles they were ~800 kB of XML that every
+# render parsed and re-compressed.
+DROP = ("word/stylesWithEffects.xml", "customXml/", "docProps/thumbnail.jpeg")
+
+
+MARKERS = ("stylesWithEffects", "customXml", "thumbnail")  # as relationship targets name them
+
+
+def _dropped(target: str) -> bool:
+    return any(m in target for m in MARKERS)
+
+
+def slim(path: Path) -> None:
+    with zipfile.ZipFile(path) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    parts = {n: b for n, b in parts.items() if not any(n.startswith(d) for d in DROP)}
+    used = set()
+    for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
+        used |= set(
+            re.findall(rb'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', parts.get(name, b""))
+        )
+    styles = etree.fromstring(parts["word/styles.xml"])
+    by_id = {st.get(f"{{{W}}}styleId").encode(): st for st in styles.iter(f"{{{W}}}style")}
+    keep = {sid for sid, st in by_id.items() if st.get(f"{{{W}}}default") == "1"} | used
+    frontier = list(keep)
+    while frontier:  # follow basedOn / link / next chains
+        st = by_id.get(frontier.pop())
+        for tag in ("basedOn", "link", "next"):
+            el = st.find(f"{{{W}}}{tag}") if st is not None else None
+            ref = el.get(f"{{{W}}}val").encode() if el is not None else None
+            if ref and ref not in keep:
+                keep.add(ref)
+                frontier.append(ref)
+    for sid, st in by_id.items():
+        if sid not in keep:
+            styles.remove(st)
+    for latent in styles.findall(f"{{{W}}}latentStyles"):
+        styles.remove(latent)
+    parts["word/styles.xml"] = etree.tostring(
+        styles, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+    for rels in ("_rels/.rels", "word/_rels/document.xml.rels"):
+        tree = etree.fromstring(parts[rels])
+        for rel in list(tree):
+            if _dropped(rel.get("Target", "")):
+                tree.remove(rel)
+        parts[rels] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    for override in list(types):
+        if _dropped(override.get("PartName", "")):
+            types.remove(override)
+    parts["[Content_Types].xml"] = etree.tostring(
+        types, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ["[Content_Types].xml", *[n for n in parts if n != "[Content_Types].xml"]]:
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))  # reproducible build
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, parts[name])
+    path.write_bytes(out.getvalue())
 
 
 if __name__ == "__main__":
