@@ -150,21 +150,23 @@ def issue_document(document_id: int):  # type: ignore[no-untyped-def]
     return document_dict(doc, case)
 
 
-def _file(document_id: int, which: str) -> Response:
-    user = require(api_user(), "cases.read")
-    session = db()
-    doc, case = service.get_document(session, user, document_id)
-    ext = "pdf" if which == "pdf" else "docx"
-    media = service.PDF_TYPE if which == "pdf" else service.DOCX_TYPE
-    name = f"{case.case_number}-{doc.type.replace('_', '-')}-{doc.id}"
+def file_response(session: Any, user: Any, doc: Document, case: Case, fmt: str) -> Response:
+    """The issued file (stored bytes, the same every time) or, for a draft, a fresh preview."""
+    media = service.PDF_TYPE if fmt == "pdf" else service.DOCX_TYPE
+    name = f"{case.case_number}-{doc.type.replace('_', '-')}-{doc.id}.{fmt}"
     if doc.status == "draft":
         pdf, docx = service.preview(session, env(), user, doc, case)
-        resp = Response(pdf if which == "pdf" else docx, mimetype=media)
-        resp.headers["Content-Disposition"] = f'inline; filename="{name}-preview.{ext}"'
+        resp = Response(pdf if fmt == "pdf" else docx, mimetype=media)
+        resp.headers["Content-Disposition"] = f'inline; filename="preview-{name}"'
         resp.headers["Cache-Control"] = "no-store"
         return resp
-    sha = doc.pdf_sha256 if which == "pdf" else doc.docx_sha256
-    return send_stored(sha, media, f"{name}.{ext}")
+    return send_stored(doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256, media, name)
+
+
+def _file(document_id: int, fmt: str) -> Response:
+    user = require(api_user(), "cases.read")
+    doc, case = service.get_document(db(), user, document_id)
+    return file_response(db(), user, doc, case, fmt)
 
 
 @blp.route("/api/documents/<int:document_id>/pdf", methods=["GET"])

@@ -8,8 +8,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from docsvc.api import schemas
-from docsvc.api.attachments import send_stored
-from docsvc.api.documents import document_dict, env
+from docsvc.api.documents import document_dict, env, file_response
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
 from docsvc.documents import service
@@ -32,15 +31,18 @@ def _field_values(doc_type: str, form: Any, zone: Any) -> dict[str, Any]:
     return out
 
 
-@bp.route("/cases/<case_number>/documents/new")
-def new_document(case_number: str):  # type: ignore[no-untyped-def]
-    user = staff("cases.write")
+def _new_document_page(
+    user: Any,
+    case_number: str,
+    doc_type: str | None,
+    errors: list[str],
+    form: Any,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
     s = db()
     case = cases.get_case(s, user, case_number)
-    profile = cases.case_profile(s, case)
-    types = document_types_for(profile)
-    chosen = request.args.get("type") or types[1]["type"]
-    spec = next((t for t in types if t["type"] == chosen), types[1])
+    types = document_types_for(cases.case_profile(s, case))
+    spec = next((t for t in types if t["type"] == doc_type), types[1])
     photos = s.scalars(
         select(Attachment).where(
             Attachment.case_id == case.id, Attachment.thumb_sha256.is_not(None)
@@ -52,9 +54,14 @@ def new_document(case_number: str):  # type: ignore[no-untyped-def]
         types=types,
         spec=spec,
         photos=list(photos),
-        errors=[],
-        form={},
-    )
+        errors=errors,
+        form=form,
+    ), status
+
+
+@bp.route("/cases/<case_number>/documents/new")
+def new_document(case_number: str):  # type: ignore[no-untyped-def]
+    return _new_document_page(staff("cases.write"), case_number, request.args.get("type"), [], {})
 
 
 @bp.route("/cases/<case_number>/documents", methods=["POST"])
@@ -101,25 +108,7 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
             missing = exc.details.get("missing") if exc.details else None
             if missing:
                 errors.append("Missing: " + ", ".join(m.replace("_", " ") for m in missing))
-    s = db()
-    case = cases.get_case(s, user, case_number)
-    profile = cases.case_profile(s, case)
-    types = document_types_for(profile)
-    spec = next((t for t in types if t["type"] == doc_type), types[1])
-    photos = s.scalars(
-        select(Attachment).where(
-            Attachment.case_id == case.id, Attachment.thumb_sha256.is_not(None)
-        )
-    )
-    return render_template(
-        "document_new.html",
-        case=case,
-        types=types,
-        spec=spec,
-        photos=list(photos),
-        errors=errors,
-        form=request.form,
-    ), 422
+    return _new_document_page(user, case_number, doc_type, errors, request.form, 422)
 
 
 def _doc_action(doc_id: int, act: Any, done: str):  # type: ignore[no-untyped-def]
@@ -190,19 +179,10 @@ def document_receipt(doc_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/documents/<int:doc_id>/<fmt>")
 def document_file(doc_id: int, fmt: str) -> Response:
     user = staff()
-    s = db()
-    doc, case = service.get_document(s, user, doc_id)
     if fmt not in ("pdf", "docx"):
         return Response(status=404)
-    media = service.PDF_TYPE if fmt == "pdf" else service.DOCX_TYPE
-    name = f"{case.case_number}-{doc.type.replace('_', '-')}-{doc.id}.{fmt}"
-    if doc.status == "draft":
-        pdf, docx = service.preview(s, env(), user, doc, case)
-        resp = Response(pdf if fmt == "pdf" else docx, mimetype=media)
-        resp.headers["Content-Disposition"] = f'inline; filename="preview-{name}"'
-        resp.headers["Cache-Control"] = "no-store"
-        return resp
-    return send_stored(doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256, media, name)
+    doc, case = service.get_document(db(), user, doc_id)
+    return file_response(db(), user, doc, case, fmt)
 
 
 def case_documents(case: Any) -> list[dict[str, Any]]:
