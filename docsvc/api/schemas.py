@@ -426,3 +426,95 @@ class DocumentOut(Schema):
     pdf_sha256 = fields.String(allow_none=True)
     docx_sha256 = fields.String(allow_none=True)
     services = fields.List(fields.Nested(ServiceOut))
+
+
+# ---- money ---------------------------------------------------------------------------------
+
+AMOUNT = {"as_string": True, "places": 2, "allow_nan": False}
+
+
+class LedgerEntryIn(_In):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            (
+                "penalty",
+                "daily_penalty",
+                "abatement_cost",
+                "compliance_cost",
+                "payment",
+                "cancellation",
+            )
+        ),
+    )
+    amount = fields.Decimal(
+        required=True, validate=validate.Range(min=0.01, max=10_000_000), **AMOUNT
+    )
+    assessed_on = fields.Date(required=True)
+    ends_on = fields.Date()
+    applies_to = fields.String(validate=validate.OneOf(("penalties", "costs")))
+    document_id = fields.Integer()
+    note = Text(max_length=2000)
+
+
+class LedgerQuery(_In):
+    as_of = fields.Date()
+
+
+class VoucherIn(_In):
+    amount = fields.Decimal(required=True, **AMOUNT)
+    issued_on = fields.Date(required=True)
+    approved_by = Text(required=True, max_length=200)
+    purpose = Text(required=True, max_length=2000)
+
+
+class LienIn(_In):
+    recorded_on = fields.Date(required=True)
+    recording_number = Text(required=True, max_length=100)
+
+
+class LienSatisfyIn(_In):
+    satisfied_on = fields.Date(required=True)
+
+
+class LienReleaseIn(_In):
+    released_on = fields.Date(required=True)
+
+
+class LedgerEntryOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    amount = fields.String()
+    accrued = fields.String()
+    assessed_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+    applies_to = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class VoucherOut(Schema):
+    id = fields.Integer()
+    amount = fields.String()
+    issued_on = fields.Date()
+    approved_by = fields.String()
+    purpose = fields.String()
+
+
+class LienOut(Schema):
+    id = fields.Integer()
+    amount = fields.String()
+    status = fields.String()
+    recorded_on = fields.Date()
+    recording_number = fields.String()
+    satisfied_on = fields.Date(allow_none=True)
+    released_on = fields.Date(allow_none=True)
+
+
+class LedgerOut(Schema):
+    case_number = fields.String()
+    as_of = fields.Date()
+    entries = fields.List(fields.Nested(LedgerEntryOut))
+    balances = fields.Dict()
+    lien_due = fields.Dict()
+    liens = fields.List(fields.Nested(LienOut))
+    vouchers = fields.List(fields.Nested(VoucherOut))

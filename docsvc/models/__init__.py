@@ -5,6 +5,7 @@ from docsvc.models.base import Base
 from docsvc.models.cases import Case, Complaint, Inspection, Party, Property, Violation
 from docsvc.models.documents import BuildingInspectorNotice, Document, ReturnReceipt, ServiceRecord
 from docsvc.models.files import Attachment, Blob
+from docsvc.models.money import LedgerEntry, Lien, Voucher
 from docsvc.models.reference import CaseCounter, Jurisdiction
 from docsvc.models.users import ApiToken, User
 
@@ -22,10 +23,13 @@ __all__ = [
     "Document",
     "Inspection",
     "Jurisdiction",
+    "LedgerEntry",
+    "Lien",
     "Party",
     "Property",
     "ReturnReceipt",
     "ServiceRecord",
     "User",
     "Violation",
+    "Voucher",
 ]

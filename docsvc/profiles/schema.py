@@ -163,6 +163,24 @@ class LetterheadSchema(_Strict):
     email = fields.String(load_default=None)
 
 
+class LienRuleSchema(_Strict):
+    unpaid_penalty_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+    citation = fields.String(required=True)
+
+
+class VoucherRuleSchema(_Strict):
+    max_amount = fields.Decimal(required=True, as_string=True, places=2)
+    household_interval_years = fields.Integer(required=True, validate=validate.Range(min=0, max=50))
+    annual_total = fields.Decimal(required=True, as_string=True, places=2)
+    approval = fields.String(required=True)
+    citation = fields.String(required=True)
+
+
+class MoneySchema(_Strict):
+    lien = fields.Nested(LienRuleSchema, load_default=None)
+    vouchers = fields.Nested(VoucherRuleSchema, load_default=None)
+
+
 class ClocksSchema(_Strict):
     investigate_complaint = fields.Nested(ClockSchema, load_default=None)
     contact_complainant = fields.Nested(ClockSchema, load_default=None)
@@ -181,6 +199,7 @@ class ProfileSchema(_Strict):
     calendar = fields.Nested(CalendarSchema, required=True)
     complaints = fields.Nested(ComplaintRulesSchema, required=True)
     clocks = fields.Nested(ClocksSchema, load_default=dict)
+    money = fields.Nested(MoneySchema, load_default=dict)
     service = fields.Nested(ServiceRulesSchema, required=True)
     public_records = fields.Nested(PublicRecordsSchema, required=True)
     letterhead = fields.Nested(LetterheadSchema, required=True)

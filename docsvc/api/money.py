@@ -1,0 +1,170 @@
+"""The case ledger, vouchers and liens (staff)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from docsvc.api import schemas
+from docsvc.cases import service as cases
+from docsvc.errors import NotFound
+from docsvc.models import Case, Lien, Voucher
+from docsvc.money import ledger, liens, vouchers
+from docsvc.timeutil import utcnow
+from docsvc.web.context import api_user, db, require
+
+blp = Blueprint("money", __name__, description="Penalties, costs, payments, vouchers, liens")
+SECURITY = [{"bearerAuth": []}]
+
+
+def _money(value: Any) -> str:
+    return f"{value:.2f}"
+
+
+def ledger_view(case: Case, as_of: date | None) -> dict[str, Any]:
+    session = db()
+    as_of = as_of or utcnow().astimezone(cases.case_profile(session, case).zone).date()
+    rows = ledger.entries(session, case)
+    b = ledger.balances(rows, as_of)
+    return {
+        "case_number": case.case_number,
+        "as_of": as_of,
+        "entries": [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "amount": _money(r.amount),
+                "accrued": _money(ledger.accrued(r, as_of)),
+                "assessed_on": r.assessed_on,
+                "ends_on": r.ends_on,
+                "applies_to": r.applies_to,
+                "note": r.note,
+            }
+            for r in rows
+        ],
+        "balances": b.as_dict(),
+        "lien_due": ledger.lien_due(ledger.lien_rule(session, case), b, as_of),
+        "liens": [
+            _lien(x)
+            for x in session.scalars(select(Lien).where(Lien.case_id == case.id).order_by(Lien.id))
+        ],
+        "vouchers": [
+            {
+                "id": v.id,
+                "amount": _money(v.amount),
+                "issued_on": v.issued_on,
+                "approved_by": v.approved_by,
+                "purpose": v.purpose,
+            }
+            for v in session.scalars(select(Voucher).where(Voucher.case_id == case.id))
+        ],
+    }
+
+
+def _lien(x: Lien) -> dict[str, Any]:
+    return {
+        "id": x.id,
+        "amount": _money(x.amount),
+        "status": x.status,
+        "recorded_on": x.recorded_on,
+        "recording_number": x.recording_number,
+        "satisfied_on": x.satisfied_on,
+        "released_on": x.released_on,
+    }
+
+
+@blp.route("/api/cases/<case_number>/ledger", methods=["GET"])
+@blp.arguments(schemas.LedgerQuery, location="query")
+@blp.response(200, schemas.LedgerOut)
+@blp.doc(security=SECURITY)
+def get_ledger(query: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    """Entries, balances and whether a lien is due, as of a date (default: today, local)."""
+    user = require(api_user(), "cases.read")
+    return ledger_view(cases.get_case(db(), user, case_number), query.get("as_of"))
+
+
+@blp.route("/api/cases/<case_number>/ledger", methods=["POST"])
+@blp.arguments(schemas.LedgerEntryIn)
+@blp.response(201, schemas.LedgerEntryOut)
+@blp.doc(security=SECURITY)
+def add_entry(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = cases.get_case(session, user, case_number, for_update=True)
+    entry = ledger.add_entry(session, user, case, data)
+    session.commit()
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "amount": _money(entry.amount),
+        "accrued": _money(ledger.accrued(entry, entry.ends_on or entry.assessed_on)),
+        "assessed_on": entry.assessed_on,
+        "ends_on": entry.ends_on,
+        "applies_to": entry.applies_to,
+        "note": entry.note,
+    }
+
+
+@blp.route("/api/cases/<case_number>/vouchers", methods=["POST"])
+@blp.arguments(schemas.VoucherIn)
+@blp.response(201, schemas.VoucherOut)
+@blp.doc(security=SECURITY)
+def add_voucher(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    """Refused with the reason beyond the profile's limits (Jefferson Rule 7(b))."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = cases.get_case(session, user, case_number, for_update=True)
+    v = vouchers.issue_voucher(session, user, case, data)
+    session.commit()
+    return {
+        "id": v.id,
+        "amount": _money(v.amount),
+        "issued_on": v.issued_on,
+        "approved_by": v.approved_by,
+        "purpose": v.purpose,
+    }
+
+
+@blp.route("/api/cases/<case_number>/liens", methods=["POST"])
+@blp.arguments(schemas.LienIn)
+@blp.response(201, schemas.LienOut)
+@blp.doc(security=SECURITY)
+def record_lien(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    """Record a lien once it is due (409 with the due date before then)."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = cases.get_case(session, user, case_number, for_update=True)
+    lien = liens.record(session, user, case, data)
+    session.commit()
+    return _lien(lien)
+
+
+def _transition(lien_id: int, to: str, on: date):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.write")
+    session = db()
+    lien = session.get(Lien, lien_id)
+    case = session.get(Case, lien.case_id) if lien else None
+    if lien is None or case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+        raise NotFound(f"no lien {lien_id} that you can see.")
+    liens.advance(session, user, lien, to, on)
+    session.commit()
+    return _lien(lien)
+
+
+@blp.route("/api/liens/<int:lien_id>/satisfy", methods=["POST"])
+@blp.arguments(schemas.LienSatisfyIn)
+@blp.response(200, schemas.LienOut)
+@blp.doc(security=SECURITY)
+def satisfy_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped-def]
+    return _transition(lien_id, "satisfied", data["satisfied_on"])
+
+
+@blp.route("/api/liens/<int:lien_id>/release", methods=["POST"])
+@blp.arguments(schemas.LienReleaseIn)
+@blp.response(200, schemas.LienOut)
+@blp.doc(security=SECURITY)
+def release_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped-def]
+    return _transition(lien_id, "released", data["released_on"])

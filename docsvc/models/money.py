@@ -1,0 +1,98 @@
+"""A case's money: penalties, costs, payments and cancellations; vouchers; liens.
+
+Amounts are exact: stored as whole cents (SQLite has no decimal type), read back as Decimal.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, ForeignKey, String, Text, TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
+
+from docsvc.models.base import Base, UTCDateTime
+
+# penalty: one-time; daily_penalty: rate x days from assessed_on to ends_on (inclusive);
+# abatement_cost / compliance_cost: never waivable; payment: money received, applied to
+# penalties or costs; cancellation: part of a penalty cancelled (a settlement), never of costs.
+LEDGER_KINDS = (
+    "penalty",
+    "daily_penalty",
+    "abatement_cost",
+    "compliance_cost",
+    "payment",
+    "cancellation",
+)
+APPLIES_TO = ("penalties", "costs")
+LIEN_STATUSES = ("recorded", "satisfied", "released")
+CENT = Decimal("0.01")
+
+
+class Money(TypeDecorator):
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        cents = Decimal(value) * 100
+        if cents != cents.to_integral_value():
+            raise ValueError("amounts are whole cents")
+        return int(cents)
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else (Decimal(value) / 100).quantize(CENT)
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    amount: Mapped[Decimal] = mapped_column(Money())  # for daily penalties: the daily rate
+    assessed_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)  # daily penalties: last day accrued
+    applies_to: Mapped[str | None] = mapped_column(String(20))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Voucher(Base):
+    """Jefferson County Rule 7: money toward compliance, limited per household and per year."""
+
+    __tablename__ = "vouchers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id"), index=True)
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    issued_on: Mapped[date] = mapped_column(Date, index=True)
+    approved_by: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Lien(Base):
+    """A lien recorded against the property; until released it stays on the property and
+    blocks the case's disposition."""
+
+    __tablename__ = "liens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    status: Mapped[str] = mapped_column(String(20))
+    recorded_on: Mapped[date] = mapped_column(Date)
+    recording_number: Mapped[str] = mapped_column(String(100))
+    satisfied_on: Mapped[date | None] = mapped_column(Date)
+    released_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
