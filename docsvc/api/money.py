@@ -12,7 +12,7 @@ from docsvc.api import schemas
 from docsvc.cases import service as cases
 from docsvc.errors import NotFound
 from docsvc.models import Case, Lien, Voucher
-from docsvc.money import ledger, liens, vouchers
+from docsvc.money import citations, ledger, liens, vouchers
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require
 
@@ -168,3 +168,29 @@ def satisfy_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped
 @blp.doc(security=SECURITY)
 def release_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped-def]
     return _transition(lien_id, "released", data["released_on"])
+
+
+@blp.route("/api/cases/<case_number>/citations", methods=["POST"])
+@blp.arguments(schemas.CitationIn)
+@blp.response(201, schemas.CitationOut)
+@blp.doc(security=SECURITY)
+def add_citation(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    """Only after a field investigation verified the violation; says when the attorney
+    referral falls due (the third citation for the same infraction)."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = cases.get_case(session, user, case_number, for_update=True)
+    c, referral = citations.issue(session, user, case, data)
+    session.commit()
+    return {
+        "id": c.id,
+        "number": c.number,
+        "infraction": c.infraction,
+        "fine": _money(c.fine),
+        "issued_on": c.issued_on,
+        "court": c.court,
+        "hearing_on": c.hearing_on,
+        "outcome": c.outcome,
+        "party_id": c.party_id,
+        "referral": referral,
+    }

@@ -518,3 +518,26 @@ class LedgerOut(Schema):
     lien_due = fields.Dict()
     liens = fields.List(fields.Nested(LienOut))
     vouchers = fields.List(fields.Nested(VoucherOut))
+
+
+class CitationIn(_In):
+    violation_id = fields.Integer(required=True)
+    party_id = fields.Integer(required=True)
+    number = Text(required=True, max_length=60)
+    fine = fields.Decimal(required=True, validate=validate.Range(min=0, max=1_000_000), **AMOUNT)
+    issued_on = fields.Date(required=True)
+    court = Text(max_length=200)
+    hearing_on = fields.Date()
+
+
+class CitationOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    infraction = fields.String()
+    fine = fields.String()
+    issued_on = fields.Date()
+    court = fields.String(allow_none=True)
+    hearing_on = fields.Date(allow_none=True)
+    outcome = fields.String()
+    party_id = fields.Integer()
+    referral = fields.Dict()

@@ -5,7 +5,7 @@ from docsvc.models.base import Base
 from docsvc.models.cases import Case, Complaint, Inspection, Party, Property, Violation
 from docsvc.models.documents import BuildingInspectorNotice, Document, ReturnReceipt, ServiceRecord
 from docsvc.models.files import Attachment, Blob
-from docsvc.models.money import LedgerEntry, Lien, Voucher
+from docsvc.models.money import Citation, LedgerEntry, Lien, Voucher
 from docsvc.models.reference import CaseCounter, Jurisdiction
 from docsvc.models.users import ApiToken, User
 
@@ -19,6 +19,7 @@ __all__ = [
     "BuildingInspectorNotice",
     "Case",
     "CaseCounter",
+    "Citation",
     "Complaint",
     "Document",
     "Inspection",

@@ -96,3 +96,26 @@ class Lien(Base):
     released_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+CITATION_OUTCOMES = ("pending", "paid", "dismissed", "convicted", "appealed")
+
+
+class Citation(Base):
+    """A citation for an infraction, issued to a party after a verified field investigation."""
+
+    __tablename__ = "citations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"))
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    number: Mapped[str] = mapped_column(String(60))
+    infraction: Mapped[str] = mapped_column(String(80))
+    fine: Mapped[Decimal] = mapped_column(Money())
+    issued_on: Mapped[date] = mapped_column(Date)
+    court: Mapped[str | None] = mapped_column(String(200))
+    hearing_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

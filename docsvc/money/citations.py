@@ -1,0 +1,107 @@
+"""Citations: only after a field investigation verified the violation (Los Gatos VII.c.ii); the
+third for the same infraction against the same person makes the attorney referral due
+(Tom Bean XIII.A.2)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from docsvc.audit import append
+from docsvc.cases.service import actor_of, case_profile
+from docsvc.errors import Conflict, Invalid
+from docsvc.models import Case, Citation, Inspection, Party, User, Violation
+from docsvc.timeutil import utcnow
+
+VERIFY_CITATION = "Los Gatos Code Compliance Standards §VII.c.ii"
+REFERRAL_CITATION = "Tom Bean Directive 103.059 §XIII.A.2"
+REFERRAL_AFTER = 3
+
+
+def issue(session: Session, user: User, case: Case, data: dict[str, Any]) -> tuple[Citation, dict]:
+    violation = session.get(Violation, data["violation_id"])
+    party = session.get(Party, data["party_id"])
+    if violation is None or violation.case_id != case.id:
+        raise Invalid(
+            f"case {case.case_number} has no violation {data['violation_id']}.",
+            {"field": "violation_id"},
+        )
+    if party is None or party.case_id != case.id:
+        raise Invalid(
+            f"party {data['party_id']} is not a party of case {case.case_number}.",
+            {"field": "party_id"},
+        )
+    zone = case_profile(session, case).zone
+    issued_end = datetime.combine(data["issued_on"], time.max, tzinfo=zone)
+    verified = session.scalar(
+        select(Inspection.id)
+        .where(
+            Inspection.case_id == case.id,
+            Inspection.visited_at <= issued_end,
+            Inspection.violations_observed != "",
+        )
+        .limit(1)
+    )
+    if verified is None:
+        raise Invalid(
+            "no field investigation has verified a violation in this case yet; record the "
+            "inspection (with the violations observed) before citing.",
+            {"rule": "field_investigation_required", "citation": VERIFY_CITATION},
+        )
+    if data["issued_on"] < violation.observed_at.astimezone(zone).date():
+        raise Invalid("issued_on is before the violation was observed.", {"field": "issued_on"})
+    citation = Citation(
+        case_id=case.id,
+        violation_id=violation.id,
+        party_id=party.id,
+        number=data["number"],
+        infraction=violation.violation_type,
+        fine=data["fine"],
+        issued_on=data["issued_on"],
+        court=data.get("court"),
+        hearing_on=data.get("hearing_on"),
+        outcome="pending",
+        created_by_id=user.id,
+        created_at=utcnow(),
+    )
+    duplicate = session.scalar(
+        select(Citation.id)
+        .join(Case, Case.id == Citation.case_id)
+        .where(Case.jurisdiction_code == case.jurisdiction_code, Citation.number == data["number"])
+    )
+    if duplicate is not None:
+        raise Conflict(f"citation number {data['number']} is already used.")
+    session.add(citation)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # pragma: no cover - guarded above
+        raise Conflict("the citation could not be recorded; try again.") from exc
+    append(
+        session,
+        actor_of(user),
+        "citation.issue",
+        "citation",
+        citation.id,
+        case_id=case.id,
+        fields=["number", "infraction", "fine", "issued_on", "party_id"],
+    )
+    return citation, referral(session, party, violation.violation_type)
+
+
+def referral(session: Session, party: Party, infraction: str) -> dict[str, Any]:
+    """Citations of this person (across cases) for this infraction, and whether the third
+    has made the attorney referral due."""
+    count = session.scalar(
+        select(func.count(Citation.id))
+        .join(Party, Party.id == Citation.party_id)
+        .where(Party.name_key == party.name_key, Citation.infraction == infraction)
+    )
+    return {
+        "citations_for_infraction": count,
+        "attorney_referral_due": count >= REFERRAL_AFTER,
+        "citation": REFERRAL_CITATION,
+    }
