@@ -147,3 +147,27 @@ def test_records_staff_read_but_do_not_write(client, signed_in, open_case) -> No
     html = client.get(f"/cases/{number}").get_data(as_text=True)
     assert "Record a violation" not in html and "Show complainant" in html
     assert client.get("/cases/new").status_code == 403
+
+
+def test_due_list_and_ledger_pages(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+    signed_in()
+    body = {
+        "jurisdiction": "lees-summit-mo",
+        "property": {"address": "7 Oak Street"},
+        "complaint": {
+            "received_at": "2026-11-16T09:30:00-06:00",
+            "description": "Health hazard",
+            "anonymous": True,
+            "disclosure_preference": "unspecified",
+        },
+    }
+    case = client.post("/api/cases", json=body, headers=officer.headers).json["case_number"]
+    client.post(
+        f"/api/cases/{case}/ledger",
+        headers=officer.headers,
+        json={"kind": "penalty", "amount": "125.50", "assessed_on": "2026-11-17"},
+    )
+    due = client.get("/due").get_data(as_text=True)
+    assert case in due and "Investigate the complaint" in due
+    ledger = client.get(f"/cases/{case}/ledger").get_data(as_text=True)
+    assert "$125.50" in ledger and "penalty" in ledger

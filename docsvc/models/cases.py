@@ -111,6 +111,8 @@ class Complaint(Base):
     # RCW 42.56.240(2): the wish stated when the complaint is filed governs, so keep when.
     disclosure_preference_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Los Gatos IV.b.i: every complainant contacted within two business days.
+    complainant_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="complaint")
 

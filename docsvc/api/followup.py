@@ -1,0 +1,115 @@
+"""Clocks and the due list (staff)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from docsvc.api.fields import Instant
+from docsvc.audit import append
+from docsvc.cases import service as cases
+from docsvc.errors import Conflict, Invalid
+from docsvc.followup.clocks import case_clocks, due_list, priority
+from docsvc.models import Jurisdiction
+from docsvc.profiles.loader import profile_of
+from docsvc.timeutil import CLOCK_SKEW, utcnow
+from docsvc.web.context import api_user, db, require
+
+blp = Blueprint("followup", __name__, description="Clocks, the due list (staff)")
+SECURITY = [{"bearerAuth": []}]
+
+
+class ContactIn(Schema):
+    class Meta:
+        unknown = "raise"
+
+    contacted_at = Instant(required=True)
+
+
+class DueQuery(Schema):
+    class Meta:
+        unknown = "raise"
+
+    jurisdiction = fields.String()
+
+
+class ClocksOut(Schema):
+    case_number = fields.String()
+    priority = fields.Integer()
+    clocks = fields.List(fields.Dict())
+
+
+class DueOut(Schema):
+    as_of = fields.DateTime()
+    items = fields.List(fields.Dict())
+
+
+@blp.route("/api/cases/<case_number>/clocks", methods=["GET"])
+@blp.response(200, ClocksOut)
+@blp.doc(security=SECURITY)
+def clocks(case_number: str):  # type: ignore[no-untyped-def]
+    """Each clock of the case: met (on time or late), due or overdue."""
+    user = require(api_user(), "cases.read")
+    session = db()
+    case = cases.get_case(session, user, case_number)
+    profile = cases.case_profile(session, case)
+    now = utcnow()
+    return {
+        "case_number": case.case_number,
+        "priority": priority(case, profile),
+        "clocks": [c.as_dict(now, profile.zone) for c in case_clocks(session, case, profile)],
+    }
+
+
+@blp.route("/api/due", methods=["GET"])
+@blp.arguments(DueQuery, location="query")
+@blp.response(200, DueOut)
+@blp.doc(security=SECURITY)
+def due(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """What is due or overdue on open cases, by priority rank, then date."""
+    user = require(api_user(), "cases.read")
+    session = db()
+    profiles = {j.code: profile_of(j) for j in session.scalars(select(Jurisdiction))}
+    scope = user.jurisdictions
+    if query.get("jurisdiction"):
+        scope = [c for c in (scope or [query["jurisdiction"]]) if c == query["jurisdiction"]]
+    return {"as_of": utcnow(), "items": due_list(session, profiles, utcnow(), scope)}
+
+
+@blp.route("/api/cases/<case_number>/complainant-contact", methods=["POST"])
+@blp.arguments(ContactIn)
+@blp.response(200, ClocksOut)
+@blp.doc(security=SECURITY)
+def complainant_contact(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    """Record when the complainant was contacted (Los Gatos IV.b.i)."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = cases.get_case(session, user, case_number, for_update=True)
+    complaint = case.complaint
+    if complaint is None or complaint.anonymous:
+        raise Conflict("this case has no identified complainant to contact.")
+    if data["contacted_at"] < complaint.received_at or data["contacted_at"] > utcnow() + CLOCK_SKEW:
+        raise Invalid(
+            "contacted_at must fall between the complaint and now.", {"field": "contacted_at"}
+        )
+    complaint.complainant_contacted_at = data["contacted_at"]
+    append(
+        session,
+        cases.actor_of(user),
+        "complainant.contact",
+        "case",
+        case.case_number,
+        case_id=case.id,
+        fields=["complainant_contacted_at"],
+    )
+    session.commit()
+    profile = cases.case_profile(session, case)
+    now = utcnow()
+    return {
+        "case_number": case.case_number,
+        "priority": priority(case, profile),
+        "clocks": [c.as_dict(now, profile.zone) for c in case_clocks(session, case, profile)],
+    }

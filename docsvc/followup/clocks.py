@@ -1,0 +1,159 @@
+"""Each case's clocks, from its jurisdiction's rules, and the officer's due list.
+
+Clocks: investigate a complaint (Lee's Summit II.B.3), contact the complainant (Los Gatos
+IV.b.i), correct by each served notice's compliance date, and refer to the attorney after the
+third citation for one infraction (Tom Bean XIII.A.2). Each is met (on time or late), due, or
+overdue. The due list sorts by the policies' priority rank (Tom Bean III.A, Los Gatos II.a.i),
+then by the date due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from docsvc.documents.deadlines import Rule, deadline
+from docsvc.models import Case, Citation, Document, Inspection, Party
+from docsvc.money.citations import REFERRAL_AFTER, REFERRAL_CITATION
+from docsvc.profiles.model import Profile
+
+NON_PRIORITY = 99
+OPEN_STATUSES = ("open", "investigating", "notice_issued", "in_compliance_agreement", "escalated")
+
+
+@dataclass
+class Clock:
+    name: str
+    label: str
+    due_at: datetime
+    met_at: datetime | None
+    citation: str
+    detail: dict[str, Any]
+
+    def status(self, now: datetime) -> str:
+        if self.met_at is not None:
+            return "met" if self.met_at <= self.due_at else "met_late"
+        return "overdue" if now > self.due_at else "due"
+
+    def as_dict(self, now: datetime, zone: Any) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "status": self.status(now),
+            "due_at": self.due_at.astimezone(zone).isoformat(),
+            "met_at": self.met_at.astimezone(zone).isoformat() if self.met_at else None,
+            "citation": self.citation,
+            **self.detail,
+        }
+
+
+def priority(case: Case, profile: Profile) -> int:
+    ranks = [
+        profile.violation_types.get(v.violation_type, {}).get("priority_rank")
+        for v in case.violations
+    ]
+    return min([r for r in ranks if r] or [NON_PRIORITY])
+
+
+def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
+    out: list[Clock] = []
+    rules = profile.data.get("clocks") or {}
+    complaint = case.complaint
+    if complaint is not None:
+        rule = rules.get("investigate_complaint")
+        if rule:
+            first_visit = session.scalar(
+                select(func.min(Inspection.visited_at)).where(Inspection.case_id == case.id)
+            )
+            out.append(
+                Clock(
+                    "investigate",
+                    "Investigate the complaint",
+                    deadline(Rule.of(rule), complaint.received_at, profile),
+                    first_visit,
+                    rule["citation"],
+                    {},
+                )
+            )
+        rule = rules.get("contact_complainant")
+        if rule and not complaint.anonymous:
+            out.append(
+                Clock(
+                    "contact_complainant",
+                    "Contact the complainant",
+                    deadline(Rule.of(rule), complaint.received_at, profile),
+                    complaint.complainant_contacted_at,
+                    rule["citation"],
+                    {},
+                )
+            )
+    violations = {v.id: v for v in case.violations}
+    for doc in session.scalars(
+        select(Document).where(
+            Document.case_id == case.id,
+            Document.status == "issued",
+            Document.deadline_at.is_not(None),
+        )
+    ):
+        covered = [violations[i] for i in doc.violation_ids if i in violations]
+        corrected = [v.corrected_at for v in covered]
+        met = max(corrected) if covered and all(corrected) else None
+        out.append(
+            Clock(
+                "compliance",
+                f"Compliance date of {profile.document_types[doc.type]['title']}",
+                doc.deadline_at,
+                met,
+                "the notice's compliance deadline",
+                {"document_id": doc.id},
+            )
+        )
+    third = session.execute(
+        select(
+            Party.name, Citation.infraction, func.count(Citation.id), func.max(Citation.created_at)
+        )
+        .join(Party, Party.id == Citation.party_id)
+        .where(Citation.case_id == case.id)
+        .group_by(Party.name, Citation.infraction)
+    ).all()
+    for _name, infraction, count, last in third:
+        if count >= REFERRAL_AFTER:
+            out.append(
+                Clock(
+                    "attorney_referral",
+                    "Refer to the City Attorney",
+                    last,
+                    None,
+                    REFERRAL_CITATION,
+                    {"infraction": infraction},
+                )
+            )
+    return out
+
+
+def due_list(
+    session: Session, profiles: dict[str, Profile], now: datetime, jurisdictions: list[str] | None
+) -> list[dict[str, Any]]:
+    stmt = select(Case).where(Case.status.in_(OPEN_STATUSES))
+    if jurisdictions is not None:
+        stmt = stmt.where(Case.jurisdiction_code.in_(jurisdictions))
+    items = []
+    for case in session.scalars(stmt):
+        profile = profiles[case.jurisdiction_code]
+        rank = priority(case, profile)
+        for clock in case_clocks(session, case, profile):
+            if clock.status(now) in ("due", "overdue"):
+                items.append(
+                    {
+                        "case_number": case.case_number,
+                        "address": case.property.address,
+                        "priority": rank,
+                        **clock.as_dict(now, profile.zone),
+                    }
+                )
+    items.sort(key=lambda i: (i["priority"], i["due_at"]))
+    return items
