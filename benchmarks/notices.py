@@ -190,6 +190,18 @@ def _batch_worker(args: tuple[str, int, int]) -> float:
     return time.perf_counter() - t
 
 
+def fan_out(worker, head: tuple, n: int, workers: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def,type-arg]
+    """Split n notices over `workers` spawned processes; (wall seconds, each worker's own)."""
+    share = [
+        (*head, w * (n // workers), n // workers + (n % workers if w == workers - 1 else 0))
+        for w in range(workers)
+    ]
+    t = time.perf_counter()
+    with mp.get_context("spawn").Pool(workers) as pool:
+        per_worker = pool.map(worker, share)
+    return time.perf_counter() - t, per_worker
+
+
 def bench_batch(n: int, workers: int) -> dict:
     app, settings, headers = fresh_app()
     client = app.test_client()
@@ -223,18 +235,7 @@ def bench_batch(n: int, workers: int) -> dict:
     Path(settings.data_dir, "plan").write_text("\n".join(plan))
     Path(settings.data_dir, "token").write_text(headers["Authorization"].split()[1])
     app.extensions["docsvc.db"].dispose()
-    share = [
-        (
-            str(settings.data_dir),
-            w * (n // workers),
-            n // workers + (n % workers if w == workers - 1 else 0),
-        )
-        for w in range(workers)
-    ]
-    t = time.perf_counter()
-    with mp.get_context("spawn").Pool(workers) as pool:
-        per_worker = pool.map(_batch_worker, share)
-    wall = time.perf_counter() - t
+    wall, per_worker = fan_out(_batch_worker, (str(settings.data_dir),), n, workers)
     return {
         "notices": n,
         "workers": workers,
@@ -311,19 +312,7 @@ def bench_render_batch(n: int, workers: int) -> dict:
     ).json["id"]
     with app.extensions["docsvc.db"].session() as s:
         context = json.dumps(s.get(Document, doc_id).context)
-    share = [
-        (
-            str(settings.data_dir),
-            context,
-            w * (n // workers),
-            n // workers + (n % workers if w == workers - 1 else 0),
-        )
-        for w in range(workers)
-    ]
-    t = time.perf_counter()
-    with mp.get_context("spawn").Pool(workers) as pool:
-        per_worker = pool.map(_render_worker, share)
-    wall = time.perf_counter() - t
+    wall, per_worker = fan_out(_render_worker, (str(settings.data_dir), context), n, workers)
     return {
         "notices": n,
         "workers": workers,

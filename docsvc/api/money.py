@@ -11,7 +11,7 @@ from sqlalchemy import select
 from docsvc.api import schemas
 from docsvc.cases import service as cases
 from docsvc.errors import NotFound
-from docsvc.models import Case, Lien, Voucher
+from docsvc.models import Case, LedgerEntry, Lien, Voucher
 from docsvc.money import citations, ledger, liens, vouchers
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require
@@ -32,19 +32,7 @@ def ledger_view(case: Case, as_of: date | None) -> dict[str, Any]:
     return {
         "case_number": case.case_number,
         "as_of": as_of,
-        "entries": [
-            {
-                "id": r.id,
-                "kind": r.kind,
-                "amount": _money(r.amount),
-                "accrued": _money(ledger.accrued(r, as_of)),
-                "assessed_on": r.assessed_on,
-                "ends_on": r.ends_on,
-                "applies_to": r.applies_to,
-                "note": r.note,
-            }
-            for r in rows
-        ],
+        "entries": [_entry(r, as_of) for r in rows],
         "balances": b.as_dict(),
         "lien_due": ledger.lien_due(ledger.lien_rule(session, case), b, as_of),
         "liens": [
@@ -52,15 +40,31 @@ def ledger_view(case: Case, as_of: date | None) -> dict[str, Any]:
             for x in session.scalars(select(Lien).where(Lien.case_id == case.id).order_by(Lien.id))
         ],
         "vouchers": [
-            {
-                "id": v.id,
-                "amount": _money(v.amount),
-                "issued_on": v.issued_on,
-                "approved_by": v.approved_by,
-                "purpose": v.purpose,
-            }
-            for v in session.scalars(select(Voucher).where(Voucher.case_id == case.id))
+            _voucher(v) for v in session.scalars(select(Voucher).where(Voucher.case_id == case.id))
         ],
+    }
+
+
+def _entry(e: LedgerEntry, as_of: date) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "amount": _money(e.amount),
+        "accrued": _money(ledger.accrued(e, as_of)),
+        "assessed_on": e.assessed_on,
+        "ends_on": e.ends_on,
+        "applies_to": e.applies_to,
+        "note": e.note,
+    }
+
+
+def _voucher(v: Voucher) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "amount": _money(v.amount),
+        "issued_on": v.issued_on,
+        "approved_by": v.approved_by,
+        "purpose": v.purpose,
     }
 
 
@@ -96,16 +100,7 @@ def add_entry(data: dict[str, Any], case_number: str):  # type: ignore[no-untype
     case = cases.get_case(session, user, case_number, for_update=True)
     entry = ledger.add_entry(session, user, case, data)
     session.commit()
-    return {
-        "id": entry.id,
-        "kind": entry.kind,
-        "amount": _money(entry.amount),
-        "accrued": _money(ledger.accrued(entry, entry.ends_on or entry.assessed_on)),
-        "assessed_on": entry.assessed_on,
-        "ends_on": entry.ends_on,
-        "applies_to": entry.applies_to,
-        "note": entry.note,
-    }
+    return _entry(entry, entry.ends_on or entry.assessed_on)
 
 
 @blp.route("/api/cases/<case_number>/vouchers", methods=["POST"])
@@ -119,13 +114,7 @@ def add_voucher(data: dict[str, Any], case_number: str):  # type: ignore[no-unty
     case = cases.get_case(session, user, case_number, for_update=True)
     v = vouchers.issue_voucher(session, user, case, data)
     session.commit()
-    return {
-        "id": v.id,
-        "amount": _money(v.amount),
-        "issued_on": v.issued_on,
-        "approved_by": v.approved_by,
-        "purpose": v.purpose,
-    }
+    return _voucher(v)
 
 
 @blp.route("/api/cases/<case_number>/liens", methods=["POST"])
