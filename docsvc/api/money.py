@@ -11,8 +11,8 @@ from sqlalchemy import select
 from docsvc.api import schemas
 from docsvc.cases import service as cases
 from docsvc.errors import NotFound
-from docsvc.models import Case, LedgerEntry, Lien, Voucher
-from docsvc.money import citations, ledger, liens, vouchers
+from docsvc.models import Appeal, Case, LedgerEntry, Lien, Voucher
+from docsvc.money import appeals, citations, ledger, liens, vouchers
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require
 
@@ -183,3 +183,76 @@ def add_citation(data: dict[str, Any], case_number: str):  # type: ignore[no-unt
         "party_id": c.party_id,
         "referral": referral,
     }
+
+
+def _appeal(a: Appeal) -> dict[str, Any]:
+    return {
+        k: getattr(a, k)
+        for k in (
+            "id",
+            "document_id",
+            "citation_id",
+            "appellant_party_id",
+            "filed_on",
+            "grounds",
+            "hearing_on",
+            "hearing_body",
+            "decision",
+            "decided_on",
+            "appeals_exhausted_on",
+        )
+    }
+
+
+@blp.route("/api/cases/<case_number>/appeals", methods=["POST"])
+@blp.arguments(schemas.AppealIn)
+@blp.response(201, schemas.AppealOut)
+@blp.doc(security=SECURITY)
+def file_appeal(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = cases.get_case(session, user, case_number, for_update=True)
+    a = appeals.file(session, user, case, data)
+    session.commit()
+    return _appeal(a)
+
+
+@blp.route("/api/cases/<case_number>/appeals", methods=["GET"])
+@blp.response(200, schemas.AppealOut(many=True))
+@blp.doc(security=SECURITY)
+def list_appeals(case_number: str):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.read")
+    case = cases.get_case(db(), user, case_number)
+    return [
+        _appeal(a)
+        for a in db().scalars(select(Appeal).where(Appeal.case_id == case.id).order_by(Appeal.id))
+    ]
+
+
+def _appeal_step(appeal_id: int, step: Any, data: dict[str, Any]):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.write")
+    session = db()
+    appeal = session.get(Appeal, appeal_id)
+    case = session.get(Case, appeal.case_id) if appeal else None
+    if appeal is None or case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+        raise NotFound(f"no appeal {appeal_id} that you can see.")
+    step(session, user, appeal, data)
+    session.commit()
+    return _appeal(appeal)
+
+
+@blp.route("/api/appeals/<int:appeal_id>/hearing", methods=["POST"])
+@blp.arguments(schemas.HearingIn)
+@blp.response(200, schemas.AppealOut)
+@blp.doc(security=SECURITY)
+def appeal_hearing(data: dict[str, Any], appeal_id: int):  # type: ignore[no-untyped-def]
+    return _appeal_step(appeal_id, appeals.set_hearing, data)
+
+
+@blp.route("/api/appeals/<int:appeal_id>/decision", methods=["POST"])
+@blp.arguments(schemas.DecisionIn)
+@blp.response(200, schemas.AppealOut)
+@blp.doc(security=SECURITY)
+def appeal_decision(data: dict[str, Any], appeal_id: int):  # type: ignore[no-untyped-def]
+    """Decided after the hearing; a final decision records when appeals were exhausted."""
+    return _appeal_step(appeal_id, appeals.decide, data)

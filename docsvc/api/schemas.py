@@ -541,3 +541,38 @@ class CitationOut(Schema):
     outcome = fields.String()
     party_id = fields.Integer()
     referral = fields.Dict()
+
+
+class AppealIn(_In):
+    document_id = fields.Integer()
+    citation_id = fields.Integer()
+    appellant_party_id = fields.Integer(required=True)
+    filed_on = fields.Date(required=True)
+    grounds = Text(required=True, max_length=5000)
+
+
+class HearingIn(_In):
+    hearing_on = fields.Date(required=True)
+    hearing_body = Text(required=True, max_length=200)
+
+
+class DecisionIn(_In):
+    decision = fields.String(
+        required=True, validate=validate.OneOf(("upheld", "overturned", "modified", "withdrawn"))
+    )
+    decided_on = fields.Date(required=True)
+    final = fields.Boolean(load_default=True)
+
+
+class AppealOut(Schema):
+    id = fields.Integer()
+    document_id = fields.Integer(allow_none=True)
+    citation_id = fields.Integer(allow_none=True)
+    appellant_party_id = fields.Integer()
+    filed_on = fields.Date()
+    grounds = fields.String()
+    hearing_on = fields.Date(allow_none=True)
+    hearing_body = fields.String(allow_none=True)
+    decision = fields.String(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
+    appeals_exhausted_on = fields.Date(allow_none=True)

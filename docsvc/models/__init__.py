@@ -5,12 +5,13 @@ from docsvc.models.base import Base
 from docsvc.models.cases import Case, Complaint, Inspection, Party, Property, Violation
 from docsvc.models.documents import BuildingInspectorNotice, Document, ReturnReceipt, ServiceRecord
 from docsvc.models.files import Attachment, Blob
-from docsvc.models.money import Citation, LedgerEntry, Lien, Voucher
+from docsvc.models.money import Appeal, Citation, LedgerEntry, Lien, Voucher
 from docsvc.models.reference import CaseCounter, Jurisdiction
 from docsvc.models.users import ApiToken, User
 
 __all__ = [
     "ApiToken",
+    "Appeal",
     "Attachment",
     "AuditEvent",
     "AuditHead",

@@ -119,3 +119,28 @@ class Citation(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+APPEAL_DECISIONS = ("upheld", "overturned", "modified", "withdrawn")
+
+
+class Appeal(Base):
+    """An appeal of a notice or citation, its hearing and decision. The date appeals are
+    exhausted is a retention trigger."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    citation_id: Mapped[int | None] = mapped_column(ForeignKey("citations.id"))
+    appellant_party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    filed_on: Mapped[date] = mapped_column(Date)
+    grounds: Mapped[str] = mapped_column(Text)
+    hearing_on: Mapped[date | None] = mapped_column(Date)
+    hearing_body: Mapped[str | None] = mapped_column(String(200))
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    appeals_exhausted_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
