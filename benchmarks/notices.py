@@ -202,35 +202,44 @@ def fan_out(worker, head: tuple, n: int, workers: int) -> tuple[float, list[floa
     return time.perf_counter() - t, per_worker
 
 
+def patrol_case(client, headers, i: int) -> tuple[str, int, int]:  # type: ignore[no-untyped-def]
+    """A Los Gatos patrol case with an owner and one violation: (case number, party, violation)."""
+    case = client.post(
+        "/api/cases",
+        headers=headers,
+        json={
+            "jurisdiction": "los-gatos-ca",
+            "origin": "patrol",
+            "property": {"address": f"{100 + i} University Avenue"},
+        },
+    ).json["case_number"]
+    party = client.post(
+        f"/api/cases/{case}/parties",
+        headers=headers,
+        json={
+            "role": "owner",
+            "name": f"Owner {i} & Co.",
+            "mailing_address": f"PO Box {i}, Los Gatos, CA 95030",
+        },
+    ).json["id"]
+    vid = client.post(
+        f"/api/cases/{case}/violations",
+        headers=headers,
+        json={
+            "violation_type": "overgrown-vegetation",
+            "description": "Weeds over 12 inches",
+            "observed_at": "2026-11-17T10:00:00-08:00",
+        },
+    ).json["id"]
+    return case, party, vid
+
+
 def bench_batch(n: int, workers: int) -> dict:
     app, settings, headers = fresh_app()
     client = app.test_client()
     plan = []
     for i in range(n):
-        body = {
-            "jurisdiction": "los-gatos-ca",
-            "origin": "patrol",
-            "property": {"address": f"{100 + i} University Avenue"},
-        }
-        case = client.post("/api/cases", json=body, headers=headers).json["case_number"]
-        party = client.post(
-            f"/api/cases/{case}/parties",
-            headers=headers,
-            json={
-                "role": "owner",
-                "name": f"Owner {i} & Co.",
-                "mailing_address": f"PO Box {i}, Los Gatos, CA 95030",
-            },
-        ).json["id"]
-        vid = client.post(
-            f"/api/cases/{case}/violations",
-            headers=headers,
-            json={
-                "violation_type": "overgrown-vegetation",
-                "description": "Weeds over 12 inches",
-                "observed_at": "2026-11-17T10:00:00-08:00",
-            },
-        ).json["id"]
+        case, party, vid = patrol_case(client, headers, i)
         plan.append(f"{case},{party},{vid}")
     Path(settings.data_dir, "plan").write_text("\n".join(plan))
     Path(settings.data_dir, "token").write_text(headers["Authorization"].split()[1])
@@ -282,29 +291,7 @@ def bench_render_batch(n: int, workers: int) -> dict:
 
     app, settings, headers = fresh_app()
     client = app.test_client()
-    case = client.post(
-        "/api/cases",
-        headers=headers,
-        json={
-            "jurisdiction": "los-gatos-ca",
-            "origin": "patrol",
-            "property": {"address": "100 University Avenue"},
-        },
-    ).json["case_number"]
-    party = client.post(
-        f"/api/cases/{case}/parties",
-        headers=headers,
-        json={"role": "owner", "name": "Owner", "mailing_address": "PO Box 1, Los Gatos, CA 95030"},
-    ).json["id"]
-    vid = client.post(
-        f"/api/cases/{case}/violations",
-        headers=headers,
-        json={
-            "violation_type": "overgrown-vegetation",
-            "description": "Weeds over 12 inches",
-            "observed_at": "2026-11-17T10:00:00-08:00",
-        },
-    ).json["id"]
+    case, party, vid = patrol_case(client, headers, 0)
     doc_id = client.post(
         f"/api/cases/{case}/documents",
         headers=headers,
