@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 # Devices in the field and the server disagree by a few minutes at most.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -40,16 +39,3 @@ def clock_at(start: datetime) -> Iterator[Callable[[timedelta], None]]:
         yield advance
     finally:
         _clock = _system_clock
-
-
-def as_utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("a time without a UTC offset is ambiguous")
-    return value.astimezone(UTC)
-
-
-def iso_local(value: datetime | None, tz: str) -> str | None:
-    """ISO 8601 with the offset of the jurisdiction's zone (what people there read)."""
-    if value is None:
-        return None
-    return value.astimezone(ZoneInfo(tz)).isoformat()

@@ -14,7 +14,10 @@ from docsvc.models.cases import (
     PARTY_ROLES,
     REFUSAL_REASONS,
 )
+from docsvc.models.documents import IMMEDIATE_METHODS, RECEIPT_STATUSES, SERVICE_METHODS
 from docsvc.models.files import ATTACHMENT_KINDS
+from docsvc.models.money import APPEAL_DECISIONS, APPLIES_TO, LEDGER_KINDS
+from docsvc.profiles.schema import DOCUMENT_TYPES
 
 PHONE = validate.Regexp(r"^[0-9+()\-.\s xXext]{7,40}$", error="is not a telephone number.")
 
@@ -330,17 +333,6 @@ class CreatedOut(Schema):
 
 # ---- documents ---------------------------------------------------------------------------
 
-DOC_TYPES = (
-    "warning_notice",
-    "notice_of_violation",
-    "stop_work_order",
-    "voluntary_compliance_agreement",
-    "settlement_agreement",
-    "notice_of_resolution",
-)
-IMMEDIATE_METHODS = ("personal", "door_hanger", "posting")
-ALL_METHODS = (*IMMEDIATE_METHODS, "first_class_mail", "certified_mail")
-
 
 class ServedIn(_In):
     method = fields.String(required=True, validate=validate.OneOf(IMMEDIATE_METHODS))
@@ -348,7 +340,7 @@ class ServedIn(_In):
 
 
 class DocumentIn(_In):
-    type = fields.String(required=True, validate=validate.OneOf(DOC_TYPES))
+    type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_TYPES))
     recipient_party_id = fields.Integer()
     recipient = fields.String(validate=validate.OneOf(("complainant",)))
     violation_ids = fields.List(fields.Integer(), load_default=list)
@@ -374,7 +366,7 @@ class DocumentPatch(_In):
 
 
 class ServiceIn(_In):
-    method = fields.String(required=True, validate=validate.OneOf(ALL_METHODS))
+    method = fields.String(required=True, validate=validate.OneOf(SERVICE_METHODS))
     served_at = Instant()
     mailed_at = Instant()
     article_number = fields.String(validate=validate.Length(max=40))
@@ -385,9 +377,7 @@ class ReturnReceiptForm(Schema):
     class Meta:
         unknown = "exclude"
 
-    status = fields.String(
-        required=True, validate=validate.OneOf(("delivered", "returned", "unclaimed", "refused"))
-    )
+    status = fields.String(required=True, validate=validate.OneOf(RECEIPT_STATUSES))
     delivered_at = Instant()
     signed_by = Text(max_length=300)
 
@@ -434,25 +424,13 @@ AMOUNT = {"as_string": True, "places": 2, "allow_nan": False}
 
 
 class LedgerEntryIn(_In):
-    kind = fields.String(
-        required=True,
-        validate=validate.OneOf(
-            (
-                "penalty",
-                "daily_penalty",
-                "abatement_cost",
-                "compliance_cost",
-                "payment",
-                "cancellation",
-            )
-        ),
-    )
+    kind = fields.String(required=True, validate=validate.OneOf(LEDGER_KINDS))
     amount = fields.Decimal(
         required=True, validate=validate.Range(min=0.01, max=10_000_000), **AMOUNT
     )
     assessed_on = fields.Date(required=True)
     ends_on = fields.Date()
-    applies_to = fields.String(validate=validate.OneOf(("penalties", "costs")))
+    applies_to = fields.String(validate=validate.OneOf(APPLIES_TO))
     document_id = fields.Integer()
     note = Text(max_length=2000)
 
@@ -557,9 +535,7 @@ class HearingIn(_In):
 
 
 class DecisionIn(_In):
-    decision = fields.String(
-        required=True, validate=validate.OneOf(("upheld", "overturned", "modified", "withdrawn"))
-    )
+    decision = fields.String(required=True, validate=validate.OneOf(APPEAL_DECISIONS))
     decided_on = fields.Date(required=True)
     final = fields.Boolean(load_default=True)
 

@@ -33,12 +33,6 @@ from docsvc.profiles.model import Profile
 from docsvc.timeutil import utcnow
 
 TERMINAL = ("refused", "closed")
-COMPLAINANT_FIELDS = (
-    "complainant_name",
-    "complainant_phone",
-    "complainant_email",
-    "complainant_address",
-)
 
 
 def actor_of(user: User) -> Actor:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from docsvc.documents.calendar import BusinessCalendar
+from docsvc.models.documents import IMMEDIATE_METHODS
 from docsvc.profiles.model import Profile
 
 END_OF_DAY = time(23, 59, 59)
@@ -83,7 +84,7 @@ def effective_service(
 ) -> tuple[datetime | None, str]:
     """(when service took effect, or None until known; the rule, in words)."""
     rules = profile.data["service"]
-    if method in ("personal", "door_hanger", "posting"):
+    if method in IMMEDIATE_METHODS:
         return served_at, "effective when served"
     if method == "first_class_mail":
         days = rules["first_class_mail_effective_days"]

@@ -38,6 +38,7 @@ from docsvc.models import (
     User,
     Violation,
 )
+from docsvc.models.documents import IMMEDIATE_METHODS
 from docsvc.profiles.catalog import catalog
 from docsvc.profiles.model import Profile
 from docsvc.store import FileStore, StoredFile
@@ -458,7 +459,7 @@ def _check_method(profile: Profile, doc_type: str, method: str, *, immediate: bo
             f"{', '.join(m.replace('_', ' ') for m in allowed)}.",
             {"field": "method", "allowed": allowed},
         )
-    if immediate and method not in ("personal", "door_hanger", "posting"):
+    if immediate and method not in IMMEDIATE_METHODS:
         raise Invalid(
             "only personal service, a door hanger or posting can be recorded at issue; "
             "record mailing afterwards with POST /api/documents/{id}/service.",

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from docsvc.models.base import Base, JSONType, UTCDateTime
 
-DOCUMENT_STATUSES = ("draft", "issued", "superseded")
-SERVICE_METHODS = ("personal", "door_hanger", "posting", "first_class_mail", "certified_mail")
+# Service that takes effect when done; the mail methods take effect later, by the profile's rule.
+IMMEDIATE_METHODS = ("personal", "door_hanger", "posting")
+SERVICE_METHODS = (*IMMEDIATE_METHODS, "first_class_mail", "certified_mail")
 RECEIPT_STATUSES = ("delivered", "returned", "unclaimed", "refused")
 
 

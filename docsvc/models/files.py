@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from docsvc.models.base import Base, UTCDateTime
 
 ATTACHMENT_KINDS = ("photo", "complaint_form", "correspondence", "other")
-# Kinds the service itself files, never chosen by an uploader.
-SYSTEM_KINDS = ("return_receipt",)
 
 
 class Blob(Base):

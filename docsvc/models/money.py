@@ -26,7 +26,6 @@ LEDGER_KINDS = (
     "cancellation",
 )
 APPLIES_TO = ("penalties", "costs")
-LIEN_STATUSES = ("recorded", "satisfied", "released")
 CENT = Decimal("0.01")
 
 
@@ -96,9 +95,6 @@ class Lien(Base):
     released_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-CITATION_OUTCOMES = ("pending", "paid", "dismissed", "convicted", "appealed")
 
 
 class Citation(Base):

@@ -19,7 +19,7 @@ from docsvc.audit import append
 from docsvc.cases.service import actor_of, case_profile
 from docsvc.errors import Invalid
 from docsvc.models import Case, LedgerEntry, User
-from docsvc.models.money import CENT
+from docsvc.models.money import APPLIES_TO, CENT
 from docsvc.timeutil import utcnow
 
 ZERO = Decimal("0.00")
@@ -156,7 +156,7 @@ def add_entry(session: Session, user: User, case: Case, data: dict[str, Any]) ->
             "penalty can be (Jefferson County Rule 5(b); JCC 19.30.025).",
             {"field": "applies_to"},
         )
-    if kind == "payment" and data.get("applies_to") not in ("penalties", "costs"):
+    if kind == "payment" and data.get("applies_to") not in APPLIES_TO:
         raise Invalid(
             "say what the payment pays: applies_to 'penalties' or 'costs'.", {"field": "applies_to"}
         )

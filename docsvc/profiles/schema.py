@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from docsvc.models.documents import SERVICE_METHODS
+
 DOCUMENT_TYPES = (
     "warning_notice",
     "notice_of_violation",
@@ -20,7 +22,6 @@ DOCUMENT_TYPES = (
     "settlement_agreement",
     "notice_of_resolution",
 )
-SERVICE_METHODS = ("personal", "door_hanger", "posting", "first_class_mail", "certified_mail")
 DEADLINE_UNITS = ("hours", "calendar_days", "business_days", "immediate", "stop_work_order")
 CLOCK_UNITS = ("hours", "calendar_days", "business_days")
 FOLLOW_UP_UNITS = (*CLOCK_UNITS, "months")

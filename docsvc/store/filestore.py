@@ -59,9 +59,6 @@ class FileStore:
             raise ValueError("not a SHA-256 hex digest")
         return self.objects / sha256[:2] / sha256[2:4] / sha256
 
-    def exists(self, sha256: str) -> bool:
-        return self.path_for(sha256).is_file()
-
     def put_bytes(self, data: bytes) -> StoredFile:
         return self._commit_temp(*self._write_temp(iter([data]), limit=None))
 
@@ -126,9 +123,6 @@ class FileStore:
             for chunk in iter(lambda: fh.read(CHUNK), b""):
                 digest.update(chunk)
         return digest.hexdigest()
-
-    def delete(self, sha256: str) -> None:
-        self.path_for(sha256).unlink(missing_ok=True)
 
     def all_hashes(self) -> Iterator[str]:
         for path in self.objects.glob("*/*/*"):
