@@ -51,14 +51,22 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    from docsvc.api import attachments, cases, documents, followup, money, reference
+    from docsvc.api import attachments, cases, documents, followup, money, reference, reports
     from docsvc.api.base import Api
     from docsvc.ui import documents as _ui_documents  # noqa: F401  (registers its routes)
     from docsvc.ui import followup as _ui_followup  # noqa: F401  (registers its routes)
     from docsvc.ui import views as ui
 
     api = Api(app)
-    for blp in (reference.blp, cases.blp, attachments.blp, documents.blp, money.blp, followup.blp):
+    for blp in (
+        reference.blp,
+        cases.blp,
+        attachments.blp,
+        documents.blp,
+        money.blp,
+        followup.blp,
+        reports.blp,
+    ):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token-authenticated; cookies are never read on the API
     app.register_blueprint(ui.bp)

@@ -43,7 +43,7 @@ def cited_case(client, h, *, inspected: bool = True, address: str = "1418 Elm St
     return case, party, violation
 
 
-def cite(client, h, case, party, violation, number, on="2030-01-06"):  # type: ignore[no-untyped-def]
+def cite(client, h, case, party, violation, number, on="2030-01-06", **extra):  # type: ignore[no-untyped-def]
     return client.post(
         f"/api/cases/{case}/citations",
         headers=h,
@@ -55,7 +55,8 @@ def cite(client, h, case, party, violation, number, on="2030-01-06"):  # type: i
             "issued_on": on,
             "court": "Municipal Court",
             "hearing_on": "2030-02-10",
-        },
+        }
+        | extra,
     )
 
 
@@ -97,3 +98,122 @@ def test_citation_roles(client, officer, records) -> None:  # type: ignore[no-un
     case, party, violation = cited_case(client, officer.headers)
     assert cite(client, records.headers, case, party, violation, "X-1").status_code == 403
     assert cite(client, {}, case, party, violation, "X-1").status_code == 401
+
+
+def scheduled(client, h, case, party, violation, number, on):  # type: ignore[no-untyped-def]
+    """A citation whose fine comes from the profile's schedule."""
+    body = {
+        "violation_id": violation,
+        "party_id": party,
+        "number": number,
+        "issued_on": on,
+    }
+    return client.post(f"/api/cases/{case}/citations", headers=h, json=body)
+
+
+def test_fines_follow_the_schedule_by_offence_within_a_year(client, officer) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    fines = []
+    for i, on in enumerate(["2030-01-06", "2030-03-01", "2030-06-01", "2030-12-01"]):
+        case, party, violation = cited_case(client, h, address=f"{i} Oak Street")
+        r = scheduled(client, h, case, party, violation, f"LG-F-{i}", on)
+        assert r.status_code == 201, r.json
+        fines.append(r.json["fine"])
+    # Los Gatos: $100, $200, then $500 for each later offence within one year.
+    assert fines == ["100.00", "200.00", "500.00", "500.00"]
+    case, party, violation = cited_case(client, h, address="9 Oak Street")
+    # 2031-06-02: only the 2030-12-01 citation is within the year before: a second offence.
+    r = scheduled(client, h, case, party, violation, "LG-F-9", "2031-06-02")
+    assert r.json["fine"] == "200.00"
+
+
+def test_a_fine_above_the_maximum_is_refused(client, officer) -> None:  # type: ignore[no-untyped-def]
+    case, party, violation = cited_case(client, officer.headers)
+    r = cite(client, officer.headers, case, party, violation, "LG-M-1", fine="500.01")
+    assert r.status_code == 422 and r.json["details"]["maximum"] == "500.00"
+    assert "36900" in r.json["error"]
+
+
+def test_without_a_schedule_the_fine_must_be_given(client, officer) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    body = complaint_case(jurisdiction="lees-summit-mo", received_at="2030-01-02T09:00:00-06:00")
+    case = client.post("/api/cases", headers=h, json=body).json["case_number"]
+    party = client.post(
+        f"/api/cases/{case}/parties",
+        headers=h,
+        json={"role": "owner", "name": "Pat Doe", "mailing_address": "PO Box 1"},
+    ).json["id"]
+    violation = client.post(
+        f"/api/cases/{case}/violations",
+        headers=h,
+        json={
+            "violation_type": "inoperable-vehicle",
+            "description": "Car on blocks",
+            "observed_at": "2030-01-05T09:00:00-06:00",
+        },
+    ).json["id"]
+    client.post(
+        f"/api/cases/{case}/inspections",
+        headers=h,
+        json=INSPECTION | {"visited_at": "2030-01-05T10:00:00-06:00"},
+    )
+    r = scheduled(client, h, case, party, violation, "LS-1", "2030-01-06")
+    assert r.status_code == 422 and r.json["details"]["field"] == "fine"
+    assert cite(client, h, case, party, violation, "LS-1", fine="750.00").json["fine"] == "750.00"
+
+
+def test_citation_outcomes(client, officer) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    case, party, violation = cited_case(client, h)
+    c = cite(client, h, case, party, violation, "LG-O-1").json
+    url = f"/api/citations/{c['id']}/outcome"
+    r = client.post(
+        url,
+        headers=h,
+        json={"outcome": "reduced", "outcome_on": "2030-02-10", "fine_imposed": "100.00"},
+    )
+    assert r.status_code == 422 and r.json["details"]["field"] == "fine_imposed"
+    r = client.post(
+        url,
+        headers=h,
+        json={"outcome": "dismissed", "outcome_on": "2030-02-10", "fine_imposed": "5.00"},
+    )
+    assert r.status_code == 422
+    r = client.post(url, headers=h, json={"outcome": "pending", "outcome_on": "2030-02-10"})
+    assert r.status_code == 422
+    r = client.post(
+        url,
+        headers=h,
+        json={"outcome": "reduced", "outcome_on": "2030-01-01", "fine_imposed": "50.00"},
+    )
+    assert r.status_code == 422  # before it was issued
+    r = client.post(
+        url,
+        headers=h,
+        json={"outcome": "reduced", "outcome_on": "2030-02-10", "fine_imposed": "50.00"},
+    )
+    assert r.status_code == 200
+    assert (r.json["outcome"], r.json["outcome_on"], r.json["fine_imposed"]) == (
+        "reduced",
+        "2030-02-10",
+        "50.00",
+    )
+    again = client.post(url, headers=h, json={"outcome": "paid", "outcome_on": "2030-02-11"})
+    assert again.status_code == 409
+    listed = client.get(f"/api/cases/{case}/citations", headers=h).json
+    assert [(x["number"], x["outcome"]) for x in listed] == [("LG-O-1", "reduced")]
+    paid = cite(client, h, case, party, violation, "LG-O-2").json
+    r = client.post(
+        f"/api/citations/{paid['id']}/outcome",
+        headers=h,
+        json={"outcome": "paid", "outcome_on": "2030-02-01"},
+    )
+    assert r.json["fine_imposed"] == "100.00"  # the fine cited, unless the court set another
+    assert (
+        client.post(
+            "/api/citations/9999/outcome",
+            headers=h,
+            json={"outcome": "paid", "outcome_on": "2030-02-01"},
+        ).status_code
+        == 404
+    )

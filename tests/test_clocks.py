@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tests.conftest import complaint_case
 
@@ -18,6 +18,20 @@ INSPECTION = {
     "recommended_action": "Notice",
     "referrals": "",
 }
+
+
+def case_with(client, h, jurisdiction: str, address: str, vtype: str, at: str) -> str:  # type: ignore[no-untyped-def]
+    """A complaint case received at `at` with one violation observed half an hour later."""
+    body = complaint_case(jurisdiction=jurisdiction, address=address, received_at=at)
+    n = client.post("/api/cases", headers=h, json=body).json["case_number"]
+    observed = datetime.fromisoformat(at) + timedelta(minutes=30)
+    r = client.post(
+        f"/api/cases/{n}/violations",
+        headers=h,
+        json={"violation_type": vtype, "description": "x", "observed_at": observed.isoformat()},
+    )
+    assert r.status_code == 201
+    return n
 
 
 def clocks(client, h, case: str) -> dict:  # type: ignore[no-untyped-def]
@@ -99,22 +113,8 @@ def test_due_list_by_priority_then_date(client, officer, clock) -> None:  # type
     clock("2030-11-25T09:00:00-06:00")
     h = officer.headers
 
-    def case(address: str, vtype: str | None) -> str:
-        body = complaint_case(
-            jurisdiction="lees-summit-mo", address=address, received_at="2030-11-25T08:00:00-06:00"
-        )
-        n = client.post("/api/cases", headers=h, json=body).json["case_number"]
-        if vtype:
-            client.post(
-                f"/api/cases/{n}/violations",
-                headers=h,
-                json={
-                    "violation_type": vtype,
-                    "description": "x",
-                    "observed_at": "2030-11-25T08:30:00-06:00",
-                },
-            )
-        return n
+    def case(address: str, vtype: str) -> str:
+        return case_with(client, h, "lees-summit-mo", address, vtype, "2030-11-25T08:00:00-06:00")
 
     plain = case("1 Oak Street", "exterior-property-maintenance")  # no priority rank
     hazard = case("2 Oak Street", "health-hazard")  # priority 1
@@ -124,3 +124,152 @@ def test_due_list_by_priority_then_date(client, officer, clock) -> None:  # type
     assert order == [hazard, permit, plain]
     assert [i["priority"] for i in items if i["name"] == "investigate"] == [1, 3, 99]
     assert client.get("/api/due").status_code == 401
+
+
+def tom_bean_warning(client, h):  # type: ignore[no-untyped-def]
+    """A Tom Bean case with a warning notice door-hung on Mon 18 Nov 2030, 09:05."""
+    from tests.documents_helpers import build_case, document_body
+
+    built = build_case(client, h, "tom-bean-tx")
+    r = client.post(
+        f"/api/cases/{built.case}/documents",
+        headers=h,
+        json=document_body(
+            "warning_notice",
+            built,
+            served={"method": "door_hanger", "served_at": "2030-11-18T09:05:00-06:00"},
+        ),
+    )
+    assert r.status_code == 201
+    return built
+
+
+def test_tom_bean_reinspects_after_the_compliance_date(client, officer, clock) -> None:  # type: ignore[no-untyped-def]
+    advance = clock("2030-11-18T09:00:00-06:00")
+    h = officer.headers
+    built = tom_bean_warning(client, h)
+    c = clocks(client, h, built.case)
+    # Ten calendar days from Mon Nov 18 land on Thanksgiving (Thu Nov 28); Texas also closes
+    # the Friday after, so the compliance date rolls to Mon Dec 2. Re-inspection: two
+    # business days later, Wed Dec 4.
+    assert c["compliance"]["due_at"] == "2030-12-02T23:59:59-06:00"
+    assert c["reinspection"]["due_at"] == "2030-12-04T23:59:59-06:00"
+    assert "VIII.D.2" in c["reinspection"]["citation"] and c["reinspection"]["status"] == "due"
+    advance(timedelta(days=17))  # Thu Dec 5: the re-inspection is overdue
+    assert clocks(client, h, built.case)["reinspection"]["status"] == "overdue"
+    r = client.post(
+        f"/api/cases/{built.case}/inspections",
+        headers=h,
+        json=INSPECTION | {"visited_at": "2030-12-05T10:00:00-06:00"},
+    )
+    assert r.status_code == 201
+    assert clocks(client, h, built.case)["reinspection"]["status"] == "met_late"
+
+
+def test_no_reinspection_when_corrected_in_time(client, officer, clock) -> None:  # type: ignore[no-untyped-def]
+    clock("2030-11-18T09:00:00-06:00")
+    h = officer.headers
+    built = tom_bean_warning(client, h)
+    for v in built.violations:
+        client.post(
+            f"/api/cases/{built.case}/violations/{v}/correct",
+            headers=h,
+            json={"corrected_at": "2030-11-18T12:00:00-06:00", "method": "Removed"},
+        )
+    c = clocks(client, h, built.case)
+    assert c["compliance"]["status"] == "met" and "reinspection" not in c
+
+
+def test_six_month_follow_up_after_a_closure_with_extenuating_circumstances(
+    client, officer, clock
+) -> None:  # type: ignore[no-untyped-def]
+    advance = clock("2030-06-28T10:00:00-05:00")  # Friday 28 June, Central Daylight Time
+    h = officer.headers
+    body = complaint_case(jurisdiction="tom-bean-tx", received_at="2030-06-27T09:00:00-05:00")
+    case = client.post("/api/cases", headers=h, json=body).json["case_number"]
+    r = client.post(
+        f"/api/cases/{case}/close",
+        headers=h,
+        json={"reason": "voluntary_compliance", "resolution": "Cleared", "follow_up": True},
+    )
+    assert r.status_code == 200
+    c = clocks(client, h, case)["follow_up_after_closure"]
+    # Six months on is Sat 28 Dec 2030 (in Central Standard Time by then); rolls to Mon 30 Dec.
+    assert c["due_at"] == "2030-12-30T23:59:59-06:00" and "XIII.D" in c["citation"]
+    assert [i["name"] for i in client.get("/api/due", headers=h).json["items"]] == [
+        "follow_up_after_closure"
+    ]
+    advance(timedelta(days=185))
+    r = client.post(
+        f"/api/cases/{case}/inspections",
+        headers=h,
+        json=INSPECTION | {"visited_at": "2030-12-30T10:00:00-06:00"},
+    )
+    assert r.status_code == 201  # the closed case takes its follow-up inspection
+    assert clocks(client, h, case)["follow_up_after_closure"]["status"] == "met"
+    assert client.get("/api/due", headers=h).json["items"] == []
+
+
+def test_follow_up_only_where_the_profile_sets_one(client, officer) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    case = client.post("/api/cases", headers=h, json=complaint_case()).json["case_number"]
+    r = client.post(
+        f"/api/cases/{case}/close",
+        headers=h,
+        json={"reason": "voluntary_compliance", "resolution": "Cleared", "follow_up": True},
+    )
+    assert r.status_code == 422 and r.json["details"]["field"] == "follow_up"
+    client.post(
+        f"/api/cases/{case}/close",
+        headers=h,
+        json={"reason": "voluntary_compliance", "resolution": "Cleared"},
+    )
+    r = client.post(
+        f"/api/cases/{case}/inspections",
+        headers=h,
+        json=INSPECTION | {"visited_at": "2026-11-17T10:00:00-08:00"},
+    )
+    assert r.status_code == 409  # closed without a follow-up: no more inspections
+
+
+def test_aggravating_circumstances_raise_priority(client, officer, clock) -> None:  # type: ignore[no-untyped-def]
+    clock("2030-11-25T09:00:00-08:00")
+    h = officer.headers
+
+    def case(address: str, vtype: str) -> str:
+        return case_with(client, h, "los-gatos-ca", address, vtype, "2030-11-25T08:00:00-08:00")
+
+    plain = case("1 Main Street", "junk-debris")  # not a priority
+    flagrant = case("2 Main Street", "junk-debris")
+    hazard = case("3 Main Street", "substandard-structure")  # priority 1
+    r = client.put(
+        f"/api/cases/{flagrant}/aggravating",
+        headers=h,
+        json={"circumstances": ["flagrant-visible", "habitual-history"]},
+    )
+    assert r.status_code == 200 and r.json["priority"] == 6
+    assert r.json["aggravating"] == ["habitual-history", "flagrant-visible"]  # profile order
+    r = client.put(
+        f"/api/cases/{hazard}/aggravating", headers=h, json={"circumstances": ["deliberate"]}
+    )
+    assert r.json["priority"] == 1  # already higher: an aggravating circumstance never lowers
+    items = client.get("/api/due", headers=h).json["items"]
+    assert [i["case_number"] for i in items if i["name"] == "contact_complainant"] == [
+        hazard,
+        flagrant,
+        plain,
+    ]
+    bad = client.put(f"/api/cases/{plain}/aggravating", headers=h, json={"circumstances": ["ugly"]})
+    assert bad.status_code == 422 and "flagrant-visible" in bad.json["error"]
+    cleared = client.put(
+        f"/api/cases/{flagrant}/aggravating", headers=h, json={"circumstances": []}
+    )
+    assert cleared.json["priority"] == 99
+
+
+def test_no_aggravating_circumstances_where_the_policy_has_none(client, officer) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    body = complaint_case(jurisdiction="lees-summit-mo")
+    n = client.post("/api/cases", headers=h, json=body).json["case_number"]
+    r = client.put(f"/api/cases/{n}/aggravating", headers=h, json={"circumstances": ["deliberate"]})
+    assert r.status_code == 422 and "no aggravating" in r.json["error"]

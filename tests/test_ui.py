@@ -171,3 +171,93 @@ def test_due_list_and_ledger_pages(client, signed_in, officer) -> None:  # type:
     assert case in due and "Investigate the complaint" in due
     ledger = client.get(f"/cases/{case}/ledger").get_data(as_text=True)
     assert "$125.50" in ledger and "penalty" in ledger
+
+
+def test_ledger_forms_add_an_entry_and_a_settlement(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import complaint_case
+
+    signed_in()
+    case = client.post(
+        "/api/cases",
+        json=complaint_case(jurisdiction="jefferson-county-wa"),
+        headers=officer.headers,
+    ).json["case_number"]
+    page = client.get(f"/cases/{case}/ledger")
+    token = csrf(page.data)
+    r = client.post(
+        f"/cases/{case}/ledger",
+        data={
+            "csrf_token": token,
+            "kind": "penalty",
+            "amount": "99.99",
+            "assessed_on": "2026-11-17",
+        },
+    )
+    assert r.status_code == 302
+    r = client.post(
+        f"/cases/{case}/ledger",
+        data={
+            "csrf_token": token,
+            "kind": "cancellation",
+            "amount": "100.00",
+            "assessed_on": "2026-11-18",
+            "applies_to": "costs",
+        },
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "cannot be waived" in html and 'value="100.00"' in html
+    r = client.post(
+        f"/cases/{case}/ledger",
+        data={"csrf_token": token, "kind": "payment", "amount": "ten", "assessed_on": "2026-11-18"},
+    )
+    assert r.status_code == 422 and "amount" in r.get_data(as_text=True)
+    r = client.post(
+        f"/cases/{case}/settlements",
+        data={
+            "csrf_token": token,
+            "entered_on": "2026-11-18",
+            "approved_by": "Director",
+            "pay_amount": "49.99",
+            "cancel_amount": "50.00",
+            "compliance_through": "2027-05-18",
+        },
+    )
+    assert r.status_code == 302
+    html = client.get(f"/cases/{case}/ledger").get_data(as_text=True)
+    assert "settled $99.99" in html and "Held by a settlement" in html and "$50.00" in html
+
+
+def test_case_page_clocks_and_aggravating(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import complaint_case
+
+    signed_in()
+    case = client.post("/api/cases", json=complaint_case(), headers=officer.headers).json[
+        "case_number"
+    ]
+    page = client.get(f"/cases/{case}")
+    html = page.get_data(as_text=True)
+    assert "Contact the complainant" in html and "non-priority" in html
+    r = client.post(
+        f"/cases/{case}/aggravating",
+        data={"csrf_token": csrf(page.data), "circumstances": ["deliberate", "flagrant-visible"]},
+    )
+    assert r.status_code == 302
+    html = client.get(f"/cases/{case}").get_data(as_text=True)
+    assert "Clocks · priority 6" in html and 'value="deliberate" checked' in html
+
+
+def test_reports_page(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+    signed_in("records")
+    first = client.get("/reports")
+    assert first.status_code == 200 and "Annual reports" in first.get_data(as_text=True)
+    year = "2026"
+    page = client.get(f"/reports?name=clock-performance&jurisdiction=lees-summit-mo&year={year}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Clock Performance Report, 2026" in html
+    assert "format=pdf" in html and "format=csv" in html
+    pdf = client.get(f"/reports?name=workload&jurisdiction=lees-summit-mo&year={year}&format=pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    bad = client.get("/reports?name=workload&jurisdiction=lees-summit-mo&year=soon")
+    assert bad.status_code == 422 and "year" in bad.get_data(as_text=True)
+    missing = client.get(f"/reports?name=nope&jurisdiction=lees-summit-mo&year={year}")
+    assert missing.status_code == 404 and "no report" in missing.get_data(as_text=True)

@@ -111,7 +111,9 @@ def refuse(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-d
 def close(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     user, case = _case_for_write(case_number)
     session = db()
-    service.close_case(session, user, case, data["reason"], data["resolution"])
+    service.close_case(
+        session, user, case, data["reason"], data["resolution"], follow_up=data["follow_up"]
+    )
     session.commit()
     return case_summary(case, service.case_profile(session, case).zone)
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
+from docsvc.api import schemas
 from docsvc.api.fields import Instant
 from docsvc.audit import append
 from docsvc.cases import service as cases
@@ -39,7 +40,19 @@ class DueQuery(Schema):
 class ClocksOut(Schema):
     case_number = fields.String()
     priority = fields.Integer()
+    aggravating = fields.List(fields.String())
     clocks = fields.List(fields.Dict())
+
+
+def clocks_view(session: Any, case: Any) -> dict[str, Any]:
+    profile = cases.case_profile(session, case)
+    now = utcnow()
+    return {
+        "case_number": case.case_number,
+        "priority": priority(case, profile),
+        "aggravating": case.aggravating,
+        "clocks": [c.as_dict(now, profile.zone) for c in case_clocks(session, case, profile)],
+    }
 
 
 class DueOut(Schema):
@@ -54,14 +67,22 @@ def clocks(case_number: str):  # type: ignore[no-untyped-def]
     """Each clock of the case: met (on time or late), due or overdue."""
     user = require(api_user(), "cases.read")
     session = db()
-    case = cases.get_case(session, user, case_number)
-    profile = cases.case_profile(session, case)
-    now = utcnow()
-    return {
-        "case_number": case.case_number,
-        "priority": priority(case, profile),
-        "clocks": [c.as_dict(now, profile.zone) for c in case_clocks(session, case, profile)],
-    }
+    return clocks_view(session, cases.get_case(session, user, case_number))
+
+
+@blp.route("/api/cases/<case_number>/aggravating", methods=["PUT"])
+@blp.arguments(schemas.AggravatingIn)
+@blp.response(200, ClocksOut)
+@blp.doc(security=SECURITY)
+def aggravating(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    """The aggravating circumstances found (Tom Bean III.E, Los Gatos II.a.iv): any one moves
+    a non-priority case to priority status. An empty list clears them."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = cases.get_case(session, user, case_number, for_update=True)
+    cases.set_aggravating(session, user, case, data["circumstances"])
+    session.commit()
+    return clocks_view(session, case)
 
 
 @blp.route("/api/due", methods=["GET"])
@@ -106,10 +127,4 @@ def complainant_contact(data: dict[str, Any], case_number: str):  # type: ignore
         fields=["complainant_contacted_at"],
     )
     session.commit()
-    profile = cases.case_profile(session, case)
-    now = utcnow()
-    return {
-        "case_number": case.case_number,
-        "priority": priority(case, profile),
-        "clocks": [c.as_dict(now, profile.zone) for c in case_clocks(session, case, profile)],
-    }
+    return clocks_view(session, case)

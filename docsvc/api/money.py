@@ -1,4 +1,4 @@
-"""The case ledger, vouchers and liens (staff)."""
+"""The case ledger, settlements, vouchers, liens, citations and appeals (staff)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import select
 from docsvc.api import schemas
 from docsvc.cases import service as cases
 from docsvc.errors import NotFound
-from docsvc.models import Appeal, Case, LedgerEntry, Lien, Voucher
-from docsvc.money import appeals, citations, ledger, liens, vouchers
+from docsvc.models import Appeal, Case, Citation, LedgerEntry, Lien, Settlement, Voucher
+from docsvc.money import appeals, citations, ledger, liens, settlements, vouchers
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require
 
@@ -28,7 +28,7 @@ def ledger_view(case: Case, as_of: date | None) -> dict[str, Any]:
     session = db()
     as_of = as_of or utcnow().astimezone(cases.case_profile(session, case).zone).date()
     rows = ledger.entries(session, case)
-    b = ledger.balances(rows, as_of)
+    b = ledger.balances(rows, as_of, ledger.holds(session, case))
     return {
         "case_number": case.case_number,
         "as_of": as_of,
@@ -42,7 +42,22 @@ def ledger_view(case: Case, as_of: date | None) -> dict[str, Any]:
         "vouchers": [
             _voucher(v) for v in session.scalars(select(Voucher).where(Voucher.case_id == case.id))
         ],
+        "settlements": [
+            _settlement(x)
+            for x in session.scalars(
+                select(Settlement).where(Settlement.case_id == case.id).order_by(Settlement.id)
+            )
+        ],
     }
+
+
+SETTLEMENT_AMOUNTS = ("penalties_at_entry", "pay_amount", "deferred_amount", "cancel_amount")
+
+
+def _settlement(x: Settlement) -> dict[str, Any]:
+    out = {k: getattr(x, k) for k in schemas.SettlementOut._declared_fields}
+    out.update({k: _money(getattr(x, k)) for k in SETTLEMENT_AMOUNTS})
+    return out
 
 
 def _entry(e: LedgerEntry, as_of: date) -> dict[str, Any]:
@@ -80,6 +95,15 @@ def _lien(x: Lien) -> dict[str, Any]:
     }
 
 
+def _on_case(case_number: str, act: Any, present: Any) -> Any:
+    """A write to one case: lock it, act, commit, present what was written."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    row = act(session, user, cases.get_case(session, user, case_number, for_update=True))
+    session.commit()
+    return present(row)
+
+
 @blp.route("/api/cases/<case_number>/ledger", methods=["GET"])
 @blp.arguments(schemas.LedgerQuery, location="query")
 @blp.response(200, schemas.LedgerOut)
@@ -95,12 +119,11 @@ def get_ledger(query: dict[str, Any], case_number: str):  # type: ignore[no-unty
 @blp.response(201, schemas.LedgerEntryOut)
 @blp.doc(security=SECURITY)
 def add_entry(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
-    user = require(api_user(), "cases.write")
-    session = db()
-    case = cases.get_case(session, user, case_number, for_update=True)
-    entry = ledger.add_entry(session, user, case, data)
-    session.commit()
-    return _entry(entry, entry.ends_on or entry.assessed_on)
+    return _on_case(
+        case_number,
+        lambda s, u, c: ledger.add_entry(s, u, c, data),
+        lambda e: _entry(e, e.ends_on or e.assessed_on),
+    )
 
 
 @blp.route("/api/cases/<case_number>/vouchers", methods=["POST"])
@@ -109,12 +132,7 @@ def add_entry(data: dict[str, Any], case_number: str):  # type: ignore[no-untype
 @blp.doc(security=SECURITY)
 def add_voucher(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Refused with the reason beyond the profile's limits (Jefferson Rule 7(b))."""
-    user = require(api_user(), "cases.write")
-    session = db()
-    case = cases.get_case(session, user, case_number, for_update=True)
-    v = vouchers.issue_voucher(session, user, case, data)
-    session.commit()
-    return _voucher(v)
+    return _on_case(case_number, lambda s, u, c: vouchers.issue_voucher(s, u, c, data), _voucher)
 
 
 @blp.route("/api/cases/<case_number>/liens", methods=["POST"])
@@ -123,21 +141,13 @@ def add_voucher(data: dict[str, Any], case_number: str):  # type: ignore[no-unty
 @blp.doc(security=SECURITY)
 def record_lien(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Record a lien once it is due (409 with the due date before then)."""
-    user = require(api_user(), "cases.write")
-    session = db()
-    case = cases.get_case(session, user, case_number, for_update=True)
-    lien = liens.record(session, user, case, data)
-    session.commit()
-    return _lien(lien)
+    return _on_case(case_number, lambda s, u, c: liens.record(s, u, c, data), _lien)
 
 
 def _transition(lien_id: int, to: str, on: date):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.write")
     session = db()
-    lien = session.get(Lien, lien_id)
-    case = session.get(Case, lien.case_id) if lien else None
-    if lien is None or case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
-        raise NotFound(f"no lien {lien_id} that you can see.")
+    lien = _visible(Lien, lien_id, "lien", user)
     liens.advance(session, user, lien, to, on)
     session.commit()
     return _lien(lien)
@@ -166,11 +176,14 @@ def release_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped
 def add_citation(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Only after a field investigation verified the violation; says when the attorney
     referral falls due (the third citation for the same infraction)."""
-    user = require(api_user(), "cases.write")
-    session = db()
-    case = cases.get_case(session, user, case_number, for_update=True)
-    c, referral = citations.issue(session, user, case, data)
-    session.commit()
+    return _on_case(
+        case_number,
+        lambda s, u, c: citations.issue(s, u, c, data),
+        lambda issued: _citation(*issued),
+    )
+
+
+def _citation(c: Citation, referral: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "id": c.id,
         "number": c.number,
@@ -180,9 +193,84 @@ def add_citation(data: dict[str, Any], case_number: str):  # type: ignore[no-unt
         "court": c.court,
         "hearing_on": c.hearing_on,
         "outcome": c.outcome,
+        "outcome_on": c.outcome_on,
+        "fine_imposed": None if c.fine_imposed is None else _money(c.fine_imposed),
         "party_id": c.party_id,
         "referral": referral,
     }
+
+
+@blp.route("/api/cases/<case_number>/citations", methods=["GET"])
+@blp.response(200, schemas.CitationOut(many=True))
+@blp.doc(security=SECURITY)
+def list_citations(case_number: str):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.read")
+    case = cases.get_case(db(), user, case_number)
+    return [
+        _citation(c)
+        for c in db().scalars(
+            select(Citation).where(Citation.case_id == case.id).order_by(Citation.id)
+        )
+    ]
+
+
+def _visible(model: Any, row_id: int, noun: str, user: Any) -> Any:
+    """A row of a case the user may see, or 404 (never 403: existence is not disclosed)."""
+    row = db().get(model, row_id)
+    case = db().get(Case, row.case_id) if row else None
+    if row is None or case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+        raise NotFound(f"no {noun} {row_id} that you can see.")
+    return row
+
+
+@blp.route("/api/citations/<int:citation_id>/outcome", methods=["POST"])
+@blp.arguments(schemas.CitationOutcomeIn)
+@blp.response(200, schemas.CitationOut)
+@blp.doc(security=SECURITY)
+def citation_outcome(data: dict[str, Any], citation_id: int):  # type: ignore[no-untyped-def]
+    """The court's or hearing officer's outcome: paid, convicted, reduced (with the fine
+    imposed), dismissed or deferred."""
+    user = require(api_user(), "cases.write")
+    c = _visible(Citation, citation_id, "citation", user)
+    citations.record_outcome(db(), user, c, data)
+    db().commit()
+    return _citation(c)
+
+
+@blp.route("/api/cases/<case_number>/settlements", methods=["POST"])
+@blp.arguments(schemas.SettlementIn)
+@blp.response(201, schemas.SettlementOut)
+@blp.doc(security=SECURITY)
+def enter_settlement(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+    """Settle the penalties due: the parts paid, deferred (within the profile's limit) and
+    cancelled on sustained compliance must add up to them exactly; costs are never settled."""
+    return _on_case(case_number, lambda s, u, c: settlements.enter(s, u, c, data), _settlement)
+
+
+def _settlement_step(settlement_id: int, step: Any, on: Any):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "cases.write")
+    x = _visible(Settlement, settlement_id, "settlement", user)
+    step(db(), user, x, on)
+    db().commit()
+    return _settlement(x)
+
+
+@blp.route("/api/settlements/<int:settlement_id>/complete", methods=["POST"])
+@blp.arguments(schemas.SettlementStepIn)
+@blp.response(200, schemas.SettlementOut)
+@blp.doc(security=SECURITY)
+def complete_settlement(data: dict[str, Any], settlement_id: int):  # type: ignore[no-untyped-def]
+    """Compliance sustained through the agreed date: the cancellation posts to the ledger."""
+    return _settlement_step(settlement_id, settlements.complete, data["on"])
+
+
+@blp.route("/api/settlements/<int:settlement_id>/breach", methods=["POST"])
+@blp.arguments(schemas.SettlementStepIn)
+@blp.response(200, schemas.SettlementOut)
+@blp.doc(security=SECURITY)
+def breach_settlement(data: dict[str, Any], settlement_id: int):  # type: ignore[no-untyped-def]
+    """Terms broken: every held part falls due from that day."""
+    return _settlement_step(settlement_id, settlements.breach, data["on"])
 
 
 def _appeal(a: Appeal) -> dict[str, Any]:
@@ -209,12 +297,7 @@ def _appeal(a: Appeal) -> dict[str, Any]:
 @blp.response(201, schemas.AppealOut)
 @blp.doc(security=SECURITY)
 def file_appeal(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
-    user = require(api_user(), "cases.write")
-    session = db()
-    case = cases.get_case(session, user, case_number, for_update=True)
-    a = appeals.file(session, user, case, data)
-    session.commit()
-    return _appeal(a)
+    return _on_case(case_number, lambda s, u, c: appeals.file(s, u, c, data), _appeal)
 
 
 @blp.route("/api/cases/<case_number>/appeals", methods=["GET"])
@@ -232,10 +315,7 @@ def list_appeals(case_number: str):  # type: ignore[no-untyped-def]
 def _appeal_step(appeal_id: int, step: Any, data: dict[str, Any]):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.write")
     session = db()
-    appeal = session.get(Appeal, appeal_id)
-    case = session.get(Case, appeal.case_id) if appeal else None
-    if appeal is None or case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
-        raise NotFound(f"no appeal {appeal_id} that you can see.")
+    appeal = _visible(Appeal, appeal_id, "appeal", user)
     step(session, user, appeal, data)
     session.commit()
     return _appeal(appeal)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from docsvc.api.fields import Instant, Text
@@ -16,7 +18,14 @@ from docsvc.models.cases import (
 )
 from docsvc.models.documents import IMMEDIATE_METHODS, RECEIPT_STATUSES, SERVICE_METHODS
 from docsvc.models.files import ATTACHMENT_KINDS
-from docsvc.models.money import APPEAL_DECISIONS, APPLIES_TO, LEDGER_KINDS
+from docsvc.models.money import (
+    APPEAL_DECISIONS,
+    APPLIES_TO,
+    CITATION_OUTCOMES,
+    LEDGER_KINDS,
+    LICENSE_STATUSES,
+    OUTREACH_KINDS,
+)
 from docsvc.profiles.schema import DOCUMENT_TYPES
 
 PHONE = validate.Regexp(r"^[0-9+()\-.\s xXext]{7,40}$", error="is not a telephone number.")
@@ -77,6 +86,18 @@ class RefuseIn(_In):
 class CloseIn(_In):
     reason = fields.String(required=True, validate=validate.OneOf(CLOSURE_REASONS))
     resolution = Text(required=True, max_length=5000)
+    follow_up = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Extenuating circumstances: inspect again after closure."},
+    )
+
+
+class AggravatingIn(_In):
+    circumstances = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Codes from the profile's aggravating circumstances."},
+    )
 
 
 class PartyIn(_In):
@@ -426,7 +447,7 @@ AMOUNT = {"as_string": True, "places": 2, "allow_nan": False}
 class LedgerEntryIn(_In):
     kind = fields.String(required=True, validate=validate.OneOf(LEDGER_KINDS))
     amount = fields.Decimal(
-        required=True, validate=validate.Range(min=0.01, max=10_000_000), **AMOUNT
+        required=True, validate=validate.Range(min=Decimal("0.01"), max=10_000_000), **AMOUNT
     )
     assessed_on = fields.Date(required=True)
     ends_on = fields.Date()
@@ -496,13 +517,18 @@ class LedgerOut(Schema):
     lien_due = fields.Dict()
     liens = fields.List(fields.Nested(LienOut))
     vouchers = fields.List(fields.Nested(VoucherOut))
+    settlements = fields.List(fields.Nested(lambda: SettlementOut()))
 
 
 class CitationIn(_In):
     violation_id = fields.Integer(required=True)
     party_id = fields.Integer(required=True)
     number = Text(required=True, max_length=60)
-    fine = fields.Decimal(required=True, validate=validate.Range(min=0, max=1_000_000), **AMOUNT)
+    fine = fields.Decimal(
+        validate=validate.Range(min=0, max=1_000_000),
+        metadata={"description": "Omit to take the profile's fine schedule."},
+        **AMOUNT,
+    )
     issued_on = fields.Date(required=True)
     court = Text(max_length=200)
     hearing_on = fields.Date()
@@ -517,8 +543,97 @@ class CitationOut(Schema):
     court = fields.String(allow_none=True)
     hearing_on = fields.Date(allow_none=True)
     outcome = fields.String()
+    outcome_on = fields.Date(allow_none=True)
+    fine_imposed = fields.String(allow_none=True)
     party_id = fields.Integer()
     referral = fields.Dict()
+
+
+class CitationOutcomeIn(_In):
+    outcome = fields.String(
+        required=True, validate=validate.OneOf([o for o in CITATION_OUTCOMES if o != "pending"])
+    )
+    outcome_on = fields.Date(required=True)
+    fine_imposed = fields.Decimal(validate=validate.Range(min=0, max=1_000_000), **AMOUNT)
+
+
+SETTLED = {"validate": validate.Range(min=0, max=10_000_000), **AMOUNT}
+
+
+class SettlementIn(_In):
+    entered_on = fields.Date(required=True)
+    approved_by = Text(required=True, max_length=200)
+    document_id = fields.Integer()
+    pay_amount = fields.Decimal(**SETTLED)
+    pay_by = fields.Date()
+    deferred_amount = fields.Decimal(**SETTLED)
+    deferred_until = fields.Date()
+    cancel_amount = fields.Decimal(**SETTLED)
+    compliance_through = fields.Date()
+    note = Text(max_length=2000)
+
+
+class SettlementStepIn(_In):
+    on = fields.Date(required=True)
+
+
+class SettlementOut(Schema):
+    id = fields.Integer()
+    document_id = fields.Integer(allow_none=True)
+    entered_on = fields.Date()
+    approved_by = fields.String()
+    penalties_at_entry = fields.String()
+    pay_amount = fields.String()
+    pay_by = fields.Date(allow_none=True)
+    deferred_amount = fields.String()
+    deferred_until = fields.Date(allow_none=True)
+    cancel_amount = fields.String()
+    compliance_through = fields.Date(allow_none=True)
+    status = fields.String()
+    completed_on = fields.Date(allow_none=True)
+    breached_on = fields.Date(allow_none=True)
+    cancellation_entry_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class OutreachIn(_In):
+    jurisdiction = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(OUTREACH_KINDS))
+    occurred_on = fields.Date(required=True)
+    description = Text(required=True, max_length=2000)
+    audience = Text(max_length=200)
+    attendees = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    business_name = Text(max_length=300)
+    license_status = fields.String(validate=validate.OneOf(LICENSE_STATUSES))
+
+    @validates_schema
+    def _kind_fields(self, data: dict, **_: object) -> None:
+        if data["kind"] == "business_license_check":
+            for name in ("business_name", "license_status"):
+                if not data.get(name):
+                    raise ValidationError("a business licence check needs it.", name)
+        elif data.get("license_status") or data.get("business_name"):
+            raise ValidationError(
+                "only a business licence check has a business and licence status.",
+                "license_status",
+            )
+
+
+class OutreachQuery(_In):
+    jurisdiction = fields.String()
+    year = fields.Integer(validate=validate.Range(min=1900, max=9999))
+
+
+class OutreachOut(Schema):
+    id = fields.Integer()
+    jurisdiction = fields.String(attribute="jurisdiction_code")
+    kind = fields.String()
+    occurred_on = fields.Date()
+    description = fields.String()
+    audience = fields.String(allow_none=True)
+    attendees = fields.Integer(allow_none=True)
+    business_name = fields.String(allow_none=True)
+    license_status = fields.String(allow_none=True)
 
 
 class AppealIn(_In):

@@ -12,6 +12,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.read": STAFF,
     "complainant.view": STAFF,  # every view audited
     "search": STAFF,
+    "reports": STAFF,  # counts and money; no complainant identity
     "disclosure": frozenset({"records", "admin"}),
     "bundles": frozenset({"records", "attorney", "admin"}),
     "holds": frozenset({"records", "attorney", "admin"}),

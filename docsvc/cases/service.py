@@ -202,11 +202,29 @@ def refuse_case(session: Session, user: User, case: Case, reason: str, note: str
     return case
 
 
-def close_case(session: Session, user: User, case: Case, reason: str, resolution: str) -> Case:
+def close_case(
+    session: Session,
+    user: User,
+    case: Case,
+    reason: str,
+    resolution: str,
+    *,
+    follow_up: bool = False,
+) -> Case:
+    """Close the case; `follow_up` (extenuating circumstances) starts the profile's
+    follow-up-after-closure clock (Tom Bean XIII.D)."""
     _require_open(case, "closing it")
+    if follow_up and not (case_profile(session, case).data.get("clocks") or {}).get(
+        "follow_up_after_closure"
+    ):
+        raise Invalid(
+            "this jurisdiction's profile sets no follow-up inspection after closure.",
+            {"field": "follow_up"},
+        )
     case.closure_reason = reason
     case.resolution = resolution
     case.closed_at = utcnow()
+    case.follow_up_after_closure = follow_up
     _touch(case, "closed")
     append(
         session,
@@ -215,7 +233,38 @@ def close_case(session: Session, user: User, case: Case, reason: str, resolution
         "case",
         case.case_number,
         case_id=case.id,
-        fields=["status", "closure_reason", "resolution"],
+        fields=["status", "closure_reason", "resolution", "follow_up_after_closure"],
+    )
+    return case
+
+
+def set_aggravating(session: Session, user: User, case: Case, codes: list[str]) -> Case:
+    """Record the aggravating circumstances found (Tom Bean III.E, Los Gatos II.a.iv)."""
+    _require_open(case, "changing its priority")
+    rule = case_profile(session, case).data.get("priority")
+    if rule is None:
+        raise Invalid(
+            "this jurisdiction's profile lists no aggravating circumstances.",
+            {"field": "circumstances"},
+        )
+    known = [c["code"] for c in rule["aggravating_circumstances"]]
+    unknown = sorted(set(codes) - set(known))
+    if unknown:
+        raise Invalid(
+            f"not an aggravating circumstance of this jurisdiction: {', '.join(unknown)}; "
+            f"choose from {', '.join(known)}.",
+            {"field": "circumstances", "allowed": known},
+        )
+    case.aggravating = [c for c in known if c in codes]
+    _touch(case)
+    append(
+        session,
+        actor_of(user),
+        "case.aggravating",
+        "case",
+        case.case_number,
+        case_id=case.id,
+        fields=["aggravating"],
     )
     return case
 
@@ -308,7 +357,9 @@ def correct_violation(
 
 
 def add_inspection(session: Session, user: User, case: Case, data: dict[str, Any]) -> Inspection:
-    _require_open(case, "recording an inspection")
+    # A case closed with extenuating circumstances still takes its follow-up inspection.
+    if not (case.status == "closed" and case.follow_up_after_closure):
+        _require_open(case, "recording an inspection")
     inspection = Inspection(case_id=case.id, created_by_id=user.id, created_at=utcnow(), **data)
     session.add(inspection)
     session.flush()

@@ -14,6 +14,7 @@ from typing import Any
 from docsvc.documents.calendar import BusinessCalendar
 from docsvc.models.documents import IMMEDIATE_METHODS
 from docsvc.profiles.model import Profile
+from docsvc.timeutil import add_months
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -56,6 +57,10 @@ def deadline(rule: Rule, effective: datetime, profile: Profile) -> datetime:
     start = effective.astimezone(zone).date()
     if rule.unit == "business_days":
         last = cal.add_business_days(start, rule.amount or 0)
+    elif rule.unit == "months":
+        last = add_months(start, rule.amount or 0)
+        if cal.roll:
+            last = cal.next_business_day(last)
     else:
         last = start + timedelta(days=rule.amount or 0)
         if cal.roll:

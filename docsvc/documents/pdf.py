@@ -73,7 +73,11 @@ def render_pdf(
     preview: bool = False,
 ) -> bytes:
     template = env.select_template([f"{doc_type}/notice.html", "_layout/notice.html"])
-    html = template.render(**context, preview=preview)
+    return write_pdf(template.render(**context, preview=preview), stylesheet, store)
+
+
+def write_pdf(html: str, stylesheet: Path, store: FileStore) -> bytes:
+    """HTML to archival PDF, fetching nothing but our own stored files."""
     css, fonts = _stylesheet(stylesheet)
     return HTML(string=html, url_fetcher=StoreFetcher(store), base_url="store:").write_pdf(
         stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT, uncompressed_pdf=False

@@ -1,23 +1,25 @@
 """Each case's clocks, from its jurisdiction's rules, and the officer's due list.
 
 Clocks: investigate a complaint (Lee's Summit II.B.3), contact the complainant (Los Gatos
-IV.b.i), correct by each served notice's compliance date, and refer to the attorney after the
-third citation for one infraction (Tom Bean XIII.A.2). Each is met (on time or late), due, or
-overdue. The due list sorts by the policies' priority rank (Tom Bean III.A, Los Gatos II.a.i),
-then by the date due.
+IV.b.i), correct by each served notice's compliance date, re-inspect once that date has passed
+(Tom Bean VIII.D.2, Los Gatos VII.a.iv), follow up six months after a closure with extenuating
+circumstances (Tom Bean XIII.D), confirm a settlement's sustained compliance, and refer to the
+attorney after the third citation for one infraction (Tom Bean XIII.A.2). Each is met (on time
+or late), due, or overdue. The due list sorts by the policies' priority rank (Tom Bean III.A,
+Los Gatos II.a.i; raised by aggravating circumstances, III.E / II.a.iv), then by the date due.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from docsvc.documents.deadlines import Rule, deadline
-from docsvc.models import Case, Citation, Document, Inspection, Party
+from docsvc.models import Case, Citation, Document, Inspection, Party, Settlement
 from docsvc.money.citations import REFERRAL_AFTER, REFERRAL_CITATION
 from docsvc.profiles.model import Profile
 
@@ -52,11 +54,25 @@ class Clock:
 
 
 def priority(case: Case, profile: Profile) -> int:
+    """The highest priority among the case's violations; a non-priority case with an
+    aggravating circumstance on record moves to the profile's aggravated rank."""
     ranks = [
         profile.violation_types.get(v.violation_type, {}).get("priority_rank")
         for v in case.violations
     ]
-    return min([r for r in ranks if r] or [NON_PRIORITY])
+    rank = min([r for r in ranks if r] or [NON_PRIORITY])
+    rule = profile.data.get("priority")
+    if rule and case.aggravating:
+        rank = min(rank, rule["aggravated_rank"])
+    return rank
+
+
+def _first_visit_after(session: Session, case: Case, after: datetime) -> datetime | None:
+    return session.scalar(
+        select(func.min(Inspection.visited_at)).where(
+            Inspection.case_id == case.id, Inspection.visited_at > after
+        )
+    )
 
 
 def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
@@ -92,6 +108,7 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
                 )
             )
     violations = {v.id: v for v in case.violations}
+    reinspect = rules.get("reinspect_after_compliance_date")
     for doc in session.scalars(
         select(Document).where(
             Document.case_id == case.id,
@@ -110,6 +127,47 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
                 met,
                 "the notice's compliance deadline",
                 {"document_id": doc.id},
+            )
+        )
+        # Corrected in time: nothing left to re-inspect.
+        if reinspect and not (met is not None and met <= doc.deadline_at):
+            out.append(
+                Clock(
+                    "reinspection",
+                    f"Re-inspect after the compliance date of "
+                    f"{profile.document_types[doc.type]['title']}",
+                    deadline(Rule.of(reinspect), doc.deadline_at, profile),
+                    _first_visit_after(session, case, doc.deadline_at),
+                    reinspect["citation"],
+                    {"document_id": doc.id},
+                )
+            )
+    follow_up = rules.get("follow_up_after_closure")
+    if follow_up and case.follow_up_after_closure and case.closed_at is not None:
+        out.append(
+            Clock(
+                "follow_up_after_closure",
+                "Follow-up inspection after closure",
+                deadline(Rule.of(follow_up), case.closed_at, profile),
+                _first_visit_after(session, case, case.closed_at),
+                follow_up["citation"],
+                {},
+            )
+        )
+    for settlement in session.scalars(
+        select(Settlement).where(
+            Settlement.case_id == case.id, Settlement.compliance_through.is_not(None)
+        )
+    ):
+        ended = settlement.completed_on or settlement.breached_on
+        out.append(
+            Clock(
+                "settlement_compliance",
+                "Confirm sustained compliance under the settlement",
+                datetime.combine(settlement.compliance_through, time(23, 59, 59), profile.zone),
+                datetime.combine(ended, time(12), profile.zone) if ended else None,
+                "the settlement's terms (JCC 19.30.025)",
+                {"settlement_id": settlement.id},
             )
         )
     third = session.execute(
@@ -138,7 +196,13 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
 def due_list(
     session: Session, profiles: dict[str, Profile], now: datetime, jurisdictions: list[str] | None
 ) -> list[dict[str, Any]]:
-    stmt = select(Case).where(Case.status.in_(OPEN_STATUSES))
+    # Closed cases stay on the list while their follow-up inspection is pending.
+    stmt = select(Case).where(
+        or_(
+            Case.status.in_(OPEN_STATUSES),
+            and_(Case.status == "closed", Case.follow_up_after_closure.is_(True)),
+        )
+    )
     if jurisdictions is not None:
         stmt = stmt.where(Case.jurisdiction_code.in_(jurisdictions))
     items = []

@@ -5,7 +5,15 @@ from docsvc.models.base import Base
 from docsvc.models.cases import Case, Complaint, Inspection, Party, Property, Violation
 from docsvc.models.documents import BuildingInspectorNotice, Document, ReturnReceipt, ServiceRecord
 from docsvc.models.files import Attachment, Blob
-from docsvc.models.money import Appeal, Citation, LedgerEntry, Lien, Voucher
+from docsvc.models.money import (
+    Appeal,
+    Citation,
+    LedgerEntry,
+    Lien,
+    OutreachActivity,
+    Settlement,
+    Voucher,
+)
 from docsvc.models.reference import CaseCounter, Jurisdiction
 from docsvc.models.users import ApiToken, User
 
@@ -27,10 +35,12 @@ __all__ = [
     "Jurisdiction",
     "LedgerEntry",
     "Lien",
+    "OutreachActivity",
     "Party",
     "Property",
     "ReturnReceipt",
     "ServiceRecord",
+    "Settlement",
     "User",
     "Violation",
     "Voucher",

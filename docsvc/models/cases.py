@@ -76,6 +76,12 @@ class Case(Base):
     closure_reason: Mapped[str | None] = mapped_column(String(30))
     resolution: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Codes from the profile's aggravating circumstances (Tom Bean III.E): they move a
+    # non-priority case to priority status.
+    aggravating: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Closed with extenuating circumstances: a follow-up inspection falls due after closure
+    # (Tom Bean XIII.D).
+    follow_up_after_closure: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     property: Mapped[Property] = relationship()

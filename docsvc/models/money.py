@@ -113,9 +113,15 @@ class Citation(Base):
     court: Mapped[str | None] = mapped_column(String(200))
     hearing_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(String(20))
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+    fine_imposed: Mapped[Decimal | None] = mapped_column(Money())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+
+CITATION_OUTCOMES = ("pending", "paid", "convicted", "dismissed", "reduced", "deferred")
+# Outcomes that impose a fine (the amount the court or hearing officer set).
+FINE_OUTCOMES = ("paid", "convicted", "reduced")
 
 APPEAL_DECISIONS = ("upheld", "overturned", "modified", "withdrawn")
 
@@ -138,5 +144,61 @@ class Appeal(Base):
     decision: Mapped[str | None] = mapped_column(String(20))
     decided_on: Mapped[date | None] = mapped_column(Date)
     appeals_exhausted_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+SETTLEMENT_STATUSES = ("active", "completed", "breached")
+
+
+class Settlement(Base):
+    """A settlement of a case's penalties (JCC 19.30.025; Jefferson County Rule 5): what is paid,
+    what is deferred (up to three years) and what is cancelled once compliance has been
+    sustained. Costs are never settled (Rule 5(b)). The three parts add up to the penalties
+    due on the day it was entered."""
+
+    __tablename__ = "settlements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    entered_on: Mapped[date] = mapped_column(Date, index=True)
+    approved_by: Mapped[str] = mapped_column(String(200))
+    penalties_at_entry: Mapped[Decimal] = mapped_column(Money())
+    pay_amount: Mapped[Decimal] = mapped_column(Money())
+    pay_by: Mapped[date | None] = mapped_column(Date)
+    deferred_amount: Mapped[Decimal] = mapped_column(Money())
+    deferred_until: Mapped[date | None] = mapped_column(Date)
+    cancel_amount: Mapped[Decimal] = mapped_column(Money())
+    compliance_through: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    # Compliance sustained: the cancellation posted. Breached: what was held falls due.
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    breached_on: Mapped[date | None] = mapped_column(Date)
+    cancellation_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+OUTREACH_KINDS = ("education", "business_license_check")
+LICENSE_STATUSES = ("current", "lapsed", "none")
+
+
+class OutreachActivity(Base):
+    """Work outside case files that annual reports count (Lee's Summit II.C, II.D, IV):
+    education given to the community, and business licence checks."""
+
+    __tablename__ = "outreach_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    description: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str | None] = mapped_column(String(200))
+    attendees: Mapped[int | None] = mapped_column()
+    business_name: Mapped[str | None] = mapped_column(String(300))
+    license_status: Mapped[str | None] = mapped_column(String(20))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,10 +1,11 @@
 """Citations: only after a field investigation verified the violation (Los Gatos VII.c.ii); the
-third for the same infraction against the same person makes the attorney referral due
-(Tom Bean XIII.A.2)."""
+fine from the profile's schedule by offence within its repeat window; the third for the same
+infraction against the same person makes the attorney referral due (Tom Bean XIII.A.2)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +16,8 @@ from docsvc.audit import append
 from docsvc.cases.service import actor_of, case_profile
 from docsvc.errors import Conflict, Invalid
 from docsvc.models import Case, Citation, Inspection, Party, User, Violation
-from docsvc.timeutil import utcnow
+from docsvc.models.money import FINE_OUTCOMES
+from docsvc.timeutil import add_months, utcnow
 
 VERIFY_CITATION = "Los Gatos Code Compliance Standards §VII.c.ii"
 REFERRAL_CITATION = "Tom Bean Directive 103.059 §XIII.A.2"
@@ -54,13 +56,16 @@ def issue(session: Session, user: User, case: Case, data: dict[str, Any]) -> tup
         )
     if data["issued_on"] < violation.observed_at.astimezone(zone).date():
         raise Invalid("issued_on is before the violation was observed.", {"field": "issued_on"})
+    fine = scheduled_fine(
+        session, case, party, violation.violation_type, data["issued_on"], data.get("fine")
+    )
     citation = Citation(
         case_id=case.id,
         violation_id=violation.id,
         party_id=party.id,
         number=data["number"],
         infraction=violation.violation_type,
-        fine=data["fine"],
+        fine=fine,
         issued_on=data["issued_on"],
         court=data.get("court"),
         hearing_on=data.get("hearing_on"),
@@ -90,6 +95,86 @@ def issue(session: Session, user: User, case: Case, data: dict[str, Any]) -> tup
         fields=["number", "infraction", "fine", "issued_on", "party_id"],
     )
     return citation, referral(session, party, violation.violation_type)
+
+
+def scheduled_fine(
+    session: Session,
+    case: Case,
+    party: Party,
+    infraction: str,
+    issued_on: date,
+    given: Decimal | None,
+) -> Decimal:
+    """The fine: as given (within the schedule's maximum), else the schedule's amount for this
+    offence (1 + this person's citations for this infraction within the repeat window)."""
+    schedule = (case_profile(session, case).data.get("money") or {}).get("fines")
+    if schedule is None:
+        if given is None:
+            raise Invalid(
+                "this jurisdiction's profile has no fine schedule; give the fine.",
+                {"field": "fine"},
+            )
+        return given
+    # Profiles are stored as JSON: amounts are strings.
+    top = Decimal(schedule["maximum"]) if schedule.get("maximum") is not None else None
+    if given is not None:
+        if top is not None and given > top:
+            raise Invalid(
+                f"the fine ({given}) is above the maximum of {top} ({schedule['citation']}).",
+                {"field": "fine", "maximum": str(top)},
+            )
+        return given
+    since = add_months(issued_on, -schedule["repeat_window_months"])
+    prior = session.scalar(
+        select(func.count(Citation.id))
+        .join(Party, Party.id == Citation.party_id)
+        .join(Case, Case.id == Citation.case_id)
+        .where(
+            Case.jurisdiction_code == case.jurisdiction_code,
+            Party.name_key == party.name_key,
+            Citation.infraction == infraction,
+            Citation.issued_on > since,
+            Citation.issued_on <= issued_on,
+        )
+    )
+    amounts = schedule["by_violation_type"].get(infraction) or schedule["amounts"]
+    return Decimal(amounts[min(prior or 0, len(amounts) - 1)])
+
+
+def record_outcome(
+    session: Session, user: User, citation: Citation, data: dict[str, Any]
+) -> Citation:
+    """What the court or hearing officer decided, and on what day."""
+    if citation.outcome != "pending":
+        raise Conflict(f"citation {citation.number} already has its outcome ({citation.outcome}).")
+    if data["outcome_on"] < citation.issued_on:
+        raise Invalid("outcome_on is before the citation was issued.", {"field": "outcome_on"})
+    imposed = data.get("fine_imposed")
+    if data["outcome"] in FINE_OUTCOMES:
+        imposed = citation.fine if imposed is None else imposed
+        if data["outcome"] == "reduced" and imposed >= citation.fine:
+            raise Invalid(
+                f"a reduced fine must be below the fine cited ({citation.fine}).",
+                {"field": "fine_imposed"},
+            )
+    elif imposed is not None:
+        raise Invalid(
+            f"a citation {data['outcome']} imposes no fine; leave fine_imposed out.",
+            {"field": "fine_imposed"},
+        )
+    citation.outcome = data["outcome"]
+    citation.outcome_on = data["outcome_on"]
+    citation.fine_imposed = imposed
+    append(
+        session,
+        actor_of(user),
+        "citation.outcome",
+        "citation",
+        citation.id,
+        case_id=citation.case_id,
+        fields=["outcome", "outcome_on", "fine_imposed"],
+    )
+    return citation
 
 
 def referral(session: Session, party: Party, infraction: str) -> dict[str, Any]:

@@ -3,6 +3,10 @@
 Penalties and costs are kept apart: a payment says which it pays; a cancellation (a settlement
 cancelling part of a penalty) can only touch penalties, since abatement and compliance costs
 are never waived (Jefferson County Rule 5(b); JCC 19.30.025).
+
+A settlement holds part of the penalties (deferred, or to be cancelled once compliance is
+sustained): held penalties are owed but not due, so they start no lien clock; when a hold ends
+without a cancellation they fall due on its last day.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sqlalchemy.orm import Session
 from docsvc.audit import append
 from docsvc.cases.service import actor_of, case_profile
 from docsvc.errors import Invalid
-from docsvc.models import Case, LedgerEntry, User
+from docsvc.models import Case, LedgerEntry, Settlement, User
 from docsvc.models.money import APPLIES_TO, CENT
 from docsvc.timeutil import utcnow
 
@@ -38,18 +42,33 @@ def accrued(entry: LedgerEntry, as_of: date) -> Decimal:
     return (entry.amount * days).quantize(CENT)
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Penalties a settlement holds from `start`: until `end` (None: still held)."""
+
+    start: date
+    amount: Decimal
+    end: date | None
+
+
 @dataclass
 class Balances:
     penalties_assessed: Decimal
     penalties_cancelled: Decimal
     penalties_paid: Decimal
+    penalties_held: Decimal
     costs_assessed: Decimal
     costs_paid: Decimal
     oldest_unpaid_penalty_on: date | None
 
     @property
     def penalties_due(self) -> Decimal:
+        """Owed, whether or not a settlement holds part of it."""
         return self.penalties_assessed - self.penalties_cancelled - self.penalties_paid
+
+    @property
+    def penalties_due_now(self) -> Decimal:
+        return self.penalties_due - self.penalties_held
 
     @property
     def costs_due(self) -> Decimal:
@@ -61,6 +80,8 @@ class Balances:
             "penalties_cancelled": str(self.penalties_cancelled),
             "penalties_paid": str(self.penalties_paid),
             "penalties_due": str(self.penalties_due),
+            "penalties_held": str(self.penalties_held),
+            "penalties_due_now": str(self.penalties_due_now),
             "costs_assessed": str(self.costs_assessed),
             "costs_paid": str(self.costs_paid),
             "costs_due": str(self.costs_due),
@@ -80,56 +101,83 @@ def entries(session: Session, case: Case) -> list[LedgerEntry]:
     )
 
 
-def balances(rows: list[LedgerEntry], as_of: date) -> Balances:
-    penalties = [
-        (r.assessed_on, accrued(r, as_of))
-        for r in rows
-        if r.kind in PENALTY_KINDS and r.assessed_on <= as_of
-    ]
-    credit = sum(
-        (
-            r.amount
-            for r in rows
-            if r.assessed_on <= as_of
-            and (r.kind == "cancellation" or (r.kind == "payment" and r.applies_to == "penalties"))
-        ),
+def _take_oldest(chunks: list[list[Any]], amount: Decimal, on_or_before: date) -> Decimal:
+    """Take up to `amount` from the oldest chunks dated on or before a day; what was taken."""
+    taken = ZERO
+    for chunk in chunks:
+        if taken == amount or chunk[0] > on_or_before:
+            break
+        part = min(chunk[1], amount - taken)
+        chunk[1] -= part
+        taken += part
+    return taken
+
+
+def balances(rows: list[LedgerEntry], as_of: date, holds: list[Hold] | tuple = ()) -> Balances:
+    def upto(kind: Any) -> list[LedgerEntry]:
+        return [r for r in rows if r.assessed_on <= as_of and kind(r)]
+
+    penalties = upto(lambda r: r.kind in PENALTY_KINDS)
+    cancelled = sum((r.amount for r in upto(lambda r: r.kind == "cancellation")), ZERO)
+    paid = sum(
+        (r.amount for r in upto(lambda r: r.kind == "payment" and r.applies_to == "penalties")),
         ZERO,
     )
-    # Oldest first: payments and cancellations settle the earliest penalties.
+    # Chunks of penalty (the day it fell due, what is left of it), oldest first.
+    chunks = sorted([[r.assessed_on, accrued(r, as_of)] for r in penalties])
+    held = ZERO
+    for hold in sorted(holds, key=lambda h: h.start):
+        if hold.start > as_of:
+            continue
+        taken = _take_oldest(chunks, hold.amount, hold.start)
+        if hold.end is not None and hold.end <= as_of:
+            chunks.append([hold.end, taken])
+        else:
+            held += taken
+    chunks.sort()
+    # Oldest first: payments and cancellations settle the earliest penalties due.
+    remaining = cancelled + paid
     oldest = None
-    remaining = credit
-    for assessed_on, amount in sorted(penalties):
+    for due_on, amount in chunks:
+        if amount == ZERO:
+            continue
         if remaining >= amount:
             remaining -= amount
             continue
-        oldest = assessed_on
+        oldest = due_on
         break
     return Balances(
-        penalties_assessed=sum((a for _, a in penalties), ZERO),
-        penalties_cancelled=sum(
-            (r.amount for r in rows if r.kind == "cancellation" and r.assessed_on <= as_of), ZERO
-        ),
-        penalties_paid=sum(
-            (
-                r.amount
-                for r in rows
-                if r.kind == "payment" and r.applies_to == "penalties" and r.assessed_on <= as_of
-            ),
-            ZERO,
-        ),
-        costs_assessed=sum(
-            (r.amount for r in rows if r.kind in COST_KINDS and r.assessed_on <= as_of), ZERO
-        ),
+        penalties_assessed=sum((accrued(r, as_of) for r in penalties), ZERO),
+        penalties_cancelled=cancelled,
+        penalties_paid=paid,
+        penalties_held=held,
+        costs_assessed=sum((r.amount for r in upto(lambda r: r.kind in COST_KINDS)), ZERO),
         costs_paid=sum(
-            (
-                r.amount
-                for r in rows
-                if r.kind == "payment" and r.applies_to == "costs" and r.assessed_on <= as_of
-            ),
+            (r.amount for r in upto(lambda r: r.kind == "payment" and r.applies_to == "costs")),
             ZERO,
         ),
         oldest_unpaid_penalty_on=oldest,
     )
+
+
+def holds(session: Session, case: Case) -> list[Hold]:
+    """What each settlement holds: the deferred part until the deferral ends, the part to be
+    cancelled until compliance is confirmed; a breach ends both."""
+    out = []
+    for s in session.scalars(select(Settlement).where(Settlement.case_id == case.id)):
+        breach = s.breached_on
+        if s.deferred_amount:
+            ends = [d for d in (s.deferred_until, breach) if d is not None]
+            out.append(Hold(s.entered_on, s.deferred_amount, min(ends) if ends else None))
+        if s.cancel_amount:
+            ends = [d for d in (s.completed_on, breach) if d is not None]
+            out.append(Hold(s.entered_on, s.cancel_amount, min(ends) if ends else None))
+    return out
+
+
+def case_balances(session: Session, case: Case, as_of: date) -> Balances:
+    """The case's balances on a day, with its settlements' holds."""
+    return balances(entries(session, case), as_of, holds(session, case))
 
 
 def lien_due(rule: dict[str, Any] | None, b: Balances, as_of: date) -> dict[str, Any]:
@@ -137,13 +185,14 @@ def lien_due(rule: dict[str, Any] | None, b: Balances, as_of: date) -> dict[str,
     90 days, Rule 4(b)(i)): due on day 90, not on day 89."""
     if rule is None:
         return {"due": False, "reason": "the jurisdiction's profile sets no lien rule"}
-    if b.penalties_due <= 0 or b.oldest_unpaid_penalty_on is None:
-        return {"due": False, "reason": "no unpaid penalty", "citation": rule["citation"]}
+    if b.penalties_due_now <= 0 or b.oldest_unpaid_penalty_on is None:
+        reason = "penalties held by a settlement" if b.penalties_held else "no unpaid penalty"
+        return {"due": False, "reason": reason, "citation": rule["citation"]}
     due_on = b.oldest_unpaid_penalty_on + timedelta(days=rule["unpaid_penalty_days"])
     return {
         "due": as_of >= due_on,
         "due_on": due_on.isoformat(),
-        "amount": str(b.penalties_due),
+        "amount": str(b.penalties_due_now),
         "citation": rule["citation"],
     }
 
@@ -164,7 +213,7 @@ def add_entry(session: Session, user: User, case: Case, data: dict[str, Any]) ->
         raise Invalid("ends_on is before assessed_on.", {"field": "ends_on"})
     if kind == "cancellation":
         as_of = data["assessed_on"]
-        b = balances(entries(session, case), as_of)
+        b = case_balances(session, case, as_of)
         if data["amount"] > b.penalties_due:
             raise Invalid(
                 f"the cancellation ({data['amount']}) is more than the penalties due "

@@ -18,7 +18,7 @@ from docsvc.timeutil import utcnow
 
 def record(session: Session, user: User, case: Case, data: dict[str, Any]) -> Lien:
     on = data["recorded_on"]
-    b = ledger.balances(ledger.entries(session, case), on)
+    b = ledger.case_balances(session, case, on)
     due = ledger.lien_due(ledger.lien_rule(session, case), b, on)
     if not due["due"]:
         why = due.get("reason") or "the penalties have not stayed unpaid long enough"
@@ -32,7 +32,7 @@ def record(session: Session, user: User, case: Case, data: dict[str, Any]) -> Li
     lien = Lien(
         case_id=case.id,
         property_id=case.property_id,
-        amount=b.penalties_due,
+        amount=b.penalties_due_now,
         status="recorded",
         recorded_on=on,
         recording_number=data["recording_number"],

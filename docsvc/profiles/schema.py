@@ -177,15 +177,64 @@ class VoucherRuleSchema(_Strict):
     citation = fields.String(required=True)
 
 
+class SettlementRuleSchema(_Strict):
+    max_deferral_years = fields.Integer(required=True, validate=validate.Range(min=0, max=30))
+    citation = fields.String(required=True)
+
+
+FINE = {"as_string": True, "places": 2, "validate": validate.Range(min=0)}
+
+
+class FineScheduleSchema(_Strict):
+    """Citation fines by offence: the first, second, ... within the repeat window; the last
+    amount applies to every later one."""
+
+    amounts = fields.List(fields.Decimal(**FINE), required=True, validate=validate.Length(min=1))
+    by_violation_type = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.Decimal(**FINE)), load_default=dict
+    )
+    repeat_window_months = fields.Integer(required=True, validate=validate.Range(min=1, max=120))
+    maximum = fields.Decimal(load_default=None, **FINE)
+    text_status = fields.String(required=True, validate=validate.OneOf(TEXT_STATUSES))
+    citation = fields.String(required=True)
+
+    @validates_schema
+    def _within_maximum(self, data: dict[str, Any], **_: Any) -> None:
+        top = data.get("maximum")
+        schedules = [data["amounts"], *data["by_violation_type"].values()]
+        if top is not None and any(a > top for s in schedules for a in s):
+            raise ValidationError("a scheduled fine is above the maximum", "amounts")
+        if any(not s for s in schedules):
+            raise ValidationError("each schedule needs at least one amount", "by_violation_type")
+
+
 class MoneySchema(_Strict):
     lien = fields.Nested(LienRuleSchema, load_default=None)
     vouchers = fields.Nested(VoucherRuleSchema, load_default=None)
+    settlements = fields.Nested(SettlementRuleSchema, load_default=None)
+    fines = fields.Nested(FineScheduleSchema, load_default=None)
+
+
+class CircumstanceSchema(_Strict):
+    code = fields.String(required=True, validate=_slug)
+    text = fields.String(required=True, validate=validate.Length(min=5))
+
+
+class PrioritySchema(_Strict):
+    """Aggravating circumstances move a non-priority case to priority status, at a rank."""
+
+    aggravating_circumstances = fields.List(
+        fields.Nested(CircumstanceSchema), required=True, validate=validate.Length(min=1)
+    )
+    aggravated_rank = fields.Integer(required=True, validate=validate.Range(min=1, max=6))
+    citation = fields.String(required=True)
 
 
 class ClocksSchema(_Strict):
     investigate_complaint = fields.Nested(ClockSchema, load_default=None)
     contact_complainant = fields.Nested(ClockSchema, load_default=None)
     follow_up_after_closure = fields.Nested(ClockSchema, load_default=None)
+    reinspect_after_compliance_date = fields.Nested(ClockSchema, load_default=None)
 
 
 class ProfileSchema(_Strict):
@@ -201,6 +250,7 @@ class ProfileSchema(_Strict):
     complaints = fields.Nested(ComplaintRulesSchema, required=True)
     clocks = fields.Nested(ClocksSchema, load_default=dict)
     money = fields.Nested(MoneySchema, load_default=dict)
+    priority = fields.Nested(PrioritySchema, load_default=None)
     service = fields.Nested(ServiceRulesSchema, required=True)
     public_records = fields.Nested(PublicRecordsSchema, required=True)
     letterhead = fields.Nested(LetterheadSchema, required=True)
@@ -239,3 +289,14 @@ class ProfileSchema(_Strict):
             if item["code"] in seen:
                 raise ValidationError(f"violation type code '{item['code']}' appears twice")
             seen.add(item["code"])
+
+    @validates_schema
+    def _fines_name_known_types(self, data: dict[str, Any], **_: Any) -> None:
+        fines = (data.get("money") or {}).get("fines") or {}
+        known = {v["code"] for v in data.get("violation_types") or []}
+        unknown = sorted(set(fines.get("by_violation_type") or {}) - known)
+        if unknown:
+            raise ValidationError(
+                "fine schedule names unknown violation types: " + ", ".join(unknown),
+                "money",
+            )

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from docsvc.api import schemas
 from docsvc.api.attachments import load_attachment, serve_variant, store_upload
+from docsvc.api.followup import clocks_view
 from docsvc.api.present import case_detail, case_summary
 from docsvc.auth.credentials import check_login
 from docsvc.auth.permissions import allowed
@@ -220,6 +221,7 @@ def _render_case(
         zone=profile.zone,
         violation_types=profile.data["violation_types"],
         timeline=_timeline(case),
+        clocks=clocks_view(s, case),
         documents=case_documents(case),
         revealed=reveal,
         errors=errors or [],
@@ -238,8 +240,18 @@ def reveal_complainant(case_number: str):  # type: ignore[no-untyped-def]
     return _render_case(service.get_case(db(), user, case_number), user, reveal=True)
 
 
-def _case_action(case_number: str, schema: Any, build: Any, act: Any, done: str):  # type: ignore[no-untyped-def]
-    """Validate a case-page form with the API schema, run the service, or re-show with errors."""
+def case_action(  # type: ignore[no-untyped-def]
+    case_number: str,
+    schema: Any,
+    build: Any,
+    act: Any,
+    done: str,
+    *,
+    page: str = "ui.case_page",
+    reshow: Any = None,
+):
+    """Validate a case's form with the API schema, run the service, or re-show the page
+    (`reshow(case_number, errors)`; by default the case page) with the errors."""
     user = staff("cases.write")
     s = db()
     case = service.get_case(s, user, case_number, for_update=True)
@@ -250,17 +262,18 @@ def _case_action(case_number: str, schema: Any, build: Any, act: Any, done: str)
             act(s, user, case, data)
             s.commit()
             flash(done)
-            return redirect(url_for("ui.case_page", case_number=case_number))
+            return redirect(url_for(page, case_number=case_number))
         except DocsvcError as exc:
             s.rollback()
             errors = [exc.message]
-            case = service.get_case(s, user, case_number)
-    return _render_case(case, user, errors=errors, status=422)
+    if reshow is not None:
+        return reshow(case_number, errors)
+    return _render_case(service.get_case(s, user, case_number), user, errors=errors, status=422)
 
 
 @bp.route("/cases/<case_number>/parties", methods=["POST"])
 def add_party(case_number: str):  # type: ignore[no-untyped-def]
-    return _case_action(
+    return case_action(
         case_number,
         schemas.PartyIn(),
         lambda f, _z: pick(f, "role", "name", "mailing_address", "phone", "email"),
@@ -276,7 +289,7 @@ def add_violation(case_number: str):  # type: ignore[no-untyped-def]
         d["observed_at"] = local_to_iso(f.get("observed_at", ""), z)
         return d
 
-    return _case_action(
+    return case_action(
         case_number, schemas.ViolationIn(), build, service.add_violation, "Violation recorded."
     )
 
@@ -286,7 +299,7 @@ def correct_violation(case_number: str, violation_id: int):  # type: ignore[no-u
     def build(f, z):  # type: ignore[no-untyped-def]
         return {"corrected_at": local_to_iso(f.get("corrected_at", ""), z), **pick(f, "method")}
 
-    return _case_action(
+    return case_action(
         case_number,
         schemas.CorrectIn(),
         build,
@@ -325,12 +338,12 @@ def add_inspection(case_number: str):  # type: ignore[no-untyped-def]
         d["measurements"] = [{**m, "value": str(m["value"])} for m in d.get("measurements", [])]
         return service.add_inspection(s, u, c, d)
 
-    return _case_action(case_number, schemas.InspectionIn(), build, act, "Inspection report saved.")
+    return case_action(case_number, schemas.InspectionIn(), build, act, "Inspection report saved.")
 
 
 @bp.route("/cases/<case_number>/refuse", methods=["POST"])
 def refuse(case_number: str):  # type: ignore[no-untyped-def]
-    return _case_action(
+    return case_action(
         case_number,
         schemas.RefuseIn(),
         lambda f, _z: pick(f, "reason", "note"),
@@ -341,12 +354,25 @@ def refuse(case_number: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/cases/<case_number>/close", methods=["POST"])
 def close(case_number: str):  # type: ignore[no-untyped-def]
-    return _case_action(
+    return case_action(
         case_number,
         schemas.CloseIn(),
-        lambda f, _z: pick(f, "reason", "resolution"),
-        lambda s, u, c, d: service.close_case(s, u, c, d["reason"], d["resolution"]),
+        lambda f, _z: pick(f, "reason", "resolution") | {"follow_up": f.get("follow_up") == "on"},
+        lambda s, u, c, d: service.close_case(
+            s, u, c, d["reason"], d["resolution"], follow_up=d["follow_up"]
+        ),
         "Case closed.",
+    )
+
+
+@bp.route("/cases/<case_number>/aggravating", methods=["POST"])
+def aggravating(case_number: str):  # type: ignore[no-untyped-def]
+    return case_action(
+        case_number,
+        schemas.AggravatingIn(),
+        lambda f, _z: {"circumstances": f.getlist("circumstances")},
+        lambda s, u, c, d: service.set_aggravating(s, u, c, d["circumstances"]),
+        "Aggravating circumstances saved.",
     )
 
 

@@ -1,0 +1,28 @@
+"""The reports there are, by the name the API and pages use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from docsvc.errors import NotFound
+from docsvc.profiles.model import Profile
+from docsvc.reports import clock_performance, settlements, workload
+from docsvc.reports.model import Report
+
+Builder = Callable[[Session, Profile, int, datetime], Report]
+
+REPORTS: dict[str, tuple[str, Builder]] = {
+    "workload": ("Annual workload (Lee's Summit IV)", workload.build),
+    "settlements": ("Annual settlements (Jefferson County Rule 5(a)(viii))", settlements.build),
+    "clock-performance": ("Clock performance", clock_performance.build),
+}
+FORMATS = ("json", "csv", "pdf")
+
+
+def build(name: str, session: Session, profile: Profile, year: int, now: datetime) -> Report:
+    if name not in REPORTS:
+        raise NotFound(f"no report '{name}'; the reports are: {', '.join(REPORTS)}.")
+    return REPORTS[name][1](session, profile, year, now)

@@ -1,0 +1,179 @@
+"""The annual settlements report (Jefferson County Rule 5(a)(viii); JCC 19.30.025(2)): every
+settlement entered in the year with how it split the penalties, what happened to settlements
+during the year, and the costs that stayed owed (never settled, Rule 5(b))."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from docsvc.models import Case, LedgerEntry, Settlement
+from docsvc.money import ledger
+from docsvc.profiles.model import Profile
+from docsvc.reports.model import Chart, Report, Table
+
+Z = ledger.ZERO
+
+
+def build(session: Session, profile: Profile, year: int, now: datetime) -> Report:
+    code, zone = profile.code, profile.zone
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    rows = session.execute(
+        select(Settlement, Case)
+        .join(Case, Case.id == Settlement.case_id)
+        .where(
+            Case.jurisdiction_code == code,
+            or_(
+                Settlement.entered_on.between(first, last),
+                Settlement.completed_on.between(first, last),
+                Settlement.breached_on.between(first, last),
+            ),
+        )
+        .order_by(Settlement.entered_on, Settlement.id)
+    ).all()
+    entered = [(s, c) for s, c in rows if first <= s.entered_on <= last]
+    cancellations = {
+        e.id: e
+        for e in session.scalars(
+            select(LedgerEntry).where(
+                LedgerEntry.id.in_(
+                    [s.cancellation_entry_id for s, _ in rows if s.cancellation_entry_id]
+                )
+            )
+        )
+    }
+
+    def costs_owed(case: Case) -> object:
+        return ledger.case_balances(session, case, last).costs_due
+
+    entered_rows = [
+        [
+            c.case_number,
+            c.property.address,
+            s.entered_on,
+            s.approved_by,
+            s.penalties_at_entry,
+            s.pay_amount,
+            s.deferred_amount,
+            s.deferred_until,
+            s.cancel_amount,
+            s.status,
+            costs_owed(c),
+        ]
+        for s, c in entered
+    ]
+    sums = [sum((r[i] for r in entered_rows), Z) for i in (4, 5, 6, 8, 10)]
+    entered_table = Table(
+        "entered",
+        f"Settlements entered in {year}",
+        [
+            "Case",
+            "Property",
+            "Entered",
+            "Approved by",
+            "Penalties settled",
+            "To be paid",
+            "Deferred",
+            "Deferred until",
+            "To be cancelled on compliance",
+            "Status now",
+            "Costs still owed (not settled)",
+        ],
+        entered_rows,
+        [
+            "Total",
+            f"{len(entered_rows)} settlements",
+            "",
+            "",
+            sums[0],
+            sums[1],
+            sums[2],
+            "",
+            sums[3],
+            "",
+            sums[4],
+        ],
+    )
+
+    events = []
+    for s, c in rows:
+        if s.completed_on and first <= s.completed_on <= last:
+            posted = cancellations.get(s.cancellation_entry_id)
+            events.append(
+                [
+                    c.case_number,
+                    s.completed_on,
+                    "compliance confirmed; cancelled",
+                    posted.amount if posted else Z,
+                ]
+            )
+        if s.breached_on and first <= s.breached_on <= last:
+            events.append(
+                [
+                    c.case_number,
+                    s.breached_on,
+                    "breached; held penalties due",
+                    s.deferred_amount + (Z if s.completed_on else s.cancel_amount),
+                ]
+            )
+    events.sort(key=lambda e: (e[1], e[0]))
+    cancelled_total = sum((e[3] for e in events if e[2].startswith("compliance")), Z)
+    events_table = Table(
+        "events",
+        f"Settlements completed or breached in {year}",
+        ["Case", "Date", "What happened", "Amount"],
+        events,
+        ["Cancelled in total", "", "", cancelled_total],
+    )
+
+    ledger_cancelled = session.scalar(
+        select(func.sum(LedgerEntry.amount))
+        .join(Settlement, Settlement.cancellation_entry_id == LedgerEntry.id)
+        .join(Case, Case.id == Settlement.case_id)
+        .where(Case.jurisdiction_code == code, LedgerEntry.assessed_on.between(first, last))
+    )
+    ledger_cancelled = ledger_cancelled or Z
+    parts = sums[1] + sums[2] + sums[3]
+    chart = Chart(
+        "How each settlement split the penalties",
+        "stacked_barh",
+        [r[0] for r in entered_rows],
+        {
+            "to be paid": [float(r[5]) for r in entered_rows],
+            "deferred": [float(r[6]) for r in entered_rows],
+            "cancelled on compliance": [float(r[8]) for r in entered_rows],
+        },
+        "dollars",
+    )
+    return Report(
+        name="settlements",
+        title="Annual Report on Settlements",
+        jurisdiction=code,
+        organization=profile.data["letterhead"]["organization"],
+        year=year,
+        generated_at=now.astimezone(zone),
+        basis=[
+            "Jefferson County Code Compliance Rules of Procedure, Rule 5(a)(viii); "
+            "JCC 19.30.025(2): an annual report on all settlements.",
+            "Deferral of up to three years (Rule 5(a)(v)); costs of compliance and abatement "
+            "are never settled (Rule 5(b)) and are shown as still owed.",
+        ],
+        tables=[entered_table, events_table],
+        charts=[chart] if entered_rows else [],
+        reconciliation=[
+            {
+                "check": "Paid + deferred + cancelled parts equal the penalties settled",
+                "report": parts,
+                "ledger": sums[0],
+                "agrees": parts == sums[0],
+            },
+            {
+                "check": f"Cancellations posted to the ledger in {year}",
+                "report": cancelled_total,
+                "ledger": ledger_cancelled,
+                "agrees": cancelled_total == ledger_cancelled,
+            },
+        ],
+    )

@@ -1,0 +1,274 @@
+"""The annual workload report (Lee's Summit Proactive Code Enforcement Policy IV): the
+violations workload, the education given and business licence participation trends, with the
+year's money as the ledger holds it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docsvc.models import Case, Citation, Document, LedgerEntry, OutreachActivity, Violation
+from docsvc.models.cases import ORIGINS
+from docsvc.models.money import CITATION_OUTCOMES, LICENSE_STATUSES
+from docsvc.money import ledger
+from docsvc.profiles.model import Profile
+from docsvc.reports.model import MONTHS, Chart, Report, Table, percent, year_bounds
+
+TREND_YEARS = 5
+
+
+def _month(at: datetime, zone: Any) -> int:
+    return at.astimezone(zone).month - 1
+
+
+def money_in_year(session: Session, jurisdiction: str, year: int) -> dict[str, Decimal]:
+    """Penalties and costs assessed (daily penalties: the days that fall in the year), payments
+    and cancellations: summed from the entries' dates."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    rows = session.scalars(
+        select(LedgerEntry)
+        .join(Case, Case.id == LedgerEntry.case_id)
+        .where(Case.jurisdiction_code == jurisdiction, LedgerEntry.assessed_on <= last)
+    ).all()
+    out = dict.fromkeys(
+        ("penalties", "costs", "payments_penalties", "payments_costs", "cancellations"),
+        ledger.ZERO,
+    )
+    for r in rows:
+        if r.kind in ledger.PENALTY_KINDS:
+            before = ledger.accrued(r, date(year - 1, 12, 31))
+            out["penalties"] += ledger.accrued(r, last) - before
+        elif r.assessed_on < first:
+            continue
+        elif r.kind in ledger.COST_KINDS:
+            out["costs"] += r.amount
+        elif r.kind == "payment":
+            out[f"payments_{r.applies_to}"] += r.amount
+        elif r.kind == "cancellation":
+            out["cancellations"] += r.amount
+    return out
+
+
+def ledger_check(session: Session, jurisdiction: str, year: int) -> dict[str, Decimal]:
+    """The same figures by another road: each case's balances at the year's end less those at
+    the end of the year before (docsvc.money.ledger.balances)."""
+    out = dict.fromkeys(
+        ("penalties", "costs", "payments_penalties", "payments_costs", "cancellations"),
+        ledger.ZERO,
+    )
+    for case in session.scalars(select(Case).where(Case.jurisdiction_code == jurisdiction)):
+        rows = ledger.entries(session, case)
+        if not rows:
+            continue
+        end = ledger.balances(rows, date(year, 12, 31))
+        start = ledger.balances(rows, date(year - 1, 12, 31))
+        out["penalties"] += end.penalties_assessed - start.penalties_assessed
+        out["costs"] += end.costs_assessed - start.costs_assessed
+        out["payments_penalties"] += end.penalties_paid - start.penalties_paid
+        out["payments_costs"] += end.costs_paid - start.costs_paid
+        out["cancellations"] += end.penalties_cancelled - start.penalties_cancelled
+    return out
+
+
+MONEY_LABELS = {
+    "penalties": "Penalties assessed",
+    "costs": "Abatement and compliance costs assessed",
+    "payments_penalties": "Payments toward penalties",
+    "payments_costs": "Payments toward costs",
+    "cancellations": "Penalties cancelled by settlement",
+}
+
+
+def build(session: Session, profile: Profile, year: int, now: datetime) -> Report:
+    code, zone = profile.code, profile.zone
+    start, end = year_bounds(year, zone)
+    cases = session.scalars(select(Case).where(Case.jurisdiction_code == code)).all()
+
+    opened = [c for c in cases if start <= c.opened_at < end and c.status != "refused"]
+    closed = [c for c in cases if c.closed_at and start <= c.closed_at < end]
+    refused = [c for c in cases if c.refused_at and start <= c.refused_at < end]
+    by_month = [[m, *([0] * len(ORIGINS)), 0, 0, 0] for m in MONTHS]
+    for c in opened:
+        by_month[_month(c.opened_at, zone)][1 + ORIGINS.index(c.origin)] += 1
+    for c in closed:
+        by_month[_month(c.closed_at, zone)][1 + len(ORIGINS)] += 1
+    for c in refused:
+        by_month[_month(c.refused_at, zone)][2 + len(ORIGINS)] += 1
+    for row in by_month:
+        row[-1] = sum(row[1 : 1 + len(ORIGINS)])
+    origin_titles = [o.replace("_", " ") for o in ORIGINS]
+    cases_table = Table(
+        "cases_by_month",
+        "Cases opened and closed, by month",
+        ["Month", *[f"Opened: {o}" for o in origin_titles], "Closed", "Refused", "Opened"],
+        by_month,
+        ["Total", *[sum(r[i] for r in by_month) for i in range(1, len(by_month[0]))]],
+        "Opened counts cases accepted in the year by how they began; refused complaints are "
+        "counted apart.",
+    )
+
+    case_ids = {c.id for c in cases}
+    violations = [
+        v
+        for v in session.scalars(select(Violation).where(Violation.case_id.in_(case_ids)))
+        if start <= v.observed_at < end
+    ]
+    vt = Counter(v.violation_type for v in violations)
+    corrected = Counter(v.violation_type for v in violations if v.corrected_at)
+    titles = {k: t["title"] for k, t in profile.violation_types.items()}
+    v_rows = [[titles.get(k, k), n, corrected[k]] for k, n in vt.most_common()]
+    violations_table = Table(
+        "violations_by_type",
+        "Violations recorded, by type",
+        ["Violation type", "Recorded", "Corrected since"],
+        v_rows,
+        ["Total", sum(vt.values()), sum(corrected.values())],
+    )
+
+    docs = [
+        d
+        for d in session.scalars(
+            select(Document).where(Document.case_id.in_(case_ids), Document.issued_at.is_not(None))
+        )
+        if start <= d.issued_at < end
+    ]
+    dt = Counter(d.type for d in docs)
+    notices_table = Table(
+        "notices_by_type",
+        "Notices and agreements issued",
+        ["Document", "Issued"],
+        [[profile.document_types[k]["title"], n] for k, n in sorted(dt.items())],
+        ["Total", sum(dt.values())],
+    )
+
+    cits = [
+        c
+        for c in session.scalars(select(Citation).where(Citation.case_id.in_(case_ids)))
+        if c.issued_on.year == year
+    ]
+    outcomes = Counter(c.outcome for c in cits)
+    citations_table = Table(
+        "citations",
+        "Citations issued, by outcome so far",
+        ["Outcome", "Citations", "Fines cited"],
+        [
+            [o, outcomes[o], sum((c.fine for c in cits if c.outcome == o), ledger.ZERO)]
+            for o in CITATION_OUTCOMES
+            if outcomes[o]
+        ],
+        ["Total", len(cits), sum((c.fine for c in cits), ledger.ZERO)],
+    )
+
+    outreach = session.scalars(
+        select(OutreachActivity).where(
+            OutreachActivity.jurisdiction_code == code,
+            OutreachActivity.occurred_on >= date(year - TREND_YEARS + 1, 1, 1),
+            OutreachActivity.occurred_on <= date(year, 12, 31),
+        )
+    ).all()
+    education = sorted(
+        (a for a in outreach if a.kind == "education" and a.occurred_on.year == year),
+        key=lambda a: a.occurred_on,
+    )
+    education_table = Table(
+        "education",
+        "Education given",
+        ["Date", "Audience", "Attendees", "What"],
+        [[a.occurred_on, a.audience, a.attendees, a.description] for a in education],
+        ["Total", f"{len(education)} sessions", sum(a.attendees or 0 for a in education), ""],
+    )
+
+    trend_rows = []
+    for y in range(year - TREND_YEARS + 1, year + 1):
+        checks = [
+            a for a in outreach if a.kind == "business_license_check" and a.occurred_on.year == y
+        ]
+        counts = Counter(a.license_status for a in checks)
+        trend_rows.append(
+            [
+                y,
+                len(checks),
+                *[counts[s] for s in LICENSE_STATUSES],
+                percent(counts["current"], len(checks)),
+            ]
+        )
+    licence_table = Table(
+        "business_licences",
+        f"Business licence participation, {year - TREND_YEARS + 1} to {year}",
+        ["Year", "Businesses checked", *[f"Licence {s}" for s in LICENSE_STATUSES], "% current"],
+        trend_rows,
+    )
+
+    money = money_in_year(session, code, year)
+    check = ledger_check(session, code, year)
+    money_table = Table(
+        "money",
+        "Penalties, costs and payments",
+        ["Item", "Amount"],
+        [[MONEY_LABELS[k], v] for k, v in money.items()],
+    )
+
+    charts = [
+        Chart(
+            "Cases opened by month, by origin",
+            "stacked_bar",
+            MONTHS,
+            {
+                o: [r[1 + i] for r in by_month]
+                for i, o in enumerate(origin_titles)
+                if any(r[1 + i] for r in by_month)
+            },
+            "cases",
+        ),
+        Chart(
+            "Violations recorded, by type",
+            "barh",
+            [r[0] for r in v_rows],
+            {"recorded": [r[1] for r in v_rows]},
+            "violations",
+        ),
+        Chart(
+            "Business licence participation (% of businesses checked with a current licence)",
+            "line",
+            [str(r[0]) for r in trend_rows],
+            {"current": [r[-1] if r[-1] is not None else float("nan") for r in trend_rows]},
+            percent=True,
+        ),
+    ]
+    return Report(
+        name="workload",
+        title="Annual Code Enforcement Workload Report",
+        jurisdiction=code,
+        organization=profile.data["letterhead"]["organization"],
+        year=year,
+        generated_at=now.astimezone(zone),
+        basis=[
+            "Lee's Summit Proactive Code Enforcement Policy §IV: a yearly summary of the "
+            "violations workload, outward education and business licence participation trends.",
+            f"Calendar year {year} in {zone.key}; cases, violations and notices by their dates.",
+        ],
+        tables=[
+            cases_table,
+            violations_table,
+            notices_table,
+            citations_table,
+            education_table,
+            licence_table,
+            money_table,
+        ],
+        charts=charts,
+        reconciliation=[
+            {
+                "check": MONEY_LABELS[k],
+                "report": money[k],
+                "ledger": check[k],
+                "agrees": money[k] == check[k],
+            }
+            for k in money
+        ],
+    )

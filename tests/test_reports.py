@@ -1,0 +1,366 @@
+"""Annual reports: built from the records on every request, as JSON, CSV and PDF with charts;
+their money totals agree with the ledger."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import complaint_case
+from tests.test_clocks import INSPECTION
+
+LS = "lees-summit-mo"
+JC = "jefferson-county-wa"
+
+
+def report(client, h, name: str, jurisdiction: str, year: int = 2030, fmt: str = "json"):  # type: ignore[no-untyped-def]
+    return client.get(
+        f"/api/reports/{name}?jurisdiction={jurisdiction}&year={year}&format={fmt}", headers=h
+    )
+
+
+def rows(data: dict, key: str) -> list[list]:
+    return next(t for t in data["tables"] if t["key"] == key)["rows"]
+
+
+def total(data: dict, key: str) -> list:
+    return next(t for t in data["tables"] if t["key"] == key)["total"]
+
+
+def csv_blocks(body: bytes) -> dict[str, list[list[str]]]:
+    """The CSV's tables by title: header row first."""
+    text = body.decode("utf-8")
+    assert text.startswith("\ufeff")
+    blocks: dict[str, list[list[str]]] = {}
+    current: list[list[str]] | None = None
+    for row in csv.reader(io.StringIO(text[1:])):
+        if not row:
+            current = None
+        elif current is None and len(row) == 1:
+            current = blocks.setdefault(row[0], [])
+        elif current is not None:
+            current.append(row)
+    return blocks
+
+
+def ledger_entry(client, h, case: str, **entry):  # type: ignore[no-untyped-def]
+    r = client.post(f"/api/cases/{case}/ledger", headers=h, json=entry)
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+@pytest.fixture
+def settled(client, officer, clock):  # type: ignore[no-untyped-def]
+    """Two Jefferson County settlements entered in 2030, one completed that year."""
+    clock("2031-01-15T09:00:00-08:00")
+    h = officer.headers
+    out = []
+    for i, (penalty, terms) in enumerate(
+        [
+            (
+                "2500.00",
+                {
+                    "pay_amount": "500.00",
+                    "deferred_amount": "1000.00",
+                    "deferred_until": "2032-03-01",
+                    "cancel_amount": "1000.00",
+                    "compliance_through": "2030-09-01",
+                },
+            ),
+            (
+                "333.33",
+                {
+                    "pay_amount": "111.11",
+                    "cancel_amount": "222.22",
+                    "compliance_through": "2031-05-01",
+                },
+            ),
+        ]
+    ):
+        case = client.post(
+            "/api/cases",
+            headers=h,
+            json=complaint_case(jurisdiction=JC, address=f"{10 + i} Water Street"),
+        ).json["case_number"]
+        ledger_entry(client, h, case, kind="penalty", amount=penalty, assessed_on="2030-01-15")
+        ledger_entry(
+            client, h, case, kind="abatement_cost", amount="310.45", assessed_on="2030-01-20"
+        )
+        body = {"entered_on": f"2030-0{3 + i}-01", "approved_by": '=HYPERLINK("x")'} | terms
+        s = client.post(f"/api/cases/{case}/settlements", headers=h, json=body)
+        assert s.status_code == 201, s.json
+        out.append((case, s.json))
+    client.post(
+        f"/api/settlements/{out[0][1]['id']}/complete", headers=h, json={"on": "2030-09-01"}
+    )
+    return out
+
+
+def test_settlements_report_agrees_with_the_ledger(client, officer, settled) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    data = report(client, h, "settlements", JC).json
+    entered = rows(data, "entered")
+    assert [r[0] for r in entered] == [c for c, _ in settled]
+    t = total(data, "entered")
+    assert t[4:7] == ["2833.33", "611.11", "1000.00"] and t[8] == "1222.22"
+    assert t[10] == "620.90"  # costs are never settled: still owed
+    events = rows(data, "events")
+    assert events == [[settled[0][0], "2030-09-01", "compliance confirmed; cancelled", "1000.00"]]
+    ledger_cancelled = sum(
+        float(e["amount"])
+        for case, _ in settled
+        for e in client.get(f"/api/cases/{case}/ledger", headers=h).json["entries"]
+        if e["kind"] == "cancellation"
+    )
+    assert ledger_cancelled == 1000.00
+    assert data["reconciled"] is True
+    assert {c["check"]: c["agrees"] for c in data["reconciliation"]} == {
+        "Paid + deferred + cancelled parts equal the penalties settled": True,
+        "Cancellations posted to the ledger in 2030": True,
+    }
+    # Another year holds none of them.
+    assert rows(report(client, h, "settlements", JC, 2029).json, "entered") == []
+
+
+def test_settlements_report_as_csv_and_pdf(client, officer, settled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    r = report(client, h, "settlements", JC, fmt="csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.headers["Content-Disposition"] == (
+        'attachment; filename="jefferson-county-wa-settlements-2030.csv"'
+    )
+    blocks = csv_blocks(r.data)
+    entered = blocks["Settlements entered in 2030"]
+    assert entered[0][4] == "Penalties settled" and entered[-1][4] == "2833.33"
+    # A cell a spreadsheet would run as a formula is defused.
+    assert entered[1][3] == '\'=HYPERLINK("x")'
+    recon = blocks["Reconciliation with the ledger"]
+    assert all(row[3] == "True" for row in recon[1:])
+
+    pdf = report(client, h, "settlements", JC, fmt="pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    path = tmp_path / "settlements.pdf"
+    path.write_bytes(pdf.data)
+    subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Annual Report on Settlements, 2030" in text and settled[0][0] in text
+    # The chart's words are text, not pixels.
+    assert "How each settlement split the penalties" in text
+    assert "cancelled on compliance" in text
+
+
+@pytest.fixture
+def workload(client, officer, clock):  # type: ignore[no-untyped-def]
+    h = officer.headers
+    advance = clock("2030-02-10T09:00:00-06:00")
+    made = []
+    for i in range(2):
+        body = complaint_case(
+            jurisdiction=LS, address=f"{i} Main Street", received_at="2030-02-10T08:00:00-06:00"
+        )
+        made.append(client.post("/api/cases", headers=h, json=body).json["case_number"])
+    client.post(
+        f"/api/cases/{made[0]}/violations",
+        headers=h,
+        json={
+            "violation_type": "health-hazard",
+            "description": "Open sewage",
+            "observed_at": "2030-02-11T09:00:00-06:00",
+        },
+    )
+    # Investigated in time (Wed 12 Feb), and late (Tue 18 Feb; due Mon 17 Feb).
+    client.post(
+        f"/api/cases/{made[0]}/inspections",
+        headers=h,
+        json=INSPECTION | {"visited_at": "2030-02-12T10:00:00-06:00"},
+    )
+    client.post(
+        f"/api/cases/{made[1]}/inspections",
+        headers=h,
+        json=INSPECTION | {"visited_at": "2030-02-18T10:00:00-06:00"},
+    )
+    advance(timedelta(days=30))  # 12 March
+    made.append(
+        client.post(
+            "/api/cases",
+            headers=h,
+            json={"jurisdiction": LS, "origin": "patrol", "property": {"address": "9 Elm"}},
+        ).json["case_number"]
+    )
+    client.post(
+        f"/api/cases/{made[0]}/close",
+        headers=h,
+        json={"reason": "voluntary_compliance", "resolution": "Cleaned up"},
+    )
+    # A daily penalty across the new year: only its 2030 days count for 2030.
+    ledger_entry(
+        client,
+        h,
+        made[1],
+        kind="daily_penalty",
+        amount="10.00",
+        assessed_on="2029-12-22",
+        ends_on="2030-01-10",
+    )
+    ledger_entry(
+        client,
+        h,
+        made[1],
+        kind="payment",
+        amount="55.55",
+        applies_to="penalties",
+        assessed_on="2030-03-01",
+    )
+    for y, status in [
+        (2028, "none"),
+        (2029, "current"),
+        (2029, "lapsed"),
+        (2030, "current"),
+        (2030, "current"),
+        (2030, "none"),
+    ]:
+        r = client.post(
+            "/api/outreach",
+            headers=h,
+            json={
+                "jurisdiction": LS,
+                "kind": "business_license_check",
+                "occurred_on": f"{y}-01-15",
+                "description": "Annual licence check",
+                "business_name": "O'Brien-Nguyễn Bakery",
+                "license_status": status,
+            },
+        )
+        assert r.status_code == 201, r.json
+    for attendees in (20, 15):
+        client.post(
+            "/api/outreach",
+            headers=h,
+            json={
+                "jurisdiction": LS,
+                "kind": "education",
+                "occurred_on": "2030-02-20",
+                "description": "Property maintenance basics",
+                "audience": "Neighbourhood association",
+                "attendees": attendees,
+            },
+        )
+    return made, advance
+
+
+def test_workload_report(client, officer, workload) -> None:  # type: ignore[no-untyped-def]
+    data = report(client, officer.headers, "workload", LS).json
+    months = {r[0]: r for r in rows(data, "cases_by_month")}
+    columns = next(t for t in data["tables"] if t["key"] == "cases_by_month")["columns"]
+    feb, mar = (
+        dict(zip(columns, months["Feb"], strict=True)),
+        dict(zip(columns, months["Mar"], strict=True)),
+    )
+    assert feb["Opened: complaint"] == 2 and feb["Opened"] == 2
+    assert mar["Opened: patrol"] == 1 and mar["Closed"] == 1
+    assert total(data, "cases_by_month")[-1] == 3
+    assert rows(data, "violations_by_type") == [["Hazard to public health", 1, 0]]
+    assert total(data, "education")[2] == 35
+    trend = rows(data, "business_licences")
+    assert [r[0] for r in trend] == [2026, 2027, 2028, 2029, 2030]
+    assert trend[-1][1:] == [3, 2, 0, 1, 66.7] and trend[-2][-1] == 50.0 and trend[0][-1] is None
+    money = {r[0]: r[1] for r in rows(data, "money")}
+    assert money["Penalties assessed"] == "100.00"  # 1-10 January 2030
+    assert money["Payments toward penalties"] == "55.55"
+    assert data["reconciled"] is True
+
+
+def test_reports_regenerate_from_the_data(client, officer, workload) -> None:  # type: ignore[no-untyped-def]
+    made, _ = workload
+    before = report(client, officer.headers, "workload", LS).json
+    ledger_entry(
+        client,
+        officer.headers,
+        made[1],
+        kind="payment",
+        amount="0.01",
+        applies_to="penalties",
+        assessed_on="2030-06-30",
+    )
+    after = report(client, officer.headers, "workload", LS).json
+    pay = {r[0]: r[1] for r in rows(before, "money")}["Payments toward penalties"]
+    pay_after = {r[0]: r[1] for r in rows(after, "money")}["Payments toward penalties"]
+    assert (pay, pay_after) == ("55.55", "55.56") and after["reconciled"] is True
+
+
+def test_workload_pdf_has_its_charts(client, officer, workload, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    r = report(client, officer.headers, "workload", LS, fmt="pdf")
+    path = tmp_path / "w.pdf"
+    path.write_bytes(r.data)
+    subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    for heading in (
+        "Annual Code Enforcement Workload Report, 2030",
+        "Cases opened by month, by origin",
+        "Business licence participation",
+        "Education given",
+        "Reconciliation with the ledger",
+    ):
+        assert heading in text
+    assert "O'Brien-Nguyễn" not in text  # counts, not the businesses' names
+
+
+def test_clock_performance(client, officer, workload) -> None:  # type: ignore[no-untyped-def]
+    data = report(client, officer.headers, "clock-performance", LS).json
+    table = next(t for t in data["tables"] if t["key"] == "by_month")
+    year = dict(zip(table["columns"], table["total"], strict=True))
+    assert (year["Complaints"], year["Investigated in time"], year["Investigated late"]) == (
+        2,
+        1,
+        1,
+    )
+    assert year["% in time"] == 50.0
+    # Three cases opened; the first closed after 30 days; the others still open.
+    assert (year["Cases opened"], year["Resolved within 90 days"], year["Still open"]) == (3, 1, 2)
+    assert year["% resolved within 90 days"] == 33.3
+    assert "5 business days" in table["note"] and "II.B.3" in table["note"]
+    csv_body = report(client, officer.headers, "clock-performance", LS, fmt="csv").data
+    assert csv_blocks(csv_body)["Clock performance, by month"][-1][0] == "Year"
+
+
+def test_report_requests_are_checked(client, officer, make_user, workload) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    assert report(client, h, "gossip", LS).status_code == 404
+    assert report(client, h, "workload", "atlantis").status_code == 404
+    assert report(client, h, "workload", LS, fmt="xml").status_code == 422
+    assert report(client, h, "workload", LS, year=2099).status_code == 422
+    assert client.get("/api/reports/workload?year=2030", headers=h).status_code == 422
+    assert report(client, {}, "workload", LS).status_code == 401
+    elsewhere = make_user("officer", jurisdictions=["los-gatos-ca"])
+    assert report(client, elsewhere.headers, "workload", LS).status_code == 404
+    names = [x["name"] for x in client.get("/api/reports", headers=h).json]
+    assert names == ["workload", "settlements", "clock-performance"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"kind": "business_license_check"}, "business_name"),
+        ({"kind": "education", "license_status": "current"}, "license_status"),
+        ({"kind": "education", "occurred_on": "2099-01-01"}, "occurred_on"),
+        ({"kind": "education", "jurisdiction": "atlantis"}, "jurisdiction"),
+        ({"kind": "lecture"}, "kind"),
+    ],
+)
+def test_outreach_is_validated(client, officer, extra, field) -> None:  # type: ignore[no-untyped-def]
+    body = {
+        "jurisdiction": LS,
+        "occurred_on": "2030-01-01",
+        "description": "Talk at the library",
+    } | extra
+    r = client.post("/api/outreach", headers=officer.headers, json=body)
+    assert r.status_code == 422
+    assert field in r.get_data(as_text=True)
