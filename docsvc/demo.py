@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Session
 from docsvc.auth.credentials import create_user, hash_password, issue_token
 from docsvc.cases import service
 from docsvc.models import Case, User
-from docsvc.timeutil import utcnow
+from docsvc.money import ledger, settlements
+from docsvc.reports import outreach
+from docsvc.timeutil import add_months, utcnow
 
 DEMO_USERS = [
     ("officer", "officer", "Officer Dana Ruiz", "1047"),
@@ -66,6 +69,7 @@ def ensure_demo_cases(session: Session) -> int:
             "junk-vehicle",
         ),
     ]
+    made = {}
     for code, address, description, complainant, vtype in samples:
         complaint = {
             "received_at": now - timedelta(days=2),
@@ -96,6 +100,9 @@ def ensure_demo_cases(session: Session) -> int:
                 "observed_at": now - timedelta(days=1),
             },
         )
+        made[code] = case
+    jc = made["jefferson-county-wa"]
+    _demo_money(session, officer, jc, now.astimezone(service.case_profile(session, jc).zone).date())
     service.open_case(
         session,
         officer,
@@ -106,4 +113,49 @@ def ensure_demo_cases(session: Session) -> int:
             "property": {"address": "301 SE Main Street, Lee's Summit, MO"},
         },
     )
+    for kind, extra in (
+        ("education", {"audience": "Neighbourhood association", "attendees": 24}),
+        (
+            "business_license_check",
+            {"business_name": "Main Street Bakery", "license_status": "current"},
+        ),
+    ):
+        outreach.record(
+            session,
+            officer,
+            {
+                "jurisdiction": "lees-summit-mo",
+                "kind": kind,
+                "occurred_on": now.date(),
+                "description": "Demo: property maintenance basics"
+                if kind == "education"
+                else "Demo: annual licence check",
+                **extra,
+            },
+        )
     return len(samples) + 1
+
+
+def _demo_money(session: Session, officer: User, case: Case, today: date) -> None:
+    """A penalty, a cost and a settlement, so the ledger and the settlements report show."""
+    for kind, amount in (("penalty", "1500.00"), ("abatement_cost", "310.45")):
+        ledger.add_entry(
+            session,
+            officer,
+            case,
+            {"kind": kind, "amount": Decimal(amount), "assessed_on": today - timedelta(days=1)},
+        )
+    settlements.enter(
+        session,
+        officer,
+        case,
+        {
+            "entered_on": today,
+            "approved_by": "Director, Community Development",
+            "pay_amount": Decimal("500.00"),
+            "deferred_amount": Decimal("750.00"),
+            "deferred_until": add_months(today, 24),
+            "cancel_amount": Decimal("250.00"),
+            "compliance_through": add_months(today, 12),
+        },
+    )

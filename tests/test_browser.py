@@ -219,3 +219,62 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
     page.wait_for_selector("text=Return receipt recorded.")
     assert "due " in page.locator("#documents li[id^=doc-]").nth(0).inner_text()
     assert page.inner_text("#case-status") == "notice issued"
+
+
+def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import complaint_case
+
+    officer = make_user("officer", with_password=True)
+    case = client.post(
+        "/api/cases",
+        headers=officer.headers,
+        json=complaint_case(jurisdiction="jefferson-county-wa", address="77 Water Street"),
+    ).json["case_number"]
+    due = client.post(
+        "/api/cases",
+        headers=officer.headers,
+        json=complaint_case(jurisdiction="lees-summit-mo", address="5 Oak Street"),
+    ).json["case_number"]
+    sign_in(page, live_server, officer)
+    page.click("header nav a:text('Due')")
+    page.click(f"#due-list a:text('{due}')")
+    assert "Investigate the complaint" in page.inner_text("#clock-list")
+    page.goto(f"{live_server}/cases/{case}")
+    page.click("nav.tabs a:text('Ledger')")
+    page.select_option("#add-entry select[name=kind]", "penalty")
+    page.fill("#add-entry input[name=amount]", "1250.00")
+    page.fill("#add-entry input[name=assessed_on]", "2026-01-05")
+    page.click("#add-entry button")
+    page.wait_for_selector("text=Entry added.")
+    assert "$1250.00" in page.inner_text("#ledger-entries")
+    # A cost cannot be cancelled: the form comes back with the reason and the values kept.
+    page.select_option("#add-entry select[name=kind]", "cancellation")
+    page.fill("#add-entry input[name=amount]", "10.00")
+    page.fill("#add-entry input[name=assessed_on]", "2026-01-06")
+    page.select_option("#add-entry select[name=applies_to]", "costs")
+    page.click("#add-entry button")
+    assert "cannot be waived" in page.inner_text(".errors")
+    assert page.input_value("#add-entry input[name=amount]") == "10.00"
+    page.click("#settlements summary")
+    page.fill("#settlement-form input[name=entered_on]", "2026-02-01")
+    page.fill("#settlement-form input[name=approved_by]", "Director O'Brien-Nguyễn")
+    page.fill("#settlement-form input[name=pay_amount]", "250.00")
+    page.fill("#settlement-form input[name=deferred_amount]", "1000.00")
+    page.fill("#settlement-form input[name=deferred_until]", "2029-02-01")
+    page.click("#settlement-form button")
+    page.wait_for_selector("text=Settlement entered.")
+    assert "Director O'Brien-Nguyễn" in page.inner_text("#settlements")
+
+    page.click("header nav a:text('Reports')")
+    page.select_option("#report-form select[name=name]", "settlements")
+    page.select_option("#report-form select[name=jurisdiction]", "jefferson-county-wa")
+    page.fill("#report-form input[name=year]", "2026")
+    page.click("#report-form button")
+    page.wait_for_selector("#table-entered")
+    assert case in page.inner_text("#table-entered")
+    assert "all agree" in page.inner_text("#reconciliation")
+    # The tables fit the tablet: the page itself never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    with page.expect_download() as dl:
+        page.click("#report-downloads a:text('CSV')")
+    assert dl.value.suggested_filename == "jefferson-county-wa-settlements-2026.csv"

@@ -60,3 +60,21 @@ def test_demo_setup_prints_logins(run_cli) -> None:  # type: ignore[no-untyped-d
         assert f"  {role}" in result.output
     assert "demo cases created" in result.output
     assert run_cli("verify").exit_code == 0
+
+
+def test_demo_data_fills_the_ledger_and_the_reports(run_cli, client, records) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("demo", "--no-serve").exit_code == 0
+    found = client.get("/api/cases?jurisdiction=jefferson-county-wa", headers=records.headers).json
+    case = found["results"][0]["case_number"]
+    ledger = client.get(f"/api/cases/{case}/ledger", headers=records.headers).json
+    assert ledger["balances"]["penalties_held"] == "1000.00"
+    assert [s["status"] for s in ledger["settlements"]] == ["active"]
+    opened = ledger["settlements"][0]["entered_on"][:4]
+    data = client.get(
+        f"/api/reports/settlements?jurisdiction=jefferson-county-wa&year={opened}",
+        headers=records.headers,
+    ).json
+    assert (
+        data["reconciled"]
+        and len(next(t for t in data["tables"] if t["key"] == "entered")["rows"]) == 1
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Response
@@ -11,13 +11,11 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from docsvc.api import schemas
-from docsvc.audit import append
-from docsvc.cases.service import actor_of
 from docsvc.errors import Invalid, NotFound
 from docsvc.models import Jurisdiction, OutreachActivity
 from docsvc.profiles.loader import profile_of
 from docsvc.profiles.model import Profile
-from docsvc.reports import catalog, render
+from docsvc.reports import catalog, outreach, render
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, file_store, require, settings
 
@@ -90,37 +88,6 @@ def get_report(query: dict[str, Any], name: str):  # type: ignore[no-untyped-def
     return report_response(user, name, query["jurisdiction"], query["year"], query["format"])
 
 
-def add_outreach(session: Any, user: Any, data: dict[str, Any]) -> OutreachActivity:
-    if session.get(Jurisdiction, data["jurisdiction"]) is None or not user.may_see_jurisdiction(
-        data["jurisdiction"]
-    ):
-        raise Invalid(
-            f"no jurisdiction '{data['jurisdiction']}' that you can record for.",
-            {"field": "jurisdiction"},
-        )
-    # A day of slack: the server's UTC date runs ahead of the western zones'.
-    if data["occurred_on"] > utcnow().date() + timedelta(days=1):
-        raise Invalid("occurred_on is in the future.", {"field": "occurred_on"})
-    fields_ = {k: v for k, v in data.items() if k != "jurisdiction"}
-    row = OutreachActivity(
-        jurisdiction_code=data["jurisdiction"],
-        created_by_id=user.id,
-        created_at=utcnow(),
-        **fields_,
-    )
-    session.add(row)
-    session.flush()
-    append(
-        session,
-        actor_of(user),
-        "outreach.add",
-        "outreach",
-        row.id,
-        fields=sorted(fields_),
-    )
-    return row
-
-
 @blp.route("/api/outreach", methods=["POST"])
 @blp.arguments(schemas.OutreachIn)
 @blp.response(201, schemas.OutreachOut)
@@ -128,7 +95,7 @@ def add_outreach(session: Any, user: Any, data: dict[str, Any]) -> OutreachActiv
 def post_outreach(data: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Record education given or a business licence check (Lee's Summit II.C, II.D)."""
     user = require(api_user(), "cases.write")
-    row = add_outreach(db(), user, data)
+    row = outreach.record(db(), user, data)
     db().commit()
     return row
 
