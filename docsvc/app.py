@@ -51,7 +51,16 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    from docsvc.api import attachments, cases, documents, followup, money, reference, reports
+    from docsvc.api import (
+        attachments,
+        cases,
+        documents,
+        followup,
+        money,
+        reference,
+        reports,
+        search,
+    )
     from docsvc.api.base import Api
     from docsvc.ui import documents as _ui_documents  # noqa: F401  (registers its routes)
     from docsvc.ui import followup as _ui_followup  # noqa: F401  (registers its routes)
@@ -66,6 +75,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         money.blp,
         followup.blp,
         reports.blp,
+        search.blp,
     ):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token-authenticated; cookies are never read on the API

@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import docsvc.search.entries  # noqa: F401  (registers the hook that indexes every flush)
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):

@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from docsvc.models import Base
+from docsvc.search.schema import include_object
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -28,5 +29,7 @@ def upgrade(engine: Engine) -> None:
 def pending_model_changes(engine: Engine) -> list[object]:
     """What the models have that the migrations do not (empty when they agree)."""
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         return list(compare_metadata(ctx, Base.metadata))

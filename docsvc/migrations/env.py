@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from docsvc.models import Base
+from docsvc.search.schema import include_object
 
 config = context.config
 
@@ -27,6 +28,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters by copy-and-move
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

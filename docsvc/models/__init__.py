@@ -15,6 +15,7 @@ from docsvc.models.money import (
     Voucher,
 )
 from docsvc.models.reference import CaseCounter, Jurisdiction
+from docsvc.models.search import Job, SearchEntry
 from docsvc.models.users import ApiToken, User
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Complaint",
     "Document",
     "Inspection",
+    "Job",
     "Jurisdiction",
     "LedgerEntry",
     "Lien",
@@ -39,6 +41,7 @@ __all__ = [
     "Party",
     "Property",
     "ReturnReceipt",
+    "SearchEntry",
     "ServiceRecord",
     "Settlement",
     "User",

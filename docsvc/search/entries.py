@@ -1,0 +1,355 @@
+"""What each record contributes to the index, written in the record's own transaction.
+
+A session hook (after each flush) rewrites the "meta" entry of every indexed record that was
+added, changed or deleted in that flush, and queues text extraction for files, so the index
+commits or rolls back with the record and cannot drift from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, event, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from docsvc.models import (
+    Attachment,
+    Case,
+    Complaint,
+    Document,
+    Inspection,
+    Job,
+    Party,
+    Property,
+    ReturnReceipt,
+    SearchEntry,
+    ServiceRecord,
+    Violation,
+)
+from docsvc.timeutil import utcnow
+
+EXTRACT_JOB = "extract_text"
+TITLE_MAX = 400
+
+
+@dataclass
+class Entry:
+    kind: str
+    ref_id: int
+    case_id: int
+    title: str
+    body: str
+    occurred_on: date | None = None
+    document_id: int | None = None
+    doc_type: str | None = None
+    restricted: bool = False
+
+
+def _join(*parts: Any) -> str:
+    return "\n".join(str(p) for p in parts if p not in (None, ""))
+
+
+def _day(value: Any) -> date | None:
+    return value.date() if value is not None else None
+
+
+def case_entries(c: Case, prop: Property) -> list[Entry]:
+    return [
+        Entry(
+            "case",
+            c.id,
+            c.id,
+            f"{c.case_number} · {prop.address}",
+            _join(
+                c.case_number,
+                prop.address,
+                prop.parcel,
+                prop.zoning,
+                prop.assessor_owner,
+                c.origin.replace("_", " "),
+                c.origin_note,
+                c.resolution,
+                c.refusal_note,
+            ),
+            _day(c.opened_at),
+        )
+    ]
+
+
+def complaint_entries(x: Complaint) -> list[Entry]:
+    out = [Entry("complaint", x.id, x.case_id, "Complaint", x.description, _day(x.received_at))]
+    if not x.anonymous:
+        out.append(
+            Entry(
+                "complainant",
+                x.id,
+                x.case_id,
+                "Complainant",
+                _join(
+                    x.complainant_name,
+                    x.complainant_phone,
+                    x.complainant_email,
+                    x.complainant_address,
+                ),
+                _day(x.received_at),
+                restricted=True,
+            )
+        )
+    return out
+
+
+def party_entries(p: Party) -> list[Entry]:
+    return [
+        Entry(
+            "party",
+            p.id,
+            p.case_id,
+            f"{p.role.replace('_', ' ').title()}: {p.name}",
+            _join(p.name, p.mailing_address, p.phone, p.email),
+            _day(p.created_at),
+        )
+    ]
+
+
+def violation_entries(v: Violation) -> list[Entry]:
+    return [
+        Entry(
+            "violation",
+            v.id,
+            v.case_id,
+            f"Violation: {v.violation_type}",
+            _join(v.violation_type.replace("-", " "), v.description, v.correction_method),
+            _day(v.observed_at),
+        )
+    ]
+
+
+INSPECTION_FIELDS = (
+    "investigator",
+    "place",
+    "violations_observed",
+    "conditions_observed",
+    "witnesses",
+    "evidence",
+    "discussions",
+    "action_needed",
+    "recommended_action",
+    "referrals",
+)
+
+
+def inspection_entries(i: Inspection) -> list[Entry]:
+    return [
+        Entry(
+            "inspection",
+            i.id,
+            i.case_id,
+            f"Inspection report by {i.investigator}",
+            _join(*(getattr(i, f, None) for f in INSPECTION_FIELDS)),
+            _day(i.visited_at),
+        )
+    ]
+
+
+def attachment_entries(a: Attachment) -> list[Entry]:
+    return [
+        Entry(
+            "attachment",
+            a.id,
+            a.case_id,
+            a.caption or f"{a.kind.replace('_', ' ').title()} ({a.media_type})",
+            _join(a.kind.replace("_", " "), a.caption, a.original_filename, a.device, a.note),
+            _day(a.taken_at or a.uploaded_at),
+        )
+    ]
+
+
+def document_entries(d: Document, conn: Connection) -> list[Entry]:
+    recipient = None
+    if d.recipient_party_id is not None:
+        recipient = conn.scalar(select(Party.name).where(Party.id == d.recipient_party_id))
+    title = d.type.replace("_", " ").title()
+    return [
+        Entry(
+            "document",
+            d.id,
+            d.case_id,
+            f"{title} ({d.status})" + (f" to {recipient}" if recipient else ""),
+            _join(title, recipient, *(str(v) for v in (d.fields or {}).values())),
+            _day(d.issued_at or d.created_at),
+            document_id=d.id,
+            doc_type=d.type,
+        )
+    ]
+
+
+def receipt_entries(r: ReturnReceipt, conn: Connection) -> list[Entry]:
+    row = conn.execute(
+        select(Document.id, Document.case_id, Document.type)
+        .join(ServiceRecord, ServiceRecord.document_id == Document.id)
+        .where(ServiceRecord.id == r.service_id)
+    ).first()
+    if row is None:
+        return []
+    return [
+        Entry(
+            "receipt",
+            r.id,
+            row.case_id,
+            f"Return receipt ({r.status})",
+            _join("return receipt", r.status, r.signed_by),
+            _day(r.delivered_at or r.recorded_at),
+            document_id=row.id,
+            doc_type=row.type,
+        )
+    ]
+
+
+def entries_for(session: Session, obj: Any) -> list[Entry]:
+    conn = session.connection()
+    if isinstance(obj, Case):
+        prop = session.get(Property, obj.property_id)
+        return case_entries(obj, prop) if prop is not None else []
+    if isinstance(obj, Complaint):
+        return complaint_entries(obj)
+    if isinstance(obj, Party):
+        return party_entries(obj)
+    if isinstance(obj, Violation):
+        return violation_entries(obj)
+    if isinstance(obj, Inspection):
+        return inspection_entries(obj)
+    if isinstance(obj, Attachment):
+        return attachment_entries(obj)
+    if isinstance(obj, Document):
+        return document_entries(obj, conn)
+    if isinstance(obj, ReturnReceipt):
+        return receipt_entries(obj, conn)
+    return []
+
+
+INDEXED = (Case, Complaint, Party, Violation, Inspection, Attachment, Document, ReturnReceipt)
+KIND_OF = {
+    Case: ("case",),
+    Complaint: ("complaint", "complainant"),
+    Party: ("party",),
+    Violation: ("violation",),
+    Inspection: ("inspection",),
+    Attachment: ("attachment",),
+    Document: ("document",),
+    ReturnReceipt: ("receipt",),
+}
+
+
+def write(session: Session, obj: Any, *, deleted: bool = False) -> None:
+    """Replace the record's meta entries (or remove every entry of a deleted record)."""
+    conn = session.connection()
+    kinds = KIND_OF[type(obj)]
+    parts = ("meta", "text") if deleted else ("meta",)
+    conn.execute(
+        delete(SearchEntry).where(
+            SearchEntry.kind.in_(kinds),
+            SearchEntry.ref_id == obj.id,
+            SearchEntry.part.in_(parts),
+        )
+    )
+    if deleted:
+        return
+    rows = entries_for(session, obj)
+    if not rows:
+        return
+    jurisdiction = conn.scalar(
+        select(Case.jurisdiction_code).where(Case.id == rows[0].case_id)
+    ) or getattr(obj, "jurisdiction_code", "")
+    now = utcnow()
+    conn.execute(
+        insert(SearchEntry),
+        [
+            {
+                "kind": e.kind,
+                "ref_id": e.ref_id,
+                "part": "meta",
+                "case_id": e.case_id,
+                "jurisdiction_code": jurisdiction,
+                "document_id": e.document_id,
+                "doc_type": e.doc_type,
+                "occurred_on": e.occurred_on,
+                "title": e.title[:TITLE_MAX],
+                "body": e.body,
+                "restricted": e.restricted,
+                "source": "record",
+                "updated_at": now,
+            }
+            for e in rows
+        ],
+    )
+
+
+def needs_text(obj: Any) -> bool:
+    """Files whose text the worker extracts: every attachment, and issued documents' PDFs."""
+    if isinstance(obj, Attachment):
+        return True
+    return isinstance(obj, Document) and obj.status == "issued" and obj.pdf_sha256 is not None
+
+
+def job_kind(kind: str) -> str:
+    return f"{EXTRACT_JOB}:{kind}"
+
+
+def enqueue(conn: Connection, kind: str, ref_id: int) -> None:
+    pending = conn.scalar(
+        select(Job.id).where(
+            Job.kind == job_kind(kind), Job.ref_id == ref_id, Job.status.in_(("queued", "running"))
+        )
+    )
+    if pending is None:
+        conn.execute(
+            insert(Job).values(
+                kind=job_kind(kind),
+                ref_id=ref_id,
+                status="queued",
+                attempts=0,
+                created_at=utcnow(),
+            )
+        )
+
+
+@event.listens_for(Session, "after_flush")
+def _index_flush(session: Session, _context: Any) -> None:
+    conn = session.connection()
+    cases_touched: set[int] = set()
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Property):
+            cases_touched.update(
+                conn.scalars(select(Case.id).where(Case.property_id == obj.id)).all()
+            )
+        if not isinstance(obj, INDEXED):
+            continue
+        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+            continue
+        write(session, obj)
+        fresh = obj in session.new or isinstance(obj, Document)
+        if needs_text(obj) and fresh and not _text_done(conn, obj):
+            enqueue(conn, KIND_OF[type(obj)][0], obj.id)
+    for obj in session.deleted:
+        if isinstance(obj, INDEXED):
+            write(session, obj, deleted=True)
+    for case_id in cases_touched:
+        case = session.get(Case, case_id)
+        if case is not None:
+            write(session, case)
+
+
+def _text_done(conn: Connection, obj: Any) -> bool:
+    return (
+        conn.scalar(
+            select(SearchEntry.id).where(
+                SearchEntry.kind == KIND_OF[type(obj)][0],
+                SearchEntry.ref_id == obj.id,
+                SearchEntry.part == "text",
+            )
+        )
+        is not None
+    )

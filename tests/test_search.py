@@ -1,0 +1,119 @@
+"""Full-text search: the record's own transaction indexes it; words, phrases, prefixes, stems
+and accents; filters; staff only; bad queries answered, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import complaint_case
+
+
+def search(client, h, q: str, **params):  # type: ignore[no-untyped-def]
+    return client.get("/api/search", headers=h, query_string={"q": q, **params})
+
+
+@pytest.fixture
+def elm(client, officer):  # type: ignore[no-untyped-def]
+    h = officer.headers
+    case = client.post("/api/cases", headers=h, json=complaint_case()).json["case_number"]
+    client.post(
+        f"/api/cases/{case}/parties",
+        headers=h,
+        json={"role": "owner", "name": "Smith & Sons <LLC>", "mailing_address": "PO Box 9"},
+    )
+    client.post(
+        f"/api/cases/{case}/violations",
+        headers=h,
+        json={
+            "violation_type": "junk-debris",
+            "description": "Abandoned refrigerators rusting beside the driveway",
+            "observed_at": "2026-11-16T10:00:00-08:00",
+        },
+    )
+    return case
+
+
+def numbers(r) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted({x["case_number"] for x in r.json["results"]})
+
+
+def test_found_by_address_party_phrase_stem_and_prefix(client, officer, elm) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    for q in (
+        "1418 Elm",
+        "Smith & Sons",
+        '"rusting beside the driveway"',
+        "refrigerator rust",  # stems: refrigerators, rusting
+        "refrig*",
+        elm,
+    ):
+        r = search(client, h, q)
+        assert r.status_code == 200 and numbers(r) == [elm], q
+    hit = search(client, h, '"beside the driveway"').json["results"][0]
+    assert "driveway</mark>" in hit["snippet"] and hit["kind"] == "violation"
+    assert numbers(search(client, h, '"driveway beside"')) == []  # a phrase keeps its order
+
+
+def test_accents_do_not_matter(client, officer, records) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    body = complaint_case(address="12 Rue Crème Brûlée")
+    case = client.post("/api/cases", headers=h, json=body).json["case_number"]
+    assert numbers(search(client, h, "creme brulee")) == [case]
+    assert numbers(search(client, h, "CRÈME")) == [case]
+    # The complainant's name is found by staff who may see it, and each view is audited.
+    r = search(client, records.headers, "Nguyen")
+    assert numbers(r) == [case] and r.json["results"][0]["kind"] == "complainant"
+
+
+def test_a_rolled_back_record_is_not_found(database, officer) -> None:  # type: ignore[no-untyped-def]
+    from docsvc.api.schemas import CaseIn
+    from docsvc.cases import service
+    from docsvc.models import User
+    from docsvc.search.query import Filters
+    from docsvc.search.query import search as run
+
+    with database.session() as s:
+        service.open_case(
+            s, s.get(User, officer.id), CaseIn().load(complaint_case(address="55 Vanishing Lane"))
+        )
+        s.flush()
+        assert run(s, "Vanishing", Filters()).total >= 1  # indexed inside its transaction
+        s.rollback()
+    with database.session() as s:
+        assert run(s, "Vanishing", Filters()).total == 0
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"unbalanced',
+        "AND OR NOT",
+        "NEAR(elm driveway)",
+        'title:elm "a" * ^ - +',
+        "elm)(",
+        "'; DROP TABLE cases; --",
+        "\u0000elm",
+    ],
+)
+def test_hostile_queries_get_results_or_a_400(client, officer, elm, q) -> None:  # type: ignore[no-untyped-def]
+    r = search(client, officer.headers, q)
+    assert r.status_code in (200, 400, 422), r.get_data(as_text=True)
+    if r.status_code != 200:
+        assert r.json["error"]
+
+
+def test_too_long_and_empty_queries(client, officer) -> None:  # type: ignore[no-untyped-def]
+    r = search(client, officer.headers, "elm " * 2500)
+    assert r.status_code == 400 and "shorten" in r.json["error"]
+    r = search(client, officer.headers, "***")
+    assert r.status_code == 400 and "at least one word" in r.json["error"]
+
+
+def test_staff_only_and_scoped(client, officer, make_user, elm) -> None:  # type: ignore[no-untyped-def]
+    assert search(client, {}, "Elm").status_code == 401
+    elsewhere = make_user("officer", jurisdictions=["tom-bean-tx"])
+    assert numbers(search(client, elsewhere.headers, "Elm")) == []
+    assert numbers(search(client, officer.headers, "Elm", jurisdiction="tom-bean-tx")) == []
+    status = client.get(f"/api/cases/{elm}", headers=officer.headers).json["status"]
+    assert numbers(search(client, officer.headers, "Elm", case_status=status)) == [elm]
+    assert numbers(search(client, officer.headers, "Elm", case_status="closed")) == []
