@@ -52,10 +52,11 @@ def ledger_view(case: Case, as_of: date | None) -> dict[str, Any]:
 
 
 SETTLEMENT_AMOUNTS = ("penalties_at_entry", "pay_amount", "deferred_amount", "cancel_amount")
+SETTLEMENT_KEYS = tuple(schemas.SettlementOut().fields)
 
 
 def _settlement(x: Settlement) -> dict[str, Any]:
-    out = {k: getattr(x, k) for k in schemas.SettlementOut._declared_fields}
+    out = {k: getattr(x, k) for k in SETTLEMENT_KEYS}
     out.update({k: _money(getattr(x, k)) for k in SETTLEMENT_AMOUNTS})
     return out
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from docsvc.api.fields import Text
 from docsvc.auth.permissions import allowed
@@ -73,7 +74,7 @@ def run_search(user: Any, query: dict[str, Any]) -> Results:
     shown = {h.case_id for h in results.hits if h.restricted}
     if shown:
         with database().session() as s:
-            for case in s.query(Case).filter(Case.id.in_(shown)):
+            for case in s.scalars(select(Case).where(Case.id.in_(shown))):
                 cases.record_complainant_view(s, user, case, "search")
             s.commit()
     return results

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from docsvc.documents.deadlines import Rule, deadline
+from docsvc.documents.deadlines import END_OF_DAY, Rule, deadline
 from docsvc.models import Case, Citation, Document, Inspection, Party, Settlement
 from docsvc.money.citations import REFERRAL_AFTER, REFERRAL_CITATION
 from docsvc.profiles.model import Profile
@@ -67,12 +67,11 @@ def priority(case: Case, profile: Profile) -> int:
     return rank
 
 
-def _first_visit_after(session: Session, case: Case, after: datetime) -> datetime | None:
-    return session.scalar(
-        select(func.min(Inspection.visited_at)).where(
-            Inspection.case_id == case.id, Inspection.visited_at > after
-        )
-    )
+def _first_visit(session: Session, case: Case, after: datetime | None = None) -> datetime | None:
+    stmt = select(func.min(Inspection.visited_at)).where(Inspection.case_id == case.id)
+    if after is not None:
+        stmt = stmt.where(Inspection.visited_at > after)
+    return session.scalar(stmt)
 
 
 def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
@@ -82,15 +81,12 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
     if complaint is not None:
         rule = rules.get("investigate_complaint")
         if rule:
-            first_visit = session.scalar(
-                select(func.min(Inspection.visited_at)).where(Inspection.case_id == case.id)
-            )
             out.append(
                 Clock(
                     "investigate",
                     "Investigate the complaint",
                     deadline(Rule.of(rule), complaint.received_at, profile),
-                    first_visit,
+                    _first_visit(session, case),
                     rule["citation"],
                     {},
                 )
@@ -137,7 +133,7 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
                     f"Re-inspect after the compliance date of "
                     f"{profile.document_types[doc.type]['title']}",
                     deadline(Rule.of(reinspect), doc.deadline_at, profile),
-                    _first_visit_after(session, case, doc.deadline_at),
+                    _first_visit(session, case, doc.deadline_at),
                     reinspect["citation"],
                     {"document_id": doc.id},
                 )
@@ -149,7 +145,7 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
                 "follow_up_after_closure",
                 "Follow-up inspection after closure",
                 deadline(Rule.of(follow_up), case.closed_at, profile),
-                _first_visit_after(session, case, case.closed_at),
+                _first_visit(session, case, case.closed_at),
                 follow_up["citation"],
                 {},
             )
@@ -164,7 +160,7 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
             Clock(
                 "settlement_compliance",
                 "Confirm sustained compliance under the settlement",
-                datetime.combine(settlement.compliance_through, time(23, 59, 59), profile.zone),
+                datetime.combine(settlement.compliance_through, END_OF_DAY, profile.zone),
                 datetime.combine(ended, time(12), profile.zone) if ended else None,
                 "the settlement's terms (JCC 19.30.025)",
                 {"settlement_id": settlement.id},

@@ -35,10 +35,7 @@ def money_in_year(session: Session, jurisdiction: str, year: int) -> dict[str, D
         .join(Case, Case.id == LedgerEntry.case_id)
         .where(Case.jurisdiction_code == jurisdiction, LedgerEntry.assessed_on <= last)
     ).all()
-    out = dict.fromkeys(
-        ("penalties", "costs", "payments_penalties", "payments_costs", "cancellations"),
-        ledger.ZERO,
-    )
+    out = dict.fromkeys(MONEY_LABELS, ledger.ZERO)
     for r in rows:
         if r.kind in ledger.PENALTY_KINDS:
             before = ledger.accrued(r, date(year - 1, 12, 31))
@@ -57,10 +54,7 @@ def money_in_year(session: Session, jurisdiction: str, year: int) -> dict[str, D
 def ledger_check(session: Session, jurisdiction: str, year: int) -> dict[str, Decimal]:
     """The same figures by another road: each case's balances at the year's end less those at
     the end of the year before (docsvc.money.ledger.balances)."""
-    out = dict.fromkeys(
-        ("penalties", "costs", "payments_penalties", "payments_costs", "cancellations"),
-        ledger.ZERO,
-    )
+    out = dict.fromkeys(MONEY_LABELS, ledger.ZERO)
     for case in session.scalars(select(Case).where(Case.jurisdiction_code == jurisdiction)):
         rows = ledger.entries(session, case)
         if not rows:

@@ -208,45 +208,28 @@ def receipt_entries(r: ReturnReceipt, conn: Connection) -> list[Entry]:
     ]
 
 
-def entries_for(session: Session, obj: Any) -> list[Entry]:
-    conn = session.connection()
-    if isinstance(obj, Case):
-        prop = session.get(Property, obj.property_id)
-        return case_entries(obj, prop) if prop is not None else []
-    if isinstance(obj, Complaint):
-        return complaint_entries(obj)
-    if isinstance(obj, Party):
-        return party_entries(obj)
-    if isinstance(obj, Violation):
-        return violation_entries(obj)
-    if isinstance(obj, Inspection):
-        return inspection_entries(obj)
-    if isinstance(obj, Attachment):
-        return attachment_entries(obj)
-    if isinstance(obj, Document):
-        return document_entries(obj, conn)
-    if isinstance(obj, ReturnReceipt):
-        return receipt_entries(obj, conn)
-    return []
+def _case(session: Session, c: Case) -> list[Entry]:
+    prop = session.get(Property, c.property_id)
+    return case_entries(c, prop) if prop is not None else []
 
 
-INDEXED = (Case, Complaint, Party, Violation, Inspection, Attachment, Document, ReturnReceipt)
-KIND_OF = {
-    Case: ("case",),
-    Complaint: ("complaint", "complainant"),
-    Party: ("party",),
-    Violation: ("violation",),
-    Inspection: ("inspection",),
-    Attachment: ("attachment",),
-    Document: ("document",),
-    ReturnReceipt: ("receipt",),
+# Each indexed model: the entry kinds it owns, and how its entries are built.
+INDEXED: dict[type, tuple[tuple[str, ...], Any]] = {
+    Case: (("case",), _case),
+    Complaint: (("complaint", "complainant"), lambda _s, x: complaint_entries(x)),
+    Party: (("party",), lambda _s, x: party_entries(x)),
+    Violation: (("violation",), lambda _s, x: violation_entries(x)),
+    Inspection: (("inspection",), lambda _s, x: inspection_entries(x)),
+    Attachment: (("attachment",), lambda _s, x: attachment_entries(x)),
+    Document: (("document",), lambda s, x: document_entries(x, s.connection())),
+    ReturnReceipt: (("receipt",), lambda s, x: receipt_entries(x, s.connection())),
 }
 
 
 def write(session: Session, obj: Any, *, deleted: bool = False) -> None:
     """Replace the record's meta entries (or remove every entry of a deleted record)."""
     conn = session.connection()
-    kinds = KIND_OF[type(obj)]
+    kinds, build = INDEXED[type(obj)]
     parts = ("meta", "text") if deleted else ("meta",)
     conn.execute(
         delete(SearchEntry).where(
@@ -257,7 +240,7 @@ def write(session: Session, obj: Any, *, deleted: bool = False) -> None:
     )
     if deleted:
         return
-    rows = entries_for(session, obj)
+    rows = build(session, obj)
     if not rows:
         return
     jurisdiction = conn.scalar(
@@ -320,23 +303,25 @@ def enqueue(conn: Connection, kind: str, ref_id: int) -> None:
 def _index_flush(session: Session, _context: Any) -> None:
     conn = session.connection()
     cases_touched: set[int] = set()
+    written: set[tuple[type, int]] = set()
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Property):
             cases_touched.update(
                 conn.scalars(select(Case.id).where(Case.property_id == obj.id)).all()
             )
-        if not isinstance(obj, INDEXED):
+        if type(obj) not in INDEXED:
             continue
         if obj in session.dirty and not session.is_modified(obj, include_collections=False):
             continue
         write(session, obj)
+        written.add((type(obj), obj.id))
         fresh = obj in session.new or isinstance(obj, Document)
         if needs_text(obj) and fresh and not _text_done(conn, obj):
-            enqueue(conn, KIND_OF[type(obj)][0], obj.id)
+            enqueue(conn, INDEXED[type(obj)][0][0], obj.id)
     for obj in session.deleted:
-        if isinstance(obj, INDEXED):
+        if type(obj) in INDEXED:
             write(session, obj, deleted=True)
-    for case_id in cases_touched:
+    for case_id in cases_touched - {i for t, i in written if t is Case}:
         case = session.get(Case, case_id)
         if case is not None:
             write(session, case)
@@ -346,7 +331,7 @@ def _text_done(conn: Connection, obj: Any) -> bool:
     return (
         conn.scalar(
             select(SearchEntry.id).where(
-                SearchEntry.kind == KIND_OF[type(obj)][0],
+                SearchEntry.kind == INDEXED[type(obj)][0][0],
                 SearchEntry.ref_id == obj.id,
                 SearchEntry.part == "text",
             )

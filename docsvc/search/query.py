@@ -165,7 +165,7 @@ def _sql(
         )
     tsq = _pg_tsquery(parts, params)
     return (
-        f"FROM search_entries e JOIN cases c ON c.id = e.case_id, ({'SELECT ' + tsq}) AS q(tsq) "
+        f"FROM search_entries e JOIN cases c ON c.id = e.case_id, (SELECT {tsq}) AS q(tsq) "
         "WHERE e.tsv @@ q.tsq" + where,
         "ts_rank_cd(e.tsv, q.tsq)",
     )
