@@ -59,12 +59,18 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     initialize(settings)
     with _session() as session:
         logins = ensure_demo_users(session)
-        created = ensure_demo_cases(session)
+        from docsvc.store import FileStore
+
+        created = ensure_demo_cases(session, FileStore(settings.store_dir), settings)
         session.commit()
     click.echo(f"\ndocsvc demo · data in {settings.data_dir} · {created} demo cases created")
     click.echo(f"open http://{host}:{port}/ and sign in as one of:")
     for username, role, password, token in logins:
         click.echo(f"  {username:<9} password {password:<14} role {role:<9} API token {token}")
+    click.echo(
+        "try the search box: 'Quimby' finds the owner's scanned letter once the background "
+        "worker has read it (a few seconds)"
+    )
     if not no_serve:
         from docsvc.serve import serve as run
 
@@ -234,3 +240,64 @@ def verify() -> None:
         f"{'no problems' if report.ok else f'{len(report.problems)} problem(s)'}"
     )
     sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Do every ready job, then exit.")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at the queue.")
+def worker(once: bool, poll: float) -> None:
+    """Work the background job queue (text extraction and OCR for search)."""
+    import logging
+    import signal
+    import threading
+
+    from docsvc.db import Database
+    from docsvc.jobs.worker import drain, run_forever
+    from docsvc.store import FileStore
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    settings = load_settings()
+    database = Database(settings.database_url)
+    store = FileStore(settings.store_dir)
+    try:
+        if once:
+            click.echo(f"{drain(database, store)} job(s) done")
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        run_forever(database, store, stop, poll)
+    finally:
+        database.dispose()
+
+
+@main.group()
+def index() -> None:
+    """The full-text search index."""
+
+
+@index.command("rebuild")
+@click.option("--text", "retext", is_flag=True, help="Also extract every file's text again.")
+def index_rebuild(retext: bool) -> None:
+    """Rebuild every record's index entries in one transaction; queue missing file text."""
+    from docsvc.search.rebuild import rebuild
+
+    bar = tqdm(desc="indexing", unit="record", disable=None, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(1)
+
+    with _session() as session:
+        report = rebuild(session, retext=retext, progress=progress)
+        session.commit()
+    bar.close()
+    click.echo(
+        f"{report.records} records indexed ({report.entries} entries); "
+        f"{report.queued} file(s) queued for text extraction (run `docsvc worker --once` "
+        "or let `docsvc serve` do it)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docsvc.attachments.service import Upload, add_attachment
 from docsvc.auth.credentials import create_user, hash_password, issue_token
 from docsvc.cases import service
+from docsvc.config import Settings
 from docsvc.models import Case, User
 from docsvc.money import ledger, settlements
 from docsvc.reports import outreach
+from docsvc.store import FileStore
 from docsvc.timeutil import add_months, utcnow
 
 DEMO_USERS = [
@@ -41,7 +46,7 @@ def ensure_demo_users(session: Session) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def ensure_demo_cases(session: Session) -> int:
+def ensure_demo_cases(session: Session, store: FileStore, settings: Settings) -> int:
     if session.scalar(select(Case.id).limit(1)) is not None:
         return 0
     officer = session.scalar(select(User).where(User.username == "officer"))
@@ -102,6 +107,7 @@ def ensure_demo_cases(session: Session) -> int:
         )
         made[code] = case
     jc = made["jefferson-county-wa"]
+    _demo_scan(session, store, settings, officer, jc)
     _demo_money(session, officer, jc, now.astimezone(service.case_profile(session, jc).zone).date())
     service.open_case(
         session,
@@ -134,6 +140,38 @@ def ensure_demo_cases(session: Session) -> int:
             },
         )
     return len(samples) + 1
+
+
+DEMO_SCAN = (
+    "Dear Code Enforcement,",
+    "We will tow the two junk vehicles",
+    "to the salvage yard by the end of",
+    "the month. Harold Quimby, owner",
+)
+
+
+def _demo_scan(
+    session: Session, store: FileStore, settings: Settings, officer: User, case: Case
+) -> None:
+    """A scanned letter with no text layer: the worker's OCR makes it searchable."""
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 44)
+    page = Image.new("L", (1700, 700), 255)
+    draw = ImageDraw.Draw(page)
+    for i, line in enumerate(DEMO_SCAN):
+        draw.text((90, 90 + i * 110), line, fill=0, font=font)
+    out = io.BytesIO()
+    page.save(out, "PNG")
+    out.seek(0)
+    add_attachment(
+        session,
+        store,
+        settings,
+        officer,
+        case,
+        Upload(out, "owner-letter-scan.png", "image/png"),
+        kind="correspondence",
+        caption="Owner's letter (scanned)",
+    )
 
 
 def _demo_money(session: Session, officer: User, case: Case, today: date) -> None:

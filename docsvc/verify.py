@@ -1,4 +1,5 @@
-"""`docsvc verify`: fixity of every stored file, the audit chain, what rows point at.
+"""`docsvc verify`: fixity of every stored file, the audit chain, what rows point at, and
+whether the search index matches the records.
 
 Safe to run at any time and on a schedule: it only reads.
 """
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.audit import verify_chain
 from docsvc.models import Attachment, Blob
+from docsvc.search.rebuild import check as search_coverage
 from docsvc.store import FileStore
 
 
@@ -65,4 +67,12 @@ def verify(
             "they are never served"
         )
     report.problems.extend(verify_chain(session))
+    coverage = search_coverage(session)
+    report.problems.extend(coverage.problems)
+    report.notes.append(f"search index: {coverage.records} records checked")
+    if coverage.awaiting_text:
+        report.notes.append(
+            f"{coverage.awaiting_text} file(s) are waiting for text extraction by the worker; "
+            "they are found by their metadata until then"
+        )
     return report

@@ -156,3 +156,20 @@ def docx_text(data: bytes) -> str:
 
     d = Document(io.BytesIO(data))
     return "\n".join(p.text for p in d.paragraphs)
+
+
+def issue(client, headers, built, doc_type: str, **over):  # type: ignore[no-untyped-def]
+    r = client.post(
+        f"/api/cases/{built.case}/documents",
+        headers=headers,
+        json=document_body(doc_type, built, **over),
+    )
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def article_number() -> str:
+    from docsvc.documents.usps import check_digit
+
+    body = "940711120620818070238"
+    return body + str(check_digit(body))

@@ -117,3 +117,17 @@ def broken_docx() -> bytes:
         zf.writestr("[Content_Types].xml", "<Types>not closed")
         zf.writestr("word/document.xml", "<w:document")
     return out.getvalue()
+
+
+def text_image(lines: list[str], fmt: str = "PNG", size: tuple[int, int] = (1700, 900)) -> bytes:
+    """A scan-like picture of printed text, with no text layer: only OCR can read it."""
+    from PIL import ImageDraw, ImageFont
+
+    img = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 44)
+    for i, line in enumerate(lines):
+        draw.text((80, 80 + i * 90), line, fill=0, font=font)
+    out = io.BytesIO()
+    img.save(out, fmt, **({"resolution": 200.0} if fmt == "PDF" else {}))
+    return out.getvalue()

@@ -278,3 +278,56 @@ def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) ->
     with page.expect_download() as dl:
         page.click("#report-downloads a:text('CSV')")
     assert dl.value.suggested_filename == "jefferson-county-wa-settlements-2026.csv"
+
+
+def test_search_box_results_filters_and_ocr_text(  # type: ignore[no-untyped-def]
+    page, live_server, make_user, client, database, settings
+) -> None:
+    import io
+
+    from docsvc.jobs.worker import drain
+    from docsvc.store import FileStore
+    from tests.conftest import complaint_case
+
+    officer = make_user("officer", with_password=True)
+    h = officer.headers
+    cases = [
+        client.post(
+            "/api/cases",
+            headers=h,
+            json=complaint_case(jurisdiction=j, address=f"{n} Juniper Court"),
+        ).json["case_number"]
+        for n, j in ((10, "los-gatos-ca"), (20, "tom-bean-tx"))
+    ]
+    scan = helpers.text_image(["Letter from the owner", "Juniper hedge <removed> & hauled"])
+    r = client.post(
+        f"/api/cases/{cases[1]}/attachments",
+        headers=h,
+        content_type="multipart/form-data",
+        data={"kind": "correspondence", "file": (io.BytesIO(scan), "scan.png")},
+    )
+    assert r.status_code == 201
+    drain(database, FileStore(settings.store_dir))
+    sign_in(page, live_server, officer)
+    # The box in the header of any page.
+    page.fill("header form.search input[name=q]", "juniper")
+    page.press("header form.search input[name=q]", "Enter")
+    page.wait_for_selector("#search-count")
+    assert page.inner_text("#search-count").startswith("2 cases")
+    assert sorted(page.locator(".search-case h2 a").all_inner_texts()) == sorted(cases)
+    ocr = page.locator(".hit-attachment")
+    assert "OCR text" in ocr.inner_text()
+    assert ocr.locator("mark").first.inner_text().lower() == "juniper"
+    # The owner's markup in the scan is text, never HTML.
+    assert page.locator(".snippet removed").count() == 0
+    # Filter by jurisdiction: one case left.
+    page.select_option("#search-form select[name=jurisdiction]", "los-gatos-ca")
+    page.click("#search-form button")
+    page.wait_for_selector("#search-count")
+    assert page.inner_text("#search-count").startswith("1 case,")
+    page.click(f".search-case h2 a:text('{cases[0]}')")
+    page.wait_for_url(f"{live_server}/cases/{cases[0]}")
+    # A query that cannot run says why, on the same page, with what was typed kept.
+    page.goto(f"{live_server}/search?q=" + "x" * 600)
+    assert "shorten it to 500" in page.inner_text(".errors")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800

@@ -78,3 +78,15 @@ def test_demo_data_fills_the_ledger_and_the_reports(run_cli, client, records) ->
         data["reconciled"]
         and len(next(t for t in data["tables"] if t["key"] == "entered")["rows"]) == 1
     )
+
+
+def test_demo_scan_is_found_by_ocr_after_the_worker_runs(run_cli, client, records) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("demo", "--no-serve").exit_code == 0
+    h = records.headers
+    assert client.get("/api/search?q=Quimby", headers=h).json["results"] == []
+    assert run_cli("worker", "--once").exit_code == 0
+    hits = client.get("/api/search?q=Quimby", headers=h).json["results"]
+    assert [(x["kind"], x["source"], x["title"]) for x in hits] == [
+        ("attachment", "ocr", "Owner's letter (scanned)")
+    ]
+    assert run_cli("verify").exit_code == 0

@@ -16,10 +16,12 @@ from sqlalchemy import select
 from docsvc.models import BuildingInspectorNotice, Document
 from tests.documents_helpers import (
     FIELDS,
+    article_number,
     build_case,
     document_body,
     docx_text,
     docx_xml,
+    issue,
     pdf_text,
     qpdf_check,
 )
@@ -27,16 +29,6 @@ from tests.documents_helpers import (
 JURISDICTIONS = ("tom-bean-tx", "los-gatos-ca", "jefferson-county-wa", "lees-summit-mo")
 TYPES = tuple(FIELDS)
 COMPLAINANT = ("Maria", "O'Brien-Nguyễn", "555-0142", "maria@example.org", "1420 Elm")
-
-
-def issue(client, headers, built, doc_type: str, **over):  # type: ignore[no-untyped-def]
-    r = client.post(
-        f"/api/cases/{built.case}/documents",
-        headers=headers,
-        json=document_body(doc_type, built, **over),
-    )
-    assert r.status_code == 201, r.json
-    return r.json
 
 
 def fetch(client, headers, doc: dict) -> tuple[bytes, bytes]:  # type: ignore[no-untyped-def]
@@ -470,13 +462,6 @@ def test_stop_work_order_with_a_structure_notifies_the_inspector(client, officer
         assert notice.inspector == "J. Ortiz, Building Official"
 
 
-def _article() -> str:
-    from docsvc.documents.usps import check_digit
-
-    body = "940711120620818070238"
-    return body + str(check_digit(body))
-
-
 def test_service_methods_and_deadlines(client, officer, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
@@ -507,9 +492,9 @@ def test_service_methods_and_deadlines(client, officer, tmp_path, clock) -> None
         json={
             "method": "certified_mail",
             "mailed_at": "2030-11-20T09:30:00-06:00",
-            "article_number": _article()[:-1] + "0"
-            if _article()[-1] != "0"
-            else _article()[:-1] + "1",
+            "article_number": article_number()[:-1] + "0"
+            if article_number()[-1] != "0"
+            else article_number()[:-1] + "1",
         },
     )
     assert r.status_code == 422 and "check digit" in r.json["error"]
@@ -519,7 +504,7 @@ def test_service_methods_and_deadlines(client, officer, tmp_path, clock) -> None
         json={
             "method": "certified_mail",
             "mailed_at": "2030-11-20T09:30:00-06:00",
-            "article_number": " ".join([_article()[:4], _article()[4:]]),
+            "article_number": " ".join([article_number()[:4], article_number()[4:]]),
         },
     )
     assert r.status_code == 201 and r.json["effective_at"] is None
@@ -575,7 +560,7 @@ def test_undelivered_mail_flags_reservice(client, officer, status, clock) -> Non
         json={
             "method": "certified_mail",
             "mailed_at": "2030-11-20T09:30:00-08:00",
-            "article_number": _article(),
+            "article_number": article_number(),
         },
     )
     assert r.status_code == 201, r.json

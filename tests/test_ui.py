@@ -261,3 +261,22 @@ def test_reports_page(client, signed_in, officer) -> None:  # type: ignore[no-un
     assert bad.status_code == 422 and "year" in bad.get_data(as_text=True)
     missing = client.get(f"/reports?name=nope&jurisdiction=lees-summit-mo&year={year}")
     assert missing.status_code == 404 and "no report" in missing.get_data(as_text=True)
+
+
+def test_search_page_and_header_box(client, signed_in, open_case) -> None:  # type: ignore[no-untyped-def]
+    signed_in("records")
+    case = open_case(address="9 Quince Row")["case_number"]
+    home = client.get("/cases").data
+    assert b'action="/search"' in home and b'name="q"' in home
+    r = client.get("/search", query_string={"q": "quince"})
+    assert r.status_code == 200
+    assert f'href="/cases/{case}"'.encode() in r.data and b"<mark>Quince</mark>" in r.data
+    r = client.get("/search", query_string={"q": "quince", "from": "not-a-date"})
+    assert r.status_code == 400 and b"Not a valid date" in r.data
+    r = client.get("/search", query_string={"q": '"unbalanced AND NEAR( x'})
+    assert r.status_code == 200 and b"Nothing matches" in r.data
+
+
+def test_search_page_needs_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/search", query_string={"q": "Maria"})
+    assert r.status_code == 302 and "/login" in r.headers["Location"]

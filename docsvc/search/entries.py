@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from docsvc.jobs.queue import enqueue
 from docsvc.models import (
     Attachment,
     Case,
     Complaint,
     Document,
     Inspection,
-    Job,
     Party,
     Property,
     ReturnReceipt,
@@ -246,57 +246,95 @@ def write(session: Session, obj: Any, *, deleted: bool = False) -> None:
     jurisdiction = conn.scalar(
         select(Case.jurisdiction_code).where(Case.id == rows[0].case_id)
     ) or getattr(obj, "jurisdiction_code", "")
-    now = utcnow()
     conn.execute(
         insert(SearchEntry),
-        [
-            {
-                "kind": e.kind,
-                "ref_id": e.ref_id,
-                "part": "meta",
-                "case_id": e.case_id,
-                "jurisdiction_code": jurisdiction,
-                "document_id": e.document_id,
-                "doc_type": e.doc_type,
-                "occurred_on": e.occurred_on,
-                "title": e.title[:TITLE_MAX],
-                "body": e.body,
-                "restricted": e.restricted,
-                "source": "record",
-                "updated_at": now,
-            }
-            for e in rows
-        ],
+        [{**_shared(e, jurisdiction), "body": e.body, "source": "record"} for e in rows],
+    )
+    # The file's text entry (if extracted) shows the record's current title, date and case.
+    first = rows[0]
+    conn.execute(
+        update(SearchEntry)
+        .where(
+            SearchEntry.kind == first.kind,
+            SearchEntry.ref_id == first.ref_id,
+            SearchEntry.part == "text",
+        )
+        .values({k: v for k, v in _shared(first, jurisdiction).items() if k != "restricted"})
     )
 
 
+def _shared(e: Entry, jurisdiction: str) -> dict[str, Any]:
+    """An entry's columns other than its text."""
+    return {
+        "kind": e.kind,
+        "ref_id": e.ref_id,
+        "part": "meta",
+        "case_id": e.case_id,
+        "jurisdiction_code": jurisdiction,
+        "document_id": e.document_id,
+        "doc_type": e.doc_type,
+        "occurred_on": e.occurred_on,
+        "title": e.title[:TITLE_MAX],
+        "restricted": e.restricted,
+        "updated_at": utcnow(),
+    }
+
+
+def write_text(session: Session, obj: Any, text: str, source: str) -> bool:
+    """Store a file's extracted text beside its record's meta entry. False when the record
+    has no meta entry (it was deleted while the text was being read)."""
+    conn = session.connection()
+    kind = INDEXED[type(obj)][0][0]
+    meta = conn.execute(
+        select(SearchEntry).where(
+            SearchEntry.kind == kind, SearchEntry.ref_id == obj.id, SearchEntry.part == "meta"
+        )
+    ).first()
+    if meta is None:
+        return False
+    conn.execute(
+        delete(SearchEntry).where(
+            SearchEntry.kind == kind, SearchEntry.ref_id == obj.id, SearchEntry.part == "text"
+        )
+    )
+    conn.execute(
+        insert(SearchEntry).values(
+            kind=kind,
+            ref_id=obj.id,
+            part="text",
+            case_id=meta.case_id,
+            jurisdiction_code=meta.jurisdiction_code,
+            document_id=meta.document_id,
+            doc_type=meta.doc_type,
+            occurred_on=meta.occurred_on,
+            title=meta.title,
+            body=text,
+            restricted=text_restricted(obj),
+            source=source,
+            updated_at=utcnow(),
+        )
+    )
+    return True
+
+
 def needs_text(obj: Any) -> bool:
-    """Files whose text the worker extracts: every attachment, and issued documents' PDFs."""
+    """Files whose text the worker extracts: attachments other than photos (a scene has no
+    text worth OCR; its caption and EXIF are indexed), and issued documents' PDFs."""
     if isinstance(obj, Attachment):
-        return True
+        return obj.kind != "photo"
     return isinstance(obj, Document) and obj.status == "issued" and obj.pdf_sha256 is not None
+
+
+def text_restricted(obj: Any) -> bool:
+    """A file that may carry the complainant's identity in its text: what they supplied, the
+    complaint form, or a letter addressed to them."""
+    if isinstance(obj, Attachment):
+        return obj.supplied_by_complainant or obj.kind == "complaint_form"
+    return isinstance(obj, Document) and obj.recipient_kind == "complainant"
 
 
 def job_kind(kind: str) -> str:
     return f"{EXTRACT_JOB}:{kind}"
-
-
-def enqueue(conn: Connection, kind: str, ref_id: int) -> None:
-    pending = conn.scalar(
-        select(Job.id).where(
-            Job.kind == job_kind(kind), Job.ref_id == ref_id, Job.status.in_(("queued", "running"))
-        )
-    )
-    if pending is None:
-        conn.execute(
-            insert(Job).values(
-                kind=job_kind(kind),
-                ref_id=ref_id,
-                status="queued",
-                attempts=0,
-                created_at=utcnow(),
-            )
-        )
 
 
 @event.listens_for(Session, "after_flush")
@@ -317,7 +355,7 @@ def _index_flush(session: Session, _context: Any) -> None:
         written.add((type(obj), obj.id))
         fresh = obj in session.new or isinstance(obj, Document)
         if needs_text(obj) and fresh and not _text_done(conn, obj):
-            enqueue(conn, INDEXED[type(obj)][0][0], obj.id)
+            enqueue(conn, job_kind(INDEXED[type(obj)][0][0]), obj.id)
     for obj in session.deleted:
         if type(obj) in INDEXED:
             write(session, obj, deleted=True)

@@ -154,19 +154,20 @@ def _where(filters: Filters, params: dict[str, Any]) -> str:
 def _sql(
     dialect: str, parts: list[Part], filters: Filters, params: dict[str, Any]
 ) -> tuple[str, str]:
-    """(FROM ... WHERE ... for the matching entries, the score expression; higher is better)."""
+    """(FROM ... WHERE ... for the matching entries, the score expression; higher is better).
+    Cases are joined only to filter by their status: each join is paid on every match."""
     where = _where(filters, params)
+    cases = " JOIN cases c ON c.id = e.case_id" if filters.case_status else ""
     if dialect == "sqlite":
         params["match"] = fts5_match(parts)
         return (
-            "FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
-            "JOIN cases c ON c.id = e.case_id WHERE search_fts MATCH :match" + where,
+            f"FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid{cases} "
+            "WHERE search_fts MATCH :match" + where,
             "-bm25(search_fts, 4.0, 1.0)",
         )
     tsq = _pg_tsquery(parts, params)
     return (
-        f"FROM search_entries e JOIN cases c ON c.id = e.case_id, (SELECT {tsq}) AS q(tsq) "
-        "WHERE e.tsv @@ q.tsq" + where,
+        f"FROM search_entries e{cases}, (SELECT {tsq}) AS q(tsq) WHERE e.tsv @@ q.tsq" + where,
         "ts_rank_cd(e.tsv, q.tsq)",
     )
 
@@ -184,38 +185,37 @@ def search(session: Session, q: str, filters: Filters, page: int = 1) -> Results
     params: dict[str, Any] = {}
     frm, score = _sql(dialect, parts, filters, params)
     expand = ["jurisdictions"] if "jurisdictions" in params else []
-    counts = session.execute(
-        _expanding(f"SELECT count(*), count(DISTINCT e.case_id) {frm}", *expand), params
-    ).one()
     page = max(1, page)
-    top = session.execute(
-        _expanding(
-            # FTS5's rank functions cannot sit inside an aggregate: rank first (materialised,
-            # so SQLite does not fold the two back together), then group.
-            f"WITH m AS MATERIALIZED (SELECT e.case_id, {score} AS score {frm}) "
-            "SELECT m.case_id, max(m.score) AS best FROM m GROUP BY m.case_id "
-            "ORDER BY best DESC, m.case_id LIMIT :limit OFFSET :offset",
-            *expand,
-        ),
-        {**params, "limit": CASES_PER_PAGE, "offset": (page - 1) * CASES_PER_PAGE},
-    ).all()
-    if not top:
-        return Results(counts[0], counts[1], page, [])
-    rank = {row.case_id: i for i, row in enumerate(top)}
+    # One pass over the matches (materialised once: FTS5's rank functions cannot sit inside an
+    # aggregate, and the count, the case ranking and the page's hits all read it).
     rows = session.execute(
         _expanding(
-            "SELECT e.id, e.case_id, c.case_number, e.kind, e.ref_id, e.document_id, e.title, "
-            f"e.restricted, e.source, {score} AS score {frm} AND e.case_id IN :case_ids",
+            f"WITH m AS MATERIALIZED (SELECT e.id, e.case_id, {score} AS score {frm}), "
+            "g AS (SELECT case_id, max(score) AS best FROM m GROUP BY case_id), "
+            "top AS (SELECT case_id, best FROM g ORDER BY best DESC, case_id "
+            "LIMIT :limit OFFSET :offset), "
+            "h AS (SELECT m.id, m.case_id, m.score, top.best, row_number() OVER "
+            "(PARTITION BY m.case_id ORDER BY m.score DESC, m.id) AS n "
+            "FROM m JOIN top ON top.case_id = m.case_id) "
+            "SELECT h.id, h.case_id, c.case_number, e.kind, e.ref_id, e.document_id, e.title, "
+            "e.restricted, e.source, h.score, (SELECT count(*) FROM m) AS total, "
+            "(SELECT count(*) FROM g) AS ncases "
+            "FROM h JOIN search_entries e ON e.id = h.id JOIN cases c ON c.id = h.case_id "
+            "WHERE h.n <= :hits ORDER BY h.best DESC, h.case_id, h.n",
             *expand,
-            "case_ids",
         ),
-        {**params, "case_ids": list(rank)},
+        {
+            **params,
+            "limit": CASES_PER_PAGE,
+            "offset": (page - 1) * CASES_PER_PAGE,
+            "hits": HITS_PER_CASE,
+        },
     ).all()
-    per_case: dict[int, list[Any]] = {}
-    for r in sorted(rows, key=lambda r: (rank[r.case_id], -r.score, r.id)):
-        per_case.setdefault(r.case_id, [])
-        if len(per_case[r.case_id]) < HITS_PER_CASE:
-            per_case[r.case_id].append(r)
+    if not rows:  # nothing matched, or a page past the end: the totals still count
+        total, ncases = session.execute(
+            _expanding(f"SELECT count(*), count(DISTINCT e.case_id) {frm}", *expand), params
+        ).one()
+        return Results(total, ncases, page, [])
     hits = [
         Hit(
             r.id,
@@ -229,13 +229,12 @@ def search(session: Session, q: str, filters: Filters, page: int = 1) -> Results
             bool(r.restricted),
             r.source,
         )
-        for group in per_case.values()
-        for r in group
+        for r in rows
     ]
     snippets = _snippets(session, dialect, parts, [h.entry_id for h in hits])
     for h in hits:
         h.snippet = snippets.get(h.entry_id, Markup(""))
-    return Results(counts[0], counts[1], page, hits)
+    return Results(rows[0].total, rows[0].ncases, page, hits)
 
 
 def _snippets(

@@ -62,6 +62,24 @@ def drop(op: Any) -> None:
         op.execute(sql)
 
 
+# SQLite: the columns a search filters and groups by, in an index it can read instead of the
+# table's rows (which carry the whole text): the join from each match costs half as much.
+SQLITE_COVER = (
+    "CREATE INDEX ix_search_entries_cover ON search_entries "
+    "(id, case_id, restricted, jurisdiction_code, doc_type, occurred_on)"
+)
+
+
+def create_cover(op: Any) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(SQLITE_COVER)
+
+
+def drop_cover(op: Any) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP INDEX ix_search_entries_cover")
+
+
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
@@ -70,4 +88,4 @@ def include_object(
         return False
     if type_ == "column" and name == "tsv" and getattr(obj, "table", None) is not None:
         return obj.table.name != "search_entries"
-    return not (type_ == "index" and name == "ix_search_entries_tsv")
+    return not (type_ == "index" and name in ("ix_search_entries_tsv", "ix_search_entries_cover"))

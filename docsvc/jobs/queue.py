@@ -1,0 +1,94 @@
+"""A job queue in the database: work queued in the same transaction as the record that needs it,
+claimed with a lease, retried when a worker dies or a job fails.
+
+A claim is a compare-and-set UPDATE on the row, so two workers (or a worker and its restarted
+self) can never both hold a job, on SQLite and PostgreSQL alike. A worker that dies mid-job
+leaves the job "running" with a lease that runs out; the next claim takes it again. A job that
+keeps failing stops after MAX_ATTEMPTS and is reported by `docsvc verify`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from docsvc.models import Job
+from docsvc.timeutil import utcnow
+
+LEASE = timedelta(minutes=10)  # longer than the slowest job (a 50-page OCR)
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(seconds=30)  # doubled after each failed attempt
+ERROR_MAX = 1000
+
+
+def enqueue(conn: Connection, kind: str, ref_id: int) -> None:
+    """Queue `kind` for `ref_id` unless the same job is already waiting or running."""
+    pending = conn.scalar(
+        select(Job.id).where(
+            Job.kind == kind, Job.ref_id == ref_id, Job.status.in_(("queued", "running"))
+        )
+    )
+    if pending is None:
+        conn.execute(
+            insert(Job).values(
+                kind=kind, ref_id=ref_id, status="queued", attempts=0, created_at=utcnow()
+            )
+        )
+
+
+def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    ready = and_(Job.status == "queued", or_(Job.locked_until.is_(None), Job.locked_until <= now))
+    expired = and_(Job.status == "running", Job.locked_until <= now)
+    return or_(ready, expired)
+
+
+def claim(session: Session, kinds: tuple[str, ...] | None = None) -> Job | None:
+    """Take the oldest job that is ready (or whose worker died), leased to this caller.
+    Commits the claim so the lease holds while the work runs in later transactions."""
+    while True:
+        now = utcnow()
+        stmt = select(Job.id).where(_claimable(now)).order_by(Job.id).limit(1)
+        if kinds is not None:
+            stmt = stmt.where(or_(*(Job.kind.startswith(k) for k in kinds)))
+        job_id = session.scalar(stmt)
+        if job_id is None:
+            session.rollback()
+            return None
+        taken = session.execute(
+            update(Job)
+            .where(Job.id == job_id, _claimable(now))
+            .values(status="running", locked_until=now + LEASE, attempts=Job.attempts + 1)
+        )
+        session.commit()
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            return session.get(Job, job_id, populate_existing=True)
+        # Another worker took it between the SELECT and the UPDATE: try the next one.
+
+
+def finish(session: Session, job: Job) -> None:
+    """Mark the job done, in the caller's transaction (with the work it did)."""
+    job.status, job.locked_until, job.done_at, job.last_error = "done", None, utcnow(), None
+
+
+def fail(session: Session, job_id: int, error: str) -> None:
+    """Record a failed attempt and commit: back in the queue after a growing pause, or
+    failed for good after MAX_ATTEMPTS."""
+    session.rollback()
+    job = session.get(Job, job_id, populate_existing=True)
+    if job is None:
+        return
+    job.last_error = error[:ERROR_MAX]
+    if job.attempts >= MAX_ATTEMPTS:
+        job.status, job.locked_until = "failed", None
+    else:
+        job.status = "queued"
+        job.locked_until = utcnow() + RETRY_AFTER * 2 ** (job.attempts - 1)
+    session.commit()
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Job.status, func.count()).group_by(Job.status))
+    return {status: n for status, n in rows}
