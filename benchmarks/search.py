@@ -121,18 +121,76 @@ STREETS = [
     "Buckeye",
 ]
 KINDS = ("Street", "Avenue", "Lane", "Court", "Road", "Drive", "Way", "Place")
-VIOLATIONS = (
-    "Abandoned refrigerators rusting beside the driveway",
-    "Tall weeds and grass over twelve inches across the rear yard",
-    "Inoperable vehicle on blocks in the front setback",
-    "Accumulated tires, scrap lumber and debris behind the garage",
-    "Unpermitted carport addition framed against the east fence",
-    "Broken windows and a collapsing porch roof on the main structure",
-    "Standing water in an unmaintained swimming pool breeding mosquitoes",
-    "Graffiti on the masonry wall facing the alley",
-    "Dead tree limbs overhanging the public sidewalk",
-    "Open storage of household appliances in the side yard",
+# Violation descriptions as officers write them: an object, its condition, where it is.
+OBJECTS = (
+    "abandoned refrigerators",
+    "inoperable pickup truck",
+    "stacked tires",
+    "scrap lumber",
+    "broken washing machine",
+    "torn tarp shelter",
+    "rusted boat trailer",
+    "loose roofing shingles",
+    "collapsed chain-link fence",
+    "overgrown blackberry canes",
+    "dead pine limbs",
+    "uncovered trash carts",
+    "unpermitted carport frame",
+    "exposed wiring",
+    "sagging porch roof",
+    "mattress pile",
+    "stagnant pool water",
+    "graffiti tags",
+    "broken window panes",
+    "leaking oil drums",
+    "rotting shed siding",
+    "junked sedan",
+    "tall dry grass",
+    "discarded furniture",
+    "open foundation trench",
 )
+CONDITIONS = (
+    "rusting",
+    "left",
+    "piled",
+    "dumped",
+    "lying",
+    "stored",
+    "collapsing",
+    "decaying",
+    "abandoned",
+    "spreading",
+    "leaning",
+    "scattered",
+    "hanging",
+    "flooding",
+    "smouldering",
+    "blocking access",
+)
+PLACES = (
+    "beside the driveway",
+    "behind the garage",
+    "along the east fence",
+    "in the front setback",
+    "across the rear yard",
+    "against the alley wall",
+    "under the carport",
+    "next to the sidewalk",
+    "by the mailbox",
+    "in the side yard",
+    "on the back deck",
+    "near the creek bank",
+    "at the north property line",
+    "inside the open shed",
+    "over the public sidewalk",
+    "beneath the kitchen window",
+)
+
+
+def violation(rng: random.Random) -> str:
+    return f"{rng.choice(OBJECTS).capitalize()} {rng.choice(CONDITIONS)} {rng.choice(PLACES)}"
+
+
 NOTICE = (
     "You are receiving this notice as the owner of the property described below. An "
     "inspection found the following violations of the municipal code. A separate notice is "
@@ -174,7 +232,7 @@ def corpus(n_docs: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[
         addr = f"{c % 9999 + 1} {STREETS[(c // 9999) % len(STREETS)]} {rng.choice(KINDS)}"
         opened = date(2020, 1, 1) + timedelta(days=rng.randint(0, 2500))
         cases.append({"number": number, "address": addr, "opened": opened})
-        vio = rng.sample(VIOLATIONS, 3)
+        vio = [violation(rng) for _ in range(3)]
         for who in (owner, tenant):
             body = (
                 f"Notice of violation to {who}, {address(rng)}. Case {number}. Property: "
@@ -202,6 +260,10 @@ def corpus(n_docs: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[
     return cases, docs
 
 
+def violations_of(doc: dict[str, Any]) -> list[str]:
+    return doc["body"].split("Violations: ")[1].split(". ")[0].split("; ")
+
+
 def queries(
     cases: list[dict[str, Any]], docs: list[dict[str, Any]], n: int
 ) -> dict[str, list[str]]:
@@ -212,7 +274,8 @@ def queries(
         "name": [d["title"].removeprefix("Notice to ") for d in picked],
         "address": [rng.choice(cases)["address"] for _ in range(n)],
         "case number": [rng.choice(cases)["number"] for _ in range(n)],
-        "phrase": [f'"{rng.choice(VIOLATIONS).split(maxsplit=1)[1]}"' for _ in range(n)],
+        # One recorded violation, as a clerk copies it from a letter.
+        "phrase": [f'"{rng.choice(violations_of(d))}"' for d in picked],
         "prefix": [rng.choice(LAST)[:5].replace("'", "") + "*" for _ in range(n)],
         "common word": [COMMON] * n,
     }

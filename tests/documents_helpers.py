@@ -173,3 +173,24 @@ def article_number() -> str:
 
     body = "940711120620818070238"
     return body + str(check_digit(body))
+
+
+def mailed_notice(client, headers, advance):  # type: ignore[no-untyped-def]
+    """A Los Gatos notice of violation issued on the pinned clock and sent by certified mail
+    half an hour later: (the case, the document)."""
+    from datetime import timedelta
+
+    built = build_case(client, headers, "los-gatos-ca")
+    doc = issue(client, headers, built, "notice_of_violation")
+    advance(timedelta(hours=1))
+    r = client.post(
+        f"/api/documents/{doc['id']}/service",
+        headers=headers,
+        json={
+            "method": "certified_mail",
+            "mailed_at": "2030-11-20T09:30:00-08:00",
+            "article_number": article_number(),
+        },
+    )
+    assert r.status_code == 201, r.json
+    return built, doc

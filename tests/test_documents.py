@@ -22,6 +22,7 @@ from tests.documents_helpers import (
     docx_text,
     docx_xml,
     issue,
+    mailed_notice,
     pdf_text,
     qpdf_check,
 )
@@ -551,19 +552,7 @@ def test_undelivered_mail_flags_reservice(client, officer, status, clock) -> Non
 
     advance = clock("2030-11-20T09:00:00-08:00")
     h = officer.headers
-    built = build_case(client, h, "los-gatos-ca")
-    doc = issue(client, h, built, "notice_of_violation")
-    advance(timedelta(hours=1))
-    r = client.post(
-        f"/api/documents/{doc['id']}/service",
-        headers=h,
-        json={
-            "method": "certified_mail",
-            "mailed_at": "2030-11-20T09:30:00-08:00",
-            "article_number": article_number(),
-        },
-    )
-    assert r.status_code == 201, r.json
+    _, doc = mailed_notice(client, h, advance)
     advance(timedelta(days=20))
     r = client.post(
         f"/api/documents/{doc['id']}/return-receipt",

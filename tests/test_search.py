@@ -117,3 +117,34 @@ def test_staff_only_and_scoped(client, officer, make_user, elm) -> None:  # type
     status = client.get(f"/api/cases/{elm}", headers=officer.headers).json["status"]
     assert numbers(search(client, officer.headers, "Elm", case_status=status)) == [elm]
     assert numbers(search(client, officer.headers, "Elm", case_status="closed")) == []
+
+
+def test_cases_are_paged_twenty_at_a_time_with_five_hits_each(client, officer) -> None:  # type: ignore[no-untyped-def]
+    h = officer.headers
+    made = [
+        client.post("/api/cases", headers=h, json=complaint_case(address=f"{n} Paging Lane")).json[
+            "case_number"
+        ]
+        for n in range(1, 23)
+    ]
+    first = made[0]
+    for i in range(6):  # six more records on one case: only five of its hits are shown
+        client.post(
+            f"/api/cases/{first}/violations",
+            headers=h,
+            json={
+                "violation_type": "junk-debris",
+                "description": f"Paging debris pile {i}",
+                "observed_at": "2026-11-16T10:00:00-08:00",
+            },
+        )
+    one = search(client, h, "paging").json
+    assert (one["cases"], one["total"], one["page"]) == (22, 22 + 6, 1)
+    assert len({x["case_number"] for x in one["results"]}) == 20
+    assert [x["case_number"] for x in one["results"]].count(first) == 5
+    two = search(client, h, "paging", page=2).json
+    assert len({x["case_number"] for x in two["results"]}) == 2
+    seen = {x["case_number"] for x in one["results"] + two["results"]}
+    assert seen == set(made)
+    past = search(client, h, "paging", page=9).json
+    assert (past["cases"], past["total"], past["results"]) == (22, 28, [])

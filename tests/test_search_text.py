@@ -19,7 +19,7 @@ from docsvc.models import Job, SearchEntry
 from docsvc.search import text_job
 from docsvc.store import FileStore
 from tests import helpers
-from tests.documents_helpers import article_number, build_case, issue
+from tests.documents_helpers import build_case, issue, mailed_notice
 
 
 def search(client, h, q: str, **params):  # type: ignore[no-untyped-def]
@@ -48,19 +48,7 @@ def work(database, settings):  # type: ignore[no-untyped-def]
 def test_an_image_only_return_receipt_is_found_by_its_signer(client, officer, clock, work) -> None:  # type: ignore[no-untyped-def]
     advance = clock("2030-11-20T09:00:00-08:00")
     h = officer.headers
-    built = build_case(client, h, "los-gatos-ca")
-    doc = issue(client, h, built, "notice_of_violation")
-    advance(timedelta(hours=1))
-    r = client.post(
-        f"/api/documents/{doc['id']}/service",
-        headers=h,
-        json={
-            "method": "certified_mail",
-            "mailed_at": "2030-11-20T09:30:00-08:00",
-            "article_number": article_number(),
-        },
-    )
-    assert r.status_code == 201, r.json
+    built, doc = mailed_notice(client, h, advance)
     advance(timedelta(days=7))
     card = helpers.text_image(
         ["DOMESTIC RETURN RECEIPT", "Received by: Bartholomew Fairweather", "Date: 11/26/2030"],

@@ -21,7 +21,7 @@ from docsvc.profiles.loader import profile_of
 from docsvc.reports import catalog, render
 from docsvc.timeutil import utcnow
 from docsvc.ui.forms import load, pick
-from docsvc.ui.views import bp, case_action, staff
+from docsvc.ui.views import bp, case_action, staff, visible_jurisdictions
 from docsvc.web.context import db
 
 ENTRY_FIELDS = ("kind", "amount", "assessed_on", "ends_on", "applies_to", "note")
@@ -99,12 +99,7 @@ def enter_settlement(case_number: str):  # type: ignore[no-untyped-def]
 def reports():  # type: ignore[no-untyped-def]
     """Choose a report; shown as tables here, with CSV and PDF to download."""
     user = staff("reports")
-    s = db()
-    visible = [
-        j
-        for j in s.scalars(select(Jurisdiction).order_by(Jurisdiction.name))
-        if user.may_see_jurisdiction(j.code)
-    ]
+    visible = visible_jurisdictions(user)
     name = request.args.get("name", "workload")
     code = request.args.get("jurisdiction", visible[0].code if visible else "")
     year_text = request.args.get("year", str(utcnow().year))

@@ -5,17 +5,14 @@ from __future__ import annotations
 import math
 
 from flask import render_template, request
-from sqlalchemy import select
 
 from docsvc.api.search import SearchQuery, run_search
 from docsvc.errors import DocsvcError
-from docsvc.models import Jurisdiction
 from docsvc.models.cases import CASE_STATUSES
 from docsvc.profiles.schema import DOCUMENT_TYPES
 from docsvc.search.query import CASES_PER_PAGE, Hit
 from docsvc.ui.forms import load, pick
-from docsvc.ui.views import bp, staff
-from docsvc.web.context import db
+from docsvc.ui.views import bp, staff, visible_jurisdictions
 
 FILTERS = ("q", "jurisdiction", "case_status", "doc_type", "from", "to", "page")
 
@@ -23,11 +20,6 @@ FILTERS = ("q", "jurisdiction", "case_status", "doc_type", "from", "to", "page")
 @bp.route("/search")
 def search_page():  # type: ignore[no-untyped-def]
     user = staff("search")
-    visible = [
-        j
-        for j in db().scalars(select(Jurisdiction).order_by(Jurisdiction.name))
-        if user.may_see_jurisdiction(j.code)
-    ]
     chosen = pick(request.args, *FILTERS)
     errors: list[str] = []
     status = 200
@@ -51,7 +43,7 @@ def search_page():  # type: ignore[no-untyped-def]
     return render_template(
         "search.html",
         chosen=chosen,
-        jurisdictions=visible,
+        jurisdictions=visible_jurisdictions(user),
         statuses=CASE_STATUSES,
         doc_types=DOCUMENT_TYPES,
         results=results,

@@ -72,7 +72,7 @@ def _inject() -> dict[str, Any]:
     }
 
 
-def _jurisdictions(user: User) -> list[Jurisdiction]:
+def visible_jurisdictions(user: User) -> list[Jurisdiction]:
     rows = db().scalars(select(Jurisdiction).order_by(Jurisdiction.name))
     return [j for j in rows if user.may_see_jurisdiction(j.code)]
 
@@ -134,7 +134,7 @@ def cases():  # type: ignore[no-untyped-def]
         total=total,
         page=page,
         filters=filters,
-        jurisdictions=_jurisdictions(user),
+        jurisdictions=visible_jurisdictions(user),
     )
 
 
@@ -157,7 +157,7 @@ def _intake_dict(form: Any, zone: ZoneInfo) -> dict[str, Any]:
 @bp.route("/cases/new", methods=["GET", "POST"])
 def new_case():  # type: ignore[no-untyped-def]
     user = staff("cases.write")
-    jurisdictions = _jurisdictions(user)
+    jurisdictions = visible_jurisdictions(user)
     errors: list[str] = []
     if request.method == "POST":
         s = db()
