@@ -8,6 +8,8 @@ import zipfile
 from PIL import Image
 from PIL.ExifTags import GPS, IFD, Base
 from PIL.TiffImagePlugin import IFDRational
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 
 def jpeg(
@@ -131,3 +133,19 @@ def text_image(lines: list[str], fmt: str = "PNG", size: tuple[int, int] = (1700
     out = io.BytesIO()
     img.save(out, fmt, **({"resolution": 200.0} if fmt == "PDF" else {}))
     return out.getvalue()
+
+
+def upload(client, headers, case: str, data: bytes, name: str, kind: str = "photo", **form):  # type: ignore[no-untyped-def]
+    content_type = form.pop("file_type", None)
+    file = FileStorage(
+        io.BytesIO(data), filename=name, content_type=content_type or "application/octet-stream"
+    )
+    # Encoded in memory: the test client would spool a large body to a temporary file that
+    # stays open when the app refuses the request unread.
+    boundary, body = encode_multipart(MultiDict({"kind": kind, "file": file, **form}))
+    return client.post(
+        f"/api/cases/{case}/attachments",
+        headers=headers,
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )

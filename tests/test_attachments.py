@@ -10,28 +10,10 @@ import textwrap
 
 import pytest
 from PIL import Image
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
 
 from docsvc.store import FileStore
 from tests import helpers
 from tests.conftest import store_files
-
-
-def upload(client, headers, case: str, data: bytes, name: str, kind: str = "photo", **form):  # type: ignore[no-untyped-def]
-    content_type = form.pop("file_type", None)
-    file = FileStorage(
-        io.BytesIO(data), filename=name, content_type=content_type or "application/octet-stream"
-    )
-    # Encoded in memory: the test client would spool a large body to a temporary file that
-    # stays open when the app refuses the request unread.
-    boundary, body = encode_multipart(MultiDict({"kind": kind, "file": file, **form}))
-    return client.post(
-        f"/api/cases/{case}/attachments",
-        headers=headers,
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
 
 
 @pytest.fixture
@@ -41,7 +23,7 @@ def case(open_case) -> str:  # type: ignore[no-untyped-def]
 
 def test_photo_provenance_and_renditions(client, officer, case, settings) -> None:  # type: ignore[no-untyped-def]
     original = helpers.jpeg((1200, 800), orientation=6, comment=b"Maria's tip")
-    r = upload(
+    r = helpers.upload(
         client,
         officer.headers,
         case,
@@ -91,7 +73,7 @@ def test_photo_provenance_and_renditions(client, officer, case, settings) -> Non
     ],
 )
 def test_accepted_types(client, officer, case, make, name, media_type, kind) -> None:  # type: ignore[no-untyped-def]
-    r = upload(client, officer.headers, case, make(), name, kind=kind)
+    r = helpers.upload(client, officer.headers, case, make(), name, kind=kind)
     assert r.status_code == 201, r.json
     assert r.json["media_type"] == media_type
     if media_type == "application/pdf":
@@ -115,7 +97,7 @@ def _heic_bytes() -> bytes | None:
 
 
 def test_heic_from_an_iphone(client, officer, case) -> None:  # type: ignore[no-untyped-def]
-    r = upload(client, officer.headers, case, _heic_bytes(), "IMG_1.HEIC")
+    r = helpers.upload(client, officer.headers, case, _heic_bytes(), "IMG_1.HEIC")
     assert r.status_code == 201, r.json
     assert r.json["media_type"] == "image/heic" and (r.json["width"], r.json["height"]) == (64, 48)
     thumb = client.get(r.json["thumbnail_url"], headers=officer.headers)
@@ -215,7 +197,7 @@ def test_hostile_uploads_get_4xx_and_leave_nothing(
     says,
 ) -> None:
     before = store_files(settings)
-    r = upload(client, officer.headers, case, make(), name, kind=kind, **extra)
+    r = helpers.upload(client, officer.headers, case, make(), name, kind=kind, **extra)
     assert r.status_code == status, (label, r.json)
     if says:
         assert says in r.json["error"], r.json
@@ -228,7 +210,7 @@ def test_hostile_uploads_get_4xx_and_leave_nothing(
 def test_decompression_bomb(client, officer, case, settings, count_rows) -> None:  # type: ignore[no-untyped-def]
     out = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(out, "PNG")  # 400 MP, a few kB on disk
-    r = upload(client, officer.headers, case, out.getvalue(), "bomb.png")
+    r = helpers.upload(client, officer.headers, case, out.getvalue(), "bomb.png")
     assert r.status_code == 422 and "pixels" in r.json["error"]
     assert count_rows("attachments") == 0 and store_files(settings) == set()
 
@@ -240,7 +222,7 @@ def test_encrypted_pdf(client, officer, case) -> None:  # type: ignore[no-untype
     w.encrypt("secret")
     out = io.BytesIO()
     w.write(out)
-    r = upload(client, officer.headers, case, out.getvalue(), "locked.pdf", kind="other")
+    r = helpers.upload(client, officer.headers, case, out.getvalue(), "locked.pdf", kind="other")
     assert r.status_code == 422 and "password" in r.json["error"]
 
 
@@ -251,7 +233,7 @@ def test_hostile_file_names_are_data(client, officer, case, settings) -> None:  
         "a\x00b\tc\u202e.jpg",
         "x" * 400 + ".jpg",
     ):
-        r = upload(client, officer.headers, case, helpers.jpeg(color="blue"), name)
+        r = helpers.upload(client, officer.headers, case, helpers.jpeg(color="blue"), name)
         assert r.status_code == 201, (name, r.json)
         stored = r.json["original_filename"]
         assert (
@@ -264,8 +246,8 @@ def test_hostile_file_names_are_data(client, officer, case, settings) -> None:  
 
 def test_same_photo_twice_is_stored_once(client, officer, case, settings, count_rows) -> None:  # type: ignore[no-untyped-def]
     data = helpers.jpeg(color="purple")
-    a = upload(client, officer.headers, case, data, "a.jpg").json
-    b = upload(client, officer.headers, case, data, "b.jpg").json
+    a = helpers.upload(client, officer.headers, case, data, "a.jpg").json
+    b = helpers.upload(client, officer.headers, case, data, "b.jpg").json
     assert a["sha256"] == b["sha256"] and a["id"] != b["id"]
     assert count_rows("attachments") == 2 and count_rows("blobs") == 3  # original, print, thumb
     assert len(store_files(settings)) == 3
@@ -284,10 +266,10 @@ def test_upload_needs_multipart(client, officer, case) -> None:  # type: ignore[
         content_type="multipart/form-data",
     )
     assert r.status_code == 422 and "file" in r.json["details"]["fields"]
-    r = upload(client, officer.headers, case, helpers.jpeg(), "a.jpg", kind="selfie")
+    r = helpers.upload(client, officer.headers, case, helpers.jpeg(), "a.jpg", kind="selfie")
     assert r.status_code == 422 and "kind" in r.json["details"]["fields"]
 
 
 def test_request_larger_than_the_limit_is_413_before_parsing(client, officer, case) -> None:  # type: ignore[no-untyped-def]
-    r = upload(client, officer.headers, case, b"\0" * (7 * 1024 * 1024), "huge.jpg")
+    r = helpers.upload(client, officer.headers, case, b"\0" * (7 * 1024 * 1024), "huge.jpg")
     assert r.status_code == 413 and r.json["code"] == "too_large"

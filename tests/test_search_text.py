@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import select, text
 
 from docsvc.jobs import queue
@@ -28,13 +29,8 @@ def search(client, h, q: str, **params):  # type: ignore[no-untyped-def]
     return r.json["results"]
 
 
-def upload(client, h, case: str, name: str, data: bytes, **form):  # type: ignore[no-untyped-def]
-    r = client.post(
-        f"/api/cases/{case}/attachments",
-        headers=h,
-        content_type="multipart/form-data",
-        data={"kind": "correspondence", **form, "file": (io.BytesIO(data), name)},
-    )
+def upload(client, h, case: str, name: str, data: bytes, **form) -> int:  # type: ignore[no-untyped-def]
+    r = helpers.upload(client, h, case, data, name, **{"kind": "correspondence", **form})
     assert r.status_code == 201, r.json
     return r.json["id"]
 
@@ -100,10 +96,23 @@ def test_scans_docx_and_email_are_read(client, officer, work) -> None:  # type: 
     upload(client, h, case, "scan.pdf", scan)
     upload(client, h, case, "letter.docx", helpers.docx("Reply about the chicken coop"))
     upload(client, h, case, "mail.eml", helpers.eml())
-    assert work() == 3
+    # A faxed reply as a two-page TIFF: the second page is read too.
+    pages = [
+        Image.open(io.BytesIO(helpers.text_image([line])))
+        for line in ("Fax cover sheet", "Pergola permit application attached")
+    ]
+    fax = io.BytesIO()
+    pages[0].save(fax, "TIFF", save_all=True, append_images=pages[1:])
+    upload(client, h, case, "fax.tif", fax.getvalue())
+    # A message in a charset Python does not know is still read, not failed.
+    odd = helpers.eml().replace(b"charset=utf-8", b"charset=x-unknown-8bit")
+    upload(client, h, case, "odd.eml", odd.replace(b"fixed by Friday", b"painted by Monday"))
+    assert work() == 5
     assert [x["source"] for x in search(client, h, "carport demolished")] == ["ocr"]
     assert [x["source"] for x in search(client, h, "chicken coop")] == ["text"]
     assert [x["source"] for x in search(client, h, '"fixed by Friday"')] == ["text"]
+    assert [x["source"] for x in search(client, h, "pergola permit")] == ["ocr"]
+    assert [x["source"] for x in search(client, h, '"painted by Monday"')] == ["text"]
 
 
 def test_text_from_the_complainant_is_audited_when_shown(

@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 import pi_heif
 import pypdfium2 as pdfium
 from docx import Document as DocxDocument
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, ImageSequence
 from pypdf import PdfReader
 
 from docsvc.attachments.sniff import DOCX, EML, IMAGES, PDF
@@ -49,7 +49,7 @@ def extract(data: bytes, media_type: str) -> Extracted:
     if media_type == PDF:
         return _pdf(data)
     if media_type in IMAGES:
-        return Extracted(_cap(ocr_image(_open_image(data))), "ocr")
+        return Extracted(_cap(_ocr_frames(data)), "ocr")
     if media_type == DOCX:
         return Extracted(_cap(_docx(data)), "text")
     if media_type == EML:
@@ -79,7 +79,11 @@ def _pdf(data: bytes) -> Extracted:
         for i in scanned[:MAX_OCR_PAGES]:
             page = pdf[i]
             try:
-                image = page.render(scale=OCR_DPI / 72).to_pil()
+                # 300 dpi, but never past OCR_MAX_SIDE pixels: a poster-sized page would
+                # otherwise render to gigabytes.
+                width, height = page.get_size()
+                scale = min(OCR_DPI / 72, OCR_MAX_SIDE / max(width, height, 1))
+                image = page.render(scale=scale).to_pil()
             finally:
                 page.close()
             pages[i] = ocr_image(image)
@@ -90,12 +94,19 @@ def _pdf(data: bytes) -> Extracted:
     return Extracted(_cap("\n\n".join(pages)), "ocr")
 
 
-def _open_image(data: bytes) -> Image.Image:
+def _ocr_frames(data: bytes) -> str:
+    """Every page of a scan (a multi-page TIFF holds a whole fax), upright as EXIF says."""
+    texts = []
     try:
-        image = Image.open(io.BytesIO(data))
-        return ImageOps.exif_transpose(image)
+        with Image.open(io.BytesIO(data)) as image:
+            for i, frame in enumerate(ImageSequence.Iterator(image)):
+                if i == MAX_OCR_PAGES:
+                    texts.append(f"[pages after {MAX_OCR_PAGES} were not recognised]")
+                    break
+                texts.append(ocr_image(ImageOps.exif_transpose(frame)))
     except (OSError, SyntaxError, ValueError) as exc:
         raise ExtractionError(f"the image could not be decoded for OCR ({exc})") from exc
+    return "\n\n".join(texts)
 
 
 def ocr_image(image: Image.Image) -> str:
@@ -154,19 +165,29 @@ class _HTMLText(HTMLParser):
             self.parts.append(data)
 
 
+def _part_text(part: EmailMessage) -> str:
+    """A text part's content; a charset Python does not know is read as UTF-8, replacing
+    what does not decode, rather than failing the whole message."""
+    try:
+        return str(part.get_content())
+    except (LookupError, UnicodeError):
+        raw = part.get_payload(decode=True)
+        return raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else ""
+
+
 def _eml(data: bytes) -> str:
     message = email.message_from_bytes(data, policy=policy.default)
     assert isinstance(message, EmailMessage)
     head = [f"{h}: {message[h]}" for h in ("From", "To", "Cc", "Date", "Subject") if message[h]]
     plain = message.get_body(preferencelist=("plain",))
     if plain is not None:
-        body = plain.get_content()
+        body = _part_text(plain)
     else:
         html = message.get_body(preferencelist=("html",))
         body = ""
         if html is not None:
             parser = _HTMLText()
-            parser.feed(html.get_content())
+            parser.feed(_part_text(html))
             body = " ".join(parser.parts)
     names = [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
     tail = [f"Attached: {', '.join(names)}"] if names else []
