@@ -246,10 +246,13 @@ def _snippets(
     """Highlighted excerpts for the page's hits only (the costly part of a search)."""
     params: dict[str, Any] = {"ids": ids}
     if dialect == "sqlite":
-        params["match"] = fts5_match(parts)
+        params.update(match=fts5_match(parts), lo=min(ids), hi=max(ids))
+        # One pass over the matches within the hits' rowid range, the list applied as a plain
+        # filter (the "+"): given the IN list itself, FTS5 would run the whole query once a hit.
         sql = (
             f"SELECT rowid AS id, snippet(search_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) "
-            "AS s FROM search_fts WHERE search_fts MATCH :match AND rowid IN :ids"
+            "AS s FROM search_fts WHERE search_fts MATCH :match "
+            "AND rowid BETWEEN :lo AND :hi AND +rowid IN :ids"
         )
     else:
         tsq = _pg_tsquery(parts, params)
