@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     from docsvc.api import (
         attachments,
         cases,
+        disclosure,
         documents,
         followup,
         money,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         followup.blp,
         reports.blp,
         search.blp,
+        disclosure.blp,
     ):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token-authenticated; cookies are never read on the API

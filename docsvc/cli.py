@@ -252,21 +252,22 @@ def worker(once: bool, poll: float) -> None:
     import threading
 
     from docsvc.db import Database
+    from docsvc.documents.service import Env
     from docsvc.jobs.worker import drain, run_forever
     from docsvc.store import FileStore
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     settings = load_settings()
     database = Database(settings.database_url)
-    store = FileStore(settings.store_dir)
+    env = Env(FileStore(settings.store_dir), settings)
     try:
         if once:
-            click.echo(f"{drain(database, store)} job(s) done")
+            click.echo(f"{drain(database, env)} job(s) done")
             return
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        run_forever(database, store, stop, poll)
+        run_forever(database, env, stop, poll)
     finally:
         database.dispose()
 

@@ -149,3 +149,77 @@ def upload(client, headers, case: str, data: bytes, name: str, kind: str = "phot
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
+
+
+def pdf_with(
+    content: str,
+    *,
+    info: str = "",
+    annots: str = "",
+    outline: str = "",
+) -> bytes:
+    """A one-page PDF written by hand, so each attack is exactly what it claims to be."""
+    objs = [
+        "<< /Type /Catalog /Pages 2 0 R" + (" /Outlines 7 0 R" if outline else "") + " >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >>"
+        + (f" /Annots [{annots}]" if annots else "")
+        + " >>",
+        f"<< /Length {len(content.encode('latin-1'))} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        f"<< {info} >>",
+    ]
+    if outline:
+        objs.append("<< /Type /Outlines /First 8 0 R /Last 8 0 R /Count 1 >>")
+        objs.append(f"<< /Title ({outline}) /Parent 7 0 R /Dest [3 0 R /Fit] >>")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(out.tell())
+        out.write(f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1"))
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Info 6 0 R >>\n"
+        f"startxref\n{xref}\n%%EOF\n".encode()
+    )
+    return out.getvalue()
+
+
+def text_ops(*lines: str, x: int = 72, y: int = 700) -> str:
+    ops = [f"BT /F1 11 Tf {x} {y} Td 14 TL"]
+    for line in lines:
+        ops.append(f"({line}) Tj T*")
+    return " ".join(ops) + " ET"
+
+
+# Helvetica advance widths (1/1000 em) of the glyphs per_glyph_pdf draws one at a time.
+HELVETICA = {"O": 778, "B": 667, "r": 333, "i": 222, "e": 556, "n": 556}
+
+
+def per_glyph_pdf(spread: float = 0.0) -> bytes:
+    """'Reported by Maria OBrien', the surname one text object per glyph, as many generators
+    write text; `spread` points added between glyphs."""
+    ops, x = [], 180.0
+    for ch in "OBrien":
+        ops.append(f"BT /F1 11 Tf {x:.2f} 700 Td ({ch}) Tj ET")
+        x += HELVETICA[ch] * 11 / 1000 + spread
+    return pdf_with(text_ops("Reported by Maria") + " " + " ".join(ops))
+
+
+def leaky_docx(phone: str) -> bytes:
+    """A DOCX whose body is clean and whose author, header and comment name the complainant."""
+    from docx import Document
+
+    d = Document()
+    d.add_paragraph("The owner says the fence will be fixed by Friday.")
+    d.core_properties.author = "Maria O'Brien-Nguyen"
+    d.sections[0].header.paragraphs[0].text = "Forwarded by M. O'Brien-Nguyen"
+    d.add_comment(d.paragraphs[0].runs, text=f"Call me at {phone}", author="Maria")
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()

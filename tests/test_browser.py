@@ -285,6 +285,7 @@ def test_search_box_results_filters_and_ocr_text(  # type: ignore[no-untyped-def
 ) -> None:
     import io
 
+    from docsvc.documents.service import Env
     from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
     from tests.conftest import complaint_case
@@ -307,7 +308,7 @@ def test_search_box_results_filters_and_ocr_text(  # type: ignore[no-untyped-def
         data={"kind": "correspondence", "file": (io.BytesIO(scan), "scan.png")},
     )
     assert r.status_code == 201
-    drain(database, FileStore(settings.store_dir))
+    drain(database, Env(FileStore(settings.store_dir), settings))
     sign_in(page, live_server, officer)
     # The box in the header of any page.
     page.fill("header form.search input[name=q]", "juniper")

@@ -21,13 +21,24 @@ API_MD_PATHS = {
     ("POST", "/api/cases/{case_number}/violations/{violation_id}/correct"),
     ("POST", "/api/cases/{case_number}/inspections"),
     ("POST", "/api/cases/{case_number}/attachments"),
+    ("GET", "/api/search"),
+    ("POST", "/api/disclosures"),
+    ("GET", "/api/disclosures/{request_id}/proposed-redactions"),
+    ("PUT", "/api/disclosures/{request_id}/redactions"),
+    ("POST", "/api/disclosures/{request_id}/findings/{finding_id}/dismiss"),
+    ("POST", "/api/disclosures/{request_id}/release"),
+    ("GET", "/api/disclosures/{request_id}/package"),
+    ("GET", "/api/disclosures/{request_id}/exemption-log"),
+    ("GET", "/public/releases/{token}"),
 }
 
 
 def _served(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     out = set()
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith(("/api/", "/healthz")) or rule.rule == "/api/openapi.json":
+        if not rule.rule.startswith(("/api/", "/healthz", "/public/")):
+            continue
+        if rule.rule == "/api/openapi.json":
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         out |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}

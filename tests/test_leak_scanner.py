@@ -15,6 +15,7 @@ from PIL import Image
 from docsvc.disclosure.identity import Identity, kinds_found
 from docsvc.disclosure.scanner import scan_package
 from tests import helpers
+from tests.helpers import pdf_with, text_ops
 
 WHO = Identity(
     name="Maria O'Brien-Nguyễn",
@@ -23,52 +24,6 @@ WHO = Identity(
     address="1420 Elm Street, Tom Bean, TX",
 )
 NEEDLES = WHO.needles()
-
-
-def pdf_with(
-    content: str,
-    *,
-    info: str = "",
-    annots: str = "",
-    outline: str = "",
-) -> bytes:
-    """A one-page PDF written by hand, so each attack is exactly what it claims to be."""
-    objs = [
-        "<< /Type /Catalog /Pages 2 0 R" + (" /Outlines 7 0 R" if outline else "") + " >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >>"
-        + (f" /Annots [{annots}]" if annots else "")
-        + " >>",
-        f"<< /Length {len(content.encode('latin-1'))} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        f"<< {info} >>",
-    ]
-    if outline:
-        objs.append("<< /Type /Outlines /First 8 0 R /Last 8 0 R /Count 1 >>")
-        objs.append(f"<< /Title ({outline}) /Parent 7 0 R /Dest [3 0 R /Fit] >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1"))
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
-    for off in offsets:
-        out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(
-        f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Info 6 0 R >>\n"
-        f"startxref\n{xref}\n%%EOF\n".encode()
-    )
-    return out.getvalue()
-
-
-def text_ops(*lines: str, x: int = 72, y: int = 700) -> str:
-    ops = [f"BT /F1 11 Tf {x} {y} Td 14 TL"]
-    for line in lines:
-        ops.append(f"({line}) Tj T*")
-    return " ".join(ops) + " ET"
 
 
 def package(**files: bytes) -> bytes:
@@ -107,19 +62,10 @@ def test_name_split_across_lines() -> None:
     assert {f.where for f in found} >= {"text (pdftotext -layout)", "text (pdftotext -raw)"}
 
 
-# Helvetica advance widths (1/1000 em) for the glyphs drawn one at a time.
-WIDTHS = {"O": 778, "B": 667, "r": 333, "i": 222, "e": 556, "n": 556}
-
-
 @pytest.mark.parametrize("spread", [0, 9], ids=["set-naturally", "spaced-out"])
 def test_per_glyph_text(spread: int) -> None:
     """Each glyph its own text object at its own position, as many generators write them."""
-    ops, x = [], 180.0
-    for ch in "OBrien":
-        ops.append(f"BT /F1 11 Tf {x:.2f} 700 Td ({ch}) Tj ET")
-        x += WIDTHS[ch] * 11 / 1000 + spread
-    page = pdf_with(text_ops("Reported by Maria") + " " + " ".join(ops))
-    found = scan(**{"0001.pdf": page})
+    found = scan(**{"0001.pdf": helpers.per_glyph_pdf(spread)})
     assert "name" in kinds(found)
 
 
@@ -141,16 +87,7 @@ def test_name_in_pdf_metadata_and_outline() -> None:
 
 
 def test_name_in_a_docx_comment_header_and_author() -> None:
-    from docx import Document
-
-    d = Document()
-    d.add_paragraph("The owner will fix the fence.")
-    d.core_properties.author = "Maria O'Brien-Nguyen"
-    d.sections[0].header.paragraphs[0].text = "Forwarded by M. O'Brien-Nguyen"
-    d.add_comment(d.paragraphs[0].runs, text="Call me at 903.555.0142", author="Maria")
-    out = io.BytesIO()
-    d.save(out)
-    found = scan(**{"0001.docx": out.getvalue()})
+    found = scan(**{"0001.docx": helpers.leaky_docx("903.555.0142")})
     where = {f.file for f in found}
     assert {"0001.docx/docProps/core.xml", "0001.docx/word/header1.xml"} <= where
     assert ("0001.docx/word/comments.xml", "phone") in {(f.file, f.kind) for f in found}

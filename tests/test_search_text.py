@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select, text
 
+from docsvc.documents.service import Env
 from docsvc.jobs import queue
 from docsvc.jobs.worker import drain
 from docsvc.models import Job, SearchEntry
@@ -38,7 +39,7 @@ def upload(client, h, case: str, name: str, data: bytes, **form) -> int:  # type
 @pytest.fixture
 def work(database, settings):  # type: ignore[no-untyped-def]
     """Run the worker until the queue is empty; returns how many jobs it did."""
-    return lambda: drain(database, FileStore(settings.store_dir))
+    return lambda: drain(database, Env(FileStore(settings.store_dir), settings))
 
 
 def test_an_image_only_return_receipt_is_found_by_its_signer(client, officer, clock, work) -> None:  # type: ignore[no-untyped-def]

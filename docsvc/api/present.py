@@ -20,6 +20,11 @@ def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
     return value.astimezone(zone) if value is not None else None
 
 
+def local_iso(value: datetime | None, zone: ZoneInfo) -> str | None:
+    """For dicts returned without a schema: the same ISO 8601 text, with the zone's offset."""
+    return value.astimezone(zone).isoformat() if value is not None else None
+
+
 def case_summary(case: Case, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "case_number": case.case_number,

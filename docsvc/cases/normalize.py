@@ -37,7 +37,7 @@ _ABBREVIATIONS = {
     "number": "no",
 }
 # apostrophe, right and left single quotes, backtick, acute accent, modifier apostrophe
-_APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
+APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
 
 
 def fold(text: str) -> str:
@@ -45,7 +45,7 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("đ", "d").replace("Đ", "d").casefold()
-    for ch in _APOSTROPHES:
+    for ch in APOSTROPHES:
         text = text.replace(ch, "")  # O'Brien -> obrien, not "o brien"
     text = re.sub(r"[^\w]+", " ", text)
     return " ".join(text.split())

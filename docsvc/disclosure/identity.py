@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from docsvc.cases.normalize import address_key, fold
+from docsvc.cases.normalize import APOSTROPHES, address_key, fold
 
 # Letters that are letters of their own, not a letter with a mark: fold() keeps them apart.
 _OWN_LETTERS = str.maketrans(
@@ -148,3 +148,87 @@ def kinds_found(text: str, needles: list[Needle]) -> set[str]:
     w = words(text)
     s, runs = w.replace(" ", ""), glyph_runs(w)
     return {n.kind for n in needles if n.found_in(w, s, runs)}
+
+
+def _folded_with_map(text: str) -> tuple[str, list[int]]:
+    """The words view of `text` with, for each of its characters, the index in `text` it came
+    from: what turns a match back into the span of the original to box or replace."""
+    out: list[str] = []
+    where: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        m = _LINE_HYPHEN.match(text, i)
+        if m and out and out[-1] != " ":
+            i = m.end()  # "O'Bri-\n en": the line-break hyphen joins, it is not a gap
+            continue
+        ch = text[i].translate(_INVISIBLE)
+        if ch and ch not in APOSTROPHES:  # O'Brien -> obrien, as fold() does
+            folded = fold(ch.translate(_OWN_LETTERS))
+            if folded:
+                out.extend(folded)
+                where.extend([i] * len(folded))
+            elif out and out[-1] != " ":
+                out.append(" ")
+                where.append(i)
+        i += 1
+    return "".join(out), where
+
+
+def find_spans(text: str, needles: list[Needle]) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every identifier in `text`, as indices into `text`, merged where
+    they overlap. Used to box hits on a page and to replace them in text we render."""
+    folded, where = _folded_with_map(text)
+    padded = f" {folded} "
+    spans: list[tuple[int, int, str]] = []
+
+    def add(a: int, b: int, kind: str) -> None:  # a, b: indices into `folded`
+        a, b = max(a, 0), min(b, len(where))
+        if a < b:
+            spans.append((where[a], where[b - 1] + 1, kind))
+
+    for needle in needles:
+        for m in needle.word_pattern.finditer(padded):
+            add(m.start() - 1, m.end() - 1, needle.kind)
+    # Glyph runs and squashed text: match on the letters alone, mapped back through them.
+    letters = [k for k, ch in enumerate(folded) if ch != " "]
+    squashed_text = "".join(folded[k] for k in letters)
+    for needle in needles:
+        form = needle.squashed_form
+        if not form:
+            continue
+        for run in _GLYPH_RUN.finditer(padded):
+            start = len(folded[: run.start() - 1].replace(" ", ""))
+            joined = run.group(0).replace(" ", "")
+            at = joined.find(form)
+            while at >= 0:
+                add(letters[start + at], letters[start + at + len(form) - 1] + 1, needle.kind)
+                at = joined.find(form, at + 1)
+        if len(form) >= MIN_ANYWHERE:
+            at = squashed_text.find(form)
+            while at >= 0:
+                add(letters[at], letters[at + len(form) - 1] + 1, needle.kind)
+                at = squashed_text.find(form, at + 1)
+    return _merge(spans)
+
+
+_PRIORITY = {"name": 0, "email": 1, "phone": 2, "address": 3}
+
+
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans as one, named by the most identifying kind among them."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, kind in sorted(spans):
+        if out and a <= out[-1][1]:
+            pa, pb, pk = out[-1]
+            out[-1] = (pa, max(pb, b), min(pk, kind, key=lambda k: _PRIORITY.get(k, 9)))
+        else:
+            out.append((a, b, kind))
+    return out
+
+
+def replace_spans(text: str, needles: list[Needle], label: str) -> tuple[str, list[str]]:
+    """`text` with each identifier replaced by `[label]`; and the kinds replaced."""
+    spans = find_spans(text, needles)
+    for a, b, _ in reversed(spans):
+        text = f"{text[:a]}[{label}]{text[b:]}"
+    return text, [k for _, _, k in spans]

@@ -14,20 +14,21 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from docsvc.db import Database
+from docsvc.disclosure import prepare
+from docsvc.documents.service import Env
 from docsvc.jobs import queue
 from docsvc.models import Job
 from docsvc.search import text_job
 from docsvc.search.entries import EXTRACT_JOB
-from docsvc.store import FileStore
 
 log = logging.getLogger("docsvc.worker")
 
-Handler = Callable[[Session, FileStore, Job], None]
+Handler = Callable[[Session, Env, Job], None]
 # Job kinds are "<handler>:<detail>"; the part before the colon picks the handler.
-HANDLERS: dict[str, Handler] = {EXTRACT_JOB: text_job.run}
+HANDLERS: dict[str, Handler] = {EXTRACT_JOB: text_job.run, prepare.PREPARE_JOB: prepare.run}
 
 
-def run_one(database: Database, store: FileStore) -> bool:
+def run_one(database: Database, env: Env) -> bool:
     """Claim and do one job; False when none is ready."""
     with database.session() as session:
         job = queue.claim(session)
@@ -35,7 +36,7 @@ def run_one(database: Database, store: FileStore) -> bool:
             return False
         job_id, kind = job.id, job.kind
         try:
-            HANDLERS[kind.split(":", 1)[0]](session, store, job)
+            HANDLERS[kind.split(":", 1)[0]](session, env, job)
             queue.finish(session, session.get(Job, job_id) or job)
             session.commit()
         except Exception as exc:  # any failure is recorded on the job and retried
@@ -48,20 +49,18 @@ def run_one(database: Database, store: FileStore) -> bool:
     return True
 
 
-def drain(database: Database, store: FileStore, limit: int | None = None) -> int:
+def drain(database: Database, env: Env, limit: int | None = None) -> int:
     """Do ready jobs until none is left (or `limit` are done); returns how many ran."""
     done = 0
-    while (limit is None or done < limit) and run_one(database, store):
+    while (limit is None or done < limit) and run_one(database, env):
         done += 1
     return done
 
 
-def run_forever(
-    database: Database, store: FileStore, stop: threading.Event, poll: float = 2.0
-) -> None:
+def run_forever(database: Database, env: Env, stop: threading.Event, poll: float = 2.0) -> None:
     while not stop.is_set():
         try:
-            if not run_one(database, store):
+            if not run_one(database, env):
                 stop.wait(poll)
         except Exception:  # the database went away for a moment: wait and try again
             log.exception("worker loop error; retrying in %s s", poll * 5)

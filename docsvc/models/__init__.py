@@ -3,6 +3,14 @@
 from docsvc.models.audit import AuditEvent, AuditHead
 from docsvc.models.base import Base
 from docsvc.models.cases import Case, Complaint, Inspection, Party, Property, Violation
+from docsvc.models.disclosure import (
+    DisclosureCase,
+    DisclosureItem,
+    DisclosureRequest,
+    Redaction,
+    Release,
+    ScanFinding,
+)
 from docsvc.models.documents import BuildingInspectorNotice, Document, ReturnReceipt, ServiceRecord
 from docsvc.models.files import Attachment, Blob
 from docsvc.models.money import (
@@ -31,6 +39,9 @@ __all__ = [
     "CaseCounter",
     "Citation",
     "Complaint",
+    "DisclosureCase",
+    "DisclosureItem",
+    "DisclosureRequest",
     "Document",
     "Inspection",
     "Job",
@@ -40,7 +51,10 @@ __all__ = [
     "OutreachActivity",
     "Party",
     "Property",
+    "Redaction",
+    "Release",
     "ReturnReceipt",
+    "ScanFinding",
     "SearchEntry",
     "ServiceRecord",
     "Settlement",

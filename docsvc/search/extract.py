@@ -51,9 +51,9 @@ def extract(data: bytes, media_type: str) -> Extracted:
     if media_type in IMAGES:
         return Extracted(_cap(_ocr_frames(data)), "ocr")
     if media_type == DOCX:
-        return Extracted(_cap(_docx(data)), "text")
+        return Extracted(_cap(docx_text(data)), "text")
     if media_type == EML:
-        return Extracted(_cap(_eml(data)), "text")
+        return Extracted(_cap(eml_text(data)), "text")
     return Extracted("", "text")
 
 
@@ -109,8 +109,7 @@ def _ocr_frames(data: bytes) -> str:
     return "\n\n".join(texts)
 
 
-def ocr_image(image: Image.Image) -> str:
-    """Tesseract's reading of one image (English)."""
+def _tesseract(image: Image.Image, *config: str) -> str:
     image = image.convert("L")
     if max(image.size) > OCR_MAX_SIDE:
         image.thumbnail((OCR_MAX_SIDE, OCR_MAX_SIDE))
@@ -118,7 +117,7 @@ def ocr_image(image: Image.Image) -> str:
     image.save(buf, format="PNG")
     try:
         done = subprocess.run(
-            ["tesseract", "stdin", "stdout", "-l", "eng"],
+            ["tesseract", "stdin", "stdout", "-l", "eng", *config],
             input=buf.getvalue(),
             capture_output=True,
             timeout=OCR_TIMEOUT,
@@ -134,10 +133,42 @@ def ocr_image(image: Image.Image) -> str:
         raise ExtractionError(
             f"tesseract failed ({done.returncode}): {done.stderr.decode(errors='replace')[-300:]}"
         )
-    return done.stdout.decode("utf-8", errors="replace").strip()
+    return done.stdout.decode("utf-8", errors="replace")
 
 
-def _docx(data: bytes) -> str:
+def ocr_image(image: Image.Image) -> str:
+    """Tesseract's reading of one image (English)."""
+    return _tesseract(image).strip()
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    text: str
+    box: tuple[int, int, int, int]  # left, top, right, bottom, in the image's pixels
+    line: tuple[int, int, int]  # block, paragraph, line: words of one line share it
+
+
+def ocr_words(image: Image.Image) -> list[OcrWord]:
+    """Each word Tesseract reads, with where it is on the image (for boxing what it found).
+    Boxes are in the image's own pixels even when it was scaled down for OCR."""
+    scale = max(image.size) / OCR_MAX_SIDE if max(image.size) > OCR_MAX_SIDE else 1.0
+    words = []
+    for row in _tesseract(image, "tsv").splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or not cols[11].strip():
+            continue
+        left, top, width, height = (int(int(c) * scale) for c in cols[6:10])
+        words.append(
+            OcrWord(
+                cols[11],
+                (left, top, left + width, top + height),
+                (int(cols[2]), int(cols[3]), int(cols[4])),
+            )
+        )
+    return words
+
+
+def docx_text(data: bytes) -> str:
     doc = DocxDocument(io.BytesIO(data))
     lines = [p.text for p in doc.paragraphs]
     for table in doc.tables:
@@ -175,7 +206,7 @@ def _part_text(part: EmailMessage) -> str:
         return raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else ""
 
 
-def _eml(data: bytes) -> str:
+def eml_text(data: bytes) -> str:
     message = email.message_from_bytes(data, policy=policy.default)
     assert isinstance(message, EmailMessage)
     head = [f"{h}: {message[h]}" for h in ("From", "To", "Cc", "Date", "Subject") if message[h]]

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.sniff import PDF
+from docsvc.documents.service import Env
 from docsvc.models import Attachment, Document, Job
 from docsvc.search.entries import EXTRACT_JOB, write_text
 from docsvc.search.extract import extract
-from docsvc.store import FileStore
 
 MODELS: dict[str, type] = {"attachment": Attachment, "document": Document}
 
@@ -29,7 +29,7 @@ def _file_of(obj: Any) -> tuple[str, str] | None:
     return None
 
 
-def run(session: Session, store: FileStore, job: Job) -> None:
+def run(session: Session, env: Env, job: Job) -> None:
     """Extract and index; leaves the entry written in the session for the caller to commit."""
     model = MODELS[job.kind.removeprefix(f"{EXTRACT_JOB}:")]
     obj = session.get(model, job.ref_id)
@@ -38,7 +38,7 @@ def run(session: Session, store: FileStore, job: Job) -> None:
     if target is None:
         return  # the record (or its file) is gone: nothing to index
     sha256, media_type = target
-    found = extract(store.open_verified(sha256), media_type)
+    found = extract(env.store.open_verified(sha256), media_type)
     obj = session.get(model, job.ref_id)
     if obj is not None:
         write_text(session, obj, found.text, found.source)

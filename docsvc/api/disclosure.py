@@ -1,0 +1,417 @@
+"""Public-records requests, redaction review and releases (records staff), and the released
+package by its public link (anyone holding the link)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, url_for
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import delete, select
+
+from docsvc.api.documents import env
+from docsvc.api.fields import Instant, Text
+from docsvc.api.present import local_iso
+from docsvc.audit import append
+from docsvc.cases.service import actor_of, get_case
+from docsvc.disclosure import release as releasing
+from docsvc.disclosure.renditions import describe
+from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
+from docsvc.errors import Conflict, Invalid, NotFound
+from docsvc.models import (
+    Case,
+    DisclosureCase,
+    DisclosureItem,
+    DisclosureRequest,
+    Jurisdiction,
+    Redaction,
+    Release,
+    ScanFinding,
+)
+from docsvc.models.disclosure import IDENTIFIER_KINDS
+from docsvc.profiles.loader import profile_of
+from docsvc.timeutil import utcnow
+from docsvc.web.context import api_user, database, db, file_store, require
+
+blp = Blueprint("disclosure", __name__, description="Public-records requests and releases")
+SECURITY = [{"bearerAuth": []}]
+ZIP = "application/zip"
+
+
+class RequesterIn(Schema):
+    name = Text(required=True, max_length=300)
+    email = fields.Email(load_default=None)
+
+
+class DisclosureIn(Schema):
+    class Meta:
+        unknown = "raise"
+
+    jurisdiction = fields.String(required=True)
+    requester = fields.Nested(RequesterIn, required=True)
+    received_at = Instant(required=True)
+    description = Text(required=True, max_length=5000)
+    case_numbers = fields.List(
+        fields.String(), load_default=list, validate=validate.Length(max=200)
+    )
+    query = Text(load_default=None, max_length=500)
+    notes = Text(load_default=None, max_length=5000)
+
+
+class DisclosurePatch(Schema):
+    class Meta:
+        unknown = "raise"
+
+    ruling_requested_at = Instant()
+    notes = Text(max_length=5000, allow_empty=True)
+    status = fields.String(validate=validate.OneOf(["closed"]))
+
+
+class CounselDecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["redact", "disclose"]))
+    statute = Text(load_default=None, max_length=300)
+    label = Text(load_default=None, max_length=200)
+    explanation = Text(required=True, max_length=2000)
+
+
+class BoxIn(Schema):
+    class Meta:
+        unknown = "exclude"  # the proposals' own fields (id, exemption) may be sent back
+
+    document_id = fields.Integer(required=True)
+    page = fields.Integer(required=True, validate=validate.Range(min=1))
+    box = fields.List(fields.Float(), required=True, validate=validate.Length(equal=4))
+    kind = fields.String(load_default="other", validate=validate.OneOf(IDENTIFIER_KINDS))
+
+
+class ReleaseIn(Schema):
+    accept_proposed_redactions = fields.Boolean(load_default=False)
+
+
+class DismissIn(Schema):
+    reason = Text(required=True, max_length=2000)
+
+
+def _request_dict(req: DisclosureRequest) -> dict[str, Any]:
+    s = db()
+    cases = s.execute(
+        select(DisclosureCase, Case.case_number)
+        .join(Case, Case.id == DisclosureCase.case_id)
+        .where(DisclosureCase.request_id == req.id)
+        .order_by(Case.case_number)
+    ).all()
+    items = s.scalars(
+        select(DisclosureItem)
+        .where(DisclosureItem.request_id == req.id)
+        .order_by(DisclosureItem.seq)
+    ).all()
+    numbers = {d.case_id: n for d, n in cases}
+    zone = _zone(req)
+    release = s.scalar(select(Release).where(Release.request_id == req.id))
+    proposed = s.scalars(select(Redaction.id).where(Redaction.request_id == req.id)).all()
+    return {
+        "id": req.id,
+        "jurisdiction": req.jurisdiction_code,
+        "requester": {"name": req.requester_name, "email": req.requester_email},
+        "received_at": local_iso(req.received_at, zone),
+        "description": req.description,
+        "case_numbers": req.case_numbers,
+        "query": req.query,
+        "due_at": local_iso(req.due_at, zone),
+        "ruling_due_at": local_iso(req.ruling_due_at, zone),
+        "ruling_requested_at": local_iso(req.ruling_requested_at, zone),
+        "status": req.status,
+        "notes": req.notes,
+        "reviewed_at": local_iso(req.reviewed_at, zone),
+        "prepared": sum(1 for i in items if i.review_sha256),
+        "cases": [
+            {
+                "case_number": n,
+                "decision": d.decision,
+                "statute": d.statute,
+                "explanation": d.explanation,
+                "decided_at": local_iso(d.decided_at, zone),
+            }
+            for d, n in cases
+        ],
+        "items": [
+            {
+                "id": i.id,
+                "case_number": numbers[i.case_id],
+                "record": describe(s, i),
+                "pages": i.page_count,
+                "page_sizes": i.page_sizes,
+            }
+            for i in items
+        ],
+        "redactions": len(proposed),
+        "release": _release_urls(release) if release else None,
+    }
+
+
+def _zone(req: DisclosureRequest) -> ZoneInfo:
+    row = db().get(Jurisdiction, req.jurisdiction_code)
+    return profile_of(row).zone if row else ZoneInfo("UTC")
+
+
+def _release_urls(release: Release) -> dict[str, Any]:
+    return {
+        "package_url": url_for("disclosure.package", request_id=release.request_id),
+        "public_url": url_for("disclosure.public_release", token=release.token, _external=True),
+        "released_at": release.released_at.isoformat(),
+        "files": release.files,
+    }
+
+
+@blp.route("/api/disclosures", methods=["POST"])
+@blp.arguments(DisclosureIn)
+@blp.response(201)
+@blp.doc(security=SECURITY)
+def create_disclosure(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Open a request: due dates from the profile's clocks; the responsive records gathered
+    from the case numbers and/or a search; each case's complainant decision recorded; the
+    records prepared for review in the background (status 'preparing', then 'review')."""
+    user = require(api_user(), "disclosure")
+    req = open_request(db(), user, data)
+    db().commit()
+    return _request_dict(req)
+
+
+@blp.route("/api/disclosures", methods=["GET"])
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def list_disclosures():  # type: ignore[no-untyped-def]
+    """Requests by due date, open ones first."""
+    user = require(api_user(), "disclosure")
+    rows = db().scalars(select(DisclosureRequest).order_by(DisclosureRequest.due_at)).all()
+    return [
+        {
+            "id": r.id,
+            "jurisdiction": r.jurisdiction_code,
+            "requester": r.requester_name,
+            "received_at": local_iso(r.received_at, _zone(r)),
+            "due_at": local_iso(r.due_at, _zone(r)),
+            "ruling_due_at": local_iso(r.ruling_due_at, _zone(r)),
+            "status": r.status,
+        }
+        for r in sorted(rows, key=lambda r: (r.status in ("released", "closed"), r.due_at))
+        if user.may_see_jurisdiction(r.jurisdiction_code)
+    ]
+
+
+@blp.route("/api/disclosures/<int:request_id>", methods=["GET"])
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def get_disclosure(request_id: int):  # type: ignore[no-untyped-def]
+    user = require(api_user(), "disclosure")
+    return _request_dict(get_request(db(), user, request_id))
+
+
+@blp.route("/api/disclosures/<int:request_id>", methods=["PATCH"])
+@blp.arguments(DisclosurePatch)
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def patch_disclosure(data: dict[str, Any], request_id: int):  # type: ignore[no-untyped-def]
+    """Record when an Attorney General decision was requested (Texas), notes, or close."""
+    user = require(api_user(), "disclosure")
+    req = get_request(db(), user, request_id)
+    for key, value in data.items():
+        setattr(req, key, value or None)
+    req.updated_at = utcnow()
+    append(db(), actor_of(user), "disclosure.update", "disclosure", req.id, fields=sorted(data))
+    db().commit()
+    return _request_dict(req)
+
+
+@blp.route("/api/disclosures/<int:request_id>/cases/<case_number>/decision", methods=["POST"])
+@blp.arguments(CounselDecisionIn)
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def decide_case(data: dict[str, Any], request_id: int, case_number: str):  # type: ignore[no-untyped-def]
+    """Counsel's decision on a case's complainant identity, where the profile leaves it open."""
+    user = require(api_user(), "disclosure")
+    s = db()
+    req = get_request(s, user, request_id)
+    record_counsel_decision(s, user, req, get_case(s, user, case_number), data)
+    s.commit()
+    return _request_dict(req)
+
+
+def _box_dict(r: Redaction, labels: dict[int, str | None]) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "document_id": r.item_id,
+        "page": r.page,
+        "box": [r.x0, r.y0, r.x1, r.y1],
+        "kind": r.kind,
+        "status": r.status,
+        "exemption": labels.get(r.item_id),
+    }
+
+
+def _labels(request_id: int) -> dict[int, str | None]:
+    rows = db().execute(
+        select(DisclosureItem.id, DisclosureCase.statute)
+        .join(
+            DisclosureCase,
+            (DisclosureCase.request_id == DisclosureItem.request_id)
+            & (DisclosureCase.case_id == DisclosureItem.case_id),
+        )
+        .where(DisclosureItem.request_id == request_id)
+    )
+    return {i: statute for i, statute in rows}
+
+
+@blp.route("/api/disclosures/<int:request_id>/proposed-redactions", methods=["GET"])
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def proposed_redactions(request_id: int):  # type: ignore[no-untyped-def]
+    """Every box (PDF points, origin bottom left) over an identifier found in the records:
+    proposed until the clerk reviews the set, confirmed after."""
+    user = require(api_user(), "disclosure")
+    req = get_request(db(), user, request_id)
+    labels = _labels(req.id)
+    rows = db().scalars(
+        select(Redaction)
+        .where(Redaction.request_id == req.id)
+        .order_by(Redaction.item_id, Redaction.page, Redaction.id)
+    )
+    return [_box_dict(r, labels) for r in rows]
+
+
+@blp.route("/api/disclosures/<int:request_id>/redactions", methods=["PUT"])
+@blp.arguments(BoxIn(many=True))
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def review_redactions(boxes: list[dict[str, Any]], request_id: int):  # type: ignore[no-untyped-def]
+    """The reviewed set replaces the proposals: boxes confirmed, moved, added or dropped."""
+    user = require(api_user(), "disclosure")
+    s = db()
+    req = get_request(s, user, request_id)
+    if req.status != "review":
+        raise Conflict(f"the request is {req.status}; redactions are reviewed in 'review'.")
+    items = {
+        i.id: i
+        for i in s.scalars(select(DisclosureItem).where(DisclosureItem.request_id == req.id))
+    }
+    rows = []
+    for n, b in enumerate(boxes):
+        item = items.get(b["document_id"])
+        if item is None:
+            raise Invalid(f"box {n}: document {b['document_id']} is not part of this request.")
+        sizes = item.page_sizes or []
+        if b["page"] > len(sizes):
+            raise Invalid(f"box {n}: document {item.id} has {len(sizes)} page(s).")
+        width, height = sizes[b["page"] - 1]
+        x0, y0, x1, y1 = b["box"]
+        if not (0 <= x0 < x1 <= width + 0.5 and 0 <= y0 < y1 <= height + 0.5):
+            raise Invalid(
+                f"box {n} must lie on its page (0-{width:.0f} by 0-{height:.0f} points) with "
+                "x0 < x1 and y0 < y1."
+            )
+        rows.append(
+            Redaction(
+                request_id=req.id, item_id=item.id, page=b["page"], x0=x0, y0=y0, x1=x1, y1=y1,
+                kind=b["kind"], status="confirmed", origin="clerk",
+            )
+        )  # fmt: skip
+    s.execute(delete(Redaction).where(Redaction.request_id == req.id))
+    s.add_all(rows)
+    req.reviewed_at, req.reviewed_by_id, req.updated_at = utcnow(), user.id, utcnow()
+    append(s, actor_of(user), "disclosure.review", "disclosure", req.id, fields=["redactions"])
+    s.commit()
+    labels = _labels(req.id)
+    return [_box_dict(r, labels) for r in rows]
+
+
+@blp.route("/api/disclosures/<int:request_id>/findings/<int:finding_id>/dismiss", methods=["POST"])
+@blp.arguments(DismissIn)
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def dismiss_finding(data: dict[str, Any], request_id: int, finding_id: int):  # type: ignore[no-untyped-def]
+    """A finding that does not identify the complainant here (the complainant is also the
+    owner; the address is the property's), dismissed with the reason; audited."""
+    user = require(api_user(), "disclosure")
+    s = db()
+    req = get_request(s, user, request_id)
+    f = s.get(ScanFinding, finding_id)
+    if f is None or f.request_id != req.id:
+        raise NotFound(f"no finding {finding_id} in request {req.id}.")
+    f.dismissed_reason, f.dismissed_by_id, f.dismissed_at = data["reason"], user.id, utcnow()
+    append(s, actor_of(user), "disclosure.dismiss", "finding", f.id, fields=["reason"])
+    s.commit()
+    return releasing.finding_dict(f)
+
+
+@blp.route("/api/disclosures/<int:request_id>/release", methods=["POST"])
+@blp.arguments(ReleaseIn)
+@blp.response(201)
+@blp.doc(security=SECURITY)
+def release(data: dict[str, Any], request_id: int):  # type: ignore[no-untyped-def]
+    """Build the package, scan every byte of it, and release it only if nothing is found."""
+    user = require(api_user(), "disclosure")
+    # Built and scanned on a read-only session: a minute of rendering and OCR holds no lock.
+    with database().read_session() as rs:
+        req = get_request(rs, user, request_id)
+        releasing.check_ready(rs, req, data["accept_proposed_redactions"])
+        package = releasing.build_package(rs, env(), req, user)
+    findings, seconds = releasing.scan(package)
+    s = db()
+    req = get_request(s, user, request_id)
+    if req.status != "review":
+        raise Conflict(f"the request is {req.status}; it cannot be released now.")
+    open_findings = releasing.record_findings(s, req, findings)
+    if open_findings:
+        s.commit()
+        raise releasing.ReleaseBlocked(
+            f"the leak scanner found the withheld complainant's identity in {len(open_findings)} "
+            "place(s) of the package; nothing was released. Redact them (or dismiss a finding "
+            "that does not identify the complainant here, with the reason) and release again.",
+            {"findings": [releasing.finding_dict(f) for f in open_findings]},
+        )
+    rel = releasing.record_release(s, env(), user, req, package, seconds)
+    s.commit()
+    return _release_urls(rel)
+
+
+def _release_of(request_id: int) -> Release:
+    user = require(api_user(), "disclosure")
+    req = get_request(db(), user, request_id)
+    rel = db().scalar(select(Release).where(Release.request_id == req.id))
+    if rel is None:
+        raise NotFound(f"request {req.id} has not been released.")
+    return rel
+
+
+@blp.route("/api/disclosures/<int:request_id>/package", methods=["GET"])
+@blp.doc(security=SECURITY, responses={"200": {"description": "The released ZIP"}})
+def package(request_id: int):  # type: ignore[no-untyped-def]
+    return _zip_response(_release_of(request_id))
+
+
+@blp.route("/api/disclosures/<int:request_id>/exemption-log", methods=["GET"])
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def exemption_log(request_id: int):  # type: ignore[no-untyped-def]
+    """What was withheld, where, under which law and why; never the value withheld."""
+    return _release_of(request_id).exemption_log
+
+
+@blp.route("/public/releases/<token>", methods=["GET"])
+@blp.doc(responses={"200": {"description": "The released ZIP"}})
+def public_release(token: str):  # type: ignore[no-untyped-def]
+    """The released package, for whoever holds the link: the only thing the public receives."""
+    rel = db().scalar(select(Release).where(Release.token == token)) if len(token) < 100 else None
+    if rel is None:
+        raise NotFound("no release at this link; check the link you were sent.")
+    return _zip_response(rel)
+
+
+def _zip_response(rel: Release) -> Response:
+    resp = Response(file_store().open_verified(rel.package_sha256), mimetype=ZIP)
+    resp.headers["Content-Disposition"] = f'attachment; filename="release-{rel.request_id}.zip"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
