@@ -332,3 +332,56 @@ def test_search_box_results_filters_and_ocr_text(  # type: ignore[no-untyped-def
     page.goto(f"{live_server}/search?q=" + "x" * 600)
     assert "shorten it to 500" in page.inner_text(".errors")
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
+
+
+def test_records_clerk_reviews_boxes_and_releases(  # type: ignore[no-untyped-def]
+    page, live_server, make_user, client, database, settings
+) -> None:
+    from docsvc.documents.service import Env
+    from docsvc.jobs.worker import drain
+    from docsvc.store import FileStore
+    from tests.conftest import complaint_case
+
+    officer = make_user("officer", with_password=True)
+    clerk = make_user("records", with_password=True)
+    case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
+        "case_number"
+    ]
+    scan = helpers.text_image(["COMPLAINT FORM", "Name: Maria O'Brien-Nguyen", "Signed in Elm"])
+    r = helpers.upload(client, officer.headers, case, scan, "form.png", kind="complaint_form")
+    assert r.status_code == 201
+    sign_in(page, live_server, clerk)
+    page.click("header nav a:text('Records requests')")
+    page.click("#new-request summary")
+    page.select_option("#new-request select[name=jurisdiction]", "los-gatos-ca")
+    page.fill("#new-request input[name=received_at]", "2026-11-20T10:00")
+    page.fill("#new-request input[name=name]", "Pat O'Reporter & Co <news>")
+    page.fill("#new-request textarea[name=description]", "Everything about the yard")
+    page.fill("#new-request input[name=case_numbers]", case)
+    page.click("#new-request button")
+    page.wait_for_selector("#preparing")
+    drain(database, Env(FileStore(settings.store_dir), settings))
+    page.reload()
+    assert "Pat O'Reporter & Co <news>" in page.inner_text("dl")
+    figure = page.locator("figure.page").first
+    figure.locator("img").wait_for()
+    assert figure.locator("label.redbox").count() == 1  # the name, found by OCR
+    # Add a box by dragging over the signature line.
+    box = figure.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.05, box["y"] + box["height"] * 0.30)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.40, box["y"] + box["height"] * 0.36, steps=5)
+    page.mouse.up()
+    assert figure.locator(".redbox.drawn input[name=add]").count() == 1
+    page.click("#review-form button[type=submit]")
+    page.wait_for_selector("text=Redactions reviewed.")
+    assert page.locator("figure.page").first.locator("label.redbox").count() == 2
+    page.screenshot(path=str(SCREENSHOTS / "disclosure-review-tablet.png"), full_page=True)
+    page.click("#release-form button")
+    page.wait_for_selector("#release")
+    link = page.locator("#release a").first.get_attribute("href")
+    assert link and "/public/releases/" in link
+    public = client.get(link.replace(live_server, ""))
+    assert public.status_code == 200 and public.mimetype == "application/zip"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800

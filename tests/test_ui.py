@@ -280,3 +280,41 @@ def test_search_page_and_header_box(client, signed_in, open_case) -> None:  # ty
 def test_search_page_needs_sign_in(client) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/search", query_string={"q": "Maria"})
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_records_requests_pages_are_for_records_staff(client, signed_in, open_case) -> None:  # type: ignore[no-untyped-def]
+    signed_in("officer")
+    assert client.get("/disclosures").status_code == 403
+    assert b"Records requests" not in client.get("/cases").data
+    client.post("/logout", data={"csrf_token": csrf(client.get("/cases").data)})
+    signed_in("records")
+    case = open_case()["case_number"]
+    page = client.get("/disclosures")
+    assert page.status_code == 200 and b"No requests yet." in page.data
+    # A bad form comes back with the reason and what was typed.
+    r = client.post(
+        "/disclosures",
+        data={
+            "csrf_token": csrf(page.data),
+            "jurisdiction": "los-gatos-ca",
+            "received_at": "2026-11-20T10:00",
+            "name": "Pat",
+            "description": "All of it",
+            "case_numbers": "LG-1999-000009",
+        },
+    )
+    assert r.status_code == 422 and b"no case LG-1999-000009" in r.data and b'value="Pat"' in r.data
+    r = client.post(
+        "/disclosures",
+        data={
+            "csrf_token": csrf(page.data),
+            "jurisdiction": "los-gatos-ca",
+            "received_at": "2026-11-20T10:00",
+            "name": "Pat",
+            "description": "All of it",
+            "case_numbers": case,
+        },
+    )
+    assert r.status_code == 302
+    detail = client.get(r.headers["Location"])
+    assert b"Preparing the records for review" in detail.data and b"2026-11-30" in detail.data

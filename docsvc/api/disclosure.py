@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from docsvc.api.documents import env
 from docsvc.api.fields import Instant, Text
@@ -17,9 +17,10 @@ from docsvc.api.present import local_iso
 from docsvc.audit import append
 from docsvc.cases.service import actor_of, get_case
 from docsvc.disclosure import release as releasing
+from docsvc.disclosure import workflow
 from docsvc.disclosure.renditions import describe
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
-from docsvc.errors import Conflict, Invalid, NotFound
+from docsvc.errors import NotFound
 from docsvc.models import (
     Case,
     DisclosureCase,
@@ -28,7 +29,6 @@ from docsvc.models import (
     Jurisdiction,
     Redaction,
     Release,
-    ScanFinding,
 )
 from docsvc.models.disclosure import IDENTIFIER_KINDS
 from docsvc.profiles.loader import profile_of
@@ -94,7 +94,7 @@ class DismissIn(Schema):
     reason = Text(required=True, max_length=2000)
 
 
-def _request_dict(req: DisclosureRequest) -> dict[str, Any]:
+def request_dict(req: DisclosureRequest) -> dict[str, Any]:
     s = db()
     cases = s.execute(
         select(DisclosureCase, Case.case_number)
@@ -108,7 +108,7 @@ def _request_dict(req: DisclosureRequest) -> dict[str, Any]:
         .order_by(DisclosureItem.seq)
     ).all()
     numbers = {d.case_id: n for d, n in cases}
-    zone = _zone(req)
+    zone = request_zone(req)
     release = s.scalar(select(Release).where(Release.request_id == req.id))
     proposed = s.scalars(select(Redaction.id).where(Redaction.request_id == req.id)).all()
     return {
@@ -151,7 +151,7 @@ def _request_dict(req: DisclosureRequest) -> dict[str, Any]:
     }
 
 
-def _zone(req: DisclosureRequest) -> ZoneInfo:
+def request_zone(req: DisclosureRequest) -> ZoneInfo:
     row = db().get(Jurisdiction, req.jurisdiction_code)
     return profile_of(row).zone if row else ZoneInfo("UTC")
 
@@ -176,7 +176,7 @@ def create_disclosure(data: dict[str, Any]):  # type: ignore[no-untyped-def]
     user = require(api_user(), "disclosure")
     req = open_request(db(), user, data)
     db().commit()
-    return _request_dict(req)
+    return request_dict(req)
 
 
 @blp.route("/api/disclosures", methods=["GET"])
@@ -191,9 +191,9 @@ def list_disclosures():  # type: ignore[no-untyped-def]
             "id": r.id,
             "jurisdiction": r.jurisdiction_code,
             "requester": r.requester_name,
-            "received_at": local_iso(r.received_at, _zone(r)),
-            "due_at": local_iso(r.due_at, _zone(r)),
-            "ruling_due_at": local_iso(r.ruling_due_at, _zone(r)),
+            "received_at": local_iso(r.received_at, request_zone(r)),
+            "due_at": local_iso(r.due_at, request_zone(r)),
+            "ruling_due_at": local_iso(r.ruling_due_at, request_zone(r)),
             "status": r.status,
         }
         for r in sorted(rows, key=lambda r: (r.status in ("released", "closed"), r.due_at))
@@ -206,7 +206,7 @@ def list_disclosures():  # type: ignore[no-untyped-def]
 @blp.doc(security=SECURITY)
 def get_disclosure(request_id: int):  # type: ignore[no-untyped-def]
     user = require(api_user(), "disclosure")
-    return _request_dict(get_request(db(), user, request_id))
+    return request_dict(get_request(db(), user, request_id))
 
 
 @blp.route("/api/disclosures/<int:request_id>", methods=["PATCH"])
@@ -222,7 +222,7 @@ def patch_disclosure(data: dict[str, Any], request_id: int):  # type: ignore[no-
     req.updated_at = utcnow()
     append(db(), actor_of(user), "disclosure.update", "disclosure", req.id, fields=sorted(data))
     db().commit()
-    return _request_dict(req)
+    return request_dict(req)
 
 
 @blp.route("/api/disclosures/<int:request_id>/cases/<case_number>/decision", methods=["POST"])
@@ -236,7 +236,7 @@ def decide_case(data: dict[str, Any], request_id: int, case_number: str):  # typ
     req = get_request(s, user, request_id)
     record_counsel_decision(s, user, req, get_case(s, user, case_number), data)
     s.commit()
-    return _request_dict(req)
+    return request_dict(req)
 
 
 def _box_dict(r: Redaction, labels: dict[int, str | None]) -> dict[str, Any]:
@@ -290,37 +290,7 @@ def review_redactions(boxes: list[dict[str, Any]], request_id: int):  # type: ig
     user = require(api_user(), "disclosure")
     s = db()
     req = get_request(s, user, request_id)
-    if req.status != "review":
-        raise Conflict(f"the request is {req.status}; redactions are reviewed in 'review'.")
-    items = {
-        i.id: i
-        for i in s.scalars(select(DisclosureItem).where(DisclosureItem.request_id == req.id))
-    }
-    rows = []
-    for n, b in enumerate(boxes):
-        item = items.get(b["document_id"])
-        if item is None:
-            raise Invalid(f"box {n}: document {b['document_id']} is not part of this request.")
-        sizes = item.page_sizes or []
-        if b["page"] > len(sizes):
-            raise Invalid(f"box {n}: document {item.id} has {len(sizes)} page(s).")
-        width, height = sizes[b["page"] - 1]
-        x0, y0, x1, y1 = b["box"]
-        if not (0 <= x0 < x1 <= width + 0.5 and 0 <= y0 < y1 <= height + 0.5):
-            raise Invalid(
-                f"box {n} must lie on its page (0-{width:.0f} by 0-{height:.0f} points) with "
-                "x0 < x1 and y0 < y1."
-            )
-        rows.append(
-            Redaction(
-                request_id=req.id, item_id=item.id, page=b["page"], x0=x0, y0=y0, x1=x1, y1=y1,
-                kind=b["kind"], status="confirmed", origin="clerk",
-            )
-        )  # fmt: skip
-    s.execute(delete(Redaction).where(Redaction.request_id == req.id))
-    s.add_all(rows)
-    req.reviewed_at, req.reviewed_by_id, req.updated_at = utcnow(), user.id, utcnow()
-    append(s, actor_of(user), "disclosure.review", "disclosure", req.id, fields=["redactions"])
+    rows = workflow.review(s, user, req, boxes)
     s.commit()
     labels = _labels(req.id)
     return [_box_dict(r, labels) for r in rows]
@@ -336,11 +306,7 @@ def dismiss_finding(data: dict[str, Any], request_id: int, finding_id: int):  # 
     user = require(api_user(), "disclosure")
     s = db()
     req = get_request(s, user, request_id)
-    f = s.get(ScanFinding, finding_id)
-    if f is None or f.request_id != req.id:
-        raise NotFound(f"no finding {finding_id} in request {req.id}.")
-    f.dismissed_reason, f.dismissed_by_id, f.dismissed_at = data["reason"], user.id, utcnow()
-    append(s, actor_of(user), "disclosure.dismiss", "finding", f.id, fields=["reason"])
+    f = workflow.dismiss(s, user, req, finding_id, data["reason"])
     s.commit()
     return releasing.finding_dict(f)
 
@@ -352,27 +318,9 @@ def dismiss_finding(data: dict[str, Any], request_id: int, finding_id: int):  # 
 def release(data: dict[str, Any], request_id: int):  # type: ignore[no-untyped-def]
     """Build the package, scan every byte of it, and release it only if nothing is found."""
     user = require(api_user(), "disclosure")
-    # Built and scanned on a read-only session: a minute of rendering and OCR holds no lock.
-    with database().read_session() as rs:
-        req = get_request(rs, user, request_id)
-        releasing.check_ready(rs, req, data["accept_proposed_redactions"])
-        package = releasing.build_package(rs, env(), req, user)
-    findings, seconds = releasing.scan(package)
-    s = db()
-    req = get_request(s, user, request_id)
-    if req.status != "review":
-        raise Conflict(f"the request is {req.status}; it cannot be released now.")
-    open_findings = releasing.record_findings(s, req, findings)
-    if open_findings:
-        s.commit()
-        raise releasing.ReleaseBlocked(
-            f"the leak scanner found the withheld complainant's identity in {len(open_findings)} "
-            "place(s) of the package; nothing was released. Redact them (or dismiss a finding "
-            "that does not identify the complainant here, with the reason) and release again.",
-            {"findings": [releasing.finding_dict(f) for f in open_findings]},
-        )
-    rel = releasing.record_release(s, env(), user, req, package, seconds)
-    s.commit()
+    rel = workflow.release(
+        database(), db(), env(), user, request_id, data["accept_proposed_redactions"]
+    )
     return _release_urls(rel)
 
 

@@ -1,0 +1,100 @@
+"""The clerk's steps on a request, shared by the API and the pages: review the boxes, dismiss a
+finding, release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from docsvc.audit import append
+from docsvc.cases.service import actor_of
+from docsvc.db import Database
+from docsvc.disclosure import release as releasing
+from docsvc.disclosure.requests import get_request
+from docsvc.documents.service import Env
+from docsvc.errors import Conflict, Invalid, NotFound
+from docsvc.models import DisclosureItem, DisclosureRequest, Redaction, Release, ScanFinding, User
+from docsvc.timeutil import utcnow
+
+
+def review(
+    session: Session, user: User, req: DisclosureRequest, boxes: list[dict[str, Any]]
+) -> list[Redaction]:
+    """The reviewed set replaces the proposals: boxes confirmed, moved, added or dropped.
+    Each box is {document_id (the item), page, box: [x0, y0, x1, y1] in points, kind}."""
+    if req.status != "review":
+        raise Conflict(f"the request is {req.status}; redactions are reviewed in 'review'.")
+    items = {
+        i.id: i
+        for i in session.scalars(select(DisclosureItem).where(DisclosureItem.request_id == req.id))
+    }
+    rows = []
+    for n, b in enumerate(boxes):
+        item = items.get(b["document_id"])
+        if item is None:
+            raise Invalid(f"box {n}: document {b['document_id']} is not part of this request.")
+        sizes = item.page_sizes or []
+        if not 1 <= b["page"] <= len(sizes):
+            raise Invalid(f"box {n}: document {item.id} has {len(sizes)} page(s).")
+        width, height = sizes[b["page"] - 1]
+        x0, y0, x1, y1 = b["box"]
+        if not (0 <= x0 < x1 <= width + 0.5 and 0 <= y0 < y1 <= height + 0.5):
+            raise Invalid(
+                f"box {n} must lie on its page (0-{width:.0f} by 0-{height:.0f} points) with "
+                "x0 < x1 and y0 < y1."
+            )
+        rows.append(
+            Redaction(
+                request_id=req.id, item_id=item.id, page=b["page"], x0=x0, y0=y0, x1=x1, y1=y1,
+                kind=b.get("kind") or "other", status="confirmed", origin="clerk",
+            )
+        )  # fmt: skip
+    session.execute(delete(Redaction).where(Redaction.request_id == req.id))
+    session.add_all(rows)
+    req.reviewed_at, req.reviewed_by_id, req.updated_at = utcnow(), user.id, utcnow()
+    append(
+        session, actor_of(user), "disclosure.review", "disclosure", req.id, fields=["redactions"]
+    )
+    session.flush()
+    return rows
+
+
+def dismiss(
+    session: Session, user: User, req: DisclosureRequest, finding_id: int, reason: str
+) -> ScanFinding:
+    f = session.get(ScanFinding, finding_id)
+    if f is None or f.request_id != req.id:
+        raise NotFound(f"no finding {finding_id} in request {req.id}.")
+    f.dismissed_reason, f.dismissed_by_id, f.dismissed_at = reason, user.id, utcnow()
+    append(session, actor_of(user), "disclosure.dismiss", "finding", f.id, fields=["reason"])
+    return f
+
+
+def release(
+    database: Database, session: Session, env: Env, user: User, request_id: int, accept: bool
+) -> Release:
+    """Build, scan, and release or refuse. The package is built and scanned on a read-only
+    session (a minute of rendering and OCR holds no lock); the outcome is written in `session`,
+    which is committed here either way (refused findings are kept for dismissal)."""
+    with database.read_session() as rs:
+        req = get_request(rs, user, request_id)
+        releasing.check_ready(rs, req, accept)
+        package = releasing.build_package(rs, env, req, user)
+    findings, seconds = releasing.scan(package)
+    req = get_request(session, user, request_id)
+    if req.status != "review":
+        raise Conflict(f"the request is {req.status}; it cannot be released now.")
+    open_findings = releasing.record_findings(session, req, findings)
+    if open_findings:
+        session.commit()
+        raise releasing.ReleaseBlocked(
+            f"the leak scanner found the withheld complainant's identity in {len(open_findings)} "
+            "place(s) of the package; nothing was released. Redact them (or dismiss a finding "
+            "that does not identify the complainant here, with the reason) and release again.",
+            {"findings": [releasing.finding_dict(f) for f in open_findings]},
+        )
+    rel = releasing.record_release(session, env, user, req, package, seconds)
+    session.commit()
+    return rel

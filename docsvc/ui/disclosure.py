@@ -1,0 +1,224 @@
+"""Pages for records staff: the requests by due date, a request's review screen (each record's
+pages with the proposed boxes to keep, drop or add), the release and its public link."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pypdfium2 as pdfium
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from docsvc.api.disclosure import DisclosureIn, request_dict, request_zone
+from docsvc.api.documents import env
+from docsvc.api.present import local_iso
+from docsvc.cases.service import get_case
+from docsvc.disclosure import workflow
+from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
+from docsvc.errors import DocsvcError, Invalid
+from docsvc.models import DisclosureItem, DisclosureRequest, Redaction, ScanFinding
+from docsvc.profiles.loader import profile_of
+from docsvc.ui.forms import load, local_to_iso, pick
+from docsvc.ui.views import bp, staff, visible_jurisdictions
+from docsvc.web.context import database, db, file_store
+
+PAGE_DPI = 100
+
+
+def _list_page(errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    user = staff("disclosure")
+    rows = db().scalars(select(DisclosureRequest).order_by(DisclosureRequest.due_at)).all()
+    rows = sorted(
+        (r for r in rows if user.may_see_jurisdiction(r.jurisdiction_code)),
+        key=lambda r: (r.status in ("released", "closed"), r.due_at),
+    )
+    listed = [
+        {
+            "id": r.id,
+            "requester": r.requester_name,
+            "jurisdiction": r.jurisdiction_code,
+            "due": (local_iso(r.due_at, request_zone(r)) or "")[:10],
+            "ruling_due": (local_iso(r.ruling_due_at, request_zone(r)) or "")[:10],
+            "status": r.status,
+        }
+        for r in rows
+    ]
+    return render_template(
+        "disclosures.html",
+        requests=listed,
+        jurisdictions=visible_jurisdictions(user),
+        form=request.form if errors else {},
+        errors=errors or [],
+    ), status
+
+
+@bp.route("/disclosures")
+def disclosures():  # type: ignore[no-untyped-def]
+    return _list_page()
+
+
+@bp.route("/disclosures", methods=["POST"])
+def open_disclosure():  # type: ignore[no-untyped-def]
+    user = staff("disclosure")
+    f = request.form
+    code = f.get("jurisdiction", "")
+    jurisdiction = next((j for j in visible_jurisdictions(user) if j.code == code), None)
+    zone = profile_of(jurisdiction).zone if jurisdiction else None
+    body: dict[str, Any] = {
+        **pick(f, "jurisdiction", "description", "query", "notes"),
+        "requester": pick(f, "name", "email"),
+        "received_at": local_to_iso(f.get("received_at", ""), zone) if zone else "",
+        "case_numbers": f.get("case_numbers", "").replace(",", " ").split(),
+    }
+    data, errors = load(DisclosureIn(), body)
+    if data is not None:
+        try:
+            req = open_request(db(), user, data)
+            db().commit()
+            flash("Request opened: its records are being prepared for review.")
+            return redirect(url_for("ui.disclosure_page", request_id=req.id))
+        except DocsvcError as exc:
+            db().rollback()
+            errors = [exc.message]
+    return _list_page(errors, 422)
+
+
+def _detail(request_id: int, errors: list[str] | None = None, status: int = 200, findings=None):  # type: ignore[no-untyped-def]
+    user = staff("disclosure")
+    req = get_request(db(), user, request_id)
+    detail = request_dict(req)
+    boxes: dict[tuple[int, int], list[Redaction]] = {}
+    for r in db().scalars(select(Redaction).where(Redaction.request_id == req.id)):
+        boxes.setdefault((r.item_id, r.page), []).append(r)
+    open_findings = findings or [
+        f
+        for f in db().scalars(
+            select(ScanFinding).where(ScanFinding.request_id == req.id).order_by(ScanFinding.id)
+        )
+        if f.dismissed_at is None
+    ]
+    return render_template(
+        "disclosure.html",
+        req=detail,
+        boxes=boxes,
+        findings=open_findings,
+        errors=errors or [],
+    ), status
+
+
+@bp.route("/disclosures/<int:request_id>")
+def disclosure_page(request_id: int):  # type: ignore[no-untyped-def]
+    return _detail(request_id)
+
+
+@bp.route("/disclosures/<int:request_id>/items/<int:item_id>/pages/<int:page>.png")
+def disclosure_page_image(request_id: int, item_id: int, page: int) -> Response:
+    """A page of a record's review copy, for drawing boxes on (staff only, never cached
+    publicly)."""
+    user = staff("disclosure")
+    req = get_request(db(), user, request_id)
+    item = db().get(DisclosureItem, item_id)
+    if item is None or item.request_id != req.id or item.review_sha256 is None:
+        abort(404)
+    if not 1 <= page <= (item.page_count or 0):
+        abort(404)
+    pdf = pdfium.PdfDocument(file_store().open_verified(item.review_sha256))
+    try:
+        p = pdf[page - 1]
+        image = p.render(scale=PAGE_DPI / 72).to_pil()
+        p.close()
+    finally:
+        pdf.close()
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    resp = Response(out.getvalue(), mimetype="image/png")
+    resp.headers["Cache-Control"] = "private, max-age=600"
+    return resp
+
+
+def _act(request_id: int, step: Any, done: str):  # type: ignore[no-untyped-def]
+    user = staff("disclosure")
+    s = db()
+    try:
+        step(s, user, get_request(s, user, request_id))
+        s.commit()
+        flash(done)
+    except DocsvcError as exc:
+        s.rollback()
+        return _detail(request_id, [exc.message], exc.status)
+    return redirect(url_for("ui.disclosure_page", request_id=request_id))
+
+
+@bp.route("/disclosures/<int:request_id>/review", methods=["POST"])
+def review_disclosure(request_id: int):  # type: ignore[no-untyped-def]
+    """Kept boxes arrive as `keep` (their ids), drawn ones as `add` (JSON each)."""
+    keep = {int(v) for v in request.form.getlist("keep") if v.isdigit()}
+
+    def step(s, user, req):  # type: ignore[no-untyped-def]
+        boxes = [
+            {
+                "document_id": r.item_id,
+                "page": r.page,
+                "box": [r.x0, r.y0, r.x1, r.y1],
+                "kind": r.kind,
+            }
+            for r in s.scalars(select(Redaction).where(Redaction.request_id == req.id))
+            if r.id in keep
+        ]
+        for raw in request.form.getlist("add"):
+            try:
+                b = json.loads(raw)
+                boxes.append(
+                    {
+                        "document_id": int(b["document_id"]),
+                        "page": int(b["page"]),
+                        "box": [float(v) for v in b["box"]][:4],
+                        "kind": "other",
+                    }
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise Invalid("a drawn box could not be read; draw it again.") from exc
+        workflow.review(s, user, req, boxes)
+
+    return _act(request_id, step, "Redactions reviewed.")
+
+
+@bp.route("/disclosures/<int:request_id>/findings/<int:finding_id>/dismiss", methods=["POST"])
+def dismiss_disclosure_finding(request_id: int, finding_id: int):  # type: ignore[no-untyped-def]
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        return _detail(
+            request_id, ["Give the reason the finding does not identify the complainant."], 422
+        )
+    return _act(
+        request_id,
+        lambda s, user, req: workflow.dismiss(s, user, req, finding_id, reason),
+        "Finding dismissed.",
+    )
+
+
+@bp.route("/disclosures/<int:request_id>/cases/<case_number>/decision", methods=["POST"])
+def decide_disclosure_case(request_id: int, case_number: str):  # type: ignore[no-untyped-def]
+    data = pick(request.form, "decision", "statute", "explanation")
+
+    def step(s, user, req):  # type: ignore[no-untyped-def]
+        if data.get("decision") not in ("redact", "disclose") or not data.get("explanation"):
+            raise Invalid("choose redact or disclose and record counsel's explanation.")
+        record_counsel_decision(s, user, req, get_case(s, user, case_number), data)
+
+    return _act(request_id, step, "Decision recorded.")
+
+
+@bp.route("/disclosures/<int:request_id>/release", methods=["POST"])
+def release_disclosure(request_id: int):  # type: ignore[no-untyped-def]
+    user = staff("disclosure")
+    accept = request.form.get("accept") == "on"
+    try:
+        workflow.release(database(), db(), env(), user, request_id, accept)
+    except DocsvcError as exc:
+        db().rollback()
+        return _detail(request_id, [exc.message], exc.status)
+    flash("Released. Send the requester the public link.")
+    return redirect(url_for("ui.disclosure_page", request_id=request_id))
