@@ -14,11 +14,18 @@ from sqlalchemy import select
 from docsvc.api.disclosure import DisclosureIn, request_dict, request_zone
 from docsvc.api.documents import env
 from docsvc.api.present import local_iso
-from docsvc.cases.service import get_case
+from docsvc.cases.service import get_case, record_complainant_view
 from docsvc.disclosure import workflow
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
 from docsvc.errors import DocsvcError, Invalid
-from docsvc.models import DisclosureItem, DisclosureRequest, Redaction, ScanFinding
+from docsvc.models import (
+    Case,
+    DisclosureCase,
+    DisclosureItem,
+    DisclosureRequest,
+    Redaction,
+    ScanFinding,
+)
 from docsvc.profiles.loader import profile_of
 from docsvc.ui.forms import load, local_to_iso, pick
 from docsvc.ui.views import bp, staff, visible_jurisdictions
@@ -99,6 +106,8 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
         )
         if f.dismissed_at is None
     ]
+    if req.status == "review":
+        _audit_review_view(user, req)
     return render_template(
         "disclosure.html",
         req=detail,
@@ -106,6 +115,20 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
         findings=open_findings,
         errors=errors or [],
     ), status
+
+
+def _audit_review_view(user, req) -> None:  # type: ignore[no-untyped-def]
+    """The review screen shows the records as they are, complainant and all: each case whose
+    complainant is identified is recorded as viewed (in its own transaction: a GET)."""
+    with database().session() as s:
+        ids = s.scalars(
+            select(DisclosureCase.case_id).where(
+                DisclosureCase.request_id == req.id, DisclosureCase.decision != "none"
+            )
+        ).all()
+        for case in s.scalars(select(Case).where(Case.id.in_(ids))):
+            record_complainant_view(s, user, case, "disclosure review")
+        s.commit()
 
 
 @bp.route("/disclosures/<int:request_id>")
