@@ -383,7 +383,10 @@ def test_records_clerk_reviews_boxes_and_releases(  # type: ignore[no-untyped-de
     assert page.locator("figure.page").first.locator("label.redbox").count() == 2
     page.screenshot(path=str(SCREENSHOTS / "disclosure-review-tablet.png"), full_page=True)
     page.click("#release-form button")
-    page.wait_for_selector("#release")
+    # Built and scanned in the background: the page says so and refreshes itself until done.
+    page.wait_for_selector("#job-progress progress")
+    drain(database, Env(FileStore(settings.store_dir), settings))
+    page.wait_for_selector("#release", timeout=15_000)
     link = page.locator("#release a").first.get_attribute("href")
     assert link and "/public/releases/" in link
     public = client.get(link.replace(live_server, ""))

@@ -318,3 +318,75 @@ def test_records_requests_pages_are_for_records_staff(client, signed_in, open_ca
     assert r.status_code == 302
     detail = client.get(r.headers["Location"])
     assert b"Preparing the records for review" in detail.data and b"2026-11-30" in detail.data
+
+
+def test_release_from_the_page_runs_in_the_worker_with_progress(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, database, settings, monkeypatch
+) -> None:
+    from docsvc.documents.service import Env
+    from docsvc.jobs import queue
+    from docsvc.jobs.worker import drain
+    from docsvc.store import FileStore
+    from tests.conftest import complaint_case
+
+    def work() -> None:
+        drain(database, Env(FileStore(settings.store_dir), settings))
+
+    case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
+        "case_number"
+    ]
+    memo = helpers.pdf_with(helpers.text_ops("Called back Maria O'Brien-Nguyen about the yard."))
+    assert (
+        helpers.upload(
+            client, officer.headers, case, memo, "memo.pdf", kind="correspondence"
+        ).status_code
+        == 201
+    )
+    clerk = signed_in("records")
+    rid = client.post(
+        "/api/disclosures",
+        headers=clerk.headers,
+        json={
+            "jurisdiction": "los-gatos-ca",
+            "requester": {"name": "Pat"},
+            "received_at": "2026-11-20T10:00:00-08:00",
+            "description": "The yard",
+            "case_numbers": [case],
+        },
+    ).json["id"]
+    work()
+    page = client.get(f"/disclosures/{rid}")
+    token = csrf(page.data)
+    # Unreviewed boxes: refused at once, on the page, nothing queued.
+    r = client.post(f"/disclosures/{rid}/release", data={"csrf_token": token})
+    assert r.status_code == 409 and b"not reviewed" in r.data
+    r = client.post(f"/disclosures/{rid}/release", data={"csrf_token": token, "accept": "on"})
+    assert r.status_code == 302
+    page = client.get(f"/disclosures/{rid}")
+    assert b"waiting for the background worker" in page.data
+    assert b'http-equiv="refresh"' in page.data  # it refreshes itself while the job runs
+    assert b'id="review-form"' not in page.data and b'id="release-form"' not in page.data
+    # A second click while it runs is refused, not queued twice.
+    r = client.post(f"/disclosures/{rid}/release", data={"csrf_token": token, "accept": "on"})
+    assert r.status_code == 409 and b"already under way" in r.data
+    # The worker reports each record built and each file scanned; the page shows where it is.
+    seen: list[tuple[str, int, int]] = []
+    shown: list[bytes] = []
+    real_report = queue.report
+
+    def report(session, job_id, stage, done, total):  # type: ignore[no-untyped-def]
+        real_report(session, job_id, stage, done, total)
+        seen.append((stage, done, total))
+        if stage == "scanning" and done == 1:
+            shown.append(client.get(f"/disclosures/{rid}").data)
+
+    monkeypatch.setattr(queue, "report", report)
+    work()
+    assert [s for s in seen if s[0] == "building"] == [("building", 0, 1)]
+    scanning = [s for s in seen if s[0] == "scanning"]
+    assert [d for _, d, _ in scanning] == list(range(scanning[0][2])) and scanning[0][2] >= 5
+    assert shown and re.search(rb"Release: scanning file 2 of \d+\.", shown[0])
+    assert b'<progress max="' in shown[0]
+    page = client.get(f"/disclosures/{rid}")
+    assert b'id="release"' in page.data and b"/public/releases/" in page.data
+    assert b'http-equiv="refresh"' not in page.data

@@ -14,6 +14,7 @@ import json
 import secrets
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,7 +106,16 @@ def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool)
         )
 
 
-def build_package(session: Session, env: Env, req: DisclosureRequest, reviewer: User) -> Package:
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def build_package(
+    session: Session,
+    env: Env,
+    req: DisclosureRequest,
+    reviewer: User,
+    progress: Progress | None = None,
+) -> Package:
     items = session.scalars(
         select(DisclosureItem)
         .where(DisclosureItem.request_id == req.id)
@@ -127,7 +137,9 @@ def build_package(session: Session, env: Env, req: DisclosureRequest, reviewer: 
     log: list[dict[str, Any]] = []
     all_needles: list[Needle] = []
     per_case_seq: dict[int, int] = {}
-    for item in items:
+    for n, item in enumerate(items):
+        if progress:
+            progress("building", n, len(items))
         case = session.get(Case, item.case_id)
         assert case is not None
         decision = decisions[item.case_id]
@@ -218,10 +230,18 @@ def _zip(files: list[tuple[str, bytes]]) -> bytes:
     return out.getvalue()
 
 
-def scan(package: Package) -> tuple[list[Finding], float]:
+def scan(package: Package, progress: Progress | None = None) -> tuple[list[Finding], float]:
     """The leak scanner over the whole package (seconds taken, for the record)."""
     started = time.monotonic()
-    findings = scan_package(package.data, package.needles) if package.needles else []
+    findings = (
+        scan_package(
+            package.data,
+            package.needles,
+            progress=(lambda done, total: progress("scanning", done, total)) if progress else None,
+        )
+        if package.needles
+        else []
+    )
     return findings, time.monotonic() - started
 
 

@@ -20,7 +20,7 @@ import tempfile
 import warnings
 import zipfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,23 +88,39 @@ class _Ocr:
         return self.found
 
 
-def scan_package(data: bytes, needles: list[Needle], *, ocr: bool = True) -> list[Finding]:
-    """Every finding in a ZIP package, sorted; an empty list is the only pass."""
+def scan_package(
+    data: bytes,
+    needles: list[Needle],
+    *,
+    ocr: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Finding]:
+    """Every finding in a ZIP package, sorted; an empty list is the only pass. `progress` hears
+    (files read, files) as the package's own entries are read."""
     reader = _Ocr(needles) if ocr else None
     try:
-        found = _zip(data, "", needles, reader)
+        found = _zip(data, "", needles, reader, progress)
     finally:
         found_by_ocr = reader.finish() if reader else set()
     return sorted(found | found_by_ocr, key=Finding.key)
 
 
-def _zip(data: bytes, prefix: str, needles: list[Needle], ocr: _Ocr | None) -> set[Finding]:
+def _zip(
+    data: bytes,
+    prefix: str,
+    needles: list[Needle],
+    ocr: _Ocr | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> set[Finding]:
     found: set[Finding] = set()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         if zf.comment:
             comment = zf.comment.decode("utf-8", "replace")
             found |= _check(prefix or "(zip)", "archive comment", comment, needles)
-        for info in zf.infolist():
+        entries = zf.infolist()
+        for n, info in enumerate(entries):
+            if progress:
+                progress(n, len(entries))
             name = prefix + info.filename
             found |= _check(name, "file name", info.filename, needles)
             found |= _file(name, zf.read(info), needles, ocr)

@@ -14,9 +14,21 @@ from docsvc.db import Database
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure.requests import get_request
 from docsvc.documents.service import Env
-from docsvc.errors import Conflict, Invalid, NotFound
-from docsvc.models import DisclosureItem, DisclosureRequest, Redaction, Release, ScanFinding, User
+from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
+from docsvc.jobs import queue
+from docsvc.jobs.queue import enqueue
+from docsvc.models import (
+    DisclosureItem,
+    DisclosureRequest,
+    Job,
+    Redaction,
+    Release,
+    ScanFinding,
+    User,
+)
 from docsvc.timeutil import utcnow
+
+RELEASE_JOB = "disclosure_release"
 
 
 def review(
@@ -73,7 +85,13 @@ def dismiss(
 
 
 def release(
-    database: Database, session: Session, env: Env, user: User, request_id: int, accept: bool
+    database: Database,
+    session: Session,
+    env: Env,
+    user: User,
+    request_id: int,
+    accept: bool,
+    progress: releasing.Progress | None = None,
 ) -> Release:
     """Build, scan, and release or refuse. The package is built and scanned on a read-only
     session (a minute of rendering and OCR holds no lock); the outcome is written in `session`,
@@ -81,8 +99,8 @@ def release(
     with database.read_session() as rs:
         req = get_request(rs, user, request_id)
         releasing.check_ready(rs, req, accept)
-        package = releasing.build_package(rs, env, req, user)
-    findings, seconds = releasing.scan(package)
+        package = releasing.build_package(rs, env, req, user, progress)
+    findings, seconds = releasing.scan(package, progress)
     req = get_request(session, user, request_id)
     if req.status != "review":
         raise Conflict(f"the request is {req.status}; it cannot be released now.")
@@ -98,3 +116,38 @@ def release(
     rel = releasing.record_release(session, env, user, req, package, seconds)
     session.commit()
     return rel
+
+
+def queue_release(session: Session, user: User, req: DisclosureRequest, accept: bool) -> None:
+    """The pages' release: what can be checked now is (the clerk hears at once), the minute of
+    building and scanning runs in the worker with its progress on the request's page."""
+    if req.status != "review":
+        raise Conflict(f"the request is {req.status}; it cannot be released now.")
+    releasing.check_ready(session, req, accept)
+    if not enqueue(
+        session.connection(), RELEASE_JOB, req.id, {"user_id": user.id, "accept": accept}
+    ):
+        raise Conflict("a release of this request is already under way; wait for its outcome.")
+
+
+def run_release_job(database: Database, session: Session, env: Env, job: Job) -> None:
+    """The job: the same release as the API's, reporting each record built and file scanned.
+    A refusal (findings, a changed state) is the job's outcome, kept for the page, not a
+    failure to retry."""
+    job_id, params = job.id, dict(job.params or {})
+    user = session.get(User, params.get("user_id"))
+    if user is not None:
+        session.expunge(user)  # read as it was asked; touching it later opens no transaction
+    session.rollback()
+    try:
+        if user is None or user.disabled:
+            raise Conflict("the clerk who asked for this release can no longer release; ask again.")
+        release(
+            database, session, env, user, job.ref_id, bool(params.get("accept")),
+            lambda stage, done, total: queue.report(session, job_id, stage, done, total),
+        )  # fmt: skip
+    except DocsvcError as exc:
+        session.rollback()
+        stopped = session.get(Job, job_id)
+        if stopped is not None:
+            stopped.progress = {"message": exc.message}

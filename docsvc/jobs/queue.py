@@ -10,6 +10,7 @@ keeps failing stops after MAX_ATTEMPTS and is reported by `docsvc verify`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
@@ -24,8 +25,8 @@ RETRY_AFTER = timedelta(seconds=30)  # doubled after each failed attempt
 ERROR_MAX = 1000
 
 
-def enqueue(conn: Connection, kind: str, ref_id: int) -> None:
-    """Queue `kind` for `ref_id` unless the same job is already waiting or running."""
+def enqueue(conn: Connection, kind: str, ref_id: int, params: dict[str, Any] | None = None) -> bool:
+    """Queue `kind` for `ref_id` unless the same job is already waiting or running (False)."""
     pending = conn.scalar(
         select(Job.id).where(
             Job.kind == kind, Job.ref_id == ref_id, Job.status.in_(("queued", "running"))
@@ -34,9 +35,11 @@ def enqueue(conn: Connection, kind: str, ref_id: int) -> None:
     if pending is None:
         conn.execute(
             insert(Job).values(
-                kind=kind, ref_id=ref_id, status="queued", attempts=0, created_at=utcnow()
+                kind=kind, ref_id=ref_id, status="queued", attempts=0, created_at=utcnow(),
+                params=params,
             )
-        )
+        )  # fmt: skip
+    return pending is None
 
 
 def _claimable(now: datetime):  # type: ignore[no-untyped-def]
@@ -87,6 +90,24 @@ def fail(session: Session, job_id: int, error: str) -> None:
         job.status = "queued"
         job.locked_until = utcnow() + RETRY_AFTER * 2 ** (job.attempts - 1)
     session.commit()
+
+
+def report(session: Session, job_id: int, stage: str, done: int, total: int) -> None:
+    """How far a running job has got, committed at once so the asker's page shows it. Called
+    between steps, with no other work of the session's pending."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(progress={"stage": stage, "done": done, "total": total})
+    )
+    session.commit()
+
+
+def latest(session: Session, kind: str, ref_id: int) -> Job | None:
+    """The most recent job of `kind` for `ref_id`, whatever its state."""
+    return session.scalar(
+        select(Job).where(Job.kind == kind, Job.ref_id == ref_id).order_by(Job.id.desc()).limit(1)
+    )
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from docsvc.db import Database
-from docsvc.disclosure import prepare
+from docsvc.disclosure import prepare, workflow
 from docsvc.documents.service import Env
 from docsvc.jobs import queue
 from docsvc.models import Job
@@ -23,9 +23,13 @@ from docsvc.search.entries import EXTRACT_JOB
 
 log = logging.getLogger("docsvc.worker")
 
-Handler = Callable[[Session, Env, Job], None]
+Handler = Callable[[Database, Session, Env, Job], None]
 # Job kinds are "<handler>:<detail>"; the part before the colon picks the handler.
-HANDLERS: dict[str, Handler] = {EXTRACT_JOB: text_job.run, prepare.PREPARE_JOB: prepare.run}
+HANDLERS: dict[str, Handler] = {
+    EXTRACT_JOB: lambda _db, session, env, job: text_job.run(session, env, job),
+    prepare.PREPARE_JOB: lambda _db, session, env, job: prepare.run(session, env, job),
+    workflow.RELEASE_JOB: workflow.run_release_job,
+}
 
 
 def run_one(database: Database, env: Env) -> bool:
@@ -36,7 +40,7 @@ def run_one(database: Database, env: Env) -> bool:
             return False
         job_id, kind = job.id, job.kind
         try:
-            HANDLERS[kind.split(":", 1)[0]](session, env, job)
+            HANDLERS[kind.split(":", 1)[0]](database, session, env, job)
             queue.finish(session, session.get(Job, job_id) or job)
             session.commit()
         except Exception as exc:  # any failure is recorded on the job and retried

@@ -8,11 +8,12 @@ ignored by the model comparison (docsvc.search.schema.include_object).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from docsvc.models.base import Base, UTCDateTime
+from docsvc.models.base import Base, JSONType, UTCDateTime
 
 # meta: written with the record, in its transaction; text: extracted by the worker.
 ENTRY_PARTS = ("meta", "text")
@@ -55,5 +56,9 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # What the job was asked (who asked, options) and how far it has got: {"stage", "done",
+    # "total"} while it runs, {"message"} when it stopped for a reason the asker must read.
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

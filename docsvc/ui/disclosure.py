@@ -12,12 +12,12 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from sqlalchemy import select
 
 from docsvc.api.disclosure import DisclosureIn, request_dict, request_zone
-from docsvc.api.documents import env
 from docsvc.api.present import local_iso
 from docsvc.cases.service import get_case, record_complainant_view
 from docsvc.disclosure import workflow
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
 from docsvc.errors import DocsvcError, Invalid
+from docsvc.jobs import queue
 from docsvc.models import (
     Case,
     DisclosureCase,
@@ -106,6 +106,7 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
         )
         if f.dismissed_at is None
     ]
+    release_job = queue.latest(db(), workflow.RELEASE_JOB, req.id)
     if req.status == "review":
         _audit_review_view(user, req)
     return render_template(
@@ -113,22 +114,32 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
         req=detail,
         boxes=boxes,
         findings=open_findings,
+        release_job=release_job,
         errors=errors or [],
     ), status
 
 
 def _audit_review_view(user, req) -> None:  # type: ignore[no-untyped-def]
     """The review screen shows the records as they are, complainant and all: each case whose
-    complainant is identified is recorded as viewed (in its own transaction: a GET)."""
-    with database().session() as s:
-        ids = s.scalars(
-            select(DisclosureCase.case_id).where(
-                DisclosureCase.request_id == req.id, DisclosureCase.decision != "none"
-            )
-        ).all()
-        for case in s.scalars(select(Case).where(Case.id.in_(ids))):
-            record_complainant_view(s, user, case, "disclosure review")
-        s.commit()
+    complainant is identified is recorded as viewed: in its own transaction on a GET (whose
+    session only reads), in the request's own after a refused POST (a second writer would wait
+    on the first)."""
+    if request.method == "GET":
+        with database().session() as s:
+            _record_review_view(s, user, req.id)
+    else:
+        _record_review_view(db(), user, req.id)
+
+
+def _record_review_view(s, user, request_id: int) -> None:  # type: ignore[no-untyped-def]
+    ids = s.scalars(
+        select(DisclosureCase.case_id).where(
+            DisclosureCase.request_id == request_id, DisclosureCase.decision != "none"
+        )
+    ).all()
+    for case in s.scalars(select(Case).where(Case.id.in_(ids))):
+        record_complainant_view(s, user, case, "disclosure review")
+    s.commit()
 
 
 @bp.route("/disclosures/<int:request_id>")
@@ -236,12 +247,9 @@ def decide_disclosure_case(request_id: int, case_number: str):  # type: ignore[n
 
 @bp.route("/disclosures/<int:request_id>/release", methods=["POST"])
 def release_disclosure(request_id: int):  # type: ignore[no-untyped-def]
-    user = staff("disclosure")
     accept = request.form.get("accept") == "on"
-    try:
-        workflow.release(database(), db(), env(), user, request_id, accept)
-    except DocsvcError as exc:
-        db().rollback()
-        return _detail(request_id, [exc.message], exc.status)
-    flash("Released. Send the requester the public link.")
-    return redirect(url_for("ui.disclosure_page", request_id=request_id))
+    return _act(
+        request_id,
+        lambda s, user, req: workflow.queue_release(s, user, req, accept),
+        "Release started: the package is built and scanned in the background.",
+    )
