@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         money,
         reference,
         reports,
+        retention,
         search,
     )
     from docsvc.api.base import Api
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         reports.blp,
         search.blp,
         disclosure.blp,
+        retention.blp,
     ):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token-authenticated; cookies are never read on the API

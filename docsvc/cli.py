@@ -302,3 +302,106 @@ def index_rebuild(retext: bool) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def retention() -> None:
+    """Retention schedules and disposition."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="List what is eligible and what blocks the rest.")
+@click.option("--approve", "approve_ids", multiple=True, type=int, metavar="ID",
+              help="Approve queued item ID (with --as).")  # fmt: skip
+@click.option("--execute", "do_execute", is_flag=True, help="Destroy every approved item.")
+@click.option("--as", "as_user", metavar="USERNAME", help="Who approves or executes.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge on this day (today).")
+@click.option("--all", "show_all", is_flag=True, help="With --dry-run, list every case.")
+def retention_run(
+    dry_run: bool,
+    approve_ids: tuple[int, ...],
+    do_execute: bool,
+    as_user: str | None,
+    as_of: object,
+    show_all: bool,
+) -> None:
+    """Without options: queue every eligible case file for approval. `--dry-run` changes
+    nothing; `--approve` records approvals; `--execute` destroys what is approved, in batches
+    with progress (interrupt it and run it again to resume)."""
+    from collections import Counter
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from docsvc.db import Database
+    from docsvc.models import User
+    from docsvc.retention.disposition import approve, execute, propose
+    from docsvc.retention.evaluate import evaluate
+    from docsvc.store import FileStore
+    from docsvc.timeutil import utcnow
+
+    settings = load_settings()
+    day = as_of.date() if isinstance(as_of, datetime) else utcnow().date()
+    database = Database(settings.database_url)
+    try:
+        user = None
+        if as_user:
+            with database.read_session() as s:
+                user = s.scalar(select(User).where(User.username == as_user))
+            if user is None or user.disabled:
+                raise click.ClickException(f"no active user {as_user}")
+        if dry_run:
+            counts: Counter[str] = Counter()
+            with database.read_session() as s:
+                for v in evaluate(s, settings.data_dir, day):
+                    counts[v.verdict] += 1
+                    if show_all or v.verdict in ("eligible", "blocked"):
+                        click.echo(
+                            f"{v.verdict:<11} {v.case_number}  {v.series.code if v.series else '-'}"
+                            f"  {'; '.join(v.reasons)}"
+                        )
+            click.echo(
+                f"as of {day}: "
+                + ", ".join(
+                    f"{counts[k]} {k}" for k in ("eligible", "blocked", "not_yet", "unscheduled")
+                )
+                + " (nothing changed)"
+            )
+            return
+        if approve_ids:
+            if user is None:
+                raise click.ClickException("say who approves: --as USERNAME")
+            with database.session() as s:
+                items = approve(s, user, list(approve_ids))
+                s.commit()
+                for i in items:
+                    click.echo(f"item {i.id} {i.case_number}: {i.status}")
+        if do_execute:
+            bar = tqdm(unit="case", disable=None, file=sys.stderr)
+
+            def progress(stage: str, done: int, total: int) -> None:
+                bar.set_description(stage)
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            report = execute(
+                database, FileStore(settings.store_dir), settings.data_dir, user, day, progress
+            )
+            bar.close()
+            click.echo(
+                f"run {report.run_id}: {report.destroyed} case file(s) destroyed, "
+                f"{report.cancelled} withdrawn (no longer eligible), "
+                f"{report.files_erased} stored file(s) erased; certificate "
+                f"{report.certificate_sha256 or '(none: nothing destroyed)'}"
+            )
+        if not approve_ids and not do_execute:
+            with database.session() as s:
+                p = propose(s, settings.data_dir, day)
+                s.commit()
+            click.echo(
+                f"as of {day}: {p.added} case file(s) queued for approval, {p.cancelled} "
+                f"withdrawn; {p.queued} in the queue (approve with --approve ID --as USER)"
+            )
+    finally:
+        database.dispose()

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-import docsvc.search.entries  # noqa: F401  (registers the hook that indexes every flush)
+import docsvc.search.entries
 
 
 def make_engine(url: str) -> Engine:
@@ -83,3 +83,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# Registered wherever sessions exist: no change to a held record can be flushed.
+import docsvc.retention.holds  # noqa: E402, F401

@@ -48,6 +48,11 @@ class UnsupportedMediaType(DocsvcError):
     code = "unsupported_media_type"
 
 
+class OnHold(DocsvcError):
+    status = 409
+    code = "on_hold"
+
+
 class Invalid(DocsvcError):
     status = 422
     code = "validation_error"

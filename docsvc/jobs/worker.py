@@ -18,6 +18,7 @@ from docsvc.disclosure import prepare, workflow
 from docsvc.documents.service import Env
 from docsvc.jobs import queue
 from docsvc.models import Job
+from docsvc.retention import jobs as retention_jobs
 from docsvc.search import text_job
 from docsvc.search.entries import EXTRACT_JOB
 
@@ -29,6 +30,7 @@ HANDLERS: dict[str, Handler] = {
     EXTRACT_JOB: lambda _db, session, env, job: text_job.run(session, env, job),
     prepare.PREPARE_JOB: lambda _db, session, env, job: prepare.run(session, env, job),
     workflow.RELEASE_JOB: workflow.run_release_job,
+    retention_jobs.EXECUTE_JOB: retention_jobs.run,
 }
 
 

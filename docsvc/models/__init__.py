@@ -23,6 +23,7 @@ from docsvc.models.money import (
     Voucher,
 )
 from docsvc.models.reference import CaseCounter, Jurisdiction
+from docsvc.models.retention import DispositionItem, DispositionRun, Hold, HoldScope
 from docsvc.models.search import Job, SearchEntry
 from docsvc.models.users import ApiToken, User
 
@@ -42,7 +43,11 @@ __all__ = [
     "DisclosureCase",
     "DisclosureItem",
     "DisclosureRequest",
+    "DispositionItem",
+    "DispositionRun",
     "Document",
+    "Hold",
+    "HoldScope",
     "Inspection",
     "Job",
     "Jurisdiction",

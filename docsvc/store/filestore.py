@@ -124,6 +124,27 @@ class FileStore:
                 digest.update(chunk)
         return digest.hexdigest()
 
+    def erase(self, sha256: str) -> bool:
+        """Destroy a stored file: its bytes overwritten with zeros, then unlinked (so a copy of
+        the directory taken later does not hold them). False if it was already gone."""
+        path = self.path_for(sha256)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return False
+        os.chmod(path, 0o600)
+        with path.open("r+b") as fh:
+            left = size
+            while left > 0:
+                n = min(left, CHUNK)
+                fh.write(b"\0" * n)
+                left -= n
+            fh.flush()
+            os.fsync(fh.fileno())
+        path.unlink()
+        _fsync_dir(path.parent)
+        return True
+
     def all_hashes(self) -> Iterator[str]:
         for path in self.objects.glob("*/*/*"):
             if _SHA.match(path.name):

@@ -1,0 +1,384 @@
+"""Disposition: eligible case files proposed, approved by the roles the schedule names, then
+destroyed in batches, each batch one transaction, with a stub kept for each case and a
+certificate of destruction for the run.
+
+Interrupt it at any point and run it again: a batch either committed (its cases are stubs, its
+files listed to erase) or did not (its cases are still approved). Files are erased only after
+the batch that released them commits, and a resumed run first finishes any erasure left
+pending. At the end the search index is optimised and the database vacuumed, so no deleted text
+lingers in free pages, the index's old segments or the write-ahead log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, null, select, text, update
+from sqlalchemy.orm import Session
+
+from docsvc.attachments.service import register_blob
+from docsvc.audit import Actor, append
+from docsvc.db import Database
+from docsvc.documents.pdf import html_environment, write_pdf
+from docsvc.documents.templates import find, search_path
+from docsvc.errors import Conflict, Forbidden, Invalid
+from docsvc.models import (
+    Attachment,
+    Case,
+    DispositionItem,
+    DispositionRun,
+    Document,
+    Jurisdiction,
+    User,
+)
+from docsvc.retention.erase import erase_cases, files_of
+from docsvc.retention.evaluate import evaluate
+from docsvc.retention.schedule import load
+from docsvc.store import FileStore
+from docsvc.timeutil import utcnow
+
+Progress = Callable[[str, int, int], None]
+ACTIVE = ("proposed", "approved")
+BATCH = 200
+
+
+@dataclass
+class Proposal:
+    added: int = 0
+    cancelled: int = 0
+    queued: int = 0
+
+
+def propose(session: Session, data_dir: Path, as_of: date) -> Proposal:
+    """Queue every eligible case not yet queued; withdraw queued ones no longer eligible."""
+    out = Proposal()
+    active = {
+        cid: (iid, status)
+        for iid, cid, status in session.execute(
+            select(DispositionItem.id, DispositionItem.case_id, DispositionItem.status).where(
+                DispositionItem.status.in_(ACTIVE)
+            )
+        )
+    }
+    schedules: dict[str, Any] = {}
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    eligible: set[int] = set()
+    for v in evaluate(session, data_dir, as_of):
+        if v.verdict != "eligible":
+            continue
+        eligible.add(v.case_id)
+        if v.case_id in active:
+            continue
+        if v.jurisdiction not in schedules:
+            schedules[v.jurisdiction] = load(v.jurisdiction, data_dir)
+        sched = schedules[v.jurisdiction]
+        assert v.series and v.trigger_on and v.eligible_on
+        rows.append(
+            {
+                "case_id": v.case_id,
+                "case_number": v.case_number,
+                "jurisdiction_code": v.jurisdiction,
+                "series_code": v.series.code,
+                "trigger_on": v.trigger_on,
+                "eligible_on": v.eligible_on,
+                "authority": _authority(sched, v.series, v.reasons),
+                "required_roles": sched.required_roles,
+                "approvals": [],
+                "status": "proposed",
+                "proposed_at": now,
+            }
+        )
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(DispositionItem), rows[start : start + 5000])
+    out.added = len(rows)
+    gone = [iid for cid, (iid, _) in active.items() if cid not in eligible]
+    for start in range(0, len(gone), 5000):
+        session.execute(
+            update(DispositionItem)
+            .where(DispositionItem.id.in_(gone[start : start + 5000]))
+            .values(status="cancelled", note=f"no longer eligible on {as_of.isoformat()}")
+        )
+    out.cancelled = len(gone)
+    out.queued = len(eligible)
+    append(session, Actor.system(), "retention.propose", "retention", as_of.isoformat())
+    session.flush()
+    return out
+
+
+def _authority(sched: Any, series: Any, reasons: list[str]) -> dict[str, Any]:
+    return {
+        "schedule": sched.title,
+        "schedule_source": sched.source,
+        "schedule_sha256": sched.sha256,
+        "series": series.code,
+        "series_title": series.title,
+        "citation": series.citation,
+        "state_item": series.state_item,
+        "period": series.period.text() if series.period else None,
+        "floor": sched.floor_citation,
+        "basis": "; ".join(reasons),
+    }
+
+
+def approve(session: Session, user: User, item_ids: list[int]) -> list[DispositionItem]:
+    """Record `user`'s approval of each item, for the role they hold (an administrator
+    approves as records staff, never as counsel). Fully approved items become 'approved'."""
+    role = "records" if user.role == "admin" else user.role
+    items = []
+    for iid in item_ids:
+        item = session.get(DispositionItem, iid)
+        if item is None or not user.may_see_jurisdiction(item.jurisdiction_code):
+            raise Invalid(f"no disposition item {iid}.")
+        if item.status not in ACTIVE:
+            raise Conflict(f"item {iid} is {item.status}; only queued items are approved.")
+        if role not in item.required_roles:
+            raise Forbidden(
+                f"the {item.jurisdiction_code} schedule asks for approval by "
+                f"{', '.join(item.required_roles)}; the {user.role} role is not one of them."
+            )
+        if not any(a["role"] == role for a in item.approvals):
+            item.approvals = [
+                *item.approvals,
+                {"role": role, "user_id": user.id, "name": user.display_name,
+                 "at": utcnow().isoformat(timespec="seconds")},
+            ]  # fmt: skip
+        if {a["role"] for a in item.approvals} >= set(item.required_roles):
+            item.status = "approved"
+        append(
+            session, Actor(user.id, user.role), "retention.approve", "disposition", item.id,
+            case_id=item.case_id, fields=[role],
+        )  # fmt: skip
+        items.append(item)
+    session.flush()
+    return items
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    destroyed: int = 0
+    cancelled: int = 0
+    files_erased: int = 0
+    certificate_sha256: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def execute(
+    database: Database,
+    store: FileStore,
+    data_dir: Path,
+    user: User | None,
+    as_of: date,
+    progress: Progress | None = None,
+    batch: int = BATCH,
+) -> RunReport:
+    """Destroy every approved item (resuming an interrupted run if there is one)."""
+    with database.session() as s:
+        run = s.scalar(select(DispositionRun).where(DispositionRun.status == "running"))
+        if run is None:
+            run = DispositionRun(
+                started_at=utcnow(), started_by_id=user.id if user else None, status="running"
+            )
+            s.add(run)
+            s.flush()
+            append(s, _actor(user), "retention.execute", "disposition_run", run.id)
+        s.commit()
+        report = RunReport(run.id)
+    report.files_erased += _erase_pending(database, store)
+    with database.read_session() as s:
+        todo = list(
+            s.scalars(
+                select(DispositionItem.id)
+                .where(DispositionItem.status == "approved")
+                .order_by(DispositionItem.id)
+            )
+        )
+    total = len(todo)
+    for start in range(0, total, batch):
+        if progress:
+            progress("destroying", start, total)
+        ids = todo[start : start + batch]
+        with database.session() as s:
+            destroyed, cancelled = _destroy_batch(s, data_dir, user, report.run_id, ids, as_of)
+            s.commit()
+        report.destroyed += destroyed
+        report.cancelled += cancelled
+        report.files_erased += _erase_pending(database, store)
+    if progress:
+        progress("compacting", 0, 1)
+    compact(database)
+    if progress:
+        progress("certifying", 0, 1)
+    with database.session() as s:
+        run = s.get(DispositionRun, report.run_id)
+        assert run is not None
+        items = list(
+            s.scalars(
+                select(DispositionItem)
+                .where(DispositionItem.run_id == run.id, DispositionItem.status == "destroyed")
+                .order_by(DispositionItem.case_number)
+            )
+        )
+        if items:
+            pdf = certificate(s, store, data_dir, run, items, user)
+            stored = store.put_bytes(pdf)
+            register_blob(s, stored.sha256, stored.size, "application/pdf")
+            run.certificate_sha256 = stored.sha256
+            report.certificate_sha256 = stored.sha256
+        run.status, run.finished_at, run.destroyed = "done", utcnow(), len(items)
+        append(
+            s, _actor(user), "retention.certify", "disposition_run", run.id,
+            hashes={"certificate": run.certificate_sha256} if run.certificate_sha256 else None,
+        )  # fmt: skip
+        s.commit()
+    if progress:
+        progress("done", 1, 1)
+    return report
+
+
+def _actor(user: User | None) -> Actor:
+    return Actor(user.id, user.role) if user else Actor.system()
+
+
+def _destroy_batch(
+    s: Session, data_dir: Path, user: User | None, run_id: int, ids: list[int], as_of: date
+) -> tuple[int, int]:
+    items = {
+        i.case_id: i for i in s.scalars(select(DispositionItem).where(DispositionItem.id.in_(ids)))
+    }
+    # Judged again now, inside the transaction that erases: a hold placed since approval, a
+    # case reopened, a lien recorded, stops it here.
+    verdicts = {v.case_id: v for v in evaluate(s, data_dir, as_of, only=set(items))}
+    doomed = []
+    cancelled = 0
+    for cid, item in items.items():
+        v = verdicts.get(cid)
+        if v is None or v.verdict != "eligible":
+            item.status = "cancelled"
+            item.note = "; ".join(v.reasons) if v else "the case no longer exists"
+            cancelled += 1
+        else:
+            doomed.append(cid)
+    if not doomed:
+        return 0, cancelled
+    counts = _counts(s, doomed)
+    now = utcnow()
+    for cid in doomed:
+        item = items[cid]
+        case = s.get(Case, cid)
+        assert case is not None
+        item.stub = {
+            "case_number": case.case_number,
+            "jurisdiction": case.jurisdiction_code,
+            "series": item.series_code,
+            "opened_on": case.opened_at.date().isoformat(),
+            "closed_on": (case.closed_at or case.refused_at or case.opened_at).date().isoformat(),
+            "trigger_on": item.trigger_on.isoformat(),
+            "eligible_on": item.eligible_on.isoformat(),
+            **counts.get(cid, {}),
+            "files_sha256": sorted(files_of(s, [cid])),
+        }
+    released = erase_cases(s, doomed)
+    for cid in doomed:
+        item = items[cid]
+        item.status, item.destroyed_at, item.run_id = "destroyed", now, run_id
+        append(
+            s, _actor(user), "retention.destroy", "case", cid, case_id=cid,
+            hashes={"stub": item.stub["files_sha256"][:50]} if item.stub else None,
+        )  # fmt: skip
+    # The files to erase once this commits: on the batch's first item (a resumed run finds it).
+    items[doomed[0]].files_pending = released
+    s.flush()
+    return len(doomed), cancelled
+
+
+def _counts(s: Session, case_ids: list[int]) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {
+        cid: {"documents": 0, "attachments": 0, "bytes": 0} for cid in case_ids
+    }
+    for cid, n in s.execute(
+        select(Document.case_id, func.count())
+        .where(Document.case_id.in_(case_ids))
+        .group_by(Document.case_id)
+    ):
+        out[cid]["documents"] = n
+    for cid, n, size in s.execute(
+        select(Attachment.case_id, func.count(), func.coalesce(func.sum(Attachment.size), 0))
+        .where(Attachment.case_id.in_(case_ids))
+        .group_by(Attachment.case_id)
+    ):
+        out[cid]["attachments"], out[cid]["bytes"] = n, int(size)
+    return out
+
+
+def _erase_pending(database: Database, store: FileStore) -> int:
+    """Erase the files of committed batches; clear each list once its files are gone."""
+    erased = 0
+    with database.session() as s:
+        pending = s.execute(
+            select(DispositionItem.id, DispositionItem.files_pending).where(
+                DispositionItem.files_pending.is_not(None)
+            )
+        ).all()
+        s.rollback()
+        for iid, shas in pending:
+            for sha in shas or []:
+                erased += store.erase(sha)
+            s.execute(
+                update(DispositionItem)
+                .where(DispositionItem.id == iid)
+                .values(files_pending=null())
+            )
+            s.commit()
+    return erased
+
+
+def compact(database: Database) -> None:
+    """Leave no deleted text behind: merge the search index's segments, rebuild the database
+    file without its free pages, and empty the write-ahead log."""
+    if database.dialect == "sqlite":
+        raw = database.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            cur.execute("VACUUM")
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cur.close()
+        finally:
+            raw.close()
+    else:
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM (ANALYZE)"))
+
+
+def certificate(
+    s: Session,
+    store: FileStore,
+    data_dir: Path,
+    run: DispositionRun,
+    items: list[DispositionItem],
+    user: User | None,
+) -> bytes:
+    code = items[0].jurisdiction_code
+    names = {j.code: j.name for j in s.scalars(select(Jurisdiction))}
+    by_jurisdiction: dict[str, list[DispositionItem]] = {}
+    for item in items:
+        by_jurisdiction.setdefault(item.jurisdiction_code, []).append(item)
+    html = (
+        html_environment(search_path(code, data_dir))
+        .get_template("_retention/certificate.html")
+        .render(
+            run=run,
+            sections=[(names.get(c, c), rows) for c, rows in sorted(by_jurisdiction.items())],
+            executed_by=(user.display_name or user.username) if user else "the system",
+            executed_on=utcnow().date().isoformat(),
+            total=len(items),
+            total_bytes=sum((i.stub or {}).get("bytes", 0) for i in items),
+        )
+    )
+    return write_pdf(html, find(code, data_dir, "_retention/certificate.css"), store)

@@ -1,0 +1,125 @@
+"""Erasing a case file from the database: every row that belongs to it, found by following the
+foreign keys from `cases` (so a table added later is covered without a line here), then the
+properties and stored files nothing else refers to.
+
+A file shared with a live record stays (the store is content-addressed: one file may serve two
+cases). The audit trail keeps its entries: they hold ids and hashes, never personal values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from functools import cache
+
+from sqlalchemy import Column, Table, delete, exists, or_, select, union
+from sqlalchemy.orm import Session
+
+from docsvc.models import Base
+
+# Tables that are not part of the case file though they point into it: none today. The request
+# records of a public-records request point at the case (disclosure_cases, disclosure_items) and
+# go with it: their review copies hold the unredacted records; the release package stays.
+KEEP: frozenset[str] = frozenset()
+
+
+@cache
+def _plan() -> list[tuple[Table, list[tuple[Column, Table]]]]:
+    """Each table that belongs to case files, children before parents, with every column by
+    which a row belongs: one pointing at `cases` or at a table that belongs in turn (a
+    settlement belongs by its case and by its document, whichever is set)."""
+    cases = Base.metadata.tables["cases"]
+    owned: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for table in Base.metadata.sorted_tables:
+            if table.name in owned or table.name in KEEP or table is cases:
+                continue
+            if any(
+                fk.column.table is cases or fk.column.table.name in owned
+                for fk in table.foreign_keys
+                if fk.column.table is not table
+            ):
+                owned.add(table.name)
+                changed = True
+    plan = []
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name not in owned:
+            continue
+        links = [
+            (fk.parent, fk.column.table)
+            for fk in table.foreign_keys
+            if fk.column.table is not table
+            and (fk.column.table is cases or fk.column.table.name in owned)
+        ]
+        plan.append((table, links))
+    return plan
+
+
+def _ids(table: Table, case_ids: list[int]):  # type: ignore[no-untyped-def]
+    """SELECT id of the rows of `table` that belong to the cases."""
+    cases = Base.metadata.tables["cases"]
+    if table is cases:
+        return select(cases.c.id).where(cases.c.id.in_(case_ids))
+    links = dict((t.name, ls) for t, ls in _plan())[table.name]
+    return select(table.c.id).where(
+        or_(*(col.in_(_ids(parent, case_ids)) for col, parent in links))
+    )
+
+
+def _blob_columns() -> list[Column]:
+    blobs = Base.metadata.tables["blobs"]
+    return [
+        fk.parent
+        for t in Base.metadata.sorted_tables
+        for fk in t.foreign_keys
+        if fk.column.table is blobs
+    ]
+
+
+def _property_columns() -> list[Column]:
+    props = Base.metadata.tables["properties"]
+    return [
+        fk.parent
+        for t in Base.metadata.sorted_tables
+        for fk in t.foreign_keys
+        if fk.column.table is props
+    ]
+
+
+def files_of(session: Session, case_ids: list[int]) -> set[str]:
+    """Every stored file a row of the cases points at."""
+    parts = []
+    for t, _ in _plan():
+        for col in (c for c in _blob_columns() if c.table is t):
+            parts.append(select(col).where(t.c.id.in_(_ids(t, case_ids)), col.is_not(None)))
+    return {row[0] for row in session.execute(union(*parts))} if parts else set()
+
+
+def erase_cases(session: Session, case_ids: list[int]) -> list[str]:
+    """Delete the cases and everything of theirs, in the caller's transaction. Returns the
+    stored files no remaining row refers to; their `blobs` rows are deleted here, the files
+    themselves only after the transaction commits (the caller's job)."""
+    cases = Base.metadata.tables["cases"]
+    shas = files_of(session, case_ids)
+    props = set(session.scalars(select(cases.c.property_id).where(cases.c.id.in_(case_ids))))
+    for table, _ in _plan():
+        session.execute(delete(table).where(table.c.id.in_(_ids(table, case_ids))))
+    session.execute(delete(cases).where(cases.c.id.in_(case_ids)))
+    _drop_unreferenced(session, Base.metadata.tables["properties"], props, _property_columns())
+    return _drop_unreferenced(session, Base.metadata.tables["blobs"], shas, _blob_columns())
+
+
+def _drop_unreferenced(
+    session: Session, table: Table, keys: Collection[object], refs: list[Column]
+) -> list:  # type: ignore[type-arg]
+    if not keys:
+        return []
+    pk = next(iter(table.primary_key.columns))
+    unused = select(pk).where(pk.in_(list(keys)))
+    for col in refs:
+        unused = unused.where(~exists().where(col == pk))
+    gone = list(session.scalars(unused))
+    if gone:
+        session.execute(delete(table).where(pk.in_(gone)))
+    return gone
