@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     from docsvc.ui import disclosure as _ui_disclosure  # noqa: F401  (registers its routes)
     from docsvc.ui import documents as _ui_documents  # noqa: F401  (registers its routes)
     from docsvc.ui import followup as _ui_followup  # noqa: F401  (registers its routes)
+    from docsvc.ui import retention as _ui_retention  # noqa: F401  (registers its routes)
     from docsvc.ui import search as _ui_search  # noqa: F401  (registers its routes)
     from docsvc.ui import views as ui
 

@@ -390,3 +390,47 @@ def test_release_from_the_page_runs_in_the_worker_with_progress(  # type: ignore
     page = client.get(f"/disclosures/{rid}")
     assert b'id="release"' in page.data and b"/public/releases/" in page.data
     assert b'http-equiv="refresh"' not in page.data
+
+
+def test_retention_page_holds_and_queue(client, signed_in, officer, settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import complaint_case
+
+    case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
+        "case_number"
+    ]
+    signed_in("officer")
+    assert client.get("/retention").status_code == 403
+    assert b">Retention<" not in client.get("/cases").data
+    client.post("/logout", data={"csrf_token": csrf(client.get("/cases").data)})
+    signed_in("records")
+    page = client.get("/retention")
+    assert (
+        page.status_code == 200
+        and b"unscheduled" in page.data
+        and b"No hold is in force" in page.data
+    )
+    token = csrf(page.data)
+    r = client.post(
+        "/retention/holds",
+        data={
+            "csrf_token": token,
+            "matter": "Doe v. Town",
+            "reason": "Claim filed",
+            "case_numbers": "LG-1999-000001",
+        },
+    )
+    assert r.status_code == 422 and b"no case LG-1999-000001" in r.data
+    r = client.post(
+        "/retention/holds",
+        data={
+            "csrf_token": token,
+            "matter": "Doe v. Town <2026>",
+            "reason": "Claim filed",
+            "case_numbers": case,
+        },
+    )
+    assert r.status_code == 302
+    page = client.get("/retention")
+    assert b"Doe v. Town &lt;2026&gt;" in page.data and case.encode() in page.data
+    r = client.post("/retention/approve", data={"csrf_token": token})
+    assert r.status_code == 422 and b"tick the case files" in r.data

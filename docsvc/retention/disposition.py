@@ -35,7 +35,7 @@ from docsvc.models import (
     Jurisdiction,
     User,
 )
-from docsvc.retention.erase import erase_cases, files_of
+from docsvc.retention.erase import erase_cases, files_by_case
 from docsvc.retention.evaluate import evaluate
 from docsvc.retention.schedule import load
 from docsvc.store import FileStore
@@ -44,6 +44,7 @@ from docsvc.timeutil import utcnow
 Progress = Callable[[str, int, int], None]
 ACTIVE = ("proposed", "approved")
 BATCH = 200
+CERTIFICATE_ROWS = 300  # beyond this the certificate summarises by series; the stubs list each
 
 
 @dataclass
@@ -267,6 +268,7 @@ def _destroy_batch(
     if not doomed:
         return 0, cancelled
     counts = _counts(s, doomed)
+    files = files_by_case(s, doomed)
     now = utcnow()
     for cid in doomed:
         item = items[cid]
@@ -281,7 +283,7 @@ def _destroy_batch(
             "trigger_on": item.trigger_on.isoformat(),
             "eligible_on": item.eligible_on.isoformat(),
             **counts.get(cid, {}),
-            "files_sha256": sorted(files_of(s, [cid])),
+            "files_sha256": sorted(files[cid]),
         }
     released = erase_cases(s, doomed)
     for cid in doomed:
@@ -374,6 +376,8 @@ def certificate(
         .get_template("_retention/certificate.html")
         .render(
             run=run,
+            listed=len(items) <= CERTIFICATE_ROWS,
+            series=_series_summary(items),
             sections=[(names.get(c, c), rows) for c, rows in sorted(by_jurisdiction.items())],
             executed_by=(user.display_name or user.username) if user else "the system",
             executed_on=utcnow().date().isoformat(),
@@ -382,3 +386,29 @@ def certificate(
         )
     )
     return write_pdf(html, find(code, data_dir, "_retention/certificate.css"), store)
+
+
+def _series_summary(items: list[DispositionItem]) -> list[dict[str, Any]]:
+    """Per jurisdiction and series: how many files, their inclusive dates, the authority."""
+    groups: dict[tuple[str, str], list[DispositionItem]] = {}
+    for i in items:
+        groups.setdefault((i.jurisdiction_code, i.series_code), []).append(i)
+    out = []
+    for (code, series), rows in sorted(groups.items()):
+        stubs = [r.stub or {} for r in rows]
+        out.append(
+            {
+                "jurisdiction": code,
+                "series": series,
+                "title": rows[0].authority.get("series_title"),
+                "citation": rows[0].authority.get("citation"),
+                "state_item": rows[0].authority.get("state_item"),
+                "count": len(rows),
+                "first": min(st.get("opened_on", "") for st in stubs),
+                "last": max(st.get("closed_on", "") for st in stubs),
+                "files": sum(len(st.get("files_sha256", [])) for st in stubs),
+                "first_case": min(r.case_number for r in rows),
+                "last_case": max(r.case_number for r in rows),
+            }
+        )
+    return out

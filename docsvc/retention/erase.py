@@ -96,6 +96,23 @@ def files_of(session: Session, case_ids: list[int]) -> set[str]:
     return {row[0] for row in session.execute(union(*parts))} if parts else set()
 
 
+def files_by_case(session: Session, case_ids: list[int]) -> dict[int, set[str]]:
+    """The stored files each case's own rows point at directly (attachments, documents,
+    review copies): what its stub lists. One query per such table for the whole batch."""
+    out: dict[int, set[str]] = {cid: set() for cid in case_ids}
+    blob_cols = _blob_columns()
+    for table, _ in _plan():
+        if "case_id" not in table.c:
+            continue
+        for col in (c for c in blob_cols if c.table is table):
+            stmt = select(table.c.case_id, col).where(
+                table.c.case_id.in_(case_ids), col.is_not(None)
+            )
+            for cid, sha in session.execute(stmt):
+                out[cid].add(sha)
+    return out
+
+
 def erase_cases(session: Session, case_ids: list[int]) -> list[str]:
     """Delete the cases and everything of theirs, in the caller's transaction. Returns the
     stored files no remaining row refers to; their `blobs` rows are deleted here, the files

@@ -1,0 +1,148 @@
+"""The retention page: what the schedules allow today and what blocks the rest, the disposition
+queue with approvals, execution with its progress, certificates, and legal holds."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from docsvc.api.retention import hold_dict, item_dict, queue_execution
+from docsvc.auth.permissions import allowed
+from docsvc.errors import DocsvcError, Invalid
+from docsvc.jobs import queue
+from docsvc.models import DispositionItem, DispositionRun, Hold
+from docsvc.retention import holds as holding
+from docsvc.retention.disposition import approve, propose
+from docsvc.retention.evaluate import evaluate
+from docsvc.retention.jobs import EXECUTE_JOB
+from docsvc.timeutil import utcnow
+from docsvc.ui.views import bp, staff
+from docsvc.web.context import db, file_store, settings
+
+SHOWN = 200
+
+
+def _page(errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    user = staff("retention.approve")
+    s = db()
+    today = utcnow().date()
+    counts: Counter[str] = Counter()
+    listed = []
+    if allowed(user.role, "retention.list"):
+        for v in evaluate(s, settings().data_dir, today):
+            if user.may_see_jurisdiction(v.jurisdiction):
+                counts[v.verdict] += 1
+                if v.verdict in ("eligible", "blocked") and len(listed) < SHOWN:
+                    listed.append(v.as_dict())
+    items = [
+        item_dict(i)
+        for i in s.scalars(
+            select(DispositionItem)
+            .where(DispositionItem.status.in_(("proposed", "approved")))
+            .order_by(DispositionItem.id)
+        )
+        if user.may_see_jurisdiction(i.jurisdiction_code)
+    ]
+    runs = s.scalars(select(DispositionRun).order_by(DispositionRun.id.desc()).limit(10)).all()
+    active = s.scalars(select(Hold).where(Hold.released_at.is_(None)).order_by(Hold.id)).all()
+    return render_template(
+        "retention.html",
+        today=today,
+        counts=counts,
+        listed=listed,
+        items=items,
+        runs=runs,
+        holds=[hold_dict(s, h) for h in active],
+        job=queue.latest(s, EXECUTE_JOB, 0),
+        role="records" if user.role == "admin" else user.role,
+        errors=errors or [],
+    ), status
+
+
+@bp.route("/retention")
+def retention_page():  # type: ignore[no-untyped-def]
+    return _page()
+
+
+def _act(permission: str, step, done: str):  # type: ignore[no-untyped-def]
+    user = staff(permission)
+    s = db()
+    try:
+        step(s, user)
+        s.commit()
+        flash(done)
+    except DocsvcError as exc:
+        s.rollback()
+        return _page([exc.message], exc.status)
+    return redirect(url_for("ui.retention_page"))
+
+
+@bp.route("/retention/propose", methods=["POST"])
+def retention_propose():  # type: ignore[no-untyped-def]
+    return _act(
+        "retention.execute",
+        lambda s, user: propose(s, settings().data_dir, utcnow().date()),
+        "Eligible case files queued for approval.",
+    )
+
+
+@bp.route("/retention/approve", methods=["POST"])
+def retention_approve():  # type: ignore[no-untyped-def]
+    ids = [int(v) for v in request.form.getlist("item") if v.isdigit()]
+
+    def step(s, user):  # type: ignore[no-untyped-def]
+        if not ids:
+            raise Invalid("tick the case files to approve.")
+        approve(s, user, ids)
+
+    return _act("retention.approve", step, f"{len(ids)} approval(s) recorded.")
+
+
+@bp.route("/retention/execute", methods=["POST"])
+def retention_execute():  # type: ignore[no-untyped-def]
+    user = staff("retention.execute")
+    queue_execution(user, utcnow().date())
+    flash("Disposition started: approved case files are destroyed in the background.")
+    return redirect(url_for("ui.retention_page"))
+
+
+@bp.route("/retention/holds", methods=["POST"])
+def place_hold():  # type: ignore[no-untyped-def]
+    numbers = [n.strip() for n in request.form.get("case_numbers", "").split(",") if n.strip()]
+    data = {
+        "matter": request.form.get("matter", "").strip(),
+        "reason": request.form.get("reason", "").strip(),
+        "case_numbers": numbers,
+    }
+
+    def step(s, user):  # type: ignore[no-untyped-def]
+        if not data["matter"] or not data["reason"]:
+            raise Invalid("give the matter and the reason for the hold.")
+        holding.place(s, user, data)
+
+    return _act("holds", step, "Hold placed.")
+
+
+@bp.route("/retention/holds/<int:hold_id>/release", methods=["POST"])
+def release_hold(hold_id: int):  # type: ignore[no-untyped-def]
+    reason = request.form.get("reason", "").strip() or None
+    return _act(
+        "holds",
+        lambda s, user: holding.release(s, user, hold_id, reason),
+        f"Hold {hold_id} released.",
+    )
+
+
+@bp.route("/retention/runs/<int:run_id>/certificate.pdf")
+def retention_certificate(run_id: int) -> Response:
+    staff("retention.list")
+    run = db().get(DispositionRun, run_id)
+    if run is None or run.certificate_sha256 is None:
+        abort(404)
+    resp = Response(file_store().open_verified(run.certificate_sha256), mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = (
+        f'attachment; filename="certificate-of-destruction-{run_id}.pdf"'
+    )
+    return resp
