@@ -14,7 +14,7 @@ from docsvc.db import Database
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure.requests import get_request
 from docsvc.documents.service import Env
-from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
+from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.jobs import queue
 from docsvc.jobs.queue import enqueue
 from docsvc.models import (
@@ -132,22 +132,13 @@ def queue_release(session: Session, user: User, req: DisclosureRequest, accept: 
 
 def run_release_job(database: Database, session: Session, env: Env, job: Job) -> None:
     """The job: the same release as the API's, reporting each record built and file scanned.
-    A refusal (findings, a changed state) is the job's outcome, kept for the page, not a
-    failure to retry."""
-    job_id, params = job.id, dict(job.params or {})
-    user = session.get(User, params.get("user_id"))
-    if user is not None:
-        session.expunge(user)  # read as it was asked; touching it later opens no transaction
-    session.rollback()
-    try:
+    A refusal (findings, a changed state) is the job's outcome, kept for the page."""
+    # Read now: after the claim's transaction ends, touching the job would open another.
+    request_id, accept = job.ref_id, bool((job.params or {}).get("accept"))
+
+    def work(user: User | None, progress: releasing.Progress) -> None:
         if user is None or user.disabled:
             raise Conflict("the clerk who asked for this release can no longer release; ask again.")
-        release(
-            database, session, env, user, job.ref_id, bool(params.get("accept")),
-            lambda stage, done, total: queue.report(session, job_id, stage, done, total),
-        )  # fmt: skip
-    except DocsvcError as exc:
-        session.rollback()
-        stopped = session.get(Job, job_id)
-        if stopped is not None:
-            stopped.progress = {"message": exc.message}
+        release(database, session, env, user, request_id, accept, progress)
+
+    queue.run_as_asker(session, job, work)

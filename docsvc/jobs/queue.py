@@ -9,6 +9,7 @@ keeps failing stops after MAX_ATTEMPTS and is reported by `docsvc verify`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,8 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from docsvc.models import Job
+from docsvc.errors import DocsvcError
+from docsvc.models import Job, User
 from docsvc.timeutil import utcnow
 
 LEASE = timedelta(minutes=10)  # longer than the slowest job (a 50-page OCR)
@@ -101,6 +103,33 @@ def report(session: Session, job_id: int, stage: str, done: int, total: int) -> 
         .values(progress={"stage": stage, "done": done, "total": total})
     )
     session.commit()
+
+
+def run_as_asker(
+    session: Session,
+    job: Job,
+    work: Callable[[User | None, Callable[[str, int, int], None]], dict[str, Any] | None],
+) -> None:
+    """Run a job someone asked for: `work(asker, progress)`, the asker read as they were when
+    the job starts and detached (touching them later opens no transaction), progress committed
+    as it goes. A refusal (DocsvcError) is the job's outcome, kept for the asker's page, not a
+    failure to retry; `work` may return the progress to leave when it succeeds."""
+    job_id = job.id
+    asker = session.get(User, (job.params or {}).get("user_id"))
+    if asker is not None:
+        session.expunge(asker)
+    session.rollback()
+    try:
+        outcome = work(
+            asker, lambda stage, done, total: report(session, job_id, stage, done, total)
+        )
+    except DocsvcError as exc:
+        session.rollback()
+        outcome = {"message": exc.message}
+    if outcome is not None:
+        row = session.get(Job, job_id)
+        if row is not None:
+            row.progress = outcome
 
 
 def latest(session: Session, kind: str, ref_id: int) -> Job | None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
 from docsvc.audit import Actor, append
+from docsvc.cases.service import actor_of
 from docsvc.db import Database
 from docsvc.documents.pdf import html_environment, write_pdf
 from docsvc.documents.templates import find, search_path
@@ -126,10 +127,15 @@ def _authority(sched: Any, series: Any, reasons: list[str]) -> dict[str, Any]:
     }
 
 
+def approver_role(user: User) -> str:
+    """The role a user's approval counts for: an administrator's as records staff."""
+    return "records" if user.role == "admin" else user.role
+
+
 def approve(session: Session, user: User, item_ids: list[int]) -> list[DispositionItem]:
     """Record `user`'s approval of each item, for the role they hold (an administrator
     approves as records staff, never as counsel). Fully approved items become 'approved'."""
-    role = "records" if user.role == "admin" else user.role
+    role = approver_role(user)
     items = []
     for iid in item_ids:
         item = session.get(DispositionItem, iid)
@@ -151,7 +157,7 @@ def approve(session: Session, user: User, item_ids: list[int]) -> list[Dispositi
         if {a["role"] for a in item.approvals} >= set(item.required_roles):
             item.status = "approved"
         append(
-            session, Actor(user.id, user.role), "retention.approve", "disposition", item.id,
+            session, actor_of(user), "retention.approve", "disposition", item.id,
             case_id=item.case_id, fields=[role],
         )  # fmt: skip
         items.append(item)
@@ -243,7 +249,7 @@ def execute(
 
 
 def _actor(user: User | None) -> Actor:
-    return Actor(user.id, user.role) if user else Actor.system()
+    return actor_of(user) if user else Actor.system()
 
 
 def _destroy_batch(

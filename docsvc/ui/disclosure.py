@@ -28,7 +28,7 @@ from docsvc.models import (
 )
 from docsvc.profiles.loader import profile_of
 from docsvc.ui.forms import load, local_to_iso, pick
-from docsvc.ui.views import bp, staff, visible_jurisdictions
+from docsvc.ui.views import bp, form_step, staff, visible_jurisdictions
 from docsvc.web.context import database, db, file_store
 
 PAGE_DPI = 100
@@ -173,16 +173,13 @@ def disclosure_page_image(request_id: int, item_id: int, page: int) -> Response:
 
 
 def _act(request_id: int, step: Any, done: str):  # type: ignore[no-untyped-def]
-    user = staff("disclosure")
-    s = db()
-    try:
-        step(s, user, get_request(s, user, request_id))
-        s.commit()
-        flash(done)
-    except DocsvcError as exc:
-        s.rollback()
-        return _detail(request_id, [exc.message], exc.status)
-    return redirect(url_for("ui.disclosure_page", request_id=request_id))
+    return form_step(
+        "disclosure",
+        lambda s, user: step(s, user, get_request(s, user, request_id)),
+        done,
+        url_for("ui.disclosure_page", request_id=request_id),
+        lambda errors, status: _detail(request_id, errors, status),
+    )
 
 
 @bp.route("/disclosures/<int:request_id>/review", methods=["POST"])

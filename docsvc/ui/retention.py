@@ -10,15 +10,15 @@ from sqlalchemy import select
 
 from docsvc.api.retention import hold_dict, item_dict, queue_execution
 from docsvc.auth.permissions import allowed
-from docsvc.errors import DocsvcError, Invalid
+from docsvc.errors import Invalid
 from docsvc.jobs import queue
 from docsvc.models import DispositionItem, DispositionRun, Hold
 from docsvc.retention import holds as holding
-from docsvc.retention.disposition import approve, propose
+from docsvc.retention.disposition import approve, approver_role, propose
 from docsvc.retention.evaluate import evaluate
 from docsvc.retention.jobs import EXECUTE_JOB
 from docsvc.timeutil import utcnow
-from docsvc.ui.views import bp, staff
+from docsvc.ui.views import bp, form_step, staff
 from docsvc.web.context import db, file_store, settings
 
 SHOWN = 200
@@ -56,7 +56,7 @@ def _page(errors: list[str] | None = None, status: int = 200):  # type: ignore[n
         runs=runs,
         holds=[hold_dict(s, h) for h in active],
         job=queue.latest(s, EXECUTE_JOB, 0),
-        role="records" if user.role == "admin" else user.role,
+        role=approver_role(user),
         errors=errors or [],
     ), status
 
@@ -67,16 +67,7 @@ def retention_page():  # type: ignore[no-untyped-def]
 
 
 def _act(permission: str, step, done: str):  # type: ignore[no-untyped-def]
-    user = staff(permission)
-    s = db()
-    try:
-        step(s, user)
-        s.commit()
-        flash(done)
-    except DocsvcError as exc:
-        s.rollback()
-        return _page([exc.message], exc.status)
-    return redirect(url_for("ui.retention_page"))
+    return form_step(permission, step, done, url_for("ui.retention_page"), _page)
 
 
 @bp.route("/retention/propose", methods=["POST"])

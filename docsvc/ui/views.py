@@ -240,6 +240,21 @@ def reveal_complainant(case_number: str):  # type: ignore[no-untyped-def]
     return _render_case(service.get_case(db(), user, case_number), user, reveal=True)
 
 
+def form_step(permission: str, step: Any, done: str, success: str, reshow: Any):  # type: ignore[no-untyped-def]
+    """Run `step(session, user)` for a page's form and commit, then go to `success` with `done`
+    flashed; or roll back and re-show the page (`reshow(errors, status)`) with the reason."""
+    user = staff(permission)
+    s = db()
+    try:
+        step(s, user)
+        s.commit()
+        flash(done)
+    except DocsvcError as exc:
+        s.rollback()
+        return reshow([exc.message], exc.status)
+    return redirect(success)
+
+
 def case_action(  # type: ignore[no-untyped-def]
     case_number: str,
     schema: Any,
