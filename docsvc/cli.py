@@ -217,26 +217,32 @@ def profile_load(path: Path) -> None:
 
 @main.command()
 def verify() -> None:
-    """Re-hash every stored file and verify the audit chain; exit 1 naming each problem."""
+    """Check every stored file's fixity, issued PDFs' PDF/A structure, the audit chain, the
+    search index and disposition runs; exit 1 naming each problem. Only reads."""
     from docsvc.store import FileStore
     from docsvc.verify import verify as run
 
     settings = load_settings()
-    bar = tqdm(desc="checking files", unit="file", disable=None, file=sys.stderr)
+    bars: dict[str, tqdm] = {}
 
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(1)
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            bar = bars[stage] = tqdm(desc=stage, total=total, disable=None, file=sys.stderr)
+        bar.update(done - bar.n)
 
     with _session() as session:
         report = run(session, FileStore(settings.store_dir), progress)
-    bar.close()
+    for bar in bars.values():
+        bar.close()
     for note in report.notes:
         click.echo(f"note: {note}")
     for problem in report.problems:
         click.echo(f"PROBLEM: {problem}")
     click.echo(
-        f"{report.files_checked} files checked; "
+        f"{report.files_checked} files and {report.pdfs_checked} archival PDFs checked; "
         f"{'no problems' if report.ok else f'{len(report.problems)} problem(s)'}"
     )
     sys.exit(0 if report.ok else 1)
@@ -313,6 +319,8 @@ def retention() -> None:
 @click.option("--dry-run", is_flag=True, help="List what is eligible and what blocks the rest.")
 @click.option("--approve", "approve_ids", multiple=True, type=int, metavar="ID",
               help="Approve queued item ID (with --as).")  # fmt: skip
+@click.option("--approve-all", is_flag=True,
+              help="Approve every queued item waiting for the --as user's role.")  # fmt: skip
 @click.option("--execute", "do_execute", is_flag=True, help="Destroy every approved item.")
 @click.option("--as", "as_user", metavar="USERNAME", help="Who approves or executes.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge on this day (today).")
@@ -320,14 +328,15 @@ def retention() -> None:
 def retention_run(
     dry_run: bool,
     approve_ids: tuple[int, ...],
+    approve_all: bool,
     do_execute: bool,
     as_user: str | None,
     as_of: object,
     show_all: bool,
 ) -> None:
     """Without options: queue every eligible case file for approval. `--dry-run` changes
-    nothing; `--approve` records approvals; `--execute` destroys what is approved, in batches
-    with progress (interrupt it and run it again to resume)."""
+    nothing; `--approve`/`--approve-all` record approvals; `--execute` destroys what is
+    approved, in batches with progress (interrupt it and run it again to resume)."""
     from collections import Counter
     from datetime import datetime
 
@@ -335,7 +344,7 @@ def retention_run(
 
     from docsvc.db import Database
     from docsvc.models import User
-    from docsvc.retention.disposition import approve, execute, propose
+    from docsvc.retention.disposition import approve, approve_awaiting, execute, propose
     from docsvc.retention.evaluate import evaluate
     from docsvc.store import FileStore
     from docsvc.timeutil import utcnow
@@ -368,34 +377,42 @@ def retention_run(
                 + " (nothing changed)"
             )
             return
+        bars: list[tqdm] = []  # made on first use: the other steps print no empty bar
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if not bars:
+                bars.append(tqdm(unit="case", disable=None, file=sys.stderr))
+            bar = bars[0]
+            bar.set_description(stage)
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        if (approve_ids or approve_all) and user is None:
+            raise click.ClickException("say who approves: --as USERNAME")
         if approve_ids:
-            if user is None:
-                raise click.ClickException("say who approves: --as USERNAME")
             with database.session() as s:
                 items = approve(s, user, list(approve_ids))
                 s.commit()
                 for i in items:
                     click.echo(f"item {i.id} {i.case_number}: {i.status}")
+        if approve_all:
+            assert user is not None
+            n = approve_awaiting(database, user, progress)
+            click.echo(f"{n} item(s) approved by {user.username} as {user.role}")
         if do_execute:
-            bar = tqdm(unit="case", disable=None, file=sys.stderr)
-
-            def progress(stage: str, done: int, total: int) -> None:
-                bar.set_description(stage)
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
             report = execute(
                 database, FileStore(settings.store_dir), settings.data_dir, user, day, progress
             )
-            bar.close()
             click.echo(
                 f"run {report.run_id}: {report.destroyed} case file(s) destroyed, "
                 f"{report.cancelled} withdrawn (no longer eligible), "
                 f"{report.files_erased} stored file(s) erased; certificate "
                 f"{report.certificate_sha256 or '(none: nothing destroyed)'}"
             )
-        if not approve_ids and not do_execute:
+        for bar in bars:
+            bar.close()
+        if not approve_ids and not approve_all and not do_execute:
             with database.session() as s:
                 p = propose(s, settings.data_dir, day)
                 s.commit()

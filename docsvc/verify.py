@@ -1,7 +1,9 @@
-"""`docsvc verify`: fixity of every stored file, the audit chain, what rows point at, and
-whether the search index matches the records.
+"""`docsvc verify`: fixity of every stored file, what rows point at, the PDF/A structure of every
+issued document and certificate, the audit chain, whether the search index matches the records,
+and that no disposition was left half done.
 
-Safe to run at any time and on a schedule: it only reads.
+Safe to run at any time and on a schedule: it only reads, in one read transaction, and reports
+its progress stage by stage.
 """
 
 from __future__ import annotations
@@ -13,9 +15,15 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from docsvc.audit import verify_chain
-from docsvc.models import Attachment, Blob
+from docsvc.documents.pdfa import structure_problems
+from docsvc.models import Blob, DispositionRun, Document
+from docsvc.models.base import columns_pointing_at
+from docsvc.retention.integrity import check as disposition_check
 from docsvc.search.rebuild import check as search_coverage
 from docsvc.store import FileStore
+
+# stage, done, total
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -23,6 +31,7 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files_checked: int = 0
+    pdfs_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -30,20 +39,51 @@ class VerifyReport:
 
 
 def referenced_hashes(session: Session) -> set[str]:
-    stmt = union(
-        select(Attachment.sha256),
-        select(Attachment.print_sha256).where(Attachment.print_sha256.is_not(None)),
-        select(Attachment.thumb_sha256).where(Attachment.thumb_sha256.is_not(None)),
-    )
+    """Every file hash any row points at (every foreign key to `blobs`)."""
+    cols = columns_pointing_at("blobs")
+    stmt = union(*(select(c).where(c.is_not(None)) for c in cols))
     return {row[0] for row in session.execute(stmt)}
 
 
-def verify(
-    session: Session, store: FileStore, progress: Callable[[int, int], None] | None = None
-) -> VerifyReport:
+def verify(session: Session, store: FileStore, progress: Progress | None = None) -> VerifyReport:
+    def tick(stage: str) -> Callable[[int, int], None] | None:
+        return (lambda done, total: progress(stage, done, total)) if progress else None
+
     report = VerifyReport()
+    recorded = _fixity(session, store, report, tick("checking files"))
+    for sha in sorted(referenced_hashes(session) - recorded):
+        report.problems.append(f"a record points at file {sha}, which has no store entry")
+    unrecorded = {sha for sha in store.all_hashes() if sha not in recorded}
+    _archival(session, store, report, tick("checking PDF/A"))
+    report.problems.extend(verify_chain(session))
+    coverage = search_coverage(session, tick("checking the index"))
+    report.problems.extend(coverage.problems)
+    report.notes.append(f"search index: {coverage.records} records checked")
+    if coverage.awaiting_text:
+        report.notes.append(
+            f"{coverage.awaiting_text} file(s) are waiting for text extraction by the worker; "
+            "they are found by their metadata until then"
+        )
+    disposition = disposition_check(session, unrecorded)
+    report.problems.extend(disposition.problems)
+    report.notes.extend(disposition.notes)
+    if leftover := len(unrecorded - disposition.lingering - disposition.pending):
+        report.notes.append(
+            f"{leftover} stored file(s) belong to no record (left by interrupted uploads); "
+            "they are never served"
+        )
+    if disposition.stubs:
+        report.notes.append(f"disposition: {disposition.stubs} destroyed case(s) kept as stubs")
+    return report
+
+
+def _fixity(
+    session: Session,
+    store: FileStore,
+    report: VerifyReport,
+    tick: Callable[[int, int], None] | None,
+) -> set[str]:
     blobs = session.execute(select(Blob.sha256, Blob.size)).all()
-    total = len(blobs)
     for i, (sha, size) in enumerate(blobs, 1):
         actual = store.rehash(sha)
         if actual is None:
@@ -55,24 +95,38 @@ def verify(
         elif store.path_for(sha).stat().st_size != size:
             report.problems.append(f"file {sha} has the wrong size on disk")
         report.files_checked += 1
-        if progress:
-            progress(i, total)
-    recorded = {sha for sha, _ in blobs}
-    for sha in sorted(referenced_hashes(session) - recorded):
-        report.problems.append(f"a record points at file {sha}, which has no store entry")
-    unreferenced = sum(1 for sha in store.all_hashes() if sha not in recorded)
-    if unreferenced:
-        report.notes.append(
-            f"{unreferenced} stored file(s) belong to no record (left by interrupted uploads); "
-            "they are never served"
+        if tick:
+            tick(i, len(blobs))
+    return {sha for sha, _ in blobs}
+
+
+def _archival(
+    session: Session,
+    store: FileStore,
+    report: VerifyReport,
+    tick: Callable[[int, int], None] | None,
+) -> None:
+    """Issued documents and certificates of destruction are kept as PDF/A: check each still is."""
+    pdfs = [
+        (f"document {doc_id} ({doc_type})", sha)
+        for doc_id, doc_type, sha in session.execute(
+            select(Document.id, Document.type, Document.pdf_sha256).where(
+                Document.issued_at.is_not(None), Document.pdf_sha256.is_not(None)
+            )
         )
-    report.problems.extend(verify_chain(session))
-    coverage = search_coverage(session)
-    report.problems.extend(coverage.problems)
-    report.notes.append(f"search index: {coverage.records} records checked")
-    if coverage.awaiting_text:
-        report.notes.append(
-            f"{coverage.awaiting_text} file(s) are waiting for text extraction by the worker; "
-            "they are found by their metadata until then"
+    ] + [
+        (f"the certificate of disposition run {run_id}", sha)
+        for run_id, sha in session.execute(
+            select(DispositionRun.id, DispositionRun.certificate_sha256).where(
+                DispositionRun.certificate_sha256.is_not(None)
+            )
         )
-    return report
+    ]
+    for i, (label, sha) in enumerate(pdfs, 1):
+        path = store.path_for(sha)
+        if path.exists():  # a missing file is reported by the fixity check
+            for problem in structure_problems(path.read_bytes()):
+                report.problems.append(f"{label}, file {sha}: {problem}")
+            report.pdfs_checked += 1
+        if tick:
+            tick(i, len(pdfs))

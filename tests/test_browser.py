@@ -392,3 +392,63 @@ def test_records_clerk_reviews_boxes_and_releases(  # type: ignore[no-untyped-de
     public = client.get(link.replace(live_server, ""))
     assert public.status_code == 200 and public.mimetype == "application/zip"
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
+
+
+def test_records_officer_holds_approves_and_destroys(  # type: ignore[no-untyped-def]
+    page, live_server, make_user, client, clock, database, settings
+) -> None:
+    from docsvc.documents.service import Env
+    from docsvc.jobs.worker import drain
+    from docsvc.store import FileStore
+    from tests.retention_helpers import adopt, closed_case
+
+    def work() -> None:
+        drain(database, Env(FileStore(settings.store_dir), settings))
+
+    adopt(settings.data_dir)
+    officer = make_user("officer")
+    attorney = make_user("attorney")
+    clerk = make_user("records", with_password=True)
+    doomed = closed_case(client, officer, clock, "2021-03-10T10:00:00-08:00")
+    held = closed_case(client, officer, clock, "2021-04-02T10:00:00-08:00", address="9 Oak St")
+    clock("2026-11-22T09:00:00-08:00")
+    sign_in(page, live_server, clerk)
+    page.click("header nav a:text('Retention')")
+    assert "2 eligible" in page.inner_text("#verdicts")
+    # A hold from the page: the matter is shown as typed, and the case drops out.
+    page.fill("#new-hold input[name=matter]", "Doe v. Town <2026> & Co")
+    page.fill("#new-hold input[name=reason]", "Notice of claim")
+    page.fill("#new-hold input[name=case_numbers]", held)
+    page.click("#new-hold button")
+    page.wait_for_selector("text=Hold placed.")
+    assert "Doe v. Town <2026> & Co" in page.inner_text("#holds")
+    assert "1 eligible · 1 blocked" in page.inner_text("#verdicts")
+    assert "legal hold" in page.inner_text(f"#verdicts li:has-text('{held}')")
+    page.click("#verdicts button")
+    page.wait_for_selector("text=Eligible case files queued for approval.")
+    assert doomed in page.inner_text("#queue") and held not in page.inner_text("#queue")
+    # Approving everything that waits for records runs in the background, with progress.
+    page.click("#approve-all button")
+    page.wait_for_selector("#approval-progress progress")
+    work()
+    page.wait_for_selector("#approve-all", state="detached", timeout=15_000)
+    assert "Approvals needed: records, attorney; given: " in page.inner_text("#queue")
+    items = client.get("/api/retention/queue", headers=clerk.headers).json
+    r = client.post(
+        "/api/retention/approve", headers=attorney.headers, json={"ids": [items[0]["id"]]}
+    )
+    assert r.status_code == 200 and r.json[0]["status"] == "approved"
+    page.reload()
+    page.click("#execute button")
+    page.wait_for_selector("#job-progress progress")
+    work()
+    page.wait_for_selector("#runs a", timeout=15_000)
+    link = page.locator("#runs a").first.get_attribute("href")
+    assert link and link.endswith("/certificate.pdf")
+    cert = page.request.get(link if link.startswith("http") else live_server + link)
+    assert cert.status == 200 and cert.body().startswith(b"%PDF-")
+    assert "The queue is empty." in page.inner_text("#queue")
+    assert client.get(f"/api/cases/{doomed}", headers=officer.headers).status_code == 404
+    assert client.get(f"/api/cases/{held}", headers=officer.headers).status_code == 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    page.screenshot(path=str(SCREENSHOTS / "retention-tablet.png"), full_page=True)

@@ -4,7 +4,6 @@ python-docx, LibreOffice), frozen at issue, served by the profile's methods."""
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +12,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from docsvc.documents.pdfa import structure_problems
 from docsvc.models import BuildingInspectorNotice, Document
+from tests import helpers
 from tests.documents_helpers import (
     FIELDS,
     article_number,
@@ -40,22 +41,7 @@ def fetch(client, headers, doc: dict) -> tuple[bytes, bytes]:  # type: ignore[no
 
 
 def assert_pdfa(data: bytes) -> None:
-    reader = PdfReader(io.BytesIO(data))
-    root = reader.trailer["/Root"]
-    intents = root["/OutputIntents"]
-    assert intents and intents[0].get_object()["/S"] == "/GTS_PDFA1"
-    xmp = root["/Metadata"].get_object().get_data()
-    # XMP allows the id as attributes or as elements.
-    assert re.search(rb'pdfaid:part(="|>)2', xmp) and re.search(rb'pdfaid:conformance(="|>)B', xmp)
-    for page in reader.pages:
-        fonts = page["/Resources"].get("/Font", {})
-        for ref in fonts.values():
-            font = ref.get_object()
-            desc = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            fd = desc["/FontDescriptor"].get_object()
-            assert any(k in fd for k in ("/FontFile", "/FontFile2", "/FontFile3")), font[
-                "/BaseFont"
-            ]
+    assert structure_problems(data) == []
 
 
 @pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
@@ -594,7 +580,6 @@ def test_served_at_issue_prints_the_date(client, officer, tmp_path, clock) -> No
 
 
 def test_big_photos_are_downscaled_in_both_formats(client, officer) -> None:  # type: ignore[no-untyped-def]
-    from tests import helpers
 
     built = build_case(client, officer.headers, "los-gatos-ca")
     big = client.post(
@@ -619,3 +604,43 @@ def test_issued_documents_are_stored_and_hashed(client, officer, database, run_c
         assert row.context["recipient"]["name"] == "Smith & Sons <LLC>"
         assert "complainant" not in str(row.context).lower().replace("complainant_photo", "")
     assert run_cli("verify").exit_code == 0
+
+
+def test_verify_checks_issued_pdfs_are_still_pdfa(
+    client, officer, database, settings, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfWriter
+
+    from docsvc.attachments.service import register_blob
+    from docsvc.store import FileStore
+
+    built = build_case(client, officer.headers, "tom-bean-tx")
+    doc = issue(client, officer.headers, built, "warning_notice")
+    pdf, _ = fetch(client, officer.headers, doc)
+    result = run_cli("verify")
+    assert result.exit_code == 0 and "1 archival PDFs checked" in result.output, result.output
+    # What archival copies lose when something rewrites them: a password, the PDF/A identity.
+    locked = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    locked.encrypt(user_password="", owner_password="owner")
+    out = io.BytesIO()
+    locked.write(out)
+    assert structure_problems(out.getvalue()) == ["is encrypted (PDF/A forbids encryption)"]
+    assert structure_problems(b"GIF89a")[0].startswith("does not start with a PDF")
+    assert structure_problems(b"%PDF-1.7\n%%EOF")[0].startswith("does not open as a PDF")
+    # An issued document whose stored PDF is a plain one (as a migration from an old system
+    # might leave it) is named, with each thing it lacks.
+    plain = helpers.pdf_with(helpers.text_ops("Notice"))
+    with database.session() as s:
+        stored = FileStore(settings.store_dir).put_bytes(plain)
+        register_blob(s, stored.sha256, stored.size, "application/pdf")
+        s.get(Document, doc["id"]).pdf_sha256 = stored.sha256
+        s.commit()
+    result = run_cli("verify")
+    assert result.exit_code == 1
+    label = f"PROBLEM: document {doc['id']} (warning_notice), file {stored.sha256}: "
+    for problem in (
+        "has no PDF/A output intent with an ICC profile",
+        "has no XMP metadata (where PDF/A declares itself)",
+        "page 1: font /Helvetica is not embedded",
+    ):
+        assert label + problem in result.output, result.output

@@ -3,6 +3,7 @@ disposition that leaves a stub and a certificate and nothing else of the case.""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from sqlalchemy import select
 
 from docsvc.documents.service import Env
 from docsvc.jobs.worker import drain
-from docsvc.models import Case, DispositionItem, DispositionRun, Lien
-from docsvc.retention.disposition import execute, propose
+from docsvc.models import Case, DispositionItem, DispositionRun, Lien, User
+from docsvc.retention.disposition import approve_awaiting, execute, propose
 from docsvc.retention.schedule import Period, load
 from docsvc.store import FileStore
 from docsvc.timeutil import utcnow
@@ -20,52 +21,19 @@ from docsvc.verify import verify
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.documents_helpers import build_case, document_body, pdf_text
+from tests.retention_helpers import adopt, closed_case
 
-ADOPTED = """
-jurisdiction: los-gatos-ca
-title: Town of Los Gatos, adopted schedule (test)
-floor: {years: 2, citation: "Cal. Gov. Code § 34090(d)"}
-blocks:
-  legal_hold: "litigation hold"
-  open_request: "CPRA request pending"
-  unreleased_lien: "Cal. Gov. Code § 34090(a)"
-approvals: [{role: records, as: Department head}, {role: attorney, as: Town Attorney}]
-series:
-  - {code: CE-LIEN-CASE, title: Lien case, when: has_lien, trigger: [lien_released, case_closed],
-     period: {years: 3}, disposition: destroy, citation: "Resolution 2026-1 item 4",
-     state_item: null}
-  - {code: CE-COMPLAINT, title: Complaint file, when: always, trigger: [case_closed],
-     period: {years: 1}, disposition: destroy, citation: "Resolution 2026-1 item 2",
-     state_item: "LG-CE-2"}
-"""
 PHRASE = "Xylophone quokka gazebo 7731"
 
 
 @pytest.fixture
 def adopted(settings) -> Path:  # type: ignore[no-untyped-def]
-    path = settings.data_dir / "retention" / "los-gatos-ca.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(ADOPTED, encoding="utf-8")
-    return path
+    return adopt(settings.data_dir)
 
 
 @pytest.fixture
 def work(database, settings):  # type: ignore[no-untyped-def]
     return lambda: drain(database, Env(FileStore(settings.store_dir), settings))
-
-
-def closed_case(client, officer, clock, at: str, **complaint) -> str:  # type: ignore[no-untyped-def]
-    clock(at)
-    number = client.post(
-        "/api/cases", headers=officer.headers, json=complaint_case(**complaint)
-    ).json["case_number"]
-    r = client.post(
-        f"/api/cases/{number}/close",
-        headers=officer.headers,
-        json={"reason": "voluntary_compliance", "resolution": "Cleared."},
-    )
-    assert r.status_code == 200, r.json
-    return number
 
 
 def verdicts(client, records, as_of: str) -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -252,8 +220,6 @@ def test_disposition_leaves_a_stub_a_certificate_and_no_trace(  # type: ignore[n
     assert client.get("/api/search?q=quokka", headers=records.headers).json["results"] == []
     assert client.get(f"/api/cases/{live}", headers=officer.headers).status_code == 200
     store = FileStore(settings.store_dir)
-    import hashlib
-
     assert store.path_for(hashlib.sha256(shared).hexdigest()).is_file()
     assert not store.path_for(hashlib.sha256(memo).hexdigest()).exists()
     if sqlite:  # nothing of it in any byte under the data directory: files, database, index
@@ -266,11 +232,16 @@ def test_disposition_leaves_a_stub_a_certificate_and_no_trace(  # type: ignore[n
         run = s.get(DispositionRun, job["run"]["id"])
         assert store.path_for(run.certificate_sha256).is_file()
         report = verify(s, store)
-    assert report.ok, report.problems
+        assert report.ok, report.problems
+        assert report.pdfs_checked == 1  # the certificate is kept as PDF/A like the notices
+        # A copy of the destroyed memo put back (a restore from an old backup) is named.
+        memo_sha = store.put_bytes(memo).sha256
+        report = verify(s, store)
+    assert report.problems == [f"file {memo_sha} of destroyed case {doomed} is still in the store"]
 
 
 def test_an_interrupted_disposition_resumes_and_verifies_clean(  # type: ignore[no-untyped-def]
-    client, officer, records, attorney, clock, adopted, database, settings, monkeypatch
+    client, officer, records, attorney, clock, adopted, database, settings, monkeypatch, run_cli
 ) -> None:
     numbers = [
         closed_case(client, officer, clock, "2021-03-10T10:00:00-08:00", address=f"{n} Elm Ave")
@@ -290,8 +261,16 @@ def test_an_interrupted_disposition_resumes_and_verifies_clean(  # type: ignore[
         propose(s, settings.data_dir, date(2026, 11, 22))
         s.commit()
     ids = [i["id"] for i in client.get("/api/retention/queue", headers=records.headers).json]
-    for who in (records, attorney):
-        client.post("/api/retention/approve", headers=who.headers, json={"ids": ids})
+    r = client.post("/api/retention/approve", headers=records.headers, json={"ids": ids[:1]})
+    assert r.status_code == 200 and r.json[0]["status"] == "proposed"
+    # Records approves the rest at once from the shell; counsel everything, in batches of two.
+    result = run_cli("retention", "run", "--approve-all", "--as", records.username)
+    assert result.exit_code == 0 and "2 item(s) approved by" in result.output, result.output
+    with database.session() as s:
+        counsel = s.scalar(select(User).where(User.username == attorney.username))
+        s.expunge(counsel)
+    assert approve_awaiting(database, counsel, batch=2) == 3
+    assert approve_awaiting(database, counsel) == 0  # nothing left waiting for counsel
     store = FileStore(settings.store_dir)
     real_erase = FileStore.erase
     calls = []
@@ -309,6 +288,14 @@ def test_an_interrupted_disposition_resumes_and_verifies_clean(  # type: ignore[
     with database.session() as s:
         statuses = sorted(s.scalars(select(DispositionItem.status)))
         assert statuses == ["approved", "destroyed", "destroyed"]  # two batches committed
+        interrupted = verify(s, store)
+    # verify names the half-done run (and the file still to erase), not "left by an upload"
+    assert [p for p in interrupted.problems if "was interrupted" in p] == [
+        "disposition run 1 was interrupted (after destroying some cases, 1 file(s) still to "
+        "erase); run `docsvc retention run --execute` or Execute on the Retention page to "
+        "finish it and certify it"
+    ]
+    assert not any("belong to no record" in n for n in interrupted.notes)
     report = execute(database, store, settings.data_dir, None, date(2026, 11, 22), batch=1)
     assert report.destroyed == 1 and report.certificate_sha256
     with database.session() as s:

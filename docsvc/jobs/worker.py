@@ -31,6 +31,7 @@ HANDLERS: dict[str, Handler] = {
     prepare.PREPARE_JOB: lambda _db, session, env, job: prepare.run(session, env, job),
     workflow.RELEASE_JOB: workflow.run_release_job,
     retention_jobs.EXECUTE_JOB: retention_jobs.run,
+    retention_jobs.APPROVE_JOB: retention_jobs.run_approval,
 }
 
 

@@ -45,3 +45,15 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def columns_pointing_at(name: str) -> list[Any]:
+    """Every column, in any table, with a foreign key to table `name`: how erasure and
+    `docsvc verify` find what refers to a row without a list kept by hand."""
+    target = Base.metadata.tables[name]
+    return [
+        fk.parent
+        for t in Base.metadata.sorted_tables
+        for fk in t.foreign_keys
+        if fk.column.table is target
+    ]

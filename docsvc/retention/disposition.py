@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, null, select, text, update
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
-from docsvc.audit import Actor, append
+from docsvc.audit import Actor, append, append_each
 from docsvc.cases.service import actor_of
 from docsvc.db import Database
 from docsvc.documents.pdf import html_environment, write_pdf
@@ -45,6 +45,8 @@ from docsvc.timeutil import utcnow
 Progress = Callable[[str, int, int], None]
 ACTIVE = ("proposed", "approved")
 BATCH = 200
+BATCH_APPROVE = 2000
+CHUNK = 5000  # ids in one IN (...): under SQLite's and PostgreSQL's parameter limits
 CERTIFICATE_ROWS = 300  # beyond this the certificate summarises by series; the stubs list each
 
 
@@ -95,14 +97,14 @@ def propose(session: Session, data_dir: Path, as_of: date) -> Proposal:
                 "proposed_at": now,
             }
         )
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(DispositionItem), rows[start : start + 5000])
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(DispositionItem), rows[start : start + CHUNK])
     out.added = len(rows)
     gone = [iid for cid, (iid, _) in active.items() if cid not in eligible]
-    for start in range(0, len(gone), 5000):
+    for start in range(0, len(gone), CHUNK):
         session.execute(
             update(DispositionItem)
-            .where(DispositionItem.id.in_(gone[start : start + 5000]))
+            .where(DispositionItem.id.in_(gone[start : start + CHUNK]))
             .values(status="cancelled", note=f"no longer eligible on {as_of.isoformat()}")
         )
     out.cancelled = len(gone)
@@ -134,11 +136,19 @@ def approver_role(user: User) -> str:
 
 def approve(session: Session, user: User, item_ids: list[int]) -> list[DispositionItem]:
     """Record `user`'s approval of each item, for the role they hold (an administrator
-    approves as records staff, never as counsel). Fully approved items become 'approved'."""
+    approves as records staff, never as counsel). Fully approved items become 'approved'.
+    In the caller's transaction; every id is checked before anything changes."""
     role = approver_role(user)
+    found: dict[int, DispositionItem] = {}
+    for start in range(0, len(item_ids), CHUNK):
+        chunk = item_ids[start : start + CHUNK]
+        found.update(
+            (i.id, i)
+            for i in session.scalars(select(DispositionItem).where(DispositionItem.id.in_(chunk)))
+        )
     items = []
-    for iid in item_ids:
-        item = session.get(DispositionItem, iid)
+    for iid in dict.fromkeys(item_ids):
+        item = found.get(iid)
         if item is None or not user.may_see_jurisdiction(item.jurisdiction_code):
             raise Invalid(f"no disposition item {iid}.")
         if item.status not in ACTIVE:
@@ -148,21 +158,59 @@ def approve(session: Session, user: User, item_ids: list[int]) -> list[Dispositi
                 f"the {item.jurisdiction_code} schedule asks for approval by "
                 f"{', '.join(item.required_roles)}; the {user.role} role is not one of them."
             )
+        items.append(item)
+    given = {"role": role, "user_id": user.id, "name": user.display_name,
+             "at": utcnow().isoformat(timespec="seconds")}  # fmt: skip
+    for item in items:
         if not any(a["role"] == role for a in item.approvals):
-            item.approvals = [
-                *item.approvals,
-                {"role": role, "user_id": user.id, "name": user.display_name,
-                 "at": utcnow().isoformat(timespec="seconds")},
-            ]  # fmt: skip
+            item.approvals = [*item.approvals, given]
         if {a["role"] for a in item.approvals} >= set(item.required_roles):
             item.status = "approved"
-        append(
-            session, actor_of(user), "retention.approve", "disposition", item.id,
-            case_id=item.case_id, fields=[role],
-        )  # fmt: skip
-        items.append(item)
+    append_each(
+        session, actor_of(user), "retention.approve", "disposition",
+        ((i.id, i.case_id, None) for i in items), fields=[role],
+    )  # fmt: skip
     session.flush()
     return items
+
+
+def awaiting(session: Session, user: User) -> list[int]:
+    """The queued items that still wait for `user`'s role and that the user may see."""
+    role = approver_role(user)
+    return [
+        iid
+        for iid, code, required, given in session.execute(
+            select(
+                DispositionItem.id,
+                DispositionItem.jurisdiction_code,
+                DispositionItem.required_roles,
+                DispositionItem.approvals,
+            )
+            .where(DispositionItem.status == "proposed")
+            .order_by(DispositionItem.id)
+        )
+        if role in required
+        and not any(a["role"] == role for a in given)
+        and user.may_see_jurisdiction(code)
+    ]
+
+
+def approve_awaiting(
+    database: Database, user: User, progress: Progress | None = None, batch: int = BATCH_APPROVE
+) -> int:
+    """Approve every item waiting for `user`'s role, a batch per transaction (memory stays
+    flat; an interruption keeps the batches already approved). Returns how many."""
+    with database.read_session() as s:
+        ids = awaiting(s, user)
+    for start in range(0, len(ids), batch):
+        if progress:
+            progress("approving", start, len(ids))
+        with database.session() as s:
+            approve(s, user, ids[start : start + batch])
+            s.commit()
+    if progress:
+        progress("done", len(ids), len(ids))
+    return len(ids)
 
 
 @dataclass
@@ -276,10 +324,9 @@ def _destroy_batch(
     counts = _counts(s, doomed)
     files = files_by_case(s, doomed)
     now = utcnow()
+    cases = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_(doomed)))}
     for cid in doomed:
-        item = items[cid]
-        case = s.get(Case, cid)
-        assert case is not None
+        item, case = items[cid], cases[cid]
         item.stub = {
             "case_number": case.case_number,
             "jurisdiction": case.jurisdiction_code,
@@ -295,10 +342,11 @@ def _destroy_batch(
     for cid in doomed:
         item = items[cid]
         item.status, item.destroyed_at, item.run_id = "destroyed", now, run_id
-        append(
-            s, _actor(user), "retention.destroy", "case", cid, case_id=cid,
-            hashes={"stub": item.stub["files_sha256"][:50]} if item.stub else None,
-        )  # fmt: skip
+    append_each(
+        s, _actor(user), "retention.destroy", "case",
+        ((cid, cid, {"stub": (items[cid].stub or {}).get("files_sha256", [])[:50]})
+         for cid in doomed),
+    )  # fmt: skip
     # The files to erase once this commits: on the batch's first item (a resumed run finds it).
     items[doomed[0]].files_pending = released
     s.flush()

@@ -15,6 +15,7 @@ from sqlalchemy import Column, Table, delete, exists, or_, select, union
 from sqlalchemy.orm import Session
 
 from docsvc.models import Base
+from docsvc.models.base import columns_pointing_at
 
 # Tables that are not part of the case file though they point into it: none today. The request
 # records of a public-records request point at the case (disclosure_cases, disclosure_items) and
@@ -67,22 +68,11 @@ def _ids(table: Table, case_ids: list[int]):  # type: ignore[no-untyped-def]
     )
 
 
-def _columns_pointing_at(name: str) -> list[Column]:
-    """Every column, in any table, with a foreign key to table `name`."""
-    target = Base.metadata.tables[name]
-    return [
-        fk.parent
-        for t in Base.metadata.sorted_tables
-        for fk in t.foreign_keys
-        if fk.column.table is target
-    ]
-
-
 def files_of(session: Session, case_ids: list[int]) -> set[str]:
     """Every stored file a row of the cases points at."""
     parts = []
     for t, _ in _plan():
-        for col in (c for c in _columns_pointing_at("blobs") if c.table is t):
+        for col in (c for c in columns_pointing_at("blobs") if c.table is t):
             parts.append(select(col).where(t.c.id.in_(_ids(t, case_ids)), col.is_not(None)))
     return {row[0] for row in session.execute(union(*parts))} if parts else set()
 
@@ -91,7 +81,7 @@ def files_by_case(session: Session, case_ids: list[int]) -> dict[int, set[str]]:
     """The stored files each case's own rows point at directly (attachments, documents,
     review copies): what its stub lists. One query per such table for the whole batch."""
     out: dict[int, set[str]] = {cid: set() for cid in case_ids}
-    blob_cols = _columns_pointing_at("blobs")
+    blob_cols = columns_pointing_at("blobs")
     for table, _ in _plan():
         if "case_id" not in table.c:
             continue
@@ -115,10 +105,10 @@ def erase_cases(session: Session, case_ids: list[int]) -> list[str]:
         session.execute(delete(table).where(table.c.id.in_(_ids(table, case_ids))))
     session.execute(delete(cases).where(cases.c.id.in_(case_ids)))
     _drop_unreferenced(
-        session, Base.metadata.tables["properties"], props, _columns_pointing_at("properties")
+        session, Base.metadata.tables["properties"], props, columns_pointing_at("properties")
     )
     return _drop_unreferenced(
-        session, Base.metadata.tables["blobs"], shas, _columns_pointing_at("blobs")
+        session, Base.metadata.tables["blobs"], shas, columns_pointing_at("blobs")
     )
 
 

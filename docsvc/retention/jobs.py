@@ -1,5 +1,5 @@
-"""Disposition in the background: the API's and the page's "execute" queue this job; the
-worker runs it with progress on the job row."""
+"""Disposition in the background: the API's and the page's "execute", and the page's "approve
+all", queue these jobs; the worker runs them with progress on the job row."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from docsvc.db import Database
 from docsvc.documents.service import Env
+from docsvc.errors import Invalid
 from docsvc.jobs import queue
 from docsvc.models import Job, User
-from docsvc.retention.disposition import Progress, execute
+from docsvc.retention.disposition import Progress, approve_awaiting, execute
 
 EXECUTE_JOB = "retention_execute"
+APPROVE_JOB = "retention_approve"  # ref_id: the approving user
 
 
 def run(database: Database, session: Session, env: Env, job: Job) -> None:
@@ -23,5 +25,15 @@ def run(database: Database, session: Session, env: Env, job: Job) -> None:
     def work(user: User | None, progress: Progress) -> dict[str, Any]:
         report = execute(database, env.store, env.settings.data_dir, user, as_of, progress)
         return {"stage": "done", "done": 1, "total": 1, "run_id": report.run_id}
+
+    queue.run_as_asker(session, job, work)
+
+
+def run_approval(database: Database, session: Session, env: Env, job: Job) -> None:
+    def work(user: User | None, progress: Progress) -> dict[str, Any]:
+        if user is None or user.disabled:
+            raise Invalid("the user who asked is no longer active; nothing was approved.")
+        n = approve_awaiting(database, user, progress)
+        return {"stage": "done", "done": n, "total": n}
 
     queue.run_as_asker(session, job, work)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from docsvc.api.retention import hold_dict, item_dict, queue_execution
 from docsvc.auth.permissions import allowed
@@ -14,9 +14,9 @@ from docsvc.errors import Invalid
 from docsvc.jobs import queue
 from docsvc.models import DispositionItem, DispositionRun, Hold
 from docsvc.retention import holds as holding
-from docsvc.retention.disposition import approve, approver_role, propose
+from docsvc.retention.disposition import approve, approver_role, awaiting, propose
 from docsvc.retention.evaluate import evaluate
-from docsvc.retention.jobs import EXECUTE_JOB
+from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB
 from docsvc.timeutil import utcnow
 from docsvc.ui.views import bp, form_step, staff
 from docsvc.web.context import db, file_store, settings
@@ -36,14 +36,20 @@ def _page(errors: list[str] | None = None, status: int = 200):  # type: ignore[n
                 counts[v.verdict] += 1
                 if v.verdict in ("eligible", "blocked") and len(listed) < SHOWN:
                     listed.append(v.as_dict())
+    visible = [
+        DispositionItem.status.in_(("proposed", "approved")),
+        *(
+            [DispositionItem.jurisdiction_code.in_(user.jurisdictions)]
+            if user.jurisdictions is not None
+            else []
+        ),
+    ]
+    queued = s.scalar(select(func.count()).select_from(DispositionItem).where(*visible)) or 0
     items = [
         item_dict(i)
         for i in s.scalars(
-            select(DispositionItem)
-            .where(DispositionItem.status.in_(("proposed", "approved")))
-            .order_by(DispositionItem.id)
+            select(DispositionItem).where(*visible).order_by(DispositionItem.id).limit(SHOWN)
         )
-        if user.may_see_jurisdiction(i.jurisdiction_code)
     ]
     runs = s.scalars(select(DispositionRun).order_by(DispositionRun.id.desc()).limit(10)).all()
     active = s.scalars(select(Hold).where(Hold.released_at.is_(None)).order_by(Hold.id)).all()
@@ -53,6 +59,9 @@ def _page(errors: list[str] | None = None, status: int = 200):  # type: ignore[n
         counts=counts,
         listed=listed,
         items=items,
+        queued=queued,
+        waiting=len(awaiting(s, user)),
+        approving=queue.latest(s, APPROVE_JOB, user.id),
         runs=runs,
         holds=[hold_dict(s, h) for h in active],
         job=queue.latest(s, EXECUTE_JOB, 0),
@@ -89,6 +98,18 @@ def retention_approve():  # type: ignore[no-untyped-def]
         approve(s, user, ids)
 
     return _act("retention.approve", step, f"{len(ids)} approval(s) recorded.")
+
+
+@bp.route("/retention/approve-all", methods=["POST"])
+def retention_approve_all():  # type: ignore[no-untyped-def]
+    """Every queued file waiting for the user's role, approved in the background in batches
+    (a city's first run may queue tens of thousands)."""
+    user = staff("retention.approve")
+    s = db()
+    queue.enqueue(s.connection(), APPROVE_JOB, user.id, {"user_id": user.id})
+    s.commit()
+    flash("Approving every queued file that waits for you, in the background.")
+    return redirect(url_for("ui.retention_page"))
 
 
 @bp.route("/retention/execute", methods=["POST"])
