@@ -272,20 +272,14 @@ def execute(
     with database.session() as s:
         run = s.get(DispositionRun, report.run_id)
         assert run is not None
-        items = list(
-            s.scalars(
-                select(DispositionItem)
-                .where(DispositionItem.run_id == run.id, DispositionItem.status == "destroyed")
-                .order_by(DispositionItem.case_number)
-            )
-        )
-        if items:
-            pdf = certificate(s, store, data_dir, run, items, user)
+        pdf = certificate(s, store, data_dir, run, user)
+        if pdf is not None:
             stored = store.put_bytes(pdf)
             register_blob(s, stored.sha256, stored.size, "application/pdf")
             run.certificate_sha256 = stored.sha256
             report.certificate_sha256 = stored.sha256
-        run.status, run.finished_at, run.destroyed = "done", utcnow(), len(items)
+        destroyed = s.scalar(select(func.count()).where(*_of_run(run.id))) or 0
+        run.status, run.finished_at, run.destroyed = "done", utcnow(), destroyed
         append(
             s, _actor(user), "retention.certify", "disposition_run", run.id,
             hashes={"certificate": run.certificate_sha256} if run.certificate_sha256 else None,
@@ -413,56 +407,71 @@ def compact(database: Database) -> None:
 
 
 def certificate(
-    s: Session,
-    store: FileStore,
-    data_dir: Path,
-    run: DispositionRun,
-    items: list[DispositionItem],
-    user: User | None,
-) -> bytes:
-    code = items[0].jurisdiction_code
+    s: Session, store: FileStore, data_dir: Path, run: DispositionRun, user: User | None
+) -> bytes | None:
+    """The run's certificate of destruction (None if it destroyed nothing). The stubs are read
+    in a stream and summed by series; each case is listed only when there are few enough (the
+    stubs list every one), so a run of 100,000 cases costs no more memory than one of 300."""
+    total = s.scalar(select(func.count()).where(*_of_run(run.id))) or 0
+    if not total:
+        return None
+    listed = total <= CERTIFICATE_ROWS
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    sections: dict[str, list[DispositionItem]] = {}
+    total_bytes = 0
+    stmt = select(DispositionItem).where(*_of_run(run.id)).order_by(DispositionItem.case_number)
+    for item in s.scalars(stmt.execution_options(yield_per=1000)):
+        stub = item.stub or {}
+        total_bytes += stub.get("bytes", 0)
+        _add_to_series(groups, item, stub)
+        if listed:
+            sections.setdefault(item.jurisdiction_code, []).append(item)
+        else:
+            s.expunge(item)
     names = {j.code: j.name for j in s.scalars(select(Jurisdiction))}
-    by_jurisdiction: dict[str, list[DispositionItem]] = {}
-    for item in items:
-        by_jurisdiction.setdefault(item.jurisdiction_code, []).append(item)
+    code = next(iter(groups))[0]
     html = (
         html_environment(search_path(code, data_dir))
         .get_template("_retention/certificate.html")
         .render(
             run=run,
-            listed=len(items) <= CERTIFICATE_ROWS,
-            series=_series_summary(items),
-            sections=[(names.get(c, c), rows) for c, rows in sorted(by_jurisdiction.items())],
+            listed=listed,
+            series=[groups[k] for k in sorted(groups)],
+            sections=[(names.get(c, c), rows) for c, rows in sorted(sections.items())],
             executed_by=(user.display_name or user.username) if user else "the system",
             executed_on=utcnow().date().isoformat(),
-            total=len(items),
-            total_bytes=sum((i.stub or {}).get("bytes", 0) for i in items),
+            total=total,
+            total_bytes=total_bytes,
         )
     )
     return write_pdf(html, find(code, data_dir, "_retention/certificate.css"), store)
 
 
-def _series_summary(items: list[DispositionItem]) -> list[dict[str, Any]]:
-    """Per jurisdiction and series: how many files, their inclusive dates, the authority."""
-    groups: dict[tuple[str, str], list[DispositionItem]] = {}
-    for i in items:
-        groups.setdefault((i.jurisdiction_code, i.series_code), []).append(i)
-    out = []
-    for (code, series), rows in sorted(groups.items()):
-        stubs = [r.stub or {} for r in rows]
-        out.append(
-            {
-                "jurisdiction": code,
-                "series": series,
-                "title": rows[0].authority.get("series_title"),
-                "citation": rows[0].authority.get("citation"),
-                "state_item": rows[0].authority.get("state_item"),
-                "count": len(rows),
-                "first": min(st.get("opened_on", "") for st in stubs),
-                "last": max(st.get("closed_on", "") for st in stubs),
-                "files": sum(len(st.get("files_sha256", [])) for st in stubs),
-                "first_case": min(r.case_number for r in rows),
-                "last_case": max(r.case_number for r in rows),
-            }
-        )
-    return out
+def _of_run(run_id: int) -> list[Any]:
+    return [DispositionItem.run_id == run_id, DispositionItem.status == "destroyed"]
+
+
+def _add_to_series(
+    groups: dict[tuple[str, str], dict[str, Any]], item: DispositionItem, stub: dict[str, Any]
+) -> None:
+    """Per jurisdiction and series: how many files, their inclusive dates, the authority (items
+    arrive in case-number order, so the first and last case are the first and last seen)."""
+    g = groups.get((item.jurisdiction_code, item.series_code))
+    if g is None:
+        g = groups[(item.jurisdiction_code, item.series_code)] = {
+            "jurisdiction": item.jurisdiction_code,
+            "series": item.series_code,
+            "title": item.authority.get("series_title"),
+            "citation": item.authority.get("citation"),
+            "state_item": item.authority.get("state_item"),
+            "count": 0,
+            "first": stub.get("opened_on", ""),
+            "last": stub.get("closed_on", ""),
+            "files": 0,
+            "first_case": item.case_number,
+        }
+    g["count"] += 1
+    g["first"] = min(g["first"], stub.get("opened_on", ""))
+    g["last"] = max(g["last"], stub.get("closed_on", ""))
+    g["files"] += len(stub.get("files_sha256", []))
+    g["last_case"] = item.case_number
