@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
     from docsvc.api import (
         attachments,
+        bundles,
         cases,
         disclosure,
         documents,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         search.blp,
         disclosure.blp,
         retention.blp,
+        bundles.blp,
     ):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token-authenticated; cookies are never read on the API

@@ -15,6 +15,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports": STAFF,  # counts and money; no complainant identity
     "disclosure": frozenset({"records", "admin"}),
     "bundles": frozenset({"records", "attorney", "admin"}),
+    "bundles.certify": frozenset({"records", "admin"}),  # the records custodian signs
     "holds": frozenset({"records", "attorney", "admin"}),
     "retention.list": frozenset({"records", "admin"}),
     "retention.approve": frozenset({"records", "attorney", "admin"}),

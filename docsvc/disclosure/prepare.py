@@ -44,12 +44,18 @@ def needles_for(session: Session, decision: DisclosureCase) -> list[Needle]:
     """The identifiers to look for in a case's records: none where they are disclosed."""
     if decision.decision not in WITHHOLDING:
         return []
-    complaint = session.scalar(select(Complaint).where(Complaint.case_id == decision.case_id))
+    case = session.get(Case, decision.case_id)
+    assert case is not None
+    return case_needles(session, case)
+
+
+def case_needles(session: Session, case: Case) -> list[Needle]:
+    """The complainant's identifiers to find in a case's records, less what is public in them
+    anyway; none for an anonymous complaint."""
+    complaint = session.scalar(select(Complaint).where(Complaint.case_id == case.id))
     who = identity_of(complaint)
     if who is None:
         return []
-    case = session.get(Case, decision.case_id)
-    assert case is not None
     prop = session.get(Property, case.property_id)
     # What is public in this record anyway is not withheld: the property's own address (the
     # complainant lives there) and a name that is a party's (the complainant is the owner).

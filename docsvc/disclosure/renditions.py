@@ -83,15 +83,27 @@ def source_pdf(
     is given), otherwise as it is; boxes are applied to this."""
     if item.source == "document":
         doc = session.get(Document, item.source_id)
-        assert doc is not None and doc.context is not None
-        if needles:
-            return rendered(
-                env, profile, public_context(doc.context, needles, label), preview=False
-            )[0]
-        assert doc.pdf_sha256 is not None
-        return env.store.open_verified(doc.pdf_sha256)
+        assert doc is not None
+        return document_pdf(env, profile, doc, needles, label)
     att = session.get(Attachment, item.source_id)
     assert att is not None
+    return attachment_pdf(env, case, att)
+
+
+def document_pdf(
+    env: Env, profile: Profile, doc: Document, needles: list[Needle] | None, label: str
+) -> bytes:
+    """An issued document: its stored PDF, or rendered again without the complainant."""
+    assert doc.context is not None
+    if needles:
+        return rendered(env, profile, public_context(doc.context, needles, label), preview=False)[0]
+    assert doc.pdf_sha256 is not None
+    return env.store.open_verified(doc.pdf_sha256)
+
+
+def attachment_pdf(env: Env, case: Case, att: Attachment) -> bytes:
+    """An uploaded file as PDF pages: a PDF as it is, an image rebuilt from its pixels, the
+    text of a DOCX or e-mail (never the file itself)."""
     data = env.store.open_verified(att.sha256)
     if att.media_type == PDF:
         return data
@@ -101,8 +113,8 @@ def source_pdf(
     if att.media_type in (DOCX, EML):
         body = docx_text(data) if att.media_type == DOCX else eml_text(data)
         note = (
-            f"The text of a {LABELS[att.media_type]} file, released as PDF. Formatting, "
-            "comments, headers and document properties are not part of the release."
+            f"The text of a {LABELS[att.media_type]} file, as PDF. Formatting, comments, "
+            "headers and document properties are not part of this copy."
         )
         return text_pdf(env, case.jurisdiction_code, title, note, body)  # autoescaped
-    raise ValueError(f"no public rendition for {att.media_type}")
+    raise ValueError(f"no PDF rendition for {att.media_type}")

@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -74,6 +75,15 @@ def render_pdf(
 ) -> bytes:
     template = env.select_template([f"{doc_type}/notice.html", "_layout/notice.html"])
     return write_pdf(template.render(**context, preview=preview), stylesheet, store)
+
+
+def layout(html: str, stylesheet: Path, store: FileStore) -> Document:
+    """HTML laid out in pages (not yet written): for callers that need to know which page
+    each anchor landed on. Fetches nothing but our own stored files."""
+    css, fonts = _stylesheet(stylesheet)
+    return HTML(string=html, url_fetcher=StoreFetcher(store), base_url="store:").render(
+        stylesheets=[css], font_config=fonts
+    )
 
 
 def write_pdf(html: str, stylesheet: Path, store: FileStore) -> bytes:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from docsvc.bundles import jobs as bundle_jobs
+from docsvc.bundles.service import BUILD_JOB
 from docsvc.db import Database
 from docsvc.disclosure import prepare, workflow
 from docsvc.documents.service import Env
@@ -32,6 +34,7 @@ HANDLERS: dict[str, Handler] = {
     workflow.RELEASE_JOB: workflow.run_release_job,
     retention_jobs.EXECUTE_JOB: retention_jobs.run,
     retention_jobs.APPROVE_JOB: retention_jobs.run_approval,
+    BUILD_JOB: bundle_jobs.run,
 }
 
 

@@ -2,6 +2,7 @@
 
 from docsvc.models.audit import AuditEvent, AuditHead
 from docsvc.models.base import Base
+from docsvc.models.bundles import Bundle, BundleVolume
 from docsvc.models.cases import Case, Complaint, Inspection, Party, Property, Violation
 from docsvc.models.disclosure import (
     DisclosureCase,
@@ -36,6 +37,8 @@ __all__ = [
     "Base",
     "Blob",
     "BuildingInspectorNotice",
+    "Bundle",
+    "BundleVolume",
     "Case",
     "CaseCounter",
     "Citation",

@@ -22,6 +22,8 @@ from docsvc.models import (
     Appeal,
     Attachment,
     BuildingInspectorNotice,
+    Bundle,
+    BundleVolume,
     Case,
     Citation,
     Complaint,
@@ -50,7 +52,7 @@ OPEN_REQUEST_STATUSES = ("preparing", "review")
 CASE_RECORDS = (
     Case, Complaint, Party, Violation, Inspection, Attachment, Document, ServiceRecord,
     ReturnReceipt, BuildingInspectorNotice, LedgerEntry, Lien, Citation, Appeal, Settlement,
-    Voucher,
+    Voucher, Bundle, BundleVolume,
 )  # fmt: skip
 # Columns that record a step in the case's life rather than its content: a held case still
 # moves (closed, a lien released, an appeal decided); what it holds does not change.
@@ -163,6 +165,8 @@ def _case_of(session: Session, obj: object) -> int | None:
             .join(ServiceRecord, ServiceRecord.document_id == Document.id)
             .where(ServiceRecord.id == obj.service_id)
         )
+    if isinstance(obj, BundleVolume):
+        return session.scalar(select(Bundle.case_id).where(Bundle.id == obj.bundle_id))
     if isinstance(obj, BuildingInspectorNotice):
         return session.scalar(select(Document.case_id).where(Document.id == obj.document_id))
     return getattr(obj, "case_id", None)

@@ -1,0 +1,401 @@
+"""Building a court bundle, in the background: gather the records, lay out the generated pages
+in one pass, lay out the cover and index until their page numbers hold, split into volumes,
+assemble each with stamps, labels, bookmarks and links, and store volumes and manifest in one
+short transaction at the end. Everything is read in one read-only transaction (SQLite's
+writers are never held up) and written to temporary files, one source open at a time.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docsvc.attachments.service import register_blob
+from docsvc.audit import append
+from docsvc.bundles.assemble import Run, Stamping, Volume, bates, split, write_volume
+from docsvc.bundles.contents import SECTIONS, Entry, Redaction, gather
+from docsvc.cases.service import actor_of, case_profile
+from docsvc.db import Database
+from docsvc.disclosure.prepare import case_needles
+from docsvc.disclosure.scanner import scan_package
+from docsvc.documents.pdf import html_environment, layout
+from docsvc.documents.service import Env
+from docsvc.documents.templates import find, search_path
+from docsvc.errors import Invalid
+from docsvc.models import Bundle, BundleVolume, Case, Jurisdiction, Party, User
+from docsvc.timeutil import utcnow
+
+Progress = Callable[[str, int, int], None]
+MAX_ATTEMPTS = 4  # re-splits when a volume comes out larger than estimated
+
+
+@dataclass
+class Built:
+    pages: int
+    volumes: list[dict[str, Any]]
+    manifest_sha256: str
+
+
+def build(database: Database, env: Env, bundle_id: int, progress: Progress | None = None) -> Built:
+    def tell(stage: str, done: int, total: int) -> None:
+        if progress:
+            progress(stage, done, total)
+
+    with (
+        database.read_session() as s,
+        tempfile.TemporaryDirectory(prefix="bundle-", dir=env.store.tmp) as tmp_name,
+    ):
+        tmp = Path(tmp_name)
+        bundle = s.get(Bundle, bundle_id)
+        assert bundle is not None
+        case = s.get(Case, bundle.case_id)
+        assert case is not None
+        profile = case_profile(s, case)
+        redaction = None
+        if bundle.redacted:
+            label = profile.public_records["complainant_exemption"].get("label") or "Withheld"
+            redaction = Redaction(case_needles(s, case), label)
+        tell("gathering", 0, 1)
+        entries = gather(s, env, case, profile, redaction)
+        search = search_path(case.jurisdiction_code, env.settings.data_dir)
+        css = find(case.jurisdiction_code, env.settings.data_dir, "_bundle/bundle.css")
+        runs = _lay_out_body(entries, case, search, css, env, tmp, tell)
+        cover = _cover(s, bundle, case, redaction)
+        limit = float(bundle.max_volume_bytes)
+        for _ in range(MAX_ATTEMPTS):
+            volumes, front = _front(runs, cover, bundle, search, css, env, tmp, limit)
+            manifest = _manifest(bundle, case, volumes)
+            paths = _write(volumes, bundle, case, manifest, tmp, tell)
+            sizes = [p.stat().st_size for p in paths]
+            if max(sizes) <= bundle.max_volume_bytes or all(v.pages == 1 for v in volumes):
+                break
+            limit *= 0.9 * bundle.max_volume_bytes / max(sizes)
+        else:
+            raise Invalid(
+                "the bundle could not be split under the volume size asked for; "
+                "ask for a larger max_volume_mb."
+            )
+        if redaction and redaction.needles:
+            tell("scanning", 0, 1)
+            _scan(paths, redaction)
+        tell("storing", 0, 1)
+        stored = []
+        for p in paths:
+            with p.open("rb") as fh:
+                stored.append(env.store.put_stream(fh))
+        manifest_file = env.store.put_bytes(manifest)
+        total_pages = sum(v.pages for v in volumes)
+        index = front
+    with database.session() as s:
+        bundle = s.get(Bundle, bundle_id)
+        assert bundle is not None
+        for st in stored:
+            register_blob(s, st.sha256, st.size, "application/pdf")
+        register_blob(s, manifest_file.sha256, manifest_file.size, "application/json")
+        s.flush()
+        out = []
+        for v, st in zip(volumes, stored, strict=True):
+            first = bundle.bates_start + v.first_page - 1
+            row = BundleVolume(
+                bundle_id=bundle.id,
+                number=v.number,
+                sha256=st.sha256,
+                size=st.size,
+                pages=v.pages,
+                first_bates=bates(bundle.bates_prefix, first),
+                last_bates=bates(bundle.bates_prefix, first + v.pages - 1),
+            )
+            s.add(row)
+            out.append({"number": v.number, "sha256": st.sha256, "pages": v.pages})
+        bundle.status, bundle.built_at, bundle.pages = "done", utcnow(), total_pages
+        bundle.manifest_sha256 = manifest_file.sha256
+        bundle.contents = index
+        append(
+            s,
+            actor_of(s.get(User, bundle.requested_by_id)),
+            "bundle.build",
+            "bundle",
+            bundle.id,
+            case_id=bundle.case_id,
+            hashes={"volumes": [st.sha256 for st in stored], "manifest": manifest_file.sha256},
+        )
+        s.commit()
+    tell("done", 1, 1)
+    return Built(total_pages, out, manifest_file.sha256)
+
+
+def _lay_out_body(
+    entries: list[Entry],
+    case: Case,
+    search: list[Path],
+    css: Path,
+    env: Env,
+    tmp: Path,
+    tell: Callable[[str, int, int], None],
+) -> list[Run]:
+    """Generated entries laid out in one pass (which page each starts on read from the
+    layout's anchors); stored ones written to files and counted. A run per entry, in order."""
+    generated = [e for e in entries if e.fragment]
+    tell("laying out", 0, len(entries))
+    doc = layout(
+        html_environment(search)
+        .get_template("_bundle/body.html")
+        .render(entries=generated, case_number=case.case_number),
+        css,
+        env.store,
+    )
+    body = tmp / "body.pdf"
+    starts: dict[str, int] = {}
+    for i, page in enumerate(doc.pages):
+        for key in page.anchors:
+            starts.setdefault(key, i)
+    doc.write_pdf(body)
+    per_page = body.stat().st_size / max(1, len(doc.pages))
+    order = [e.key for e in generated] + [None]
+    bounds = [starts[k] for k in order[:-1]] + [len(doc.pages)]
+    position = {k: n for n, k in enumerate(order[:-1])}
+    runs: list[Run] = []
+    for n, entry in enumerate(entries, 1):
+        if entry.fragment:
+            k = position[entry.key]
+            entry.pages = bounds[k + 1] - bounds[k]
+            runs.append(Run(entry, body, bounds[k], entry.pages, per_page * entry.pages))
+        else:
+            assert entry.pdf is not None
+            path = tmp / f"{entry.key}.pdf"
+            path.write_bytes(entry.pdf())
+            try:
+                with pikepdf.open(path) as pdf:
+                    entry.pages = len(pdf.pages)
+            except pikepdf.PdfError as exc:
+                raise Invalid(
+                    f"{entry.title} ({entry.sources[0]['record']}) could not be read as PDF; "
+                    "replace the stored file and build again."
+                ) from exc
+            runs.append(Run(entry, path, 0, entry.pages, float(path.stat().st_size)))
+        tell("laying out", n, len(entries))
+    return runs
+
+
+def _front(
+    runs: list[Run],
+    cover: dict[str, Any],
+    bundle: Bundle,
+    search: list[Path],
+    css: Path,
+    env: Env,
+    tmp: Path,
+    limit: float,
+) -> tuple[list[Volume], list[dict[str, Any]]]:
+    """Lay out the cover and index until the page numbers they print are where the records
+    fall (the index's own length moves them), then split into volumes."""
+    path = tmp / "front.pdf"
+    pages, size = 2, 60_000.0
+    for _ in range(6):
+        front = Run(None, path, 0, pages, size)
+        volumes = split([front, *runs], limit)
+        index = _index(volumes, bundle)
+        total = sum(v.pages for v in volumes)
+        html = (
+            html_environment(search)
+            .get_template("_bundle/front.html")
+            .render(
+                index=_by_section(index),
+                volumes=_volume_rows(volumes, bundle),
+                pages=total,
+                last_bates=bates(bundle.bates_prefix, bundle.bates_start + total - 1),
+                **cover,
+            )
+        )
+        doc = layout(html, css, env.store)
+        doc.write_pdf(path)
+        laid = len(doc.pages)
+        if laid == pages:
+            return volumes, index
+        pages, size = laid, float(path.stat().st_size)
+    raise RuntimeError("the index's page count did not settle")
+
+
+def _index(volumes: list[Volume], bundle: Bundle) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for v in volumes:
+        page = v.first_page
+        for run in v.runs:
+            e = run.entry
+            # A record split across volumes is indexed where it starts.
+            if e is not None and e.key not in seen:
+                seen.add(e.key)
+                rows.append(
+                    {
+                        "key": e.key,
+                        "number": len(rows) + 1,
+                        "section": e.section,
+                        "title": e.title,
+                        "on": e.on,
+                        "level": e.level,
+                        "volume": v.number,
+                        "page": page,
+                        "pages": e.pages,
+                        "bates": bates(bundle.bates_prefix, bundle.bates_start + page - 1),
+                        "sources": e.sources,
+                    }
+                )
+            page += run.count
+    return rows
+
+
+def _by_section(index: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    return [
+        (s, [r for r in index if r["section"] == s])
+        for s in SECTIONS
+        if any(r["section"] == s for r in index)
+    ]
+
+
+def _volume_rows(volumes: list[Volume], bundle: Bundle) -> list[dict[str, Any]]:
+    if len(volumes) == 1:
+        return []
+    rows = []
+    for v in volumes:
+        first = bundle.bates_start + v.first_page - 1
+        rows.append(
+            {
+                "number": v.number,
+                "first_page": v.first_page,
+                "last_page": v.first_page + v.pages - 1,
+                "first_bates": bates(bundle.bates_prefix, first),
+                "last_bates": bates(bundle.bates_prefix, first + v.pages - 1),
+            }
+        )
+    return rows
+
+
+def _cover(s: Session, bundle: Bundle, case: Case, redaction: Redaction | None) -> dict[str, Any]:
+    profile = case_profile(s, case)
+    zone = profile.zone
+    jurisdiction = s.get(Jurisdiction, case.jurisdiction_code)
+    asker = s.get(User, bundle.requested_by_id)
+    parties = s.scalars(select(Party).where(Party.case_id == case.id).order_by(Party.id))
+    return {
+        "agency": profile.data["letterhead"]["organization"],
+        "jurisdiction": jurisdiction.name if jurisdiction else case.jurisdiction_code,
+        "case_number": case.case_number,
+        "address": case.property.address,
+        "status": case.status,
+        "opened": case.opened_at.astimezone(zone).date().isoformat(),
+        "closed": case.closed_at.astimezone(zone).date().isoformat() if case.closed_at else None,
+        "parties": [f"{p.name} ({p.role})" for p in parties],
+        "prepared_on": utcnow().astimezone(zone).date().isoformat(),
+        "prepared_for": (asker.display_name or asker.username) if asker else "counsel",
+        "first_bates": bates(bundle.bates_prefix, bundle.bates_start),
+        "redacted": redaction is not None,
+        "label": redaction.label if redaction else None,
+    }
+
+
+def _manifest(bundle: Bundle, case: Case, volumes: list[Volume]) -> bytes:
+    index = _index(volumes, bundle)
+    rows = []
+    for r in index:
+        last = r["page"] + r["pages"] - 1
+        for src in r["sources"]:
+            rows.append(
+                {
+                    "record": src["record"],
+                    "title": r["title"],
+                    "section": r["section"],
+                    "sha256": src["sha256"],
+                    "media_type": src.get("media_type"),
+                    "size": src.get("size"),
+                    "first_bates": r["bates"],
+                    "last_bates": bates(bundle.bates_prefix, bundle.bates_start + last - 1),
+                }
+            )
+    body = {
+        "bundle": bundle.id,
+        "case_number": case.case_number,
+        "redacted": bundle.redacted,
+        "algorithm": "SHA-256",
+        "bates_prefix": bundle.bates_prefix,
+        "pages": sum(v.pages for v in volumes),
+        "files": rows,
+    }
+    return json.dumps(body, indent=2, sort_keys=True).encode()
+
+
+def _write(
+    volumes: list[Volume],
+    bundle: Bundle,
+    case: Case,
+    manifest: bytes,
+    tmp: Path,
+    tell: Callable[[str, int, int], None],
+) -> list[Path]:
+    targets: dict[str, tuple[int, int]] = {}
+    for v in volumes:
+        offset = 0
+        for run in v.runs:
+            if run.entry is not None and run.entry.key not in targets:
+                targets[run.entry.key] = (v.number, offset)
+            offset += run.count
+    names = {v.number: file_name(case.case_number, bundle.id, v.number) for v in volumes}
+    total = sum(v.pages for v in volumes)
+    done = [0]
+
+    def step(n: int) -> None:
+        done[0] += n
+        if done[0] % 25 == 0 or done[0] == total:
+            tell("assembling", done[0], total)
+
+    redacted = " - complainant identity withheld" if bundle.redacted else ""
+    stamping = Stamping(
+        bundle.bates_prefix,
+        bundle.bates_start,
+        lambda page: f"{case.case_number} - page {page} of {total}{redacted}",
+    )
+    paths = []
+    for v in volumes:
+        path = tmp / names[v.number]
+        write_volume(
+            v,
+            len(volumes),
+            stamping,
+            targets,
+            names,
+            manifest,
+            f"Court bundle, case {case.case_number}",
+            path,
+            step,
+        )
+        paths.append(path)
+    return paths
+
+
+def file_name(case_number: str, bundle_id: int, volume: int) -> str:
+    return f"{case_number}-bundle-{bundle_id}-vol{volume}.pdf"
+
+
+def _scan(paths: list[Path], redaction: Redaction) -> None:
+    """The redacted variant leaves only if the release scanner finds nothing in it."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for p in paths:
+            zf.writestr(p.name, p.read_bytes())
+    findings = scan_package(buf.getvalue(), redaction.needles)
+    if findings:
+        where = "; ".join(f"{f.file} ({f.where}, {f.kind})" for f in findings[:5])
+        raise Invalid(
+            f"the redacted bundle still shows the complainant's identity: {where}. Nothing "
+            "was stored; redact the record on the case (or leave it out) and build again."
+        )
