@@ -61,11 +61,14 @@ def load_attachment(attachment_id: int, user: Any) -> tuple[Attachment, Case]:
     return att, case
 
 
-def send_stored(sha256: str, media_type: str, download_name: str) -> Response:
+def send_stored(
+    sha256: str, media_type: str, download_name: str, disposition: str = "inline"
+) -> Response:
+    """A stored file, verified against its hash as it is read, under a name we made."""
     data = file_store().open_verified(sha256)
     resp = Response(data, mimetype=media_type)
     # The served name is neutral; the uploaded name is data, never echoed into a header.
-    resp.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
+    resp.headers["Content-Disposition"] = f'{disposition}; filename="{download_name}"'
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "private, max-age=3600"
     resp.headers["ETag"] = sha256

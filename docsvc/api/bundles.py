@@ -10,6 +10,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from docsvc.api.attachments import send_stored
+from docsvc.attachments.sniff import PDF
 from docsvc.bundles import service
 from docsvc.bundles.build import file_name
 from docsvc.cases.service import get_case, record_complainant_view
@@ -133,12 +135,6 @@ def get_bundle(bundle_id: int):  # type: ignore[no-untyped-def]
     return bundle_dict(bundle, case)
 
 
-def _pdf(sha: str, name: str) -> Response:
-    resp = Response(file_store().open_verified(sha), mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
-
-
 @blp.route("/api/bundles/<int:bundle_id>/volumes/<int:number>.pdf", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "One volume of the bundle"}})
 def volume(bundle_id: int, number: int) -> Response:
@@ -152,7 +148,9 @@ def volume(bundle_id: int, number: int) -> Response:
         with database().session() as audit:
             record_complainant_view(audit, user, case, f"api.bundle.{bundle.id}")
             audit.commit()
-    return _pdf(match.sha256, file_name(case.case_number, bundle.id, number))
+    return send_stored(
+        match.sha256, PDF, file_name(case.case_number, bundle.id, number), "attachment"
+    )
 
 
 @blp.route("/api/bundles/<int:bundle_id>/manifest.json", methods=["GET"])
@@ -161,11 +159,12 @@ def manifest(bundle_id: int) -> Response:
     _, bundle, case = _bundle(bundle_id)
     if bundle.manifest_sha256 is None:
         raise NotFound(f"bundle {bundle_id} is not built yet.")
-    resp = Response(file_store().open_verified(bundle.manifest_sha256), mimetype="application/json")
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="{case.case_number}-bundle-{bundle.id}-manifest.json"'
+    return send_stored(
+        bundle.manifest_sha256,
+        "application/json",
+        f"{case.case_number}-bundle-{bundle.id}-manifest.json",
+        "attachment",
     )
-    return resp
 
 
 @blp.route("/api/bundles/<int:bundle_id>/certify", methods=["POST"])
@@ -186,6 +185,9 @@ def certification(bundle_id: int) -> Response:
     _, bundle, case = _bundle(bundle_id)
     if bundle.certification_sha256 is None:
         raise NotFound(f"bundle {bundle_id} is not certified yet.")
-    return _pdf(
-        bundle.certification_sha256, f"{case.case_number}-bundle-{bundle.id}-certification.pdf"
+    return send_stored(
+        bundle.certification_sha256,
+        PDF,
+        f"{case.case_number}-bundle-{bundle.id}-certification.pdf",
+        "attachment",
     )

@@ -12,6 +12,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from docsvc.api.attachments import send_stored
+from docsvc.attachments.sniff import PDF
 from docsvc.errors import NotFound
 from docsvc.jobs import queue
 from docsvc.models import Case, DispositionItem, DispositionRun, Hold, HoldScope, Job
@@ -20,7 +22,7 @@ from docsvc.retention.disposition import approve, propose
 from docsvc.retention.evaluate import VERDICTS, evaluate
 from docsvc.retention.jobs import EXECUTE_JOB
 from docsvc.timeutil import utcnow
-from docsvc.web.context import api_user, db, file_store, require, settings
+from docsvc.web.context import api_user, db, require, settings
 
 blp = Blueprint("retention", __name__, description="Legal holds and retention (records, attorneys)")
 SECURITY = [{"bearerAuth": []}]
@@ -307,9 +309,6 @@ def certificate(run_id: int) -> Response:
     run = db().get(DispositionRun, run_id)
     if run is None or run.certificate_sha256 is None:
         raise NotFound(f"no certificate for disposition run {run_id}.")
-    data = file_store().open_verified(run.certificate_sha256)
-    resp = Response(data, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="certificate-of-destruction-{run_id}.pdf"'
+    return send_stored(
+        run.certificate_sha256, PDF, f"certificate-of-destruction-{run_id}.pdf", "attachment"
     )
-    return resp

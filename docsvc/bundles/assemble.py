@@ -43,6 +43,10 @@ class Volume:
         return sum(r.count for r in self.runs)
 
     @property
+    def last_page(self) -> int:
+        return self.first_page + self.pages - 1
+
+    @property
     def size(self) -> float:
         return sum(r.size for r in self.runs)
 
@@ -70,21 +74,24 @@ def split(runs: list[Run], limit: float) -> list[Volume]:
     return volumes
 
 
-def bates(prefix: str, number: int) -> str:
-    return f"{prefix}{number:06d}"
+@dataclass(frozen=True)
+class Bates:
+    """A bundle's Bates numbering: `prefix` and a zero-padded number, `start` on page 1 and
+    running on, page by page, across volumes."""
 
-
-@dataclass
-class Stamping:
     prefix: str
-    start: int  # Bates number of bundle page 1
-    left: Callable[[int], str]  # bundle page number -> left-hand text of the stamp
+    start: int
+
+    def of(self, page: int) -> str:
+        """The Bates number of bundle page `page` (1-based)."""
+        return f"{self.prefix}{self.start + page - 1:06d}"
 
 
 def write_volume(
     volume: Volume,
     volumes: int,
-    stamping: Stamping,
+    numbering: Bates,
+    left: Callable[[int], str],
     targets: dict[str, tuple[int, int]],
     file_names: dict[int, str],
     manifest: bytes,
@@ -92,7 +99,8 @@ def write_volume(
     out_path: Path,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Write one volume to `out_path`. `targets`: entry key -> (volume, 0-based page in it),
+    """Write one volume to `out_path`, each page stamped with `left(page)` and its Bates
+    number. `targets`: entry key -> (volume, 0-based page in it),
     for the index's links; `file_names`: volume number -> the file name a link to another
     volume opens."""
     out = Pdf.new()
@@ -112,12 +120,7 @@ def write_volume(
             starts.append((run.entry, first))
         for i, page in enumerate(out.pages):
             number = volume.first_page + i
-            stamp.stamp(
-                page,
-                font,
-                stamping.left(number),
-                bates(stamping.prefix, stamping.start + number - 1),
-            )
+            stamp.stamp(page, font, left(number), numbering.of(number))
             if progress:
                 progress(1)
         _link_index(out, volume.number, targets, file_names)
@@ -126,10 +129,11 @@ def write_volume(
             Dictionary(Nums=Array([0, Dictionary(S=Name.D, St=volume.first_page)]))
         )
         out.Root.PageMode = Name.UseOutlines
+        title = f"{title}, volume {volume.number} of {volumes}"
         with out.open_metadata(set_pikepdf_as_editor=False) as meta:
-            meta["dc:title"] = f"{title}, volume {volume.number} of {volumes}"
+            meta["dc:title"] = title
             meta["xmp:CreatorTool"] = "docsvc"
-        out.docinfo[Name.Title] = f"{title}, volume {volume.number} of {volumes}"
+        out.docinfo[Name.Title] = title
         out.docinfo[Name.Producer] = "docsvc"
         out.attachments["manifest.json"] = pikepdf.AttachedFileSpec(
             out, manifest, description="SHA-256 of every source file", mime_type="application/json"

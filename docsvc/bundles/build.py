@@ -12,7 +12,6 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
 from docsvc.audit import append
-from docsvc.bundles.assemble import Run, Stamping, Volume, bates, split, write_volume
+from docsvc.bundles.assemble import Bates, Run, Volume, split, write_volume
 from docsvc.bundles.contents import SECTIONS, Entry, Redaction, gather
 from docsvc.cases.service import actor_of, case_profile
 from docsvc.db import Database
@@ -33,20 +32,16 @@ from docsvc.documents.service import Env
 from docsvc.documents.templates import find, search_path
 from docsvc.errors import Invalid
 from docsvc.models import Bundle, BundleVolume, Case, Jurisdiction, Party, User
+from docsvc.profiles.model import Profile
 from docsvc.timeutil import utcnow
 
 Progress = Callable[[str, int, int], None]
 MAX_ATTEMPTS = 4  # re-splits when a volume comes out larger than estimated
 
 
-@dataclass
-class Built:
-    pages: int
-    volumes: list[dict[str, Any]]
-    manifest_sha256: str
+def build(database: Database, env: Env, bundle_id: int, progress: Progress | None = None) -> int:
+    """Build the bundle and record it; returns its page count."""
 
-
-def build(database: Database, env: Env, bundle_id: int, progress: Progress | None = None) -> Built:
     def tell(stage: str, done: int, total: int) -> None:
         if progress:
             progress(stage, done, total)
@@ -70,12 +65,13 @@ def build(database: Database, env: Env, bundle_id: int, progress: Progress | Non
         search = search_path(case.jurisdiction_code, env.settings.data_dir)
         css = find(case.jurisdiction_code, env.settings.data_dir, "_bundle/bundle.css")
         runs = _lay_out_body(entries, case, search, css, env, tmp, tell)
-        cover = _cover(s, bundle, case, redaction)
+        numbering = Bates(bundle.bates_prefix, bundle.bates_start)
+        cover = _cover(s, bundle, case, profile, numbering, redaction)
         limit = float(bundle.max_volume_bytes)
         for _ in range(MAX_ATTEMPTS):
-            volumes, front = _front(runs, cover, bundle, search, css, env, tmp, limit)
-            manifest = _manifest(bundle, case, volumes)
-            paths = _write(volumes, bundle, case, manifest, tmp, tell)
+            volumes, index = _front(runs, cover, numbering, search, css, env, tmp, limit)
+            manifest = _manifest(bundle, case, volumes, index, numbering)
+            paths = _write(volumes, bundle, case, manifest, numbering, tmp, tell)
             sizes = [p.stat().st_size for p in paths]
             if max(sizes) <= bundle.max_volume_bytes or all(v.pages == 1 for v in volumes):
                 break
@@ -94,8 +90,7 @@ def build(database: Database, env: Env, bundle_id: int, progress: Progress | Non
             with p.open("rb") as fh:
                 stored.append(env.store.put_stream(fh))
         manifest_file = env.store.put_bytes(manifest)
-        total_pages = sum(v.pages for v in volumes)
-        index = front
+        total_pages = volumes[-1].last_page
     with database.session() as s:
         bundle = s.get(Bundle, bundle_id)
         assert bundle is not None
@@ -103,20 +98,18 @@ def build(database: Database, env: Env, bundle_id: int, progress: Progress | Non
             register_blob(s, st.sha256, st.size, "application/pdf")
         register_blob(s, manifest_file.sha256, manifest_file.size, "application/json")
         s.flush()
-        out = []
         for v, st in zip(volumes, stored, strict=True):
-            first = bundle.bates_start + v.first_page - 1
-            row = BundleVolume(
-                bundle_id=bundle.id,
-                number=v.number,
-                sha256=st.sha256,
-                size=st.size,
-                pages=v.pages,
-                first_bates=bates(bundle.bates_prefix, first),
-                last_bates=bates(bundle.bates_prefix, first + v.pages - 1),
+            s.add(
+                BundleVolume(
+                    bundle_id=bundle.id,
+                    number=v.number,
+                    sha256=st.sha256,
+                    size=st.size,
+                    pages=v.pages,
+                    first_bates=numbering.of(v.first_page),
+                    last_bates=numbering.of(v.last_page),
+                )
             )
-            s.add(row)
-            out.append({"number": v.number, "sha256": st.sha256, "pages": v.pages})
         bundle.status, bundle.built_at, bundle.pages = "done", utcnow(), total_pages
         bundle.manifest_sha256 = manifest_file.sha256
         bundle.contents = index
@@ -131,7 +124,7 @@ def build(database: Database, env: Env, bundle_id: int, progress: Progress | Non
         )
         s.commit()
     tell("done", 1, 1)
-    return Built(total_pages, out, manifest_file.sha256)
+    return total_pages
 
 
 def _lay_out_body(
@@ -161,9 +154,9 @@ def _lay_out_body(
             starts.setdefault(key, i)
     doc.write_pdf(body)
     per_page = body.stat().st_size / max(1, len(doc.pages))
-    order = [e.key for e in generated] + [None]
-    bounds = [starts[k] for k in order[:-1]] + [len(doc.pages)]
-    position = {k: n for n, k in enumerate(order[:-1])}
+    # Each generated entry runs from its first page to the next one's (the last to the end).
+    bounds = [starts[e.key] for e in generated] + [len(doc.pages)]
+    position = {e.key: n for n, e in enumerate(generated)}
     runs: list[Run] = []
     for n, entry in enumerate(entries, 1):
         if entry.fragment:
@@ -190,7 +183,7 @@ def _lay_out_body(
 def _front(
     runs: list[Run],
     cover: dict[str, Any],
-    bundle: Bundle,
+    numbering: Bates,
     search: list[Path],
     css: Path,
     env: Env,
@@ -204,16 +197,16 @@ def _front(
     for _ in range(6):
         front = Run(None, path, 0, pages, size)
         volumes = split([front, *runs], limit)
-        index = _index(volumes, bundle)
-        total = sum(v.pages for v in volumes)
+        index = _index(volumes, numbering)
+        total = volumes[-1].last_page
         html = (
             html_environment(search)
             .get_template("_bundle/front.html")
             .render(
                 index=_by_section(index),
-                volumes=_volume_rows(volumes, bundle),
+                volumes=_volume_rows(volumes, numbering),
                 pages=total,
-                last_bates=bates(bundle.bates_prefix, bundle.bates_start + total - 1),
+                last_bates=numbering.of(total),
                 **cover,
             )
         )
@@ -226,7 +219,7 @@ def _front(
     raise RuntimeError("the index's page count did not settle")
 
 
-def _index(volumes: list[Volume], bundle: Bundle) -> list[dict[str, Any]]:
+def _index(volumes: list[Volume], numbering: Bates) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for v in volumes:
@@ -247,7 +240,7 @@ def _index(volumes: list[Volume], bundle: Bundle) -> list[dict[str, Any]]:
                         "volume": v.number,
                         "page": page,
                         "pages": e.pages,
-                        "bates": bates(bundle.bates_prefix, bundle.bates_start + page - 1),
+                        "bates": numbering.of(page),
                         "sources": e.sources,
                     }
                 )
@@ -263,26 +256,29 @@ def _by_section(index: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, A
     ]
 
 
-def _volume_rows(volumes: list[Volume], bundle: Bundle) -> list[dict[str, Any]]:
+def _volume_rows(volumes: list[Volume], numbering: Bates) -> list[dict[str, Any]]:
     if len(volumes) == 1:
         return []
-    rows = []
-    for v in volumes:
-        first = bundle.bates_start + v.first_page - 1
-        rows.append(
-            {
-                "number": v.number,
-                "first_page": v.first_page,
-                "last_page": v.first_page + v.pages - 1,
-                "first_bates": bates(bundle.bates_prefix, first),
-                "last_bates": bates(bundle.bates_prefix, first + v.pages - 1),
-            }
-        )
-    return rows
+    return [
+        {
+            "number": v.number,
+            "first_page": v.first_page,
+            "last_page": v.last_page,
+            "first_bates": numbering.of(v.first_page),
+            "last_bates": numbering.of(v.last_page),
+        }
+        for v in volumes
+    ]
 
 
-def _cover(s: Session, bundle: Bundle, case: Case, redaction: Redaction | None) -> dict[str, Any]:
-    profile = case_profile(s, case)
+def _cover(
+    s: Session,
+    bundle: Bundle,
+    case: Case,
+    profile: Profile,
+    numbering: Bates,
+    redaction: Redaction | None,
+) -> dict[str, Any]:
     zone = profile.zone
     jurisdiction = s.get(Jurisdiction, case.jurisdiction_code)
     asker = s.get(User, bundle.requested_by_id)
@@ -298,14 +294,19 @@ def _cover(s: Session, bundle: Bundle, case: Case, redaction: Redaction | None) 
         "parties": [f"{p.name} ({p.role})" for p in parties],
         "prepared_on": utcnow().astimezone(zone).date().isoformat(),
         "prepared_for": (asker.display_name or asker.username) if asker else "counsel",
-        "first_bates": bates(bundle.bates_prefix, bundle.bates_start),
+        "first_bates": numbering.of(1),
         "redacted": redaction is not None,
         "label": redaction.label if redaction else None,
     }
 
 
-def _manifest(bundle: Bundle, case: Case, volumes: list[Volume]) -> bytes:
-    index = _index(volumes, bundle)
+def _manifest(
+    bundle: Bundle,
+    case: Case,
+    volumes: list[Volume],
+    index: list[dict[str, Any]],
+    numbering: Bates,
+) -> bytes:
     rows = []
     for r in index:
         last = r["page"] + r["pages"] - 1
@@ -319,7 +320,7 @@ def _manifest(bundle: Bundle, case: Case, volumes: list[Volume]) -> bytes:
                     "media_type": src.get("media_type"),
                     "size": src.get("size"),
                     "first_bates": r["bates"],
-                    "last_bates": bates(bundle.bates_prefix, bundle.bates_start + last - 1),
+                    "last_bates": numbering.of(last),
                 }
             )
     body = {
@@ -328,7 +329,7 @@ def _manifest(bundle: Bundle, case: Case, volumes: list[Volume]) -> bytes:
         "redacted": bundle.redacted,
         "algorithm": "SHA-256",
         "bates_prefix": bundle.bates_prefix,
-        "pages": sum(v.pages for v in volumes),
+        "pages": volumes[-1].last_page,
         "files": rows,
     }
     return json.dumps(body, indent=2, sort_keys=True).encode()
@@ -339,6 +340,7 @@ def _write(
     bundle: Bundle,
     case: Case,
     manifest: bytes,
+    numbering: Bates,
     tmp: Path,
     tell: Callable[[str, int, int], None],
 ) -> list[Path]:
@@ -350,7 +352,7 @@ def _write(
                 targets[run.entry.key] = (v.number, offset)
             offset += run.count
     names = {v.number: file_name(case.case_number, bundle.id, v.number) for v in volumes}
-    total = sum(v.pages for v in volumes)
+    total = volumes[-1].last_page
     done = [0]
 
     def step(n: int) -> None:
@@ -359,18 +361,18 @@ def _write(
             tell("assembling", done[0], total)
 
     redacted = " - complainant identity withheld" if bundle.redacted else ""
-    stamping = Stamping(
-        bundle.bates_prefix,
-        bundle.bates_start,
-        lambda page: f"{case.case_number} - page {page} of {total}{redacted}",
-    )
+
+    def left(page: int) -> str:
+        return f"{case.case_number} - page {page} of {total}{redacted}"
+
     paths = []
     for v in volumes:
         path = tmp / names[v.number]
         write_volume(
             v,
             len(volumes),
-            stamping,
+            numbering,
+            left,
             targets,
             names,
             manifest,

@@ -11,7 +11,7 @@ found (text layer or OCR) burned out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session
 
 from docsvc.disclosure.identity import Needle, replace_spans
 from docsvc.disclosure.pages import find_boxes, rebuild
-from docsvc.disclosure.renditions import attachment_pdf, document_pdf, public_context
+from docsvc.disclosure.renditions import (
+    attachment_pdf,
+    document_pdf,
+    document_title,
+    public_context,
+)
 from docsvc.documents.service import Env
 from docsvc.models import (
     Appeal,
@@ -96,13 +101,18 @@ def gather(
             entry.title = redaction.text(entry.title) or entry.title
         out.append(entry)
 
+    docs = session.scalars(
+        select(Document)
+        .where(Document.case_id == case.id, Document.issued_at.is_not(None))
+        .order_by(Document.issued_at, Document.id)
+    ).all()
     add(
         Entry(
             "",
             "Timeline",
             "Chronology of the case",
             fragment="timeline",
-            values={"events": _timeline(session, case, zone, names)},
+            values={"events": _timeline(session, case, docs, zone)},
         )
     )
     add(_complaint(case, zone, names, redaction))
@@ -135,11 +145,6 @@ def gather(
                 values={"i": _columns(insp), "visited": _when(insp.visited_at, zone)},
             )
         )
-    docs = session.scalars(
-        select(Document)
-        .where(Document.case_id == case.id, Document.issued_at.is_not(None))
-        .order_by(Document.issued_at, Document.id)
-    ).all()
     for doc in (d for d in docs if d.type not in AGREEMENTS):
         _notice(session, env, case, profile, doc, zone, names, redaction, add)
     for doc in (d for d in docs if d.type in AGREEMENTS):
@@ -192,9 +197,7 @@ def _notice(
     add: Callable[[Entry], None],
 ) -> None:
     add(_stored_document(env, profile, doc, "Notices and proof of service", zone, redaction))
-    services = session.scalars(
-        select(ServiceRecord).where(ServiceRecord.document_id == doc.id).order_by(ServiceRecord.id)
-    ).all()
+    services = doc.services
     if not services:
         return
     rows = [
@@ -226,7 +229,7 @@ def _notice(
             "Proof of service",
             level=2,
             fragment="service",
-            values={"document": _doc_title(doc), "services": rows},
+            values={"document": document_title(doc), "services": rows},
         )
     )
     for s in services:
@@ -255,7 +258,7 @@ def _stored_document(
     redaction: Redaction | None,
 ) -> Entry:
     assert doc.pdf_sha256 is not None and doc.issued_at is not None
-    title = _doc_title(doc) + (" (superseded)" if doc.superseded_at else "")
+    title = document_title(doc) + (" (superseded)" if doc.superseded_at else "")
 
     def pdf() -> bytes:
         if redaction:
@@ -342,12 +345,11 @@ def _photo(att: Attachment, n: int, total: int, zone: ZoneInfo, names: dict[int,
                 "media_type": "image/jpeg",
             }
         )
-    day = (att.taken_at or att.uploaded_at).astimezone(zone).date().isoformat()
     return Entry(
         "",
         "Photographs",
         f"Photograph {n} of {total}" + (f": {att.caption}" if att.caption else ""),
-        day,
+        _day(att.taken_at or att.uploaded_at, zone),
         fragment="photo",
         values=values,
         sources=sources,
@@ -384,7 +386,7 @@ def _ledger(session: Session, case: Case, zone: ZoneInfo) -> Entry:
 
 
 def _timeline(
-    session: Session, case: Case, zone: ZoneInfo, names: dict[int, str]
+    session: Session, case: Case, docs: Sequence[Document], zone: ZoneInfo
 ) -> list[dict[str, str]]:
     """The case's events from its records, oldest first (not the audit log's codes)."""
     ev: list[tuple[datetime, str]] = [(case.opened_at, f"Case {case.case_number} opened")]
@@ -396,37 +398,27 @@ def _timeline(
             ev.append((v.corrected_at, f"Violation corrected: {v.violation_type}"))
     for i in case.inspections:
         ev.append((i.visited_at, f"Inspection by {i.investigator}"))
-    for doc in session.scalars(
-        select(Document).where(Document.case_id == case.id, Document.issued_at.is_not(None))
-    ):
+    for doc in docs:
         assert doc.issued_at is not None
-        ev.append((doc.issued_at, f"{_doc_title(doc)} issued"))
-        for s in session.scalars(select(ServiceRecord).where(ServiceRecord.document_id == doc.id)):
+        title = document_title(doc)
+        ev.append((doc.issued_at, f"{title} issued"))
+        for s in doc.services:
             when = s.served_at or s.mailed_at or s.recorded_at
-            ev.append((when, f"{_doc_title(doc)}: {s.method.replace('_', ' ')} ({s.status})"))
+            ev.append((when, f"{title}: {s.method.replace('_', ' ')} ({s.status})"))
             for r in s.receipts:
                 if r.delivered_at:
-                    ev.append((r.delivered_at, f"{_doc_title(doc)}: return receipt ({r.status})"))
+                    ev.append((r.delivered_at, f"{title}: return receipt ({r.status})"))
     for model, label in (
         (Citation, "Citation issued"),
         (Appeal, "Appeal filed"),
         (Lien, "Lien recorded"),
     ):
-        for row in session.scalars(select(model).where(model.case_id == case.id)):
-            at = getattr(row, "created_at", None) or getattr(row, "recorded_at", None)
-            if isinstance(at, datetime):
-                ev.append((at, label))
+        for at in session.scalars(select(model.created_at).where(model.case_id == case.id)):
+            ev.append((at, label))
     if case.closed_at:
         ev.append((case.closed_at, f"Case closed ({case.closure_reason or 'closed'})"))
     ev.sort(key=lambda e: e[0])
     return [{"when": _when(at, zone) or "", "what": what} for at, what in ev]
-
-
-def _doc_title(doc: Document) -> str:
-    return str(
-        (doc.context or {}).get("document", {}).get("title")
-        or doc.type.replace("_", " ").capitalize()
-    )
 
 
 def _columns(obj: object) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def run(database: Database, session: Session, env: Env, job: Job) -> None:
 
     def work(_user: User | None, progress: Any) -> dict[str, Any]:
         try:
-            built = build(database, env, bundle_id, progress)
+            pages = build(database, env, bundle_id, progress)
         except DocsvcError as exc:
             with database.session() as s:
                 bundle = s.get(Bundle, bundle_id)
@@ -28,6 +28,6 @@ def run(database: Database, session: Session, env: Env, job: Job) -> None:
                     bundle.status, bundle.error = "failed", exc.message
                     s.commit()
             raise
-        return {"stage": "done", "done": built.pages, "total": built.pages}
+        return {"stage": "done", "done": pages, "total": pages}
 
     queue.run_as_asker(session, job, work)

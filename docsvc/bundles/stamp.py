@@ -16,14 +16,12 @@ from pathlib import Path
 import pikepdf
 from fontTools import subset
 from fontTools.ttLib import TTFont
-from pikepdf import Array, Dictionary, Name, Pdf
+from pikepdf import Array, Dictionary, Matrix, Name, Pdf
 
 STRIP = 26.0  # points kept for the stamp at the foot of every page
 SIZE = 8.0  # type size of the stamp
 FONT_NAME = "/FBates"
 _FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
-
-Matrix = tuple[float, float, float, float, float, float]
 
 
 @cache
@@ -109,51 +107,25 @@ def _visual(page: pikepdf.Page) -> tuple[Matrix, float, float]:
     w, h = x1 - x0, y1 - y0
     rotate = int(page.obj.get("/Rotate", 0)) % 360
     if rotate == 90:
-        return (0, 1, -1, 0, x1, y0), h, w
+        return Matrix(0, 1, -1, 0, x1, y0), h, w
     if rotate == 180:
-        return (-1, 0, 0, -1, x1, y1), w, h
+        return Matrix(-1, 0, 0, -1, x1, y1), w, h
     if rotate == 270:
-        return (0, -1, 1, 0, x0, y1), h, w
-    return (1, 0, 0, 1, x0, y0), w, h
-
-
-def _mul(m: Matrix, n: Matrix) -> Matrix:
-    """m then n (PDF row-vector convention: p' = p·m·n)."""
-    a, b, c, d, e, f = m
-    A, B, C, D, E, F = n
-    return (
-        a * A + b * C,
-        a * B + b * D,
-        c * A + d * C,
-        c * B + d * D,
-        e * A + f * C + E,
-        e * B + f * D + F,
-    )
-
-
-def _inverse(m: Matrix) -> Matrix:
-    a, b, c, d, e, f = m
-    det = a * d - b * c
-    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
-    return (ia, ib, ic, id_, -(e * ia + f * ic), -(e * ib + f * id_))
-
-
-def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
-    a, b, c, d, e, f = m
-    return a * x + c * y + e, b * x + d * y + f
+        return Matrix(0, -1, 1, 0, x0, y1), h, w
+    return Matrix(1, 0, 0, 1, x0, y0), w, h
 
 
 def _cm(m: Matrix) -> bytes:
-    return (" ".join(f"{v:.4f}" for v in m) + " cm").encode()
+    return m.encode() + b" cm"
 
 
 def make_room(page: pikepdf.Page) -> None:
     """Scale a stored page's content (and its link areas) to free the strip at its foot."""
     to_media, width, height = _visual(page)
     s = (height - STRIP) / height
-    shrink: Matrix = (s, 0, 0, s, width * (1 - s) / 2, STRIP)
+    shrink = Matrix(s, 0, 0, s, width * (1 - s) / 2, STRIP)
     # In the page's own coordinates: to the displayed frame, shrink there, and back.
-    t = _mul(_mul(_inverse(to_media), shrink), to_media)
+    t = to_media.inverse() @ shrink @ to_media
     page.contents_add(b"q " + _cm(t) + b"\n", prepend=True)
     page.contents_add(b"\nQ")
     for annot in page.obj.get("/Annots", []):
@@ -162,7 +134,7 @@ def make_room(page: pikepdf.Page) -> None:
             continue
         xs, ys = zip(
             *(
-                _apply(t, float(rect[i]), float(rect[j]))
+                t.transform((float(rect[i]), float(rect[j])))
                 for i, j in ((0, 1), (2, 3), (0, 3), (2, 1))
             ),
             strict=True,

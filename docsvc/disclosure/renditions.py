@@ -55,12 +55,17 @@ def text_pdf(env: Env, jurisdiction: str, title: str, note: str, body: str) -> b
     return write_pdf(html, css, env.store)
 
 
+def document_title(doc: Document) -> str:
+    """The document's title as issued (the profile's own name for its type)."""
+    return (doc.context or {}).get("document", {}).get("title") or doc.type.replace("_", " ")
+
+
 def describe(session: Session, item: DisclosureItem) -> str:
     """What the record is, in words that name nobody (no file names, no captions)."""
     if item.source == "document":
         doc = session.get(Document, item.source_id)
         assert doc is not None
-        title = (doc.context or {}).get("document", {}).get("title") or doc.type.replace("_", " ")
+        title = document_title(doc)
         when = doc.issued_at.date().isoformat() if doc.issued_at else "not issued"
         return f"{title}, issued {when}" + (" (superseded)" if doc.superseded_at else "")
     att = session.get(Attachment, item.source_id)

@@ -8,7 +8,9 @@ from collections import Counter
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from docsvc.api.attachments import send_stored
 from docsvc.api.retention import hold_dict, item_dict, queue_execution
+from docsvc.attachments.sniff import PDF
 from docsvc.auth.permissions import allowed
 from docsvc.errors import Invalid
 from docsvc.jobs import queue
@@ -19,7 +21,7 @@ from docsvc.retention.evaluate import evaluate
 from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB
 from docsvc.timeutil import utcnow
 from docsvc.ui.views import bp, form_step, staff
-from docsvc.web.context import db, file_store, settings
+from docsvc.web.context import db, settings
 
 SHOWN = 200
 
@@ -153,8 +155,6 @@ def retention_certificate(run_id: int) -> Response:
     run = db().get(DispositionRun, run_id)
     if run is None or run.certificate_sha256 is None:
         abort(404)
-    resp = Response(file_store().open_verified(run.certificate_sha256), mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="certificate-of-destruction-{run_id}.pdf"'
+    return send_stored(
+        run.certificate_sha256, PDF, f"certificate-of-destruction-{run_id}.pdf", "attachment"
     )
-    return resp
