@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         search,
     )
     from docsvc.api.base import Api
+    from docsvc.ui import bundles as _ui_bundles  # noqa: F401  (registers its routes)
     from docsvc.ui import disclosure as _ui_disclosure  # noqa: F401  (registers its routes)
     from docsvc.ui import documents as _ui_documents  # noqa: F401  (registers its routes)
     from docsvc.ui import followup as _ui_followup  # noqa: F401  (registers its routes)

@@ -21,6 +21,7 @@ from docsvc.bootstrap import initialize
 from docsvc.config import Settings
 from docsvc.db import Database
 from docsvc.models import Base
+from tests import helpers
 
 PG_URL = os.environ.get("DOCSVC_TEST_DATABASE_URL", "")
 
@@ -252,3 +253,18 @@ def clock():  # type: ignore[no-untyped-def]
     yield set_to
     while stack:
         stack.pop().__exit__(None, None, None)
+
+
+@pytest.fixture
+def signed_in(client, make_user):  # type: ignore[no-untyped-def]
+    def sign_in(role: str = "officer"):  # type: ignore[no-untyped-def]
+        user = make_user(role, with_password=True)
+        token = helpers.csrf(client.get("/login").data)
+        r = client.post(
+            "/login",
+            data={"username": user.username, "password": user.password, "csrf_token": token},
+        )
+        assert r.status_code == 302
+        return user
+
+    return sign_in

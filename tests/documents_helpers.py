@@ -194,3 +194,33 @@ def mailed_notice(client, headers, advance):  # type: ignore[no-untyped-def]
     )
     assert r.status_code == 201, r.json
     return built, doc
+
+
+def served_case(client, officer, clock):  # type: ignore[no-untyped-def]
+    """A Los Gatos case with a notice served by certified mail and its return receipt, two
+    photos, an e-mailed letter and a scanned PDF from the owner."""
+    clock("2026-11-18T09:00:00-08:00")
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    doc = issue(client, officer.headers, built, "notice_of_violation")
+    clock("2026-11-18T10:00:00-08:00")
+    r = client.post(
+        f"/api/documents/{doc['id']}/service",
+        headers=officer.headers,
+        json={"method": "certified_mail", "mailed_at": "2026-11-18T09:30:00-08:00",
+              "article_number": article_number()},
+    )  # fmt: skip
+    assert r.status_code == 201, r.json
+    clock("2026-11-21T09:00:00-08:00")
+    r = client.post(
+        f"/api/documents/{doc['id']}/return-receipt",
+        headers=officer.headers,
+        content_type="multipart/form-data",
+        data={"status": "delivered", "delivered_at": "2026-11-20T14:05:00-08:00",
+              "signed_by": "R. Smith",
+              "file": (io.BytesIO(helpers.pdf("PS Form 3811 green card")), "3811.pdf")},
+    )  # fmt: skip
+    assert r.status_code == 201, r.json
+    letter = helpers.pdf_with(helpers.text_ops("Letter from the owner: we will clean up."))
+    r = helpers.upload(client, officer.headers, built.case, letter, "l.pdf", kind="correspondence")
+    assert r.status_code == 201, r.json
+    return built, doc

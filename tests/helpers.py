@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from PIL import Image
@@ -223,3 +224,9 @@ def leaky_docx(phone: str) -> bytes:
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
+
+
+def csrf(page: bytes) -> str:
+    match = re.search(rb'name="csrf_token" value="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return match.group(1).decode()

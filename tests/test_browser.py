@@ -452,3 +452,49 @@ def test_records_officer_holds_approves_and_destroys(  # type: ignore[no-untyped
     assert client.get(f"/api/cases/{held}", headers=officer.headers).status_code == 200
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
     page.screenshot(path=str(SCREENSHOTS / "retention-tablet.png"), full_page=True)
+
+
+def test_attorney_builds_a_bundle_and_the_custodian_certifies_it(  # type: ignore[no-untyped-def]
+    page, live_server, make_user, client, officer, clock, database, settings
+) -> None:
+    from docsvc.documents.service import Env
+    from docsvc.jobs.worker import drain
+    from docsvc.store import FileStore
+    from tests.documents_helpers import served_case
+
+    built, _ = served_case(client, officer, clock)
+    attorney = make_user("attorney", with_password=True)
+    sign_in(page, live_server, attorney)
+    page.goto(f"{live_server}/cases/{built.case}")
+    page.click("nav.tabs a:text('Court bundles')")
+    assert "No bundle yet." in page.inner_text("#bundle-list")
+    page.fill("#bundle-form input[name=bates_prefix]", "LGCE")
+    page.fill("#bundle-form input[name=bates_start]", "101")
+    page.click("#bundle-form button[type=submit]")
+    # The bundle's page follows the build in the background, then lists the volumes.
+    page.wait_for_selector("#job-progress progress")
+    assert "Bundle: waiting for the background worker" in page.inner_text("#job-progress")
+    drain(database, Env(FileStore(settings.store_dir), settings))
+    page.wait_for_selector("#volumes", timeout=15_000)
+    assert "LGCE000101" in page.inner_text("#volumes")
+    with page.expect_download() as download:
+        page.click("#volumes a:text('Volume 1')")
+    assert download.value.suggested_filename.endswith("-vol1.pdf")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    # The attorney cannot certify; the records custodian can, from the same page.
+    assert page.locator("#certify-form").count() == 0
+    assert "California Evidence Code § 1561" in page.inner_text("#certification")
+    bundle_url = page.url
+    clerk = make_user("records", with_password=True)
+    sign_in(page, live_server, clerk)
+    page.goto(bundle_url)
+    page.fill("#certify-form input[name=title]", "Deputy Town Clerk")
+    page.click("#certify-form button")
+    page.wait_for_selector("#certification-link")
+    assert "Certified" in page.inner_text(".flash")
+    assert f"signed by {clerk.role.title()} " in page.inner_text("#certification")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    page.screenshot(path=str(SCREENSHOTS / "bundle-tablet.png"), full_page=True)
+    page.goto(f"{live_server}/cases/{built.case}#bundles")
+    assert "certified" in page.inner_text("#bundle-list")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800

@@ -16,7 +16,8 @@ from docsvc.documents.service import Env
 from docsvc.jobs.worker import drain
 from docsvc.store import FileStore
 from tests import helpers
-from tests.documents_helpers import article_number, build_case, issue
+from tests.conftest import complaint_case
+from tests.documents_helpers import served_case
 
 
 def _work(database, settings) -> None:  # type: ignore[no-untyped-def]
@@ -32,40 +33,10 @@ def _pages_text(data: bytes, tmp: Path) -> list[str]:
     return out.split("\f")[:-1]
 
 
-def _served_case(client, officer, clock):  # type: ignore[no-untyped-def]
-    """A Los Gatos case with a notice served by certified mail and its return receipt, two
-    photos, an e-mailed letter and a scanned PDF from the owner."""
-    clock("2026-11-18T09:00:00-08:00")
-    built = build_case(client, officer.headers, "los-gatos-ca")
-    doc = issue(client, officer.headers, built, "notice_of_violation")
-    clock("2026-11-18T10:00:00-08:00")
-    r = client.post(
-        f"/api/documents/{doc['id']}/service",
-        headers=officer.headers,
-        json={"method": "certified_mail", "mailed_at": "2026-11-18T09:30:00-08:00",
-              "article_number": article_number()},
-    )  # fmt: skip
-    assert r.status_code == 201, r.json
-    clock("2026-11-21T09:00:00-08:00")
-    r = client.post(
-        f"/api/documents/{doc['id']}/return-receipt",
-        headers=officer.headers,
-        content_type="multipart/form-data",
-        data={"status": "delivered", "delivered_at": "2026-11-20T14:05:00-08:00",
-              "signed_by": "R. Smith",
-              "file": (io.BytesIO(helpers.pdf("PS Form 3811 green card")), "3811.pdf")},
-    )  # fmt: skip
-    assert r.status_code == 201, r.json
-    letter = helpers.pdf_with(helpers.text_ops("Letter from the owner: we will clean up."))
-    r = helpers.upload(client, officer.headers, built.case, letter, "l.pdf", kind="correspondence")
-    assert r.status_code == 201, r.json
-    return built, doc
-
-
 def test_a_bundle_is_paginated_stamped_indexed_and_hashed(  # type: ignore[no-untyped-def]
     client, officer, attorney, records, clock, database, settings, tmp_path
 ) -> None:
-    built, doc = _served_case(client, officer, clock)
+    built, doc = served_case(client, officer, clock)
     r = client.post(
         f"/api/cases/{built.case}/bundles",
         headers=attorney.headers,
@@ -158,7 +129,7 @@ def test_the_redacted_variant_fails_closed(  # type: ignore[no-untyped-def]
 ) -> None:
     # The tenant shares the complainant's surname: the redaction cannot tell them apart, so the
     # release scanner finds the name on the cover's party list and nothing is stored.
-    built, _ = _served_case(client, officer, clock)
+    built, _ = served_case(client, officer, clock)
     r = client.post(
         f"/api/cases/{built.case}/bundles", headers=attorney.headers, json={"redacted": True}
     )
@@ -175,3 +146,154 @@ def test_the_redacted_variant_fails_closed(  # type: ignore[no-untyped-def]
     assert r.status_code == 422 and "bates_prefix" in r.json["error"]
     r = client.post(f"/api/cases/{built.case}/bundles", headers=officer.headers, json={})
     assert r.status_code == 403
+
+
+def _noisy_photo(seed: int) -> bytes:
+    """A photo that does not compress away (noise, like real detail), about 1 MB."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise((1600, 1200), 30 + seed).convert("RGB").save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def test_volumes_split_at_the_size_asked_with_bates_continuous(  # type: ignore[no-untyped-def]
+    client, officer, attorney, clock, database, settings, tmp_path
+) -> None:
+    built, _ = served_case(client, officer, clock)
+    for seed in range(3):
+        r = helpers.upload(client, officer.headers, built.case, _noisy_photo(seed), f"n{seed}.jpg")
+        assert r.status_code == 201, r.json
+    r = client.post(
+        f"/api/cases/{built.case}/bundles",
+        headers=attorney.headers,
+        json={"bates_prefix": "VOL", "max_volume_mb": 1},
+    )
+    assert r.status_code == 202, r.json
+    _work(database, settings)
+    b = client.get(f"/api/bundles/{r.json['id']}", headers=attorney.headers).json
+    assert b["status"] == "done", b["error"]
+    volumes = b["volumes"]
+    assert len(volumes) >= 2, volumes
+    expected = 1
+    names = []
+    for vol in volumes:
+        response = client.get(vol["pdf_url"], headers=attorney.headers)
+        data = response.data
+        names.append(response.headers["Content-Disposition"])
+        assert vol["size"] == len(data)
+        assert len(data) <= 1024 * 1024 or vol["pages"] == 1  # one page can't be split further
+        path = tmp_path / f"v{vol['number']}.pdf"
+        path.write_bytes(data)
+        assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
+        texts = _pages_text(data, tmp_path)
+        assert len(texts) == vol["pages"]
+        # Bates run on from the last page of the volume before, on the page and in its label.
+        assert vol["first_bates"] == f"VOL{expected:06d}"
+        reader = PdfReader(io.BytesIO(data))
+        for i, text in enumerate(texts):
+            assert f"VOL{expected + i:06d}" in text, (vol["number"], i, text[-200:])
+            assert reader.page_labels[i] == str(expected + i)
+        expected += vol["pages"]
+        assert vol["last_bates"] == f"VOL{expected - 1:06d}"
+        assert "manifest.json" in reader.attachments  # each volume carries the manifest
+    assert expected - 1 == b["pages"]
+    # The index in volume 1 opens records in the later volumes' files by name.
+    first = PdfReader(io.BytesIO(client.get(volumes[0]["pdf_url"], headers=attorney.headers).data))
+    remote = {
+        str(a.get_object()["/A"]["/F"])
+        for page in first.pages[:3]
+        for a in page.get("/Annots", [])
+        if a.get_object()["/A"]["/S"] == "/GoToR"
+    }
+    assert remote and all(any(name in n for n in names[1:]) for name in remote), (remote, names)
+
+
+def test_a_redacted_bundle_for_service_withholds_the_complainant(  # type: ignore[no-untyped-def]
+    client, officer, attorney, clock, database, settings, tmp_path
+) -> None:
+    # A complainant whose name no party shares: the redaction can withhold it everywhere, and
+    # the scanner agrees, so the bundle is built.
+    clock("2026-11-18T09:00:00-08:00")
+    body = complaint_case(
+        description="Maria O'Brien-Nguyễn at 1420 Elm Street reports tires & weeds next door; "
+        "call (408) 555-0142 or maria@example.org."
+    )
+    case = client.post("/api/cases", json=body, headers=officer.headers).json["case_number"]
+    r = client.post(
+        f"/api/cases/{case}/parties",
+        headers=officer.headers,
+        json={"role": "owner", "name": "Smith & Sons <LLC>", "mailing_address": "PO Box 9"},
+    )
+    assert r.status_code == 201, r.json
+    r = helpers.upload(client, officer.headers, case, helpers.jpeg(), "yard.jpg")
+    assert r.status_code == 201, r.json
+    r = client.post(f"/api/cases/{case}/bundles", headers=attorney.headers, json={"redacted": True})
+    assert r.status_code == 202, r.json
+    _work(database, settings)
+    b = client.get(f"/api/bundles/{r.json['id']}", headers=attorney.headers).json
+    assert b["status"] == "done", b["error"]
+    assert b["redacted"] is True
+    before = _complainant_views(database)
+    data = client.get(b["volumes"][0]["pdf_url"], headers=attorney.headers).data
+    text = "".join(_pages_text(data, tmp_path))
+    flat = re.sub(r"\s+", "", text)
+    assert "tires & weeds next door" in text and "Smith & Sons <LLC>" in text
+    for needle in ("O'Brien", "Nguy", "Maria", "1420 Elm", "555-0142", "maria@example"):
+        assert needle.replace(" ", "") not in flat, needle
+        assert needle.encode() not in data
+    manifest = client.get(b["manifest_url"], headers=attorney.headers).data
+    assert b"Maria" not in manifest and b"O'Brien" not in manifest
+    assert _complainant_views(database) == before  # nothing identifying was shown
+
+
+def _complainant_views(database) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from docsvc.models import AuditEvent
+
+    with database.session() as s:
+        return s.scalar(select(func.count()).where(AuditEvent.action == "complainant.view"))  # type: ignore[return-value]
+
+
+def test_the_case_page_asks_for_a_bundle_and_shows_it(  # type: ignore[no-untyped-def]
+    client, officer, signed_in, clock, database, settings
+) -> None:
+    built, _ = served_case(client, officer, clock)
+    # An officer's case page has no bundle card, and the form refuses them.
+    signed_in("officer")
+    page = client.get(f"/cases/{built.case}").data
+    assert b'id="bundles"' not in page and b"Court bundles" not in page
+    r = client.post(f"/cases/{built.case}/bundles", data={"csrf_token": helpers.csrf(page)})
+    assert r.status_code == 403
+    clerk = signed_in("records")
+    page = client.get(f"/cases/{built.case}").data
+    assert b'id="bundle-form"' in page
+    token = helpers.csrf(page)
+    r = client.post(
+        f"/cases/{built.case}/bundles",
+        data={"csrf_token": token, "bates_prefix": "A B <x>"},
+    )
+    assert r.status_code == 422 and b"bates_prefix: 1 to 30 letters" in r.data
+    assert client.get(f"/api/cases/{built.case}/bundles", headers=clerk.headers).json == []
+    r = client.post(
+        f"/cases/{built.case}/bundles",
+        data={"csrf_token": token, "bates_prefix": "LG", "court": "federal", "bates_start": "7"},
+    )
+    assert r.status_code == 302, r.data[-600:]
+    bundle_page = r.headers["Location"]
+    assert b'id="job-progress"' in client.get(bundle_page).data
+    _work(database, settings)
+    shown = client.get(bundle_page).data
+    assert b"LG000007" in shown and b"Federal Rule of Evidence 902(11)" in shown
+    vol = client.get(bundle_page.rstrip("/") + "/volumes/1.pdf")
+    assert vol.status_code == 200 and vol.data.startswith(b"%PDF-")
+    assert client.get(bundle_page + "/volumes/9.pdf").status_code == 404
+    r = client.post(bundle_page + "/certify", data={"csrf_token": token, "title": "Clerk"})
+    assert r.status_code == 302
+    cert = client.get(bundle_page + "/certification.pdf")
+    assert cert.status_code == 200 and cert.data.startswith(b"%PDF-")
+    r = client.post(bundle_page + "/certify", data={"csrf_token": token})
+    assert r.status_code == 409 and b"already certified" in r.data
+    listed = client.get(f"/cases/{built.case}").data
+    assert b"certified" in listed and b"Bundle " in listed

@@ -5,32 +5,11 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from docsvc.models import AuditEvent
 from tests import helpers
-
-
-def csrf(page: bytes) -> str:
-    match = re.search(rb'name="csrf_token" value="([^"]+)"', page)
-    assert match, "no CSRF token on the page"
-    return match.group(1).decode()
-
-
-@pytest.fixture
-def signed_in(client, make_user):  # type: ignore[no-untyped-def]
-    def sign_in(role: str = "officer"):  # type: ignore[no-untyped-def]
-        user = make_user(role, with_password=True)
-        token = csrf(client.get("/login").data)
-        r = client.post(
-            "/login",
-            data={"username": user.username, "password": user.password, "csrf_token": token},
-        )
-        assert r.status_code == 302
-        return user
-
-    return sign_in
+from tests.helpers import csrf
 
 
 def test_pages_need_sign_in(client) -> None:  # type: ignore[no-untyped-def]

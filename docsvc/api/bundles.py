@@ -17,7 +17,7 @@ from docsvc.bundles.build import file_name
 from docsvc.cases.service import get_case, record_complainant_view
 from docsvc.documents.service import Env
 from docsvc.errors import NotFound
-from docsvc.models import Bundle, Case
+from docsvc.models import Bundle, Case, User
 from docsvc.web.context import api_user, database, db, file_store, require, settings
 
 blp = Blueprint("bundles", __name__, description="Court bundles (records, attorneys)")
@@ -89,14 +89,56 @@ def bundle_dict(bundle: Bundle, case: Case) -> dict[str, Any]:
     }
 
 
-def _bundle(bundle_id: int, permission: str = "bundles") -> tuple[Any, Bundle, Case]:
-    user = require(api_user(), permission)
+def find_bundle(user: User, bundle_id: int) -> tuple[Bundle, Case]:
+    """The bundle and its case, if `user` may see the case's jurisdiction; else not found."""
     session = db()
     bundle = session.get(Bundle, bundle_id)
     case = session.get(Case, bundle.case_id) if bundle else None
     if bundle is None or case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
         raise NotFound(f"no bundle {bundle_id}.")
-    return user, bundle, case
+    return bundle, case
+
+
+def _bundle(bundle_id: int, permission: str = "bundles") -> tuple[User, Bundle, Case]:
+    user = require(api_user(), permission)
+    return (user, *find_bundle(user, bundle_id))
+
+
+def send_volume(user: User, bundle: Bundle, case: Case, number: int, via: str) -> Response:
+    """A volume (PDF). The unredacted bundle shows the complainant: each download is audited."""
+    match = next((v for v in bundle.volumes if v.number == number), None)
+    if match is None:
+        raise NotFound(f"bundle {bundle.id} has no volume {number}.")
+    if not bundle.redacted and case.complaint is not None and not case.complaint.anonymous:
+        # A read that must write its audit record: a short write of its own.
+        with database().session() as audit:
+            record_complainant_view(audit, user, case, f"{via}.bundle.{bundle.id}")
+            audit.commit()
+    return send_stored(
+        match.sha256, PDF, file_name(case.case_number, bundle.id, number), "attachment"
+    )
+
+
+def send_manifest(bundle: Bundle, case: Case) -> Response:
+    if bundle.manifest_sha256 is None:
+        raise NotFound(f"bundle {bundle.id} is not built yet.")
+    return send_stored(
+        bundle.manifest_sha256,
+        "application/json",
+        f"{case.case_number}-bundle-{bundle.id}-manifest.json",
+        "attachment",
+    )
+
+
+def send_certification(bundle: Bundle, case: Case) -> Response:
+    if bundle.certification_sha256 is None:
+        raise NotFound(f"bundle {bundle.id} is not certified yet.")
+    return send_stored(
+        bundle.certification_sha256,
+        PDF,
+        f"{case.case_number}-bundle-{bundle.id}-certification.pdf",
+        "attachment",
+    )
 
 
 @blp.route("/api/cases/<case_number>/bundles", methods=["POST"])
@@ -140,31 +182,14 @@ def get_bundle(bundle_id: int):  # type: ignore[no-untyped-def]
 def volume(bundle_id: int, number: int) -> Response:
     """A volume (PDF). The unredacted bundle shows the complainant: each download is audited."""
     user, bundle, case = _bundle(bundle_id)
-    match = next((v for v in bundle.volumes if v.number == number), None)
-    if match is None:
-        raise NotFound(f"bundle {bundle_id} has no volume {number}.")
-    if not bundle.redacted and case.complaint is not None and not case.complaint.anonymous:
-        # A read that must write its audit record: a short write of its own.
-        with database().session() as audit:
-            record_complainant_view(audit, user, case, f"api.bundle.{bundle.id}")
-            audit.commit()
-    return send_stored(
-        match.sha256, PDF, file_name(case.case_number, bundle.id, number), "attachment"
-    )
+    return send_volume(user, bundle, case, number, "api")
 
 
 @blp.route("/api/bundles/<int:bundle_id>/manifest.json", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "SHA-256 of every source"}})
 def manifest(bundle_id: int) -> Response:
     _, bundle, case = _bundle(bundle_id)
-    if bundle.manifest_sha256 is None:
-        raise NotFound(f"bundle {bundle_id} is not built yet.")
-    return send_stored(
-        bundle.manifest_sha256,
-        "application/json",
-        f"{case.case_number}-bundle-{bundle.id}-manifest.json",
-        "attachment",
-    )
+    return send_manifest(bundle, case)
 
 
 @blp.route("/api/bundles/<int:bundle_id>/certify", methods=["POST"])
@@ -183,11 +208,4 @@ def certify(data: dict[str, Any], bundle_id: int):  # type: ignore[no-untyped-de
 @blp.doc(security=SECURITY, responses={"200": {"description": "The custodian's certification"}})
 def certification(bundle_id: int) -> Response:
     _, bundle, case = _bundle(bundle_id)
-    if bundle.certification_sha256 is None:
-        raise NotFound(f"bundle {bundle_id} is not certified yet.")
-    return send_stored(
-        bundle.certification_sha256,
-        PDF,
-        f"{case.case_number}-bundle-{bundle.id}-certification.pdf",
-        "attachment",
-    )
+    return send_certification(bundle, case)

@@ -18,6 +18,7 @@ from docsvc.documents.templates import find, search_path
 from docsvc.errors import Invalid
 from docsvc.models import Bundle, Case, User
 from docsvc.profiles.loader import records_dir
+from docsvc.profiles.model import Profile
 from docsvc.timeutil import utcnow
 
 FILE = "court-certifications.yaml"
@@ -34,15 +35,20 @@ def _read(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def rule_for(data_dir: Path, profile: Profile, court: str) -> dict[str, Any]:
+    """The rule a bundle for `court` ('state' or 'federal') is certified under."""
+    key = "federal" if court == "federal" else profile.data["state"]
+    rule = rules(data_dir)["rules"].get(key)
+    if rule is None:
+        raise Invalid(f"no business-records rule is on file for {key}; add it to {FILE}.")
+    return rule
+
+
 def certification_pdf(
     session: Session, env: Env, case: Case, bundle: Bundle, user: User, title: str | None
 ) -> bytes:
     profile = case_profile(session, case)
-    data = rules(env.settings.data_dir)
-    key = "federal" if bundle.court == "federal" else profile.data["state"]
-    rule = data["rules"].get(key)
-    if rule is None:
-        raise Invalid(f"no business-records rule is on file for {key}; add it to {FILE}.")
+    rule = rule_for(env.settings.data_dir, profile, bundle.court)
     volumes = bundle.volumes
     agency = profile.data["letterhead"]["organization"]
     facts = {
@@ -59,7 +65,7 @@ def certification_pdf(
         .render(
             rule=rule,
             statements=[s.format(**facts) for s in rule["statements"]],
-            sample=data.get("form_status") == "sample",
+            sample=rules(env.settings.data_dir).get("form_status") == "sample",
             agency=agency,
             case=case,
             bundle=bundle,

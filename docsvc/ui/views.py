@@ -200,7 +200,7 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def _render_case(
+def render_case(
     case: Case,
     user: User,
     *,
@@ -208,6 +208,10 @@ def _render_case(
     errors: list[str] | None = None,
     status: int = 200,
 ):  # type: ignore[no-untyped-def]
+    # The card modules import this one (for `bp` and `staff`), so their listings load here.
+    from docsvc.ui.bundles import case_bundles
+    from docsvc.ui.documents import case_documents
+
     s = db()
     profile = service.case_profile(s, case)
     detail = case_detail(s, case, profile, with_complainant=reveal)
@@ -223,6 +227,7 @@ def _render_case(
         timeline=_timeline(case),
         clocks=clocks_view(s, case),
         documents=case_documents(case),
+        bundles=case_bundles(s, user, case),
         revealed=reveal,
         errors=errors or [],
     ), status
@@ -231,13 +236,13 @@ def _render_case(
 @bp.route("/cases/<case_number>")
 def case_page(case_number: str):  # type: ignore[no-untyped-def]
     user = staff()
-    return _render_case(service.get_case(db(), user, case_number), user)
+    return render_case(service.get_case(db(), user, case_number), user)
 
 
 @bp.route("/cases/<case_number>/complainant", methods=["POST"])
 def reveal_complainant(case_number: str):  # type: ignore[no-untyped-def]
     user = staff("complainant.view")
-    return _render_case(service.get_case(db(), user, case_number), user, reveal=True)
+    return render_case(service.get_case(db(), user, case_number), user, reveal=True)
 
 
 def form_step(permission: str, step: Any, done: str, success: str, reshow: Any):  # type: ignore[no-untyped-def]
@@ -283,7 +288,7 @@ def case_action(  # type: ignore[no-untyped-def]
             errors = [exc.message]
     if reshow is not None:
         return reshow(case_number, errors)
-    return _render_case(service.get_case(s, user, case_number), user, errors=errors, status=422)
+    return render_case(service.get_case(s, user, case_number), user, errors=errors, status=422)
 
 
 @bp.route("/cases/<case_number>/parties", methods=["POST"])
@@ -418,7 +423,7 @@ def upload(case_number: str):  # type: ignore[no-untyped-def]
             s.rollback()
             errors = [exc.message]
             case = service.get_case(s, user, case_number)
-    return _render_case(case, user, errors=errors, status=422)
+    return render_case(case, user, errors=errors, status=422)
 
 
 @bp.route("/attachments/<int:attachment_id>/<variant>")
@@ -428,12 +433,6 @@ def attachment(attachment_id: int, variant: str):  # type: ignore[no-untyped-def
         abort(404)
     att, case = load_attachment(attachment_id, user)
     return serve_variant(att, case, variant)
-
-
-def case_documents(case: Case) -> list[dict[str, Any]]:
-    from docsvc.ui.documents import case_documents as listing
-
-    return listing(case)
 
 
 @bp.route("/jurisdictions/<code>")

@@ -1,0 +1,128 @@
+"""Court bundle pages: ask for one from the case page, follow its build, download its volumes
+and manifest, and (records) certify it as custodian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docsvc.api.bundles import (
+    BundleIn,
+    bundle_dict,
+    find_bundle,
+    send_certification,
+    send_manifest,
+    send_volume,
+)
+from docsvc.auth.permissions import allowed
+from docsvc.bundles import service
+from docsvc.bundles.certification import rule_for
+from docsvc.cases.service import case_profile, get_case
+from docsvc.documents.service import Env
+from docsvc.errors import DocsvcError, Invalid
+from docsvc.jobs import queue
+from docsvc.models import Bundle, Case, User
+from docsvc.ui.forms import load, pick
+from docsvc.ui.views import bp, render_case, staff
+from docsvc.web.context import db, file_store, settings
+
+LISTED = 20  # a case is bundled a handful of times; the API lists every one
+
+
+def case_bundles(session: Session, user: User, case: Case) -> list[dict[str, Any]]:
+    """The case's latest bundles for the case page's card (empty for a role without access)."""
+    if not allowed(user.role, "bundles"):
+        return []
+    rows = session.scalars(
+        select(Bundle).where(Bundle.case_id == case.id).order_by(Bundle.id.desc()).limit(LISTED)
+    )
+    return [bundle_dict(b, case) for b in rows]
+
+
+@bp.route("/cases/<case_number>/bundles", methods=["POST"])
+def request_bundle(case_number: str):  # type: ignore[no-untyped-def]
+    user = staff("bundles")
+    s = db()
+    case = get_case(s, user, case_number)
+    raw: dict[str, Any] = pick(request.form, "bates_prefix", "bates_start", "max_volume_mb")
+    raw["court"] = request.form.get("court") or "state"
+    raw["redacted"] = request.form.get("redacted") == "on"
+    data, errors = load(BundleIn(), raw)
+    if data is not None:
+        try:
+            bundle = service.request_bundle(s, user, case, data)
+            s.commit()
+            flash(f"Bundle {bundle.id} asked for: it is built in the background.")
+            return redirect(url_for("ui.bundle_page", bundle_id=bundle.id))
+        except DocsvcError as exc:
+            s.rollback()
+            errors = [exc.message]
+    return render_case(case, user, errors=errors, status=422)
+
+
+def _page(bundle_id: int, errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    user = staff("bundles")
+    s = db()
+    bundle, case = find_bundle(user, bundle_id)
+    shown = bundle_dict(bundle, case)
+    job = (
+        queue.latest(s, service.BUILD_JOB, bundle.id)
+        if shown["status"] in ("queued", "building")
+        else None
+    )
+    profile = case_profile(s, case)
+    try:
+        rule = rule_for(settings().data_dir, profile, bundle.court)["rule"]
+    except Invalid:
+        rule = None  # the page says so; certifying refuses with the reason
+    return render_template(
+        "bundle.html",
+        bundle=shown,
+        case_number=case.case_number,
+        job=job,
+        court_rule=rule,
+        certifier=s.get(User, bundle.certified_by_id) if bundle.certified_by_id else None,
+        certified_at=bundle.certified_at,
+        zone=profile.zone,
+        errors=errors or [],
+    ), status
+
+
+@bp.route("/bundles/<int:bundle_id>")
+def bundle_page(bundle_id: int):  # type: ignore[no-untyped-def]
+    return _page(bundle_id)
+
+
+@bp.route("/bundles/<int:bundle_id>/volumes/<int:number>.pdf")
+def bundle_volume(bundle_id: int, number: int) -> Response:
+    user = staff("bundles")
+    return send_volume(user, *find_bundle(user, bundle_id), number, "ui")
+
+
+@bp.route("/bundles/<int:bundle_id>/manifest.json")
+def bundle_manifest(bundle_id: int) -> Response:
+    return send_manifest(*find_bundle(staff("bundles"), bundle_id))
+
+
+@bp.route("/bundles/<int:bundle_id>/certification.pdf")
+def bundle_certification(bundle_id: int) -> Response:
+    return send_certification(*find_bundle(staff("bundles"), bundle_id))
+
+
+@bp.route("/bundles/<int:bundle_id>/certify", methods=["POST"])
+def certify_bundle(bundle_id: int):  # type: ignore[no-untyped-def]
+    user = staff("bundles.certify")
+    s = db()
+    bundle, _case = find_bundle(user, bundle_id)
+    title = request.form.get("title", "").strip() or None
+    try:
+        service.certify(s, Env(file_store(), settings()), user, bundle, title)
+        s.commit()
+    except DocsvcError as exc:
+        s.rollback()
+        return _page(bundle_id, [exc.message], exc.status)
+    flash("Certified: the certification is signed in your name as custodian.")
+    return redirect(url_for("ui.bundle_page", bundle_id=bundle_id))
