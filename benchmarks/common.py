@@ -33,6 +33,14 @@ def fresh_app(root: Path | None = None):  # type: ignore[no-untyped-def]
     return app, settings, {"Authorization": f"Bearer {token}"}
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux carries ru_maxrss
+    across exec, so a child started from a larger parent would report the parent's peak."""
+    with open("/proc/self/status") as fh:
+        line = next(x for x in fh if x.startswith("VmHWM"))
+    return int(line.split()[1]) / 1024
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = (len(ordered) - 1) * p
@@ -55,3 +63,40 @@ def save(name: str, result: dict[str, Any]) -> Path:
     path = OUT / f"{name}.json"
     path.write_text(json.dumps(result, indent=2, default=str))
     return path
+
+
+def seed_case(
+    client, headers, jurisdiction: str, offset: str, violation_type: str
+) -> tuple[str, int, int]:  # type: ignore[no-untyped-def]
+    """A case opened from a complaint, with an owner and one violation: (number, owner id,
+    violation id)."""
+    body = {
+        "jurisdiction": jurisdiction,
+        "property": {"address": "1418 Elm Street"},
+        "complaint": {
+            "received_at": f"2026-11-02T09:30:00{offset}",
+            "channel": "web",
+            "description": "Tires, debris and weeds over 3 ft behind the garage.",
+            "anonymous": False,
+            "complainant": {"name": "A Neighbour", "phone": "903-555-0100"},
+            "disclosure_preference": "nondisclosure",
+        },
+    }
+    r = client.post("/api/cases", json=body, headers=headers)
+    assert r.status_code == 201, r.json
+    case = r.json["case_number"]
+    owner = client.post(
+        f"/api/cases/{case}/parties",
+        headers=headers,
+        json={"role": "owner", "name": "Smith & Sons <LLC>", "mailing_address": "PO Box 9"},
+    ).json["id"]
+    vid = client.post(
+        f"/api/cases/{case}/violations",
+        headers=headers,
+        json={
+            "violation_type": violation_type,
+            "description": "Tires, debris and weeds over 3 ft",
+            "observed_at": f"2026-11-03T10:00:00{offset}",
+        },
+    ).json["id"]
+    return case, owner, vid

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import fresh_app, save, summary
+from benchmarks.common import fresh_app, save, seed_case, summary
 
 
 def twelve_megapixel_jpeg(seed: int) -> bytes:
@@ -37,37 +37,7 @@ def twelve_megapixel_jpeg(seed: int) -> bytes:
 
 
 def setup_nov(client, headers):  # type: ignore[no-untyped-def]
-    body = {
-        "jurisdiction": "tom-bean-tx",
-        "property": {"address": "1418 Elm Street"},
-        "complaint": {
-            "received_at": "2026-11-16T09:30:00-06:00",
-            "channel": "web",
-            "description": "Tires and weeds",
-            "anonymous": False,
-            "complainant": {"name": "A Neighbour", "phone": "903-555-0100"},
-            "disclosure_preference": "nondisclosure",
-        },
-    }
-    case = client.post("/api/cases", json=body, headers=headers).json["case_number"]
-    owner = client.post(
-        f"/api/cases/{case}/parties",
-        headers=headers,
-        json={
-            "role": "owner",
-            "name": "Smith & Sons <LLC>",
-            "mailing_address": "PO Box 9, Tom Bean, TX 75489",
-        },
-    ).json["id"]
-    vid = client.post(
-        f"/api/cases/{case}/violations",
-        headers=headers,
-        json={
-            "violation_type": "nuisance-no-structure",
-            "description": "Tires, debris and weeds over 3 ft",
-            "observed_at": "2026-11-17T10:00:00-06:00",
-        },
-    ).json["id"]
+    case, owner, vid = seed_case(client, headers, "tom-bean-tx", "-06:00", "nuisance-no-structure")
     photos = []
     for i in range(4):
         r = client.post(

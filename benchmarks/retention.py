@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import fresh_app, save
+from benchmarks.common import fresh_app, peak_rss_mb, save
 
 AS_OF = date(2026, 11, 22)
 SCHEDULE = """
@@ -232,7 +231,7 @@ def phase(name: str, root: Path, sample: int) -> None:
         report = execute(database, FileStore(settings.store_dir), root, user, AS_OF, batch=500)
         result.update(destroyed=report.destroyed, files_erased=report.files_erased)
     result["seconds"] = round(time.perf_counter() - started, 2)
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     database.dispose()
     print(json.dumps(result))
 

@@ -252,7 +252,8 @@ def verify() -> None:
 @click.option("--once", is_flag=True, help="Do every ready job, then exit.")
 @click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at the queue.")
 def worker(once: bool, poll: float) -> None:
-    """Work the background job queue (text extraction and OCR for search)."""
+    """Work the background job queue: text extraction and OCR, public-records releases,
+    disposition, court bundles."""
     import logging
     import signal
     import threading

@@ -17,7 +17,7 @@ from docsvc.jobs.worker import drain
 from docsvc.store import FileStore
 from tests import helpers
 from tests.conftest import complaint_case
-from tests.documents_helpers import served_case
+from tests.documents_helpers import issue, served_case
 
 
 def _work(database, settings) -> None:  # type: ignore[no-untyped-def]
@@ -31,6 +31,30 @@ def _pages_text(data: bytes, tmp: Path) -> list[str]:
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     return out.split("\f")[:-1]
+
+
+def _bates_boxes(path: Path, prefix: str) -> list[tuple[float, float, tuple, float]]:
+    """Per page, as pdftotext reads it: (width, height, the Bates number's box, the lowest
+    edge of any other word), in points from the top left of the page as displayed."""
+    from lxml import etree
+
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True
+    ).stdout
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    out = []
+    for page in etree.fromstring(xhtml).iterfind(".//x:page", ns):
+        words = page.findall("x:word", ns)
+        box = lambda w: tuple(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))  # noqa: E731
+        bates = [box(w) for w in words if (w.text or "").startswith(prefix)]
+        strip = [w for w in words if box(w)[1] > float(page.get("height")) - 26]
+        others = [box(w)[3] for w in words if w not in strip]
+        assert bates, [w.text for w in words][-5:]
+        lowest = max(bates, key=lambda b: b[1])  # the index and cover cite Bates numbers too
+        out.append(
+            (float(page.get("width")), float(page.get("height")), lowest, max(others, default=0))
+        )
+    return out
 
 
 def test_a_bundle_is_paginated_stamped_indexed_and_hashed(  # type: ignore[no-untyped-def]
@@ -64,6 +88,11 @@ def test_a_bundle_is_paginated_stamped_indexed_and_hashed(  # type: ignore[no-un
         assert f"LGCE{101 + n:06d}" in text, (n, text[-300:])
         assert f"page {n + 1} of {pages}" in text
     assert vol["first_bates"] == "LGCE000101" and vol["last_bates"] == f"LGCE{100 + pages:06d}"
+    # Upright, in the strip at the foot of each page, clear of the content above it.
+    for n, (width, height, box, lowest) in enumerate(_bates_boxes(path, "LGCE")):
+        x_min, y_min, _, _ = box
+        assert y_min > height - 26 and x_min > width / 2, (n, box)
+        assert lowest < height - 26, (n, lowest)  # nothing else reaches into the strip
     # The index's page numbers are where each record starts.
     index_text = texts[1]
     listed = re.findall(r"(Photograph \d of \d)[^\n]*?\s(\d+)\s+LGCE(\d{6})", index_text)
@@ -297,3 +326,81 @@ def test_the_case_page_asks_for_a_bundle_and_shows_it(  # type: ignore[no-untype
     assert r.status_code == 409 and b"already certified" in r.data
     listed = client.get(f"/cases/{built.case}").data
     assert b"certified" in listed and b"Bundle " in listed
+
+
+# The worker in a process of its own, reporting its peak resident memory when it is done.
+WORKER = """
+import sys
+from docsvc.cli import main
+try:
+    main(["worker", "--once"], standalone_mode=False)
+finally:
+    peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
+    print("PEAK_KB", peak.split()[1])
+"""
+
+
+def _build_in_worker(client, settings, headers, case: str) -> tuple[dict, float]:  # type: ignore[no-untyped-def]
+    """Ask for a bundle, build it with `docsvc worker --once` in its own process: (the
+    bundle, the worker's peak RSS in MB)."""
+    import os
+    import sys
+
+    r = client.post(f"/api/cases/{case}/bundles", headers=headers, json={})
+    assert r.status_code == 202, r.json
+    env = {
+        **os.environ,
+        "DOCSVC_DATA_DIR": str(settings.data_dir),
+        "DOCSVC_DATABASE_URL": settings.database_url,
+        "DOCSVC_SECRET_KEY": settings.secret_key,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER], env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak = int(re.search(r"PEAK_KB (\d+)", done.stdout).group(1)) / 1024  # type: ignore[union-attr]
+    bundle = client.get(f"/api/bundles/{r.json['id']}", headers=headers).json
+    assert bundle["status"] == "done", bundle["error"]
+    return bundle, peak
+
+
+def test_two_hundred_photos_and_sixty_documents_build_in_bounded_memory(  # type: ignore[no-untyped-def]
+    client, officer, attorney, clock, database, settings
+) -> None:
+    from PIL import Image
+
+    built, _ = served_case(client, officer, clock)
+    noise = Image.effect_noise((1200, 900), 40).convert("RGB")
+
+    def photos(n: int, first: int) -> int:
+        size = 0
+        for i in range(first, first + n):
+            img = noise.copy()
+            img.paste((i * 37 % 256, i * 91 % 256, 200), (i % 60 * 15, i // 60 * 60, 200, 120))
+            out = io.BytesIO()
+            img.save(out, "JPEG", quality=85)
+            r = helpers.upload(client, officer.headers, built.case, out.getvalue(), f"p{i}.jpg")
+            assert r.status_code == 201, r.json
+            size += len(out.getvalue())
+        return size
+
+    photos(18, 0)  # with the case's two: 20
+    _work(database, settings)
+    small, small_peak = _build_in_worker(client, settings, attorney.headers, built.case)
+    # Ten times the photos, and sixty documents: nine more notices and fifty letters.
+    added = photos(180, 18)
+    for _ in range(9):
+        issue(client, officer.headers, built, "notice_of_violation")
+    for i in range(50):
+        letter = helpers.pdf_with(helpers.text_ops(f"Letter {i} from the owner."))
+        r = helpers.upload(
+            client, officer.headers, built.case, letter, f"l{i}.pdf", kind="correspondence"
+        )
+        assert r.status_code == 201, r.json
+    _work(database, settings)
+    large, large_peak = _build_in_worker(client, settings, attorney.headers, built.case)
+    assert large["pages"] > small["pages"] + 250, (small["pages"], large["pages"])
+    # The photos added weigh more than the whole build's growth: nothing holds them all.
+    assert added > 100 * 1024 * 1024
+    assert large_peak - small_peak < 40, (small_peak, large_peak)
+    assert large_peak < 300, large_peak

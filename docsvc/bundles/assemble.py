@@ -74,6 +74,30 @@ def split(runs: list[Run], limit: float) -> list[Volume]:
     return volumes
 
 
+def page_sizes(path: Path) -> list[int]:
+    """Each page's weight in bytes: its content streams and the images it draws. Only what it
+    draws: a generated document's pages share one resource dictionary naming every image."""
+    sizes = []
+    with Pdf.open(path) as pdf:
+        for page in pdf.pages:
+            total = sum(int(c.stream_dict.get("/Length", 0)) for c in _contents(page))
+            xobjects = page.resources.get("/XObject", {})
+            drawn = {str(op.operands[0]) for op in pikepdf.parse_content_stream(page, "Do")}
+            for name in drawn:
+                x = xobjects.get(name)
+                if x is not None and x.get("/Subtype") == Name.Image:
+                    total += int(x.stream_dict.get("/Length", 0))
+            sizes.append(total)
+    return sizes
+
+
+def _contents(page: pikepdf.Page) -> list[pikepdf.Stream]:
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return []
+    return list(contents) if isinstance(contents, Array) else [contents]
+
+
 @dataclass(frozen=True)
 class Bates:
     """A bundle's Bates numbering: `prefix` and a zero-padded number, `start` on page 1 and

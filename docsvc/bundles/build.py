@@ -1,5 +1,6 @@
 """Building a court bundle, in the background: gather the records, lay out the generated pages
-in one pass, lay out the cover and index until their page numbers hold, split into volumes,
+forty records at a time (memory stays bounded however large the case), lay out the cover and
+index until their page numbers hold, split into volumes by each page's measured weight,
 assemble each with stamps, labels, bookmarks and links, and store volumes and manifest in one
 short transaction at the end. Everything is read in one read-only transaction (SQLite's
 writers are never held up) and written to temporary files, one source open at a time.
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
 from docsvc.audit import append
-from docsvc.bundles.assemble import Bates, Run, Volume, split, write_volume
+from docsvc.bundles.assemble import Bates, Run, Volume, page_sizes, split, write_volume
 from docsvc.bundles.contents import SECTIONS, Entry, Redaction, gather
 from docsvc.cases.service import actor_of, case_profile
 from docsvc.db import Database
@@ -37,6 +38,10 @@ from docsvc.timeutil import utcnow
 
 Progress = Callable[[str, int, int], None]
 MAX_ATTEMPTS = 4  # re-splits when a volume comes out larger than estimated
+CHUNK = 40  # generated entries laid out at a time
+VOLUME_OVERHEAD = 128 * 1024
+# The index's geometry in _bundle/bundle.css, for guessing its length before laying it out.
+INDEX_TITLE_CHARS, INDEX_PAGE_LINES, FIRST_INDEX_PAGE_LINES = 50, 33, 31
 
 
 def build(database: Database, env: Env, bundle_id: int, progress: Progress | None = None) -> int:
@@ -67,7 +72,8 @@ def build(database: Database, env: Env, bundle_id: int, progress: Progress | Non
         runs = _lay_out_body(entries, case, search, css, env, tmp, tell)
         numbering = Bates(bundle.bates_prefix, bundle.bates_start)
         cover = _cover(s, bundle, case, profile, numbering, redaction)
-        limit = float(bundle.max_volume_bytes)
+        # Room for what each volume adds beyond its pages: fonts, outline, manifest.
+        limit = bundle.max_volume_bytes * 0.99 - VOLUME_OVERHEAD
         for _ in range(MAX_ATTEMPTS):
             volumes, index = _front(runs, cover, numbering, search, css, env, tmp, limit)
             manifest = _manifest(bundle, case, volumes, index, numbering)
@@ -136,48 +142,52 @@ def _lay_out_body(
     tmp: Path,
     tell: Callable[[str, int, int], None],
 ) -> list[Run]:
-    """Generated entries laid out in one pass (which page each starts on read from the
-    layout's anchors); stored ones written to files and counted. A run per entry, in order."""
+    """Generated entries laid out CHUNK at a time (which page each starts on read from the
+    layout's anchors); stored ones written to files and counted. A run per entry, in order,
+    each with its measured size in bytes (a photo page weighs a hundred text pages)."""
+    template = html_environment(search).get_template("_bundle/body.html")
+    placed: dict[str, Run] = {}
+    done = 0
+    tell("laying out", done, len(entries))
     generated = [e for e in entries if e.fragment]
-    tell("laying out", 0, len(entries))
-    doc = layout(
-        html_environment(search)
-        .get_template("_bundle/body.html")
-        .render(entries=generated, case_number=case.case_number),
-        css,
-        env.store,
-    )
-    body = tmp / "body.pdf"
-    starts: dict[str, int] = {}
-    for i, page in enumerate(doc.pages):
-        for key in page.anchors:
-            starts.setdefault(key, i)
-    doc.write_pdf(body)
-    per_page = body.stat().st_size / max(1, len(doc.pages))
-    # Each generated entry runs from its first page to the next one's (the last to the end).
-    bounds = [starts[e.key] for e in generated] + [len(doc.pages)]
-    position = {e.key: n for n, e in enumerate(generated)}
-    runs: list[Run] = []
-    for n, entry in enumerate(entries, 1):
-        if entry.fragment:
-            k = position[entry.key]
+    # Every entry starts a page, so chunks paginate as one document would; a chunk's layout
+    # is dropped before the next is made, which bounds memory whatever the case's size.
+    for first in range(0, len(generated), CHUNK):
+        chunk = generated[first : first + CHUNK]
+        path = tmp / f"body-{first // CHUNK}.pdf"
+        doc = layout(template.render(entries=chunk, case_number=case.case_number), css, env.store)
+        starts: dict[str, int] = {}
+        for i, page in enumerate(doc.pages):
+            for key in page.anchors:
+                starts.setdefault(key, i)
+        bounds = [starts[e.key] for e in chunk] + [len(doc.pages)]
+        doc.write_pdf(path)
+        del doc
+        sizes = page_sizes(path)
+        for k, entry in enumerate(chunk):
             entry.pages = bounds[k + 1] - bounds[k]
-            runs.append(Run(entry, body, bounds[k], entry.pages, per_page * entry.pages))
-        else:
-            assert entry.pdf is not None
-            path = tmp / f"{entry.key}.pdf"
-            path.write_bytes(entry.pdf())
-            try:
-                with pikepdf.open(path) as pdf:
-                    entry.pages = len(pdf.pages)
-            except pikepdf.PdfError as exc:
-                raise Invalid(
-                    f"{entry.title} ({entry.sources[0]['record']}) could not be read as PDF; "
-                    "replace the stored file and build again."
-                ) from exc
-            runs.append(Run(entry, path, 0, entry.pages, float(path.stat().st_size)))
-        tell("laying out", n, len(entries))
-    return runs
+            size = float(sum(sizes[bounds[k] : bounds[k + 1]]))
+            placed[entry.key] = Run(entry, path, bounds[k], entry.pages, size)
+        done += len(chunk)
+        tell("laying out", done, len(entries))
+    for entry in entries:
+        if entry.fragment:
+            continue
+        assert entry.pdf is not None
+        path = tmp / f"{entry.key}.pdf"
+        path.write_bytes(entry.pdf())
+        try:
+            with pikepdf.open(path) as pdf:
+                entry.pages = len(pdf.pages)
+        except pikepdf.PdfError as exc:
+            raise Invalid(
+                f"{entry.title} ({entry.sources[0]['record']}) could not be read as PDF; "
+                "replace the stored file and build again."
+            ) from exc
+        placed[entry.key] = Run(entry, path, 0, entry.pages, float(path.stat().st_size))
+        done += 1
+        tell("laying out", done, len(entries))
+    return [placed[e.key] for e in entries]
 
 
 def _front(
@@ -193,7 +203,7 @@ def _front(
     """Lay out the cover and index until the page numbers they print are where the records
     fall (the index's own length moves them), then split into volumes."""
     path = tmp / "front.pdf"
-    pages, size = 2, 60_000.0
+    pages, size = _front_guess(runs), 60_000.0
     for _ in range(6):
         front = Run(None, path, 0, pages, size)
         volumes = split([front, *runs], limit)
@@ -217,6 +227,16 @@ def _front(
             return volumes, index
         pages, size = laid, float(path.stat().st_size)
     raise RuntimeError("the index's page count did not settle")
+
+
+def _front_guess(runs: list[Run]) -> int:
+    """The cover and index's likely page count, from the index's rows (a title longer than its
+    column takes two lines), so that one layout usually suffices: a wrong guess costs another
+    layout, never a wrong number."""
+    entries = list({r.entry.key: r.entry for r in runs if r.entry is not None}.values())
+    lines = sum(1 + len(e.title) // INDEX_TITLE_CHARS for e in entries)
+    lines += len({e.section for e in entries}) + INDEX_PAGE_LINES - FIRST_INDEX_PAGE_LINES
+    return 1 + -(-lines // INDEX_PAGE_LINES)
 
 
 def _index(volumes: list[Volume], numbering: Bates) -> list[dict[str, Any]]:

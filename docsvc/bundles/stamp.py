@@ -152,4 +152,7 @@ def stamp(page: pikepdf.Page, font_ref: pikepdf.Object, left: str, right: str) -
     ops = b"q " + _cm(to_media) + b" BT " + FONT_NAME.encode() + f" {SIZE} Tf".encode()
     ops += f" 1 0 0 1 {margin:.2f} {y:.2f} Tm (".encode() + _escape(left) + b") Tj"
     ops += f" 1 0 0 1 {right_x:.2f} {y:.2f} Tm (".encode() + _escape(right) + b") Tj ET Q"
-    page.contents_add(b"\n" + ops + b"\n")
+    # The page's own content is closed in q/Q first: a generated page leaves its flipped
+    # coordinate system set (WeasyPrint does), which would turn the stamp upside down.
+    page.contents_add(b"q\n", prepend=True)
+    page.contents_add(b"\nQ\n" + ops + b"\n")

@@ -10,6 +10,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import CSS, HTML
@@ -30,7 +31,12 @@ class StoreFetcher(URLFetcher):
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:  # type: ignore[override]
         if not url.startswith("store:"):
             raise FatalURLFetchingError(f"documents may not fetch {url.split(':', 1)[0]} URLs")
-        body = self.store.open_verified(url[len("store:") :])
+        sha256 = url[len("store:") :]
+        body = self.store.open_verified(sha256)
+        # Answered as the stored file's own address, so WeasyPrint keeps the path, not the
+        # bytes, and reads the image again when it writes the PDF: a bundle of hundreds of
+        # photos does not hold them all in memory (stored files never change).
+        url = "file:" + pathname2url(str(self.store.path_for(sha256)))
         return URLFetcherResponse(url, body=body, headers={"Content-Type": "image/jpeg"})
 
 
