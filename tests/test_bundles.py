@@ -255,8 +255,12 @@ def test_a_redacted_bundle_for_service_withholds_the_complainant(  # type: ignor
         json={"role": "owner", "name": "Smith & Sons <LLC>", "mailing_address": "PO Box 9"},
     )
     assert r.status_code == 201, r.json
-    r = helpers.upload(client, officer.headers, case, helpers.jpeg(), "yard.jpg")
-    assert r.status_code == 201, r.json
+    for caption in (
+        "Fence line seen from Maria O'Brien-Nguyễn's yard",
+        "חצר אחורית · الفناء الخلفي",
+    ):
+        r = helpers.upload(client, officer.headers, case, helpers.jpeg(), "p.jpg", caption=caption)
+        assert r.status_code == 201, r.json
     r = client.post(f"/api/cases/{case}/bundles", headers=attorney.headers, json={"redacted": True})
     assert r.status_code == 202, r.json
     _work(database, settings)
@@ -268,6 +272,8 @@ def test_a_redacted_bundle_for_service_withholds_the_complainant(  # type: ignor
     text = "".join(_pages_text(data, tmp_path))
     flat = re.sub(r"\s+", "", text)
     assert "tires & weeds next door" in text and "Smith & Sons <LLC>" in text
+    assert "Fence line seen from" in text  # the caption stays, the name in it does not
+    assert "חצר" in text and "الفناء" in text, text[-400:]  # right-to-left text survives
     for needle in ("O'Brien", "Nguy", "Maria", "1420 Elm", "555-0142", "maria@example"):
         assert needle.replace(" ", "") not in flat, needle
         assert needle.encode() not in data
