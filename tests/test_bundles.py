@@ -154,7 +154,7 @@ def test_a_bundle_is_paginated_stamped_indexed_and_hashed(  # type: ignore[no-un
 
 
 def test_the_redacted_variant_fails_closed(  # type: ignore[no-untyped-def]
-    client, officer, attorney, clock, database, settings, tmp_path
+    client, officer, attorney, signed_in, clock, database, settings, tmp_path
 ) -> None:
     # The tenant shares the complainant's surname: the redaction cannot tell them apart, so the
     # release scanner finds the name on the cover's party list and nothing is stored.
@@ -168,6 +168,21 @@ def test_the_redacted_variant_fails_closed(  # type: ignore[no-untyped-def]
     assert b["status"] == "failed" and b["volumes"] == [] and b["manifest_url"] is None
     assert "still shows the complainant's identity" in b["error"] and "(page 1" in b["error"]
     assert "O'Brien" not in b["error"] and "Maria" not in b["error"]
+    # The bundle's page says why and offers the same request again.
+    clerk = signed_in("records")
+    page = client.get(f"/bundles/{b['id']}").data
+    assert b"still shows the complainant" in page and b'id="build-again"' in page
+    assert b"O&#39;Brien" not in page and b"Maria" not in page
+    r = client.post(
+        f"/cases/{built.case}/bundles",
+        data={"csrf_token": helpers.csrf(page), **dict(re.findall(
+            r'<input type="hidden" name="(bates_\w+|max_volume_mb|court|redacted)" value="([^"]*)"',
+            page.decode(),
+        ))},
+    )  # fmt: skip
+    assert r.status_code == 302, r.data[-300:]
+    again = client.get(f"/api/cases/{built.case}/bundles", headers=clerk.headers).json[0]
+    assert again["id"] != b["id"] and again["redacted"] is True and again["status"] == "queued"
     # Bad requests say what to fix.
     r = client.post(
         f"/api/cases/{built.case}/bundles", headers=attorney.headers, json={"bates_prefix": "A B"}

@@ -84,6 +84,13 @@ def _page(bundle_id: int, errors: list[str] | None = None, status: int = 200):  
         case_number=case.case_number,
         job=job,
         court_rule=rule,
+        again={
+            "bates_prefix": bundle.bates_prefix,
+            "bates_start": bundle.bates_start,
+            "max_volume_mb": f"{bundle.max_volume_bytes / 1024 / 1024:g}",
+            "court": bundle.court,
+            "redacted": bundle.redacted,
+        },
         certifier=s.get(User, bundle.certified_by_id) if bundle.certified_by_id else None,
         certified_at=bundle.certified_at,
         zone=profile.zone,
