@@ -33,6 +33,10 @@ def _pages_text(data: bytes, tmp: Path) -> list[str]:
     return out.split("\f")[:-1]
 
 
+def _box(word) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
+    return tuple(float(word.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))
+
+
 def _bates_boxes(path: Path, prefix: str) -> list[tuple[float, float, tuple, float]]:
     """Per page, as pdftotext reads it: (width, height, the Bates number's box, the lowest
     edge of any other word), in points from the top left of the page as displayed."""
@@ -44,16 +48,13 @@ def _bates_boxes(path: Path, prefix: str) -> list[tuple[float, float, tuple, flo
     ns = {"x": "http://www.w3.org/1999/xhtml"}
     out = []
     for page in etree.fromstring(xhtml).iterfind(".//x:page", ns):
-        words = page.findall("x:word", ns)
-        box = lambda w: tuple(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))  # noqa: E731
-        bates = [box(w) for w in words if (w.text or "").startswith(prefix)]
-        strip = [w for w in words if box(w)[1] > float(page.get("height")) - 26]
-        others = [box(w)[3] for w in words if w not in strip]
-        assert bates, [w.text for w in words][-5:]
-        lowest = max(bates, key=lambda b: b[1])  # the index and cover cite Bates numbers too
-        out.append(
-            (float(page.get("width")), float(page.get("height")), lowest, max(others, default=0))
-        )
+        width, height = float(page.get("width")), float(page.get("height"))
+        boxes = [(w.text or "", _box(w)) for w in page.findall("x:word", ns)]
+        bates = [b for text, b in boxes if text.startswith(prefix)]
+        assert bates, [text for text, _ in boxes][-5:]
+        stamp = max(bates, key=lambda b: b[1])  # the index and cover cite Bates numbers too
+        above = [b[3] for _, b in boxes if b[1] <= height - 26]  # everything outside the strip
+        out.append((width, height, stamp, max(above, default=0)))
     return out
 
 

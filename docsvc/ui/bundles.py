@@ -47,8 +47,10 @@ def request_bundle(case_number: str):  # type: ignore[no-untyped-def]
     user = staff("bundles")
     s = db()
     case = get_case(s, user, case_number)
-    raw: dict[str, Any] = pick(request.form, "bates_prefix", "bates_start", "max_volume_mb")
-    raw["court"] = request.form.get("court") or "state"
+    # Empty fields are not given: the service's defaults apply, as they do for the API.
+    raw: dict[str, Any] = pick(
+        request.form, "bates_prefix", "bates_start", "max_volume_mb", "court"
+    )
     raw["redacted"] = request.form.get("redacted") == "on"
     data, errors = load(BundleIn(), raw)
     if data is not None:
