@@ -16,8 +16,8 @@ from docsvc.api.fields import Instant, Text
 from docsvc.api.present import local_iso
 from docsvc.audit import append
 from docsvc.cases.service import actor_of, get_case
+from docsvc.disclosure import exceptions, workflow
 from docsvc.disclosure import release as releasing
-from docsvc.disclosure import workflow
 from docsvc.disclosure.renditions import describe
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
 from docsvc.errors import NotFound
@@ -90,6 +90,10 @@ class ReleaseIn(Schema):
     accept_proposed_redactions = fields.Boolean(load_default=False)
 
 
+class ExceptionDecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["confirm", "reject"]))
+
+
 class DismissIn(Schema):
     reason = Text(required=True, max_length=2000)
 
@@ -147,6 +151,17 @@ def request_dict(req: DisclosureRequest) -> dict[str, Any]:
             for i in items
         ],
         "redactions": len(proposed),
+        "exceptions": [
+            {
+                "id": e.id,
+                "case_number": number,
+                "kind": e.kind,
+                "reason": e.reason,
+                "status": e.status,
+                "decided_at": local_iso(e.decided_at, zone),
+            }
+            for e, number in exceptions.listing(s, req.id)
+        ],
         "release": _release_urls(release) if release else None,
     }
 
@@ -294,6 +309,22 @@ def review_redactions(boxes: list[dict[str, Any]], request_id: int):  # type: ig
     s.commit()
     labels = _labels(req.id)
     return [_box_dict(r, labels) for r in rows]
+
+
+@blp.route("/api/disclosures/<int:request_id>/exceptions/<int:exception_id>", methods=["POST"])
+@blp.arguments(ExceptionDecisionIn)
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def decide_exception(data: dict[str, Any], request_id: int, exception_id: int):  # type: ignore[no-untyped-def]
+    """Confirm or reject a proposal that an identifier is public in the record (the complainant
+    lives at the property, or is a party). Until confirmed it is withheld and scanned for;
+    confirmed, it is released and the exemption log says why."""
+    user = require(api_user(), "disclosure")
+    session = db()
+    req = get_request(session, user, request_id)
+    workflow.decide_exception(session, user, req, exception_id, data["decision"])
+    session.commit()
+    return request_dict(req)
 
 
 @blp.route("/api/disclosures/<int:request_id>/findings/<int:finding_id>/dismiss", methods=["POST"])

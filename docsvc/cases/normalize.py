@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ABBREVIATIONS = {
+ABBREVIATIONS = {
     "street": "st",
     "avenue": "ave",
     "av": "ave",
@@ -58,4 +58,4 @@ def name_key(name: str) -> str:
 
 def address_key(address: str) -> str:
     words = fold(address).split()
-    return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+    return " ".join(ABBREVIATIONS.get(w, w) for w in words)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docsvc.disclosure.identity import Identity
+from docsvc.identity.guard import complaint_of_processing
 from docsvc.models import Complaint
 from docsvc.profiles.model import Profile
 
@@ -24,15 +25,11 @@ class Decision:
 
 
 def identity_of(complaint: Complaint | None) -> Identity | None:
-    if complaint is None or complaint.anonymous:
+    who = complaint_of_processing(complaint)
+    if who is None:
         return None
-    who = Identity(
-        complaint.complainant_name,
-        complaint.complainant_phone,
-        complaint.complainant_email,
-        complaint.complainant_address,
-    )
-    return who if who.needles() else None
+    found = Identity.of(who)
+    return found if found.needles() else None
 
 
 def decide(profile: Profile, complaint: Complaint | None) -> Decision:

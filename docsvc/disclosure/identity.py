@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from docsvc.cases.normalize import APOSTROPHES, address_key, fold
+from docsvc.cases.normalize import ABBREVIATIONS, APOSTROPHES, address_key, fold
 
 # Letters that are letters of their own, not a letter with a mark: fold() keeps them apart.
 _OWN_LETTERS = str.maketrans(
@@ -23,7 +24,7 @@ _OWN_LETTERS = str.maketrans(
 # Invisible characters extractors leave in words: soft hyphen, pdfium's line-join marker,
 # zero-width space and joiners, word joiner, byte-order mark.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\ufffe\u200b\u200c\u200d\u2060\ufeff"), None)
-_LINE_HYPHEN = re.compile(r"[-\u2010\u2011]\s*\n\s*")
+_LINE_HYPHEN = re.compile(r"[-\u2010\u2011\u00ad]\s*\n\s*")  # a soft hyphen too
 MIN_SQUASHED = 4  # shortest needle looked for inside a run of single glyphs
 MIN_ANYWHERE = 10  # shortest needle looked for anywhere in the squashed text: shorter ones
 #                   ("obrien") would be found across word boundaries ("to Brien Street")
@@ -31,9 +32,13 @@ MIN_ANYWHERE = 10  # shortest needle looked for anywhere in the squashed text: s
 _GLYPH_RUN = re.compile(r"(?<= )\w{1,2}(?: \w{1,2}){2,}(?= )")
 
 
+# "#4B" is a unit: read as the word, so the designator-led unit needle finds it anywhere.
+_HASH = " unit "
+
+
 def words(text: str) -> str:
     """The folded-words view: ' maria obrien nguyen ' (padded so a needle can anchor)."""
-    text = _LINE_HYPHEN.sub("", text.translate(_INVISIBLE))
+    text = _LINE_HYPHEN.sub("", text).translate(_INVISIBLE).replace("#", _HASH)
     return f" {fold(text.translate(_OWN_LETTERS))} "
 
 
@@ -49,7 +54,7 @@ def glyph_runs(word_view: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Needle:
-    kind: str  # name | phone | email | address
+    kind: str  # name | phone | email | address | unit
     word_pattern: re.Pattern[str]
     squashed_form: str | None = None
 
@@ -115,12 +120,121 @@ def email_needles(email: str) -> list[Needle]:
     return out
 
 
+# Words that introduce a unit ("Apt 4B", "Suite 200", "# 12"), folded as address_key folds.
+UNIT_WORDS = ("apt", "ste", "unit", "no", "rm", "room", "bldg", "fl", "lot", "space", "spc")
+_SPELLED = {short: long for long, short in ABBREVIATIONS.items() if long != short}
+_SPELLED["ave"] = "avenue|av"
+DIRECTIONS = {"n", "s", "e", "w", "ne", "nw", "se", "sw"}
+STREET_TYPES = {"st", "ave", "rd", "dr", "ln", "blvd", "ct", "pl", "pkwy", "hwy", "cir", "ter",
+                "way", "trl", "loop", "sq", "aly"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StreetAddress:
+    """The street line of an address, folded: what locates a home."""
+
+    number: str
+    direction: str | None
+    street: tuple[str, ...]  # the name's words, type included ("oak", "ave")
+    unit: str | None
+
+    def same_place(self, other: StreetAddress) -> bool:
+        """Whole-address comparison (house number, direction, street name, unit): neighbours
+        on a grid share the first two words and must not compare equal."""
+        return self == other
+
+
+def street_address(address: str) -> StreetAddress | None:
+    """'100 N Oak Avenue Apt 4B, Los Gatos, CA' -> 100 / n / (oak, ave) / 4b; None when the
+    first line does not start with a house number."""
+    parts = [p.strip() for p in address.replace("\n", ",").split(",")]
+    line = parts[0]
+    # "100 Main St, Apt 2": a unit given after the comma is still the street line's.
+    if len(parts) > 1 and re.match(
+        r"(?i)(#|(apt|apartment|unit|suite|ste|no|room|rm)\b)", parts[1]
+    ):
+        line = f"{line} {parts[1]}"
+    line = line.replace("#", " # ")
+    tokens = address_key(line).split() if "#" not in line else _with_hash(line)
+    if len(tokens) < 2 or not re.fullmatch(r"\d+[a-z]?", tokens[0]):
+        return None
+    number, rest = tokens[0], tokens[1:]
+    direction = rest[0] if len(rest) > 1 and rest[0] in DIRECTIONS else None
+    if direction:
+        rest = rest[1:]
+    street: list[str] = []
+    unit = None
+    for k, tok in enumerate(rest):
+        if tok in UNIT_WORDS or tok == "#":
+            unit = "".join(rest[k + 1 :]) or None
+            break
+        street.append(tok)
+    if street and street[-1] in DIRECTIONS and len(street) > 1:  # "Oak Ave NW": a suffix
+        street = street[:-1]
+    if not street:
+        return None
+    return StreetAddress(number, direction, tuple(street), unit)
+
+
+def _with_hash(line: str) -> list[str]:
+    # address_key folds "#" away; keep it as a unit word.
+    out: list[str] = []
+    for part in line.split("#"):
+        out.extend(address_key(part).split())
+        out.append("#")
+    return out[:-1]
+
+
+def _alternatives(token: str) -> str:
+    spelled = _SPELLED.get(token)
+    alts = [re.escape(token), *(spelled.split("|") if spelled else [])]
+    return "(?:" + "|".join(alts) + ")" if len(alts) > 1 else alts[0]
+
+
 def address_needles(address: str) -> list[Needle]:
-    """The house number and street name ('1420 elm'): the unit, city and ZIP vary in use."""
-    tokens = address_key(address).split()
-    if len(tokens) < 2:
-        return []
-    return [Needle("address", _phrase(tokens[:2]), _squash_ok("".join(tokens[:2])))]
+    """The house number with the whole street name ('100 [n|north] oak [ave|avenue] [apt 4b]'),
+    never a prefix that a neighbour on a grid shares; and the unit with its designator."""
+    where = street_address(address)
+    if where is None:  # no house number: the street line as written
+        tokens = address_key(address.split(",")[0]).split()
+        return [Needle("address", _phrase(tokens), _squash_ok("".join(tokens)))] if tokens else []
+    street_type = where.street[-1] if len(where.street) > 1 else None
+    if street_type not in STREET_TYPES:
+        street_type = None
+    core = where.street[:-1] if street_type else where.street
+    pattern = re.escape(where.number) + r"\s+"
+    if where.direction:
+        pattern += rf"(?:{_alternatives(where.direction)}\s+)?"
+    pattern += r"\s+".join(_alternatives(t) for t in core)
+    if street_type:
+        pattern += rf"(?:\s+{_alternatives(street_type)})?"
+    # "4B", "4-B" and "4 B" are one unit (folding turns the hyphen into a space).
+    unit = r"\s?".join(map(re.escape, where.unit)) if where.unit else ""
+    if unit:  # "... Ave #4B" folds to "... ave 4b": the unit joins the span when there
+        pattern += rf"(?:\s+(?:{_unit_words()}\s+)?{unit})?"
+    out = [
+        Needle(
+            "address",
+            re.compile(r"(?<![\w])" + pattern + r"(?![\w])"),
+            _squash_ok(where.number + "".join(core)),
+        )
+    ]
+    if unit:
+        out.append(
+            Needle(
+                "unit",
+                re.compile(rf"(?<![\w])(?:{_unit_words(alone=True)})\s*{unit}(?![\w])"),
+                None,
+            )
+        )
+    return out
+
+
+def _unit_words(alone: bool = False) -> str:
+    """The designators, spelled out too. Away from the street ("alone"), "No. 2" is a record's
+    or a page's number as often as a flat's: only the unambiguous words count there."""
+    words = ["apartment", "suite", "number", *UNIT_WORDS]
+    return "|".join(w for w in words if not (alone and w in ("no", "number")))
 
 
 @dataclass(frozen=True)
@@ -131,6 +245,11 @@ class Identity:
     phone: str | None = None
     email: str | None = None
     address: str | None = None
+
+    @classmethod
+    def of(cls, who: Any) -> Identity:
+        """From the guard's `Complainant` (any object with the four fields)."""
+        return cls(who.name, who.phone, who.email, who.address)
 
     def needles(self) -> list[Needle]:
         return [
@@ -163,7 +282,10 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
             continue
         ch = text[i].translate(_INVISIBLE)
         if ch and ch not in APOSTROPHES:  # O'Brien -> obrien, as fold() does
-            folded = fold(ch.translate(_OWN_LETTERS))
+            folded = fold(ch.translate(_OWN_LETTERS)) if ch != "#" else _HASH
+            if ch == "#" and out and out[-1] != " ":
+                out.append(" ")
+                where.append(i)
             if folded:
                 out.extend(folded)
                 where.extend([i] * len(folded))
@@ -211,7 +333,7 @@ def find_spans(text: str, needles: list[Needle]) -> list[tuple[int, int, str]]:
     return _merge(spans)
 
 
-_PRIORITY = {"name": 0, "email": 1, "phone": 2, "address": 3}
+_PRIORITY = {"name": 0, "email": 1, "phone": 2, "address": 3, "unit": 4}
 
 
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -232,3 +354,26 @@ def replace_spans(text: str, needles: list[Needle], label: str) -> tuple[str, li
     for a, b, _ in reversed(spans):
         text = f"{text[:a]}[{label}]{text[b:]}"
     return text, [k for _, _, k in spans]
+
+
+def same_building(home: StreetAddress, at: StreetAddress) -> bool:
+    """House number, direction and street name all equal; the unit compared apart (a tenant of
+    the property lives in the building, their unit is still their own)."""
+    return (home.number, home.direction, home.street) == (at.number, at.direction, at.street) and (
+        at.unit is None or home.unit == at.unit
+    )
+
+
+def mask(text: str, who: Any, label: str = "complainant", property_address: str = "") -> str:
+    """`text` with every identifier of `who` (the guard's Complainant) replaced by `[label]`:
+    what a page shows of a record before the complainant is shown through the guard. Where the
+    complainant lives at the property, its street address is the record's subject, not theirs
+    (their unit stays masked)."""
+    if not text or who is None:
+        return text
+    needles = Identity.of(who).needles()
+    home = street_address(who.address) if who.address else None
+    at = street_address(property_address) if property_address else None
+    if home and at and same_building(home, at):
+        needles = [n for n in needles if n.kind != "address"]
+    return replace_spans(text, needles, label)[0]

@@ -9,29 +9,25 @@ with the records not yet done.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pypdfium2 as pdfium
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
-from docsvc.cases.normalize import address_key, name_key
 from docsvc.cases.service import case_profile
-from docsvc.disclosure.decisions import identity_of
-from docsvc.disclosure.identity import Needle
+from docsvc.disclosure.exceptions import waived
+from docsvc.disclosure.identity import Identity, Needle
 from docsvc.disclosure.pages import find_boxes
 from docsvc.disclosure.renditions import source_pdf
 from docsvc.documents.service import Env
+from docsvc.identity.guard import for_processing
+from docsvc.jobs.queue import enqueue
 from docsvc.models import (
     Case,
-    Complaint,
     DisclosureCase,
     DisclosureItem,
     DisclosureRequest,
     Job,
-    Party,
-    Property,
     Redaction,
 )
 from docsvc.timeutil import utcnow
@@ -41,34 +37,47 @@ WITHHOLDING = ("redact", "counsel")  # counsel undecided: review as if withheld,
 
 
 def needles_for(session: Session, decision: DisclosureCase) -> list[Needle]:
-    """The identifiers to look for in a case's records: none where they are disclosed."""
+    """The identifiers to look for in a case's records: none where they are disclosed; all of
+    them otherwise, less what a clerk confirmed is public in the record."""
     if decision.decision not in WITHHOLDING:
         return []
-    case = session.get(Case, decision.case_id)
-    assert case is not None
-    return case_needles(session, case)
+    kept = waived(session, decision.request_id).get(decision.case_id, set())
+    return case_needles(session, decision.case_id, kept)
 
 
-def case_needles(session: Session, case: Case) -> list[Needle]:
-    """The complainant's identifiers to find in a case's records, less what is public in them
-    anyway; none for an anonymous complaint."""
-    complaint = session.scalar(select(Complaint).where(Complaint.case_id == case.id))
-    who = identity_of(complaint)
+def case_needles(session: Session, case_id: int, kept: set[str] | None = None) -> list[Needle]:
+    """Every identifier of the case's complainant from the stored record, less the kinds in
+    `kept` (a clerk's confirmed exceptions); none for an anonymous complaint. A complainant who
+    lives at the property keeps their unit withheld: only the street address is public."""
+    who = for_processing(session, case_id)
     if who is None:
         return []
-    prop = session.get(Property, case.property_id)
-    # What is public in this record anyway is not withheld: the property's own address (the
-    # complainant lives there) and a name that is a party's (the complainant is the owner).
-    if (
-        who.address
-        and prop
-        and address_key(who.address).split()[:2] == prop.address_key.split()[:2]
-    ):
-        who = replace(who, address=None)
-    parties = session.scalars(select(Party.name).where(Party.case_id == case.id)).all()
-    if who.name and name_key(who.name) in {name_key(p) for p in parties}:
-        who = replace(who, name=None)
-    return who.needles()
+    kept = kept or set()
+    needles = Identity(
+        None if "name" in kept else who.name,
+        who.phone,
+        who.email,
+        who.address,
+    ).needles()
+    if "address" in kept:
+        needles = [n for n in needles if n.kind != "address"]
+    return needles
+
+
+def prepare_again(session: Session, req: DisclosureRequest, case_id: int) -> None:
+    """The case's records back to 'not prepared', their found boxes dropped, and the request
+    queued for preparation (a clerk took back an exception: its boxes must be found again)."""
+    ids = select(DisclosureItem.id).where(
+        DisclosureItem.request_id == req.id, DisclosureItem.case_id == case_id
+    )
+    session.execute(
+        delete(Redaction).where(Redaction.item_id.in_(ids), Redaction.origin == "found")
+    )
+    for item in session.scalars(select(DisclosureItem).where(DisclosureItem.id.in_(ids))):
+        item.review_sha256, item.page_count, item.page_sizes = None, None, None
+    req.status, req.updated_at = "preparing", utcnow()
+    session.flush()
+    enqueue(session.connection(), PREPARE_JOB, req.id)
 
 
 def label_of(decision: DisclosureCase) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.audit import append
 from docsvc.cases.service import actor_of, get_case, jurisdiction_for
+from docsvc.disclosure import exceptions
 from docsvc.disclosure.decisions import decide
 from docsvc.disclosure.prepare import PREPARE_JOB
 from docsvc.documents.deadlines import Rule, deadline
@@ -62,8 +63,11 @@ def _cases_in_scope(
     if query:
         page = 1
         while True:  # every case the search finds, a page at a time
+            # Unrestricted text only: a case found through its complainant's identity (the
+            # complainant entry, a letter they wrote) must not become responsive, or the index
+            # would tell the requester whom the person complained about.
             results = search(
-                session, query, Filters(jurisdictions=[code], include_restricted=True), page
+                session, query, Filters(jurisdictions=[code], include_restricted=False), page
             )
             for hit in results.hits:
                 found.setdefault(hit.case_id, session.get(Case, hit.case_id))  # type: ignore[arg-type]
@@ -139,6 +143,8 @@ def open_request(session: Session, user: User, data: dict[str, Any]) -> Disclosu
                 decided_at=now,
             )
         )
+        if d.decision != "none":
+            exceptions.propose(session, req, case)
         for source, source_id in _records(session, case):
             seq += 1
             session.add(

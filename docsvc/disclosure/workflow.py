@@ -11,13 +11,16 @@ from sqlalchemy.orm import Session
 from docsvc.audit import append
 from docsvc.cases.service import actor_of
 from docsvc.db import Database
+from docsvc.disclosure import exceptions
 from docsvc.disclosure import release as releasing
+from docsvc.disclosure.prepare import prepare_again
 from docsvc.disclosure.requests import get_request
 from docsvc.documents.service import Env
 from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.jobs import queue
 from docsvc.jobs.queue import enqueue
 from docsvc.models import (
+    DisclosureException,
     DisclosureItem,
     DisclosureRequest,
     Job,
@@ -71,6 +74,18 @@ def review(
     )
     session.flush()
     return rows
+
+
+def decide_exception(
+    session: Session, user: User, req: DisclosureRequest, exception_id: int, decision: Any
+) -> DisclosureException:
+    """A clerk confirms or rejects "public in the record" for one identifier of one case."""
+    row, again = exceptions.decide(
+        session, user, req, exception_id, exceptions.parse_decision(decision)
+    )
+    if again:
+        prepare_again(session, req, row.case_id)
+    return row
 
 
 def dismiss(

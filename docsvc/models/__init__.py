@@ -6,6 +6,7 @@ from docsvc.models.bundles import Bundle, BundleVolume
 from docsvc.models.cases import Case, Complaint, Inspection, Party, Property, Violation
 from docsvc.models.disclosure import (
     DisclosureCase,
+    DisclosureException,
     DisclosureItem,
     DisclosureRequest,
     Redaction,
@@ -44,6 +45,7 @@ __all__ = [
     "Citation",
     "Complaint",
     "DisclosureCase",
+    "DisclosureException",
     "DisclosureItem",
     "DisclosureRequest",
     "DispositionItem",

@@ -13,7 +13,7 @@ from docsvc.models.base import Base, JSONType, UTCDateTime
 
 REQUEST_STATUSES = ("preparing", "review", "released", "closed")
 ITEM_SOURCES = ("document", "attachment")
-IDENTIFIER_KINDS = ("name", "phone", "email", "address", "other")
+IDENTIFIER_KINDS = ("name", "phone", "email", "address", "unit", "other")
 REDACTION_STATUSES = ("proposed", "confirmed")
 # redact: the exemption applies; disclose: it does not (a Washington complainant who asked for
 # disclosure); counsel: the profile names no exemption, counsel must decide; none: the case has
@@ -78,6 +78,30 @@ class DisclosureItem(Base):
     page_count: Mapped[int | None] = mapped_column(Integer)
     # Page sizes in PDF points, [[w, h], ...], so boxes can be checked against their page.
     page_sizes: Mapped[list[Any] | None] = mapped_column(JSONType)
+
+
+# An identifier the record may make public anyway, proposed by the machine and decided by a
+# clerk: until confirmed it is withheld and scanned for like any other.
+EXCEPTION_KINDS = ("name", "address")
+EXCEPTION_STATUSES = ("proposed", "confirmed", "rejected")
+
+
+class DisclosureException(Base):
+    """ "Not withheld: public in the record": the complainant is a party (name) or lives at the
+    property (address). The reason names the record, never the value."""
+
+    __tablename__ = "disclosure_exceptions"
+    __table_args__ = (UniqueConstraint("request_id", "case_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("disclosure_requests.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # name | address
+    reason: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Redaction(Base):
