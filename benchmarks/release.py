@@ -120,8 +120,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from docsvc.disclosure import scanner
-    from docsvc.disclosure.identity import Identity
     from docsvc.disclosure.pages import rebuild
+    from docsvc.disclosure.scan_targets import Targets
     from docsvc.documents.service import Env
     from docsvc.jobs.worker import drain
     from docsvc.models import Release
@@ -194,10 +194,10 @@ def main() -> None:
         f"package {len(package) / 1e6:.1f} MB"
     )
 
-    needles = Identity(NAME, "(408) 555-0142", "maria@example.org", "1420 Elm Street").needles()
+    targets = Targets.of(NAME, "(408) 555-0142", "maria@example.org", "1420 Elm Street")
     t = time.perf_counter()
     with mock.patch.object(scanner.os, "cpu_count", return_value=1):
-        serial = scanner.scan_package(package, needles)
+        serial = scanner.scan_package(package, targets)
     serial_s = time.perf_counter() - t
     assert serial == []
     print(

@@ -9,7 +9,7 @@ profile="${1:-run}"
 
 run_pkgs=(fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
           poppler-utils qpdf tesseract-ocr tesseract-ocr-eng)
-test_pkgs=(libreoffice-writer postgresql chromium)
+test_pkgs=(libreoffice-writer postgresql chromium libimage-exiftool-perl)
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
 python3 -m venv --help >/dev/null 2>&1 || pkgs+=(python3-venv)

@@ -230,3 +230,161 @@ def csrf(page: bytes) -> str:
     match = re.search(rb'name="csrf_token" value="([^"]+)"', page)
     assert match, "no CSRF token on the page"
     return match.group(1).decode()
+
+
+def complainant_jpeg(
+    name: str,
+    *,
+    size: tuple[int, int] = (640, 480),
+    orientation: int = 6,
+    color: str = "navy",
+) -> bytes:
+    """A phone photo that says who took it and where: GPS 37.2358 N, 121.9624 W, a Pixel 7,
+    `name` (ASCII: EXIF text is) as Artist, ImageDescription, XMP creator and JPEG comment,
+    the device's own time zone, an ICC profile; stored sideways (`orientation`)."""
+    from PIL import ImageCms
+
+    e = Image.Exif()
+    e[Base.Make] = "Google"
+    e[Base.Model] = "Pixel 7"
+    e[Base.Orientation] = orientation
+    e[Base.Artist] = name
+    e[Base.ImageDescription] = f"Taken by {name}"
+    sub = e.get_ifd(IFD.Exif)
+    sub[Base.DateTimeOriginal] = "2026:11:15 07:42:10"
+    sub[Base.OffsetTimeOriginal] = "-05:00"
+    gps = e.get_ifd(IFD.GPSInfo)
+    gps[GPS.GPSLatitudeRef] = "N"
+    gps[GPS.GPSLatitude] = (IFDRational(37), IFDRational(14), IFDRational(888, 100))
+    gps[GPS.GPSLongitudeRef] = "W"
+    gps[GPS.GPSLongitude] = (IFDRational(121), IFDRational(57), IFDRational(4464, 100))
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        f'xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="{name}"/></rdf:RDF>'
+        "</x:xmpmeta>"
+    ).encode()
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(
+        out,
+        "JPEG",
+        quality=90,
+        exif=e,
+        xmp=xmp,
+        icc_profile=icc,
+        comment=f"Photo by {name}".encode(),
+    )
+    return out.getvalue()
+
+
+def pdf_with_photo(photo: bytes, *lines: str, annotation: str = "", title: str = "") -> bytes:
+    """A one-page letter: `lines` of text, `photo` drawn as it is (its EXIF inside the PDF),
+    a note annotation saying `annotation`, and `title` as the document's title."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    with Image.open(io.BytesIO(photo)) as img:
+        width, height = img.size
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(612, 792))
+    page = pdf.pages[0]
+    image = pikepdf.Stream(pdf, photo)
+    image.stream_dict = Dictionary(
+        Type=Name.XObject,
+        Subtype=Name.Image,
+        Width=width,
+        Height=height,
+        ColorSpace=Name.DeviceRGB,
+        BitsPerComponent=8,
+        Filter=Name.DCTDecode,
+    )
+    font = Dictionary(
+        Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding
+    )
+    page.Resources = Dictionary(Font=Dictionary(F1=font), XObject=Dictionary(Im1=image))
+    content = text_ops(*lines) + f" q {width // 3} 0 0 {height // 3} 72 300 cm /Im1 Do Q"
+    page.Contents = pdf.make_stream(content.encode("latin-1"))
+    if annotation:
+        note = Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Text,
+            Rect=Array([72, 250, 92, 270]),
+            Contents=pikepdf.String(annotation),
+        )
+        page.Annots = Array([pdf.make_indirect(note)])
+    if title:
+        pdf.docinfo[Name.Title] = title
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def _helvetica_widths() -> dict[str, int]:
+    """Helvetica's advance widths (1/1000 em) from the AFM file matplotlib ships."""
+    import os
+
+    import matplotlib
+
+    path = os.path.join(matplotlib.get_data_path(), "fonts", "pdfcorefonts", "Helvetica.afm")
+    widths = {}
+    with open(path, encoding="latin-1") as f:
+        for line in f:
+            m = re.match(r"C (\d+) ; WX (\d+) ;", line)
+            if m and 32 <= int(m.group(1)) < 127:
+                widths[chr(int(m.group(1)))] = int(m.group(2))
+    return widths
+
+
+def spaced_pdf(before: str, spaced: str, after: str, spread: float, y: int = 700) -> bytes:
+    """One line: `before` set as usual, then `spaced` one glyph per text object with `spread`
+    points between glyphs (as form generators and some scanners' text layers write), then
+    `after`, set as usual a word space later. Helvetica 11 at x 72."""
+    widths = _helvetica_widths()
+
+    def advance(text: str) -> float:
+        return sum(widths[ch] for ch in text) * 11 / 1000
+
+    x = 72 + advance(before + " ")
+    ops = [text_ops(before, y=y)]
+    for ch in spaced:
+        if ch != " ":
+            ops.append(f"BT /F1 11 Tf {x:.2f} {y} Td ({ch}) Tj ET")
+        x += advance(ch) + spread
+    ops.append(text_ops(after, x=round(x - spread + advance(" ")), y=y))
+    return pdf_with(" ".join(ops))
+
+
+SCAN_DPI = 200
+SCAN_FONT_PX = 32  # 11.5 pt at 200 dpi
+
+
+def scan_pdf(lines: list[tuple[int, int, str]], boxes: list[tuple[int, int, int, int]]) -> bytes:
+    """An image-only letter page at 200 dpi: each (x, y, text) drawn in pixels, and solid black
+    boxes (left, top, right, bottom, pixels) as a prior redaction or form would have them."""
+    from PIL import ImageDraw, ImageFont
+
+    img = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", SCAN_FONT_PX)
+    for x, y, text in lines:
+        draw.text((x, y), text, fill=0, font=font)
+    for box in boxes:
+        draw.rectangle(box, fill=0)
+    out = io.BytesIO()
+    img.save(out, "PDF", resolution=float(SCAN_DPI))
+    return out.getvalue()
+
+
+def scan_text_rect(x: int, y: int, line: str, part: str) -> tuple[float, float, float, float]:
+    """Where `part` of a line scan_pdf drew at (x, y) lies on the page: PDF points (x0, y0, x1,
+    y1, origin bottom left), from the font's own metrics."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", SCAN_FONT_PX)
+    start = line.index(part)
+    left = x + font.getlength(line[:start])
+    right = x + font.getlength(line[: start + len(part)])
+    _, top, _, bottom = font.getbbox(line)
+    k = 72 / SCAN_DPI
+    return left * k, 792 - (y + bottom) * k, right * k, 792 - (y + top) * k

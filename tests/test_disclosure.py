@@ -9,24 +9,16 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from docsvc.disclosure.identity import Identity
+from docsvc.disclosure.scan_targets import Targets
 from docsvc.disclosure.scanner import scan_package
-from docsvc.documents.service import Env
-from docsvc.jobs.worker import drain
-from docsvc.store import FileStore
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.helpers import pdf_with, text_ops
 
 WHO = Identity("Maria O'Brien-Nguyễn", "(408) 555-0142", "maria@example.org", "1420 Elm Street")
-
-
-@pytest.fixture
-def work(database, settings):  # type: ignore[no-untyped-def]
-    return lambda: drain(database, Env(FileStore(settings.store_dir), settings))
 
 
 def new_request(client, records, jurisdiction: str, cases: list[str], **extra):  # type: ignore[no-untyped-def]
@@ -176,7 +168,7 @@ def test_every_attack_is_redacted_and_the_package_passes_an_independent_scan(  #
     assert client.get(f"/api/disclosures/{rid}/package", headers=records.headers).data == package
 
     # An outside opinion: the scanner again, and poppler's own text, on what the public got.
-    assert scan_package(package, WHO.needles()) == []
+    assert scan_package(package, Targets.of(WHO.name, WHO.phone, WHO.email, WHO.address)) == []
     with zipfile.ZipFile(io.BytesIO(package)) as zf:
         names = zf.namelist()
         assert names == [f"{case}-{n:03d}.pdf" for n in range(1, 6)] + [

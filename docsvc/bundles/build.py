@@ -8,6 +8,7 @@ writers are never held up) and written to temporary files, one source open at a 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tempfile
@@ -27,6 +28,7 @@ from docsvc.bundles.contents import SECTIONS, Entry, Redaction, gather
 from docsvc.cases.service import actor_of, case_profile
 from docsvc.db import Database
 from docsvc.disclosure.prepare import case_needles
+from docsvc.disclosure.scan_targets import Targets, targets_for
 from docsvc.disclosure.scanner import scan_package
 from docsvc.documents.pdf import html_environment, layout
 from docsvc.documents.service import Env
@@ -34,6 +36,7 @@ from docsvc.documents.templates import find, search_path
 from docsvc.errors import Invalid
 from docsvc.models import Bundle, BundleVolume, Case, Jurisdiction, Party, User
 from docsvc.profiles.model import Profile
+from docsvc.store import FileStore
 from docsvc.timeutil import utcnow
 
 Progress = Callable[[str, int, int], None]
@@ -64,7 +67,7 @@ def build(database: Database, env: Env, bundle_id: int, progress: Progress | Non
         redaction = None
         if bundle.redacted:
             label = profile.public_records["complainant_exemption"].get("label") or "Withheld"
-            redaction = Redaction(case_needles(s, case), label)
+            redaction = Redaction(case_needles(s, case.id), label)
         tell("gathering", 0, 1)
         entries = gather(s, env, case, profile, redaction)
         search = search_path(case.jurisdiction_code, env.settings.data_dir)
@@ -87,9 +90,10 @@ def build(database: Database, env: Env, bundle_id: int, progress: Progress | Non
                 "the bundle could not be split under the volume size asked for; "
                 "ask for a larger max_volume_mb."
             )
-        if redaction and redaction.needles:
+        if redaction:
+            # The scanner's own targets from the complaint, not the redaction's needles.
             tell("scanning", 0, 1)
-            _scan(paths, redaction)
+            _scan(paths, targets_for(s, [case.id]))
         tell("storing", 0, 1)
         stored = []
         for p in paths:
@@ -146,6 +150,7 @@ def _lay_out_body(
     layout's anchors); stored ones written to files and counted. A run per entry, in order,
     each with its measured size in bytes (a photo page weighs a hundred text pages)."""
     template = html_environment(search).get_template("_bundle/body.html")
+    store = _BuildStore(env.store, tmp / "rebuilt")
     placed: dict[str, Run] = {}
     done = 0
     tell("laying out", done, len(entries))
@@ -155,7 +160,10 @@ def _lay_out_body(
     for first in range(0, len(generated), CHUNK):
         chunk = generated[first : first + CHUNK]
         path = tmp / f"body-{first // CHUNK}.pdf"
-        doc = layout(template.render(entries=chunk, case_number=case.case_number), css, env.store)
+        for e in chunk:
+            if e.image is not None:
+                e.values["image"] = store.put_image(e.image())
+        doc = layout(template.render(entries=chunk, case_number=case.case_number), css, store)
         starts: dict[str, int] = {}
         for i, page in enumerate(doc.pages):
             for key in page.anchors:
@@ -188,6 +196,26 @@ def _lay_out_body(
         done += 1
         tell("laying out", done, len(entries))
     return [placed[e.key] for e in entries]
+
+
+class _BuildStore(FileStore):
+    """The store as the layout reads it, with the images made for this bundle alone beside
+    it: in the build's temporary directory, gone with it, never stored or registered."""
+
+    def __init__(self, store: FileStore, folder: Path) -> None:
+        super().__init__(store.root)
+        self.folder = folder
+        folder.mkdir(exist_ok=True)
+
+    def put_image(self, data: bytes) -> str:
+        sha256 = hashlib.sha256(data).hexdigest()
+        (self.folder / sha256).write_bytes(data)
+        return sha256
+
+    def path_for(self, sha256: str) -> Path:
+        stored = super().path_for(sha256)  # checks it is a hash before it names a path
+        made = self.folder / sha256
+        return made if made.is_file() else stored
 
 
 def _front(
@@ -408,13 +436,13 @@ def file_name(case_number: str, bundle_id: int, volume: int) -> str:
     return f"{case_number}-bundle-{bundle_id}-vol{volume}.pdf"
 
 
-def _scan(paths: list[Path], redaction: Redaction) -> None:
+def _scan(paths: list[Path], targets: Targets) -> None:
     """The redacted variant leaves only if the release scanner finds nothing in it."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
         for p in paths:
             zf.writestr(p.name, p.read_bytes())
-    findings = scan_package(buf.getvalue(), redaction.needles)
+    findings = scan_package(buf.getvalue(), targets)
     if findings:
         where = "; ".join(f"{f.file} ({f.where}, {f.kind})" for f in findings[:5])
         raise Invalid(

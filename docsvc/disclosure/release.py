@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 from docsvc.attachments.service import register_blob
 from docsvc.audit import append
 from docsvc.cases.service import actor_of, case_profile
-from docsvc.disclosure.identity import Needle
+from docsvc.disclosure import exceptions
 from docsvc.disclosure.pages import Box, rebuild
 from docsvc.disclosure.prepare import label_of, needles_for
 from docsvc.disclosure.renditions import describe, source_pdf
+from docsvc.disclosure.scan_targets import Targets, targets_for
 from docsvc.disclosure.scanner import Finding, scan_package
 from docsvc.documents.pdf import html_environment, write_pdf
 from docsvc.documents.service import Env
@@ -63,7 +64,10 @@ class Package:
     data: bytes
     log: list[dict[str, Any]]
     files: int
-    needles: list[Needle]
+    # What the leak scanner looks for, from the case records (never the redaction's needles),
+    # and whether any case withholds: then the package is scanned.
+    targets: Targets
+    withholding: bool
 
 
 def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool) -> None:
@@ -135,7 +139,6 @@ def build_package(
     files: list[tuple[str, bytes]] = []
     index: list[dict[str, Any]] = []
     log: list[dict[str, Any]] = []
-    all_needles: list[Needle] = []
     per_case_seq: dict[int, int] = {}
     for n, item in enumerate(items):
         if progress:
@@ -144,7 +147,6 @@ def build_package(
         assert case is not None
         decision = decisions[item.case_id]
         needles = needles_for(session, decision) if decision.decision == "redact" else []
-        all_needles.extend(needles)
         label = label_of(decision)
         per_case_seq[case.id] = per_case_seq.get(case.id, 0) + 1
         name = f"{case.case_number}-{per_case_seq[case.id]:03d}.pdf"
@@ -173,6 +175,25 @@ def build_package(
         if needles and item.source == "document":
             # Generated records are redacted in their data: the label stands in the text.
             log.append({**entry, "page": None, "kind": "complainant identity"})
+    first_file = {}
+    for entry in index:
+        first_file.setdefault(entry["case_number"], entry["name"])
+    by_id = {d.case_id: session.get(Case, d.case_id) for d in decisions.values()}
+    names = {i: first_file.get(c.case_number, c.case_number) for i, c in by_id.items() if c}
+    reviewers: dict[int | None, str] = {}
+    for e in exceptions.log_entries(session, req.id, names):
+        rid = e.pop("reviewer_id")
+        if rid not in reviewers:
+            who = session.get(User, rid) if rid else None
+            reviewers[rid] = (who.display_name or who.username) if who else reviewer_name
+        decided = e["at"] or now
+        log.append(
+            {
+                **e,
+                "reviewer": reviewers[rid],
+                "at": decided.astimezone(zone).isoformat(timespec="seconds"),
+            }
+        )
     org = session.get(Jurisdiction, req.jurisdiction_code)
     organization = org.name if org else req.jurisdiction_code
     meta = {
@@ -190,19 +211,29 @@ def build_package(
         )
     )
     files.append(("exemption-log.json", _json({"request_id": req.id, "entries": log})))
-    # One needle per pattern: forty records of one case carry the same identifiers forty times.
-    unique = {(n.kind, n.word_pattern.pattern, n.squashed_form): n for n in all_needles}
-    return Package(_zip(files), log, len(files), list(unique.values()))
+    # Every case that withholds, counsel's undecided too: its complainant as recorded, less
+    # only what a clerk confirmed is public in its record.
+    withheld = [d.case_id for d in decisions.values() if d.decision in ("redact", "counsel")]
+    targets = targets_for(session, withheld, exceptions.waived(session, req.id))
+    return Package(_zip(files), log, len(files), targets, bool(withheld))
 
 
 def _log_rows(log: list[dict[str, Any]]) -> dict[str, Any]:
-    """The log for reading: each statute explained once; like entries on a page counted."""
-    statutes = {e["statute"]: e["explanation"] for e in log}
+    """The log for reading: each statute explained once; like entries on a page counted; what
+    a clerk confirmed public in the record (no statute) listed apart."""
+    withheld = [
+        e for e in log if e["statute"] is not None or "Not withheld" not in e["explanation"]
+    ]
+    statutes = {e["statute"]: e["explanation"] for e in withheld if e["statute"]}
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for e in log:
-        key = (e["document"], e["page"] or 0, e["kind"], e["statute"])
+    for e in withheld:
+        key = (e["document"], e["page"] or 0, e["kind"], e["statute"] or "")
         rows.setdefault(key, {**e, "count": 0})["count"] += 1
-    return {"statutes": sorted(statutes.items()), "rows": [rows[k] for k in sorted(rows)]}
+    return {
+        "statutes": sorted(statutes.items()),
+        "rows": [rows[k] for k in sorted(rows)],
+        "public": [e for e in log if e not in withheld],
+    }
 
 
 def _pdf(env: Env, req: DisclosureRequest, template: str, **values: Any) -> bytes:
@@ -236,10 +267,10 @@ def scan(package: Package, progress: Progress | None = None) -> tuple[list[Findi
     findings = (
         scan_package(
             package.data,
-            package.needles,
+            package.targets,
             progress=(lambda done, total: progress("scanning", done, total)) if progress else None,
         )
-        if package.needles
+        if package.withholding
         else []
     )
     return findings, time.monotonic() - started

@@ -136,9 +136,14 @@ def _tesseract(image: Image.Image, *config: str) -> str:
     return done.stdout.decode("utf-8", errors="replace")
 
 
-def ocr_image(image: Image.Image) -> str:
-    """Tesseract's reading of one image (English)."""
-    return _tesseract(image).strip()
+def ocr_image(image: Image.Image, psm: int | None = None) -> str:
+    """Tesseract's reading of one image (English); `psm` its page-segmentation mode (3, the
+    default, reads blocks; 6 one uniform block; 11 sparse text, lines beside a box)."""
+    return _tesseract(image, *_psm(psm)).strip()
+
+
+def _psm(psm: int | None) -> tuple[str, ...]:
+    return ("--psm", str(psm)) if psm is not None else ()
 
 
 @dataclass(frozen=True)
@@ -148,12 +153,12 @@ class OcrWord:
     line: tuple[int, int, int]  # block, paragraph, line: words of one line share it
 
 
-def ocr_words(image: Image.Image) -> list[OcrWord]:
+def ocr_words(image: Image.Image, psm: int | None = None) -> list[OcrWord]:
     """Each word Tesseract reads, with where it is on the image (for boxing what it found).
     Boxes are in the image's own pixels even when it was scaled down for OCR."""
     scale = max(image.size) / OCR_MAX_SIDE if max(image.size) > OCR_MAX_SIDE else 1.0
     words = []
-    for row in _tesseract(image, "tsv").splitlines()[1:]:
+    for row in _tesseract(image, *_psm(psm), "tsv").splitlines()[1:]:
         cols = row.split("\t")
         if len(cols) < 12 or not cols[11].strip():
             continue

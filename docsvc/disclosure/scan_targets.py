@@ -1,0 +1,358 @@
+"""What the leak scanner looks for: the complainant's identifiers as the case record holds them,
+and the matching that finds them in text however a file mangles it.
+
+Deliberately its own code: it reads the complaint through the identity guard, never the
+redaction's needles, and it folds text and parses addresses without the redaction's helpers
+(docsvc.disclosure.identity, docsvc.cases.normalize). A mistake there (an identifier dropped
+as "public", a pattern too narrow) would otherwise be made twice, and the scanner would pass
+what the redaction missed. The one thing skipped is what a records clerk confirmed is public
+in the record (`waived`).
+
+A text is read as tokens: accents, case and punctuation folded, apostrophes dropped
+(O'Brien-Nguyễn, OBRIEN NGUYEN and o brien nguyen read alike), line-break hyphens and
+invisible joiners removed, and a lower-to-upper case change taken as a word break. A target of
+five or more letters and digits is looked for in the tokens joined with no space at all (what
+defeats letters set one at a time: "M a r i a"), and must begin and end where a token does (or
+where letters meet digits), so "to Brien" is not "obrien" and "2100 N Oak" is not "100 N Oak".
+A shorter target must be whole words, in order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from docsvc.identity.guard import for_processing
+
+KINDS = ("name", "phone", "email", "address", "unit")
+MIN_JOINED = 5  # letters and digits: shorter targets are matched as whole words only
+
+# Characters that join what is on either side: soft hyphen, pdfium's marks for a hyphen it
+# removed at a line's end, zero-width space and joiners, word joiner, byte-order mark.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\x02\ufffe\u200b\u200c\u200d\u2060\ufeff"), None)
+# apostrophe, right and left single quotes, backtick, acute accent, modifier apostrophe
+_APOSTROPHES = dict.fromkeys(map(ord, "'\u2019\u2018`\u00b4\u02bc"), None)
+# Letters of their own that NFKD does not split into a letter and a mark.
+_OWN_LETTERS = str.maketrans(
+    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+     "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "đ": "d", "Đ": "D", "\u0131": "i", "ß": "ss"}
+)  # fmt: skip
+_LINE_HYPHEN = re.compile(r"(?<=\w)[-\u2010\u2011]\s*\n\s*(?=\w)")
+_CAMEL = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z\u00c0-\u00de])")
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_SEPARATORS = re.compile(r"(?:[^\w#]|_)+")
+
+# Address words as people write them, each with every spelling that means the same.
+_DIRECTIONS = {
+    "n": ("n", "north"), "s": ("s", "south"), "e": ("e", "east"), "w": ("w", "west"),
+    "ne": ("ne", "northeast"), "nw": ("nw", "northwest"),
+    "se": ("se", "southeast"), "sw": ("sw", "southwest"),
+}  # fmt: skip
+_STREET_TYPES = {
+    "st": ("st", "street", "str"), "ave": ("ave", "avenue", "av"), "rd": ("rd", "road"),
+    "dr": ("dr", "drive"), "ln": ("ln", "lane"), "blvd": ("blvd", "boulevard"),
+    "ct": ("ct", "court"), "pl": ("pl", "place"), "pkwy": ("pkwy", "parkway"),
+    "hwy": ("hwy", "highway"), "cir": ("cir", "circle"), "ter": ("ter", "terrace"),
+    "way": ("way",), "trl": ("trl", "trail"), "loop": ("loop",), "sq": ("sq", "square"),
+    "aly": ("aly", "alley"), "cv": ("cv", "cove"), "xing": ("xing", "crossing"),
+}  # fmt: skip
+# Designators that introduce a unit, and those a unit is written with when looked for.
+_UNIT_WORDS = {"apt", "apartment", "unit", "ste", "suite", "#", "no", "number", "rm", "room",
+               "bldg", "building", "fl", "floor", "lot", "space", "spc", "trlr"}  # fmt: skip
+_UNIT_FORMS = ("apt", "apartment", "unit", "#", "ste", "suite")  # not "No. 4B": an exhibit too
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"}
+_SHARED_MAILBOXES = {"info", "admin", "contact", "mail", "office", "hello", "support", "sales",
+                     "noreply", "webmaster", "postmaster", "reception"}  # fmt: skip
+
+
+def _spelled(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {spelling: key for key, spellings in table.items() for spelling in spellings}
+
+
+_DIRECTION_OF = _spelled(_DIRECTIONS)
+_STREET_TYPE_OF = _spelled(_STREET_TYPES)
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of `text`: 'Maria O\u2019Bri-\\nen' -> ['maria', 'obrien']."""
+    text = text.translate(_INVISIBLE)
+    text = _LINE_HYPHEN.sub("", text)
+    text = _CAMEL.sub(" ", text)
+    text = text.replace("#", " # ").translate(_OWN_LETTERS)
+    if not text.isascii():
+        text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+    text = text.casefold().translate(_APOSTROPHES)
+    return [t for t in _SEPARATORS.split(text) if t]
+
+
+def _kind_of(ch: str) -> int:
+    return 0 if ch.isdigit() else 1 if ch.isalpha() else 2
+
+
+@dataclass(frozen=True)
+class Target:
+    """One form of one identifier, as folded words; never logged or shown."""
+
+    kind: str
+    words: tuple[str, ...]
+    # Words that, right after a match, make it someone else's: "100 N Oak" is not the
+    # complainant's "100 N Oak Avenue" when "Street" follows.
+    not_before: frozenset[str] = frozenset()
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.words)
+
+    @property
+    def short(self) -> bool:
+        return sum(ch.isalnum() for ch in self.joined) < MIN_JOINED
+
+
+class Reading:
+    """One text as the scanner matches it: its tokens, and the tokens joined with no space
+    with where each token starts and ends in the joined form."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = tokens(text)
+        self.spaced = f" {' '.join(self.tokens)} "
+        self.joined = "".join(self.tokens)
+        self.starts: dict[int, int] = {}
+        self.ends: set[int] = set()
+        at = 0
+        for n, token in enumerate(self.tokens):
+            self.starts[at] = n
+            at += len(token)
+            self.ends.add(at)
+
+    def _starts_word(self, i: int) -> bool:
+        s = self.joined
+        return i in self.starts or _kind_of(s[i - 1]) != _kind_of(s[i])
+
+    def _ends_word(self, j: int) -> bool:
+        s = self.joined
+        return j in self.ends or j == len(s) or _kind_of(s[j - 1]) != _kind_of(s[j])
+
+    def _next_word(self, j: int) -> str | None:
+        n = self.starts.get(j)
+        return self.tokens[n] if n is not None else None
+
+    def holds(self, target: Target) -> bool:
+        if target.short:
+            phrase = f" {' '.join(target.words)} "
+            at = self.spaced.find(phrase)
+            while at >= 0:
+                following = self.spaced[at + len(phrase) :].split(" ", 1)[0]
+                if following not in target.not_before:
+                    return True
+                at = self.spaced.find(phrase, at + 1)
+            return False
+        form = target.joined
+        i = self.joined.find(form)
+        while i >= 0:
+            j = i + len(form)
+            if (
+                self._starts_word(i)
+                and self._ends_word(j)
+                and self._next_word(j) not in target.not_before
+            ):
+                return True
+            i = self.joined.find(form, i + 1)
+        return False
+
+
+class Targets:
+    """Every form of every identifier to look for in a package (deduplicated)."""
+
+    def __init__(self, targets: Iterable[Target] = ()) -> None:
+        self._targets = tuple(dict.fromkeys(targets))
+
+    def __iter__(self) -> Iterator[Target]:
+        return iter(self._targets)
+
+    def __len__(self) -> int:
+        return len(self._targets)
+
+    def __bool__(self) -> bool:
+        return bool(self._targets)
+
+    def __or__(self, other: Targets) -> Targets:
+        return Targets((*self._targets, *other._targets))
+
+    def __repr__(self) -> str:  # the kinds only: a target's words identify the complainant
+        return f"Targets({len(self)} forms of {', '.join(sorted(self.kinds)) or 'nothing'})"
+
+    @property
+    def kinds(self) -> set[str]:
+        return {t.kind for t in self._targets}
+
+    def kinds_in(self, text: str, *, raw: bool = False) -> set[str]:
+        """Which kinds of identifier `text` holds (never which value, never where). `raw`: the
+        text is a file's bytes read as text, where "#" is syntax, never a unit's sign."""
+        if not text or not self._targets:
+            return set()
+        reading = Reading(text)
+        found: set[str] = set()
+        for target in self._targets:
+            if raw and "#" in target.words:
+                continue
+            if target.kind not in found and reading.holds(target):
+                found.add(target.kind)
+        return found
+
+    @classmethod
+    def of(
+        cls,
+        name: str | None = None,
+        phone: str | None = None,
+        email: str | None = None,
+        address: str | None = None,
+        *,
+        skip: Iterable[str] = (),
+    ) -> Targets:
+        """The targets for one complainant, less the kinds in `skip` (confirmed public)."""
+        found = [
+            *(name_targets(name) if name else []),
+            *(phone_targets(phone) if phone else []),
+            *(email_targets(email) if email else []),
+            *(address_targets(address) if address else []),
+        ]
+        skipped = set(skip)
+        return cls(t for t in found if t.kind not in skipped)
+
+
+def targets_for(
+    session: Session, case_ids: Iterable[int], waived: Mapping[int, set[str]] | None = None
+) -> Targets:
+    """The identifiers of each case's complainant, from the stored complaint (none for an
+    anonymous one), less the kinds a clerk confirmed are public in that case's record."""
+    out = Targets()
+    for case_id in dict.fromkeys(case_ids):
+        who = for_processing(session, case_id)
+        if who is None:
+            continue
+        skip = (waived or {}).get(case_id, set())
+        out = out | Targets.of(who.name, who.phone, who.email, who.address, skip=skip)
+    return out
+
+
+# --- the identifiers -----------------------------------------------------------------------
+
+
+def name_targets(name: str) -> list[Target]:
+    """The full name; surname first; the surname alone and each of its words of 4+ letters.
+    'Nguyen, Maria' is read as surname, given names."""
+    surname_part, comma, given_part = name.partition(",")
+    if not comma:
+        surname_part, given_part = "", name
+    words = [tokens(w) for w in given_part.split()]
+    words = [w for w in words if w and w[-1] not in _NAME_SUFFIXES]
+    if comma:
+        given = [t for w in words for t in w]
+        last = surname = tokens(surname_part)
+    else:  # every word after the first is taken as the surname's: the safe side
+        given = words[0] if words else []
+        surname = [t for w in words[1:] for t in w]
+        last = words[-1] if len(words) > 1 else []
+    full = [*given, *surname]
+    if not full:
+        return []
+    forms = [tuple(full)]
+    if given and surname:
+        forms.append((*surname, *given))
+        forms.append((given[0], *last))  # the middle names left out
+    if surname and len("".join(surname)) >= 4:
+        forms.append(tuple(surname))
+    forms.extend((word,) for word in surname if len(word) >= 4)
+    return [Target("name", f) for f in dict.fromkeys(forms) if f]
+
+
+def phone_targets(phone: str) -> list[Target]:
+    """The digits in any format: with or without the country code; and for a ten-digit
+    number the seven-digit local number, as it is dialled without its area code."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) < 7:
+        return []
+    forms = [digits]
+    if len(digits) == 10:
+        forms += ["1" + digits, digits[3:]]
+    return [Target("phone", (f,)) for f in forms]
+
+
+def email_targets(email: str) -> list[Target]:
+    """The whole address, and its local part when that has four or more characters and is not
+    a mailbox anybody has ("info@", "office@": the whole address still counts)."""
+    out = [Target("email", tuple(tokens(email)))] if tokens(email) else []
+    local = tokens(email.split("@", 1)[0])
+    if local and len("".join(local)) >= 4 and "".join(local) not in _SHARED_MAILBOXES:
+        out.append(Target("email", tuple(local)))
+    return out
+
+
+@dataclass(frozen=True)
+class StreetLine:
+    number: str
+    direction: str | None  # its key: n, s, ne...
+    name: tuple[str, ...]  # the street's own name, type and direction suffix left out
+    street_type: str | None  # its key: st, ave...
+    unit: tuple[str, ...]
+
+
+def parse_street(address: str) -> StreetLine | None:
+    """'100 N Oak Avenue Apt 4B, Los Gatos' -> 100 / n / (oak,) / ave / (4b,); None when the
+    first line does not start with a house number."""
+    parts = [p for p in re.split(r"[,\n]", address) if p.strip()]
+    if not parts:
+        return None
+    words = tokens(parts[0])
+    unit: list[str] = []
+    for k, word in enumerate(words):
+        if k > 1 and word in _UNIT_WORDS:
+            words, unit = words[:k], words[k + 1 :]
+            break
+    if not unit:  # '100 N Oak Ave, Apt 4B': the unit on a part of its own
+        for part in parts[1:]:
+            rest = tokens(part)
+            if len(rest) > 1 and rest[0] in _UNIT_WORDS:
+                unit = rest[1:]
+                break
+    if len(words) < 2 or not re.fullmatch(r"\d+[a-z]?", words[0]):
+        return None
+    number, street = words[0], words[1:]
+    direction = _DIRECTION_OF.get(street[0]) if len(street) > 1 else None
+    if direction:
+        street = street[1:]
+    if len(street) > 1 and street[-1] in _DIRECTION_OF:  # 'Oak Ave NW': a suffix
+        street = street[:-1]
+    street_type = _STREET_TYPE_OF.get(street[-1]) if len(street) > 1 else None
+    if street_type:
+        street = street[:-1]
+    return StreetLine(number, direction, tuple(street), street_type, tuple(unit))
+
+
+def address_targets(address: str) -> list[Target]:
+    """The house number with the whole street name (direction spelled either way or left
+    out, street type optional, another street type after it not a match); never a prefix a
+    neighbour shares. The unit with each of its designators, as its own kind."""
+    line = parse_street(address)
+    if line is None:  # no house number (a post office box, a rural route): the line whole
+        first = tokens(re.split(r"[,\n]", address)[0])
+        return [Target("address", tuple(first))] if len(first) > 1 else []
+    others = frozenset(
+        s for key, spellings in _STREET_TYPES.items() if key != line.street_type for s in spellings
+    )
+    if not line.street_type:
+        others = frozenset()
+    directions = _DIRECTIONS[line.direction] + ("",) if line.direction else ("",)
+    out = [
+        Target("address", tuple(w for w in (line.number, d, *line.name) if w), others)
+        for d in directions
+    ]
+    if line.unit:
+        out += [Target("unit", (word, *line.unit)) for word in _UNIT_FORMS]
+    return out
