@@ -3,6 +3,16 @@
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("review-form");
   if (!form) return;
+  // Each sheet takes its page's shape before its image arrives, so boxes (in percent of the
+  // sheet) sit where they belong at once and the page does not jump as images load.
+  form.querySelectorAll("figure.page").forEach((fig) => {
+    const sheet = fig.querySelector(".sheet");
+    const w = Number(fig.dataset.width), h = Number(fig.dataset.height);
+    if (sheet && w > 0 && h > 0) {
+      sheet.style.aspectRatio = `${w} / ${h}`;
+      sheet.dataset.ratio = "page";
+    }
+  });
   // Boxes carry their place as data (the page's CSP allows no style attributes).
   form.querySelectorAll(".redbox[data-box]").forEach((el) => {
     const [left, top, width, height] = el.dataset.box.split(" ");
@@ -11,8 +21,11 @@ document.addEventListener("DOMContentLoaded", () => {
   form.querySelectorAll("figure.page").forEach((fig) => {
     let start = null;
     let shape = null;
+    // Drawn boxes go on the sheet, whose box is the page image's: percent of the figure would
+    // count its caption too.
+    const sheet = fig.querySelector(".sheet") || fig;
     const at = (ev) => {
-      const r = fig.querySelector("img").getBoundingClientRect();
+      const r = sheet.getBoundingClientRect();
       return {
         x: Math.min(Math.max((ev.clientX - r.left) / r.width, 0), 1),
         y: Math.min(Math.max((ev.clientY - r.top) / r.height, 0), 1),
@@ -24,7 +37,7 @@ document.addEventListener("DOMContentLoaded", () => {
       start = at(ev);
       shape = document.createElement("span");
       shape.className = "redbox drawn";
-      fig.appendChild(shape);
+      sheet.appendChild(shape);
       fig.setPointerCapture(ev.pointerId);
     });
     fig.addEventListener("pointermove", (ev) => {
