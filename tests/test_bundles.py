@@ -426,3 +426,205 @@ def test_two_hundred_photos_and_sixty_documents_build_in_bounded_memory(  # type
     assert added > 100 * 1024 * 1024
     assert large_peak - small_peak < 40, (small_peak, large_peak)
     assert large_peak < 300, large_peak
+
+
+# What a complainant's phone put in their photo, and what they named it.
+EXIF_NAME = "Maria O'Brien-Nguyen"  # EXIF text is ASCII
+PHOTO_NAME = "Maria O'Brien-Nguyen kitchen window.jpg"
+LETTER_NAME = "Letter from Maria O'Brien-Nguyen.pdf"
+COMPLAINANT_CAPTION = "Photo from Maria O'Brien-Nguyễn's kitchen window"
+OFFICER_CAPTION = "Fence line seen from the sidewalk"
+
+
+def _images(path: Path, out: Path) -> list[Path]:
+    """Every image the PDF holds, as pikepdf extracts it (a JPEG's own bytes, else a PNG)."""
+    import pikepdf
+
+    files = []
+    with pikepdf.open(path) as pdf:
+        for n, obj in enumerate(pdf.objects):
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image":
+                prefix = out / f"{path.stem}-img{n}"
+                files.append(Path(pikepdf.PdfImage(obj).extract_to(fileprefix=str(prefix))))
+    return files
+
+
+def _exiftool(path: Path) -> dict[str, object]:
+    done = subprocess.run(
+        ["exiftool", "-j", "-a", "-G1", str(path)], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)[0]
+
+
+def _complainant_photo_case(client, officer, clock) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+    clock("2026-11-18T09:00:00-08:00")
+    case = client.post("/api/cases", json=complaint_case(), headers=officer.headers).json[
+        "case_number"
+    ]
+    r = client.post(
+        f"/api/cases/{case}/parties",
+        headers=officer.headers,
+        json={"role": "owner", "name": "Smith & Sons <LLC>", "mailing_address": "PO Box 9"},
+    )
+    assert r.status_code == 201, r.json
+    r = helpers.upload(
+        client, officer.headers, case, helpers.jpeg(), "fence.jpg", caption=OFFICER_CAPTION
+    )
+    assert r.status_code == 201, r.json
+    r = helpers.upload(
+        client,
+        officer.headers,
+        case,
+        helpers.complainant_jpeg(EXIF_NAME),
+        PHOTO_NAME,
+        caption=COMPLAINANT_CAPTION,
+        supplied_by_complainant="true",
+    )
+    assert r.status_code == 201, r.json
+    photo = r.json
+    assert photo["gps"] == {"lat": 37.2358, "lon": -121.9624}
+    assert photo["device"] == "Google Pixel 7"
+    assert photo["original_filename"] == PHOTO_NAME
+    letter = helpers.pdf_with_photo(
+        helpers.complainant_jpeg(EXIF_NAME, color="olive"),
+        "The tires have been in the yard next door since May.",
+        "Please ask the owner to clear the weeds as well.",
+        annotation=f"Sent by {EXIF_NAME}",
+        title=LETTER_NAME,
+    )
+    r = helpers.upload(
+        client,
+        officer.headers,
+        case,
+        letter,
+        LETTER_NAME,
+        kind="correspondence",
+        supplied_by_complainant="true",
+    )
+    assert r.status_code == 201, r.json
+    return case, photo
+
+
+def test_a_redacted_bundle_shows_only_the_pixels_of_the_complainants_photo(  # type: ignore[no-untyped-def]
+    client, officer, attorney, clock, database, settings, tmp_path
+) -> None:
+    from PIL import Image
+
+    case, photo = _complainant_photo_case(client, officer, clock)
+    r = client.post(f"/api/cases/{case}/bundles", headers=attorney.headers, json={"redacted": True})
+    assert r.status_code == 202, r.json
+    _work(database, settings)
+    b = client.get(f"/api/bundles/{r.json['id']}", headers=attorney.headers).json
+    assert b["status"] == "done", b["error"]
+    assert b["redacted"] is True and b["volumes"]
+    banned_text = (
+        "Maria",
+        "O'Brien",
+        "Nguy",
+        "kitchen",
+        "37.2358",
+        "121.9624",
+        "Pixel 7",
+        "Google",
+        "-05:00",
+        "07:42:10",
+        "Letter from",
+    )
+    manifest = client.get(b["manifest_url"], headers=attorney.headers).data
+    portrait = []
+    for vol in b["volumes"]:
+        data = client.get(vol["pdf_url"], headers=attorney.headers).data
+        path = tmp_path / f"redacted-{vol['number']}.pdf"
+        path.write_bytes(data)
+        # What a reader of the page sees.
+        text = "".join(_pages_text(data, tmp_path))
+        flat = re.sub(r"\s+", " ", text)
+        for needle in banned_text:
+            assert needle not in text, needle
+        # Every byte of the file, decompressed, in one and two-byte encodings.
+        qdf = tmp_path / f"redacted-{vol['number']}.qdf.pdf"
+        done = subprocess.run(
+            ["qpdf", "--qdf", "--object-streams=disable", str(path), str(qdf)],
+            capture_output=True,
+        )
+        assert done.returncode in (0, 3), done.stderr  # 3: warnings, the file is written
+        raw = qdf.read_bytes()
+        # ("Google" left out: an embedded font's copyright notice may carry it.)
+        for needle in (
+            *(t for t in banned_text if t != "Google"),
+            EXIF_NAME,
+            PHOTO_NAME,
+            LETTER_NAME,
+        ):
+            assert needle.encode() not in raw, needle
+            assert needle.encode("utf-16-be") not in raw, needle
+        # No image carries an EXIF, XMP, ICC or comment segment (the officer's photo neither).
+        for marker in (b"Exif\x00\x00", b"ICC_PROFILE\x00"):
+            assert marker not in raw, marker
+        assert b"dc:creator" not in raw
+        # Each embedded image, as exiftool and Pillow read it.
+        images = _images(path, tmp_path)
+        assert images
+        for image in images:
+            tags = _exiftool(image)
+            groups = {k.split(":")[0] for k in tags if ":" in k}
+            assert not groups & {"IFD0", "ExifIFD", "GPS", "XMP-dc", "XMP-x", "ICC_Profile"}, tags
+            names = {k.split(":")[-1] for k in tags}
+            assert not names & {"Make", "Model", "Artist", "ImageDescription", "Comment"}, tags
+            assert not any(k.startswith("GPS") for k in names), tags
+            with Image.open(image) as img:
+                exif = img.getexif()
+                assert not exif.get_ifd(0x8825) and not {0x10E, 0x10F, 0x110, 0x13B} & set(exif)
+                assert not {"exif", "xmp", "icc_profile", "comment"} & set(img.info), img.info
+                if img.size == (480, 640):  # the complainant's photo, turned upright
+                    portrait.append(img.convert("RGB").getpixel((240, 320)))
+        # The photo's page says what is withheld and why; the officer's keeps its provenance.
+        assert (
+            "Supplied by the complainant: caption, location and camera withheld to protect "
+            "the complainant's identity (Informer identity (Evid. Code §1041))" in flat
+        ), flat
+        assert "Location (GPS) withheld" in flat and "Camera withheld" in flat
+        assert photo["sha256"] in re.sub(r"\s+", "", text)  # the original's hash stays
+        assert f"Photograph 1 of 2: {OFFICER_CAPTION}" in flat
+        assert "37.225250, -121.963333" in flat and "iPhone 15" in flat
+        # The letter is there once, under the complaint, without its note or title.
+        assert flat.count("The tires have been in the yard next door since May.") == 1
+        # Bookmarks and the embedded manifest name neither the photo nor the letter.
+        reader = PdfReader(io.BytesIO(data))
+        titles = [o.title for o in _flatten(reader.outline)]
+        assert "Photograph 2 of 2 (supplied by the complainant)" in titles, titles
+        assert not [t for t in titles if "kitchen" in t or ".jpg" in t or ".pdf" in t], titles
+        assert reader.attachments["manifest.json"][0] == manifest
+    assert len(portrait) == 1, portrait  # navy, rebuilt from the sideways original
+    assert max(abs(c - n) for c, n in zip(portrait[0], (0, 0, 128), strict=True)) < 12
+    body = manifest.decode()
+    for needle in (*banned_text, PHOTO_NAME, LETTER_NAME, "kitchen window"):
+        assert needle not in body, needle
+    rows = json.loads(manifest)["files"]
+    assert [r["sha256"] for r in rows if r["record"] == f"attachment {photo['id']}"] == [
+        photo["sha256"]
+    ]
+
+
+def _flatten(outline):  # type: ignore[no-untyped-def]
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def test_the_unredacted_bundle_keeps_the_complainants_photo_as_filed(  # type: ignore[no-untyped-def]
+    client, officer, attorney, clock, database, settings, tmp_path
+) -> None:
+    case, _ = _complainant_photo_case(client, officer, clock)
+    r = client.post(f"/api/cases/{case}/bundles", headers=attorney.headers, json={})
+    assert r.status_code == 202, r.json
+    _work(database, settings)
+    b = client.get(f"/api/bundles/{r.json['id']}", headers=attorney.headers).json
+    assert b["status"] == "done", b["error"]
+    data = client.get(b["volumes"][0]["pdf_url"], headers=attorney.headers).data
+    flat = re.sub(r"\s+", " ", "".join(_pages_text(data, tmp_path)))
+    assert f"Photograph 2 of 2: {COMPLAINANT_CAPTION}" in flat, flat
+    assert "37.235800, -121.962400" in flat and "Pixel 7" in flat
+    assert "37.225250, -121.963333" in flat and OFFICER_CAPTION in flat

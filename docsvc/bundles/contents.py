@@ -6,20 +6,29 @@ issued notice or agreement, a return receipt, correspondence) with the SHA-256 o
 In the redacted variant (for service on the respondent) the complainant's identity is taken out
 the way the disclosure release takes it out: generated text scrubbed at the data layer, issued
 documents rendered again from their frozen data without it, uploaded files with every identifier
-found (text layer or OCR) burned out.
+found (text layer or OCR) burned out. What the complainant supplied says nothing of itself
+there: a photo is rebuilt from its pixels and shown without its caption, location, camera or
+file name; any other file is rewritten from its pages alone; neither's file name or caption
+names an entry, a bookmark or a manifest row.
 """
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pikepdf
+from pikepdf import Array, Name
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docsvc.attachments.photos import PRINT_EDGE, rendition
 from docsvc.disclosure.identity import Needle, replace_spans
 from docsvc.disclosure.pages import find_boxes, rebuild
 from docsvc.disclosure.renditions import (
@@ -29,6 +38,8 @@ from docsvc.disclosure.renditions import (
     public_context,
 )
 from docsvc.documents.service import Env
+from docsvc.errors import Invalid
+from docsvc.identity import guard
 from docsvc.models import (
     Appeal,
     Attachment,
@@ -71,6 +82,9 @@ class Entry:
     fragment: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
     pdf: Callable[[], bytes] | None = None
+    # A photo shown from an image made for this bundle alone (never stored): the builder puts
+    # what this gives where the layout can read it and sets values["image"] to its hash.
+    image: Callable[[], bytes] | None = None
     sources: list[dict[str, Any]] = field(default_factory=list)
     pages: int = 0
 
@@ -152,12 +166,42 @@ def gather(
     add(_ledger(session, case, zone))
     photos = [a for a in attachments if a.kind == "photo"]
     for n, att in enumerate(photos, 1):
-        add(_photo(att, n, len(photos), zone, names))
+        if redaction and att.supplied_by_complainant:
+            add(_complainants_photo(env, att, n, len(photos), zone, names, redaction.label))
+        else:
+            add(_photo(att, n, len(photos), zone, names))
     for att in attachments:
-        if att.kind in ("correspondence", "other") and att.id not in receipt_ids:
+        # The complainant's own letters are already in, under the complaint: once is enough.
+        if att.supplied_by_complainant or att.id in receipt_ids:
+            continue
+        if att.kind in ("correspondence", "other"):
             title = f"{att.kind.capitalize()}, filed {_day(att.uploaded_at, zone)}"
             add(_stored_attachment(env, case, att, "Correspondence", title, zone, redaction))
+    if redaction:
+        _refuse_file_names(out, [a for a in attachments if _from_complainant(a)])
     return out
+
+
+def _from_complainant(att: Attachment) -> bool:
+    # As the identity guard reads it: a complaint form is the complainant's whoever filed it.
+    return bool(att.supplied_by_complainant) or att.kind == "complaint_form"
+
+
+def _refuse_file_names(entries: list[Entry], files: Sequence[Attachment]) -> None:
+    """Fail closed if a complainant's file name reached what the index, bookmarks, manifest
+    or a generated page are made of: nothing above puts it there, and nothing should."""
+    names = {a.original_filename.casefold() for a in files if a.original_filename}
+    names = {n for n in names if len(n) >= 5}  # "a.jpg" at least; shorter says nothing
+    if not names:
+        return
+    for e in entries:
+        seen = json.dumps([e.title, e.sources, e.values], default=str, ensure_ascii=False)
+        if any(n in seen.casefold() for n in names):
+            raise Invalid(
+                f"the redacted bundle would show the name of a file the complainant supplied "
+                f"({e.title}); nothing was stored. Take the file name out of that record (or "
+                "leave the record out) and build again."
+            )
 
 
 def _complaint(
@@ -167,15 +211,18 @@ def _complaint(
     values: dict[str, Any] = {"complaint": None}
     if c is not None:
         withheld = redaction.label if redaction else None
+        # Read for the machine: the bundle is built by the worker; each download of an
+        # unredacted volume is the view, audited by the guard.
+        who = guard.complaint_of_processing(c) or guard.Complainant()
         values["complaint"] = {
             "received": _when(c.received_at, zone),
             "channel": c.channel,
             "description": c.description,
             "anonymous": c.anonymous,
-            "name": withheld or c.complainant_name,
-            "phone": withheld or c.complainant_phone,
-            "email": withheld or c.complainant_email,
-            "address": withheld or c.complainant_address,
+            "name": withheld or who.name,
+            "phone": withheld or who.phone,
+            "email": withheld or who.email,
+            "address": withheld or who.address,
             "recorded_by": names.get(c.recorded_by_id, ""),
         }
     values["origin"] = case.origin
@@ -294,8 +341,12 @@ def _stored_attachment(
         data = attachment_pdf(env, case, att)
         if redaction:
             boxes, _ = find_boxes(data, redaction.needles)
-            if boxes:
-                return rebuild(data, boxes, redaction.label, title)
+            # Every file is rewritten, boxed or not, as a release's are: its pages alone, so no
+            # annotation, XMP or document title (often the file name) comes along, whoever
+            # filed it. The complainant's own files also have their images rebuilt from pixels
+            # (a photo's EXIF holds where it was taken).
+            clean = rebuild(data, boxes, redaction.label, title)
+            return _images_from_pixels(clean, title) if _from_complainant(att) else clean
         return data
 
     return Entry(
@@ -354,6 +405,101 @@ def _photo(att: Attachment, n: int, total: int, zone: ZoneInfo, names: dict[int,
         values=values,
         sources=sources,
     )
+
+
+def _complainants_photo(
+    env: Env,
+    att: Attachment,
+    n: int,
+    total: int,
+    zone: ZoneInfo,
+    names: dict[int, str],
+    label: str,
+) -> Entry:
+    """A photo the complainant supplied, for the redacted variant: where, with what and by
+    whom it was taken say where the complainant lives (a GPS fix from their window), so only
+    its pixels are shown, and its provenance says what is withheld and why. The original's
+    SHA-256 stays: a hash shows nothing of the file, and lets the court match the picture to
+    the record the agency holds."""
+    withheld = f"withheld ({label})"
+    values = {
+        "image": None,  # the rebuilt image's hash, set when it is laid out
+        "caption": (
+            "Supplied by the complainant: caption, location and camera withheld to protect "
+            f"the complainant's identity ({label}). Shown from its pixels alone."
+        ),
+        # The moment, in the jurisdiction's zone: not the device's own clock text or offset.
+        "taken": _when(att.taken_at, zone),
+        "officer": names.get(att.uploaded_by_id, ""),
+        "uploaded": _when(att.uploaded_at, zone),
+        "gps": withheld,
+        "device": withheld,
+        "sha256": att.sha256,
+        "n": n,
+        "total": total,
+    }
+    return Entry(
+        "",
+        "Photographs",
+        f"Photograph {n} of {total} (supplied by the complainant)",
+        _day(att.taken_at or att.uploaded_at, zone),
+        fragment="photo",
+        values=values,
+        image=lambda: pixels_only(env.store.open_verified(att.sha256)),
+        # The original only: the image shown is made for this bundle and kept nowhere.
+        sources=[
+            {
+                "record": f"attachment {att.id}",
+                "sha256": att.sha256,
+                "media_type": att.media_type,
+                "size": att.size,
+            }
+        ],
+    )
+
+
+def _images_from_pixels(data: bytes, title: str) -> bytes:
+    """A rewritten PDF with every JPEG (and JPEG 2000) image encoded again from its pixels
+    alone, and no image's XMP: the rewrite keeps a JPEG's comment segment, which can name who
+    took the picture."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Stream) or obj.get("/Subtype") != Name.Image:
+                continue
+            if "/Metadata" in obj:
+                del obj["/Metadata"]
+            filters = obj.get("/Filter")
+            chain = list(filters) if isinstance(filters, Array) else [filters]
+            if not {Name.DCTDecode, Name.JPXDecode} & set(chain):
+                continue  # pixels in the stream itself: nothing else rides along
+            try:
+                pixels = pikepdf.PdfImage(obj).as_pil_image()
+            except Exception as exc:  # of any kind: a picture we cannot read is not released
+                raise Invalid(
+                    f"{title}: a picture in the file could not be read to rebuild it; replace "
+                    "the stored file (print it to PDF again) and build again."
+                ) from exc
+            mode = "L" if pixels.mode in ("1", "L") else "RGB"
+            clean = Image.new(mode, pixels.size)
+            clean.paste(pixels.convert(mode))  # pixels only: no info dict, comment or profile
+            out = io.BytesIO()
+            clean.save(out, "JPEG", quality=90)
+            obj.write(out.getvalue(), filter=Name.DCTDecode)
+            obj.ColorSpace = Name.DeviceGray if mode == "L" else Name.DeviceRGB
+            obj.BitsPerComponent = 8
+            for key in ("/Decode", "/DecodeParms", "/SMaskInData"):
+                if key in obj:
+                    del obj[key]
+        out = io.BytesIO()
+        pdf.save(out)
+    return out.getvalue()
+
+
+def pixels_only(data: bytes) -> bytes:
+    """An image file as a new JPEG of its pixels alone: decoded, turned upright as its EXIF
+    says, at most print size, with no EXIF, XMP, ICC profile, comment or text chunk."""
+    with Image.open(io.BytesIO(data)) as img:
+        return rendition(img, PRINT_EDGE, 90)
 
 
 def _ledger(session: Session, case: Case, zone: ZoneInfo) -> Entry:
