@@ -203,6 +203,16 @@ def open_case(client, officer) -> Callable[..., dict]:  # type: ignore[no-untype
 
 
 @pytest.fixture
+def work(database: Database, settings: Settings) -> Callable[[], int]:
+    """Run the background worker's jobs until the queue is empty; how many it did."""
+    from docsvc.documents.service import Env
+    from docsvc.jobs.worker import drain
+    from docsvc.store import FileStore
+
+    return lambda: drain(database, Env(FileStore(settings.store_dir), settings))
+
+
+@pytest.fixture
 def count_rows(database: Database) -> Callable[[str], int]:
     def count(table: str) -> int:
         with database.session() as s:

@@ -363,12 +363,15 @@ def test_records_clerk_reviews_boxes_and_releases(  # type: ignore[no-untyped-de
     drain(database, Env(FileStore(settings.store_dir), settings))
     page.reload()
     assert "Pat O'Reporter & Co <news>" in page.inner_text("dl")
-    with database.session() as s:  # the review screen shows the complainant: audited
-        views = s.scalars(select(AuditEvent).where(AuditEvent.action == "complainant.view")).all()
-        by_clerk = [tuple(v.fields) for v in views if v.actor_role == "records"]
-        assert by_clerk == [("disclosure review",)]
     figure = page.locator("figure.page").first
     figure.locator("img").wait_for()
+    page.wait_for_function("[...document.images].every(i => i.complete)")
+    with database.session() as s:  # each page image shows the record as it is: one view each
+        views = s.scalars(select(AuditEvent).where(AuditEvent.action == "complainant.view")).all()
+        by_clerk = [v.fields[0] for v in views if v.actor_role == "records"]
+        shown = page.locator("figure.page img").count()
+        assert len(by_clerk) == shown >= 1
+        assert all(f.startswith("disclosure.") and ".page." in f for f in by_clerk)
     assert figure.locator("label.redbox").count() == 1  # the name, found by OCR
     # Add a box by dragging over the signature line.
     box = figure.bounding_box()
@@ -498,3 +501,150 @@ def test_attorney_builds_a_bundle_and_the_custodian_certifies_it(  # type: ignor
     page.goto(f"{live_server}/cases/{built.case}#bundles")
     assert "certified" in page.inner_text("#bundle-list")
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
+
+
+def test_review_boxes_sit_over_their_text_at_any_width_and_drawn_boxes_are_black(  # type: ignore[no-untyped-def]
+    page, live_server, make_user, client, database, settings, tmp_path
+) -> None:
+    """Each proposed box's rectangle on screen is where its PDF points put it on the page image
+    (and over the words pdftotext finds there), at two widths and on the last page of a long
+    record; a box the clerk draws is solid black, lies where it was dragged and is saved so."""
+    import io
+    import re
+    import subprocess
+
+    from PIL import Image
+    from pypdf import PdfReader, PdfWriter
+
+    from docsvc.documents.service import Env
+    from docsvc.jobs.worker import drain
+    from docsvc.models import Redaction
+    from docsvc.store import FileStore
+    from tests.conftest import complaint_case
+
+    officer = make_user("officer")
+    clerk = make_user("records", with_password=True)
+    case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
+        "case_number"
+    ]
+    # Fourteen pages of notes; the complainant near the top of the first, mid-way down the
+    # seventh, and at the foot of the last, where a box drifting with the page is furthest off.
+    where = {1: 700, 7: 400, 14: 60}
+    writer = PdfWriter()
+    for n in range(1, 15):
+        lines = [f"Inspection notes, page {n}: the fence, the couch and the yard."]
+        ops = helpers.text_ops(*lines)
+        if n in where:
+            ops += " " + helpers.text_ops(
+                "Reported by Maria O'Brien-Nguyen, a neighbour.", y=where[n]
+            )
+        writer.add_page(PdfReader(io.BytesIO(helpers.pdf_with(ops))).pages[0])
+    notes = io.BytesIO()
+    writer.write(notes)
+    path = tmp_path / "notes.pdf"
+    path.write_bytes(notes.getvalue())
+    r = helpers.upload(
+        client, officer.headers, case, notes.getvalue(), "notes.pdf", kind="correspondence"
+    )
+    assert r.status_code == 201, r.json
+    body = {
+        "jurisdiction": "los-gatos-ca",
+        "requester": {"name": "Pat Reporter"},
+        "received_at": "2026-11-20T10:00:00-08:00",
+        "description": "The inspection notes",
+        "case_numbers": [case],
+    }
+    rid = client.post("/api/disclosures", headers=clerk.headers, json=body).json["id"]
+    drain(database, Env(FileStore(settings.store_dir), settings))
+
+    # Where the name's words are, by poppler: (page, x0, y0, x1, y1) in points, bottom left.
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = []
+    for n, chunk in enumerate(bbox.split("<page ")[1:], 1):
+        for m in re.finditer(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(Maria|O&apos;Brien)',
+            chunk,
+        ):
+            x0, top, x1, bottom = (float(v) for v in m.groups()[:4])
+            words.append((n, x0, 792 - bottom, x1, 792 - top))
+    assert sorted({w[0] for w in words}) == [1, 7, 14]
+    with database.session() as s:
+        found = [
+            (r.id, r.page, r.x0, r.y0, r.x1, r.y1)
+            for r in s.scalars(select(Redaction).where(Redaction.request_id == rid))
+        ]
+    assert sorted({f[1] for f in found}) == [1, 7, 14]
+
+    sign_in(page, live_server, clerk)
+    page.goto(f"{live_server}/disclosures/{rid}")
+    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth)")
+    measure = """ids => ids.map(id => {
+        const label = document.querySelector(`input[name=keep][value="${id}"]`).closest('.redbox');
+        const fig = label.closest('figure.page');
+        const img = fig.querySelector('img').getBoundingClientRect();
+        const r = label.getBoundingClientRect();
+        return {box: [r.left, r.top, r.right, r.bottom], img: [img.left, img.top, img.width, img.height],
+                page: Number(fig.dataset.page), size: [Number(fig.dataset.width), Number(fig.dataset.height)]};
+    })"""
+
+    def on_screen(img, size, x0, y0, x1, y1):  # type: ignore[no-untyped-def]
+        left, top, width, height = img
+        w, h = size
+        return (left + x0 / w * width, top + (h - y1) / h * height,
+                left + x1 / w * width, top + (h - y0) / h * height)  # fmt: skip
+
+    for width in (800, 1400):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator("figure.page[data-page='14'] img").scroll_into_view_if_needed()
+        shown = page.evaluate(measure, [f[0] for f in found])
+        for (_, pg, x0, y0, x1, y1), got in zip(found, shown, strict=True):
+            assert got["page"] == pg
+            want = on_screen(got["img"], got["size"], x0, y0, x1, y1)
+            off = [abs(a - b) for a, b in zip(got["box"], want, strict=True)]
+            assert max(off) <= 1.0, (width, pg, got, want)
+            # And so over the words it was proposed for, as poppler places them.
+            mine = [w for w in words if w[0] == pg and y0 <= (w[2] + w[4]) / 2 <= y1]
+            assert mine, (pg, y0, y1)
+            for w in mine:
+                text = on_screen(got["img"], got["size"], *w[1:])
+                assert got["box"][0] - 1 <= text[0] and text[2] <= got["box"][2] + 1, (w, got)
+                assert got["box"][1] - 1 <= text[1] and text[3] <= got["box"][3] + 1, (w, got)
+
+    # A box dragged on the last page: black as it will be burned, and where it was dragged.
+    page.set_viewport_size({"width": 800, "height": 1280})
+    last = page.locator("figure.page[data-page='14']")
+    last.scroll_into_view_if_needed()
+    img = last.locator("img").bounding_box()
+    assert img is not None
+    start = (img["x"] + img["width"] * 0.55, img["y"] + img["height"] * 0.50)
+    end = (img["x"] + img["width"] * 0.85, img["y"] + img["height"] * 0.56)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=5)
+    page.mouse.up()
+    drawn = last.locator(".redbox.drawn")
+    assert drawn.count() == 1
+    rect = drawn.bounding_box()
+    assert rect is not None
+    got = (rect["x"], rect["y"], rect["x"] + rect["width"], rect["y"] + rect["height"])
+    assert max(abs(a - b) for a, b in zip(got, (*start, *end), strict=True)) <= 1.0, (got, start)
+    style = drawn.evaluate(
+        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).opacity]"
+    )
+    assert style == ["rgb(0, 0, 0)", "1"]
+    shot = Image.open(io.BytesIO(page.screenshot(clip={
+        "x": rect["x"] + 3, "y": rect["y"] + 3, "width": rect["width"] - 6, "height": rect["height"] - 6
+    }))).convert("L")  # fmt: skip
+    assert shot.getextrema()[1] <= 16  # every pixel inside it black
+    page.click("#review-form button[type=submit]")
+    page.wait_for_selector("text=Redactions reviewed.")
+    with database.session() as s:
+        (saved,) = s.scalars(
+            select(Redaction).where(Redaction.request_id == rid, Redaction.kind == "other")
+        ).all()
+    assert saved.page == 14
+    want = (0.55 * 612, (1 - 0.56) * 792, 0.85 * 612, (1 - 0.50) * 792)
+    kept = (saved.x0, saved.y0, saved.x1, saved.y1)
+    assert max(abs(a - b) for a, b in zip(kept, want, strict=True)) <= 1.5, (kept, want)

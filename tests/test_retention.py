@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from docsvc.documents.service import Env
-from docsvc.jobs.worker import drain
 from docsvc.models import Case, DispositionItem, DispositionRun, Lien, User
 from docsvc.retention.disposition import approve_awaiting, execute, propose
 from docsvc.retention.schedule import Period, load
@@ -29,11 +27,6 @@ PHRASE = "Xylophone quokka gazebo 7731"
 @pytest.fixture
 def adopted(settings) -> Path:  # type: ignore[no-untyped-def]
     return adopt(settings.data_dir)
-
-
-@pytest.fixture
-def work(database, settings):  # type: ignore[no-untyped-def]
-    return lambda: drain(database, Env(FileStore(settings.store_dir), settings))
 
 
 def verdicts(client, records, as_of: str) -> dict[str, dict]:  # type: ignore[no-untyped-def]

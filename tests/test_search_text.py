@@ -10,16 +10,12 @@ import sys
 import time
 from datetime import timedelta
 
-import pytest
 from PIL import Image
 from sqlalchemy import select, text
 
-from docsvc.documents.service import Env
 from docsvc.jobs import queue
-from docsvc.jobs.worker import drain
 from docsvc.models import Job, SearchEntry
 from docsvc.search import text_job
-from docsvc.store import FileStore
 from tests import helpers
 from tests.documents_helpers import build_case, issue, mailed_notice
 
@@ -34,12 +30,6 @@ def upload(client, h, case: str, name: str, data: bytes, **form) -> int:  # type
     r = helpers.upload(client, h, case, data, name, **{"kind": "correspondence", **form})
     assert r.status_code == 201, r.json
     return r.json["id"]
-
-
-@pytest.fixture
-def work(database, settings):  # type: ignore[no-untyped-def]
-    """Run the worker until the queue is empty; returns how many jobs it did."""
-    return lambda: drain(database, Env(FileStore(settings.store_dir), settings))
 
 
 def test_an_image_only_return_receipt_is_found_by_its_signer(client, officer, clock, work) -> None:  # type: ignore[no-untyped-def]

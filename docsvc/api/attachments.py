@@ -13,8 +13,9 @@ from docsvc.api.present import attachment_dict
 from docsvc.attachments.service import Upload, add_attachment
 from docsvc.cases import service
 from docsvc.errors import Invalid, NotFound
+from docsvc.identity import guard
 from docsvc.models import Attachment, Case
-from docsvc.web.context import api_user, db, file_store, require, settings
+from docsvc.web.context import api_user, database, db, file_store, require, settings
 
 blp = Blueprint("attachments", __name__, description="Photos and documents in a case file (staff)")
 SECURITY = [{"bearerAuth": []}]
@@ -83,19 +84,32 @@ def attachment_file(attachment_id: int, variant: str):  # type: ignore[no-untype
     if variant not in VARIANTS:
         raise Invalid(f"variant must be one of: {', '.join(VARIANTS)}.")
     att, case = load_attachment(attachment_id, user)
-    return serve_variant(att, case, variant)
+    return serve_variant(user, att, case, variant, "api")
 
 
-def serve_variant(att: Attachment, case: Case, variant: str) -> Response:
+def serve_variant(user: Any, att: Attachment, case: Case, variant: str, via: str) -> Response:
+    """A file's bytes, after the identity guard (a file that may name the complainant is a
+    view of their identity, audited)."""
     from docsvc.attachments.sniff import JPEG, LABELS
 
     if variant == "original":
-        ext = LABELS[att.media_type].lower()
-        name = f"{case.case_number}-attachment-{att.id}.{ext}"
-        return send_stored(att.sha256, att.media_type, name)
-    sha = att.print_sha256 if variant == "print" else att.thumb_sha256
-    if sha is None:
-        raise NotFound(f"attachment {att.id} is not a photo and has no {variant} rendition.")
-    if request.headers.get("If-None-Match") == sha:
+        sha, media = att.sha256, att.media_type
+        name = f"{case.case_number}-attachment-{att.id}.{LABELS[att.media_type].lower()}"
+    else:
+        sha = att.print_sha256 if variant == "print" else att.thumb_sha256
+        media, name = JPEG, f"{case.case_number}-attachment-{att.id}-{variant}.jpg"
+        if sha is None:
+            raise NotFound(f"attachment {att.id} is not a photo and has no {variant} rendition.")
+    # Checked and recorded only once there is something to send.
+    bears = guard.view_file_now(database(), user, case, att, f"{via}.attachment.{att.id}.{variant}")
+    if request.headers.get("If-None-Match") == sha and not bears:
         return Response(status=304)
-    return send_stored(sha, JPEG, f"{case.case_number}-attachment-{att.id}-{variant}.jpg")
+    return uncached_if(bears, send_stored(sha, media, name))
+
+
+def uncached_if(bears: bool, resp: Response) -> Response:
+    """A file that may name the complainant is fetched (and audited) each time it is shown."""
+    if bears:
+        resp.headers["Cache-Control"] = "no-store"
+        del resp.headers["ETag"]
+    return resp

@@ -14,9 +14,10 @@ from docsvc.api.attachments import send_stored
 from docsvc.attachments.sniff import PDF
 from docsvc.bundles import service
 from docsvc.bundles.build import file_name
-from docsvc.cases.service import get_case, record_complainant_view
+from docsvc.cases.service import get_case
 from docsvc.documents.service import Env
 from docsvc.errors import NotFound
+from docsvc.identity import guard
 from docsvc.models import Bundle, Case, User
 from docsvc.web.context import api_user, database, db, file_store, require, settings
 
@@ -109,19 +110,20 @@ def send_volume(user: User, bundle: Bundle, case: Case, number: int, via: str) -
     match = next((v for v in bundle.volumes if v.number == number), None)
     if match is None:
         raise NotFound(f"bundle {bundle.id} has no volume {number}.")
-    if not bundle.redacted and case.complaint is not None and not case.complaint.anonymous:
-        # A read that must write its audit record: a short write of its own.
-        with database().session() as audit:
-            record_complainant_view(audit, user, case, f"{via}.bundle.{bundle.id}")
-            audit.commit()
+    if not bundle.redacted:
+        guard.view_identity_now(database(), user, case, f"{via}.bundle.{bundle.id}")
     return send_stored(
         match.sha256, PDF, file_name(case.case_number, bundle.id, number), "attachment"
     )
 
 
-def send_manifest(bundle: Bundle, case: Case) -> Response:
+def send_manifest(user: User, bundle: Bundle, case: Case, via: str) -> Response:
+    """The manifest: of an unredacted bundle it lists the complainant's files by caption, so
+    each download is a view, as a volume's is."""
     if bundle.manifest_sha256 is None:
         raise NotFound(f"bundle {bundle.id} is not built yet.")
+    if not bundle.redacted:
+        guard.view_identity_now(database(), user, case, f"{via}.bundle.{bundle.id}.manifest")
     return send_stored(
         bundle.manifest_sha256,
         "application/json",
@@ -188,8 +190,8 @@ def volume(bundle_id: int, number: int) -> Response:
 @blp.route("/api/bundles/<int:bundle_id>/manifest.json", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "SHA-256 of every source"}})
 def manifest(bundle_id: int) -> Response:
-    _, bundle, case = _bundle(bundle_id)
-    return send_manifest(bundle, case)
+    user, bundle, case = _bundle(bundle_id)
+    return send_manifest(user, bundle, case, "api")
 
 
 @blp.route("/api/bundles/<int:bundle_id>/certify", methods=["POST"])

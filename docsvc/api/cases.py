@@ -11,6 +11,7 @@ from docsvc.api import schemas
 from docsvc.api.present import case_detail, case_summary
 from docsvc.cases import service
 from docsvc.cases.normalize import address_key
+from docsvc.identity import guard
 from docsvc.models import Case, Jurisdiction, Property
 from docsvc.web.context import api_user, database, db, require
 
@@ -33,8 +34,8 @@ def create_case(data: dict[str, Any]):  # type: ignore[no-untyped-def]
     session = db()
     case = service.open_case(session, user, data)
     profile = service.case_profile(session, case)
-    service.record_complainant_view(session, user, case, "api.case.create")
-    out = case_detail(session, case, profile, with_complainant=True)
+    who = guard.view_identity(session, user, case, "api.case.create")
+    out = case_detail(session, case, profile, user, who)
     session.commit()
     return out
 
@@ -83,13 +84,8 @@ def get_case(case_number: str):  # type: ignore[no-untyped-def]
     session = db()
     case = service.get_case(session, user, case_number)
     profile = service.case_profile(session, case)
-    out = case_detail(session, case, profile, with_complainant=True)
-    if case.complaint is not None and not case.complaint.anonymous:
-        # A read request that must write its audit record: a short write of its own.
-        with database().session() as audit:
-            service.record_complainant_view(audit, user, case, "api.case.get")
-            audit.commit()
-    return out
+    who = guard.view_identity_now(database(), user, case, "api.case.get")
+    return case_detail(session, case, profile, user, who)
 
 
 @blp.route("/<case_number>/refuse", methods=["POST"])

@@ -9,11 +9,12 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from docsvc.api import schemas
-from docsvc.api.attachments import send_stored
+from docsvc.api.attachments import send_stored, uncached_if
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
 from docsvc.documents import service
 from docsvc.documents.deadlines import Rule, strictest
+from docsvc.identity import guard
 from docsvc.models import Case, Document
 from docsvc.web.context import api_user, database, db, file_store, require, settings
 
@@ -154,13 +155,16 @@ def file_response(session: Any, user: Any, doc: Document, case: Case, fmt: str) 
     """The issued file (stored bytes, the same every time) or, for a draft, a fresh preview."""
     media = service.PDF_TYPE if fmt == "pdf" else service.DOCX_TYPE
     name = f"{case.case_number}-{doc.type.replace('_', '-')}-{doc.id}.{fmt}"
+    bears = guard.view_file_now(database(), user, case, doc, f"document.{doc.id}.{fmt}")
     if doc.status == "draft":
         pdf, docx = service.preview(session, env(), user, doc, case)
         resp = Response(pdf if fmt == "pdf" else docx, mimetype=media)
         resp.headers["Content-Disposition"] = f'inline; filename="preview-{name}"'
         resp.headers["Cache-Control"] = "no-store"
         return resp
-    return send_stored(doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256, media, name)
+    return uncached_if(
+        bears, send_stored(doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256, media, name)
+    )
 
 
 def _file(document_id: int, fmt: str) -> Response:

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.cases import history
-from docsvc.models import Attachment, Case
+from docsvc.identity.guard import Complainant, bears_identity
+from docsvc.identity.mask import masker
+from docsvc.models import Attachment, Case, User
 from docsvc.profiles.model import Profile
 
 
@@ -37,8 +39,14 @@ def case_summary(case: Case, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def attachment_dict(att: Attachment, case_number: str, zone: ZoneInfo) -> dict[str, Any]:
+def attachment_dict(
+    att: Attachment, case_number: str, zone: ZoneInfo, *, revealed: bool = True
+) -> dict[str, Any]:
+    """One file's description. A file the complainant supplied, or the complaint form, may
+    name them in its caption, its file name or (a photo from their window) its position and
+    device: those wait until the complainant is shown (`revealed`), through the guard."""
     photo = att.thumb_sha256 is not None
+    hide = not revealed and bears_identity(att)
     return {
         "id": att.id,
         "case_number": case_number,
@@ -46,14 +54,17 @@ def attachment_dict(att: Attachment, case_number: str, zone: ZoneInfo) -> dict[s
         "media_type": att.media_type,
         "sha256": att.sha256,
         "size": att.size,
-        "original_filename": att.original_filename,
-        "caption": att.caption,
+        "original_filename": None if hide else att.original_filename,
+        "caption": None if hide else att.caption,
+        "withheld_until_shown": hide,
         "supplied_by_complainant": att.supplied_by_complainant,
         "uploaded_at": _local(att.uploaded_at, zone),
         "page_count": att.page_count,
         "taken_at": _local(att.taken_at, zone),
-        "gps": {"lat": att.gps_lat, "lon": att.gps_lon} if att.gps_lat is not None else None,
-        "device": att.device,
+        "gps": {"lat": att.gps_lat, "lon": att.gps_lon}
+        if att.gps_lat is not None and not hide
+        else None,
+        "device": None if hide else att.device,
         "orientation": att.orientation,
         "width": att.width,
         "height": att.height,
@@ -80,9 +91,15 @@ def case_attachments(session: Session, case: Case) -> list[Attachment]:
 
 
 def case_detail(
-    session: Session, case: Case, profile: Profile, *, with_complainant: bool
+    session: Session,
+    case: Case,
+    profile: Profile,
+    viewer: User,
+    complainant: Complainant | None = None,
 ) -> dict[str, Any]:
-    """The whole case file. Complainant identity only when the caller may see it (and audits)."""
+    """The whole case file as `viewer` may see it. The complainant's identity (and what bears
+    it: their files' captions, other complaints they made) only when the caller got it from the
+    identity guard, which audited the view; histories only within the viewer's jurisdictions."""
     zone = profile.zone
     out = case_summary(case, zone)
     prop = case.property
@@ -96,18 +113,14 @@ def case_detail(
     }
     complaint = case.complaint
     if complaint is not None:
-        person = None
-        if with_complainant and not complaint.anonymous:
-            person = {
-                "name": complaint.complainant_name,
-                "phone": complaint.complainant_phone,
-                "email": complaint.complainant_email,
-                "address": complaint.complainant_address,
-            }
+        person = complainant.as_dict() if complainant is not None else None
         out["complaint"] = {
             "received_at": _local(complaint.received_at, zone),
             "channel": complaint.channel,
-            "description": complaint.description,
+            # Until the complainant is shown (and audited), what quotes them is masked.
+            "description": complaint.description
+            if complainant is not None
+            else masker(session, case)(complaint.description),
             "anonymous": complaint.anonymous,
             "discretion_approved_by": complaint.discretion_approved_by,
             "disclosure_preference": complaint.disclosure_preference,
@@ -116,7 +129,8 @@ def case_detail(
         }
     else:
         out["complaint"] = None
-    party_hist = history.party_history(session, case)
+    scope = viewer.jurisdictions
+    party_hist = history.party_history(session, case, scope)
     out["parties"] = [
         {
             "id": p.id,
@@ -162,8 +176,13 @@ def case_detail(
         for i in case.inspections
     ]
     out["attachments"] = [
-        attachment_dict(a, case.case_number, zone) for a in case_attachments(session, case)
+        attachment_dict(a, case.case_number, zone, revealed=complainant is not None)
+        for a in case_attachments(session, case)
     ]
+    if complainant is None:  # an officer's caption may quote the complainant too
+        masked = masker(session, case)
+        for a in out["attachments"]:
+            a["caption"] = masked(a["caption"])
     out["refusal"] = (
         {
             "reason": case.refusal_reason,
@@ -182,8 +201,8 @@ def case_detail(
         if case.closed_at
         else None
     )
-    hist: dict[str, Any] = {"property": history.property_history(session, case)}
-    if with_complainant:
-        hist["complainant"] = history.complainant_history(session, case)
+    hist: dict[str, Any] = {"property": history.property_history(session, case, scope)}
+    if complainant is not None:
+        hist["complainant"] = history.complainant_history(session, case, scope)
     out["history"] = hist
     return out

@@ -18,7 +18,7 @@ from docsvc.errors import NotFound
 from docsvc.jobs import queue
 from docsvc.models import Case, DispositionItem, DispositionRun, Hold, HoldScope, Job
 from docsvc.retention import holds as holding
-from docsvc.retention.disposition import approve, propose
+from docsvc.retention.disposition import approve, certified_run, propose
 from docsvc.retention.evaluate import VERDICTS, evaluate
 from docsvc.retention.jobs import EXECUTE_JOB
 from docsvc.timeutil import utcnow
@@ -305,10 +305,7 @@ def retention_job(job_id: int):  # type: ignore[no-untyped-def]
 @blp.doc(security=SECURITY, responses={200: {"description": "the certificate (PDF)"}})
 def certificate(run_id: int) -> Response:
     """The certificate of destruction of a run (a retained record)."""
-    require(api_user(), "retention.list")
-    run = db().get(DispositionRun, run_id)
-    if run is None or run.certificate_sha256 is None:
-        raise NotFound(f"no certificate for disposition run {run_id}.")
+    run = certified_run(db(), require(api_user(), "retention.list"), run_id)
     return send_stored(
         run.certificate_sha256, PDF, f"certificate-of-destruction-{run_id}.pdf", "attachment"
     )

@@ -6,15 +6,12 @@ from typing import Any
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from docsvc.api.fields import Text
-from docsvc.auth.permissions import allowed
-from docsvc.cases import service as cases
-from docsvc.models import Case
 from docsvc.models.cases import CASE_STATUSES
 from docsvc.profiles.schema import DOCUMENT_TYPES
-from docsvc.search.query import MAX_QUERY, Filters, Results, search
+from docsvc.search.guarded import guarded_search
+from docsvc.search.query import MAX_QUERY, Filters, Results
 from docsvc.web.context import api_user, database, db, require
 
 blp = Blueprint("search", __name__, description="Full-text search (staff)")
@@ -53,13 +50,15 @@ class SearchOut(Schema):
 
 
 def run_search(user: Any, query: dict[str, Any]) -> Results:
-    """The search as `user` may run it, auditing each complainant hit shown."""
+    """The search as `user` may run it (restricted hits through the identity guard)."""
     scope = user.jurisdictions
     if query.get("jurisdiction"):
         wanted = query["jurisdiction"]
         scope = [wanted] if scope is None or wanted in scope else []
-    results = search(
+    return guarded_search(
+        database(),
         db(),
+        user,
         query["q"],
         Filters(
             jurisdictions=scope,
@@ -67,17 +66,9 @@ def run_search(user: Any, query: dict[str, Any]) -> Results:
             doc_type=query.get("doc_type"),
             date_from=query.get("from_"),
             date_to=query.get("to"),
-            include_restricted=allowed(user.role, "complainant.view"),
         ),
         query.get("page", 1),
     )
-    shown = {h.case_id for h in results.hits if h.restricted}
-    if shown:
-        with database().session() as s:
-            for case in s.scalars(select(Case).where(Case.id.in_(shown))):
-                cases.record_complainant_view(s, user, case, "search")
-            s.commit()
-    return results
 
 
 @blp.route("/api/search", methods=["GET"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from docsvc.models import Case, Complaint, Party
@@ -23,27 +23,40 @@ def _summary(case: Case) -> dict[str, Any]:
     }
 
 
-def property_history(session: Session, case: Case) -> list[dict[str, Any]]:
+def _within(stmt: Select[Any], jurisdictions: list[str] | None) -> Select[Any]:
+    """Only cases of the jurisdictions the viewer works for (None: every jurisdiction): a case
+    elsewhere is not theirs to know of, not even its number."""
+    return stmt if jurisdictions is None else stmt.where(Case.jurisdiction_code.in_(jurisdictions))
+
+
+def property_history(
+    session: Session, case: Case, jurisdictions: list[str] | None
+) -> list[dict[str, Any]]:
     rows = session.scalars(
-        select(Case)
-        .where(Case.property_id == case.property_id, Case.id != case.id)
-        .order_by(Case.opened_at.desc())
+        _within(
+            select(Case).where(Case.property_id == case.property_id, Case.id != case.id),
+            jurisdictions,
+        ).order_by(Case.opened_at.desc())
     )
     return [_summary(c) for c in rows]
 
 
-def party_history(session: Session, case: Case) -> dict[int, list[dict[str, Any]]]:
+def party_history(
+    session: Session, case: Case, jurisdictions: list[str] | None
+) -> dict[int, list[dict[str, Any]]]:
     """For each party of the case: other cases naming the same person or mailing address."""
     out: dict[int, list[dict[str, Any]]] = {}
     for party in case.parties:
         rows = session.execute(
-            select(Case, Party.role)
-            .join(Party, Party.case_id == Case.id)
-            .where(
-                Case.id != case.id,
-                or_(Party.name_key == party.name_key, Party.address_key == party.address_key),
-            )
-            .order_by(Case.opened_at.desc())
+            _within(
+                select(Case, Party.role)
+                .join(Party, Party.case_id == Case.id)
+                .where(
+                    Case.id != case.id,
+                    or_(Party.name_key == party.name_key, Party.address_key == party.address_key),
+                ),
+                jurisdictions,
+            ).order_by(Case.opened_at.desc())
         ).all()
         seen: dict[str, dict[str, Any]] = {}
         for other, role in rows:
@@ -54,15 +67,23 @@ def party_history(session: Session, case: Case) -> dict[int, list[dict[str, Any]
     return out
 
 
-def complainant_history(session: Session, case: Case) -> list[dict[str, Any]]:
-    """Other complaints by the same complainant: complainant identity, so callers audit the view."""
+def complainant_history(
+    session: Session, case: Case, jurisdictions: list[str] | None
+) -> list[dict[str, Any]]:
+    """Other complaints by the same complainant: complainant identity, so only for a caller
+    that got the identity through the guard (which audited the view)."""
     complaint = case.complaint
     if complaint is None or not complaint.complainant_name_key:
         return []
     rows = session.scalars(
-        select(Case)
-        .join(Complaint, Complaint.case_id == Case.id)
-        .where(Case.id != case.id, Complaint.complainant_name_key == complaint.complainant_name_key)
-        .order_by(Case.opened_at.desc())
+        _within(
+            select(Case)
+            .join(Complaint, Complaint.case_id == Case.id)
+            .where(
+                Case.id != case.id,
+                Complaint.complainant_name_key == complaint.complainant_name_key,
+            ),
+            jurisdictions,
+        ).order_by(Case.opened_at.desc())
     )
     return [_summary(c) for c in rows]

@@ -374,16 +374,3 @@ def add_inspection(session: Session, user: User, case: Case, data: dict[str, Any
         fields=list(data),
     )
     return inspection
-
-
-def record_complainant_view(session: Session, user: User, case: Case, where: str) -> None:
-    """Every view of complainant identity is audited (who, which case, through what)."""
-    append(
-        session,
-        actor_of(user),
-        "complainant.view",
-        "case",
-        case.case_number,
-        case_id=case.id,
-        fields=[where],
-    )

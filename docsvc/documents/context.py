@@ -13,7 +13,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from docsvc.disclosure.identity import mask
 from docsvc.documents.deadlines import Rule, strictest
+from docsvc.identity import guard
 from docsvc.models import Attachment, Case, Document, Party, User, Violation
 from docsvc.profiles.catalog import catalog
 from docsvc.profiles.model import Profile
@@ -112,15 +114,17 @@ def address_lines(address: str) -> list[str]:
 
 def recipient_of(doc: Document, case: Case, party: Party | None) -> dict[str, Any]:
     if doc.recipient_kind == "complainant":
-        c = case.complaint
-        assert c is not None
+        # Filled in for the machine: the document is addressed to them, and each view of it
+        # goes through the identity guard (it bears identity).
+        who = guard.complaint_of_processing(case.complaint)
+        assert who is not None
         return {
             "kind": "complainant",
-            "name": c.complainant_name or "",
+            "name": who.name or "",
             "role": "complainant",
             "role_label": ROLE_LABELS["complainant"],
-            "address_lines": address_lines(c.complainant_address or ""),
-            "email": c.complainant_email,
+            "address_lines": address_lines(who.address or ""),
+            "email": who.email,
         }
     assert party is not None
     return {
@@ -170,6 +174,16 @@ def build_context(
                 "involves_structure": vt.get("involves_structure", False),
             }
         )
+    # A document served on the respondent never names the complainant (not in a caption, not
+    # in an officer's description quoting them); one addressed to the complainant may.
+    to_respondent = doc.recipient_kind != "complainant"
+    hidden = guard.complaint_of_processing(case.complaint) if to_respondent else None
+
+    def plain(text: str | None) -> str:
+        return mask(text or "", hidden, "the complainant", case.property.address)
+
+    for v in vlist:
+        v["description"] = plain(v["description"])
     plist = []
     for p in photos:
         credit = (
@@ -182,7 +196,8 @@ def build_context(
                 "id": p.id,
                 "sha256": p.sha256,
                 "print_sha256": p.print_sha256,
-                "caption": p.caption or "",
+                # Their own photo's caption is theirs: on the respondent's copy, none.
+                "caption": "" if to_respondent and p.supplied_by_complainant else plain(p.caption),
                 "taken": long_datetime(p.taken_at, profile) if p.taken_at else "date not recorded",
                 "credit": credit,
                 "width": p.width,
@@ -236,5 +251,5 @@ def build_context(
             "date_text": "",
             "service_text": "",
         },
-        "fields": fields,
+        "fields": {k: plain(v) if isinstance(v, str) else v for k, v in fields.items()},
     }

@@ -27,6 +27,7 @@ from docsvc.documents.docx import render_docx
 from docsvc.documents.fields import field_schema, jsonable
 from docsvc.documents.pdf import html_environment, render_pdf
 from docsvc.errors import Conflict, Invalid, NotFound
+from docsvc.identity import guard
 from docsvc.models import (
     Attachment,
     BuildingInspectorNotice,
@@ -95,8 +96,8 @@ def _recipient(
                 "choose a party as recipient_party_id.",
                 {"field": "recipient"},
             )
-        c = case.complaint
-        if c is None or c.anonymous or not c.complainant_name:
+        who = guard.complaint_of_processing(case.complaint)
+        if who is None or not who.name:
             raise Invalid(
                 "this case has no identified complainant to send the notice to.",
                 {"field": "recipient"},

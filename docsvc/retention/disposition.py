@@ -26,7 +26,7 @@ from docsvc.cases.service import actor_of
 from docsvc.db import Database
 from docsvc.documents.pdf import html_environment, write_pdf
 from docsvc.documents.templates import find, search_path
-from docsvc.errors import Conflict, Forbidden, Invalid
+from docsvc.errors import Conflict, Forbidden, Invalid, NotFound
 from docsvc.models import (
     Attachment,
     Case,
@@ -475,3 +475,19 @@ def _add_to_series(
     g["last"] = max(g["last"], stub.get("closed_on", ""))
     g["files"] += len(stub.get("files_sha256", []))
     g["last_case"] = item.case_number
+
+
+def certified_run(session: Session, user: User, run_id: int) -> DispositionRun:
+    """A run whose certificate `user` may read: it lists every case destroyed, so only a user
+    who works for each of their jurisdictions (404 otherwise, as for a case they cannot see)."""
+    run = session.get(DispositionRun, run_id)
+    codes = session.scalars(
+        select(DispositionItem.jurisdiction_code).where(DispositionItem.run_id == run_id).distinct()
+    ).all()
+    if (
+        run is None
+        or run.certificate_sha256 is None
+        or not all(user.may_see_jurisdiction(c) for c in codes)
+    ):
+        raise NotFound(f"no certificate for disposition run {run_id} that you can see.")
+    return run

@@ -7,6 +7,7 @@ commits or rolls back with the record and cannot drift from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,6 +16,8 @@ from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from docsvc.disclosure.identity import mask
+from docsvc.identity.guard import bears_identity, complaint_of_processing, for_processing
 from docsvc.jobs.queue import enqueue
 from docsvc.models import (
     Attachment,
@@ -80,20 +83,16 @@ def case_entries(c: Case, prop: Property) -> list[Entry]:
 
 
 def complaint_entries(x: Complaint) -> list[Entry]:
+    who = complaint_of_processing(x)  # indexed restricted: found only through the guard
     out = [Entry("complaint", x.id, x.case_id, "Complaint", x.description, _day(x.received_at))]
-    if not x.anonymous:
+    if who is not None:
         out.append(
             Entry(
                 "complainant",
                 x.id,
                 x.case_id,
                 "Complainant",
-                _join(
-                    x.complainant_name,
-                    x.complainant_phone,
-                    x.complainant_email,
-                    x.complainant_address,
-                ),
+                _join(who.name, who.phone, who.email, who.address),
                 _day(x.received_at),
                 restricted=True,
             )
@@ -155,14 +154,19 @@ def inspection_entries(i: Inspection) -> list[Entry]:
 
 
 def attachment_entries(a: Attachment) -> list[Entry]:
+    # A file that may name the complainant: its caption and file name are theirs to protect,
+    # so the entry is restricted and its title (shown in every hit) is neutral.
+    bears = bears_identity(a)
+    plain = f"{a.kind.replace('_', ' ').title()} ({a.media_type})"
     return [
         Entry(
             "attachment",
             a.id,
             a.case_id,
-            a.caption or f"{a.kind.replace('_', ' ').title()} ({a.media_type})",
+            plain if bears else a.caption or plain,
             _join(a.kind.replace("_", " "), a.caption, a.original_filename, a.device, a.note),
             _day(a.taken_at or a.uploaded_at),
+            restricted=bears,
         )
     ]
 
@@ -182,6 +186,7 @@ def document_entries(d: Document, conn: Connection) -> list[Entry]:
             _day(d.issued_at or d.created_at),
             document_id=d.id,
             doc_type=d.type,
+            restricted=bears_identity(d),
         )
     ]
 
@@ -226,10 +231,37 @@ INDEXED: dict[type, tuple[tuple[str, ...], Any]] = {
 }
 
 
+def entries_of(session: Session, obj: Any) -> list[Entry]:
+    """The record's meta entries; any that quotes the case's complainant (an inspection's
+    witness list, a caption, a complaint's description) is restricted, found only through the
+    identity guard. A party's entry stays open: a party's name is public in the record."""
+    rows = INDEXED[type(obj)][1](session, obj)
+    open_rows = [e for e in rows if not e.restricted and e.kind not in ("party", "complainant")]
+    if open_rows:
+        quotes = quotes_complainant(session.connection(), rows[0].case_id)
+        for e in open_rows:
+            e.restricted = quotes(f"{e.title}\n{e.body}")
+    return rows
+
+
+def quotes_complainant(conn: Connection, case_id: int) -> Callable[[str], bool]:
+    """Whether a text of the case names its complainant: what masking would change (so the
+    property's own street address, the case's subject, does not count)."""
+    who = for_processing(conn, case_id)
+    if who is None:
+        return lambda _text: False
+    prop = conn.scalar(
+        select(Property.address)
+        .join(Case, Case.property_id == Property.id)
+        .where(Case.id == case_id)
+    )
+    return lambda text: mask(text, who, "complainant", prop or "") != text
+
+
 def write(session: Session, obj: Any, *, deleted: bool = False) -> None:
     """Replace the record's meta entries (or remove every entry of a deleted record)."""
     conn = session.connection()
-    kinds, build = INDEXED[type(obj)]
+    kinds = INDEXED[type(obj)][0]
     parts = ("meta", "text") if deleted else ("meta",)
     conn.execute(
         delete(SearchEntry).where(
@@ -240,7 +272,7 @@ def write(session: Session, obj: Any, *, deleted: bool = False) -> None:
     )
     if deleted:
         return
-    rows = build(session, obj)
+    rows = entries_of(session, obj)
     if not rows:
         return
     jurisdiction = conn.scalar(
@@ -309,7 +341,7 @@ def write_text(session: Session, obj: Any, text: str, source: str) -> bool:
             occurred_on=meta.occurred_on,
             title=meta.title,
             body=text,
-            restricted=text_restricted(obj),
+            restricted=text_restricted(session, obj, text, meta.case_id),
             source=source,
             updated_at=utcnow(),
         )
@@ -325,12 +357,11 @@ def needs_text(obj: Any) -> bool:
     return isinstance(obj, Document) and obj.status == "issued" and obj.pdf_sha256 is not None
 
 
-def text_restricted(obj: Any) -> bool:
-    """A file that may carry the complainant's identity in its text: what they supplied, the
-    complaint form, or a letter addressed to them."""
-    if isinstance(obj, Attachment):
-        return obj.supplied_by_complainant or obj.kind == "complaint_form"
-    return isinstance(obj, Document) and obj.recipient_kind == "complainant"
+def text_restricted(session: Session, obj: Any, text: str, case_id: int) -> bool:
+    """A file whose text may carry the complainant's identity: what they supplied, the
+    complaint form, a letter addressed to them, or any other file whose text names them (a
+    reply that quotes their phone number): shown only through the identity guard."""
+    return bears_identity(obj) or quotes_complainant(session.connection(), case_id)(text)
 
 
 def job_kind(kind: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.jobs.queue import enqueue
 from docsvc.models import Job, SearchEntry
-from docsvc.search.entries import INDEXED, TITLE_MAX, job_kind, needs_text, write
+from docsvc.search.entries import INDEXED, TITLE_MAX, entries_of, job_kind, needs_text, write
 
 Progress = Callable[[int, int], None]
 CHUNK = 500
@@ -104,8 +104,7 @@ def check(session: Session, progress: Progress | None = None) -> Coverage:
     seen: set[tuple[str, int]] = set()
     for obj in _records(session, progress):
         cov.records += 1
-        _, build = INDEXED[type(obj)]
-        for e in build(session, obj):
+        for e in entries_of(session, obj):
             key = (e.kind, e.ref_id)
             seen.add(key)
             got = stored.get(key)

@@ -113,7 +113,8 @@ def bundle_volume(bundle_id: int, number: int) -> Response:
 
 @bp.route("/bundles/<int:bundle_id>/manifest.json")
 def bundle_manifest(bundle_id: int) -> Response:
-    return send_manifest(*find_bundle(staff("bundles"), bundle_id))
+    user = staff("bundles")
+    return send_manifest(user, *find_bundle(user, bundle_id), "ui")
 
 
 @bp.route("/bundles/<int:bundle_id>/certification.pdf")

@@ -13,16 +13,18 @@ from sqlalchemy import select
 
 from docsvc.api.disclosure import DisclosureIn, request_dict, request_zone
 from docsvc.api.present import local_iso
-from docsvc.cases.service import get_case, record_complainant_view
+from docsvc.cases.service import get_case
 from docsvc.disclosure import workflow
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
 from docsvc.errors import DocsvcError, Invalid
+from docsvc.identity import guard
 from docsvc.jobs import queue
 from docsvc.models import (
+    Attachment,
     Case,
-    DisclosureCase,
     DisclosureItem,
     DisclosureRequest,
+    Document,
     Redaction,
     ScanFinding,
 )
@@ -107,8 +109,6 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
         if f.dismissed_at is None
     ]
     release_job = queue.latest(db(), workflow.RELEASE_JOB, req.id)
-    if req.status == "review":
-        _audit_review_view(user, req)
     return render_template(
         "disclosure.html",
         req=detail,
@@ -117,29 +117,6 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
         release_job=release_job,
         errors=errors or [],
     ), status
-
-
-def _audit_review_view(user, req) -> None:  # type: ignore[no-untyped-def]
-    """The review screen shows the records as they are, complainant and all: each case whose
-    complainant is identified is recorded as viewed: in its own transaction on a GET (whose
-    session only reads), in the request's own after a refused POST (a second writer would wait
-    on the first)."""
-    if request.method == "GET":
-        with database().session() as s:
-            _record_review_view(s, user, req.id)
-    else:
-        _record_review_view(db(), user, req.id)
-
-
-def _record_review_view(s, user, request_id: int) -> None:  # type: ignore[no-untyped-def]
-    ids = s.scalars(
-        select(DisclosureCase.case_id).where(
-            DisclosureCase.request_id == request_id, DisclosureCase.decision != "none"
-        )
-    ).all()
-    for case in s.scalars(select(Case).where(Case.id.in_(ids))):
-        record_complainant_view(s, user, case, "disclosure review")
-    s.commit()
 
 
 @bp.route("/disclosures/<int:request_id>")
@@ -158,6 +135,18 @@ def disclosure_page_image(request_id: int, item_id: int, page: int) -> Response:
         abort(404)
     if not 1 <= page <= (item.page_count or 0):
         abort(404)
+    # The review copy is the record as it is: a page of a record that bears the complainant's
+    # identity, or on which it was found (a box), is a view each time it is shown.
+    case = db().get(Case, item.case_id)
+    assert case is not None
+    source = db().get(Document if item.source == "document" else Attachment, item.source_id)
+    boxed = db().scalar(
+        select(Redaction.id).where(Redaction.item_id == item.id, Redaction.page == page)
+    )
+    if boxed is not None or (source is not None and guard.bears_identity(source, db())):
+        guard.view_identity_now(
+            database(), user, case, f"disclosure.{req.id}.item.{item.id}.page.{page}"
+        )
     pdf = pdfium.PdfDocument(file_store().open_verified(item.review_sha256))
     try:
         p = pdf[page - 1]
@@ -168,7 +157,7 @@ def disclosure_page_image(request_id: int, item_id: int, page: int) -> Response:
     out = io.BytesIO()
     image.save(out, "PNG")
     resp = Response(out.getvalue(), mimetype="image/png")
-    resp.headers["Cache-Control"] = "private, max-age=600"
+    resp.headers["Cache-Control"] = "no-store"  # fetched, and audited, each time it is shown
     return resp
 
 
@@ -240,6 +229,16 @@ def decide_disclosure_case(request_id: int, case_number: str):  # type: ignore[n
         record_counsel_decision(s, user, req, get_case(s, user, case_number), data)
 
     return _act(request_id, step, "Decision recorded.")
+
+
+@bp.route("/disclosures/<int:request_id>/exceptions/<int:exception_id>", methods=["POST"])
+def decide_disclosure_exception(request_id: int, exception_id: int):  # type: ignore[no-untyped-def]
+    decision = request.form.get("decision")
+    return _act(
+        request_id,
+        lambda s, user, req: workflow.decide_exception(s, user, req, exception_id, decision),
+        "Decision recorded." if decision != "reject" else "Kept withheld.",
+    )
 
 
 @bp.route("/disclosures/<int:request_id>/release", methods=["POST"])

@@ -13,6 +13,8 @@ from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
 from docsvc.documents import service
 from docsvc.errors import DocsvcError
+from docsvc.identity.guard import bears_identity
+from docsvc.identity.mask import masker
 from docsvc.models import Attachment, Document
 from docsvc.profiles.catalog import catalog, document_types_for
 from docsvc.ui.forms import load, local_to_iso, pick
@@ -43,17 +45,27 @@ def _new_document_page(
     case = cases.get_case(s, user, case_number)
     types = document_types_for(cases.case_profile(s, case))
     spec = next((t for t in types if t["type"] == doc_type), types[1])
-    photos = s.scalars(
-        select(Attachment).where(
-            Attachment.case_id == case.id, Attachment.thumb_sha256.is_not(None)
+    masked = masker(s, case)
+    photos = [
+        {
+            "id": p.id,
+            # The complainant's own photo is picked by number: its picture and caption are
+            # theirs, shown (and audited) only when opened.
+            "theirs": bears_identity(p),
+            "caption": None if bears_identity(p) else masked(p.caption),
+        }
+        for p in s.scalars(
+            select(Attachment).where(
+                Attachment.case_id == case.id, Attachment.thumb_sha256.is_not(None)
+            )
         )
-    )
+    ]
     return render_template(
         "document_new.html",
         case=case,
         types=types,
         spec=spec,
-        photos=list(photos),
+        photos=photos,
         errors=errors,
         form=form,
     ), status

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from docsvc.api.attachments import send_stored
@@ -16,7 +16,7 @@ from docsvc.errors import Invalid
 from docsvc.jobs import queue
 from docsvc.models import DispositionItem, DispositionRun, Hold
 from docsvc.retention import holds as holding
-from docsvc.retention.disposition import approve, approver_role, awaiting, propose
+from docsvc.retention.disposition import approve, approver_role, awaiting, certified_run, propose
 from docsvc.retention.evaluate import evaluate
 from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB
 from docsvc.timeutil import utcnow
@@ -151,10 +151,7 @@ def release_hold(hold_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/retention/runs/<int:run_id>/certificate.pdf")
 def retention_certificate(run_id: int) -> Response:
-    staff("retention.list")
-    run = db().get(DispositionRun, run_id)
-    if run is None or run.certificate_sha256 is None:
-        abort(404)
+    run = certified_run(db(), staff("retention.list"), run_id)
     return send_stored(
         run.certificate_sha256, PDF, f"certificate-of-destruction-{run_id}.pdf", "attachment"
     )

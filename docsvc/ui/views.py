@@ -26,6 +26,7 @@ from docsvc.auth.permissions import allowed
 from docsvc.cases import service
 from docsvc.cases.normalize import address_key
 from docsvc.errors import DocsvcError
+from docsvc.identity import guard
 from docsvc.models import AuditEvent, Case, Jurisdiction, Property, User
 from docsvc.models.cases import (
     CASE_STATUSES,
@@ -214,10 +215,10 @@ def render_case(
 
     s = db()
     profile = service.case_profile(s, case)
-    detail = case_detail(s, case, profile, with_complainant=reveal)
-    if reveal and case.complaint is not None and not case.complaint.anonymous:
-        service.record_complainant_view(s, user, case, "ui.case.reveal")
+    who = guard.view_identity(s, user, case, "ui.case.reveal") if reveal else None
+    if reveal:
         s.commit()
+    detail = case_detail(s, case, profile, user, who)
     return render_template(
         "case.html",
         case=detail,
@@ -432,7 +433,7 @@ def attachment(attachment_id: int, variant: str):  # type: ignore[no-untyped-def
     if variant not in ("original", "print", "thumb"):
         abort(404)
     att, case = load_attachment(attachment_id, user)
-    return serve_variant(att, case, variant)
+    return serve_variant(user, att, case, variant, "ui")
 
 
 @bp.route("/jurisdictions/<code>")

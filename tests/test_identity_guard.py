@@ -1,0 +1,364 @@
+"""Complainant identity is read through one guard: the tree is checked for reads around it, and
+each path that used to show identity without an audit row (or across jurisdictions, or past the
+redaction by a heuristic) is driven through the API as its user drives it."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from sqlalchemy import select
+
+from docsvc.disclosure.identity import Identity, address_needles, kinds_found, street_address
+from docsvc.models import AuditEvent, DisclosureException
+from tests import helpers
+from tests.conftest import complaint_case
+from tests.helpers import pdf_with, text_ops
+
+PACKAGE = Path(__file__).resolve().parent.parent / "docsvc"
+# Attribute reads of the identifying columns (intake writes them as keyword arguments).
+DIRECT_READ = re.compile(r"\.complainant_(name|phone|email|address)\b")
+GUARD = PACKAGE / "identity" / "guard.py"
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_only_the_guard_reads_the_complainants_columns() -> None:
+    readers = {
+        str(p.relative_to(PACKAGE))
+        for p in _modules()
+        if DIRECT_READ.search(p.read_text()) and p != GUARD and "models" not in p.parts
+    }
+    assert readers == set(), f"read complainant identity through docsvc.identity.guard: {readers}"
+    assert DIRECT_READ.search(GUARD.read_text())  # the check would see a read where there is one
+
+
+# Every function of a surface that sends stored bytes, and whether those bytes can bear the
+# complainant's identity (then it must call the guard). A new one fails here until it is
+# added, deliberately, with its answer.
+SENDERS = {
+    ("api/attachments.py", "serve_variant"): True,
+    ("api/documents.py", "file_response"): True,
+    ("ui/disclosure.py", "disclosure_page_image"): True,
+    ("api/bundles.py", "send_volume"): True,
+    ("api/attachments.py", "send_stored"): False,  # the helper itself
+    ("api/bundles.py", "send_manifest"): True,  # an unredacted bundle's lists captions
+    ("api/bundles.py", "send_certification"): False,
+    ("api/disclosure.py", "_zip_response"): False,  # the public release: scanned before it left
+    ("api/retention.py", "certificate"): False,  # destruction certificates: series and counts
+    ("ui/retention.py", "retention_certificate"): False,
+}
+
+
+def _senders() -> dict[tuple[str, str], bool]:
+    found: dict[tuple[str, str], bool] = {}
+    for area in ("api", "ui", "web"):
+        for path in sorted((PACKAGE / area).rglob("*.py")):
+            tree = ast.parse(path.read_text())
+            for fn in ast.walk(tree):
+                if not isinstance(fn, ast.FunctionDef):
+                    continue
+                calls = {
+                    c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")
+                    for c in ast.walk(fn)
+                    if isinstance(c, ast.Call)
+                }
+                if fn.name == "send_stored" or calls & {"send_stored", "open_verified"}:
+                    uses_guard = any(
+                        isinstance(n, ast.Attribute)
+                        and isinstance(n.value, ast.Name)
+                        and n.value.id == "guard"
+                        for n in ast.walk(fn)
+                    )
+                    found[(str(path.relative_to(PACKAGE)), fn.name)] = uses_guard
+    return found
+
+
+def test_every_surface_that_sends_stored_bytes_is_known_and_guarded() -> None:
+    found = _senders()
+    assert set(found) == set(SENDERS), "a function sends stored bytes: add it to SENDERS"
+    for where, bears in SENDERS.items():
+        if bears:
+            assert found[where], f"{where} sends files that may name the complainant: use guard"
+
+
+# --- whole addresses, units --------------------------------------------------------------------
+
+
+def test_a_neighbour_on_the_same_block_is_not_the_complainants_address() -> None:
+    needles = address_needles("100 N Oak Avenue Apt 4B, Los Gatos, CA 95030")
+    assert not kinds_found("Property: 100 N Main Street, Los Gatos", needles)
+    assert not kinds_found("100 S Oak Avenue", needles)  # the other side of the grid
+    for text in (
+        "lives at 100 N Oak Avenue",
+        "100 North Oak Ave.",
+        "100 Oak Avenue",
+        "100 n. oak av #4B",
+    ):
+        assert "address" in kinds_found(text, needles), text
+    assert kinds_found("please knock at Apt 4B", needles) == {"unit"}
+    assert "unit" in kinds_found("Unit 4-B", needles)  # written with a hyphen
+    assert not kinds_found("Unit 14B", needles) and not kinds_found("Apt 4", needles)
+    assert "unit" in kinds_found("Apartment 4B", needles)
+
+
+def test_the_street_line_is_parsed_whole() -> None:
+    at = street_address("100 N Oak Avenue Apt 4B, Los Gatos")
+    assert at is not None
+    assert (at.number, at.direction, at.street, at.unit) == ("100", "n", ("oak", "ave"), "4b")
+    assert street_address("100 N Main St # 2").unit == "2"  # type: ignore[union-attr]
+    assert street_address("PO Box 9, Tom Bean") is None
+    home, prop = street_address("100 N Oak Ave"), street_address("100 N Main Street")
+    assert home is not None and prop is not None and not home.same_place(prop)
+
+
+# --- the release: needles from the stored record, exceptions decided by a clerk ----------------
+
+
+def _request(client, records, case: str, **extra):  # type: ignore[no-untyped-def]
+    body = {
+        "jurisdiction": "los-gatos-ca",
+        "requester": {"name": "Pat Reporter"},
+        "received_at": "2026-11-20T10:00:00-08:00",
+        "description": "Records about the property",
+        "case_numbers": [case],
+        **extra,
+    }
+    return client.post("/api/disclosures", headers=records.headers, json=body)
+
+
+def _case(client, officer, *, address: str, home: str, name: str = "Maria O'Brien-Nguyễn") -> str:  # type: ignore[no-untyped-def]
+    body = complaint_case(address=address)
+    body["complaint"]["complainant"].update({"address": home, "name": name})
+    r = client.post("/api/cases", headers=officer.headers, json=body)
+    assert r.status_code == 201, r.json
+    return r.json["case_number"]
+
+
+def test_the_complainants_address_on_the_same_block_is_boxed(  # type: ignore[no-untyped-def]
+    client, officer, records, work, database
+) -> None:
+    """The leak that went out: grid neighbours share '100 N', and the address was dropped."""
+    case = _case(client, officer, address="100 N Main Street", home="100 N Oak Avenue")
+    form = pdf_with(
+        text_ops("COMPLAINT FORM", "Home address: 100 N Oak Avenue", "Site: 100 N Main")
+    )
+    assert (
+        helpers.upload(
+            client, officer.headers, case, form, "f.pdf", kind="complaint_form"
+        ).status_code
+        == 201
+    )
+    r = _request(client, records, case)
+    assert r.status_code == 201, r.json
+    assert r.json["exceptions"] == []  # not the same place: nothing to propose
+    work()
+    boxes = client.get(
+        f"/api/disclosures/{r.json['id']}/proposed-redactions", headers=records.headers
+    ).json
+    assert "address" in {b["kind"] for b in boxes}
+
+
+def test_living_at_the_property_is_a_clerks_decision(  # type: ignore[no-untyped-def]
+    client, officer, records, work, database
+) -> None:
+    case = _case(client, officer, address="100 N Main Street", home="100 N Main St, Apt 2")
+    form = pdf_with(text_ops("COMPLAINT FORM", "Tenant at 100 N Main Street Apt 2", "Call me"))
+    helpers.upload(client, officer.headers, case, form, "f.pdf", kind="complaint_form")
+    req = _request(client, records, case).json
+    [proposal] = req["exceptions"]
+    assert proposal["kind"] == "address" and proposal["status"] == "proposed"
+    assert "unit stays withheld" in proposal["reason"]
+    assert "Main" not in proposal["reason"] and "Apt" not in proposal["reason"]  # never the value
+    work()
+    url = f"/api/disclosures/{req['id']}"
+
+    def kinds() -> set[str]:
+        return {
+            b["kind"]
+            for b in client.get(f"{url}/proposed-redactions", headers=records.headers).json
+        }
+
+    assert "address" in kinds()  # until confirmed, withheld like any identifier
+    r = client.post(
+        f"{url}/exceptions/{proposal['id']}", headers=records.headers, json={"decision": "maybe"}
+    )
+    assert r.status_code == 422
+    r = client.post(
+        f"{url}/exceptions/{proposal['id']}", headers=records.headers, json={"decision": "confirm"}
+    )
+    assert r.status_code == 200, r.json
+    assert r.json["exceptions"][0]["status"] == "confirmed"
+    assert "address" not in kinds()
+    with database.session() as s:
+        row = s.scalar(select(DisclosureException))
+        assert row is not None and row.decided_by_id == records.id and row.decided_at is not None
+        audit = s.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("disclosure.exception%"))
+        ).all()
+        assert [a.action for a in audit] == ["disclosure.exception.confirm"]
+    # Taken back: the case's records are prepared again and the boxes come back.
+    r = client.post(
+        f"{url}/exceptions/{proposal['id']}", headers=records.headers, json={"decision": "reject"}
+    )
+    assert r.json["status"] == "preparing"
+    work()
+    assert "address" in kinds()
+    client.post(
+        f"{url}/exceptions/{proposal['id']}", headers=records.headers, json={"decision": "confirm"}
+    )
+    r = client.post(
+        f"{url}/release", headers=records.headers, json={"accept_proposed_redactions": True}
+    )
+    assert r.status_code == 201, [
+        (f["file"], f["where"], f["kind"]) for f in r.json["details"]["findings"]
+    ]
+    got = client.get(f"{url}/exemption-log", headers=records.headers)
+    assert got.status_code == 200, got.json
+    log = got.json
+    public = [e for e in log if e.get("withheld") is False]
+    assert len(public) == 1 and public[0]["kind"] == "address"
+    assert public[0]["explanation"].startswith("Not withheld: public in the record")
+    assert public[0]["reviewer"]
+
+
+def test_a_complainant_who_is_a_party_is_proposed_not_assumed(  # type: ignore[no-untyped-def]
+    client, officer, records, work
+) -> None:
+    case = _case(client, officer, address="1418 Elm Street", home="9 Far Road", name="Lee Owner")
+    client.post(
+        f"/api/cases/{case}/parties",
+        headers=officer.headers,
+        json={"role": "owner", "name": "Owner, Lee", "mailing_address": "9 Far Road"},
+    )
+    req = _request(client, records, case).json
+    assert [(e["kind"], e["status"]) for e in req["exceptions"]] == [("name", "proposed")]
+    assert req["exceptions"][0]["reason"] == "the complainant is the case's owner"
+
+
+def test_a_request_by_search_ignores_what_only_the_complainant_matches(  # type: ignore[no-untyped-def]
+    client, officer, records, work
+) -> None:
+    """Scoped by the complainant's own name, a request would tell the requester which case
+    that person complained about."""
+    case = _case(
+        client, officer, address="1418 Elm Street", home="1420 Elm Street", name="Quentin Zabriskie"
+    )
+    letter = helpers.pdf("Letter from Quentin Zabriskie about the yard")
+    helpers.upload(client, officer.headers, case, letter, "l.pdf", kind="correspondence")
+    work()
+    r = _request(client, records, case, case_numbers=[], query="Zabriskie")
+    assert r.status_code == 422
+    assert "no case is responsive" in r.json["error"]
+    r = _request(client, records, case, case_numbers=[], query="weeds")  # the complaint's own words
+    assert r.status_code == 201 and r.json["case_numbers"] == [case]
+
+
+# --- views: audited once each, within the viewer's jurisdictions -------------------------------
+
+
+def _views(database) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+    with database.session() as s:
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.action == "complainant.view")))
+
+
+def test_history_stays_within_the_viewers_jurisdictions(  # type: ignore[no-untyped-def]
+    client, officer, make_user
+) -> None:
+    here = _case(client, officer, address="1418 Elm Street", home="5 Home Lane", name="Ada Repeat")
+    there = client.post(
+        "/api/cases",
+        headers=officer.headers,
+        json=complaint_case(
+            jurisdiction="tom-bean-tx",
+            address="1418 Elm Street",
+            complainant={"name": "Ada Repeat", "phone": "903-555-0101", "address": "5 Home Lane"},
+        ),
+    ).json["case_number"]
+    for n in (here, there):
+        client.post(
+            f"/api/cases/{n}/parties",
+            headers=officer.headers,
+            json={"role": "owner", "name": "Sam Shared", "mailing_address": "1 Same St"},
+        )
+    local = make_user("records", jurisdictions=["los-gatos-ca"])
+    everywhere = make_user("records")
+    mine = client.get(f"/api/cases/{here}", headers=local.headers).json
+    assert mine["history"]["complainant"] == []
+    assert mine["parties"][0]["prior_cases"] == []
+    assert there not in str(mine)
+    full = client.get(f"/api/cases/{here}", headers=everywhere.headers).json
+    assert [c["case_number"] for c in full["history"]["complainant"]] == [there]
+
+
+def test_a_document_to_the_complainant_is_a_view_each_time(  # type: ignore[no-untyped-def]
+    client, officer, records, database
+) -> None:
+    case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
+    r = client.post(
+        f"/api/cases/{case}/documents",
+        headers=officer.headers,
+        json={
+            "type": "notice_of_resolution",
+            "recipient": "complainant",
+            "fields": {"resolution": "Weeds cut."},
+        },
+    )
+    assert r.status_code == 201, r.json
+    doc = r.json["id"]
+    before = len(_views(database))
+    for fmt in ("pdf", "docx"):
+        got = client.get(f"/api/documents/{doc}/{fmt}", headers=records.headers)
+        assert got.status_code == 200
+        assert got.headers["Cache-Control"] == "no-store"
+    after = _views(database)[before:]
+    assert [(e.actor_id, e.fields) for e in after] == [
+        (records.id, [f"document.{doc}.pdf"]),
+        (records.id, [f"document.{doc}.docx"]),
+    ]
+
+
+def test_search_shows_restricted_hits_masked_and_audited(  # type: ignore[no-untyped-def]
+    client, officer, records, work, database
+) -> None:
+    case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
+    reply = helpers.pdf("Called back (408) 555-0142 about the couch; she will send photos")
+    helpers.upload(client, officer.headers, case, reply, "reply.pdf", kind="correspondence")
+    work()
+    before = len(_views(database))
+    hits = client.get("/api/search?q=couch", headers=records.headers).json["results"]
+    shown = " ".join(h["snippet"] for h in hits)
+    assert "couch" in shown  # found, with the rest of what matched
+    assert "555" not in shown and "0142" not in shown
+    assert "[complainant]" in shown
+    views = _views(database)[before:]
+    assert [(e.actor_id, e.object_id, e.fields) for e in views] == [(records.id, case, ["search"])]
+    # What names nobody is no view.
+    client.get("/api/search?q=weeds", headers=records.headers)
+    assert len(_views(database)) == before + 1
+
+
+def test_the_case_page_masks_what_quotes_the_complainant_until_shown(  # type: ignore[no-untyped-def]
+    client, officer, signed_in, database
+) -> None:
+    body = complaint_case(description="Maria O'Brien-Nguyễn (408) 555-0142 says weeds are tall.")
+    case = client.post("/api/cases", headers=officer.headers, json=body).json["case_number"]
+    photo = helpers.jpeg()
+    helpers.upload(
+        client, officer.headers, case, photo, "IMG_maria.jpg", kind="photo",
+        caption="From Maria O'Brien-Nguyễn's window", supplied_by_complainant="true",
+    )  # fmt: skip
+    signed_in("records")  # the client now carries a records clerk's browser session
+    before = len(_views(database))
+    page = client.get(f"/cases/{case}").get_data(as_text=True)
+    assert "555-0142" not in page and "O'Brien" not in page and "O&#39;Brien" not in page
+    assert "weeds are tall" in page
+    assert len(_views(database)) == before  # nothing identifying shown: no view
+
+
+def test_needles_come_from_every_identifier() -> None:
+    who = Identity("Ann Lee", "408-555-0199", "ann@example.org", "7 Pine Ct Unit 3")
+    assert {n.kind for n in who.needles()} == {"name", "phone", "email", "address", "unit"}
