@@ -18,6 +18,7 @@ from docsvc.store import FileStore
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.documents_helpers import issue, served_case
+from tests.outside_readers import leaks
 
 
 def _work(database, settings) -> None:  # type: ignore[no-untyped-def]
@@ -536,6 +537,10 @@ def test_a_redacted_bundle_shows_only_the_pixels_of_the_complainants_photo(  # t
         data = client.get(vol["pdf_url"], headers=attorney.headers).data
         path = tmp_path / f"redacted-{vol['number']}.pdf"
         path.write_bytes(data)
+        # Read from outside by the public's tools (pdftotext, qpdf, exiftool, Tesseract in three
+        # page-segmentation modes), with matching of its own.
+        complainant = complaint_case()["complaint"]["complainant"]
+        assert leaks(data, path.name, complainant) == set()
         # What a reader of the page sees.
         text = "".join(_pages_text(data, tmp_path))
         flat = re.sub(r"\s+", " ", text)
