@@ -362,3 +362,20 @@ def test_the_case_page_masks_what_quotes_the_complainant_until_shown(  # type: i
 def test_needles_come_from_every_identifier() -> None:
     who = Identity("Ann Lee", "408-555-0199", "ann@example.org", "7 Pine Ct Unit 3")
     assert {n.kind for n in who.needles()} == {"name", "phone", "email", "address", "unit"}
+
+
+def test_a_snippet_cut_inside_an_identifier_masks_the_part_left(  # type: ignore[no-untyped-def]
+    client, officer, database
+) -> None:
+    from docsvc.identity.mask import snippet_masker
+    from docsvc.models import Case
+
+    number = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
+    with database.session() as s:
+        case = s.scalar(select(Case).where(Case.case_number == number))
+        cut = snippet_masker(s, case)
+        assert cut("…we tried to reach you at (408…") == "…we tried to reach you at ([complainant]…"
+        assert cut("Nguyễn called about the yard…") == "[complainant] called about the yard…"
+        assert cut("…from Maria O'Bri…") == "…from [complainant]…"
+        assert cut("…the yard at 1418 Elm…") == "…the yard at 1418 Elm…"  # the property's
+        assert cut("…mowed on the 14th…") == "…mowed on the 14th…"

@@ -40,13 +40,13 @@ def case_summary(case: Case, zone: ZoneInfo) -> dict[str, Any]:
 
 
 def attachment_dict(
-    att: Attachment, case_number: str, zone: ZoneInfo, *, revealed: bool = True
+    att: Attachment, case_number: str, zone: ZoneInfo, *, withheld: bool = False
 ) -> dict[str, Any]:
-    """One file's description. A file the complainant supplied, or the complaint form, may
-    name them in its caption, its file name or (a photo from their window) its position and
-    device: those wait until the complainant is shown (`revealed`), through the guard."""
+    """One file's description. A file that bears the complainant's identity may name them in
+    its caption, its file name or (a photo from their window) its position and device: those
+    are `withheld` until the complainant is shown, through the guard."""
     photo = att.thumb_sha256 is not None
-    hide = not revealed and bears_identity(att)
+    hide = withheld
     return {
         "id": att.id,
         "case_number": case_number,
@@ -176,7 +176,12 @@ def case_detail(
         for i in case.inspections
     ]
     out["attachments"] = [
-        attachment_dict(a, case.case_number, zone, revealed=complainant is not None)
+        attachment_dict(
+            a,
+            case.case_number,
+            zone,
+            withheld=complainant is None and bears_identity(a, session),
+        )
         for a in case_attachments(session, case)
     ]
     if complainant is None:  # an officer's caption may quote the complainant too

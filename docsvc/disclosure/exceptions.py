@@ -135,7 +135,7 @@ def listing(session: Session, request_id: int) -> list[tuple[DisclosureException
 
 def log_entries(session: Session, request_id: int, names: dict[int, str]) -> list[dict[str, Any]]:
     """The exemption log's lines for confirmed exceptions: what was not withheld and why
-    (never the value). `names` maps a case id to its first file in the package."""
+    (never the value). `names` maps a case id to how the log names its files."""
     out = []
     for row, number in listing(session, request_id):
         if row.status != "confirmed":

@@ -175,11 +175,8 @@ def build_package(
         if needles and item.source == "document":
             # Generated records are redacted in their data: the label stands in the text.
             log.append({**entry, "page": None, "kind": "complainant identity"})
-    first_file = {}
-    for entry in index:
-        first_file.setdefault(entry["case_number"], entry["name"])
     by_id = {d.case_id: session.get(Case, d.case_id) for d in decisions.values()}
-    names = {i: first_file.get(c.case_number, c.case_number) for i, c in by_id.items() if c}
+    names = {i: f"all records of {c.case_number}" for i, c in by_id.items() if c}
     reviewers: dict[int | None, str] = {}
     for e in exceptions.log_entries(session, req.id, names):
         rid = e.pop("reviewer_id")

@@ -3,15 +3,20 @@ the text with every identifier of the case's complainant masked."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from docsvc.disclosure.identity import mask
+from docsvc.disclosure.identity import mask, squashed, words
 from docsvc.identity.guard import for_processing
 from docsvc.models import Case
 
 LABEL = "complainant"
+ELLIPSIS = "…"
+EDGE_WORDS = 3  # how many words at a cut are tried as the start or end of an identifier
+_WORD = re.compile(r"\w+")
+_ONE_MASK = re.compile(rf"\[{LABEL}\](?:[^\w{ELLIPSIS}]{{0,3}}\[{LABEL}\])+")  # masks side by side
 
 
 def masker(session: Session, case: Case) -> Callable[[str | None], str | None]:
@@ -21,3 +26,54 @@ def masker(session: Session, case: Case) -> Callable[[str | None], str | None]:
     hidden = for_processing(session, case.id)
     address = case.property.address
     return lambda text: mask(text, hidden, LABEL, address) if text else text
+
+
+def snippet_masker(session: Session, case: Case) -> Callable[[str], str]:
+    """As `masker`, for an excerpt cut out of a longer text: where the cut ("…", or either end)
+    falls inside an identifier, the part left ("(408", "Ramasw") is masked too."""
+    whole = masker(session, case)
+    who = for_processing(session, case.id)
+    # Each identifier from each of its words on ("obriennguyen", "5550142"): a cut may fall
+    # inside the part written alone (a surname, the local number).
+    forms = {f for value in (who.as_dict().values() if who else []) for f in _tails(value)}
+    public = _tails(case.property.address)  # a cut inside the property's address is no one's
+
+    def cut(text: str) -> str:
+        text = whole(text) or text
+        if not forms:
+            return text
+        parts = text.split(ELLIPSIS)
+        for n, part in enumerate(parts):
+            words = list(_WORD.finditer(part))
+            for k in range(min(EDGE_WORDS, len(words)), 0, -1):
+                tail = words[-k:]  # a cut after it: the start of an identifier?
+                piece = squashed(part[tail[0].start() : tail[-1].end()])
+                if _theirs(piece, forms, public, str.startswith):
+                    part = f"{part[: tail[0].start()]}[{LABEL}]{part[tail[-1].end() :]}"
+                    break
+            words = list(_WORD.finditer(part))
+            for k in range(min(EDGE_WORDS, len(words)), 0, -1):
+                head = words[:k]  # a cut before it: the end of an identifier?
+                piece = squashed(part[head[0].start() : head[-1].end()])
+                if _theirs(piece, forms, public, str.endswith):
+                    part = f"{part[: head[0].start()]}[{LABEL}]{part[head[-1].end() :]}"
+                    break
+            parts[n] = part
+        return _ONE_MASK.sub(f"[{LABEL}]", ELLIPSIS.join(parts))
+
+    return cut
+
+
+def _tails(value: str | None) -> set[str]:
+    parts = words(value or "").split()
+    return {t for t in ("".join(parts[i:]) for i in range(len(parts))) if len(t) >= 4}
+
+
+def _theirs(
+    piece: str, forms: set[str], public: set[str], part_of: Callable[[str, str], bool]
+) -> bool:
+    """Whether a piece left at a cut is part of the complainant's identifiers and not of the
+    property's address."""
+    if len(piece) < 3:
+        return False
+    return any(part_of(f, piece) for f in forms) and not any(part_of(f, piece) for f in public)

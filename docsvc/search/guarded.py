@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from docsvc.auth.permissions import allowed
 from docsvc.db import Database
 from docsvc.identity import guard
-from docsvc.identity.mask import masker
+from docsvc.identity.mask import snippet_masker
 from docsvc.models import Case, User
 from docsvc.search.query import Filters, Results, search
 
@@ -30,7 +30,7 @@ def guarded_search(
     with database.session() as s:
         for case in s.scalars(select(Case).where(Case.id.in_(shown))):
             guard.record_view(s, user, case, "search")
-            maskers[case.id] = masker(s, case)
+            maskers[case.id] = snippet_masker(s, case)
         s.commit()
     for h in results.hits:
         if h.restricted:  # highlighting is lost with the identifiers: plain text, escaped

@@ -185,7 +185,8 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
         .execute(
             select(AuditEvent, User.username)
             .outerjoin(User, User.id == AuditEvent.actor_id)
-            .where(AuditEvent.case_id == case.id)
+            # What happened to the case; views of the complainant are audit, not its story.
+            .where(AuditEvent.case_id == case.id, AuditEvent.action != guard.VIEW_ACTION)
             .order_by(AuditEvent.seq)
         )
         .all()
