@@ -48,6 +48,7 @@ from pypdf.generic import NameObject
 
 from docsvc.cases.normalize import APOSTROPHES
 from docsvc.disclosure.identity import Needle, find_spans, squashed
+from docsvc.pdflock import serialized
 from docsvc.search.extract import MIN_LAYER_CHARS, OcrWord, ocr_words
 
 RENDER_DPI = 200  # redacted pages: sharp enough to read, a fraction of 300 dpi's size
@@ -120,6 +121,7 @@ def _line_boxes(rects: list[Rect]) -> list[Rect]:
     return [(a, b, c, d) for a, b, c, d in lines]
 
 
+@serialized
 def find_boxes(data: bytes, needles: list[Needle]) -> tuple[list[Box], list[tuple[float, float]]]:
     """Every identifier on every page, boxed; and each page's size in points."""
     boxes: list[Box] = []
@@ -468,6 +470,7 @@ def _burned_page(
     return image, (width, height)
 
 
+@serialized
 def rebuild(data: bytes, boxes: list[Box], label: str, title: str) -> bytes:
     """The released PDF: boxed pages burned in as images, the rest kept, all of it rewritten."""
     by_page: dict[int, list[Box]] = {}

@@ -30,6 +30,7 @@ from docsvc.models import (
     Job,
     Redaction,
 )
+from docsvc.pdflock import serialized
 from docsvc.timeutil import utcnow
 
 PREPARE_JOB = "disclosure_prepare"
@@ -141,6 +142,7 @@ def prepare_item(session: Session, env: Env, item_id: int) -> None:
     session.commit()
 
 
+@serialized
 def _sizes(data: bytes) -> list[tuple[float, float]]:
     pdf = pdfium.PdfDocument(data)
     try:

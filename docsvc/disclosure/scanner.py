@@ -45,6 +45,7 @@ from pypdf.generic import (
 )
 
 from docsvc.disclosure.scan_targets import Targets
+from docsvc.pdflock import PDFIUM
 from docsvc.search.extract import ocr_image
 
 OCR_DPI = 200  # enough for 8-point type; the release's own pages are 150-300 dpi
@@ -320,6 +321,11 @@ def _without_image_data(qdf: bytes) -> bytes:
 
 
 def _pdfium_views(name: str, data: bytes, ocr: _Ocr | None) -> Iterator[tuple[str, str]]:
+    with PDFIUM:  # held across the yields: PDFium is read by this thread alone meanwhile
+        yield from _pdfium_pages(name, data, ocr)
+
+
+def _pdfium_pages(name: str, data: bytes, ocr: _Ocr | None) -> Iterator[tuple[str, str]]:
     pdf = pdfium.PdfDocument(data)
     try:
         for i in range(len(pdf)):

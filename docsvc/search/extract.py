@@ -24,6 +24,7 @@ from PIL import Image, ImageOps, ImageSequence
 from pypdf import PdfReader
 
 from docsvc.attachments.sniff import DOCX, EML, IMAGES, PDF
+from docsvc.pdflock import serialized
 
 pi_heif.register_heif_opener()
 
@@ -65,6 +66,23 @@ def _word_chars(text: str) -> int:
     return sum(ch.isalnum() for ch in text)
 
 
+@serialized
+def _render(data: bytes, index: int) -> Image.Image:
+    """One page at 300 dpi, but never past OCR_MAX_SIDE pixels: a poster-sized page would
+    otherwise render to gigabytes."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        page = pdf[index]
+        try:
+            width, height = page.get_size()
+            scale = min(OCR_DPI / 72, OCR_MAX_SIDE / max(width, height, 1))
+            return page.render(scale=scale).to_pil()
+        finally:
+            page.close()
+    finally:
+        pdf.close()
+
+
 def _pdf(data: bytes) -> Extracted:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -74,21 +92,8 @@ def _pdf(data: bytes) -> Extracted:
     if not scanned:
         return Extracted(_cap("\n\n".join(layers)), "text")
     pages = list(layers)
-    pdf = pdfium.PdfDocument(data)
-    try:
-        for i in scanned[:MAX_OCR_PAGES]:
-            page = pdf[i]
-            try:
-                # 300 dpi, but never past OCR_MAX_SIDE pixels: a poster-sized page would
-                # otherwise render to gigabytes.
-                width, height = page.get_size()
-                scale = min(OCR_DPI / 72, OCR_MAX_SIDE / max(width, height, 1))
-                image = page.render(scale=scale).to_pil()
-            finally:
-                page.close()
-            pages[i] = ocr_image(image)
-    finally:
-        pdf.close()
+    for i in scanned[:MAX_OCR_PAGES]:
+        pages[i] = ocr_image(_render(data, i))
     if len(scanned) > MAX_OCR_PAGES:
         pages.append(f"[pages after {MAX_OCR_PAGES} scanned pages were not recognised]")
     return Extracted(_cap("\n\n".join(pages)), "ocr")

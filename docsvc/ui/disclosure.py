@@ -28,6 +28,7 @@ from docsvc.models import (
     Redaction,
     ScanFinding,
 )
+from docsvc.pdflock import serialized
 from docsvc.profiles.loader import profile_of
 from docsvc.ui.forms import load, local_to_iso, pick
 from docsvc.ui.views import bp, form_step, staff, visible_jurisdictions
@@ -147,18 +148,24 @@ def disclosure_page_image(request_id: int, item_id: int, page: int) -> Response:
         guard.view_identity_now(
             database(), user, case, f"disclosure.{req.id}.item.{item.id}.page.{page}"
         )
-    pdf = pdfium.PdfDocument(file_store().open_verified(item.review_sha256))
+    image = _review_page(file_store().open_verified(item.review_sha256), page)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    resp = Response(out.getvalue(), mimetype="image/png")
+    resp.headers["Cache-Control"] = "no-store"  # fetched, and audited, each time it is shown
+    return resp
+
+
+@serialized
+def _review_page(data: bytes, page: int) -> Any:
+    pdf = pdfium.PdfDocument(data)
     try:
         p = pdf[page - 1]
         image = p.render(scale=PAGE_DPI / 72).to_pil()
         p.close()
     finally:
         pdf.close()
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    resp = Response(out.getvalue(), mimetype="image/png")
-    resp.headers["Cache-Control"] = "no-store"  # fetched, and audited, each time it is shown
-    return resp
+    return image
 
 
 def _act(request_id: int, step: Any, done: str):  # type: ignore[no-untyped-def]
