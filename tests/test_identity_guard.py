@@ -8,6 +8,7 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from docsvc.disclosure.identity import Identity, address_needles, kinds_found, street_address
@@ -379,3 +380,32 @@ def test_a_snippet_cut_inside_an_identifier_masks_the_part_left(  # type: ignore
         assert cut("…from Maria O'Bri…") == "…from [complainant]…"
         assert cut("…the yard at 1418 Elm…") == "…the yard at 1418 Elm…"  # the property's
         assert cut("…mowed on the 14th…") == "…mowed on the 14th…"
+
+
+ATTACKS = [  # from the attacker's walkthrough: forms that passed both the redaction and the scanner
+    ("name", "as reported by neighbour Ottoline at the fence"),
+    ("name", "Spaced: O t t o l i n e"),
+    ("email", "Email: ooS@example.net"),  # OCR's reading of obs@
+    ("email", "write to obs [at] example [dot] net"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), ATTACKS)
+def test_the_redaction_and_the_scanner_each_find_the_walkthroughs_forms(
+    kind: str, text: str
+) -> None:
+    from docsvc.disclosure.scan_targets import Targets
+
+    who = ("Ottoline Brackenbury-Szabo", "(408) 555-0177", "obs@example.net", "88 E Willow Way")
+    assert kind in kinds_found(text, Identity(*who).needles())
+    assert kind in Targets.of(*who).kinds_in(text)
+
+
+def test_a_short_given_name_alone_is_no_finding() -> None:
+    """'Maria' alone would strike every Maria Street; a long given name points at one person."""
+    from docsvc.disclosure.scan_targets import Targets
+
+    who = ("Maria Lopez", None, "ml@example.org", None)
+    text = "Maria Street is two blocks away; write to bob@example.org"
+    assert not kinds_found(text, Identity(*who).needles())
+    assert not Targets.of(*who).kinds_in(text)

@@ -3,6 +3,7 @@ jurisdiction's own zone, with its offset."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -80,6 +81,25 @@ def attachment_dict(
         if photo
         else None,
     }
+
+
+def _mask_all(out: dict[str, Any], masked: Callable[[str | None], str | None]) -> None:
+    """Every text an officer typed on the case file, masked where it names the complainant:
+    violations, inspection reports and their measurements, captions and camera fields."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return masked(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    for key in ("violations", "inspections"):
+        out[key] = walk(out[key])
+    for a in out["attachments"]:
+        a["caption"], a["device"] = masked(a["caption"]), masked(a["device"])
 
 
 def case_attachments(session: Session, case: Case) -> list[Attachment]:
@@ -184,10 +204,8 @@ def case_detail(
         )
         for a in case_attachments(session, case)
     ]
-    if complainant is None:  # an officer's caption may quote the complainant too
-        masked = masker(session, case)
-        for a in out["attachments"]:
-            a["caption"] = masked(a["caption"])
+    if complainant is None:  # what an officer wrote may quote the complainant too
+        _mask_all(out, masker(session, case))
     out["refusal"] = (
         {
             "reason": case.refusal_reason,

@@ -26,6 +26,7 @@ _OWN_LETTERS = str.maketrans(
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\ufffe\u200b\u200c\u200d\u2060\ufeff"), None)
 _LINE_HYPHEN = re.compile(r"[-\u2010\u2011\u00ad]\s*\n\s*")  # a soft hyphen too
 MIN_SQUASHED = 4  # shortest needle looked for inside a run of single glyphs
+MIN_GIVEN_NAME = 6  # shortest given name withheld on its own
 MIN_ANYWHERE = 10  # shortest needle looked for anywhere in the squashed text: shorter ones
 #                   ("obrien") would be found across word boundaries ("to Brien Street")
 # Three or more tokens of one or two characters: glyphs set apart ("ob r i e n").
@@ -90,6 +91,10 @@ def name_needles(name: str) -> list[Needle]:
         for part in last if len(last) > 1 else []:
             if len(part) >= 4:
                 out.append(Needle("name", _phrase([part]), _squash_ok(part)))
+        # The given name alone ("reported by neighbour Ottoline") where it is long enough to
+        # point at one person; "Maria" or "Lee" would strike every street and shop named so.
+        if len(tokens[0]) >= MIN_GIVEN_NAME:
+            out.append(Needle("name", _phrase([tokens[0]]), tokens[0]))
     return out
 
 
@@ -115,8 +120,20 @@ def email_needles(email: str) -> list[Needle]:
         return []
     out = [Needle("email", _phrase(tokens), _squash_ok("".join(tokens)))]
     local = fold(email.split("@", 1)[0]).split()
+    domain = fold(email.split("@", 1)[1]).split() if "@" in email else []
     if local and len("".join(local)) >= 4:
         out.append(Needle("email", _phrase(local), None))
+    if local and domain:
+        # Spelled out ("obs [at] example [dot] net"), and the local part misread by one
+        # character before the exact domain (OCR reads "obs@" as "obS@" or "ohs@").
+        joined = "".join(local)
+        slips = "|".join(
+            re.escape(joined[:k]) + r"\w" + re.escape(joined[k + 1 :]) for k in range(len(joined))
+        )
+        tail = r"\s+(?:at\s+)?" + r"\s+(?:dot\s+)?".join(map(re.escape, domain))
+        exact = r"\s*".join(map(re.escape, local))
+        pattern = rf"(?<![\w])(?:{exact}|{slips}){tail}(?![\w])"
+        out.append(Needle("email", re.compile(pattern), None))
     return out
 
 

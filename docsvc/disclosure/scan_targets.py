@@ -64,6 +64,7 @@ _STREET_TYPES = {
 _UNIT_WORDS = {"apt", "apartment", "unit", "ste", "suite", "#", "no", "number", "rm", "room",
                "bldg", "building", "fl", "floor", "lot", "space", "spc", "trlr"}  # fmt: skip
 _UNIT_FORMS = ("apt", "apartment", "unit", "#", "ste", "suite")  # not "No. 4B": an exhibit too
+MIN_GIVEN_NAME = 6  # shortest given name looked for on its own
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"}
 _SHARED_MAILBOXES = {"info", "admin", "contact", "mail", "office", "hello", "support", "sales",
                      "noreply", "webmaster", "postmaster", "reception"}  # fmt: skip
@@ -102,6 +103,8 @@ class Target:
     # Words that, right after a match, make it someone else's: "100 N Oak" is not the
     # complainant's "100 N Oak Avenue" when "Street" follows.
     not_before: frozenset[str] = frozenset()
+    # A form no word list can say (one character misread): matched over the joined letters.
+    pattern: re.Pattern[str] | None = None
 
     @property
     def joined(self) -> str:
@@ -141,6 +144,8 @@ class Reading:
         return self.tokens[n] if n is not None else None
 
     def holds(self, target: Target) -> bool:
+        if target.pattern is not None:
+            return target.pattern.search(self.joined) is not None
         if target.short:
             phrase = f" {' '.join(target.words)} "
             at = self.spaced.find(phrase)
@@ -267,6 +272,10 @@ def name_targets(name: str) -> list[Target]:
     if surname and len("".join(surname)) >= 4:
         forms.append(tuple(surname))
     forms.extend((word,) for word in surname if len(word) >= 4)
+    # The given name alone where it is long enough to point at one person ("neighbour
+    # Ottoline"); "Maria" would be every Maria Street.
+    if given and surname and len(given[0]) >= MIN_GIVEN_NAME:
+        forms.append((given[0],))
     return [Target("name", f) for f in dict.fromkeys(forms) if f]
 
 
@@ -291,6 +300,18 @@ def email_targets(email: str) -> list[Target]:
     local = tokens(email.split("@", 1)[0])
     if local and len("".join(local)) >= 4 and "".join(local) not in _SHARED_MAILBOXES:
         out.append(Target("email", tuple(local)))
+    domain = tokens(email.split("@", 1)[1]) if "@" in email else []
+    if local and domain:
+        # Spelled out ("obs [at] example [dot] net"), and misread by one character before the
+        # exact domain, as OCR reads "obs@" ("obS@", "ooS@").
+        dotted = [w for d in domain for w in (d, "dot")][:-1]
+        out.append(Target("email", (*local, "at", *dotted)))
+        joined = "".join(local)
+        slips = "|".join(
+            re.escape(joined[:k]) + "[a-z0-9]" + re.escape(joined[k + 1 :])
+            for k in range(len(joined))
+        )
+        out.append(Target("email", (), pattern=re.compile(f"(?:{slips}){''.join(domain)}")))
     return out
 
 

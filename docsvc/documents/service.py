@@ -142,6 +142,15 @@ def _check_inputs(
     not_photos = [p.id for p in photos if p.print_sha256 is None]
     if not_photos:
         raise Invalid(f"attachments {not_photos} are not photos.", {"field": "photo_ids"})
+    theirs = [p.id for p in photos if p.supplied_by_complainant]
+    if theirs and doc.recipient_kind != "complainant":
+        # Their picture can show who or where they are (the view from their window, a name
+        # or a date stamp burned into the pixels): it is never served on the respondent.
+        raise Invalid(
+            f"photos {theirs} were supplied by the complainant and may show who or where they "
+            "are, so they are not served on the respondent: choose the officer's own photos.",
+            {"field": "photo_ids"},
+        )
     return violations, photos
 
 

@@ -165,8 +165,10 @@ def complaint_of_processing(complaint: Complaint | None) -> Complainant | None:
 
 def bears_identity(obj: Attachment | Document, session: Session | None = None) -> bool:
     """A file that may carry the complainant's identity: what they supplied, the complaint
-    form, a document addressed to them; and, given a session, any file whose extracted text
-    names them (the index marks that text restricted: a phone log quoting their number)."""
+    form, a document addressed to them; and, given a session, any file the index marks
+    restricted (its text or its caption, file name or camera fields name them: a phone log
+    quoting their number), or whose text the worker has not read yet (until then, nobody
+    knows)."""
     if isinstance(obj, Attachment):
         if obj.supplied_by_complainant or obj.kind == "complaint_form":
             return True
@@ -175,17 +177,17 @@ def bears_identity(obj: Attachment | Document, session: Session | None = None) -
     if session is None:
         return False
     kind = "attachment" if isinstance(obj, Attachment) else "document"
-    return (
-        session.scalar(
-            select(SearchEntry.id).where(
-                SearchEntry.kind == kind,
-                SearchEntry.ref_id == obj.id,
-                SearchEntry.part == "text",
-                SearchEntry.restricted.is_(True),
-            )
+    entries = session.execute(
+        select(SearchEntry.part, SearchEntry.restricted).where(
+            SearchEntry.kind == kind, SearchEntry.ref_id == obj.id
         )
-        is not None
-    )
+    ).all()
+    if any(restricted for _, restricted in entries):
+        return True
+    # Files whose text the worker reads (as the index's needs_text says): not read yet.
+    read = isinstance(obj, Attachment) and obj.kind != "photo"
+    read = read or (isinstance(obj, Document) and obj.status == "issued")
+    return read and "text" not in {part for part, _ in entries}
 
 
 def view_file(

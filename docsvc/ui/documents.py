@@ -66,6 +66,7 @@ def _new_document_page(
         types=types,
         spec=spec,
         photos=photos,
+        masked=masked,
         errors=errors,
         form=form,
     ), status
