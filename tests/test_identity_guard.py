@@ -387,6 +387,8 @@ ATTACKS = [  # from the attacker's walkthrough: forms that passed both the redac
     ("name", "Spaced: O t t o l i n e"),
     ("email", "Email: ooS@example.net"),  # OCR's reading of obs@
     ("email", "write to obs [at] example [dot] net"),
+    ("name", "Reported by \u041ettoline Brackenbury"),  # a Cyrillic O
+    ("name", "Ott\u200boline B.-S. called"),  # a zero-width space inside
 ]
 
 

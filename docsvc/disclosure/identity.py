@@ -19,7 +19,11 @@ from docsvc.cases.normalize import ABBREVIATIONS, APOSTROPHES, address_key, fold
 # Letters that are letters of their own, not a letter with a mark: fold() keeps them apart.
 _OWN_LETTERS = str.maketrans(
     {"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
-     "þ": "th", "Þ": "th", "ð": "d", "\u0131": "i"}  # the last: dotless i
+     "þ": "th", "Þ": "th", "ð": "d", "\u0131": "i",  # dotless i
+     # Cyrillic and Greek letters drawn like Latin ones: "Ottoline" with a Cyrillic O reads
+     # as Ottoline to every reader of the page.
+     **dict(zip("\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04bb\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0423\u0406\u0408\u0405\u03bf\u03b1\u03b5\u03b9\u03ba\u03bd\u03c1\u03c4\u03c5\u03c7\u0391\u0392\u0395\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7",
+                "aeopcyxijsdhabekmhopctxyijsoaeikvptuxabehikmnoptyx", strict=True))}
 )  # fmt: skip
 # Invisible characters extractors leave in words: soft hyphen, pdfium's line-join marker,
 # zero-width space and joiners, word joiner, byte-order mark.
