@@ -411,3 +411,32 @@ def test_a_short_given_name_alone_is_no_finding() -> None:
     text = "Maria Street is two blocks away; write to bob@example.org"
     assert not kinds_found(text, Identity(*who).needles())
     assert not Targets.of(*who).kinds_in(text)
+
+
+def test_a_documents_fields_that_name_the_complainant_are_a_view(  # type: ignore[no-untyped-def]
+    client, officer, records, database
+) -> None:
+    """The API returns fields as typed (a draft is edited from them): where an officer wrote the
+    complainant's name there, reading them is audited; where not, it is no view."""
+    from tests.documents_helpers import build_case, document_body
+
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    plain = document_body("notice_of_violation", built, draft=True)
+    quoting = document_body("notice_of_violation", built, draft=True)
+    quoting["fields"] = {
+        **quoting["fields"],
+        "corrective_action": "Call Maria O'Brien-Nguyễn first",
+    }
+    ids = []
+    for body in (plain, quoting):
+        r = client.post(f"/api/cases/{built.case}/documents", headers=officer.headers, json=body)
+        assert r.status_code == 201, r.json
+        ids.append(r.json["id"])
+    before = len(_views(database))
+    assert client.get(f"/api/documents/{ids[0]}", headers=records.headers).status_code == 200
+    assert len(_views(database)) == before
+    got = client.get(f"/api/documents/{ids[1]}", headers=records.headers)
+    assert "O'Brien" in got.json["fields"]["corrective_action"]
+    client.get(f"/api/cases/{built.case}/documents", headers=records.headers)
+    views = _views(database)[before:]
+    assert [(v.actor_id, v.fields) for v in views] == [(records.id, ["api.documents.fields"])] * 2

@@ -15,6 +15,7 @@ from docsvc.cases import service as cases
 from docsvc.documents import service
 from docsvc.documents.deadlines import Rule, strictest
 from docsvc.identity import guard
+from docsvc.identity.mask import masker, names_complainant
 from docsvc.models import Case, Document
 from docsvc.web.context import api_user, database, db, file_store, require, settings
 
@@ -111,9 +112,10 @@ def list_documents(case_number: str):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")
     session = db()
     case = cases.get_case(session, user, case_number)
-    docs = session.scalars(
-        select(Document).where(Document.case_id == case.id).order_by(Document.id)
+    docs = list(
+        session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id))
     )
+    _view_fields(user, case, docs)
     return [document_dict(d, case) for d in docs]
 
 
@@ -123,7 +125,16 @@ def list_documents(case_number: str):  # type: ignore[no-untyped-def]
 def get_document(document_id: int):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")
     doc, case = service.get_document(db(), user, document_id)
+    _view_fields(user, case, [doc])
     return document_dict(doc, case)
+
+
+def _view_fields(user: Any, case: Case, docs: list[Document]) -> None:
+    """The fields are returned as the officer typed them (a draft is edited from them): where
+    they name the complainant, that is a view of their identity, through the guard."""
+    masked = masker(db(), case)
+    if any(names_complainant(masked, d.fields or {}) for d in docs):
+        guard.view_identity_now(database(), user, case, "api.documents.fields")
 
 
 @blp.route("/api/documents/<int:document_id>", methods=["PATCH"])

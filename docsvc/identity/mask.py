@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,18 @@ def masker(session: Session, case: Case) -> Callable[[str | None], str | None]:
     hidden = for_processing(session, case.id)
     address = case.property.address
     return lambda text: mask(text, hidden, LABEL, address) if text else text
+
+
+def names_complainant(masked: Callable[[str | None], str | None], value: Any) -> bool:
+    """Whether any text in `value` (a string, or lists and dicts of them) names the
+    complainant: what masking would change."""
+    if isinstance(value, str):
+        return masked(value) != value
+    if isinstance(value, dict):
+        return any(names_complainant(masked, v) for v in value.values())
+    if isinstance(value, list):
+        return any(names_complainant(masked, v) for v in value)
+    return False
 
 
 def snippet_masker(session: Session, case: Case) -> Callable[[str], str]:
