@@ -33,11 +33,15 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 @pytest.fixture
 def live_server(app):  # type: ignore[no-untyped-def]
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Requests still running when the test ends (page images the browser asked for) are
+    # waited for, so none holds a database connection past the app's teardown.
+    server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+    server.server_close()
 
 
 @pytest.fixture
