@@ -47,7 +47,6 @@ def attachment_dict(
     its caption, its file name or (a photo from their window) its position and device: those
     are `withheld` until the complainant is shown, through the guard."""
     photo = att.thumb_sha256 is not None
-    hide = withheld
     return {
         "id": att.id,
         "case_number": case_number,
@@ -55,17 +54,17 @@ def attachment_dict(
         "media_type": att.media_type,
         "sha256": att.sha256,
         "size": att.size,
-        "original_filename": None if hide else att.original_filename,
-        "caption": None if hide else att.caption,
-        "withheld_until_shown": hide,
+        "original_filename": None if withheld else att.original_filename,
+        "caption": None if withheld else att.caption,
+        "withheld_until_shown": withheld,
         "supplied_by_complainant": att.supplied_by_complainant,
         "uploaded_at": _local(att.uploaded_at, zone),
         "page_count": att.page_count,
         "taken_at": _local(att.taken_at, zone),
         "gps": {"lat": att.gps_lat, "lon": att.gps_lon}
-        if att.gps_lat is not None and not hide
+        if att.gps_lat is not None and not withheld
         else None,
-        "device": None if hide else att.device,
+        "device": None if withheld else att.device,
         "orientation": att.orientation,
         "width": att.width,
         "height": att.height,
@@ -84,8 +83,9 @@ def attachment_dict(
 
 
 def _mask_all(out: dict[str, Any], masked: Callable[[str | None], str | None]) -> None:
-    """Every text an officer typed on the case file, masked where it names the complainant:
-    violations, inspection reports and their measurements, captions and camera fields."""
+    """Every text typed on the case file, masked where it names the complainant: the
+    complaint's description, violations, inspection reports and their measurements, captions
+    and camera fields."""
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
@@ -96,6 +96,8 @@ def _mask_all(out: dict[str, Any], masked: Callable[[str | None], str | None]) -
             return {k: walk(v) for k, v in value.items()}
         return value
 
+    if out["complaint"] is not None:
+        out["complaint"]["description"] = masked(out["complaint"]["description"])
     for key in ("violations", "inspections"):
         out[key] = walk(out[key])
     for a in out["attachments"]:
@@ -137,10 +139,7 @@ def case_detail(
         out["complaint"] = {
             "received_at": _local(complaint.received_at, zone),
             "channel": complaint.channel,
-            # Until the complainant is shown (and audited), what quotes them is masked.
-            "description": complaint.description
-            if complainant is not None
-            else masker(session, case)(complaint.description),
+            "description": complaint.description,
             "anonymous": complaint.anonymous,
             "discretion_approved_by": complaint.discretion_approved_by,
             "disclosure_preference": complaint.disclosure_preference,

@@ -27,7 +27,7 @@ from docsvc.audit import append
 from docsvc.cases.service import actor_of, case_profile
 from docsvc.disclosure import exceptions
 from docsvc.disclosure.pages import Box, rebuild
-from docsvc.disclosure.prepare import label_of, needles_for
+from docsvc.disclosure.prepare import WITHHOLDING, label_of, needles_for
 from docsvc.disclosure.renditions import describe, source_pdf
 from docsvc.disclosure.scan_targets import Targets, targets_for
 from docsvc.disclosure.scanner import Finding, scan_package
@@ -210,7 +210,7 @@ def build_package(
     files.append(("exemption-log.json", _json({"request_id": req.id, "entries": log})))
     # Every case that withholds, counsel's undecided too: its complainant as recorded, less
     # only what a clerk confirmed is public in its record.
-    withheld = [d.case_id for d in decisions.values() if d.decision in ("redact", "counsel")]
+    withheld = [d.case_id for d in decisions.values() if d.decision in WITHHOLDING]
     targets = targets_for(session, withheld, exceptions.waived(session, req.id))
     return Package(_zip(files), log, len(files), targets, bool(withheld))
 

@@ -14,8 +14,9 @@ complainant, a search entry marked restricted), are read through this module and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -66,16 +67,6 @@ def _of(complaint: Complaint | None) -> Complainant | None:
     return who if who.any() else None
 
 
-def _complaint(session: Session, case_id: int) -> Complaint | None:
-    return session.scalar(select(Complaint).where(Complaint.case_id == case_id))
-
-
-def may_view(user: User, case: Case) -> bool:
-    return allowed(user.role, "complainant.view") and user.may_see_jurisdiction(
-        case.jurisdiction_code
-    )
-
-
 def check(user: User, case: Case) -> None:
     """403 for a role that may not see identity; 404 for a case outside the user's
     jurisdictions (as get_case answers, so its existence is not confirmed)."""
@@ -105,7 +96,7 @@ def view_identity(session: Session, user: User, case: Case, where: str) -> Compl
     None (and nothing recorded) when the complaint identifies nobody. Checks first: a user
     who may not see it gets 403/404, not the values."""
     check(user, case)
-    who = _of(_complaint(session, case.id))
+    who = for_processing(session, case.id)
     if who is not None:
         record_view(session, user, case, where)
     return who
@@ -114,30 +105,37 @@ def view_identity(session: Session, user: User, case: Case, where: str) -> Compl
 def view_identity_now(database: Database, user: User, case: Case, where: str) -> Complainant | None:
     """As view_identity, for a read-only request: the audit row is written and committed in a
     short transaction of its own before anything is shown."""
-    with database.session() as s:
-        fresh = s.get(Case, case.id)
-        assert fresh is not None
-        who = view_identity(s, user, fresh, where)
-        s.commit()
-    return who
+    return _committed(database, case, lambda s, fresh: view_identity(s, user, fresh, where))
 
 
 def view_file_now(
     database: Database, user: User, case: Case, obj: Attachment | Document, where: str
 ) -> bool:
-    """As view_file, committed before the bytes are sent (see view_identity_now). True when
-    the file bears identity: the caller then keeps it out of caches, so each showing is
-    fetched and recorded."""
-    _check_file(user, case, obj)
+    """Before the bytes of `obj` are sent to `user`: the jurisdiction check, and for a file
+    that bears identity the view's audit row, committed first (see view_identity_now). True
+    when it bears identity: the caller then keeps it out of caches, so each showing is fetched
+    and recorded."""
+    if obj.case_id != case.id or not user.may_see_jurisdiction(case.jurisdiction_code):
+        raise NotFound("no such file that you can see.")
     with database.read_session() as r:
         bears = bears_identity(obj, r)
     if bears:
-        with database.session() as s:
-            fresh = s.get(Case, case.id)
-            assert fresh is not None
-            record_view(s, user, fresh, where)
-            s.commit()
+        _committed(database, case, lambda s, fresh: record_view(s, user, fresh, where))
     return bears
+
+
+T = TypeVar("T")
+
+
+def _committed(database: Database, case: Case, step: Callable[[Session, Case], T]) -> T:
+    """`step` in a short write transaction of its own, on the case as that session reads it:
+    a read-only request's audit row, committed before anything is shown."""
+    with database.session() as s:
+        fresh = s.get(Case, case.id)
+        assert fresh is not None
+        out = step(s, fresh)
+        s.commit()
+    return out
 
 
 def for_processing(session: Session | Connection, case_id: int) -> Complainant | None:
@@ -188,18 +186,3 @@ def bears_identity(obj: Attachment | Document, session: Session | None = None) -
     read = isinstance(obj, Attachment) and obj.kind != "photo"
     read = read or (isinstance(obj, Document) and obj.status == "issued")
     return read and "text" not in {part for part, _ in entries}
-
-
-def view_file(
-    session: Session, user: User, case: Case, obj: Attachment | Document, where: str
-) -> None:
-    """Before the bytes or text of `obj` are shown to `user`: for a file that bears identity,
-    the check and the audit row; for any other file, only the jurisdiction check."""
-    _check_file(user, case, obj)
-    if bears_identity(obj, session):
-        record_view(session, user, case, where)
-
-
-def _check_file(user: User, case: Case, obj: Attachment | Document) -> None:
-    if obj.case_id != case.id or not user.may_see_jurisdiction(case.jurisdiction_code):
-        raise NotFound("no such file that you can see.")

@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from docsvc.disclosure.identity import mask, squashed, words
-from docsvc.identity.guard import for_processing
-from docsvc.models import Case
+from docsvc.identity.guard import Complainant, for_processing
+from docsvc.models import Case, Property
 
 LABEL = "complainant"
 ELLIPSIS = "…"
@@ -24,8 +26,24 @@ def masker(session: Session, case: Case) -> Callable[[str | None], str | None]:
     """A function masking the case's complainant in a text (a caption, a snippet, a complaint's
     description). The property's street address stays: it is the case's subject, even when the
     complainant lives there (their unit is still masked)."""
-    hidden = for_processing(session, case.id)
-    address = case.property.address
+    return _masker(for_processing(session, case.id), case.property.address)
+
+
+def masker_of(conn: Connection, case_id: int) -> Callable[[str | None], str | None]:
+    """As `masker`, from a connection and the case's id (the search index's flush hook, on
+    every record written: a case with no identified complainant costs one query)."""
+    hidden = for_processing(conn, case_id)
+    if hidden is None:
+        return lambda text: text
+    address = conn.scalar(
+        select(Property.address)
+        .join(Case, Case.property_id == Property.id)
+        .where(Case.id == case_id)
+    )
+    return _masker(hidden, address or "")
+
+
+def _masker(hidden: Complainant | None, address: str) -> Callable[[str | None], str | None]:
     return lambda text: mask(text, hidden, LABEL, address) if text else text
 
 
@@ -44,8 +62,8 @@ def names_complainant(masked: Callable[[str | None], str | None], value: Any) ->
 def snippet_masker(session: Session, case: Case) -> Callable[[str], str]:
     """As `masker`, for an excerpt cut out of a longer text: where the cut ("…", or either end)
     falls inside an identifier, the part left ("(408", "Ramasw") is masked too."""
-    whole = masker(session, case)
     who = for_processing(session, case.id)
+    whole = _masker(who, case.property.address)
     # Each identifier from each of its words on ("obriennguyen", "5550142"): a cut may fall
     # inside the part written alone (a surname, the local number).
     forms = {f for value in (who.as_dict().values() if who else []) for f in _tails(value)}
@@ -57,24 +75,31 @@ def snippet_masker(session: Session, case: Case) -> Callable[[str], str]:
             return text
         parts = text.split(ELLIPSIS)
         for n, part in enumerate(parts):
-            words = list(_WORD.finditer(part))
-            for k in range(min(EDGE_WORDS, len(words)), 0, -1):
-                tail = words[-k:]  # a cut after it: the start of an identifier?
-                piece = squashed(part[tail[0].start() : tail[-1].end()])
-                if _theirs(piece, forms, public, str.startswith):
-                    part = f"{part[: tail[0].start()]}[{LABEL}]{part[tail[-1].end() :]}"
-                    break
-            words = list(_WORD.finditer(part))
-            for k in range(min(EDGE_WORDS, len(words)), 0, -1):
-                head = words[:k]  # a cut before it: the end of an identifier?
-                piece = squashed(part[head[0].start() : head[-1].end()])
-                if _theirs(piece, forms, public, str.endswith):
-                    part = f"{part[: head[0].start()]}[{LABEL}]{part[head[-1].end() :]}"
-                    break
-            parts[n] = part
+            # A cut after the part's last words: the start of an identifier? Before its first
+            # words: the end of one?
+            part = _edge(part, forms, public, lambda ws, k: ws[-k:], str.startswith)
+            parts[n] = _edge(part, forms, public, lambda ws, k: ws[:k], str.endswith)
         return _ONE_MASK.sub(f"[{LABEL}]", ELLIPSIS.join(parts))
 
     return cut
+
+
+def _edge(
+    part: str,
+    forms: set[str],
+    public: set[str],
+    take: Callable[[list[re.Match[str]], int], list[re.Match[str]]],
+    part_of: Callable[[str, str], bool],
+) -> str:
+    """`part` with the most words at one edge (up to EDGE_WORDS) that are part of an
+    identifier, and not of the property's address, masked."""
+    words = list(_WORD.finditer(part))
+    for k in range(min(EDGE_WORDS, len(words)), 0, -1):
+        run = take(words, k)
+        a, b = run[0].start(), run[-1].end()
+        if _theirs(squashed(part[a:b]), forms, public, part_of):
+            return f"{part[:a]}[{LABEL}]{part[b:]}"
+    return part
 
 
 def _tails(value: str | None) -> set[str]:

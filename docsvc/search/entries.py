@@ -16,8 +16,8 @@ from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from docsvc.disclosure.identity import mask
-from docsvc.identity.guard import bears_identity, complaint_of_processing, for_processing
+from docsvc.identity.guard import bears_identity, complaint_of_processing
+from docsvc.identity.mask import masker_of, names_complainant
 from docsvc.jobs.queue import enqueue
 from docsvc.models import (
     Attachment,
@@ -247,15 +247,8 @@ def entries_of(session: Session, obj: Any) -> list[Entry]:
 def quotes_complainant(conn: Connection, case_id: int) -> Callable[[str], bool]:
     """Whether a text of the case names its complainant: what masking would change (so the
     property's own street address, the case's subject, does not count)."""
-    who = for_processing(conn, case_id)
-    if who is None:
-        return lambda _text: False
-    prop = conn.scalar(
-        select(Property.address)
-        .join(Case, Case.property_id == Property.id)
-        .where(Case.id == case_id)
-    )
-    return lambda text: mask(text, who, "complainant", prop or "") != text
+    masked = masker_of(conn, case_id)
+    return lambda text: names_complainant(masked, text)
 
 
 def write(session: Session, obj: Any, *, deleted: bool = False) -> None:

@@ -46,19 +46,16 @@ def _new_document_page(
     types = document_types_for(cases.case_profile(s, case))
     spec = next((t for t in types if t["type"] == doc_type), types[1])
     masked = masker(s, case)
+    # The complainant's own photo is picked by number: its picture and caption are theirs,
+    # shown (and audited) only when opened.
     photos = [
-        {
-            "id": p.id,
-            # The complainant's own photo is picked by number: its picture and caption are
-            # theirs, shown (and audited) only when opened.
-            "theirs": bears_identity(p),
-            "caption": None if bears_identity(p) else masked(p.caption),
-        }
+        {"id": p.id, "theirs": theirs, "caption": None if theirs else masked(p.caption)}
         for p in s.scalars(
             select(Attachment).where(
                 Attachment.case_id == case.id, Attachment.thumb_sha256.is_not(None)
             )
         )
+        for theirs in [bears_identity(p)]
     ]
     return render_template(
         "document_new.html",
