@@ -356,18 +356,13 @@ def release(data: dict[str, Any], request_id: int):  # type: ignore[no-untyped-d
 
 
 def _release_of(request_id: int) -> Release:
-    user = require(api_user(), "disclosure")
-    req = get_request(db(), user, request_id)
-    rel = db().scalar(select(Release).where(Release.request_id == req.id))
-    if rel is None:
-        raise NotFound(f"request {req.id} has not been released.")
-    return rel
+    return releasing.release_of(db(), require(api_user(), "disclosure"), request_id)
 
 
 @blp.route("/api/disclosures/<int:request_id>/package", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "The released ZIP"}})
 def package(request_id: int):  # type: ignore[no-untyped-def]
-    return _zip_response(_release_of(request_id))
+    return send_package(_release_of(request_id))
 
 
 @blp.route("/api/disclosures/<int:request_id>/exemption-log", methods=["GET"])
@@ -385,10 +380,11 @@ def public_release(token: str):  # type: ignore[no-untyped-def]
     rel = db().scalar(select(Release).where(Release.token == token)) if len(token) < 100 else None
     if rel is None:
         raise NotFound("no release at this link; check the link you were sent.")
-    return _zip_response(rel)
+    return send_package(rel)
 
 
-def _zip_response(rel: Release) -> Response:
+def send_package(rel: Release) -> Response:
+    """The released ZIP as sent to staff (API and pages) and to whoever holds the link."""
     resp = Response(file_store().open_verified(rel.package_sha256), mimetype=ZIP)
     resp.headers["Content-Disposition"] = f'attachment; filename="release-{rel.request_id}.zip"'
     resp.headers["X-Content-Type-Options"] = "nosniff"

@@ -29,12 +29,13 @@ from docsvc.disclosure import exceptions
 from docsvc.disclosure.pages import Box, rebuild
 from docsvc.disclosure.prepare import WITHHOLDING, label_of, needles_for
 from docsvc.disclosure.renditions import describe, source_pdf
+from docsvc.disclosure.requests import get_request
 from docsvc.disclosure.scan_targets import Targets, targets_for
 from docsvc.disclosure.scanner import Finding, scan_package
 from docsvc.documents.pdf import html_environment, write_pdf
 from docsvc.documents.service import Env
 from docsvc.documents.templates import find, search_path
-from docsvc.errors import Conflict
+from docsvc.errors import Conflict, NotFound
 from docsvc.models import (
     Case,
     DisclosureCase,
@@ -68,6 +69,16 @@ class Package:
     # and whether any case withholds: then the package is scanned.
     targets: Targets
     withholding: bool
+
+
+def release_of(session: Session, user: User, request_id: int) -> Release:
+    """The release of a request `user` may see: what a staff download of the package sends,
+    from the API and the pages alike (the caller checks the 'disclosure' permission)."""
+    req = get_request(session, user, request_id)
+    rel = session.scalar(select(Release).where(Release.request_id == req.id))
+    if rel is None:
+        raise NotFound(f"request {req.id} has not been released.")
+    return rel
 
 
 def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool) -> None:

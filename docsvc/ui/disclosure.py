@@ -11,9 +11,10 @@ import pypdfium2 as pdfium
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from docsvc.api.disclosure import DisclosureIn, request_dict, request_zone
+from docsvc.api.disclosure import DisclosureIn, request_dict, request_zone, send_package
 from docsvc.api.present import local_iso
 from docsvc.cases.service import get_case
+from docsvc.disclosure import release as releasing
 from docsvc.disclosure import workflow
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
 from docsvc.errors import DocsvcError, Invalid
@@ -154,6 +155,12 @@ def disclosure_page_image(request_id: int, item_id: int, page: int) -> Response:
     resp = Response(out.getvalue(), mimetype="image/png")
     resp.headers["Cache-Control"] = "no-store"  # fetched, and audited, each time it is shown
     return resp
+
+
+@bp.route("/disclosures/<int:request_id>/package.zip")
+def disclosure_package(request_id: int) -> Response:
+    """The released package for the signed-in clerk (the API's link needs a token)."""
+    return send_package(releasing.release_of(db(), staff("disclosure"), request_id))
 
 
 @serialized
