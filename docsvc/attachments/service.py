@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from docsvc.attachments import photos, sniff, validate
@@ -22,6 +20,7 @@ from docsvc.cases.service import actor_of, case_profile
 from docsvc.config import Settings
 from docsvc.errors import Invalid, TooLarge, UnsupportedMediaType
 from docsvc.models import Attachment, Blob, Case, User
+from docsvc.models.base import dialect_insert
 from docsvc.store import FileStore
 from docsvc.store.filestore import TooLarge as StoreTooLarge
 from docsvc.timeutil import utcnow
@@ -45,7 +44,7 @@ def clean_filename(name: str | None) -> str | None:
 
 
 def register_blob(session: Session, sha256: str, size: int, media_type: str) -> None:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session.get_bind())
     session.execute(
         insert(Blob)
         .values(sha256=sha256, size=size, media_type=media_type, created_at=utcnow())

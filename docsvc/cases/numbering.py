@@ -8,15 +8,14 @@ transaction commits: a second intake waits, then reads the incremented value.
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from docsvc.models import CaseCounter
+from docsvc.models.base import dialect_insert
 
 
 def next_case_number(session: Session, prefix: str, year: int) -> str:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session.get_bind())
     session.execute(
         insert(CaseCounter)
         .values(prefix=prefix, year=year, last_value=0)

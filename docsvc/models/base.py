@@ -57,3 +57,12 @@ def columns_pointing_at(name: str) -> list[Any]:
         for fk in t.foreign_keys
         if fk.column.table is target
     ]
+
+
+def dialect_insert(bind: Any) -> Any:
+    """The INSERT construct of the bind's dialect, which has ON CONFLICT (upsert) on both
+    databases: rows that two transactions may write at once are written idempotently."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return pg_insert if bind.dialect.name == "postgresql" else sqlite_insert

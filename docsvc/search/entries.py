@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from docsvc.models import (
     ServiceRecord,
     Violation,
 )
+from docsvc.models.base import dialect_insert
 from docsvc.timeutil import utcnow
 
 EXTRACT_JOB = "extract_text"
@@ -255,27 +256,31 @@ def write(session: Session, obj: Any, *, deleted: bool = False) -> None:
     """Replace the record's meta entries (or remove every entry of a deleted record)."""
     conn = session.connection()
     kinds = INDEXED[type(obj)][0]
-    parts = ("meta", "text") if deleted else ("meta",)
-    conn.execute(
-        delete(SearchEntry).where(
-            SearchEntry.kind.in_(kinds),
-            SearchEntry.ref_id == obj.id,
-            SearchEntry.part.in_(parts),
-        )
-    )
     if deleted:
+        conn.execute(
+            delete(SearchEntry).where(SearchEntry.kind.in_(kinds), SearchEntry.ref_id == obj.id)
+        )
         return
     rows = entries_of(session, obj)
+    # Entries the record no longer has (a complaint whose complainant was removed) go; the
+    # rest are upserted, so a request and the worker writing the same record never collide.
+    conn.execute(
+        delete(SearchEntry).where(
+            SearchEntry.kind.in_([k for k in kinds if k not in {e.kind for e in rows}]),
+            SearchEntry.ref_id == obj.id,
+            SearchEntry.part == "meta",
+        )
+    )
     if not rows:
         return
     jurisdiction = conn.scalar(
         select(Case.jurisdiction_code).where(Case.id == rows[0].case_id)
     ) or getattr(obj, "jurisdiction_code", "")
-    conn.execute(
-        insert(SearchEntry),
-        [{**_shared(e, jurisdiction), "body": e.body, "source": "record"} for e in rows],
-    )
-    # The file's text entry (if extracted) shows the record's current title, date and case.
+    for e in rows:
+        key = {"kind": e.kind, "ref_id": e.ref_id, "part": "meta", "restricted": e.restricted}
+        _upsert(conn, {**key, **_shared(e, jurisdiction), "body": e.body, "source": "record"})
+    # The file's text entry (if extracted) shows the record's current title, date and case;
+    # its part, text, source and restriction stay its own.
     first = rows[0]
     conn.execute(
         update(SearchEntry)
@@ -284,23 +289,31 @@ def write(session: Session, obj: Any, *, deleted: bool = False) -> None:
             SearchEntry.ref_id == first.ref_id,
             SearchEntry.part == "text",
         )
-        .values({k: v for k, v in _shared(first, jurisdiction).items() if k != "restricted"})
+        .values(_shared(first, jurisdiction))
+    )
+
+
+def _upsert(conn: Connection, row: dict[str, Any]) -> None:
+    """Insert the entry, or overwrite the one already there (whoever wrote it first)."""
+    stmt = dialect_insert(conn)(SearchEntry).values(row)
+    key = ("kind", "ref_id", "part")
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=list(key),
+            set_={k: getattr(stmt.excluded, k) for k in row if k not in key},
+        )
     )
 
 
 def _shared(e: Entry, jurisdiction: str) -> dict[str, Any]:
-    """An entry's columns other than its text."""
+    """What a record's entries show of it, beside their text: never the key or restriction."""
     return {
-        "kind": e.kind,
-        "ref_id": e.ref_id,
-        "part": "meta",
         "case_id": e.case_id,
         "jurisdiction_code": jurisdiction,
         "document_id": e.document_id,
         "doc_type": e.doc_type,
         "occurred_on": e.occurred_on,
         "title": e.title[:TITLE_MAX],
-        "restricted": e.restricted,
         "updated_at": utcnow(),
     }
 
@@ -317,27 +330,23 @@ def write_text(session: Session, obj: Any, text: str, source: str) -> bool:
     ).first()
     if meta is None:
         return False
-    conn.execute(
-        delete(SearchEntry).where(
-            SearchEntry.kind == kind, SearchEntry.ref_id == obj.id, SearchEntry.part == "text"
-        )
-    )
-    conn.execute(
-        insert(SearchEntry).values(
-            kind=kind,
-            ref_id=obj.id,
-            part="text",
-            case_id=meta.case_id,
-            jurisdiction_code=meta.jurisdiction_code,
-            document_id=meta.document_id,
-            doc_type=meta.doc_type,
-            occurred_on=meta.occurred_on,
-            title=meta.title,
-            body=text,
-            restricted=text_restricted(session, obj, text, meta.case_id),
-            source=source,
-            updated_at=utcnow(),
-        )
+    _upsert(
+        conn,
+        {
+            "kind": kind,
+            "ref_id": obj.id,
+            "part": "text",
+            "case_id": meta.case_id,
+            "jurisdiction_code": meta.jurisdiction_code,
+            "document_id": meta.document_id,
+            "doc_type": meta.doc_type,
+            "occurred_on": meta.occurred_on,
+            "title": meta.title,
+            "body": text,
+            "restricted": text_restricted(session, obj, text, meta.case_id),
+            "source": source,
+            "updated_at": utcnow(),
+        },
     )
     return True
 
