@@ -11,6 +11,7 @@ from jinja2 import StrictUndefined
 
 from docsvc.config import Settings, load_settings
 from docsvc.db import Database
+from docsvc.labels import label
 from docsvc.store import FileStore
 from docsvc.web import context, errors
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     )
     # A page that names a variable nobody passed fails loudly instead of rendering it empty.
     app.jinja_env.undefined = StrictUndefined
+    app.add_template_filter(label, "label")  # every code shown to a person, as words
     app.extensions["docsvc.settings"] = settings
     app.extensions["docsvc.db"] = Database(settings.database_url)
     app.extensions["docsvc.store"] = FileStore(settings.store_dir)

@@ -278,6 +278,17 @@ def test_counsel_and_attorney_general_steps_come_before_withholding(  # type: ig
         headers=records.headers,
         json={"ruling_requested_at": "2026-11-21T09:00:00-06:00"},
     )
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.json["ruling"] is None
+    # Tom Bean's profile: a release that withholds waits for the ruling itself.
+    r = client.post(f"/api/disclosures/{rid}/release", headers=records.headers, json=body)
+    assert r.status_code == 409 and "552.306" in r.json["error"], r.json
+    r = client.post(
+        f"/api/disclosures/{rid}/ruling",
+        headers=records.headers,
+        json={"issued_at": "2026-11-25T09:00:00-06:00", "reference": "OR2026-01234",
+              "outcome": "withhold"},
+    )  # fmt: skip
+    assert r.status_code == 200, r.json
+    assert r.json["ruling"]["outcome"] == "withhold" and r.json["cases"][0]["decision"] == "redact"
     r = client.post(f"/api/disclosures/{rid}/release", headers=records.headers, json=body)
     assert r.status_code == 201, r.json

@@ -11,12 +11,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from docsvc.api.attachments import send_stored
 from docsvc.api.documents import env
 from docsvc.api.fields import Instant, Text
 from docsvc.api.present import local_iso
+from docsvc.api.schemas import AttachmentFile
+from docsvc.attachments.service import Upload
 from docsvc.audit import append
 from docsvc.cases.service import actor_of, get_case
-from docsvc.disclosure import exceptions, workflow
+from docsvc.disclosure import exceptions, ruling, workflow
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure.renditions import describe
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
@@ -32,8 +35,9 @@ from docsvc.models import (
 )
 from docsvc.models.disclosure import IDENTIFIER_KINDS
 from docsvc.profiles.loader import profile_of
+from docsvc.profiles.schema import RULING_OUTCOMES
 from docsvc.timeutil import utcnow
-from docsvc.web.context import api_user, database, db, file_store, require
+from docsvc.web.context import api_user, database, db, file_store, require, settings
 
 blp = Blueprint("disclosure", __name__, description="Public-records requests and releases")
 SECURITY = [{"bearerAuth": []}]
@@ -126,6 +130,7 @@ def request_dict(req: DisclosureRequest) -> dict[str, Any]:
         "due_at": local_iso(req.due_at, zone),
         "ruling_due_at": local_iso(req.ruling_due_at, zone),
         "ruling_requested_at": local_iso(req.ruling_requested_at, zone),
+        "ruling": ruling.ruling_dict(s, req, zone),
         "status": req.status,
         "notes": req.notes,
         "reviewed_at": local_iso(req.reviewed_at, zone),
@@ -232,12 +237,73 @@ def patch_disclosure(data: dict[str, Any], request_id: int):  # type: ignore[no-
     """Record when an Attorney General decision was requested (Texas), notes, or close."""
     user = require(api_user(), "disclosure")
     req = get_request(db(), user, request_id)
+    if "ruling_requested_at" in data:
+        ruling.record_request(db(), user, req, data.pop("ruling_requested_at"))
     for key, value in data.items():
         setattr(req, key, value or None)
     req.updated_at = utcnow()
-    append(db(), actor_of(user), "disclosure.update", "disclosure", req.id, fields=sorted(data))
+    if data:
+        append(db(), actor_of(user), "disclosure.update", "disclosure", req.id, fields=sorted(data))
     db().commit()
     return request_dict(req)
+
+
+class RulingIn(Schema):
+    class Meta:
+        unknown = "raise"
+
+    issued_at = Instant(required=True)
+    reference = Text(required=True, max_length=100)
+    outcome = fields.String(required=True, validate=validate.OneOf(RULING_OUTCOMES))
+
+
+@blp.route("/api/disclosures/<int:request_id>/ruling", methods=["POST"])
+@blp.arguments(RulingIn)
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def record_ruling(data: dict[str, Any], request_id: int):  # type: ignore[no-untyped-def]
+    """The ruling the profile's pre-withholding step asked for (Texas: the Attorney General's):
+    issued_at, reference, outcome (withhold, partly, release). Each withheld case takes the
+    outcome's effect from the profile; a correction keeps the outcome."""
+    user = require(api_user(), "disclosure")
+    s = db()
+    req = get_request(s, user, request_id)
+    ruling.record_ruling(s, file_store(), settings(), user, req, data)
+    s.commit()
+    return request_dict(req)
+
+
+@blp.route("/api/disclosures/<int:request_id>/ruling/letter", methods=["POST"])
+@blp.arguments(AttachmentFile, location="files")
+@blp.response(200)
+@blp.doc(security=SECURITY)
+def attach_ruling_letter(files: dict[str, Any], request_id: int):  # type: ignore[no-untyped-def]
+    """The ruling's letter (PDF) as multipart/form-data in 'file'."""
+    user = require(api_user(), "disclosure")
+    s = db()
+    req = get_request(s, user, request_id)
+    f = files["file"]
+    ruling.attach_letter(
+        s, file_store(), settings(), user, req, Upload(f.stream, f.filename, f.mimetype)
+    )
+    s.commit()
+    return request_dict(req)
+
+
+@blp.route("/api/disclosures/<int:request_id>/ruling/letter", methods=["GET"])
+@blp.doc(security=SECURITY, responses={"200": {"description": "The ruling's letter (PDF)"}})
+def ruling_letter(request_id: int):  # type: ignore[no-untyped-def]
+    return send_ruling_letter(get_request(db(), require(api_user(), "disclosure"), request_id))
+
+
+def send_ruling_letter(req: DisclosureRequest) -> Response:
+    if req.ruling_letter_sha256 is None:
+        raise NotFound(f"no ruling letter is recorded for request {req.id}.")
+    resp = send_stored(
+        req.ruling_letter_sha256, "application/pdf", f"ruling-{req.id}.pdf", "attachment"
+    )
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 @blp.route("/api/disclosures/<int:request_id>/cases/<case_number>/decision", methods=["POST"])

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from docsvc.attachments.service import register_blob
 from docsvc.audit import append
 from docsvc.cases.service import actor_of, case_profile
-from docsvc.disclosure import exceptions
+from docsvc.disclosure import exceptions, ruling
 from docsvc.disclosure.pages import Box, rebuild
 from docsvc.disclosure.prepare import WITHHOLDING, label_of, needles_for
 from docsvc.disclosure.renditions import describe, source_pdf
@@ -103,12 +103,10 @@ def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool)
             {"cases": numbers},
         )
     withholding = any(d.decision == "redact" for d in decisions)
-    profile = case_profile(session, session.get(Case, decisions[0].case_id)) if decisions else None
-    step = profile.public_records.get("pre_withholding_step") if profile else None
-    if withholding and step and req.ruling_requested_at is None:
+    blocker = ruling.release_blocker(session, req) if withholding else None
+    if blocker:
         raise ReviewRequired(
-            f"{step['citation']}: {step['description']} Record when the decision was "
-            "requested (ruling_requested_at) before releasing with anything withheld.",
+            blocker,
             {"ruling_due_at": req.ruling_due_at.isoformat() if req.ruling_due_at else None},
         )
     proposed = session.scalar(

@@ -18,6 +18,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from docsvc.labels import label
 from docsvc.store import FileStore
 
 PDF_VARIANT = "pdf/a-2b"
@@ -42,11 +43,13 @@ class StoreFetcher(URLFetcher):
 
 @lru_cache(maxsize=64)
 def _environment(search: tuple[str, ...]) -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(list(search)),
         autoescape=select_autoescape(["html"], default_for_string=True),
         undefined=StrictUndefined,
     )
+    env.filters["label"] = label  # codes printed as words, as on the pages
+    return env
 
 
 # Parsing the stylesheet and loading fonts cost a quarter of a render: done once per thread

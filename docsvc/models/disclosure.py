@@ -36,6 +36,14 @@ class DisclosureRequest(Base):
     # Texas: an Attorney General decision must be requested before anything is withheld.
     ruling_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ruling_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The ruling itself: when it was issued, its number, what it decided (RULING_OUTCOMES) and
+    # its letter (a stored file), recorded by a clerk.
+    ruling_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ruling_reference: Mapped[str | None] = mapped_column(String(100))
+    ruling_outcome: Mapped[str | None] = mapped_column(String(20))
+    ruling_letter_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    ruling_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ruling_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

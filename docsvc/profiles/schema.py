@@ -144,10 +144,43 @@ class ExemptionSchema(_Strict):
             )
 
 
+RULING_OUTCOMES = ("withhold", "partly", "release")
+RULING_EFFECTS = ("withhold", "counsel", "disclose")
+
+
+class RulingOutcomeSchema(_Strict):
+    # What the outcome does to each case whose complainant is withheld: stays withheld,
+    # goes back to counsel (the ruling allows part of it), or is disclosed.
+    effect = fields.String(required=True, validate=validate.OneOf(RULING_EFFECTS))
+
+
+class RulingSchema(_Strict):
+    """The decision the step asks for (Texas: the Attorney General's ruling) and what the
+    release does with it."""
+
+    authority = fields.String(required=True)
+    citation = fields.String(required=True)
+    # request: a release that withholds may go once the ruling is requested; ruling: it waits
+    # for the ruling itself.
+    release_waits_for = fields.String(
+        required=True, validate=validate.OneOf(["request", "ruling"])
+    )
+    outcomes = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(RULING_OUTCOMES)),
+        values=fields.Nested(RulingOutcomeSchema),
+        required=True,
+        validate=validate.Length(equal=len(RULING_OUTCOMES)),
+    )
+
+
+class PreWithholdingStepSchema(ClockSchema):
+    ruling = fields.Nested(RulingSchema, load_default=None)
+
+
 class PublicRecordsSchema(_Strict):
     law = fields.String(required=True)
     response_clock = fields.Nested(ClockSchema, required=True)
-    pre_withholding_step = fields.Nested(ClockSchema, load_default=None)
+    pre_withholding_step = fields.Nested(PreWithholdingStepSchema, load_default=None)
     complainant_exemption = fields.Nested(ExemptionSchema, required=True)
 
 

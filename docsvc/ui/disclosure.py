@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date, datetime, time
 from typing import Any
 
 import pypdfium2 as pdfium
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from docsvc.api.disclosure import DisclosureIn, request_dict, request_zone, send_package
+from docsvc.api.disclosure import (
+    DisclosureIn,
+    request_dict,
+    request_zone,
+    send_package,
+    send_ruling_letter,
+)
 from docsvc.api.present import local_iso
+from docsvc.attachments.service import Upload
 from docsvc.cases.service import get_case
 from docsvc.disclosure import release as releasing
-from docsvc.disclosure import workflow
+from docsvc.disclosure import ruling, workflow
+from docsvc.disclosure.prepare import PREPARE_JOB
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
 from docsvc.errors import DocsvcError, Invalid
 from docsvc.identity import guard
@@ -31,9 +40,10 @@ from docsvc.models import (
 )
 from docsvc.pdflock import serialized
 from docsvc.profiles.loader import profile_of
+from docsvc.timeutil import utcnow
 from docsvc.ui.forms import load, local_to_iso, pick
 from docsvc.ui.views import bp, form_step, staff, visible_jurisdictions
-from docsvc.web.context import database, db, file_store
+from docsvc.web.context import database, db, file_store, settings
 
 PAGE_DPI = 100
 
@@ -114,6 +124,9 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
     return render_template(
         "disclosure.html",
         req=detail,
+        step=ruling.step_for(db(), req),
+        today=utcnow().astimezone(request_zone(req)).date().isoformat(),
+        prepare_job=queue.latest(db(), PREPARE_JOB, req.id),
         boxes=boxes,
         findings=open_findings,
         release_job=release_job,
@@ -161,6 +174,61 @@ def disclosure_page_image(request_id: int, item_id: int, page: int) -> Response:
 def disclosure_package(request_id: int) -> Response:
     """The released package for the signed-in clerk (the API's link needs a token)."""
     return send_package(releasing.release_of(db(), staff("disclosure"), request_id))
+
+
+def _day(form_value: str, req: DisclosureRequest) -> datetime | None:
+    """A date field, as the start of that day where the request is (None when empty)."""
+    if not form_value.strip():
+        return None
+    try:
+        day = date.fromisoformat(form_value.strip())
+    except ValueError as exc:
+        raise Invalid(f"'{form_value}' is not a date; give it as on the letter.") from exc
+    return datetime.combine(day, time(0), request_zone(req))
+
+
+@bp.route("/disclosures/<int:request_id>/ruling-requested", methods=["POST"])
+def record_ruling_request(request_id: int):  # type: ignore[no-untyped-def]
+    """The date the decision the profile requires (Texas: the Attorney General's) was asked for."""
+    raw = request.form.get("requested_on", "")
+
+    def step(s, user, req):  # type: ignore[no-untyped-def]
+        when = _day(raw, req)
+        if when is None:
+            raise Invalid("give the date the decision was requested.")
+        ruling.record_request(s, user, req, when)
+
+    return _act(request_id, step, "Recorded when the decision was requested.")
+
+
+@bp.route("/disclosures/<int:request_id>/ruling", methods=["POST"])
+def record_disclosure_ruling(request_id: int):  # type: ignore[no-untyped-def]
+    """The ruling: its date, number, outcome and (optionally) its letter."""
+    f = request.form
+    upload = request.files.get("letter")
+
+    def step(s, user, req):  # type: ignore[no-untyped-def]
+        issued = _day(f.get("issued_on", ""), req)
+        if issued is None:
+            raise Invalid("give the date of the ruling (as on its letter).")
+        data = {
+            "issued_at": issued,
+            "reference": f.get("reference", ""),
+            "outcome": f.get("outcome"),
+        }
+        letter = (
+            Upload(upload.stream, upload.filename, upload.mimetype)
+            if upload is not None and upload.filename
+            else None
+        )
+        ruling.record_ruling(s, file_store(), settings(), user, req, data, letter)
+
+    return _act(request_id, step, "Ruling recorded.")
+
+
+@bp.route("/disclosures/<int:request_id>/ruling/letter.pdf")
+def disclosure_ruling_letter(request_id: int) -> Response:
+    return send_ruling_letter(get_request(db(), staff("disclosure"), request_id))
 
 
 @serialized

@@ -101,7 +101,11 @@ def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
 
 
 # Endpoints that take multipart uploads; every other API write takes JSON.
-MULTIPART_ENDPOINTS = {"attachments.upload", "documents.return_receipt"}
+MULTIPART_ENDPOINTS = {
+    "attachments.upload",
+    "documents.return_receipt",
+    "disclosure.attach_ruling_letter",
+}
 
 
 def check_api_body() -> Response | tuple[str, int] | None:

@@ -1,0 +1,190 @@
+"""Words for the codes the service stores: the one way a code becomes something a person reads,
+on pages (the `label` Jinja filter), in PDFs, bundles and reports (`label()`).
+
+A violation type or a document type is named by its jurisdiction's profile (its `title`); every
+other code by WORDS below, with a few words that differ by what the code is about (a bundle that
+is 'done' is ready; a job that is 'done' is done). A code nobody has named yet still reads as
+words (underscores and hyphens as spaces), never as the code itself.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+WORDS: dict[str, str] = {
+    # case statuses
+    "open": "Open",
+    "refused": "Refused",
+    "investigating": "Investigating",
+    "notice_issued": "Notice issued",
+    "in_compliance_agreement": "In a compliance agreement",
+    "escalated": "Escalated",
+    "closed": "Closed",
+    # how a complaint arrived
+    "web": "Web form",
+    "phone": "Telephone",
+    "walk_in": "In person",
+    "email": "E-mail",
+    "mail": "Mail",
+    "staff": "City staff",
+    "council": "Council member",
+    # how a case began
+    "complaint": "Complaint",
+    "patrol": "Patrol",
+    "staff_report": "Staff report",
+    "permit_monitoring": "Permit monitoring",
+    "council_report": "Council report",
+    # the complainant's wish on disclosure
+    "nondisclosure": "Keep my identity confidential",
+    "disclosure": "May be disclosed",
+    "unspecified": "Not stated",
+    # refusal and closure reasons
+    "no_standing": "No standing",
+    "frivolous": "Frivolous",
+    "retaliatory": "Retaliatory",
+    "unfounded": "Unfounded",
+    "no_jurisdiction": "Outside the jurisdiction",
+    "no_violation": "No violation found",
+    "voluntary_compliance": "Corrected voluntarily",
+    "convicted_and_corrected": "Convicted and corrected",
+    "deferred_to_agency": "Deferred to another agency",
+    "unresolvable": "Cannot be resolved",
+    # party roles
+    "owner": "Owner",
+    "occupant": "Occupant",
+    "tenant": "Tenant",
+    "agent": "Agent",
+    "contractor": "Contractor",
+    "lien_holder": "Lien holder",
+    "contract_purchaser": "Contract purchaser",
+    "lessee": "Lessee",
+    "responsible": "Responsible party",
+    # service methods and what became of them
+    "personal": "Personal service",
+    "door_hanger": "Door hanger",
+    "posting": "Posting at the property",
+    "first_class_mail": "First-class mail",
+    "certified_mail": "Certified mail",
+    "served": "Served",
+    "mailed": "Mailed",
+    "delivered": "Delivered",
+    "returned": "Returned to sender",
+    "unclaimed": "Unclaimed",
+    # documents
+    "draft": "Draft",
+    "issued": "Issued",
+    "superseded": "Superseded",
+    # files
+    "photo": "Photo",
+    "complaint_form": "Complaint form",
+    "correspondence": "Correspondence",
+    "return_receipt": "Return receipt",
+    "other": "Other",
+    # background work (jobs, bundles, retention runs)
+    "queued": "Waiting for the background worker",
+    "running": "In progress",
+    "building": "Being built",
+    "done": "Done",
+    "failed": "Failed",
+    # public-records requests, their decisions and what was withheld
+    "preparing": "Preparing the records",
+    "review": "In review",
+    "released": "Released",
+    "redact": "Withheld",
+    "disclose": "Disclosed",
+    "counsel": "Waiting for counsel's decision",
+    "none": "No identified complainant",
+    "name": "Name",
+    "address": "Address",
+    "unit": "Unit",
+    "proposed": "Proposed",
+    "confirmed": "Confirmed",
+    "rejected": "Rejected",
+    # an Attorney General's (or other authority's) ruling on withholding
+    "withhold": "Withholding allowed",
+    "partly": "Withholding allowed in part",
+    "release": "Must release",
+    # clocks
+    "due": "Due",
+    "overdue": "Overdue",
+    "met": "Met",
+    "met_late": "Met late",
+    # money
+    "penalty": "Penalty",
+    "daily_penalty": "Daily penalty",
+    "abatement_cost": "Abatement cost",
+    "compliance_cost": "Compliance cost",
+    "payment": "Payment",
+    "cancellation": "Cancellation",
+    "active": "Active",
+    "completed": "Completed",
+    "breached": "Breached",
+    "recorded": "Recorded",
+    "satisfied": "Satisfied",
+    "education": "Education visit",
+    "business_license_check": "Business license check",
+    "current": "Current",
+    "lapsed": "Lapsed",
+    # retention
+    "approved": "Approved",
+    "destroyed": "Destroyed",
+    "cancelled": "Cancelled",
+    # the text of an ordinance as quoted
+    "adopted": "Adopted text",
+    "sample": "Sample text",
+}
+
+# Where the same code means something else by what it is about.
+BY_KIND: dict[str, dict[str, str]] = {
+    "bundle": {"queued": "Waiting to be built", "done": "Ready", "failed": "Not built"},
+    "job": {"done": "Done", "failed": "Failed"},
+    "request": {"closed": "Closed without release"},
+}
+
+
+def words(code: str) -> str:
+    """A code nobody named, as words: 'junk_debris' -> 'Junk debris'."""
+    text = code.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+@cache
+def _titles() -> dict[str, str]:
+    """Violation and document types by code across the shipped profiles (their own titles),
+    for a code shown where no profile is at hand."""
+    from docsvc.profiles.loader import load_profile_file, shipped_profile_paths
+
+    out: dict[str, str] = {}
+    for path in shipped_profile_paths():
+        profile = load_profile_file(path)
+        for code, v in profile.violation_types.items():
+            out.setdefault(code, v["title"])
+        for code, d in profile.document_types.items():
+            out.setdefault(code, d["title"])
+    return out
+
+
+def label(code: Any, kind: str | None = None, profile: Any = None) -> str:
+    """What a person reads for `code`: the profile's title for a violation or document type,
+    else the words for it (by `kind` where those differ), else the code as words."""
+    if code is None:
+        return ""
+    text = str(code)
+    if profile is not None:
+        if text in profile.violation_types:
+            return str(profile.violation_types[text]["title"])
+        if text in profile.document_types:
+            return str(profile.document_types[text]["title"])
+    if kind and text in BY_KIND.get(kind, {}):
+        return BY_KIND[kind][text]
+    if text in WORDS:
+        return WORDS[text]
+    title = _titles().get(text)
+    return title if title is not None else words(text)
+
+
+def known_codes() -> set[str]:
+    """Every code this module names that would read as a code if printed raw (one with an
+    underscore or a hyphen): what a test looks for on pages, PDFs and reports."""
+    return {c for c in (*WORDS, *_titles()) if "_" in c or "-" in c}
