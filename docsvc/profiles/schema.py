@@ -162,9 +162,7 @@ class RulingSchema(_Strict):
     citation = fields.String(required=True)
     # request: a release that withholds may go once the ruling is requested; ruling: it waits
     # for the ruling itself.
-    release_waits_for = fields.String(
-        required=True, validate=validate.OneOf(["request", "ruling"])
-    )
+    release_waits_for = fields.String(required=True, validate=validate.OneOf(["request", "ruling"]))
     outcomes = fields.Dict(
         keys=fields.String(validate=validate.OneOf(RULING_OUTCOMES)),
         values=fields.Nested(RulingOutcomeSchema),

@@ -20,9 +20,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("ruling_outcome", sa.String(length=20), nullable=True))
         batch.add_column(sa.Column("ruling_letter_sha256", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("ruling_recorded_by_id", sa.Integer(), nullable=True))
-        batch.add_column(
-            sa.Column("ruling_recorded_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch.add_column(sa.Column("ruling_recorded_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_foreign_key(
             op.f("fk_disclosure_requests_ruling_letter_sha256_blobs"),
             "blobs",
