@@ -20,6 +20,7 @@ from docsvc.disclosure.identity import Identity, Needle
 from docsvc.disclosure.pages import find_boxes
 from docsvc.disclosure.renditions import source_pdf
 from docsvc.documents.service import Env
+from docsvc.errors import Conflict
 from docsvc.identity.guard import for_processing
 from docsvc.jobs.queue import enqueue
 from docsvc.models import (
@@ -79,6 +80,16 @@ def prepare_again(session: Session, req: DisclosureRequest, case_id: int) -> Non
     req.status, req.updated_at = "preparing", utcnow()
     session.flush()
     enqueue(session.connection(), PREPARE_JOB, req.id)
+
+
+def prepare_once_more(session: Session, req: DisclosureRequest) -> None:
+    """A clerk asks again after the preparation failed: the records not yet prepared are
+    queued (those done stay done)."""
+    if req.status != "preparing":
+        raise Conflict(f"the request is {req.status}; its records are prepared already.")
+    if not enqueue(session.connection(), PREPARE_JOB, req.id):
+        raise Conflict("the records are being prepared already; wait for the outcome.")
+    req.updated_at = utcnow()
 
 
 def label_of(decision: DisclosureCase) -> str:

@@ -24,7 +24,7 @@ from docsvc.attachments.service import Upload
 from docsvc.cases.service import get_case
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure import ruling, workflow
-from docsvc.disclosure.prepare import PREPARE_JOB
+from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
 from docsvc.errors import DocsvcError, Invalid
 from docsvc.identity import guard
@@ -185,6 +185,15 @@ def _day(form_value: str, req: DisclosureRequest) -> datetime | None:
     except ValueError as exc:
         raise Invalid(f"'{form_value}' is not a date; give it as on the letter.") from exc
     return datetime.combine(day, time(0), request_zone(req))
+
+
+@bp.route("/disclosures/<int:request_id>/prepare-again", methods=["POST"])
+def prepare_disclosure_again(request_id: int):  # type: ignore[no-untyped-def]
+    return _act(
+        request_id,
+        lambda s, user, req: prepare_once_more(s, req),
+        "The records are queued to be prepared again.",
+    )
 
 
 @bp.route("/disclosures/<int:request_id>/ruling-requested", methods=["POST"])
