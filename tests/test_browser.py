@@ -105,9 +105,9 @@ def test_complaint_to_case_file_with_photos(
     page.fill("#intake-form input[name=c_phone]", "(408) 555-0142")
     page.select_option("#intake-form select[name=disclosure_preference]", "nondisclosure")
     # Anonymous hides the complainant's fields (progressive enhancement).
-    page.check("#anonymous")
+    page.check("#intake-anonymous")
     assert page.is_hidden("#complainant-fields")
-    page.uncheck("#anonymous")
+    page.uncheck("#intake-anonymous")
     page.click("#intake-form button[type=submit]")
     page.wait_for_selector("#case-number")
     number = page.inner_text("#case-number")
@@ -160,7 +160,7 @@ def test_case_list_filters_and_refused_intake(page, live_server, make_user, open
     page.fill("#intake-form input[name=address]", "12 Water Street")
     page.fill("#intake-form input[name=received_at]", "2026-11-16T09:30")
     page.fill("#intake-form textarea[name=description]", "Anonymous tip")
-    page.check("#anonymous")
+    page.check("#intake-anonymous")
     page.click("#intake-form button[type=submit]")
     page.wait_for_selector(".errors")
     assert "does not accept anonymous complaints" in page.inner_text(".errors")
@@ -189,6 +189,11 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
         f"#document-form input[name=recipient][value='{built.tenant}']"
     )  # owner is pre-checked
     page.click("#document-form button[value=issue]")
+    # Issuing cannot be undone: a page asks first, naming what and to whom.
+    assert "Issue Notice of Violation to Smith & Sons <LLC> and " in page.inner_text(
+        "#confirm-question"
+    )
+    page.click("#confirm-yes")
     page.wait_for_selector("text=2 documents issued.")
     items = page.locator("#documents li[id^=doc-]")
     assert items.count() == 2
@@ -223,6 +228,80 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
     page.wait_for_selector("text=Return receipt recorded.")
     assert "due " in page.locator("#documents li[id^=doc-]").nth(0).inner_text()
     assert page.inner_text("#case-status") == "notice issued"
+
+
+def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_asking(  # type: ignore[no-untyped-def]
+    page, live_server, make_user, client, database
+) -> None:
+    """On the tablet: a bad article number comes back beside its field, in words, with what
+    was typed; fixed, it is recorded; a draft is issued through the confirmation page."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from docsvc.models import Document
+    from tests.documents_helpers import article_number, build_case, issue
+
+    officer = make_user("officer", with_password=True)
+    built = build_case(client, officer.headers, "los-gatos-ca", owner_name="Dana Smith")
+    notice = issue(client, officer.headers, built, "notice_of_violation")
+    draft = issue(client, officer.headers, built, "notice_of_violation", draft=True)
+    sign_in(page, live_server, officer)
+    page.goto(f"{live_server}/cases/{built.case}")
+    item = page.locator(f"#doc-{notice['id']}")
+    now = datetime.now(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%dT%H:%M")
+    item.locator("summary", has_text="Record service").click()
+    item.locator("select[name=method]").select_option("certified_mail")
+    item.locator("input[name=when]").fill(now)
+    item.locator("input[name=article_number]").fill("9407 1112 0620 8180 7023 80")
+    item.locator(".service-form button").click()
+    field = f"#service-{notice['id']}-article_number"
+    page.wait_for_selector(f"{field}-error")
+    # Beside the field, in words, marked as an error; the summary links to it; nothing green.
+    said = page.inner_text(f"{field}-error")
+    assert "certified mail needs its USPS article number" in said
+    assert page.get_attribute(field, "aria-invalid") == "true"
+    assert f"{field[1:]}-error" in (page.get_attribute(field, "aria-describedby") or "")
+    assert page.eval_on_selector(f"{field}-error", "e => getComputedStyle(e).color") == (
+        "rgb(164, 22, 26)"
+    )
+    assert (
+        page.locator(f"#error-summary a[href='{field}']")
+        .inner_text()
+        .startswith("USPS article number: ")
+    )
+    assert page.locator(".flash").count() == 0
+    item = page.locator(f"#doc-{notice['id']}")
+    assert item.locator("details").first.get_attribute("open") is not None
+    assert item.locator("input[name=article_number]").input_value() == (
+        "9407 1112 0620 8180 7023 80"
+    )
+    assert item.locator("input[name=when]").input_value() == now
+    assert item.locator("select[name=method]").input_value() == "certified_mail"
+    # Fixed where it stands, and sent again.
+    item.locator("input[name=article_number]").fill(article_number())
+    item.locator(".service-form button").click()
+    page.wait_for_selector("text=Service recorded.")
+    assert page.get_attribute(".flash", "role") == "status"
+    assert page.locator("#error-summary").count() == 0
+    assert "certified mail · mailed" in page.locator(f"#doc-{notice['id']}").inner_text()
+
+    # Issuing the draft asks first; Cancel leaves it a draft, Yes issues it.
+    page.locator(f"#doc-{draft['id']} button", has_text="Issue").click()
+    assert page.inner_text("#confirm-question") == (
+        f"Issue Notice of Violation (document {draft['id']}) to Dana Smith?"
+    )
+    assert "can no longer be edited" in page.inner_text("#confirm-consequence")
+    page.click("#confirm-cancel")
+    page.wait_for_selector(f"#doc-{draft['id']}")
+    with database.session() as s:
+        assert s.get(Document, draft["id"]).status == "draft"
+    page.locator(f"#doc-{draft['id']} button", has_text="Issue").click()
+    page.click("#confirm-yes")
+    page.wait_for_selector("text=Document issued.")
+    assert " · issued · to Dana Smith" in page.inner_text(f"#doc-{draft['id']}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "service-and-issue-tablet.png"), full_page=True)
 
 
 def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) -> None:  # type: ignore[no-untyped-def]
@@ -390,6 +469,8 @@ def test_records_clerk_reviews_boxes_and_releases(  # type: ignore[no-untyped-de
     assert page.locator("figure.page").first.locator("label.redbox").count() == 2
     page.screenshot(path=str(SCREENSHOTS / "disclosure-review-tablet.png"), full_page=True)
     page.click("#release-form button")
+    assert "to Pat O'Reporter & Co <news>?" in page.inner_text("#confirm-question")
+    page.click("#confirm-yes")
     # Built and scanned in the background: the page says so and refreshes itself until done.
     page.wait_for_selector("#job-progress progress")
     drain(database, Env(FileStore(settings.store_dir), settings))
@@ -436,6 +517,7 @@ def test_records_officer_holds_approves_and_destroys(  # type: ignore[no-untyped
     assert doomed in page.inner_text("#queue") and held not in page.inner_text("#queue")
     # Approving everything that waits for records runs in the background, with progress.
     page.click("#approve-all button")
+    page.click("#confirm-yes")
     page.wait_for_selector("#approval-progress progress")
     work()
     page.wait_for_selector("#approve-all", state="detached", timeout=15_000)
@@ -447,6 +529,8 @@ def test_records_officer_holds_approves_and_destroys(  # type: ignore[no-untyped
     assert r.status_code == 200 and r.json[0]["status"] == "approved"
     page.reload()
     page.click("#execute button")
+    assert "Destroy the 1 case file approved" in page.inner_text("#confirm-question")
+    page.click("#confirm-yes")
     page.wait_for_selector("#job-progress progress")
     work()
     page.wait_for_selector("#runs a", timeout=15_000)

@@ -20,11 +20,44 @@ from docsvc.money import ledger, settlements
 from docsvc.profiles.loader import profile_of
 from docsvc.reports import catalog, render
 from docsvc.timeutil import utcnow
-from docsvc.ui.forms import load, pick
+from docsvc.ui.forms import SPECS, Field, Spec, load, pick, register
 from docsvc.ui.views import bp, case_action, staff, visible_jurisdictions
 from docsvc.web.context import db
 
 ENTRY_FIELDS = ("kind", "amount", "assessed_on", "ends_on", "applies_to", "note")
+ENTRY = register(
+    "entry",
+    Spec(
+        (
+            Field("kind", "Kind", "choice"),
+            Field(
+                "amount", "Amount", "amount", hint="In dollars; the daily rate for a daily penalty."
+            ),
+            Field("assessed_on", "Date", "date"),
+            Field("ends_on", "Last day", "date", hint="A daily penalty's last day."),
+            Field("applies_to", "Pays", "choice", hint="What a payment or cancellation is for."),
+            Field("note", "Note"),
+        ),
+        schemas.LedgerEntryIn,
+    ),
+)
+SETTLEMENT = register(
+    "settlement",
+    Spec(
+        (
+            Field("entered_on", "Entered on", "date"),
+            Field("approved_by", "Approved by"),
+            Field("pay_amount", "To pay ($)", "amount"),
+            Field("pay_by", "Pay by", "date"),
+            Field("deferred_amount", "To defer ($)", "amount"),
+            Field("deferred_until", "Deferred until", "date"),
+            Field("cancel_amount", "To cancel on sustained compliance ($)", "amount"),
+            Field("compliance_through", "Compliance through", "date"),
+            Field("note", "Note"),
+        ),
+        schemas.SettlementIn,
+    ),
+)
 SETTLEMENT_FIELDS = (
     "entered_on",
     "approved_by",
@@ -47,7 +80,7 @@ def due():  # type: ignore[no-untyped-def]
     return render_template("due.html", items=items)
 
 
-def _ledger_page(case_number: str, errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _ledger_page(case_number: str, status: int = 200):  # type: ignore[no-untyped-def]
     user = staff()
     case = cases.get_case(db(), user, case_number)
     return render_template(
@@ -55,8 +88,6 @@ def _ledger_page(case_number: str, errors: list[str] | None = None, status: int 
         ledger=ledger_view(case, None),
         kinds=LEDGER_KINDS,
         applies_to=APPLIES_TO,
-        form=request.form if errors else {},
-        errors=errors or [],
     ), status
 
 
@@ -65,22 +96,31 @@ def case_ledger(case_number: str):  # type: ignore[no-untyped-def]
     return _ledger_page(case_number)
 
 
-def _ledger_action(case_number: str, schema: Any, names: tuple[str, ...], act: Any, done: str):  # type: ignore[no-untyped-def]
+def _ledger_action(  # type: ignore[no-untyped-def]
+    case_number: str, schema: Any, names: tuple[str, ...], act: Any, done: str, form: str
+):
     return case_action(
         case_number,
         schema,
-        lambda form, _zone: pick(form, *names),
+        lambda f, _zone: pick(f, *names),
         act,
         done,
+        form=form,
+        spec=SPECS[form],
         page="ui.case_ledger",
-        reshow=lambda n, errors: _ledger_page(n, errors, 422),
+        reshow=_ledger_page,
     )
 
 
 @bp.route("/cases/<case_number>/ledger", methods=["POST"])
 def add_ledger_entry(case_number: str):  # type: ignore[no-untyped-def]
     return _ledger_action(
-        case_number, schemas.LedgerEntryIn(), ENTRY_FIELDS, ledger.add_entry, "Entry added."
+        case_number,
+        schemas.LedgerEntryIn(),
+        ENTRY_FIELDS,
+        ledger.add_entry,
+        "Entry added.",
+        "entry",
     )
 
 
@@ -92,6 +132,7 @@ def enter_settlement(case_number: str):  # type: ignore[no-untyped-def]
         SETTLEMENT_FIELDS,
         settlements.enter,
         "Settlement entered.",
+        "settlement",
     )
 
 

@@ -20,10 +20,25 @@ from docsvc.retention.disposition import approve, approver_role, awaiting, certi
 from docsvc.retention.evaluate import evaluate
 from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB
 from docsvc.timeutil import utcnow
+from docsvc.ui.forms import Ask, Field, Spec, ask, confirmed, register
 from docsvc.ui.views import bp, form_step, staff
 from docsvc.web.context import db, settings
 
 SHOWN = 200
+
+
+HOLD = register(
+    "hold",
+    Spec(
+        (
+            Field("matter", "Matter", required=True),
+            Field("reason", "Reason", required=True),
+            Field("case_numbers", "Case numbers", required=True, hint="Separated by commas."),
+        )
+    ),
+)
+HOLD_RELEASE = register("hold-release", Spec((Field("reason", "Reason for release"),)))
+APPROVE = register("approve", Spec((Field("item", "Case files to approve", "check"),)))
 
 
 def _page(errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -77,8 +92,10 @@ def retention_page():  # type: ignore[no-untyped-def]
     return _page()
 
 
-def _act(permission: str, step, done: str):  # type: ignore[no-untyped-def]
-    return form_step(permission, step, done, url_for("ui.retention_page"), _page)
+def _act(permission: str, step, done: str, form=None, confirm=None):  # type: ignore[no-untyped-def]
+    return form_step(
+        permission, step, done, url_for("ui.retention_page"), _page, form=form, confirm=confirm
+    )
 
 
 @bp.route("/retention/propose", methods=["POST"])
@@ -96,10 +113,34 @@ def retention_approve():  # type: ignore[no-untyped-def]
 
     def step(s, user):  # type: ignore[no-untyped-def]
         if not ids:
-            raise Invalid("tick the case files to approve.")
+            raise Invalid("tick the case files to approve.", {"field": "item"})
         approve(s, user, ids)
 
-    return _act("retention.approve", step, f"{len(ids)} approval(s) recorded.")
+    def confirm(s, user):  # type: ignore[no-untyped-def]
+        numbers = s.scalars(
+            select(DispositionItem.case_number)
+            .where(DispositionItem.id.in_(ids))
+            .order_by(DispositionItem.case_number)
+        ).all()
+        return Ask(
+            f"Approve the destruction of {_files(len(ids))} as {approver_role(user)}"
+            + (f": {', '.join(numbers)}?" if numbers else "?"),
+            "Your approval is recorded in your name and cannot be taken back; once every "
+            "approval a file needs is given, it is destroyed at the next disposition.",
+            "Yes, approve",
+        )
+
+    return _act(
+        "retention.approve",
+        step,
+        f"{len(ids)} approval(s) recorded.",
+        ("approve", APPROVE),
+        confirm if ids else None,
+    )
+
+
+def _files(n: int) -> str:
+    return f"{n} case file{'s' if n != 1 else ''}"
 
 
 @bp.route("/retention/approve-all", methods=["POST"])
@@ -108,6 +149,17 @@ def retention_approve_all():  # type: ignore[no-untyped-def]
     (a city's first run may queue tens of thousands)."""
     user = staff("retention.approve")
     s = db()
+    if not confirmed():
+        return ask(
+            Ask(
+                f"Approve the destruction of all {_files(len(awaiting(s, user)))} that wait "
+                f"for {approver_role(user)}?",
+                "Each approval is recorded in your name and cannot be taken back; once every "
+                "approval a file needs is given, it is destroyed at the next disposition.",
+                "Yes, approve them all",
+            ),
+            url_for("ui.retention_page"),
+        )
     queue.enqueue(s.connection(), APPROVE_JOB, user.id, {"user_id": user.id})
     s.commit()
     flash("Approving every queued file that waits for you, in the background.")
@@ -117,6 +169,21 @@ def retention_approve_all():  # type: ignore[no-untyped-def]
 @bp.route("/retention/execute", methods=["POST"])
 def retention_execute():  # type: ignore[no-untyped-def]
     user = staff("retention.execute")
+    if not confirmed():
+        s = db()
+        approved = [DispositionItem.status == "approved"]
+        if user.jurisdictions is not None:
+            approved.append(DispositionItem.jurisdiction_code.in_(user.jurisdictions))
+        count = s.scalar(select(func.count()).select_from(DispositionItem).where(*approved))
+        return ask(
+            Ask(
+                f"Destroy the {_files(count or 0)} approved for destruction?",
+                "Their records, files and index entries are destroyed for good: only a stub "
+                "and a certificate of destruction are kept. This cannot be undone.",
+                "Yes, destroy them",
+            ),
+            url_for("ui.retention_page"),
+        )
     queue_execution(user, utcnow().date())
     flash("Disposition started: approved case files are destroyed in the background.")
     return redirect(url_for("ui.retention_page"))
@@ -132,11 +199,12 @@ def place_hold():  # type: ignore[no-untyped-def]
     }
 
     def step(s, user):  # type: ignore[no-untyped-def]
-        if not data["matter"] or not data["reason"]:
-            raise Invalid("give the matter and the reason for the hold.")
+        for name in ("matter", "reason"):
+            if not data[name]:
+                raise Invalid("give the matter and the reason for the hold.", {"field": name})
         holding.place(s, user, data)
 
-    return _act("holds", step, "Hold placed.")
+    return _act("holds", step, "Hold placed.", ("hold", HOLD))
 
 
 @bp.route("/retention/holds/<int:hold_id>/release", methods=["POST"])
@@ -146,6 +214,7 @@ def release_hold(hold_id: int):  # type: ignore[no-untyped-def]
         "holds",
         lambda s, user: holding.release(s, user, hold_id, reason),
         f"Hold {hold_id} released.",
+        (f"hold-release-{hold_id}", HOLD_RELEASE),
     )
 
 

@@ -37,9 +37,24 @@ from docsvc.models.cases import (
     PARTY_ROLES,
     REFUSAL_REASONS,
 )
+from docsvc.models.documents import RECEIPT_STATUSES
 from docsvc.models.files import ATTACHMENT_KINDS
 from docsvc.profiles.loader import profile_of
-from docsvc.ui.forms import load, local_to_iso, pick
+from docsvc.ui.forms import (
+    Ask,
+    Field,
+    Spec,
+    ask,
+    bound_form,
+    confirmed,
+    form_for,
+    load,
+    local_now,
+    local_to_iso,
+    pick,
+    refused,
+    register,
+)
 from docsvc.web.context import browser_user, db, login_browser, require
 
 bp = Blueprint("ui", __name__)
@@ -53,6 +68,7 @@ CHOICES = {
     "refusal_reasons": REFUSAL_REASONS,
     "closure_reasons": CLOSURE_REASONS,
     "attachment_kinds": ATTACHMENT_KINDS,
+    "receipt_statuses": RECEIPT_STATUSES,
 }
 
 
@@ -70,6 +86,10 @@ def _inject() -> dict[str, Any]:
         "current_user": user,
         "can": (lambda perm: user is not None and allowed(user.role, perm)),
         "choices": CHOICES,
+        "form_for": form_for,
+        "refused_form": bound_form(),
+        # A select's options from codes: the code is sent, its words are shown.
+        "options": lambda codes: [(c, c.replace("_", " ")) for c in codes],
     }
 
 
@@ -139,6 +159,50 @@ def cases():  # type: ignore[no-untyped-def]
     )
 
 
+INTAKE = register(
+    "intake",
+    Spec(
+        (
+            Field("jurisdiction", "Jurisdiction", "choice"),
+            Field("origin", "Origin", "choice"),
+            Field(
+                "origin_note", "Note on origin", hint="Patrol route, staff member, permit number."
+            ),
+            Field("address", "Address", path=("property.address", "property")),
+            Field("parcel", "Parcel number", path=("property.parcel",)),
+            Field("zoning", "Zoning", path=("property.zoning",)),
+            # The complaint's own required parts: an intake from a complaint is about one.
+            Field("received_at", "Received", "datetime", ("complaint.received_at",), True),
+            Field("channel", "Channel", "choice", ("complaint.channel",)),
+            Field("description", "What was reported", "text", ("complaint.description",), True),
+            Field("anonymous", "Anonymous complaint", "check", ("complaint.anonymous",)),
+            Field(
+                "discretion_approved_by",
+                "Anonymous complaint approved by",
+                path=("complaint.discretion_approved_by",),
+                hint="Where the jurisdiction requires it.",
+            ),
+            Field(
+                "c_name",
+                "Complainant name",
+                path=("complaint.complainant.name", "complaint.complainant"),
+            ),
+            Field("c_phone", "Complainant phone", "tel", ("complaint.complainant.phone",)),
+            Field("c_email", "Complainant email", "email", ("complaint.complainant.email",)),
+            Field("c_address", "Complainant address", path=("complaint.complainant.address",)),
+            Field(
+                "disclosure_preference",
+                "Complainant's wish on disclosure, stated now",
+                "choice",
+                ("complaint.disclosure_preference", "complaint"),
+                True,
+            ),
+        ),
+        schemas.CaseIn,
+    ),
+)
+
+
 def _intake_dict(form: Any, zone: ZoneInfo) -> dict[str, Any]:
     data: dict[str, Any] = pick(form, "jurisdiction", "origin", "origin_note")
     data["property"] = pick(form, "address", "parcel", "zoning")
@@ -159,12 +223,14 @@ def _intake_dict(form: Any, zone: ZoneInfo) -> dict[str, Any]:
 def new_case():  # type: ignore[no-untyped-def]
     user = staff("cases.write")
     jurisdictions = visible_jurisdictions(user)
-    errors: list[str] = []
+    zones = {j.code: ZoneInfo(j.timezone) for j in jurisdictions}
+    status = 200
     if request.method == "POST":
         s = db()
         row = s.get(Jurisdiction, request.form.get("jurisdiction", ""))
         zone = ZoneInfo(row.timezone) if row else ZoneInfo("UTC")
-        data, errors = load(schemas.CaseIn(), _intake_dict(request.form, zone))
+        data, _ = load(schemas.CaseIn(), _intake_dict(request.form, zone), "intake", INTAKE)
+        status = 422
         if data is not None:
             try:
                 case = service.open_case(s, user, data)
@@ -173,10 +239,25 @@ def new_case():  # type: ignore[no-untyped-def]
                 return redirect(url_for("ui.case_page", case_number=case.case_number))
             except DocsvcError as exc:
                 s.rollback()
-                errors = [exc.message]
+                refused("intake", INTAKE, exc)
+                status = exc.status
+    first = jurisdictions[0].code if jurisdictions else ""
+    # Received defaults to now where the case is (each jurisdiction's own now, for the
+    # page's script to switch to when another is chosen).
+    now = {code: local_now(zone) for code, zone in zones.items()}
+    defaults = {
+        "jurisdiction": first,
+        "origin": "complaint",
+        "received_at": now.get(first, ""),
+        "channel": "web",
+        "disclosure_preference": "unspecified",
+    }
     return render_template(
-        "case_new.html", jurisdictions=jurisdictions, errors=errors, form=request.form
-    ), (422 if errors else 200)
+        "case_new.html",
+        jurisdictions=jurisdictions,
+        now=now,
+        form=form_for("intake", INTAKE, defaults),
+    ), status
 
 
 def _timeline(case: Case) -> list[dict[str, Any]]:
@@ -226,6 +307,7 @@ def render_case(
         profile=profile.data,
         zone=profile.zone,
         violation_types=profile.data["violation_types"],
+        violation_options=[(t["code"], t["title"]) for t in profile.data["violation_types"]],
         timeline=_timeline(case),
         clocks=clocks_view(s, case),
         documents=case_documents(case),
@@ -247,17 +329,36 @@ def reveal_complainant(case_number: str):  # type: ignore[no-untyped-def]
     return render_case(service.get_case(db(), user, case_number), user, reveal=True)
 
 
-def form_step(permission: str, step: Any, done: str, success: str, reshow: Any):  # type: ignore[no-untyped-def]
+def form_step(  # type: ignore[no-untyped-def]
+    permission: str,
+    step: Any,
+    done: str,
+    success: str,
+    reshow: Any,
+    *,
+    confirm: Any = None,
+    form: tuple[str, Spec] | None = None,
+):
     """Run `step(session, user)` for a page's form and commit, then go to `success` with `done`
-    flashed; or roll back and re-show the page (`reshow(errors, status)`) with the reason."""
+    flashed; or roll back and re-show the page (`reshow(errors, status)`) with the reason,
+    filed under its input when `form` (key, spec) says which form it was.
+
+    With `confirm(session, user)` -> Ask, the step cannot be undone: without `confirmed=yes`
+    it is run and rolled back (so a refusal is heard at once), and the page asks first."""
     user = staff(permission)
     s = db()
     try:
+        question = confirm(s, user) if confirm is not None and not confirmed() else None
         step(s, user)
+        if question is not None:
+            s.rollback()  # checked, not done: nothing is kept until confirmed
+            return ask(question, success)
         s.commit()
         flash(done)
     except DocsvcError as exc:
         s.rollback()
+        if form is not None:
+            refused(form[0], form[1], exc)
         return reshow([exc.message], exc.status)
     return redirect(success)
 
@@ -269,28 +370,57 @@ def case_action(  # type: ignore[no-untyped-def]
     act: Any,
     done: str,
     *,
+    form: str,
+    spec: Spec,
     page: str = "ui.case_page",
+    anchor: str = "",
     reshow: Any = None,
+    confirm: Any = None,
 ):
     """Validate a case's form with the API schema, run the service, or re-show the page
-    (`reshow(case_number, errors)`; by default the case page) with the errors."""
+    (`reshow(case_number, status)`; by default the case page) with the form as refused.
+
+    With `confirm(case, data)` -> Ask, the step cannot be undone: without `confirmed=yes` it
+    is run and rolled back (every check made) and the confirmation page asks."""
     user = staff("cases.write")
     s = db()
     case = service.get_case(s, user, case_number, for_update=True)
     zone = service.case_profile(s, case).zone
-    data, errors = load(schema, build(request.form, zone))
+    data, _ = load(schema, build(request.form, zone), form, spec)
+    status = 422
     if data is not None:
         try:
+            question = confirm(case, data) if confirm is not None and not confirmed() else None
             act(s, user, case, data)
+            back = url_for(page, case_number=case_number) + anchor
+            if question is not None:
+                s.rollback()  # checked, not done: nothing is kept until confirmed
+                return ask(question, back)
             s.commit()
             flash(done)
-            return redirect(url_for(page, case_number=case_number))
+            return redirect(back)
         except DocsvcError as exc:
             s.rollback()
-            errors = [exc.message]
+            refused(form, spec, exc)
+            status = exc.status
     if reshow is not None:
-        return reshow(case_number, errors)
-    return render_case(service.get_case(s, user, case_number), user, errors=errors, status=422)
+        return reshow(case_number, status)
+    return render_case(service.get_case(s, user, case_number), user, status=status)
+
+
+PARTY = register(
+    "party",
+    Spec(
+        (
+            Field("role", "Role", "choice"),
+            Field("name", "Name"),
+            Field("mailing_address", "Mailing address"),
+            Field("phone", "Phone", "tel"),
+            Field("email", "Email", "email"),
+        ),
+        schemas.PartyIn,
+    ),
+)
 
 
 @bp.route("/cases/<case_number>/parties", methods=["POST"])
@@ -301,7 +431,23 @@ def add_party(case_number: str):  # type: ignore[no-untyped-def]
         lambda f, _z: pick(f, "role", "name", "mailing_address", "phone", "email"),
         service.add_party,
         "Party added.",
+        form="party",
+        spec=PARTY,
+        anchor="#parties",
     )
+
+
+VIOLATION = register(
+    "violation",
+    Spec(
+        (
+            Field("violation_type", "Type", "choice"),
+            Field("description", "What you saw"),
+            Field("observed_at", "Observed", "datetime"),
+        ),
+        schemas.ViolationIn,
+    ),
+)
 
 
 @bp.route("/cases/<case_number>/violations", methods=["POST"])
@@ -312,8 +458,23 @@ def add_violation(case_number: str):  # type: ignore[no-untyped-def]
         return d
 
     return case_action(
-        case_number, schemas.ViolationIn(), build, service.add_violation, "Violation recorded."
+        case_number,
+        schemas.ViolationIn(),
+        build,
+        service.add_violation,
+        "Violation recorded.",
+        form="violation",
+        spec=VIOLATION,
+        anchor="#violations",
     )
+
+
+CORRECT = register(
+    "correct",
+    Spec(
+        (Field("corrected_at", "Corrected", "datetime"), Field("method", "How")), schemas.CorrectIn
+    ),
+)
 
 
 @bp.route("/cases/<case_number>/violations/<int:violation_id>/correct", methods=["POST"])
@@ -329,6 +490,9 @@ def correct_violation(case_number: str, violation_id: int):  # type: ignore[no-u
             s, u, c, violation_id, d["corrected_at"], d["method"]
         ),
         "Violation marked corrected.",
+        form=f"correct-{violation_id}",
+        spec=CORRECT,
+        anchor="#violations",
     )
 
 
@@ -343,6 +507,30 @@ INSPECTION_TEXT = (
     "action_needed",
     "recommended_action",
     "referrals",
+)
+INSPECTION = register(
+    "inspection",
+    Spec(
+        (
+            Field("investigator", "Investigator"),
+            Field("visited_at", "Visited", "datetime"),
+            Field("place", "Place"),
+            # Either one: the schema asks for what was observed or, if nothing, the conditions.
+            Field("violations_observed", "Violations observed", required=False),
+            Field("conditions_observed", "If none, conditions observed", required=False),
+            Field("witnesses", "Witnesses interviewed", required=False),
+            Field("evidence", "Evidence obtained", required=False),
+            Field("discussions", "Documented discussions", required=False),
+            Field("action_needed", "Action needed to correct", required=False),
+            Field("recommended_action", "Recommended enforcement and timeline"),
+            Field("referrals", "Referrals", required=False),
+            Field("m_what", "Measured: what", path=("measurements.0.what", "measurements")),
+            Field("m_value", "Measured: value", "number", ("measurements.0.value",)),
+            Field("m_unit", "Measured: unit", path=("measurements.0.unit",)),
+            Field("m_where", "Measured: where taken", path=("measurements.0.where",)),
+        ),
+        schemas.InspectionIn,
+    ),
 )
 
 
@@ -360,7 +548,25 @@ def add_inspection(case_number: str):  # type: ignore[no-untyped-def]
         d["measurements"] = [{**m, "value": str(m["value"])} for m in d.get("measurements", [])]
         return service.add_inspection(s, u, c, d)
 
-    return case_action(case_number, schemas.InspectionIn(), build, act, "Inspection report saved.")
+    return case_action(
+        case_number,
+        schemas.InspectionIn(),
+        build,
+        act,
+        "Inspection report saved.",
+        form="inspection",
+        spec=INSPECTION,
+        anchor="#inspections",
+    )
+
+
+REFUSE = register(
+    "refuse",
+    Spec(
+        (Field("reason", "Refuse as", "choice"), Field("note", "Reason on record")),
+        schemas.RefuseIn,
+    ),
+)
 
 
 @bp.route("/cases/<case_number>/refuse", methods=["POST"])
@@ -371,7 +577,29 @@ def refuse(case_number: str):  # type: ignore[no-untyped-def]
         lambda f, _z: pick(f, "reason", "note"),
         lambda s, u, c, d: service.refuse_case(s, u, c, d["reason"], d.get("note")),
         "Case refused.",
+        form="refuse",
+        spec=REFUSE,
+        confirm=lambda c, d: Ask(
+            f"Refuse case {c.case_number} at {c.property.address} as "
+            f"{d['reason'].replace('_', ' ')}?",
+            "The case is refused for good: nothing more can be recorded on it and it "
+            "cannot be opened again.",
+            "Yes, refuse the case",
+        ),
     )
+
+
+CLOSE = register(
+    "close",
+    Spec(
+        (
+            Field("reason", "Close as", "choice"),
+            Field("resolution", "Resolution"),
+            Field("follow_up", "Extenuating circumstances: inspect again after closure", "check"),
+        ),
+        schemas.CloseIn,
+    ),
+)
 
 
 @bp.route("/cases/<case_number>/close", methods=["POST"])
@@ -384,7 +612,25 @@ def close(case_number: str):  # type: ignore[no-untyped-def]
             s, u, c, d["reason"], d["resolution"], follow_up=d["follow_up"]
         ),
         "Case closed.",
+        form="close",
+        spec=CLOSE,
+        confirm=lambda c, d: Ask(
+            f"Close case {c.case_number} at {c.property.address} as "
+            f"{d['reason'].replace('_', ' ')}?",
+            "A closed case cannot be opened again: nothing more can be recorded on it."
+            + (" A follow-up inspection is scheduled." if d["follow_up"] else ""),
+            "Yes, close the case",
+        ),
     )
+
+
+AGGRAVATING = register(
+    "aggravating",
+    Spec(
+        (Field("circumstances", "Aggravating circumstances", "check", required=False),),
+        schemas.AggravatingIn,
+    ),
+)
 
 
 @bp.route("/cases/<case_number>/aggravating", methods=["POST"])
@@ -395,7 +641,24 @@ def aggravating(case_number: str):  # type: ignore[no-untyped-def]
         lambda f, _z: {"circumstances": f.getlist("circumstances")},
         lambda s, u, c, d: service.set_aggravating(s, u, c, d["circumstances"]),
         "Aggravating circumstances saved.",
+        form="aggravating",
+        spec=AGGRAVATING,
+        anchor="#clocks",
     )
+
+
+UPLOAD = register(
+    "upload",
+    Spec(
+        (
+            Field("file", "Photo or document", "file", required=True),
+            Field("kind", "Kind", "choice"),
+            Field("caption", "Caption"),
+            Field("supplied_by_complainant", "Supplied by the complainant", "check"),
+        ),
+        schemas.AttachmentForm,
+    ),
+)
 
 
 @bp.route("/cases/<case_number>/attachments", methods=["POST"])
@@ -403,18 +666,21 @@ def upload(case_number: str):  # type: ignore[no-untyped-def]
     user = staff("cases.write")
     s = db()
     case = service.get_case(s, user, case_number, for_update=True)
-    form, errors = load(
+    form, _ = load(
         schemas.AttachmentForm(),
         {
             "kind": request.form.get("kind", "photo"),
             **pick(request.form, "caption"),
             "supplied_by_complainant": request.form.get("supplied_by_complainant") == "on",
         },
+        "upload",
+        UPLOAD,
     )
     files = [f for f in request.files.getlist("file") if f and f.filename]
+    status = 422
     if not files:
-        errors.append("file: choose a photo or document to upload.")
-    if form is not None and not errors:
+        refused("upload", UPLOAD, {"file": ["Missing data for required field."]})
+    elif form is not None:
         try:
             for f in files:
                 store_upload(user, case, f, form)
@@ -423,9 +689,11 @@ def upload(case_number: str):  # type: ignore[no-untyped-def]
             return redirect(url_for("ui.case_page", case_number=case_number) + "#photos")
         except DocsvcError as exc:
             s.rollback()
-            errors = [exc.message]
+            # What the file itself was refused for (type, size, pixels) is said beside it.
+            refused("upload", UPLOAD, DocsvcError(exc.message, {"field": "file"}))
+            status = exc.status
             case = service.get_case(s, user, case_number)
-    return render_case(case, user, errors=errors, status=422)
+    return render_case(case, user, status=status)
 
 
 @bp.route("/attachments/<int:attachment_id>/<variant>")

@@ -1,0 +1,416 @@
+"""The pages' forms tell the truth: a refused form comes back on its own page (4xx) with each
+message beside its field in words and everything typed kept; required fields are marked; a
+step that cannot be undone is asked about first and done only with confirmed=yes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from sqlalchemy import select
+
+from docsvc.jobs import queue
+from docsvc.models import Document, Jurisdiction
+from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB
+from tests.documents_helpers import article_number, build_case, document_body, issue
+from tests.helpers import csrf
+
+BAD_ARTICLE = "9407 1112 0620 8180 7023 80"  # 22 digits, wrong check digit
+
+
+def tree(r):  # type: ignore[no-untyped-def]
+    return lxml.html.fromstring(r.get_data(as_text=True))
+
+
+def refused_field(page, field_id: str) -> str:  # type: ignore[no-untyped-def]
+    """The message beside an input, checked to be wired to it as an error."""
+    (control,) = page.xpath(f'//*[@id="{field_id}"]')
+    assert control.get("aria-invalid") == "true"
+    described = control.get("aria-describedby", "").split()
+    assert f"{field_id}-error" in described
+    (message,) = page.xpath(f'//*[@id="{field_id}-error"]')
+    assert "field-error" in message.get("class")
+    # Beside its field: in the same label as the input.
+    assert message.getparent() is control.getparent()
+    return message.text_content().strip()
+
+
+def summary(page) -> list[str]:  # type: ignore[no-untyped-def]
+    (box,) = page.xpath('//*[@id="error-summary"]')
+    assert box.get("role") == "alert" and "errors" in box.get("class")
+    return [" ".join(li.text_content().split()) for li in box.xpath(".//li")]
+
+
+def issued_notice(client, officer, clock):  # type: ignore[no-untyped-def]
+    clock("2026-11-18T09:00:00-08:00")
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    doc = issue(client, officer.headers, built, "notice_of_violation")
+    clock("2026-11-18T10:00:00-08:00")
+    return built, doc
+
+
+def test_a_bad_article_number_comes_back_beside_its_field_with_the_values_kept(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, clock
+) -> None:
+    built, doc = issued_notice(client, officer, clock)
+    signed_in()
+    token = csrf(client.get(f"/cases/{built.case}").data)
+    form = {
+        "csrf_token": token,
+        "method": "certified_mail",
+        "when": "2026-11-18T09:30",
+        "article_number": BAD_ARTICLE,
+    }
+    r = client.post(f"/documents/{doc['id']}/service", data=form)
+    assert r.status_code == 422
+    page = tree(r)
+    key = f"service-{doc['id']}"
+    said = refused_field(page, f"{key}-article_number")
+    assert "certified mail needs its USPS article number" in said
+    assert "article_number" not in said
+    assert summary(page) == [f"USPS article number: {said.lstrip('⚠ ').strip()}"]
+    assert page.xpath('//*[@id="error-summary"]//a/@href') == [f"#{key}-article_number"]
+    # Not in a green banner that reads like success, and nothing was recorded.
+    assert not page.xpath('//*[contains(@class, "flash")]')
+    assert "Service recorded" not in r.get_data(as_text=True)
+    # The form is open, with what was typed.
+    (form_el,) = page.xpath(f'//form[@action="/documents/{doc["id"]}/service"]')
+    assert form_el.getparent().tag == "details" and form_el.getparent().get("open") is not None
+    assert form_el.xpath('.//input[@name="article_number"]/@value') == [BAD_ARTICLE]
+    assert form_el.xpath('.//input[@name="when"]/@value') == ["2026-11-18T09:30"]
+    assert form_el.xpath('.//select[@name="method"]/option[@selected]/@value') == ["certified_mail"]
+    assert client.get(f"/api/documents/{doc['id']}", headers=officer.headers).json["services"] == []
+
+    # Mailed before the notice was issued: said beside the date, in words.
+    r = client.post(
+        f"/documents/{doc['id']}/service",
+        data=form | {"when": "2026-11-17T08:00", "article_number": article_number()},
+    )
+    assert r.status_code == 422
+    page = tree(r)
+    said = refused_field(page, f"{key}-when")
+    assert "this date is before the document was issued" in said and "mailed_at" not in said
+    assert summary(page)[0].startswith("Served or mailed: ")
+    assert page.xpath(f'//*[@id="{key}-article_number"]/@value') == [article_number()]
+
+    # Fixed: recorded, and the message that says so is a status, not an alert.
+    r = client.post(
+        f"/documents/{doc['id']}/service",
+        data=form | {"article_number": article_number()},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    (done,) = tree(r).xpath('//*[contains(@class, "flash")]')
+    assert done.get("role") == "status" and "Service recorded." in done.text_content()
+    assert not tree(r).xpath('//*[@id="error-summary"]')
+
+
+def test_other_case_page_forms_say_what_to_fix_beside_the_field(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, clock
+) -> None:
+    built, doc = issued_notice(client, officer, clock)
+    signed_in()
+    token = csrf(client.get(f"/cases/{built.case}").data)
+    r = client.post(
+        f"/cases/{built.case}/violations",
+        data={
+            "csrf_token": token,
+            "violation_type": "junk-debris",
+            "description": "Couch on the lawn",
+            "observed_at": "",
+        },
+    )
+    assert r.status_code == 422
+    page = tree(r)
+    assert refused_field(page, "violation-observed_at").endswith("enter a date and time")
+    assert page.xpath('//*[@id="violation-description"]/text()') == ["Couch on the lawn"]
+    r = client.post(
+        f"/cases/{built.case}/parties",
+        data={"csrf_token": token, "role": "owner", "name": "Dana Smith", "email": "not mail"},
+    )
+    assert r.status_code == 422
+    page = tree(r)
+    assert refused_field(page, "party-email").endswith(
+        "enter an email address, like name@example.org"
+    )
+    assert refused_field(page, "party-mailing_address").endswith("fill this in")
+    assert page.xpath('//*[@id="party-name"]/@value') == ["Dana Smith"]
+    # A receipt delivered before it was mailed (the file is chosen again, the rest kept).
+    import io
+
+    from tests.helpers import pdf
+
+    client.post(
+        f"/documents/{doc['id']}/service",
+        data={
+            "csrf_token": token,
+            "method": "certified_mail",
+            "when": "2026-11-18T09:30",
+            "article_number": article_number(),
+        },
+    )
+    r = client.post(
+        f"/documents/{doc['id']}/return-receipt",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": token,
+            "status": "delivered",
+            "delivered_at": "2026-11-18T08:00",
+            "signed_by": "R. Smith",
+            "file": (io.BytesIO(pdf("PS Form 3811")), "3811.pdf"),
+        },
+    )
+    assert r.status_code == 422
+    page = tree(r)
+    said = refused_field(page, f"receipt-{doc['id']}-delivered_at")
+    assert "this date is before the mailing date" in said
+    assert page.xpath(f'//*[@id="receipt-{doc["id"]}-signed_by"]/@value') == ["R. Smith"]
+
+
+def test_ledger_form_names_the_field_in_words(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import complaint_case
+
+    signed_in()
+    case = client.post("/api/cases", json=complaint_case(), headers=officer.headers).json[
+        "case_number"
+    ]
+    token = csrf(client.get(f"/cases/{case}/ledger").data)
+    r = client.post(
+        f"/cases/{case}/ledger",
+        data={"csrf_token": token, "kind": "payment", "amount": "ten", "assessed_on": "soon"},
+    )
+    assert r.status_code == 422
+    page = tree(r)
+    assert refused_field(page, "entry-amount").endswith("enter an amount in dollars, like 125.50")
+    assert refused_field(page, "entry-assessed_on").endswith("enter a date (year, month and day)")
+    assert page.xpath('//*[@id="entry-amount"]/@value') == ["ten"]
+    assert "Amount: enter an amount in dollars, like 125.50" in summary(page)
+
+
+def test_new_case_form_marks_required_fields_defaults_received_to_now_and_says_what_to_fix(  # type: ignore[no-untyped-def]
+    client, signed_in, database, clock, count_rows
+) -> None:
+    clock("2026-11-22T17:45:00+00:00")
+    signed_in()
+    r = client.get("/cases/new")
+    page = tree(r)
+    (chosen,) = page.xpath('//select[@name="jurisdiction"]/option[@selected]/@value')
+    with database.session() as s:
+        zone = ZoneInfo(s.get(Jurisdiction, chosen).timezone)
+    now = datetime.fromisoformat("2026-11-22T17:45:00+00:00").astimezone(zone)
+    assert page.xpath('//input[@name="received_at"]/@value') == [now.strftime("%Y-%m-%dT%H:%M")]
+    # Each jurisdiction carries its own now, for the page's script when another is chosen.
+    options = page.xpath('//select[@name="jurisdiction"]/option')
+    assert options and all(o.get("data-now") for o in options)
+    for name in ("address", "received_at", "description", "jurisdiction"):
+        (control,) = page.xpath(f'//*[@name="{name}"]')
+        assert control.get("required") is not None, name
+        assert control.getparent().xpath('.//*[@class="req"]'), name  # the visible marker
+    for name in ("parcel", "c_name", "origin_note"):
+        (control,) = page.xpath(f'//*[@name="{name}"]')
+        assert control.get("required") is None and not control.getparent().xpath(
+            './/*[@class="req"]'
+        ), name
+
+    r = client.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(r.data),
+            "jurisdiction": "tom-bean-tx",
+            "origin": "complaint",
+            "address": "1418 Elm Street",
+            "received_at": "2026-11-31T09:30",
+            "channel": "phone",
+            "description": "Tall grass",
+            "c_name": "Maria",
+            "disclosure_preference": "nondisclosure",
+        },
+    )
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "complaint.received_at" not in html and "Not a valid datetime" not in html
+    page = tree(r)
+    assert summary(page) == ["Received: enter a date and time"]
+    assert refused_field(page, "intake-received_at").endswith("enter a date and time")
+    assert page.xpath('//*[@id="intake-received_at"]/@value') == ["2026-11-31T09:30"]
+    assert page.xpath('//*[@id="intake-address"]/@value') == ["1418 Elm Street"]
+    assert page.xpath('//*[@id="intake-c_name"]/@value') == ["Maria"]
+    assert page.xpath('//*[@id="intake-jurisdiction"]/option[@selected]/@value') == ["tom-bean-tx"]
+    assert page.xpath('//*[@id="intake-channel"]/option[@selected]/@value') == ["phone"]
+    assert count_rows("cases") == 0
+
+
+def _confirmation(r, question: str, yes: str) -> lxml.html.HtmlElement:  # type: ignore[no-untyped-def]
+    assert r.status_code == 200, r.get_data(as_text=True)[:2000]
+    page = tree(r)
+    assert page.xpath('string(//*[@id="confirm-question"])') == question
+    assert page.xpath('string(//*[@id="confirm-yes"])') == yes
+    assert page.xpath('//*[@id="confirm-form"]//input[@name="confirmed"]/@value') == ["yes"]
+    assert page.xpath('//*[@id="confirm-form"]//input[@name="csrf_token"]/@value')
+    assert page.xpath('//*[@id="confirm-cancel"]/@href')
+    return page
+
+
+def _carried(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    out: dict[str, list[str]] = {}
+    for i in page.xpath('//*[@id="confirm-form"]//input[@type="hidden"]'):
+        out.setdefault(i.get("name"), []).append(i.get("value"))
+    return out
+
+
+def _again(client, r, page):  # type: ignore[no-untyped-def]
+    """Press 'Yes' on the confirmation page: the form it carries, as the browser sends it."""
+    (form,) = page.xpath('//*[@id="confirm-form"]')
+    data = {k: v if len(v) > 1 else v[0] for k, v in _carried(page).items()}
+    return client.post(form.get("action"), data=data)
+
+
+def test_issuing_a_draft_asks_first(client, signed_in, officer, clock, database) -> None:  # type: ignore[no-untyped-def]
+    clock("2026-11-18T09:00:00-08:00")
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    draft = issue(client, officer.headers, built, "notice_of_violation", draft=True)
+    signed_in()
+    token = csrf(client.get(f"/cases/{built.case}").data)
+    r = client.post(f"/documents/{draft['id']}/issue", data={"csrf_token": token})
+    page = _confirmation(
+        r,
+        f"Issue Notice of Violation (document {draft['id']}) to Smith & Sons <LLC>?",
+        "Yes, issue it",
+    )
+    assert "frozen as PDF/A" in page.xpath('string(//*[@id="confirm-consequence"])')
+    assert page.xpath('//*[@id="confirm-cancel"]/@href') == [
+        f"/cases/{built.case}#doc-{draft['id']}"
+    ]
+    with database.session() as s:
+        assert s.get(Document, draft["id"]).status == "draft"
+    r = _again(client, r, page)
+    assert r.status_code == 302
+    with database.session() as s:
+        assert s.get(Document, draft["id"]).status == "issued"
+
+
+def test_issuing_from_the_new_document_form_asks_first(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, clock, database
+) -> None:
+    clock("2026-11-18T09:00:00-08:00")
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    signed_in()
+    page = client.get(f"/cases/{built.case}/documents/new?type=notice_of_violation")
+    body = document_body("notice_of_violation", built)
+    form = {
+        "csrf_token": csrf(page.data),
+        "type": "notice_of_violation",
+        "recipient": [str(built.owner), str(built.tenant)],
+        "violation_ids": [str(v) for v in body["violation_ids"]],
+        "photo_ids": [str(built.photo)],
+        "f_corrective_action": "Remove the couch & mow.",
+        "action": "issue",
+    }
+    r = client.post(f"/cases/{built.case}/documents", data=form)
+    page = _confirmation(
+        r,
+        "Issue Notice of Violation to Smith & Sons <LLC> and O'Brien-Nguyễn, Trần?",
+        "Yes, issue them",
+    )
+    carried = _carried(page)
+    assert carried["recipient"] == [str(built.owner), str(built.tenant)]
+    assert carried["f_corrective_action"] == ["Remove the couch & mow."]
+    with database.session() as s:
+        assert s.scalars(select(Document)).all() == []
+    r = _again(client, r, page)
+    assert r.status_code == 302
+    with database.session() as s:
+        assert sorted(d.status for d in s.scalars(select(Document))) == ["issued", "issued"]
+    # A draft is not asked about: it can still be edited.
+    r = client.post(f"/cases/{built.case}/documents", data=form | {"action": "draft"})
+    assert r.status_code == 302
+
+
+def test_closing_and_refusing_a_case_ask_first(client, signed_in, officer, open_case) -> None:  # type: ignore[no-untyped-def]
+    signed_in()
+    for route, form, question, yes, status in (
+        (
+            "close",
+            {"reason": "voluntary_compliance", "resolution": "Couch removed."},
+            "Close case {n} at 1418 Elm Street as voluntary compliance?",
+            "Yes, close the case",
+            "closed",
+        ),
+        (
+            "refuse",
+            {"reason": "frivolous", "note": "Third report of the same hedge."},
+            "Refuse case {n} at 1418 Elm Street as frivolous?",
+            "Yes, refuse the case",
+            "refused",
+        ),
+    ):
+        number = open_case()["case_number"]
+        token = csrf(client.get(f"/cases/{number}").data)
+        r = client.post(f"/cases/{number}/{route}", data={"csrf_token": token, **form})
+        page = _confirmation(r, question.format(n=number), yes)
+        assert {
+            k: v[0] for k, v in _carried(page).items() if k not in ("confirmed", "csrf_token")
+        } == form
+        assert page.xpath('//*[@id="confirm-cancel"]/@href') == [f"/cases/{number}"]
+        api = client.get(f"/api/cases/{number}", headers=officer.headers).json
+        assert api["status"] == "open"
+        r = _again(client, r, page)
+        assert r.status_code == 302
+        assert client.get(f"/api/cases/{number}", headers=officer.headers).json["status"] == status
+    # What the form lacks is said at once, not asked about.
+    number = open_case()["case_number"]
+    token = csrf(client.get(f"/cases/{number}").data)
+    r = client.post(
+        f"/cases/{number}/close", data={"csrf_token": token, "reason": "voluntary_compliance"}
+    )
+    assert r.status_code == 422 and not tree(r).xpath('//*[@id="confirm-form"]')
+    assert refused_field(tree(r), "close-resolution").endswith("fill this in")
+
+
+def test_retention_steps_ask_first(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, make_user, clock, database, settings
+) -> None:
+    from docsvc.models import DispositionItem
+    from tests.retention_helpers import adopt, closed_case
+
+    adopt(settings.data_dir)
+    doomed = closed_case(client, officer, clock, "2021-03-10T10:00:00-08:00")
+    clock("2026-11-22T09:00:00-08:00")
+    clerk = signed_in("records")
+    token = csrf(client.get("/retention").data)
+    assert client.post("/retention/propose", data={"csrf_token": token}).status_code == 302
+    with database.session() as s:
+        (item,) = s.scalars(select(DispositionItem)).all()
+        item_id = item.id
+
+    def approvals() -> int:
+        with database.session() as s:
+            return len(s.get(DispositionItem, item_id).approvals or [])
+
+    r = client.post("/retention/approve", data={"csrf_token": token, "item": str(item_id)})
+    page = _confirmation(
+        r, f"Approve the destruction of 1 case file as records: {doomed}?", "Yes, approve"
+    )
+    assert approvals() == 0
+    assert _again(client, r, page).status_code == 302
+    assert approvals() == 1
+
+    r = client.post("/retention/approve-all", data={"csrf_token": token})
+    page = _confirmation(
+        r,
+        "Approve the destruction of all 0 case files that wait for records?",
+        "Yes, approve them all",
+    )
+    with database.session() as s:
+        assert queue.latest(s, APPROVE_JOB, clerk.id) is None
+    r = client.post("/retention/execute", data={"csrf_token": token})
+    page = _confirmation(
+        r, "Destroy the 0 case files approved for destruction?", "Yes, destroy them"
+    )
+    assert "cannot be undone" in page.xpath('string(//*[@id="confirm-consequence"])')
+    with database.session() as s:
+        assert queue.latest(s, EXECUTE_JOB, 0) is None
+    assert _again(client, r, page).status_code == 302
+    with database.session() as s:
+        assert queue.latest(s, EXECUTE_JOB, 0) is not None
