@@ -339,14 +339,25 @@ def test_release_from_the_page_runs_in_the_worker_with_progress(  # type: ignore
     # Unreviewed boxes: refused at once, on the page, nothing queued.
     r = client.post(f"/disclosures/{rid}/release", data={"csrf_token": token})
     assert r.status_code == 409 and b"not reviewed" in r.data
+    # Checked, then asked: nothing is queued until the clerk confirms.
     r = client.post(f"/disclosures/{rid}/release", data={"csrf_token": token, "accept": "on"})
+    assert r.status_code == 200 and b"Release request" in r.data and b"to Pat?" in r.data
+    assert b'name="accept" value="on"' in r.data and b'name="confirmed" value="yes"' in r.data
+    assert b"waiting for the background worker" not in client.get(f"/disclosures/{rid}").data
+    r = client.post(
+        f"/disclosures/{rid}/release",
+        data={"csrf_token": csrf(r.data), "accept": "on", "confirmed": "yes"},
+    )
     assert r.status_code == 302
     page = client.get(f"/disclosures/{rid}")
     assert b"waiting for the background worker" in page.data
     assert b'http-equiv="refresh"' in page.data  # it refreshes itself while the job runs
     assert b'id="review-form"' not in page.data and b'id="release-form"' not in page.data
     # A second click while it runs is refused, not queued twice.
-    r = client.post(f"/disclosures/{rid}/release", data={"csrf_token": token, "accept": "on"})
+    r = client.post(
+        f"/disclosures/{rid}/release",
+        data={"csrf_token": token, "accept": "on", "confirmed": "yes"},
+    )
     assert r.status_code == 409 and b"already under way" in r.data
     # The worker reports each record built and each file scanned; the page shows where it is.
     seen: list[tuple[str, int, int]] = []

@@ -41,7 +41,7 @@ from docsvc.models import (
 from docsvc.pdflock import serialized
 from docsvc.profiles.loader import profile_of
 from docsvc.timeutil import utcnow
-from docsvc.ui.forms import load, local_to_iso, pick
+from docsvc.ui.forms import Ask, load, local_to_iso, pick
 from docsvc.ui.views import bp, form_step, staff, visible_jurisdictions
 from docsvc.web.context import database, db, file_store, settings
 
@@ -252,13 +252,14 @@ def _review_page(data: bytes, page: int) -> Any:
     return image
 
 
-def _act(request_id: int, step: Any, done: str):  # type: ignore[no-untyped-def]
+def _act(request_id: int, step: Any, done: str, confirm: Any = None):  # type: ignore[no-untyped-def]
     return form_step(
         "disclosure",
         lambda s, user: step(s, user, get_request(s, user, request_id)),
         done,
         url_for("ui.disclosure_page", request_id=request_id),
         lambda errors, status: _detail(request_id, errors, status),
+        confirm=confirm and (lambda s, user: confirm(get_request(s, user, request_id))),
     )
 
 
@@ -339,4 +340,12 @@ def release_disclosure(request_id: int):  # type: ignore[no-untyped-def]
         request_id,
         lambda s, user, req: workflow.queue_release(s, user, req, accept),
         "Release started: the package is built and scanned in the background.",
+        # A release cannot be called back once the requester has the link: ask first.
+        confirm=lambda req: Ask(
+            f"Release request {req.id}'s records to {req.requester_name}?",
+            "The package is built with the boxes as reviewed, scanned for the withheld "
+            "identity and published at a link for the requester. Once released it cannot "
+            "be taken back.",
+            "Yes, release it",
+        ),
     )
