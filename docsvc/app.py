@@ -17,6 +17,8 @@ from docsvc.web import context, errors
 
 csrf = CSRFProtect()
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
 
 def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     settings = settings or load_settings(**overrides)
@@ -51,7 +53,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.extensions["docsvc.db"] = Database(settings.database_url)
     app.extensions["docsvc.store"] = FileStore(settings.store_dir)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
     from docsvc.api import (
         attachments,

@@ -82,11 +82,18 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the app (run `docsvc init` first)."""
+@click.option(
+    "--max-requests",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Recycle an HTTP worker after about this many requests (0: never).",
+)
+def serve(host: str, port: int, workers: int, threads: int, max_requests: int) -> None:
+    """Serve the app (run `docsvc init` first): gunicorn, and the background worker beside it."""
     from docsvc.serve import serve as run
 
-    run(host, port, workers, threads)
+    run(host, port, workers, threads, max_requests)
 
 
 @main.group()
@@ -251,16 +258,21 @@ def verify() -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Do every ready job, then exit.")
 @click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at the queue.")
-def worker(once: bool, poll: float) -> None:
+@click.option(
+    "--parent",
+    type=int,
+    default=None,
+    help="Stop when the process with this id (the server that started the worker) is gone.",
+)
+def worker(once: bool, poll: float, parent: int | None) -> None:
     """Work the background job queue: text extraction and OCR, public-records releases,
     disposition, court bundles."""
     import logging
-    import signal
     import threading
 
     from docsvc.db import Database
     from docsvc.documents.service import Env
-    from docsvc.jobs.worker import drain, run_forever
+    from docsvc.jobs.worker import drain, run_forever, stop_on_signals
     from docsvc.store import FileStore
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
@@ -272,9 +284,9 @@ def worker(once: bool, poll: float) -> None:
             click.echo(f"{drain(database, env)} job(s) done")
             return
         stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
-        run_forever(database, env, stop, poll)
+        stop_on_signals(stop)
+        run_forever(database, env, stop, poll, parent=parent)
+        logging.getLogger("docsvc.worker").info("worker stopped")
     finally:
         database.dispose()
 

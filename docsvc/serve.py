@@ -4,6 +4,7 @@ and the background worker beside it."""
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -27,12 +28,28 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
+def _post_fork(_server: Any, worker: Any) -> None:
+    """The app is built once in the master (preload), so a recycled HTTP worker is serving
+    again the moment it is forked; each worker then opens its own database connections, never
+    one it inherited (two processes on one connection corrupt it)."""
+    worker.app.wsgi().extensions["docsvc.db"].engine.dispose(close=False)
+
+
+log = logging.getLogger("docsvc.serve")
+
+
 class WorkerProcess:
     """Keeps one `docsvc worker` process running: started with the server, restarted if it
-    exits, stopped with the server. Queued work is never lost while it is down: it waits."""
+    exits, stopped with the server. Queued work is never lost while it is down: it waits.
+
+    Only the process that started it may stop it: gunicorn forks its HTTP workers from the
+    master, and a forked copy of this object must never signal or wait for the worker."""
 
     def __init__(self, command: list[str] | None = None, restart_after: float = 5.0) -> None:
-        self.command = command or [sys.executable, "-m", "docsvc.cli", "worker"]
+        self.owner = os.getpid()
+        self.command = command or [
+            *(sys.executable, "-m", "docsvc.cli", "worker", "--parent", str(self.owner))
+        ]
         self.restart_after = restart_after
         self.starts = 0
         self._proc: subprocess.Popen[bytes] | None = None
@@ -48,39 +65,52 @@ class WorkerProcess:
             with self._lock:
                 if self._stop.is_set():
                     return
-                self._proc = subprocess.Popen(self.command)
+                # Its own session: a Ctrl-C or SIGTERM meant for the server reaches the server,
+                # which stops the worker itself (and does not mistake that for a crash).
+                self._proc = subprocess.Popen(self.command, start_new_session=True)
                 self.starts += 1
             code = self._proc.wait()
             if not self._stop.is_set():
-                logging.getLogger("docsvc.serve").warning(
+                log.warning(
                     "background worker exited (%s); restarting in %s s", code, self.restart_after
                 )
                 self._stop.wait(self.restart_after)
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, timeout: float = 15.0) -> None:
+        if os.getpid() != self.owner:
+            return  # a forked copy (an HTTP worker): the worker is not its to stop
         with self._lock:
             self._stop.set()
             proc = self._proc
         if proc is not None and proc.poll() is None:
-            proc.terminate()  # the worker finishes its current job's transaction or drops it
+            log.info("stopping the background worker")
+            proc.terminate()  # it gives its current job back to the queue and exits
             try:
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:
+                log.warning("background worker did not stop in %s s; killing it", timeout)
                 proc.kill()
                 proc.wait()
         self._thread.join(timeout)
 
 
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    worker = WorkerProcess()
-    worker.start()
-    try:
-        _run_gunicorn(host, port, workers, threads)
-    finally:
-        worker.stop()
+def serve(host: str, port: int, workers: int, threads: int, max_requests: int = 2000) -> None:
+    """Gunicorn's master owns the background worker (its start and exit hooks run only in the
+    master): an HTTP worker that is recycled, crashes or is killed affects nothing else."""
+    # Imported once in the master, so forked workers boot faster.
+    from docsvc.app import LOG_FORMAT
 
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
-def _run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    background = WorkerProcess()
+
+    def on_starting(_server: Any) -> None:
+        background.start()
+
+    def on_exit(_server: Any) -> None:
+        log.info("server stopping")
+        background.stop()
+
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
@@ -88,9 +118,18 @@ def _run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
             "threads": threads,
             "worker_class": "gthread",
             "timeout": 120,
+            # A stop waits this long for requests in flight, then ends them.
+            "graceful_timeout": 10,
             # Recycle workers now and then: PDF rendering does not give memory back to the OS.
-            "max_requests": 2000,
-            "max_requests_jitter": 200,
+            # The jitter is wide so workers recycle one at a time, never all at once.
+            "max_requests": max_requests,
+            "max_requests_jitter": max_requests // 2,
+            "preload_app": True,
+            "post_fork": _post_fork,
+            "on_starting": on_starting,
+            "on_exit": on_exit,
+            # No control socket: its default path is shared by every server of the machine's user.
+            "control_socket_disable": True,
             "accesslog": "-",
             # Never log query strings: a search for a person's name would land in the log.
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',

@@ -94,6 +94,18 @@ def fail(session: Session, job_id: int, error: str) -> None:
     session.commit()
 
 
+def release(session: Session, job_id: int) -> None:
+    """Give a job back untouched (the worker is stopping): queued again at once, the attempt
+    not counted. A job whose work already committed is left as it is."""
+    session.rollback()
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running")
+        .values(status="queued", locked_until=None, attempts=Job.attempts - 1)
+    )
+    session.commit()
+
+
 def report(session: Session, job_id: int, stage: str, done: int, total: int) -> None:
     """How far a running job has got, committed at once so the asker's page shows it. Called
     between steps, with no other work of the session's pending."""
