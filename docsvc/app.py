@@ -20,6 +20,14 @@ csrf = CSRFProtect()
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
+def configure_logging(fmt: str = LOG_FORMAT) -> None:
+    """INFO and above to stderr (the server's log), without libraries' step-by-step chatter,
+    which would bury the lines an operator needs."""
+    logging.basicConfig(level=logging.INFO, format=fmt)
+    for chatty in ("weasyprint.progress", "pikepdf._core", "fontTools"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
 def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     settings = settings or load_settings(**overrides)
     app = Flask(__name__, template_folder="ui/templates", static_folder="ui/static")
@@ -53,7 +61,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.extensions["docsvc.db"] = Database(settings.database_url)
     app.extensions["docsvc.store"] = FileStore(settings.store_dir)
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logging()
 
     from docsvc.api import (
         attachments,

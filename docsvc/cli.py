@@ -270,12 +270,13 @@ def worker(once: bool, poll: float, parent: int | None) -> None:
     import logging
     import threading
 
+    from docsvc.app import configure_logging
     from docsvc.db import Database
     from docsvc.documents.service import Env
     from docsvc.jobs.worker import drain, run_forever, stop_on_signals
     from docsvc.store import FileStore
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    configure_logging("%(asctime)s worker %(levelname)s %(message)s")
     settings = load_settings()
     database = Database(settings.database_url)
     env = Env(FileStore(settings.store_dir), settings)

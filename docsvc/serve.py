@@ -98,9 +98,9 @@ def serve(host: str, port: int, workers: int, threads: int, max_requests: int = 
     """Gunicorn's master owns the background worker (its start and exit hooks run only in the
     master): an HTTP worker that is recycled, crashes or is killed affects nothing else."""
     # Imported once in the master, so forked workers boot faster.
-    from docsvc.app import LOG_FORMAT
+    from docsvc.app import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logging()
 
     background = WorkerProcess()
 
