@@ -104,7 +104,7 @@ def submit(page: Any, button: Any) -> None:
     confirm it on a page of its own, click its "Yes, ..." button."""
     with page.expect_navigation():
         button.click()
-    yes = page.get_by_role("button", name=YES)
+    yes = page.locator("#confirm-yes").or_(page.get_by_role("button", name=YES))
     if yes.count():
         with page.expect_navigation():
             yes.first.click()

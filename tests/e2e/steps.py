@@ -233,3 +233,8 @@ def wait_for_request(api: Api, rid: int, status: str) -> dict:
         f"records request {rid} to reach '{status}'",
         lambda: (r := api.ok("GET", f"/api/disclosures/{rid}"))["status"] == status and r,
     )
+
+
+def page_messages(page: Any) -> str:
+    """Everything the page says about the last action: its banners and error boxes."""
+    return " | ".join(page.locator(".flash, .errors, [role=alert]").all_inner_texts())
