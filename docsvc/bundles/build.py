@@ -34,6 +34,7 @@ from docsvc.documents.pdf import html_environment, layout
 from docsvc.documents.service import Env
 from docsvc.documents.templates import find, search_path
 from docsvc.errors import Invalid
+from docsvc.labels import label
 from docsvc.models import Bundle, BundleVolume, Case, Jurisdiction, Party, User
 from docsvc.profiles.model import Profile
 from docsvc.store import FileStore
@@ -336,10 +337,10 @@ def _cover(
         "jurisdiction": jurisdiction.name if jurisdiction else case.jurisdiction_code,
         "case_number": case.case_number,
         "address": case.property.address,
-        "status": case.status,
+        "status": label(case.status),
         "opened": case.opened_at.astimezone(zone).date().isoformat(),
         "closed": case.closed_at.astimezone(zone).date().isoformat() if case.closed_at else None,
-        "parties": [f"{p.name} ({p.role})" for p in parties],
+        "parties": [f"{p.name} ({label(p.role).lower()})" for p in parties],
         "prepared_on": utcnow().astimezone(zone).date().isoformat(),
         "prepared_for": (asker.display_name or asker.username) if asker else "counsel",
         "first_bates": numbering.of(1),

@@ -40,6 +40,7 @@ from docsvc.disclosure.renditions import (
 from docsvc.documents.service import Env
 from docsvc.errors import Invalid
 from docsvc.identity import guard
+from docsvc.labels import label
 from docsvc.models import (
     Appeal,
     Attachment,
@@ -126,7 +127,7 @@ def gather(
             "Timeline",
             "Chronology of the case",
             fragment="timeline",
-            values={"events": _timeline(session, case, docs, zone)},
+            values={"events": _timeline(session, case, docs, profile)},
         )
     )
     add(_complaint(case, zone, names, redaction))
@@ -175,7 +176,7 @@ def gather(
         if att.supplied_by_complainant or att.id in receipt_ids:
             continue
         if att.kind in ("correspondence", "other"):
-            title = f"{att.kind.capitalize()}, filed {_day(att.uploaded_at, zone)}"
+            title = f"{label(att.kind)}, filed {_day(att.uploaded_at, zone)}"
             add(_stored_attachment(env, case, att, "Correspondence", title, zone, redaction))
     if redaction:
         _refuse_file_names(out, [a for a in attachments if _from_complainant(a)])
@@ -216,7 +217,7 @@ def _complaint(
         who = guard.complaint_of_processing(c) or guard.Complainant()
         values["complaint"] = {
             "received": _when(c.received_at, zone),
-            "channel": c.channel,
+            "channel": label(c.channel),
             "description": c.description,
             "anonymous": c.anonymous,
             "name": withheld or who.name,
@@ -225,7 +226,7 @@ def _complaint(
             "address": withheld or who.address,
             "recorded_by": names.get(c.recorded_by_id, ""),
         }
-    values["origin"] = case.origin
+    values["origin"] = label(case.origin).lower()
     on = _day(c.received_at, zone) if c else _day(case.opened_at, zone)
     return Entry(
         "", "Complaint", "Complaint and intake record", on, fragment="complaint", values=values
@@ -249,18 +250,17 @@ def _notice(
         return
     rows = [
         {
-            "method": s.method.replace("_", " "),
-            "status": s.status,
+            "method": label(s.method),
+            "status": label(s.status).lower(),
             "served": _when(s.served_at, zone),
             "mailed": _when(s.mailed_at, zone),
             "article": s.article_number,
-            "effective": _when(s.effective_at, zone),
-            "rule": s.effective_rule,
+            **_effective(s, zone),
             "note": s.note,
             "by": names.get(s.recorded_by_id, ""),
             "receipts": [
                 {
-                    "status": r.status,
+                    "status": label(r.status).lower(),
                     "delivered": _when(r.delivered_at, zone),
                     "signed_by": r.signed_by,
                 }
@@ -288,7 +288,7 @@ def _notice(
                 case,
                 att,
                 "Notices and proof of service",
-                f"Return receipt ({r.status})",
+                f"Return receipt ({label(r.status).lower()})",
                 zone,
                 redaction,
             )
@@ -511,7 +511,7 @@ def _ledger(session: Session, case: Case, zone: ZoneInfo) -> Entry:
         "rows": [
             {
                 "on": r.assessed_on.isoformat(),
-                "kind": r.kind.replace("_", " "),
+                "kind": label(r.kind),
                 "amount": str(r.amount),
                 "ends": r.ends_on.isoformat() if r.ends_on else None,
                 "note": r.note,
@@ -531,40 +531,76 @@ def _ledger(session: Session, case: Case, zone: ZoneInfo) -> Entry:
     )
 
 
+# Events at the same minute (the chronology's precision) in the order a case lives them: a
+# notice is issued before it is mailed, mailed before its receipt comes back.
+LIFECYCLE = (
+    "complaint", "opened", "observed", "inspection", "issued", "service", "receipt",
+    "corrected", "citation", "appeal", "lien", "closed",
+)  # fmt: skip
+
+
 def _timeline(
-    session: Session, case: Case, docs: Sequence[Document], zone: ZoneInfo
+    session: Session, case: Case, docs: Sequence[Document], profile: Profile
 ) -> list[dict[str, str]]:
-    """The case's events from its records, oldest first (not the audit log's codes)."""
-    ev: list[tuple[datetime, str]] = [(case.opened_at, f"Case {case.case_number} opened")]
+    """The case's events from its records in words, oldest first (not the audit log's codes):
+    by time to the minute shown, then by LIFECYCLE, then by the exact time."""
+    zone = profile.zone
+    ev: list[tuple[datetime, str, str]] = [
+        (case.opened_at, "opened", f"Case {case.case_number} opened")
+    ]
     if case.complaint:
-        ev.append((case.complaint.received_at, f"Complaint received ({case.complaint.channel})"))
+        channel = label(case.complaint.channel).lower()
+        ev.append((case.complaint.received_at, "complaint", f"Complaint received ({channel})"))
     for v in case.violations:
-        ev.append((v.observed_at, f"Violation observed: {v.violation_type}"))
+        what = label(v.violation_type, profile=profile)
+        ev.append((v.observed_at, "observed", f"Violation observed: {what}"))
         if v.corrected_at:
-            ev.append((v.corrected_at, f"Violation corrected: {v.violation_type}"))
+            ev.append((v.corrected_at, "corrected", f"Violation corrected: {what}"))
     for i in case.inspections:
-        ev.append((i.visited_at, f"Inspection by {i.investigator}"))
+        ev.append((i.visited_at, "inspection", f"Inspection by {i.investigator}"))
     for doc in docs:
         assert doc.issued_at is not None
         title = document_title(doc)
-        ev.append((doc.issued_at, f"{title} issued"))
+        ev.append((doc.issued_at, "issued", f"{title} issued"))
         for s in doc.services:
             when = s.served_at or s.mailed_at or s.recorded_at
-            ev.append((when, f"{title}: {s.method.replace('_', ' ')} ({s.status})"))
+            how = f"{label(s.method).lower()} ({label(s.status).lower()})"
+            ev.append((when, "service", f"{title}: {how}"))
             for r in s.receipts:
                 if r.delivered_at:
-                    ev.append((r.delivered_at, f"{title}: return receipt ({r.status})"))
-    for model, label in (
-        (Citation, "Citation issued"),
-        (Appeal, "Appeal filed"),
-        (Lien, "Lien recorded"),
+                    receipt = f"return receipt ({label(r.status).lower()})"
+                    ev.append((r.delivered_at, "receipt", f"{title}: {receipt}"))
+    for model, kind, text in (
+        (Citation, "citation", "Citation issued"),
+        (Appeal, "appeal", "Appeal filed"),
+        (Lien, "lien", "Lien recorded"),
     ):
         for at in session.scalars(select(model.created_at).where(model.case_id == case.id)):
-            ev.append((at, label))
+            ev.append((at, kind, text))
     if case.closed_at:
-        ev.append((case.closed_at, f"Case closed ({case.closure_reason or 'closed'})"))
-    ev.sort(key=lambda e: e[0])
-    return [{"when": _when(at, zone) or "", "what": what} for at, what in ev]
+        reason = label(case.closure_reason).lower() if case.closure_reason else "closed"
+        ev.append((case.closed_at, "closed", f"Case closed ({reason})"))
+    ev.sort(key=lambda e: (_when(e[0], zone), LIFECYCLE.index(e[1]), e[0]))
+    return [{"when": _when(at, zone) or "", "what": what} for at, _, what in ev]
+
+
+def _effective(s: ServiceRecord, zone: ZoneInfo) -> dict[str, str | None]:
+    """When service took effect and by which rule, as the proof of service states it: a
+    delivery the return receipt shows is the effective date even where the record lacks it."""
+    delivered = next((r.delivered_at for r in s.receipts if r.status == "delivered"), None)
+    at = s.effective_at or delivered
+    rule = s.effective_rule
+    if s.effective_at is None and delivered is not None:
+        rule = "effective on delivery, per the return receipt"
+    if at is None:
+        pending = s.status in ("mailed",)
+        return {
+            "effective": "not yet: waiting for the return receipt"
+            if pending
+            else "not effective: serve again by another method",
+            "rule": rule,
+        }
+    return {"effective": _when(at, zone), "rule": rule}
 
 
 def _columns(obj: object) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from docsvc.labels import label
 from docsvc.models import Case, LedgerEntry, Settlement
 from docsvc.money import ledger
 from docsvc.profiles.model import Profile
@@ -59,7 +60,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
             s.deferred_amount,
             s.deferred_until,
             s.cancel_amount,
-            s.status,
+            label(s.status),
             costs_owed(c),
         ]
         for s, c in entered

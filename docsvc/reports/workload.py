@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docsvc.labels import label
 from docsvc.models import Case, Citation, Document, LedgerEntry, OutreachActivity, Violation
 from docsvc.models.cases import ORIGINS
 from docsvc.models.money import CITATION_OUTCOMES, LICENSE_STATUSES
@@ -95,7 +96,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         by_month[_month(c.refused_at, zone)][2 + len(ORIGINS)] += 1
     for row in by_month:
         row[-1] = sum(row[1 : 1 + len(ORIGINS)])
-    origin_titles = [o.replace("_", " ") for o in ORIGINS]
+    origin_titles = [label(o).lower() for o in ORIGINS]
     cases_table = Table(
         "cases_by_month",
         "Cases opened and closed, by month",
@@ -114,8 +115,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
     ]
     vt = Counter(v.violation_type for v in violations)
     corrected = Counter(v.violation_type for v in violations if v.corrected_at)
-    titles = {k: t["title"] for k, t in profile.violation_types.items()}
-    v_rows = [[titles.get(k, k), n, corrected[k]] for k, n in vt.most_common()]
+    v_rows = [[label(k, profile=profile), n, corrected[k]] for k, n in vt.most_common()]
     violations_table = Table(
         "violations_by_type",
         "Violations recorded, by type",
@@ -136,7 +136,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         "notices_by_type",
         "Notices and agreements issued",
         ["Document", "Issued"],
-        [[profile.document_types[k]["title"], n] for k, n in sorted(dt.items())],
+        [[label(k, profile=profile), n] for k, n in sorted(dt.items())],
         ["Total", sum(dt.values())],
     )
 
@@ -151,7 +151,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         "Citations issued, by outcome so far",
         ["Outcome", "Citations", "Fines cited"],
         [
-            [o, outcomes[o], sum((c.fine for c in cits if c.outcome == o), ledger.ZERO)]
+            [label(o), outcomes[o], sum((c.fine for c in cits if c.outcome == o), ledger.ZERO)]
             for o in CITATION_OUTCOMES
             if outcomes[o]
         ],
@@ -194,7 +194,12 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
     licence_table = Table(
         "business_licences",
         f"Business licence participation, {year - TREND_YEARS + 1} to {year}",
-        ["Year", "Businesses checked", *[f"Licence {s}" for s in LICENSE_STATUSES], "% current"],
+        [
+            "Year",
+            "Businesses checked",
+            *[f"Licence {label(s).lower()}" for s in LICENSE_STATUSES],
+            "% current",
+        ],
         trend_rows,
     )
 

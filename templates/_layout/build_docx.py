@@ -84,7 +84,16 @@ def build() -> None:
     para(doc, ("DRAFT PREVIEW, NOT ISSUED", "b"), color="A4161A")
     tag(doc, "{%p endif %}")
     doc.add_heading("{{ document.title }}", level=1)
-    para(doc, ("Case {{ case.number }} · Issued {{ document.issued_on }}", ""), size=9)
+    # A draft must not claim the date it would have been issued on.
+    para(
+        doc,
+        (
+            "Case {{ case.number }} · {% if preview %}Not issued: the issue date is set when "
+            "it is issued{% else %}Issued {{ document.issued_on }}{% endif %}",
+            "",
+        ),
+        size=9,
+    )
     tag(doc, "{%p if document.supersedes %}")
     para(
         doc,
