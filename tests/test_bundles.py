@@ -326,7 +326,9 @@ def test_the_case_page_asks_for_a_bundle_and_shows_it(  # type: ignore[no-untype
         f"/cases/{built.case}/bundles",
         data={"csrf_token": token, "bates_prefix": "A B <x>"},
     )
-    assert r.status_code == 422 and b"bates_prefix: 1 to 30 letters" in r.data
+    # Said beside the field by its label, with what was typed kept.
+    assert r.status_code == 422 and b"Bates prefix: 1 to 30 letters" in r.data
+    assert b'id="bundle-bates_prefix-error"' in r.data and b'value="A B &lt;x&gt;"' in r.data
     assert client.get(f"/api/cases/{built.case}/bundles", headers=clerk.headers).json == []
     r = client.post(
         f"/cases/{built.case}/bundles",

@@ -414,3 +414,22 @@ def test_retention_steps_ask_first(  # type: ignore[no-untyped-def]
     assert _again(client, r, page).status_code == 302
     with database.session() as s:
         assert queue.latest(s, EXECUTE_JOB, 0) is not None
+
+
+def test_the_bundle_form_says_what_to_fix_beside_the_field(  # type: ignore[no-untyped-def]
+    client, signed_in, open_case
+) -> None:
+    number = open_case()["case_number"]
+    signed_in("attorney")
+    page = client.get(f"/cases/{number}")
+    assert b'pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]*"' in page.data
+    r = client.post(
+        f"/cases/{number}/bundles",
+        data={"csrf_token": csrf(page.data), "bates_prefix": "LGCE", "max_volume_mb": "5000"},
+    )
+    assert r.status_code == 422
+    page = tree(r)
+    said = refused_field(page, "bundle-max_volume_mb")
+    assert said.endswith("between 1 and 2000.") and "max_volume_mb" not in said
+    assert page.xpath('//*[@id="bundle-bates_prefix"]/@value') == ["LGCE"]
+    assert page.xpath('//*[@id="bundle-max_volume_mb"]/@value') == ["5000"]

@@ -25,7 +25,7 @@ from docsvc.documents.service import Env
 from docsvc.errors import DocsvcError, Invalid
 from docsvc.jobs import queue
 from docsvc.models import Bundle, Case, User
-from docsvc.ui.forms import load, pick
+from docsvc.ui.forms import Field, Spec, load, pick, refused, register
 from docsvc.ui.views import bp, render_case, staff
 from docsvc.web.context import db, file_store, settings
 
@@ -42,6 +42,21 @@ def case_bundles(session: Session, user: User, case: Case) -> list[dict[str, Any
     return [bundle_dict(b, case) for b in rows]
 
 
+BUNDLE = register(
+    "bundle",
+    Spec(
+        (
+            Field("bates_prefix", "Bates prefix"),
+            Field("bates_start", "First Bates number", "number"),
+            Field("max_volume_mb", "Largest volume, MB", "number"),
+            Field("court", "Court", "choice"),
+            Field("redacted", "Redacted for service on the respondent", "check"),
+        ),
+        BundleIn,
+    ),
+)
+
+
 @bp.route("/cases/<case_number>/bundles", methods=["POST"])
 def request_bundle(case_number: str):  # type: ignore[no-untyped-def]
     user = staff("bundles")
@@ -52,7 +67,7 @@ def request_bundle(case_number: str):  # type: ignore[no-untyped-def]
         request.form, "bates_prefix", "bates_start", "max_volume_mb", "court"
     )
     raw["redacted"] = request.form.get("redacted") == "on"
-    data, errors = load(BundleIn(), raw)
+    data, _ = load(BundleIn(), raw, "bundle", BUNDLE)  # a refusal comes back beside its field
     if data is not None:
         try:
             bundle = service.request_bundle(s, user, case, data)
@@ -61,8 +76,8 @@ def request_bundle(case_number: str):  # type: ignore[no-untyped-def]
             return redirect(url_for("ui.bundle_page", bundle_id=bundle.id))
         except DocsvcError as exc:
             s.rollback()
-            errors = [exc.message]
-    return render_case(case, user, errors=errors, status=422)
+            refused("bundle", BUNDLE, exc)
+    return render_case(case, user, status=422)
 
 
 def _page(bundle_id: int, errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]

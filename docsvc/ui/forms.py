@@ -233,6 +233,13 @@ def _bind(
             f = spec.at(str(where))
             assert f is not None
             bound.errors.setdefault(f.name, []).append(_in_words(spec, f, problem.message))
+        elif (lead := re.match(r"([a-z_.]+): (.+)", problem.message, re.S)) and spec.at(
+            lead.group(1)
+        ):
+            # A service's 'key: what to do' sentence belongs beside that key's input.
+            f = spec.at(lead.group(1))
+            assert f is not None
+            bound.errors.setdefault(f.name, []).append(_in_words(spec, f, lead.group(2)))
         else:
             bound.general.append(_keys_to_labels(spec, problem.message))
     elif isinstance(problem, str):
