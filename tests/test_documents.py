@@ -559,7 +559,10 @@ def test_undelivered_mail_flags_reservice(client, officer, status, clock) -> Non
     assert after["needs_reservice"] is False and after["deadline"] == "2030-12-19T23:59:59-08:00"
 
 
-def test_served_at_issue_prints_the_date(client, officer, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("method", "words"), [("door_hanger", "door hanger"), ("personal", "personal service")]
+)
+def test_served_at_issue_prints_the_date(client, officer, tmp_path, clock, method, words) -> None:  # type: ignore[no-untyped-def]
     clock("2030-11-20T10:20:00-08:00")
     built = build_case(client, officer.headers, "los-gatos-ca")
     doc = issue(
@@ -567,12 +570,12 @@ def test_served_at_issue_prints_the_date(client, officer, tmp_path, clock) -> No
         officer.headers,
         built,
         "warning_notice",
-        served={"method": "door_hanger", "served_at": "2030-11-20T10:15:00-08:00"},
+        served={"method": method, "served_at": "2030-11-20T10:15:00-08:00"},
     )
     assert doc["deadline"] == "2030-12-02T23:59:59-08:00"  # Sat Nov 30 rolls to Monday
-    words = " ".join(pdf_text(fetch(client, officer.headers, doc)[0], tmp_path).split())
-    assert "Correct the violations by December 2, 2030" in words
-    assert "Served by door hanger on November 20, 2030 at 10:15 AM PST" in words
+    text = " ".join(pdf_text(fetch(client, officer.headers, doc)[0], tmp_path).split())
+    assert "Correct the violations by December 2, 2030" in text
+    assert f"Served by {words} on November 20, 2030 at 10:15 AM PST" in text
 
 
 def test_big_photos_are_downscaled_in_both_formats(client, officer) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ from docsvc.documents.fields import field_schema, jsonable
 from docsvc.documents.pdf import html_environment, render_pdf
 from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.identity import guard
+from docsvc.labels import label
 from docsvc.models import (
     Attachment,
     BuildingInspectorNotice,
@@ -393,7 +394,7 @@ def prepare(
             profile=profile,
         )
         due = deadlines.earliest(_rules(context["violations"], profile), effective, profile)
-        how = served["method"].replace("_", " ")
+        how = label(served["method"]).lower()  # "personal service", "posting at the property"
         context["deadline"]["date_text"] = long_datetime(due, profile) if due else ""
         context["deadline"]["service_text"] = (
             f"Served by {how} on {long_datetime(effective, profile)}."
