@@ -343,7 +343,10 @@ def test_the_case_page_asks_for_a_bundle_and_shows_it(  # type: ignore[no-untype
     vol = client.get(bundle_page.rstrip("/") + "/volumes/1.pdf")
     assert vol.status_code == 200 and vol.data.startswith(b"%PDF-")
     assert client.get(bundle_page + "/volumes/9.pdf").status_code == 404
-    r = client.post(bundle_page + "/certify", data={"csrf_token": token, "title": "Clerk"})
+    # Certifying asks first (tests/test_ui_forms.py): confirmed here.
+    r = client.post(
+        bundle_page + "/certify", data={"csrf_token": token, "title": "Clerk", "confirmed": "yes"}
+    )
     assert r.status_code == 302
     cert = client.get(bundle_page + "/certification.pdf")
     assert cert.status_code == 200 and cert.data.startswith(b"%PDF-")

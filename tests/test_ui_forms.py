@@ -203,10 +203,15 @@ def test_new_case_form_marks_required_fields_defaults_received_to_now_and_says_w
     # Each jurisdiction carries its own now, for the page's script when another is chosen.
     options = page.xpath('//select[@name="jurisdiction"]/option')
     assert options and all(o.get("data-now") for o in options)
-    for name in ("address", "received_at", "description", "jurisdiction"):
+    for name in ("address", "jurisdiction"):
         (control,) = page.xpath(f'//*[@name="{name}"]')
         assert control.get("required") is not None, name
         assert control.getparent().xpath('.//*[@class="req"]'), name  # the visible marker
+    # Required of a complaint only: said in words, never a `required` that traps a patrol case.
+    for name in ("received_at", "description"):
+        (control,) = page.xpath(f'//*[@name="{name}"]')
+        assert control.get("required") is None, name
+        assert "Required when the case is from a complaint." in control.getparent().text_content()
     for name in ("parcel", "c_name", "origin_note"):
         (control,) = page.xpath(f'//*[@name="{name}"]')
         assert control.get("required") is None and not control.getparent().xpath(
@@ -248,7 +253,10 @@ def _confirmation(r, question: str, yes: str) -> lxml.html.HtmlElement:  # type:
     assert page.xpath('string(//*[@id="confirm-yes"])') == yes
     assert page.xpath('//*[@id="confirm-form"]//input[@name="confirmed"]/@value') == ["yes"]
     assert page.xpath('//*[@id="confirm-form"]//input[@name="csrf_token"]/@value')
-    assert page.xpath('//*[@id="confirm-cancel"]/@href')
+    # Cancel: a link back, or (a form with typed input) a button sending the form back.
+    assert page.xpath('//*[@id="confirm-cancel"]/@href') or page.xpath(
+        '//button[@id="confirm-cancel"][@form="confirm-cancel-form"]'
+    )
     return page
 
 
@@ -257,6 +265,20 @@ def _carried(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     for i in page.xpath('//*[@id="confirm-form"]//input[@type="hidden"]'):
         out.setdefault(i.get("name"), []).append(i.get("value"))
     return out
+
+
+def _cancel(client, page):  # type: ignore[no-untyped-def]
+    """Press 'Cancel' where it sends the form back (no JavaScript): its own hidden form."""
+    assert page.xpath('//button[@id="confirm-cancel"]/@form') == ["confirm-cancel-form"]
+    (form,) = page.xpath('//form[@id="confirm-cancel-form"]')
+    assert form.get("method") == "post"
+    data: dict[str, list[str]] = {}
+    for i in form.xpath('.//input[@type="hidden"]'):
+        data.setdefault(i.get("name"), []).append(i.get("value"))
+    assert data["confirmed"] == ["no"] and data["csrf_token"]
+    return client.post(
+        form.get("action"), data={k: v if len(v) > 1 else v[0] for k, v in data.items()}
+    )
 
 
 def _again(client, r, page):  # type: ignore[no-untyped-def]
@@ -318,6 +340,23 @@ def test_issuing_from_the_new_document_form_asks_first(  # type: ignore[no-untyp
     assert carried["f_corrective_action"] == ["Remove the couch & mow."]
     with database.session() as s:
         assert s.scalars(select(Document)).all() == []
+    # Cancel goes back to the form with everything typed, not an empty one.
+    back = _cancel(client, page)
+    assert back.status_code == 200
+    shown = tree(back)
+    assert not shown.xpath('//*[@id="error-summary"]') and not shown.xpath(
+        '//*[@id="confirm-form"]'
+    )
+    (doc_form,) = shown.xpath('//form[@id="document-form"]')
+    assert sorted(doc_form.xpath('.//input[@name="recipient"][@checked]/@value')) == sorted(
+        [str(built.owner), str(built.tenant)]
+    )  # the tenant too, which a fresh form leaves unticked
+    assert doc_form.xpath('.//input[@name="photo_ids"][@checked]/@value') == [str(built.photo)]
+    assert doc_form.xpath('.//textarea[@name="f_corrective_action"]/text()') == [
+        "Remove the couch & mow."
+    ]
+    with database.session() as s:
+        assert s.scalars(select(Document)).all() == []
     r = _again(client, r, page)
     assert r.status_code == 302
     with database.session() as s:
@@ -352,9 +391,17 @@ def test_closing_and_refusing_a_case_ask_first(client, signed_in, officer, open_
         assert {
             k: v[0] for k, v in _carried(page).items() if k not in ("confirmed", "csrf_token")
         } == form
-        assert page.xpath('//*[@id="confirm-cancel"]/@href') == [f"/cases/{number}"]
         api = client.get(f"/api/cases/{number}", headers=officer.headers).json
         assert api["status"] == "open"
+        # Cancel: the case page again with what was typed in the form.
+        back = _cancel(client, page)
+        assert back.status_code == 200
+        shown = tree(back)
+        for name, value in form.items():
+            (control,) = shown.xpath(f'//*[@id="{route}-{name}"]')
+            got = control.xpath("./option[@selected]/@value") or [control.get("value")]
+            assert got == [value], (route, name)
+        assert client.get(f"/api/cases/{number}", headers=officer.headers).json["status"] == "open"
         r = _again(client, r, page)
         assert r.status_code == 302
         assert client.get(f"/api/cases/{number}", headers=officer.headers).json["status"] == status
@@ -393,6 +440,9 @@ def test_retention_steps_ask_first(  # type: ignore[no-untyped-def]
         r, f"Approve the destruction of 1 case file as records: {doomed}?", "Yes, approve"
     )
     assert approvals() == 0
+    back = _cancel(client, page)  # the ticked file stays ticked
+    assert back.status_code == 200 and approvals() == 0
+    assert tree(back).xpath('//input[@name="item"][@checked]/@value') == [str(item_id)]
     assert _again(client, r, page).status_code == 302
     assert approvals() == 1
 
@@ -433,3 +483,189 @@ def test_the_bundle_form_says_what_to_fix_beside_the_field(  # type: ignore[no-u
     assert said.endswith("between 1 and 2000.") and "max_volume_mb" not in said
     assert page.xpath('//*[@id="bundle-bates_prefix"]/@value') == ["LGCE"]
     assert page.xpath('//*[@id="bundle-max_volume_mb"]/@value') == ["5000"]
+
+
+def test_a_case_not_from_a_complaint_opens_without_javascript(  # type: ignore[no-untyped-def]
+    client, signed_in, count_rows
+) -> None:
+    """The browser sends the whole form as the page shows it (no script hides the complaint):
+    nothing in it may block a patrol case, and the server asks for a complaint's parts only
+    when the case is from a complaint."""
+    signed_in()
+    page = tree(client.get("/cases/new"))
+    (form,) = page.xpath('//form[@id="intake-form"]')
+    blocking = [
+        el.get("name")
+        for el in form.xpath(".//*[@required]")
+        if not (el.get("value") or el.xpath("./option[@selected]") or el.text)
+    ]
+    assert blocking == ["address"], blocking  # only what every case needs is left to type
+    sent = {i.get("name"): i.get("value") or "" for i in form.xpath(".//input[@name]")}
+    sent = {k: v for k, v in sent.items() if k not in ("anonymous",)}
+    for sel in form.xpath(".//select"):
+        sent[sel.get("name")] = sel.xpath("./option[@selected]/@value")[0]
+    sent |= {"origin": "patrol", "origin_note": "Route 4", "address": "1418 Elm Street"}
+    r = client.post("/cases/new", data=sent)
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    assert count_rows("cases") == 1
+    # From a complaint, what it lacks is said beside its field, the rest kept.
+    r = client.post("/cases/new", data=sent | {"origin": "complaint"})
+    assert r.status_code == 422
+    page = tree(r)
+    assert refused_field(page, "intake-description").endswith("fill this in")
+    assert page.xpath('//*[@id="intake-origin_note"]/@value') == ["Route 4"]
+    assert count_rows("cases") == 1
+
+
+def test_a_records_request_form_says_what_to_fix_beside_each_field(  # type: ignore[no-untyped-def]
+    client, signed_in, open_case, count_rows
+) -> None:
+    open_case()
+    signed_in("records")
+    page = client.get("/disclosures")
+    shown = tree(page)
+    for name in ("received_at", "name", "description"):
+        assert shown.xpath(f'//*[@id="request-{name}"]/@required'), name
+        assert shown.xpath(f'//label[@for="request-{name}"]//*[@class="req"]'), name
+    form = {
+        "csrf_token": csrf(page.data),
+        "jurisdiction": "los-gatos-ca",
+        "received_at": "2026-11-31T10:00",
+        "name": "",
+        "email": "pat@news.example",
+        "description": "All records about 1418 Elm",
+        "case_numbers": "LG-1999-000009",
+    }
+    r = client.post("/disclosures", data=form)
+    assert r.status_code == 422
+    page = tree(r)
+    assert refused_field(page, "request-received_at").endswith("enter a date and time")
+    assert refused_field(page, "request-name").endswith("fill this in")
+    assert page.xpath('//*[@id="request-email"]/@value') == ["pat@news.example"]
+    assert page.xpath('//*[@id="request-description"]/text()') == ["All records about 1418 Elm"]
+    assert page.xpath('//details[@id="new-request"]/@open') is not None
+    # The service's refusal of a case number sits beside the case numbers.
+    r = client.post("/disclosures", data=form | {"received_at": "2026-11-20T10:00", "name": "Pat"})
+    assert r.status_code == 422
+    page = tree(r)
+    assert "no case LG-1999-000009" in refused_field(page, "request-case_numbers")
+    assert page.xpath('//*[@id="request-case_numbers"]/@value') == ["LG-1999-000009"]
+    assert summary(page)[0].startswith("Case numbers: ")
+    assert count_rows("disclosure_requests") == 0
+
+
+def test_counsel_decision_and_dismissal_say_what_to_fix_beside_the_field(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, work, database
+) -> None:
+    from tests.conftest import complaint_case
+
+    mo = client.post(
+        "/api/cases", headers=officer.headers, json=complaint_case(jurisdiction="lees-summit-mo")
+    ).json["case_number"]
+    clerk = signed_in("records")
+    body = {
+        "jurisdiction": "lees-summit-mo",
+        "requester": {"name": "Pat"},
+        "received_at": "2026-11-20T10:00:00-06:00",
+        "description": "The yard",
+        "case_numbers": [mo],
+    }
+    rid = client.post("/api/disclosures", headers=clerk.headers, json=body).json["id"]
+    work()
+    token = csrf(client.get(f"/disclosures/{rid}").data)
+    decide = f"/disclosures/{rid}/cases/{mo}/decision"
+    r = client.post(
+        decide,
+        data={"csrf_token": token, "decision": "redact", "explanation": "Counsel: closed record."},
+    )
+    assert r.status_code == 422
+    page = tree(r)
+    assert "name the statute that authorises withholding" in refused_field(
+        page, f"decision-{mo}-statute"
+    )
+    assert page.xpath(f'//*[@id="decision-{mo}-explanation"]/@value') == ["Counsel: closed record."]
+    r = client.post(
+        decide, data={"csrf_token": token, "decision": "disclose", "statute": "RSMo 610"}
+    )
+    assert r.status_code == 422
+    page = tree(r)
+    assert refused_field(page, f"decision-{mo}-explanation").endswith("fill this in")
+    assert page.xpath(f'//*[@id="decision-{mo}-decision"]/option[@selected]/@value') == ["disclose"]
+    assert page.xpath(f'//*[@id="decision-{mo}-statute"]/@value') == ["RSMo 610"]
+
+    # A leak-scanner finding dismissed without a reason: said beside the reason.
+    from docsvc.models import ScanFinding
+    from docsvc.timeutil import utcnow
+
+    with database.session() as s:
+        finding = ScanFinding(
+            request_id=rid, key="k", file="record 1", location="page 1", kind="name",
+            found_at=utcnow(),
+        )  # fmt: skip
+        s.add(finding)
+        s.commit()
+        fid = finding.id
+    r = client.post(f"/disclosures/{rid}/findings/{fid}/dismiss", data={"csrf_token": token})
+    assert r.status_code == 422
+    said = refused_field(tree(r), f"dismiss-{fid}-reason")
+    assert "give the reason the finding does not identify the complainant" in said
+
+
+def test_certifying_a_bundle_asks_first_and_says_what_to_fix_beside_the_title(  # type: ignore[no-untyped-def]
+    client, signed_in, open_case, attorney, work, database
+) -> None:
+    from docsvc.models import Bundle
+
+    number = open_case()["case_number"]
+    r = client.post(
+        f"/api/cases/{number}/bundles", headers=attorney.headers, json={"bates_prefix": "C"}
+    )
+    bundle = r.json["id"]
+    work()
+    signed_in("records")
+    page = client.get(f"/bundles/{bundle}")
+    token = csrf(page.data)
+    assert tree(page).xpath('//form[@id="certify-form"]//*[@id="certify-title"]')
+
+    def certified() -> bool:
+        with database.session() as s:
+            return s.get(Bundle, bundle).certification_sha256 is not None
+
+    r = client.post(f"/bundles/{bundle}/certify", data={"csrf_token": token, "title": "x" * 201})
+    assert r.status_code == 422
+    assert "at most 200 characters" in refused_field(tree(r), "certify-title")
+    r = client.post(f"/bundles/{bundle}/certify", data={"csrf_token": token, "title": "Clerk"})
+    page = _confirmation(
+        r, f"Certify bundle {bundle} of case {number} as custodian?", "Yes, certify it"
+    )
+    assert "cannot be withdrawn" in page.xpath('string(//*[@id="confirm-consequence"])')
+    assert not certified()
+    back = _cancel(client, page)
+    assert back.status_code == 200 and not certified()
+    assert tree(back).xpath('//*[@id="certify-title"]/@value') == ["Clerk"]
+    assert _again(client, r, page).status_code == 302
+    assert certified()
+
+
+def test_a_legal_hold_on_no_such_case_is_said_beside_the_case_numbers(  # type: ignore[no-untyped-def]
+    client, signed_in, open_case, count_rows
+) -> None:
+    number = open_case()["case_number"]
+    signed_in("records")
+    token = csrf(client.get("/retention").data)
+    form = {
+        "csrf_token": token,
+        "matter": "Smith v. City",
+        "reason": "Litigation hold",
+        "case_numbers": f"{number}, LG-1999-000001",
+    }
+    r = client.post("/retention/holds", data=form)
+    assert r.status_code == 422
+    page = tree(r)
+    said = refused_field(page, "hold-case_numbers")
+    assert "no case LG-1999-000001" in said and "check the case number" in said
+    assert page.xpath('//*[@id="hold-matter"]/@value') == ["Smith v. City"]
+    assert summary(page) == [f"Case numbers: {said.lstrip('⚠ ').strip()}"]
+    assert count_rows("holds") == 0
+    r = client.post("/retention/holds", data=form | {"case_numbers": number})
+    assert r.status_code == 302 and count_rows("holds") == 1

@@ -53,7 +53,10 @@ def _cases_in_scope(
 ) -> list[Case]:
     found: dict[int, Case] = {}
     for n in numbers:
-        case = get_case(session, user, n)
+        try:
+            case = get_case(session, user, n)
+        except NotFound as exc:  # said beside the case numbers on a form
+            raise NotFound(exc.message, {"field": "case_numbers"}) from exc
         if case.jurisdiction_code != code:
             raise Invalid(
                 f"case {n} belongs to another jurisdiction; a request covers one jurisdiction.",

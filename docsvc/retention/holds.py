@@ -71,7 +71,7 @@ def place(session: Session, user: User, data: dict[str, Any]) -> Hold:
     for number in data.get("case_numbers") or []:
         case = session.scalar(select(Case).where(Case.case_number == number))
         if case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
-            raise Invalid(f"no case {number}: check the case number.")
+            raise Invalid(f"no case {number}: check the case number.", {"field": "case_numbers"})
         scopes.append(("case", case.id))
     for pid in data.get("property_ids") or []:
         prop = session.get(Property, pid)
@@ -85,7 +85,10 @@ def place(session: Session, user: User, data: dict[str, Any]) -> Hold:
             raise Invalid(f"no party {pid}: check the party id.")
         scopes.append(("party", pid))
     if not scopes:
-        raise Invalid("name what the hold covers: case_numbers, property_ids or party_ids.")
+        raise Invalid(
+            "name what the hold covers: case_numbers, property_ids or party_ids.",
+            {"field": "case_numbers"},
+        )
     hold = Hold(
         matter=data["matter"], reason=data["reason"], placed_by_id=user.id, placed_at=utcnow()
     )

@@ -25,7 +25,21 @@ from docsvc.documents.service import Env
 from docsvc.errors import DocsvcError, Invalid
 from docsvc.jobs import queue
 from docsvc.models import Bundle, Case, User
-from docsvc.ui.forms import Field, Spec, load, pick, refused, register
+from docsvc.ui.forms import (
+    CANCELLED,
+    Ask,
+    Field,
+    Spec,
+    ask,
+    cancelled,
+    confirmed,
+    form_for,
+    kept,
+    load,
+    pick,
+    refused,
+    register,
+)
 from docsvc.ui.views import bp, render_case, staff
 from docsvc.web.context import db, file_store, settings
 
@@ -53,6 +67,22 @@ BUNDLE = register(
             Field("redacted", "Redacted for service on the respondent", "check"),
         ),
         BundleIn,
+    ),
+)
+
+
+CERTIFY = register(
+    "certify",
+    Spec(
+        (
+            Field(
+                "title",
+                "Your title",
+                required=False,
+                hint="As it is to appear under your signature; empty: the profile's custodian "
+                "title.",
+            ),
+        )
     ),
 )
 
@@ -111,6 +141,7 @@ def _page(bundle_id: int, errors: list[str] | None = None, status: int = 200):  
         certifier=s.get(User, bundle.certified_by_id) if bundle.certified_by_id else None,
         certified_at=bundle.certified_at,
         zone=profile.zone,
+        certify=form_for("certify", CERTIFY),
         errors=errors or [],
     ), status
 
@@ -141,13 +172,40 @@ def bundle_certification(bundle_id: int) -> Response:
 def certify_bundle(bundle_id: int):  # type: ignore[no-untyped-def]
     user = staff("bundles.certify")
     s = db()
-    bundle, _case = find_bundle(user, bundle_id)
+    bundle, case = find_bundle(user, bundle_id)
     title = request.form.get("title", "").strip() or None
+    if cancelled():  # back from the confirmation: the form as typed
+        kept("certify", CERTIFY)
+        flash(CANCELLED)
+        return _page(bundle_id)
+    if len(title or "") > 200:
+        refused("certify", CERTIFY, {"title": ["give a title of at most 200 characters."]})
+        return _page(bundle_id, status=422)
+    # A signature in the custodian's name cannot be taken back: ask first. What the service
+    # would refuse (not built, certified already) is said at once, before asking.
+    if not confirmed() and bundle.status == "done" and bundle.certification_sha256 is None:
+        try:
+            rule_for(settings().data_dir, case_profile(s, case), bundle.court)
+        except Invalid as exc:
+            refused("certify", CERTIFY, exc)
+            return _page(bundle_id, status=exc.status)
+        return ask(
+            Ask(
+                f"Certify bundle {bundle.id} of case {case.case_number} as custodian?",
+                "The certification is signed in your name and attached to the bundle: it "
+                "cannot be withdrawn or changed afterwards. A correction is a new bundle, "
+                "certified again.",
+                "Yes, certify it",
+            ),
+            url_for("ui.bundle_page", bundle_id=bundle_id),
+            keep=True,
+        )
     try:
         service.certify(s, Env(file_store(), settings()), user, bundle, title)
         s.commit()
     except DocsvcError as exc:
         s.rollback()
-        return _page(bundle_id, [exc.message], exc.status)
+        refused("certify", CERTIFY, exc)
+        return _page(bundle_id, status=exc.status)
     flash("Certified: the certification is signed in your name as custodian.")
     return redirect(url_for("ui.bundle_page", bundle_id=bundle_id))

@@ -13,6 +13,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from sqlalchemy import select
 
 from docsvc.api.disclosure import (
+    CounselDecisionIn,
     DisclosureIn,
     request_dict,
     request_zone,
@@ -26,7 +27,7 @@ from docsvc.disclosure import release as releasing
 from docsvc.disclosure import ruling, workflow
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
-from docsvc.errors import DocsvcError, Invalid
+from docsvc.errors import DocsvcError, Invalid, NotFound
 from docsvc.identity import guard
 from docsvc.jobs import queue
 from docsvc.models import (
@@ -41,16 +42,85 @@ from docsvc.models import (
 from docsvc.pdflock import serialized
 from docsvc.profiles.loader import profile_of
 from docsvc.timeutil import utcnow
-from docsvc.ui.forms import Ask, load, local_to_iso, pick
+from docsvc.ui.forms import (
+    Ask,
+    Field,
+    Spec,
+    form_for,
+    load,
+    local_now,
+    local_to_iso,
+    pick,
+    refused,
+    register,
+)
 from docsvc.ui.views import bp, form_step, staff, visible_jurisdictions
 from docsvc.web.context import database, db, file_store, settings
 
 PAGE_DPI = 100
 
+OPEN = register(
+    "request",
+    Spec(
+        (
+            Field("jurisdiction", "Jurisdiction", "choice"),
+            Field("received_at", "Received", "datetime"),
+            Field("name", "Requester", path=("requester.name", "requester")),
+            Field("email", "Requester's e-mail", "email", ("requester.email",)),
+            Field("description", "What is asked for"),
+            Field(
+                "case_numbers",
+                "Case numbers",
+                hint="Separated by spaces or commas; or give a search below.",
+            ),
+            Field("query", "Or a search", hint="Every case it finds is part of the request."),
+        ),
+        DisclosureIn,
+    ),
+)
+DECISION = register(
+    "decision",
+    Spec(
+        (
+            Field("decision", "Counsel's decision", "choice"),
+            Field("statute", "Statute", hint="The statute that authorises withholding."),
+            Field("explanation", "Explanation"),
+        ),
+        CounselDecisionIn,
+    ),
+)
+DISMISS = register(
+    "dismiss", Spec((Field("reason", "Not the complainant here, because", required=True),))
+)
+RULING_REQUEST = register(
+    "ruling-request",
+    Spec((Field("requested_on", "Decision requested on", "date", ("ruling_requested_at",), True),)),
+)
+RULING = register(
+    "ruling",
+    Spec(
+        (
+            Field("issued_on", "Ruling dated", "date", ("issued_at",), True),
+            Field("reference", "Ruling number", required=True),
+            Field("outcome", "What it decided", "choice", required=True),
+            Field("letter", "The ruling's letter (PDF, optional)", "file", required=False),
+        )
+    ),
+)
+RELEASE = register(
+    "release",
+    Spec(
+        (Field("accept", "Release with the proposed boxes as they are", "check", required=False),)
+    ),
+)
+REVIEW = register("review", Spec(()))
 
-def _list_page(errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+
+def _list_page(status: int = 200):  # type: ignore[no-untyped-def]
     user = staff("disclosure")
     rows = db().scalars(select(DisclosureRequest).order_by(DisclosureRequest.due_at)).all()
+    jurisdictions = visible_jurisdictions(user)
+    names = {j.code: j.name for j in jurisdictions}
     rows = sorted(
         (r for r in rows if user.may_see_jurisdiction(r.jurisdiction_code)),
         key=lambda r: (r.status in ("released", "closed"), r.due_at),
@@ -59,19 +129,24 @@ def _list_page(errors: list[str] | None = None, status: int = 200):  # type: ign
         {
             "id": r.id,
             "requester": r.requester_name,
-            "jurisdiction": r.jurisdiction_code,
+            "jurisdiction": names.get(r.jurisdiction_code, r.jurisdiction_code),
             "due": (local_iso(r.due_at, request_zone(r)) or "")[:10],
             "ruling_due": (local_iso(r.ruling_due_at, request_zone(r)) or "")[:10],
             "status": r.status,
         }
         for r in rows
     ]
+    first = jurisdictions[0] if jurisdictions else None
+    defaults = {
+        "jurisdiction": first.code if first else "",
+        # Received defaults to now where the request is, as on the new-case form.
+        "received_at": local_now(profile_of(first).zone) if first else "",
+    }
     return render_template(
         "disclosures.html",
         requests=listed,
-        jurisdictions=visible_jurisdictions(user),
-        form=request.form if errors else {},
-        errors=errors or [],
+        jurisdiction_options=[(j.code, j.name) for j in jurisdictions],
+        form=form_for("request", OPEN, defaults),
     ), status
 
 
@@ -93,7 +168,8 @@ def open_disclosure():  # type: ignore[no-untyped-def]
         "received_at": local_to_iso(f.get("received_at", ""), zone) if zone else "",
         "case_numbers": f.get("case_numbers", "").replace(",", " ").split(),
     }
-    data, errors = load(DisclosureIn(), body)
+    data, _ = load(DisclosureIn(), body, "request", OPEN)  # refused: beside its field
+    status = 422
     if data is not None:
         try:
             req = open_request(db(), user, data)
@@ -102,8 +178,10 @@ def open_disclosure():  # type: ignore[no-untyped-def]
             return redirect(url_for("ui.disclosure_page", request_id=req.id))
         except DocsvcError as exc:
             db().rollback()
-            errors = [exc.message]
-    return _list_page(errors, 422)
+            refused("request", OPEN, exc)
+            # A case number typed that names no case is the form's to fix, not a missing page.
+            status = 422 if isinstance(exc, NotFound) else exc.status
+    return _list_page(status)
 
 
 def _detail(request_id: int, errors: list[str] | None = None, status: int = 200, findings=None):  # type: ignore[no-untyped-def]
@@ -176,14 +254,16 @@ def disclosure_package(request_id: int) -> Response:
     return send_package(releasing.release_of(db(), staff("disclosure"), request_id))
 
 
-def _day(form_value: str, req: DisclosureRequest) -> datetime | None:
+def _day(form_value: str, req: DisclosureRequest, field: str) -> datetime | None:
     """A date field, as the start of that day where the request is (None when empty)."""
     if not form_value.strip():
         return None
     try:
         day = date.fromisoformat(form_value.strip())
     except ValueError as exc:
-        raise Invalid(f"'{form_value}' is not a date; give it as on the letter.") from exc
+        raise Invalid(
+            f"'{form_value}' is not a date; give it as on the letter.", {"field": field}
+        ) from exc
     return datetime.combine(day, time(0), request_zone(req))
 
 
@@ -202,12 +282,17 @@ def record_ruling_request(request_id: int):  # type: ignore[no-untyped-def]
     raw = request.form.get("requested_on", "")
 
     def step(s, user, req):  # type: ignore[no-untyped-def]
-        when = _day(raw, req)
+        when = _day(raw, req, "requested_on")
         if when is None:
-            raise Invalid("give the date the decision was requested.")
+            raise Invalid("give the date the decision was requested.", {"field": "requested_on"})
         ruling.record_request(s, user, req, when)
 
-    return _act(request_id, step, "Recorded when the decision was requested.")
+    return _act(
+        request_id,
+        step,
+        "Recorded when the decision was requested.",
+        form=("ruling-request", RULING_REQUEST),
+    )
 
 
 @bp.route("/disclosures/<int:request_id>/ruling", methods=["POST"])
@@ -217,9 +302,9 @@ def record_disclosure_ruling(request_id: int):  # type: ignore[no-untyped-def]
     upload = request.files.get("letter")
 
     def step(s, user, req):  # type: ignore[no-untyped-def]
-        issued = _day(f.get("issued_on", ""), req)
+        issued = _day(f.get("issued_on", ""), req, "issued_on")
         if issued is None:
-            raise Invalid("give the date of the ruling (as on its letter).")
+            raise Invalid("give the date of the ruling (as on its letter).", {"field": "issued_on"})
         data = {
             "issued_at": issued,
             "reference": f.get("reference", ""),
@@ -232,7 +317,7 @@ def record_disclosure_ruling(request_id: int):  # type: ignore[no-untyped-def]
         )
         ruling.record_ruling(s, file_store(), settings(), user, req, data, letter)
 
-    return _act(request_id, step, "Ruling recorded.")
+    return _act(request_id, step, "Ruling recorded.", form=("ruling", RULING))
 
 
 @bp.route("/disclosures/<int:request_id>/ruling/letter.pdf")
@@ -252,7 +337,13 @@ def _review_page(data: bytes, page: int) -> Any:
     return image
 
 
-def _act(request_id: int, step: Any, done: str, confirm: Any = None):  # type: ignore[no-untyped-def]
+def _act(  # type: ignore[no-untyped-def]
+    request_id: int,
+    step: Any,
+    done: str,
+    confirm: Any = None,
+    form: tuple[str, Spec] | None = None,
+):
     return form_step(
         "disclosure",
         lambda s, user: step(s, user, get_request(s, user, request_id)),
@@ -260,6 +351,7 @@ def _act(request_id: int, step: Any, done: str, confirm: Any = None):  # type: i
         url_for("ui.disclosure_page", request_id=request_id),
         lambda errors, status: _detail(request_id, errors, status),
         confirm=confirm and (lambda s, user: confirm(get_request(s, user, request_id))),
+        form=form,
     )
 
 
@@ -294,33 +386,36 @@ def review_disclosure(request_id: int):  # type: ignore[no-untyped-def]
                 raise Invalid("a drawn box could not be read; draw it again.") from exc
         workflow.review(s, user, req, boxes)
 
-    return _act(request_id, step, "Redactions reviewed.")
+    return _act(request_id, step, "Redactions reviewed.", form=("review", REVIEW))
 
 
 @bp.route("/disclosures/<int:request_id>/findings/<int:finding_id>/dismiss", methods=["POST"])
 def dismiss_disclosure_finding(request_id: int, finding_id: int):  # type: ignore[no-untyped-def]
     reason = request.form.get("reason", "").strip()
-    if not reason:
-        return _detail(
-            request_id, ["Give the reason the finding does not identify the complainant."], 422
-        )
-    return _act(
-        request_id,
-        lambda s, user, req: workflow.dismiss(s, user, req, finding_id, reason),
-        "Finding dismissed.",
-    )
+
+    def step(s, user, req):  # type: ignore[no-untyped-def]
+        if not reason:
+            raise Invalid(
+                "give the reason the finding does not identify the complainant.",
+                {"field": "reason"},
+            )
+        workflow.dismiss(s, user, req, finding_id, reason)
+
+    return _act(request_id, step, "Finding dismissed.", form=(f"dismiss-{finding_id}", DISMISS))
 
 
 @bp.route("/disclosures/<int:request_id>/cases/<case_number>/decision", methods=["POST"])
 def decide_disclosure_case(request_id: int, case_number: str):  # type: ignore[no-untyped-def]
-    data = pick(request.form, "decision", "statute", "explanation")
+    key = f"decision-{case_number}"
 
     def step(s, user, req):  # type: ignore[no-untyped-def]
-        if data.get("decision") not in ("redact", "disclose") or not data.get("explanation"):
-            raise Invalid("choose redact or disclose and record counsel's explanation.")
+        raw = pick(request.form, "decision", "statute", "explanation")
+        data, problems = load(CounselDecisionIn(), raw, key, DECISION)
+        if data is None:  # already filed beside its fields
+            raise Invalid("; ".join(problems))
         record_counsel_decision(s, user, req, get_case(s, user, case_number), data)
 
-    return _act(request_id, step, "Decision recorded.")
+    return _act(request_id, step, "Decision recorded.", form=(key, DECISION))
 
 
 @bp.route("/disclosures/<int:request_id>/exceptions/<int:exception_id>", methods=["POST"])
@@ -348,4 +443,5 @@ def release_disclosure(request_id: int):  # type: ignore[no-untyped-def]
             "be taken back.",
             "Yes, release it",
         ),
+        form=("release", RELEASE),
     )

@@ -18,13 +18,16 @@ from docsvc.identity.mask import masker
 from docsvc.models import Attachment, Document
 from docsvc.profiles.catalog import catalog, document_types_for
 from docsvc.ui.forms import (
+    CANCELLED,
     Ask,
     Field,
     Spec,
     ask,
     bound_form,
+    cancelled,
     confirmed,
     form_for,
+    kept,
     load,
     local_to_iso,
     pick,
@@ -143,6 +146,10 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
         names = _recipient_names(case, recipients) if recipients else ""
     form = document_spec(types.get(doc_type) or {"fields": []})
     issue = request.form.get("action") == "issue"
+    if issue and cancelled():  # Cancel on "Issue …?": back to the form as it was typed
+        kept("document", form)
+        flash(CANCELLED)
+        return _new_document_page(user, case_number, doc_type, request.form)
     if not recipients:
         refused("document", form, {"recipient": ["choose at least one recipient."]})
         return _new_document_page(user, case_number, doc_type, request.form, 422)
@@ -181,6 +188,7 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
                 "Yes, issue " + ("them" if len(bodies) > 1 else "it"),
             ),
             url_for("ui.new_document", case_number=case_number, type=doc_type),
+            keep=True,
         )
     made = []
     try:

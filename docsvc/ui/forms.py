@@ -130,12 +130,15 @@ class Bound:
         values: Mapping[str, Any] | None = None,
         errors: Mapping[str, list[str]] | None = None,
         general: Iterable[str] = (),
+        typed: bool = False,
     ) -> None:
         self.key = key
         self.spec = spec
         self._values = values if values is not None else {}
         self.errors = dict(errors or {})
         self.general = list(general)
+        # What the person typed (refused, or back from a confirmation's Cancel), not defaults.
+        self.typed = typed
 
     @property
     def refused(self) -> bool:
@@ -220,7 +223,7 @@ def _bind(
     problem: ValidationError | DocsvcError | Mapping[str, Any] | str,
     values: Mapping[str, Any] | None,
 ) -> Bound:
-    bound = Bound(key, spec, request.form if values is None else values)
+    bound = Bound(key, spec, request.form if values is None else values, typed=True)
     if isinstance(problem, ValidationError):
         _file(bound, problem.messages)
     elif isinstance(problem, DocsvcError):
@@ -297,7 +300,9 @@ def _in_words(spec: Spec, f: Field, message: str) -> str:
         return "this is not a field of this form"
     own = "this date" if f.kind in ("date", "datetime") else "this"
     for key in sorted(f.paths, key=len, reverse=True):
-        message = re.sub(rf"\b{re.escape(key)}\b", own, message)
+        # A key reads as a code ('mailed_at'); a plain word ('statute') is the sentence's own.
+        if "_" in key or "." in key:
+            message = re.sub(rf"\b{re.escape(key)}\b", own, message)
     return _keys_to_labels(spec, message[:1].lower() + message[1:])
 
 
@@ -324,6 +329,14 @@ def load(
     except ValidationError as exc:
         bound = _bind("form", Spec(()), exc, {}) if spec is None else refused(key, spec, exc)
         return None, [s["text"] for s in bound.summary()]
+
+
+def kept(key: str, spec: Spec, values: Mapping[str, Any] | None = None) -> Bound:
+    """The form as typed, nothing refused (back from a confirmation's Cancel): the page's
+    form `key` shows what was sent."""
+    bound = Bound(key, spec, request.form if values is None else values, typed=True)
+    g.ui_form = bound
+    return bound
 
 
 def bound_form() -> Bound | None:
@@ -356,9 +369,19 @@ def confirmed() -> bool:
     return request.form.get(CONFIRMED) == "yes"
 
 
-def ask(question: Ask, cancel: str):  # type: ignore[no-untyped-def]
+def cancelled() -> bool:
+    """Cancel pressed on a confirmation that carries the form back (`ask(..., keep=True)`)."""
+    return request.form.get(CONFIRMED) == "no"
+
+
+CANCELLED = "Not done: nothing was changed. The form is as you left it."
+
+
+def ask(question: Ask, cancel: str, keep: bool = False):  # type: ignore[no-untyped-def]
     """The confirmation page: the same POST again, its fields carried as hidden inputs, with
-    `confirmed=yes` (and a fresh CSRF token); Cancel goes back without doing anything."""
+    `confirmed=yes` (and a fresh CSRF token); Cancel goes back without doing anything: to
+    `cancel`, or with `keep` (a form with typed input) the same POST with `confirmed=no`, for
+    the route to show its form again with everything typed (`cancelled`, `kept`)."""
     carried = [
         (k, v) for k, vs in request.form.lists() if k not in ("csrf_token", CONFIRMED) for v in vs
     ]
@@ -368,4 +391,5 @@ def ask(question: Ask, cancel: str):  # type: ignore[no-untyped-def]
         action=request.full_path.rstrip("?"),
         carried=carried,
         cancel=cancel,
+        keep=keep,
     ), 200

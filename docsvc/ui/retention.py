@@ -202,6 +202,8 @@ def place_hold():  # type: ignore[no-untyped-def]
         for name in ("matter", "reason"):
             if not data[name]:
                 raise Invalid("give the matter and the reason for the hold.", {"field": name})
+        if not numbers:
+            raise Invalid("give the case numbers the hold covers.", {"field": "case_numbers"})
         holding.place(s, user, data)
 
     return _act("holds", step, "Hold placed.", ("hold", HOLD))

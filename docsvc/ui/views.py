@@ -27,6 +27,7 @@ from docsvc.cases import service
 from docsvc.cases.normalize import address_key
 from docsvc.errors import DocsvcError
 from docsvc.identity import guard
+from docsvc.labels import label
 from docsvc.models import AuditEvent, Case, Jurisdiction, Property, User
 from docsvc.models.cases import (
     CASE_STATUSES,
@@ -41,13 +42,16 @@ from docsvc.models.documents import RECEIPT_STATUSES
 from docsvc.models.files import ATTACHMENT_KINDS
 from docsvc.profiles.loader import profile_of
 from docsvc.ui.forms import (
+    CANCELLED,
     Ask,
     Field,
     Spec,
     ask,
     bound_form,
+    cancelled,
     confirmed,
     form_for,
+    kept,
     load,
     local_now,
     local_to_iso,
@@ -89,7 +93,7 @@ def _inject() -> dict[str, Any]:
         "form_for": form_for,
         "refused_form": bound_form(),
         # A select's options from codes: the code is sent, its words are shown.
-        "options": lambda codes: [(c, c.replace("_", " ")) for c in codes],
+        "options": lambda codes: [(c, label(c)) for c in codes],
     }
 
 
@@ -159,6 +163,7 @@ def cases():  # type: ignore[no-untyped-def]
     )
 
 
+FOR_A_COMPLAINT = "Required when the case is from a complaint."
 INTAKE = register(
     "intake",
     Spec(
@@ -171,10 +176,26 @@ INTAKE = register(
             Field("address", "Address", path=("property.address", "property")),
             Field("parcel", "Parcel number", path=("property.parcel",)),
             Field("zoning", "Zoning", path=("property.zoning",)),
-            # The complaint's own required parts: an intake from a complaint is about one.
-            Field("received_at", "Received", "datetime", ("complaint.received_at",), True),
+            # The complaint's own parts: required of a case from a complaint only, so not
+            # `required` in the browser, where the origin chosen may make them optional (the
+            # server's refusal says what is missing; the page's script marks them as needed).
+            Field(
+                "received_at",
+                "Received",
+                "datetime",
+                ("complaint.received_at",),
+                False,
+                FOR_A_COMPLAINT,
+            ),
             Field("channel", "Channel", "choice", ("complaint.channel",)),
-            Field("description", "What was reported", "text", ("complaint.description",), True),
+            Field(
+                "description",
+                "What was reported",
+                "text",
+                ("complaint.description",),
+                False,
+                FOR_A_COMPLAINT,
+            ),
             Field("anonymous", "Anonymous complaint", "check", ("complaint.anonymous",)),
             Field(
                 "discretion_approved_by",
@@ -195,7 +216,7 @@ INTAKE = register(
                 "Complainant's wish on disclosure, stated now",
                 "choice",
                 ("complaint.disclosure_preference", "complaint"),
-                True,
+                False,
             ),
         ),
         schemas.CaseIn,
@@ -344,20 +365,28 @@ def form_step(  # type: ignore[no-untyped-def]
     filed under its input when `form` (key, spec) says which form it was.
 
     With `confirm(session, user)` -> Ask, the step cannot be undone: without `confirmed=yes`
-    it is run and rolled back (so a refusal is heard at once), and the page asks first."""
+    it is run and rolled back (so a refusal is heard at once), and the page asks first; its
+    Cancel re-shows the page with the form as typed."""
     user = staff(permission)
     s = db()
+    if confirm is not None and cancelled():
+        if form is not None:
+            kept(*form)
+        flash(CANCELLED)
+        return reshow([], 200)
     try:
         question = confirm(s, user) if confirm is not None and not confirmed() else None
         step(s, user)
         if question is not None:
             s.rollback()  # checked, not done: nothing is kept until confirmed
-            return ask(question, success)
+            return ask(question, success, keep=form is not None)
         s.commit()
         flash(done)
     except DocsvcError as exc:
         s.rollback()
-        if form is not None:
+        mine = bound_form()
+        # A schema's refusal is already filed by field (`load` with the spec).
+        if form is not None and (mine is None or mine.key != form[0]):
             refused(form[0], form[1], exc)
         return reshow([exc.message], exc.status)
     return redirect(success)
@@ -384,6 +413,12 @@ def case_action(  # type: ignore[no-untyped-def]
     is run and rolled back (every check made) and the confirmation page asks."""
     user = staff("cases.write")
     s = db()
+    if confirm is not None and cancelled():  # back from the confirmation: the form as typed
+        kept(form, spec)
+        flash(CANCELLED)
+        if reshow is not None:
+            return reshow(case_number, 200)
+        return render_case(service.get_case(s, user, case_number), user)
     case = service.get_case(s, user, case_number, for_update=True)
     zone = service.case_profile(s, case).zone
     data, _ = load(schema, build(request.form, zone), form, spec)
@@ -395,7 +430,7 @@ def case_action(  # type: ignore[no-untyped-def]
             back = url_for(page, case_number=case_number) + anchor
             if question is not None:
                 s.rollback()  # checked, not done: nothing is kept until confirmed
-                return ask(question, back)
+                return ask(question, back, keep=True)
             s.commit()
             flash(done)
             return redirect(back)

@@ -11,6 +11,10 @@ document.addEventListener("DOMContentLoaded", () => {
       // A hidden fieldset is also disabled: its required fields do not stop the form.
       complaint.hidden = origin.value !== "complaint";
       complaint.disabled = complaint.hidden;
+      // Required of a complaint only: the page itself leaves them optional (no script, no trap).
+      for (const el of complaint.querySelectorAll("[data-complaint-required]")) {
+        el.required = !complaint.hidden;
+      }
     }
   };
   anon?.addEventListener("change", sync);
