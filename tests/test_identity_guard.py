@@ -48,7 +48,10 @@ SENDERS = {
     ("api/attachments.py", "send_stored"): False,  # the helper itself
     ("api/bundles.py", "send_manifest"): True,  # an unredacted bundle's lists captions
     ("api/bundles.py", "send_certification"): False,
-    ("api/disclosure.py", "_zip_response"): False,  # the public release: scanned before it left
+    ("api/disclosure.py", "send_package"): False,  # the public release: scanned before it left
+    # The Attorney General's ruling on the request: it rules on what may be withheld without
+    # repeating it, and only the records role (never the public) reads it.
+    ("api/disclosure.py", "send_ruling_letter"): False,
     ("api/retention.py", "certificate"): False,  # destruction certificates: series and counts
     ("ui/retention.py", "retention_certificate"): False,
 }
