@@ -58,15 +58,15 @@ def _judge_type(staged_path, head: bytes, upload: Upload) -> str:  # type: ignor
     accepted = ", ".join(sniff.LABELS[t] for t in sniff.ACCEPTED)
     if actual is None:
         raise UnsupportedMediaType(
-            f"the file's content is not one of the accepted types ({accepted}); convert it to "
-            "one of them and upload again.",
+            f"the content of the file is not one of the accepted types ({accepted}); convert "
+            "it to one of them and upload again.",
             {"accepted": [sniff.LABELS[t] for t in sniff.ACCEPTED]},
         )
     for claim, source in ((by_name, "its file name"), (by_header, "its Content-Type")):
         if claim is not None and claim != actual:
             raise UnsupportedMediaType(
-                f"{source} says {sniff.LABELS[claim]} but the content is {sniff.LABELS[actual]}; "
-                "upload the file under its real type.",
+                f"{source} says {sniff.LABELS[claim]} but the content of the file is "
+                f"{sniff.LABELS[actual]}; upload the file under its real type.",
                 {"claimed": sniff.LABELS[claim], "detected": sniff.LABELS[actual]},
             )
     return actual

@@ -302,6 +302,8 @@ def _in_words(spec: Spec, f: Field, message: str) -> str:
     for key in sorted(f.paths, key=len, reverse=True):
         # A key reads as a code ('mailed_at'); a plain word ('statute') is the sentence's own.
         if "_" in key or "." in key:
+            # "the receipt_file's content" reads "its content", never "the this's content".
+            message = re.sub(rf"(?:\bthe\s+)?\b{re.escape(key)}'s\b", "its", message)
             message = re.sub(rf"\b{re.escape(key)}\b", own, message)
     return _keys_to_labels(spec, message[:1].lower() + message[1:])
 
