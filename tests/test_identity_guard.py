@@ -443,3 +443,70 @@ def test_a_documents_fields_that_name_the_complainant_are_a_view(  # type: ignor
     client.get(f"/api/cases/{built.case}/documents", headers=records.headers)
     views = _views(database)[before:]
     assert [(v.actor_id, v.fields) for v in views] == [(records.id, ["api.documents.fields"])] * 2
+
+
+def test_a_hits_title_is_masked_like_its_snippet(  # type: ignore[no-untyped-def]
+    client, officer, records, work
+) -> None:
+    """An officer's photo whose caption quotes the complainant: found by the caption, the hit's
+    title (the caption) shows no more of them than its snippet does."""
+    case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
+    helpers.upload(
+        client, officer.headers, case, helpers.jpeg(), "tires.jpg", kind="photo",
+        caption="Neighbour Maria O'Brien-Nguyễn, (408) 555-0142, showed me the tires",
+    )  # fmt: skip
+    work()
+    hits = client.get("/api/search?q=tires", headers=records.headers).json["results"]
+    assert hits, "the photo is found by its caption"
+    for h in hits:
+        for shown in (h["title"], h["snippet"]):
+            assert "O'Brien" not in shown and "555-0142" not in shown, shown
+    assert any("[complainant]" in h["title"] for h in hits)
+
+
+def test_the_complainants_file_uploaded_again_is_still_theirs(  # type: ignore[no-untyped-def]
+    client, officer
+) -> None:
+    """The same bytes as a photo the complainant supplied, uploaded again without the box
+    ticked (or the other way round), are the complainant's file either way."""
+    case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
+    theirs = helpers.jpeg(color="red")
+    first = helpers.upload(
+        client, officer.headers, case, theirs, "a.jpg", kind="photo", supplied_by_complainant="true"
+    ).json
+    again = helpers.upload(client, officer.headers, case, theirs, "b.jpg", kind="photo").json
+    assert again["supplied_by_complainant"] is True, again
+    # The other order: the officer's copy first, then the complainant's marks both.
+    other = _case(client, officer, address="1500 Elm Street", home="1502 Elm Street")
+    mine = helpers.upload(client, officer.headers, other, theirs, "c.jpg", kind="photo").json
+    assert mine["supplied_by_complainant"] is False
+    helpers.upload(
+        client,
+        officer.headers,
+        other,
+        theirs,
+        "d.jpg",
+        kind="photo",
+        supplied_by_complainant="true",
+    )
+    listed = client.get(f"/api/cases/{other}", headers=officer.headers).json["attachments"]
+    assert {a["id"]: a["supplied_by_complainant"] for a in listed}[mine["id"]] is True
+    assert first["supplied_by_complainant"] is True
+
+
+def test_an_unredacted_bundle_is_never_cached(client, officer, attorney, work) -> None:  # type: ignore[no-untyped-def]
+    """Each showing of a bundle that names the complainant is fetched, so it is recorded."""
+    case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
+    ids = {}
+    for redacted in (False, True):
+        r = client.post(
+            f"/api/cases/{case}/bundles", headers=attorney.headers, json={"redacted": redacted}
+        )
+        assert r.status_code == 202, r.json
+        ids[redacted] = r.json["id"]
+    work()
+    for redacted, bundle in ids.items():
+        for path in ("volumes/1.pdf", "manifest.json"):
+            got = client.get(f"/api/bundles/{bundle}/{path}", headers=attorney.headers)
+            assert got.status_code == 200, (path, got.json)
+            assert (got.headers["Cache-Control"] == "no-store") is (not redacted), path

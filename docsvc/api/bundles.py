@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from docsvc.api.attachments import send_stored
+from docsvc.api.attachments import send_stored, uncached_if
 from docsvc.attachments.sniff import PDF
 from docsvc.bundles import service
 from docsvc.bundles.build import file_name
@@ -112,8 +112,11 @@ def send_volume(user: User, bundle: Bundle, case: Case, number: int, via: str) -
         raise NotFound(f"bundle {bundle.id} has no volume {number}.")
     if not bundle.redacted:
         guard.view_identity_now(database(), user, case, f"{via}.bundle.{bundle.id}")
-    return send_stored(
-        match.sha256, PDF, file_name(case.case_number, bundle.id, number), "attachment"
+    return uncached_if(
+        not bundle.redacted,
+        send_stored(
+            match.sha256, PDF, file_name(case.case_number, bundle.id, number), "attachment"
+        ),
     )
 
 
@@ -124,11 +127,14 @@ def send_manifest(user: User, bundle: Bundle, case: Case, via: str) -> Response:
         raise NotFound(f"bundle {bundle.id} is not built yet.")
     if not bundle.redacted:
         guard.view_identity_now(database(), user, case, f"{via}.bundle.{bundle.id}.manifest")
-    return send_stored(
-        bundle.manifest_sha256,
-        "application/json",
-        f"{case.case_number}-bundle-{bundle.id}-manifest.json",
-        "attachment",
+    return uncached_if(
+        not bundle.redacted,
+        send_stored(
+            bundle.manifest_sha256,
+            "application/json",
+            f"{case.case_number}-bundle-{bundle.id}-manifest.json",
+            "attachment",
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments import photos, sniff, validate
@@ -41,6 +42,22 @@ def clean_filename(name: str | None) -> str | None:
     name = PureWindowsPath(PurePosixPath(name).name).name
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     return name[:255] or None
+
+
+def _same_file_same_source(session: Session, attachment: Attachment) -> None:
+    """The same bytes as a file the complainant supplied are theirs, whichever copy was
+    uploaded first and whether or not the box was ticked: a second copy must not carry their
+    photo's location and camera to the respondent."""
+    same = session.scalars(
+        select(Attachment).where(
+            Attachment.case_id == attachment.case_id, Attachment.sha256 == attachment.sha256
+        )
+    ).all()
+    if any(a.supplied_by_complainant for a in same):
+        attachment.supplied_by_complainant = True
+    if attachment.supplied_by_complainant:
+        for a in same:
+            a.supplied_by_complainant = True
 
 
 def register_blob(session: Session, sha256: str, size: int, media_type: str) -> None:
@@ -140,6 +157,7 @@ def add_attachment(
         uploaded_at=utcnow(),
         page_count=learnt.get("page_count"),  # type: ignore[arg-type]
     )
+    _same_file_same_source(session, attachment)
     hashes = {"file": stored.sha256}
     if facts is not None and renditions is not None:
         print_file = store.put_bytes(renditions[0])

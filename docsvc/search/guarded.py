@@ -1,7 +1,7 @@
 """A search as a user may see it: restricted hits (the complainant entry, their files, files
 that quote them) only through the identity guard, which audits each case they come from, and
-their snippets with every identifier masked: the values are shown on the case page, behind
-"Show complainant", never in a list of hits."""
+their titles and snippets with every identifier masked: the values are shown on the case page,
+behind "Show complainant", never in a list of hits."""
 
 from __future__ import annotations
 
@@ -35,4 +35,5 @@ def guarded_search(
     for h in results.hits:
         if h.restricted:  # highlighting is lost with the identifiers: plain text, escaped
             h.snippet = Markup(escape(maskers[h.case_id](Markup(h.snippet).striptags())))
+            h.title = maskers[h.case_id](h.title)  # a caption may quote them too
     return results
