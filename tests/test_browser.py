@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -121,7 +122,7 @@ def test_complaint_to_case_file_with_photos(
     page.fill("#violation-form input[name=observed_at]", "2026-11-17T10:00")
     page.click("#violation-form button[type=submit]")
     page.wait_for_selector("text=Violation recorded.")
-    assert page.inner_text("#case-status") == "investigating"
+    assert page.inner_text("#case-status") == "Investigating"
 
     photo = tmp_path / "IMG_0042.jpg"
     photo.write_bytes(helpers.jpeg((1600, 1200), color="olive"))
@@ -198,7 +199,9 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
     items = page.locator("#documents li[id^=doc-]")
     assert items.count() == 2
     first = items.nth(0)
-    assert "Notice of Violation · issued · to Smith & Sons <LLC>" in first.inner_text()
+    assert re.search(
+        r"Notice of Violation · issued [\d-]+ [\d:]+ · to Smith & Sons <LLC>", first.inner_text()
+    )
     pdf = page.request.get(
         live_server + first.locator("a", has_text="PDF").first.get_attribute("href")
     )
@@ -214,7 +217,7 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
     first.locator(".service-form button").click()
     page.wait_for_selector("text=Service recorded.")
     first = page.locator("#documents li[id^=doc-]").nth(0)
-    assert "certified mail · mailed" in first.inner_text()
+    assert "certified mail · Mailed" in first.inner_text()
     receipt = tmp_path / "3811.pdf"
     from tests.helpers import pdf as make_pdf
 
@@ -227,7 +230,7 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
     first.locator(".receipt-form button").click()
     page.wait_for_selector("text=Return receipt recorded.")
     assert "due " in page.locator("#documents li[id^=doc-]").nth(0).inner_text()
-    assert page.inner_text("#case-status") == "notice issued"
+    assert page.inner_text("#case-status") == "Notice issued"
 
 
 def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_asking(  # type: ignore[no-untyped-def]
@@ -283,7 +286,7 @@ def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_
     page.wait_for_selector("text=Service recorded.")
     assert page.get_attribute(".flash", "role") == "status"
     assert page.locator("#error-summary").count() == 0
-    assert "certified mail · mailed" in page.locator(f"#doc-{notice['id']}").inner_text()
+    assert "certified mail · Mailed" in page.locator(f"#doc-{notice['id']}").inner_text()
 
     # Issuing the draft asks first; Cancel leaves it a draft, Yes issues it.
     page.locator(f"#doc-{draft['id']} button", has_text="Issue").click()
@@ -298,7 +301,9 @@ def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_
     page.locator(f"#doc-{draft['id']} button", has_text="Issue").click()
     page.click("#confirm-yes")
     page.wait_for_selector("text=Document issued.")
-    assert " · issued · to Dana Smith" in page.inner_text(f"#doc-{draft['id']}")
+    assert re.search(
+        r" · issued [\d-]+ [\d:]+ · to Dana Smith", page.inner_text(f"#doc-{draft['id']}")
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "service-and-issue-tablet.png"), full_page=True)
@@ -521,7 +526,7 @@ def test_records_officer_holds_approves_and_destroys(  # type: ignore[no-untyped
     page.wait_for_selector("#approval-progress progress")
     work()
     page.wait_for_selector("#approve-all", state="detached", timeout=15_000)
-    assert "Approvals needed: records, attorney; given: " in page.inner_text("#queue")
+    assert "Approvals needed: Records, Attorney; given: " in page.inner_text("#queue")
     items = client.get("/api/retention/queue", headers=clerk.headers).json
     r = client.post(
         "/api/retention/approve", headers=attorney.headers, json={"ids": [items[0]["id"]]}
@@ -581,6 +586,13 @@ def test_attorney_builds_a_bundle_and_the_custodian_certifies_it(  # type: ignor
     page.goto(bundle_url)
     page.fill("#certify-form input[name=title]", "Deputy Town Clerk")
     page.click("#certify-form button")
+    # It asks first; Cancel comes back with the title as typed, Yes signs.
+    assert "as custodian?" in page.inner_text("#confirm-question")
+    page.click("#confirm-cancel")
+    page.wait_for_selector("#certify-form")
+    assert page.input_value("#certify-form input[name=title]") == "Deputy Town Clerk"
+    page.click("#certify-form button")
+    page.click("#confirm-yes")
     page.wait_for_selector("#certification-link")
     assert "Certified" in page.inner_text(".flash")
     assert f"signed by {clerk.role.title()} " in page.inner_text("#certification")

@@ -70,3 +70,33 @@ def test_a_bundle_page_refreshes_while_built_and_stops_when_done(  # type: ignor
     work()
     page = client.get(f"/bundles/{bundle}").data
     assert REFRESH not in page and b'id="volumes"' in page
+
+
+def test_the_retention_page_refreshes_while_a_disposition_runs_and_stops_when_done(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, clock, work, settings
+) -> None:
+    from tests.retention_helpers import adopt, closed_case
+
+    adopt(settings.data_dir)
+    closed_case(client, officer, clock, "2021-03-10T10:00:00-08:00")
+    clock("2026-11-22T09:00:00-08:00")
+    signed_in("admin")
+    page = client.get("/retention").data
+    assert REFRESH not in page
+    token = helpers.csrf(page)
+    assert client.post("/retention/propose", data={"csrf_token": token}).status_code == 302
+    r = client.post("/retention/approve-all", data={"csrf_token": token, "confirmed": "yes"})
+    assert r.status_code == 302
+    page = client.get("/retention").data
+    assert REFRESH in page and b'id="approval-progress"' in page
+    work()
+    page = client.get("/retention").data
+    assert REFRESH not in page
+    r = client.post("/retention/execute", data={"csrf_token": token, "confirmed": "yes"})
+    assert r.status_code == 302
+    page = client.get("/retention").data
+    assert REFRESH in page and b"Disposition: waiting for the background worker" in page
+    work()
+    page = client.get("/retention").data
+    assert REFRESH not in page and b'id="job-progress"' not in page
+    assert b"certificate" in page

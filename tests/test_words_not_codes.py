@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lxml import html
 
-from docsvc.labels import known_codes, label
+from docsvc.labels import WORDS, known_codes, label
 from tests import helpers
 from tests.documents_helpers import article_number, build_case, docx_text, issue, pdf_text
 
@@ -25,6 +25,27 @@ def _visible(page: bytes) -> str:
 
 def _codes_in(text: str) -> set[str]:
     return {c for c in known_codes() if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)}
+
+
+# Single-word codes that read differently as words ('nondisclosure' is 'Keep my identity
+# confidential', 'draft' is 'Draft'): such a code shown raw is a code, not a word.
+SINGLE_WORD_CODES = {c for c in WORDS if re.fullmatch(r"[a-z]+", c) and label(c) != c}
+
+
+def _single_codes_in(page: bytes) -> set[str]:
+    """Single-word codes a page shows on their own: a piece of its text (between the marks
+    that separate shown values: '·', ':', ';', ',', brackets, line ends) that is exactly the
+    code. Prose that uses the same word ('until it is done') is not a piece of its own."""
+    tree = html.fromstring(page)
+    # A form's own labels are written words ('Measured: unit'), not stored values.
+    for bad in tree.xpath('//script|//style|//*[@class="label-text"]'):
+        bad.drop_tree()
+    pieces: set[str] = set()
+    for el in tree.iter():
+        for text in (el.text, el.tail):
+            if text:
+                pieces.update(p.strip() for p in re.split(r"[·:;,()\n]", text))
+    return pieces & SINGLE_WORD_CODES
 
 
 def _pages(data: bytes, tmp: Path) -> list[str]:
@@ -139,3 +160,63 @@ def test_pages_and_reports_show_no_codes(  # type: ignore[no-untyped-def]
                       "format": "csv"},
     )  # fmt: skip
     assert csv.status_code == 200 and _codes_in(csv.data.decode()) == set()
+
+
+def test_pages_show_single_word_codes_as_words(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, work, clock, settings
+) -> None:
+    """The case page (a served notice, parties, violations, a complaint with a disclosure
+    wish), the Due list, the ledger, the retention page, search, and the request pages."""
+    from tests.retention_helpers import adopt, closed_case
+
+    adopt(settings.data_dir)
+    closed_case(client, officer, clock, "2021-03-10T10:00:00-08:00")
+    clock("2026-11-18T09:00:00-08:00")
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    tx = build_case(client, officer.headers, "tom-bean-tx")
+    doc = issue(client, officer.headers, built, "notice_of_violation")
+    clock("2026-11-18T10:00:00-08:00")
+    r = client.post(
+        f"/api/documents/{doc['id']}/service",
+        headers=officer.headers,
+        json={"method": "certified_mail", "mailed_at": "2026-11-18T09:30:00-08:00",
+              "article_number": article_number()},
+    )  # fmt: skip
+    assert r.status_code == 201, r.json
+    signed_in()
+    token = helpers.csrf(client.get(f"/cases/{built.case}").data)
+    for entry in (
+        {"kind": "penalty", "amount": "100", "assessed_on": "2026-11-18"},
+        {"kind": "payment", "amount": "40", "assessed_on": "2026-11-18", "applies_to": "penalties"},
+    ):
+        r = client.post(f"/cases/{built.case}/ledger", data={"csrf_token": token, **entry})
+        assert r.status_code == 302, _visible(r.data).split("Please fix")[-1][:400]
+    shown = {
+        "case": client.get(f"/cases/{built.case}"),
+        "due": client.get("/due"),
+        "ledger": client.get(f"/cases/{built.case}/ledger"),
+        "search": client.get("/search", query_string={"q": "couch"}),
+    }
+    assert b"Keep my identity confidential" in shown["case"].data
+    client.post("/logout", data={"csrf_token": token})
+    clerk = signed_in("records")
+    token = helpers.csrf(client.get("/retention").data)
+    assert client.post("/retention/propose", data={"csrf_token": token}).status_code == 302
+    shown["retention"] = client.get("/retention")
+    body = {
+        "jurisdiction": "tom-bean-tx",
+        "requester": {"name": "Pat"},
+        "received_at": "2026-11-18T09:00:00-06:00",
+        "description": "The yard",
+        "case_numbers": [tx.case],
+    }
+    rid = client.post("/api/disclosures", headers=clerk.headers, json=body).json["id"]
+    work()
+    shown["request"] = client.get(f"/disclosures/{rid}")
+    shown["requests"] = client.get("/disclosures")
+    assert f"{tx.case}: redact" not in _visible(shown["request"].data)
+    for name, page in shown.items():
+        assert page.status_code == 200, name
+        assert _single_codes_in(page.data) == set(), name
+        assert _codes_in(_visible(page.data)) == set(), name
+    assert b"search-case" in shown["search"].data  # the search found something to show
