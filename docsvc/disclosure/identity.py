@@ -39,11 +39,21 @@ _GLYPH_RUN = re.compile(r"(?<= )\w{1,2}(?: \w{1,2}){2,}(?= )")
 
 # "#4B" is a unit: read as the word, so the designator-led unit needle finds it anywhere.
 _HASH = " unit "
+# "Smith & Sons" is written "Smith and Sons" as often: the ampersand reads as the word.
+_AND = " and "
+# A period between single letters ("L.L.C.") joins an abbreviation; elsewhere it separates.
+_DOTTED = re.compile(r"(?<![^\W_])(\w)\.(?=\w(?![^\W_]))")
+
+
+def _undotted(text: str) -> str:
+    """'Smith & Sons, L.L.C.' -> 'Smith & Sons, LLC.': an abbreviation's letters as one word."""
+    return _DOTTED.sub(r"\1", text)
 
 
 def words(text: str) -> str:
     """The folded-words view: ' maria obrien nguyen ' (padded so a needle can anchor)."""
     text = _LINE_HYPHEN.sub("", text).translate(_INVISIBLE).replace("#", _HASH)
+    text = _undotted(text).replace("&", _AND)
     return f" {fold(text.translate(_OWN_LETTERS))} "
 
 
@@ -82,11 +92,21 @@ def _spaced_digits(digits: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\d)" + r"\s?".join(digits) + r"(?!\d)")
 
 
+# What ends a business's name ("Smith & Sons LLC"): a record may name it without.
+BUSINESS_SUFFIXES = {"llc", "inc", "co", "corp", "ltd", "lp", "llp", "pllc", "company",
+                     "corporation", "incorporated", "limited"}  # fmt: skip
+
+
 def name_needles(name: str) -> list[Needle]:
-    tokens = fold(name.translate(_OWN_LETTERS)).split()
+    # Punctuation ("<LLC>", commas, periods) folds away; "&" is the word "and", as in words().
+    tokens = fold(_undotted(name).replace("&", _AND).translate(_OWN_LETTERS)).split()
     if not tokens:
         return []
     out = [Needle("name", _phrase(tokens), _squash_ok("".join(tokens)))]
+    if len(tokens) > 2 and tokens[-1] in BUSINESS_SUFFIXES:
+        # "Smith and Sons" for "Smith & Sons LLC": the whole name less its suffix.
+        bare = tokens[:-1]
+        out.append(Needle("name", _phrase(bare), _squash_ok("".join(bare))))
     if len(tokens) > 1:
         # Surname first ("Nguyen, Maria"), and the surname alone (every word after the first).
         last = tokens[1:]
@@ -112,10 +132,20 @@ def phone_needles(phone: str) -> list[Needle]:
         digits = digits[1:]
     if len(digits) < 7:
         return []
+    forms = [digits, digits[3:]] if len(digits) == 10 else [digits]  # and the local number
     out = [Needle("phone", _spaced_digits(digits), digits)]
-    if len(digits) == 10:  # the local number, dialled without its area code
-        out.append(Needle("phone", _spaced_digits(digits[3:]), None))
+    out += [Needle("phone", _spaced_digits(f), None) for f in forms[1:]]
+    out += [Needle("phone", _spoken(f), None) for f in forms]
     return out
+
+
+_SPOKEN = ("zero|oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _spoken(digits: str) -> re.Pattern[str]:
+    """The number read out, digit by digit in words or figures: 'nine zero three, 5 5 5'."""
+    alternatives = (f"(?:{d}|{_SPOKEN[int(d)]})" for d in digits)
+    return re.compile(r"(?<![\w])" + r"\s*".join(alternatives) + r"(?![\w])")
 
 
 def email_needles(email: str) -> list[Needle]:
@@ -302,9 +332,14 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
             i = m.end()  # "O'Bri-\n en": the line-break hyphen joins, it is not a gap
             continue
         ch = text[i].translate(_INVISIBLE)
+        if ch == "." and _DOTTED.match(text, max(i - 1, 0)) and i > 0:
+            i += 1  # "L.L.C.": the abbreviation's letters as one word, as words() reads it
+            continue
         if ch and ch not in APOSTROPHES:  # O'Brien -> obrien, as fold() does
-            folded = fold(ch.translate(_OWN_LETTERS)) if ch != "#" else _HASH
-            if ch == "#" and out and out[-1] != " ":
+            folded = fold(ch.translate(_OWN_LETTERS)) if ch not in "#&" else _HASH
+            if ch == "&":
+                folded = _AND
+            if ch in "#&" and out and out[-1] != " ":
                 out.append(" ")
                 where.append(i)
             if folded:
@@ -351,7 +386,22 @@ def find_spans(text: str, needles: list[Needle]) -> list[tuple[int, int, str]]:
             while at >= 0:
                 add(letters[at], letters[at + len(form) - 1] + 1, needle.kind)
                 at = squashed_text.find(form, at + 1)
-    return _merge(spans)
+    return _merge([_with_prefix(text, span) for span in spans])
+
+
+# What opens a phone number before its first digit: "(" of the area code, a "+1 " before it.
+_PHONE_PREFIX = re.compile(r"(?:\+?1[\s.-]*)?\(\s*$|\+1[\s.-]*$|(?<!\d)1[.-]$")
+
+
+def _with_prefix(text: str, span: tuple[int, int, str]) -> tuple[int, int, str]:
+    """A phone's span from its opening bracket or country code on: '(' left alone would
+    show that a number stood there."""
+    a, b, kind = span
+    if kind == "phone":
+        m = _PHONE_PREFIX.search(text, max(a - 6, 0), a)
+        if m:
+            a = m.start()
+    return a, b, kind
 
 
 _PRIORITY = {"name": 0, "email": 1, "phone": 2, "address": 3, "unit": 4}

@@ -48,6 +48,8 @@ _LINE_HYPHEN = re.compile(r"(?<=\w)[-\u2010\u2011]\s*\n\s*(?=\w)")
 _CAMEL = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z\u00c0-\u00de])")
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SEPARATORS = re.compile(r"(?:[^\w#]|_)+")
+# "L.L.C." is one word, "llc": a period between single letters is no separator.
+_ABBREVIATION = re.compile(r"\b(?:[^\W_]\.){2,}(?![^\W_])")
 
 # Address words as people write them, each with every spelling that means the same.
 _DIRECTIONS = {
@@ -69,6 +71,9 @@ _UNIT_WORDS = {"apt", "apartment", "unit", "ste", "suite", "#", "no", "number", 
 _UNIT_FORMS = ("apt", "apartment", "unit", "#", "ste", "suite")  # not "No. 4B": an exhibit too
 MIN_GIVEN_NAME = 6  # shortest given name looked for on its own
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"}
+# A business's name is often written without its legal form ("Smith and Sons" for "... LLC").
+_LEGAL_FORMS = {"llc", "inc", "co", "corp", "ltd", "lp", "llp", "pllc", "company",
+                "corporation", "incorporated", "limited"}  # fmt: skip
 _SHARED_MAILBOXES = {"info", "admin", "contact", "mail", "office", "hello", "support", "sales",
                      "noreply", "webmaster", "postmaster", "reception"}  # fmt: skip
 
@@ -86,11 +91,44 @@ def tokens(text: str) -> list[str]:
     text = text.translate(_INVISIBLE)
     text = _LINE_HYPHEN.sub("", text)
     text = _CAMEL.sub(" ", text)
-    text = text.replace("#", " # ").translate(_OWN_LETTERS)
+    text = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "") + " ", text)
+    # "Smith & Sons" and "Smith and Sons" are one name.
+    text = text.replace("#", " # ").replace("&", " and ").translate(_OWN_LETTERS)
     if not text.isascii():
         text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
     text = text.casefold().translate(_APOSTROPHES)
-    return [t for t in _SEPARATORS.split(text) if t]
+    return _spoken_digits([t for t in _SEPARATORS.split(text) if t])
+
+
+# Digits written as words ("nine zero three, five five five ..."): a phone number read out.
+_DIGIT_WORDS = {
+    w: str(d)
+    for d, w in enumerate(
+        ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    )
+}
+_DIGIT_WORDS["oh"] = "0"
+_MIN_SPOKEN_RUN = 3  # shorter runs are ordinary prose ("one or two")
+
+
+def _spoken_digits(words: list[str]) -> list[str]:
+    """Runs of three or more digit words read as the digits they spell, one token for one."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        spoken = sum(x in _DIGIT_WORDS for x in run) >= _MIN_SPOKEN_RUN
+        out.extend(_DIGIT_WORDS.get(x, x) if spoken else x for x in run)
+        run.clear()
+
+    for w in words:
+        if w in _DIGIT_WORDS or (run and w.isdigit()):
+            run.append(w)
+        else:
+            flush()
+            out.append(w)
+    flush()
+    return out
 
 
 def _kind_of(ch: str) -> int:
@@ -269,6 +307,8 @@ def name_targets(name: str) -> list[Target]:
     if not full:
         return []
     forms = [tuple(full)]
+    if len(full) > 2 and full[-1] in _LEGAL_FORMS:
+        forms.append(tuple(full[:-1]))
     if given and surname:
         forms.append((*surname, *given))
         forms.append((given[0], *last))  # the middle names left out
