@@ -392,6 +392,8 @@ ATTACKS = [  # from the attacker's walkthrough: forms that passed both the redac
     ("email", "write to obs [at] example [dot] net"),
     ("name", "Reported by \u041ettoline Brackenbury"),  # a Cyrillic O
     ("name", "Ott\u200boline B.-S. called"),  # a zero-width space inside
+    ("phone", "her number is four oh eight, five five five, zero one seven seven"),
+    ("phone", "local: five five five, 0 1 7 7"),  # read out, partly in figures
 ]
 
 
@@ -404,6 +406,18 @@ def test_the_redaction_and_the_scanner_each_find_the_walkthroughs_forms(
     who = ("Ottoline Brackenbury-Szabo", "(408) 555-0177", "obs@example.net", "88 E Willow Way")
     assert kind in kinds_found(text, Identity(*who).needles())
     assert kind in Targets.of(*who).kinds_in(text)
+
+
+def test_numbers_in_words_are_no_phone_unless_they_spell_it() -> None:
+    from docsvc.disclosure.scan_targets import Targets
+
+    who = ("Ottoline Brackenbury-Szabo", "(408) 555-0177", None, None)
+    for text in (
+        "one or two cars, three weeks, five five five times",
+        "four oh eight, five five five, zero one seven six",  # one digit off
+    ):
+        assert not kinds_found(text, Identity(*who).needles()), text
+        assert not Targets.of(*who).kinds_in(text), text
 
 
 def test_a_short_given_name_alone_is_no_finding() -> None:
@@ -510,3 +524,17 @@ def test_an_unredacted_bundle_is_never_cached(client, officer, attorney, work) -
             got = client.get(f"/api/bundles/{bundle}/{path}", headers=attorney.headers)
             assert got.status_code == 200, (path, got.json)
             assert (got.headers["Cache-Control"] == "no-store") is (not redacted), path
+
+
+def test_a_redacted_phone_leaves_no_bracket_behind() -> None:
+    """'([the complainant]' would tell the respondent a phone number stood there."""
+    from docsvc.disclosure.identity import replace_spans
+
+    who = Identity("Maria O'Brien-Nguyễn", "(903) 555-0142", None, None)
+    for text, out in (
+        ("neighbour Maria O'Brien-Nguyen, (903) 555-0142, showed", "neighbour [c], [c], showed"),
+        ("call +1 (903) 555-0142 now", "call [c] now"),
+        ("call 1-903-555-0142 now", "call [c] now"),
+        ("room 1 555-0142", "room 1 [c]"),  # a room's number is no country code
+    ):
+        assert replace_spans(text, who.needles(), "c")[0] == out
