@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,6 +48,7 @@ from docsvc.models import (
     ScanFinding,
     User,
 )
+from docsvc.profiles.loader import profile_of
 from docsvc.timeutil import utcnow
 
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # entries carry no real time (nor anyone's time zone)
@@ -142,7 +144,10 @@ def build_package(
     for r in session.scalars(select(Redaction).where(Redaction.request_id == req.id)):
         boxes.setdefault(r.item_id, []).append(Box(r.page, r.x0, r.y0, r.x1, r.y1, r.kind))
     now = utcnow()
-    zone = case_profile(session, session.get(Case, items[0].case_id)).zone if items else None
+    # Every date in the package is the jurisdiction's: a request received at 16:00 Pacific
+    # was received that day, not the next (UTC's).
+    org = session.get(Jurisdiction, req.jurisdiction_code)
+    zone = profile_of(org).zone if org else ZoneInfo("UTC")
     at = now.astimezone(zone).isoformat(timespec="seconds")
     reviewer_name = reviewer.display_name or reviewer.username
     files: list[tuple[str, bytes]] = []
@@ -200,13 +205,12 @@ def build_package(
                 "at": decided.astimezone(zone).isoformat(timespec="seconds"),
             }
         )
-    org = session.get(Jurisdiction, req.jurisdiction_code)
     organization = org.name if org else req.jurisdiction_code
     meta = {
         "request_id": req.id,
         "organization": organization,
-        "received": req.received_at.date().isoformat(),
-        "released": now.date().isoformat(),
+        "received": req.received_at.astimezone(zone).date().isoformat(),
+        "released": now.astimezone(zone).date().isoformat(),
     }
     files.append(("index.pdf", _pdf(env, req, "_disclosure/index.html", files=index, **meta)))
     files.append(("index.json", _json({**meta, "files": index})))

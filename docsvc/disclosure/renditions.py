@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.sniff import DOCX, EML, IMAGES, LABELS, PDF
+from docsvc.cases.service import case_profile
 from docsvc.disclosure.identity import Needle, replace_spans
 from docsvc.disclosure.pages import image_pdf
 from docsvc.documents.pdf import html_environment, write_pdf
@@ -62,17 +63,20 @@ def document_title(doc: Document) -> str:
 
 def describe(session: Session, item: DisclosureItem) -> str:
     """What the record is, in words that name nobody (no file names, no captions)."""
+    case = session.get(Case, item.case_id)
+    assert case is not None
+    zone = case_profile(session, case).zone  # the day where the record was made, not UTC's
     if item.source == "document":
         doc = session.get(Document, item.source_id)
         assert doc is not None
         title = document_title(doc)
-        when = doc.issued_at.date().isoformat() if doc.issued_at else "not issued"
+        when = doc.issued_at.astimezone(zone).date().isoformat() if doc.issued_at else "not issued"
         return f"{title}, issued {when}" + (" (superseded)" if doc.superseded_at else "")
     att = session.get(Attachment, item.source_id)
     assert att is not None
     kind = att.kind.replace("_", " ").capitalize()
     what = LABELS.get(att.media_type, att.media_type)
-    return f"{kind} ({what}), filed {att.uploaded_at.date().isoformat()}"
+    return f"{kind} ({what}), filed {att.uploaded_at.astimezone(zone).date().isoformat()}"
 
 
 def source_pdf(

@@ -108,7 +108,12 @@ def open_request(session: Session, user: User, data: dict[str, Any]) -> Disclosu
     profile = profile_of(jurisdiction_for(session, user, code))
     received: datetime = data["received_at"]
     if (received - utcnow()).total_seconds() > CLOCK_SKEW_SECONDS:
-        raise Invalid("received_at is in the future.", {"field": "received_at"})
+        now = utcnow().astimezone(profile.zone).strftime("%Y-%m-%d %H:%M %Z")
+        raise Invalid(
+            f"the time the request was received is later than now ({now} where it was "
+            "received); give it in the jurisdiction's local time.",
+            {"field": "received_at"},
+        )
     cases = _cases_in_scope(session, user, code, data.get("case_numbers") or [], data.get("query"))
     pr = profile.public_records
     step = pr.get("pre_withholding_step")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pypdfium2 as pdfium
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -116,6 +118,39 @@ RELEASE = register(
 REVIEW = register("review", Spec(()))
 
 
+# A zone as the people who live in it name it; any other by its abbreviation.
+ZONE_WORDS = {
+    "America/Los_Angeles": "Pacific time",
+    "America/Denver": "Mountain time",
+    "America/Phoenix": "Mountain time (Arizona)",
+    "America/Chicago": "Central time",
+    "America/New_York": "Eastern time",
+    "America/Anchorage": "Alaska time",
+    "Pacific/Honolulu": "Hawaii time",
+}
+
+
+def zone_words(zone: ZoneInfo) -> str:
+    return ZONE_WORDS.get(zone.key, f"{utcnow().astimezone(zone).tzname()} time")
+
+
+def _open_spec(jurisdictions: list[Any]) -> Spec:
+    """The request form, its "Received" field saying which clock it is read on: the chosen
+    jurisdiction's (a clerk who types UTC, or another office's time, is told so up front)."""
+    by_zone: dict[str, list[str]] = {}
+    for j in jurisdictions:
+        by_zone.setdefault(zone_words(profile_of(j).zone), []).append(j.name)
+    if len(by_zone) == 1:
+        hint = f"Local time where the request was received ({next(iter(by_zone))})."
+    else:
+        hint = "Local time where the request was received: " + "; ".join(
+            f"{zone} for {' and '.join(names)}" for zone, names in by_zone.items()
+        )
+        hint += "."
+    fields = tuple(replace(f, hint=hint) if f.name == "received_at" else f for f in OPEN.fields)
+    return Spec(fields, OPEN.schema)
+
+
 def _list_page(status: int = 200):  # type: ignore[no-untyped-def]
     user = staff("disclosure")
     rows = db().scalars(select(DisclosureRequest).order_by(DisclosureRequest.due_at)).all()
@@ -146,7 +181,7 @@ def _list_page(status: int = 200):  # type: ignore[no-untyped-def]
         "disclosures.html",
         requests=listed,
         jurisdiction_options=[(j.code, j.name) for j in jurisdictions],
-        form=form_for("request", OPEN, defaults),
+        form=form_for("request", _open_spec(jurisdictions), defaults),
     ), status
 
 
@@ -168,7 +203,8 @@ def open_disclosure():  # type: ignore[no-untyped-def]
         "received_at": local_to_iso(f.get("received_at", ""), zone) if zone else "",
         "case_numbers": f.get("case_numbers", "").replace(",", " ").split(),
     }
-    data, _ = load(DisclosureIn(), body, "request", OPEN)  # refused: beside its field
+    spec = _open_spec(visible_jurisdictions(user))
+    data, _ = load(DisclosureIn(), body, "request", spec)  # refused: beside its field
     status = 422
     if data is not None:
         try:
@@ -178,7 +214,7 @@ def open_disclosure():  # type: ignore[no-untyped-def]
             return redirect(url_for("ui.disclosure_page", request_id=req.id))
         except DocsvcError as exc:
             db().rollback()
-            refused("request", OPEN, exc)
+            refused("request", spec, exc)
             # A case number typed that names no case is the form's to fix, not a missing page.
             status = 422 if isinstance(exc, NotFound) else exc.status
     return _list_page(status)
