@@ -367,7 +367,9 @@ def _stored_attachment(
 
 
 def _photo(att: Attachment, n: int, total: int, zone: ZoneInfo, names: dict[int, str]) -> Entry:
-    taken = att.taken_at_local or (_when(att.taken_at, zone) if att.taken_at else None)
+    # The camera's time in the jurisdiction's zone, like every other time in the bundle; its
+    # raw EXIF text ("2026:11:27 10:00:00") only where it could not be read as a time.
+    taken = _when(att.taken_at, zone) if att.taken_at else att.taken_at_local
     values = {
         "image": att.print_sha256 or att.sha256,
         "caption": att.caption,
