@@ -11,12 +11,12 @@ Los Gatos II.a.i; raised by aggravating circumstances, III.E / II.a.iv), then by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from docsvc.documents.deadlines import END_OF_DAY, Rule, deadline
 from docsvc.models import Case, Citation, Document, Inspection, Party, Settlement
@@ -67,14 +67,69 @@ def priority(case: Case, profile: Profile) -> int:
     return rank
 
 
-def _first_visit(session: Session, case: Case, after: datetime | None = None) -> datetime | None:
-    stmt = select(func.min(Inspection.visited_at)).where(Inspection.case_id == case.id)
-    if after is not None:
-        stmt = stmt.where(Inspection.visited_at > after)
-    return session.scalar(stmt)
+@dataclass
+class _Facts:
+    """What a case's clocks are computed from besides the case itself; read for many cases
+    in a few queries (the due list covers every open case)."""
+
+    visits: list[datetime] = field(default_factory=list)  # inspections, in order
+    documents: list[Document] = field(default_factory=list)  # issued, with a deadline
+    settlements: list[Settlement] = field(default_factory=list)
+    citations: list[tuple[str, int, datetime]] = field(default_factory=list)
+
+    def first_visit(self, after: datetime | None = None) -> datetime | None:
+        return next((v for v in self.visits if after is None or v > after), None)
+
+
+_CHUNK = 500  # ids in one IN (...): well under every database's limit on parameters
+
+
+def _facts(session: Session, case_ids: list[int]) -> dict[int, _Facts]:
+    facts = {i: _Facts() for i in case_ids}
+    for at in range(0, len(case_ids), _CHUNK):
+        ids = case_ids[at : at + _CHUNK]
+        for case_id, visited in session.execute(
+            select(Inspection.case_id, Inspection.visited_at)
+            .where(Inspection.case_id.in_(ids))
+            .order_by(Inspection.visited_at)
+        ):
+            facts[case_id].visits.append(visited)
+        for doc in session.scalars(
+            select(Document)
+            .where(
+                Document.case_id.in_(ids),
+                Document.status == "issued",
+                Document.deadline_at.is_not(None),
+            )
+            .order_by(Document.id)
+        ):
+            facts[doc.case_id].documents.append(doc)
+        for settlement in session.scalars(
+            select(Settlement)
+            .where(Settlement.case_id.in_(ids), Settlement.compliance_through.is_not(None))
+            .order_by(Settlement.id)
+        ):
+            facts[settlement.case_id].settlements.append(settlement)
+        for case_id, infraction, count, last in session.execute(
+            select(
+                Citation.case_id,
+                Citation.infraction,
+                func.count(Citation.id),
+                func.max(Citation.created_at),
+            )
+            .join(Party, Party.id == Citation.party_id)
+            .where(Citation.case_id.in_(ids))
+            .group_by(Citation.case_id, Party.name, Citation.infraction)
+        ):
+            facts[case_id].citations.append((infraction, count, last))
+    return facts
 
 
 def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
+    return _clocks(case, profile, _facts(session, [case.id])[case.id])
+
+
+def _clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
     out: list[Clock] = []
     rules = profile.data.get("clocks") or {}
     complaint = case.complaint
@@ -86,7 +141,7 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
                     "investigate",
                     "Investigate the complaint",
                     deadline(Rule.of(rule), complaint.received_at, profile),
-                    _first_visit(session, case),
+                    facts.first_visit(),
                     rule["citation"],
                     {},
                 )
@@ -105,13 +160,7 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
             )
     violations = {v.id: v for v in case.violations}
     reinspect = rules.get("reinspect_after_compliance_date")
-    for doc in session.scalars(
-        select(Document).where(
-            Document.case_id == case.id,
-            Document.status == "issued",
-            Document.deadline_at.is_not(None),
-        )
-    ):
+    for doc in facts.documents:
         covered = [violations[i] for i in doc.violation_ids if i in violations]
         corrected = [v.corrected_at for v in covered]
         met = max(corrected) if covered and all(corrected) else None
@@ -133,7 +182,7 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
                     f"Re-inspect after the compliance date of "
                     f"{profile.document_types[doc.type]['title']}",
                     deadline(Rule.of(reinspect), doc.deadline_at, profile),
-                    _first_visit(session, case, doc.deadline_at),
+                    facts.first_visit(doc.deadline_at),
                     reinspect["citation"],
                     {"document_id": doc.id},
                 )
@@ -145,16 +194,12 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
                 "follow_up_after_closure",
                 "Follow-up inspection after closure",
                 deadline(Rule.of(follow_up), case.closed_at, profile),
-                _first_visit(session, case, case.closed_at),
+                facts.first_visit(case.closed_at),
                 follow_up["citation"],
                 {},
             )
         )
-    for settlement in session.scalars(
-        select(Settlement).where(
-            Settlement.case_id == case.id, Settlement.compliance_through.is_not(None)
-        )
-    ):
+    for settlement in facts.settlements:
         ended = settlement.completed_on or settlement.breached_on
         out.append(
             Clock(
@@ -166,15 +211,7 @@ def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
                 {"settlement_id": settlement.id},
             )
         )
-    third = session.execute(
-        select(
-            Party.name, Citation.infraction, func.count(Citation.id), func.max(Citation.created_at)
-        )
-        .join(Party, Party.id == Citation.party_id)
-        .where(Citation.case_id == case.id)
-        .group_by(Party.name, Citation.infraction)
-    ).all()
-    for _name, infraction, count, last in third:
+    for infraction, count, last in facts.citations:
         if count >= REFERRAL_AFTER:
             out.append(
                 Clock(
@@ -201,11 +238,20 @@ def due_list(
     )
     if jurisdictions is not None:
         stmt = stmt.where(Case.jurisdiction_code.in_(jurisdictions))
+    # Every case's rows in a few queries, not a few per case: the list covers them all.
+    stmt = stmt.options(
+        selectinload(Case.complaint),
+        selectinload(Case.violations),
+        selectinload(Case.parties),
+        selectinload(Case.property),
+    ).order_by(Case.id)
+    cases = session.scalars(stmt).all()
+    facts = _facts(session, [c.id for c in cases])
     items = []
-    for case in session.scalars(stmt):
+    for case in cases:
         profile = profiles[case.jurisdiction_code]
         rank = priority(case, profile)
-        for clock in case_clocks(session, case, profile):
+        for clock in _clocks(case, profile, facts[case.id]):
             if clock.status(now) in ("due", "overdue"):
                 items.append(
                     {
