@@ -19,6 +19,7 @@ from docsvc.cases.service import actor_of
 from docsvc.disclosure.identity import same_building, street_address
 from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.identity.guard import for_processing
+from docsvc.labels import label
 from docsvc.models import (
     Case,
     DisclosureException,
@@ -80,7 +81,10 @@ def decide(
     if row is None or row.request_id != req.id:
         raise NotFound(f"no proposed exception {exception_id} in request {req.id}.")
     if req.status != "review":
-        raise Conflict(f"the request is {req.status}; exceptions are decided in 'review'.")
+        raise Conflict(
+            f"the request is {label(req.status, 'request').lower()}; what is public in the "
+            "record is decided while it is in review."
+        )
     status = "confirmed" if confirm else "rejected"
     was = row.status
     row.status, row.decided_by_id, row.decided_at = status, user.id, utcnow()
@@ -157,5 +161,8 @@ def log_entries(session: Session, request_id: int, names: dict[int, str]) -> lis
 
 def parse_decision(value: Any) -> bool:
     if value not in ("confirm", "reject"):
-        raise Invalid("decision must be 'confirm' or 'reject'.", {"field": "decision"})
+        raise Invalid(
+            "choose whether to confirm it (release it) or reject it (keep it withheld).",
+            {"field": "decision"},
+        )
     return value == "confirm"

@@ -23,6 +23,7 @@ from docsvc.documents.service import Env
 from docsvc.errors import Conflict
 from docsvc.identity.guard import for_processing
 from docsvc.jobs.queue import enqueue
+from docsvc.labels import label
 from docsvc.models import (
     Case,
     DisclosureCase,
@@ -86,7 +87,10 @@ def prepare_once_more(session: Session, req: DisclosureRequest) -> None:
     """A clerk asks again after the preparation failed: the records not yet prepared are
     queued (those done stay done)."""
     if req.status != "preparing":
-        raise Conflict(f"the request is {req.status}; its records are prepared already.")
+        raise Conflict(
+            f"the request is {label(req.status, 'request').lower()}; its records are "
+            "prepared already."
+        )
     if not enqueue(session.connection(), PREPARE_JOB, req.id):
         raise Conflict("the records are being prepared already; wait for the outcome.")
     req.updated_at = utcnow()

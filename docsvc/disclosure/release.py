@@ -88,7 +88,7 @@ def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool)
     if req.status == "preparing":
         raise ReviewRequired(
             "the records are still being prepared for review; try again when the request "
-            "shows status 'review'."
+            "is in review."
         )
     if req.status == "released":
         raise Conflict("the request is already released; its package is at its public link.")
@@ -100,8 +100,8 @@ def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool)
         numbers = [session.get(Case, d.case_id).case_number for d in pending]  # type: ignore[union-attr]
         raise ReviewRequired(
             "the profile names no exemption that settles the complainant's identity in "
-            f"{', '.join(numbers)}: seek counsel's review and record the decision "
-            "(POST /api/disclosures/{id}/cases/{case_number}/decision) before releasing.",
+            f"{', '.join(numbers)}: seek counsel's review and record counsel's "
+            "decision for each before releasing.",
             {"cases": numbers},
         )
     withholding = any(d.decision == "redact" for d in decisions)
@@ -116,8 +116,8 @@ def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool)
     )
     if proposed is not None and req.reviewed_at is None and not accept_proposed:
         raise ReviewRequired(
-            "redactions are proposed and not reviewed: review them (PUT "
-            "/api/disclosures/{id}/redactions) or release with accept_proposed_redactions.",
+            "the proposed boxes are not reviewed yet: review them, or release accepting the "
+            "proposed boxes as they are.",
         )
 
 

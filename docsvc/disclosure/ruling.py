@@ -261,8 +261,8 @@ def release_blocker(session: Session, req: DisclosureRequest) -> str | None:
         return None
     if req.ruling_requested_at is None:
         return (
-            f"{step.citation}: {step.description} Record when the decision was requested "
-            "(ruling_requested_at) before releasing with anything withheld."
+            f"{step.citation}: {step.description} Record the date the decision was requested "
+            "before releasing with anything withheld."
         )
     if step.waits_for_ruling and req.ruling_outcome is None:
         citation = (step.ruling or {}).get("citation", step.citation)

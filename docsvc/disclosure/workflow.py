@@ -19,6 +19,7 @@ from docsvc.documents.service import Env
 from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.jobs import queue
 from docsvc.jobs.queue import enqueue
+from docsvc.labels import label
 from docsvc.models import (
     DisclosureException,
     DisclosureItem,
@@ -40,7 +41,7 @@ def review(
     """The reviewed set replaces the proposals: boxes confirmed, moved, added or dropped.
     Each box is {document_id (the item), page, box: [x0, y0, x1, y1] in points, kind}."""
     if req.status != "review":
-        raise Conflict(f"the request is {req.status}; redactions are reviewed in 'review'.")
+        raise Conflict(f"the request is {_status(req)}; boxes are reviewed while it is in review.")
     items = {
         i.id: i
         for i in session.scalars(select(DisclosureItem).where(DisclosureItem.request_id == req.id))
@@ -118,7 +119,7 @@ def release(
     findings, seconds = releasing.scan(package, progress)
     req = get_request(session, user, request_id)
     if req.status != "review":
-        raise Conflict(f"the request is {req.status}; it cannot be released now.")
+        raise Conflict(f"the request is {_status(req)}; it cannot be released now.")
     open_findings = releasing.record_findings(session, req, findings)
     if open_findings:
         session.commit()
@@ -137,7 +138,7 @@ def queue_release(session: Session, user: User, req: DisclosureRequest, accept: 
     """The pages' release: what can be checked now is (the clerk hears at once), the minute of
     building and scanning runs in the worker with its progress on the request's page."""
     if req.status != "review":
-        raise Conflict(f"the request is {req.status}; it cannot be released now.")
+        raise Conflict(f"the request is {_status(req)}; it cannot be released now.")
     releasing.check_ready(session, req, accept)
     if not enqueue(
         session.connection(), RELEASE_JOB, req.id, {"user_id": user.id, "accept": accept}
@@ -157,3 +158,8 @@ def run_release_job(database: Database, session: Session, env: Env, job: Job) ->
         release(database, session, env, user, request_id, accept, progress)
 
     queue.run_as_asker(session, job, work)
+
+
+def _status(req: DisclosureRequest) -> str:
+    """A request's status as its page says it ('in review'), never its code."""
+    return label(req.status, "request").lower()
