@@ -148,6 +148,7 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.e2e
 def test_recycled_http_workers_leave_the_background_worker_alone(data_dir: Path) -> None:
     served = Served(data_dir, _free_port(), "--workers", "2", "--max-requests", "20")
     try:
@@ -165,6 +166,7 @@ def test_recycled_http_workers_leave_the_background_worker_alone(data_dir: Path)
         served.close()
 
 
+@pytest.mark.e2e
 def test_sigterm_stops_the_server_and_its_worker_at_once(data_dir: Path) -> None:
     served = Served(data_dir, _free_port())
     try:
@@ -182,6 +184,7 @@ def test_sigterm_stops_the_server_and_its_worker_at_once(data_dir: Path) -> None
         served.close()
 
 
+@pytest.mark.e2e
 def test_a_killed_master_leaves_nothing_behind_and_serve_starts_again(data_dir: Path) -> None:
     port = _free_port()
     served = Served(data_dir, port)
