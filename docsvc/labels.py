@@ -27,6 +27,10 @@ WORDS: dict[str, str] = {
     "walk_in": "In person",
     "email": "E-mail",
     "mail": "Mail",
+    # how the complainant was contacted (with phone and email above)
+    "in_person": "In person",
+    "letter": "Letter",
+    "voicemail": "Voicemail message",
     "staff": "City staff",
     "council": "Council member",
     # how a case began
@@ -135,8 +139,60 @@ WORDS: dict[str, str] = {
     "sample": "Sample text",
 }
 
+# What happened, as the case's timeline tells it (audit actions).
+EVENTS: dict[str, str] = {
+    "case.open": "Case opened",
+    "case.refuse": "Case refused",
+    "case.close": "Case closed",
+    "case.aggravating": "Aggravating circumstances recorded",
+    "party.add": "Party added",
+    "violation.add": "Violation recorded",
+    "violation.correct": "Violation corrected",
+    "inspection.add": "Inspection report added",
+    "attachment.add": "File added",
+    "document.create": "Notice prepared",
+    "document.update": "Draft changed",
+    "document.discard": "Draft discarded",
+    "document.issue": "Notice issued",
+    "document.supersede": "Notice superseded",
+    "document.service": "Service recorded",
+    "document.return_receipt": "Return receipt recorded",
+    "complainant.contact": "Complainant contacted",
+    "complainant.view": "Complainant's identity shown",
+    "citation.issue": "Citation issued",
+    "citation.outcome": "Citation outcome recorded",
+    "ledger.add": "Ledger entry added",
+    "lien.record": "Lien recorded",
+    "voucher.issue": "Voucher issued",
+    "settlement.enter": "Settlement entered",
+    "settlement.complete": "Settlement completed",
+    "settlement.breach": "Settlement breached",
+    "outreach.add": "Outreach recorded",
+    "appeal.file": "Appeal filed",
+    "appeal.hearing": "Appeal hearing scheduled",
+    "appeal.decide": "Appeal decided",
+    "bundle.request": "Court bundle requested",
+    "bundle.build": "Court bundle built",
+    "bundle.certify": "Court bundle certified",
+    "disclosure.open": "Records request opened",
+    "disclosure.update": "Records request changed",
+    "disclosure.review": "Records request reviewed",
+    "disclosure.decision": "Counsel's decision recorded",
+    "disclosure.dismiss": "Finding dismissed",
+    "disclosure.release": "Records released",
+    "disclosure.ruling": "Ruling recorded",
+    "disclosure.ruling_requested": "Ruling requested",
+    "disclosure.ruling_letter": "Ruling letter attached",
+    "hold.place": "Legal hold placed",
+    "hold.release": "Legal hold released",
+    "retention.propose": "Proposed for destruction",
+    "retention.certify": "Destruction certified",
+    "retention.execute": "Records destroyed",
+}
+
 # Where the same code means something else by what it is about.
 BY_KIND: dict[str, dict[str, str]] = {
+    "event": EVENTS,
     "bundle": {"queued": "Waiting to be built", "done": "Ready", "failed": "Not built"},
     "job": {"done": "Done", "failed": "Failed"},
     "request": {"closed": "Closed without release"},
@@ -145,7 +201,7 @@ BY_KIND: dict[str, dict[str, str]] = {
 
 def words(code: str) -> str:
     """A code nobody named, as words: 'junk_debris' -> 'Junk debris'."""
-    text = code.replace("_", " ").replace("-", " ").strip()
+    text = code.replace("_", " ").replace("-", " ").replace(".", " ").strip()
     return text[:1].upper() + text[1:]
 
 

@@ -119,7 +119,8 @@ def document_body(doc_type: str, built: Built, **over) -> dict:  # type: ignore[
     body = {
         "type": doc_type,
         "violation_ids": built.violations[:1],
-        "photo_ids": [built.photo],
+        # Only a type whose wording prints photographs takes them (the others refuse them).
+        "photo_ids": [built.photo] if doc_type == "notice_of_violation" else [],
         "fields": dict(FIELDS[doc_type]),
     }
     if doc_type == "notice_of_resolution":

@@ -54,7 +54,7 @@ def test_a_document_photo_must_be_a_photo(client, officer, built, count_rows) ->
         headers=officer.headers,
         json=document_body("notice_of_violation", built, photo_ids=[pdf]),
     )
-    assert r.status_code == 422 and "not photos" in r.json["error"]
+    assert r.status_code == 422 and "not photographs" in r.json["error"]
     assert count_rows("documents") == 0
 
 

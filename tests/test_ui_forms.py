@@ -297,7 +297,7 @@ def test_issuing_a_draft_asks_first(client, signed_in, officer, clock, database)
     r = client.post(f"/documents/{draft['id']}/issue", data={"csrf_token": token})
     page = _confirmation(
         r,
-        f"Issue Notice of Violation (document {draft['id']}) to Smith & Sons <LLC>?",
+        f"Issue Notice of Violation NOV-{draft['id']} to Smith & Sons <LLC>?",
         "Yes, issue it",
     )
     assert "frozen as PDF/A" in page.xpath('string(//*[@id="confirm-consequence"])')

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from docsvc.labels import words
 from docsvc.profiles.catalog import catalog
+
+
+def label(doc_type: str, name: str) -> str:
+    """What a person reads for an element or field of `doc_type`: its label in the catalogue
+    ('Corrective action'), never its key."""
+    entry = catalog()[doc_type]
+    for f in entry["fields"]:
+        if f["name"] == name and f.get("label"):
+            return str(f["label"])
+    return str((entry.get("labels") or {}).get(name) or words(name))
 
 
 def _filled(value: Any) -> bool:

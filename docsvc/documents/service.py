@@ -140,9 +140,15 @@ def _check_inputs(
 ) -> tuple[list[Violation], list[Attachment]]:
     violations = _ids_in_case(session, Violation, doc.violation_ids, case, "violation")
     photos = _ids_in_case(session, Attachment, doc.photo_ids, case, "photo")
-    not_photos = [p.id for p in photos if p.print_sha256 is None]
+    # A return receipt, a letter or a scan is never printed as an evidence photo, even when
+    # it is a JPEG with a print rendition.
+    not_photos = [p.id for p in photos if p.kind != "photo" or p.print_sha256 is None]
     if not_photos:
-        raise Invalid(f"attachments {not_photos} are not photos.", {"field": "photo_ids"})
+        raise Invalid(
+            f"files {', '.join(map(str, not_photos))} are not photographs of the property "
+            "(a return receipt, a letter or a scan); choose only photos.",
+            {"field": "photo_ids"},
+        )
     theirs = [p.id for p in photos if p.supplied_by_complainant]
     if theirs and doc.recipient_kind != "complainant":
         # Their picture can show who or where they are (the view from their window, a name
@@ -279,6 +285,58 @@ def update_draft(
     return doc
 
 
+def gaps(session: Session, env: Env, user: User, doc: Document, case: Case) -> list[str]:
+    """What a draft still lacks before it can be issued (element and field keys; empty when
+    it is complete): a draft may be saved incomplete, and says so."""
+    profile = case_profile(session, case)
+    try:
+        context = _context(session, user, doc, case, profile, utcnow())
+        _require_elements(doc, profile, context, env.settings.data_dir)
+    except MissingElements as exc:
+        return list(exc.details["missing"])
+    return []
+
+
+def discard_draft(session: Session, user: User, doc: Document, case: Case) -> None:
+    """Remove a draft (never issued, so nothing was served or frozen); the audit trail keeps
+    that it existed and who discarded it."""
+    if doc.status != "draft":
+        raise Conflict(
+            f"this {case_profile(session, case).document_types[doc.type]['title']} is "
+            f"{label(doc.status).lower()}: only a draft can be discarded; an issued notice is "
+            "corrected by a new one that supersedes it."
+        )
+    append(
+        session,
+        actor_of(user),
+        "document.discard",
+        "document",
+        doc.id,
+        case_id=case.id,
+        fields=["status"],
+    )
+    session.delete(doc)
+    session.flush()
+
+
+def discard_replaced(database: Database, user: User, case_number: str, ids: list[int]) -> int:
+    """Discard the drafts a new one was started from ('Start again from this draft'), each in
+    its own unit of work; one already issued or gone meanwhile is left as it is. How many."""
+    done = 0
+    for doc_id in ids:
+        with database.session() as session:
+            try:
+                doc, case = get_document(session, user, doc_id, for_update=True)
+            except NotFound:
+                continue
+            if doc.status != "draft" or case.case_number != case_number:
+                continue
+            discard_draft(session, user, doc, case)
+            session.commit()
+            done += 1
+    return done
+
+
 def _context(
     session: Session, user: User, doc: Document, case: Case, profile: Profile, now: datetime
 ) -> dict[str, Any]:
@@ -330,19 +388,30 @@ def _require_elements(
     doc: Document, profile: Profile, context: dict[str, Any], data_dir: Path
 ) -> None:
     words = wording.load(profile.code, data_dir, doc.type)
+    if doc.photo_ids and not wording.prints_photos(words):
+        # Chosen photos would be dropped silently: the type's wording has no place for them.
+        raise Invalid(
+            f"a {profile.document_types[doc.type]['title']} in {profile.name} prints no "
+            "photographs; leave the photographs unticked or issue a notice that carries them.",
+            {"field": "photo_ids"},
+        )
     missing = elements.missing(doc.type, context, wording.carried_elements(words))
     if missing:
-        raise MissingElements(missing)
+        raise MissingElements(doc.type, missing)
 
 
 class MissingElements(Invalid):
     code = "missing_elements"
 
-    def __init__(self, missing: list[str]) -> None:
+    def __init__(self, doc_type: str, missing: list[str]) -> None:
+        said = [elements.label(doc_type, m) for m in missing]
         super().__init__(
-            "the document lacks required elements: " + ", ".join(missing) + ". Supply them "
-            "(fields, violations, photographs, the officer's badge) and try again.",
-            {"missing": missing},
+            "the document lacks what it must contain: "
+            + "; ".join(said)
+            + ". Supply "
+            + ("it" if len(said) == 1 else "them")
+            + " (fields, violations, photographs, the officer's badge) and try again.",
+            {"missing": missing, "missing_labels": said},
         )
 
 

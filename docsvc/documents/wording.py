@@ -49,6 +49,12 @@ def carried_elements(wording: dict[str, Any]) -> set[str]:
     return out
 
 
+def prints_photos(wording: dict[str, Any]) -> bool:
+    """Whether this wording prints the chosen photographs (a `photos` section): a type whose
+    wording has none is never offered photos, and photos chosen for it are refused."""
+    return any(s.get("kind", "text") == "photos" for s in wording["sections"])
+
+
 def _paragraphs(text: str) -> list[str]:
     """Blank-line-separated paragraphs; single newlines inside one are kept as line breaks."""
     blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]

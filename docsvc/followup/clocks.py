@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from docsvc.documents import naming
 from docsvc.documents.deadlines import END_OF_DAY, Rule, deadline
 from docsvc.models import Case, Citation, Document, Inspection, Party, Settlement
 from docsvc.money.citations import REFERRAL_AFTER, REFERRAL_CITATION
@@ -159,15 +160,20 @@ def _clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
                 )
             )
     violations = {v.id: v for v in case.violations}
+    parties = {p.id: p.name for p in case.parties}
     reinspect = rules.get("reinspect_after_compliance_date")
     for doc in facts.documents:
+        # Which notice, to whom: "Courtesy Notice CN-12 to Dana Owner".
+        which = naming.name(profile.document_types[doc.type]["title"], doc.id) + (
+            f" to {parties[doc.recipient_party_id]}" if doc.recipient_party_id in parties else ""
+        )
         covered = [violations[i] for i in doc.violation_ids if i in violations]
         corrected = [v.corrected_at for v in covered]
         met = max(corrected) if covered and all(corrected) else None
         out.append(
             Clock(
                 "compliance",
-                f"Compliance date of {profile.document_types[doc.type]['title']}",
+                f"Compliance date of {which}",
                 doc.deadline_at,
                 met,
                 "the notice's compliance deadline",
@@ -179,8 +185,7 @@ def _clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
             out.append(
                 Clock(
                     "reinspection",
-                    f"Re-inspect after the compliance date of "
-                    f"{profile.document_types[doc.type]['title']}",
+                    f"Re-inspect after the compliance date of {which}",
                     deadline(Rule.of(reinspect), doc.deadline_at, profile),
                     facts.first_visit(doc.deadline_at),
                     reinspect["citation"],

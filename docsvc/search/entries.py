@@ -16,15 +16,18 @@ from sqlalchemy import delete, event, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from docsvc.documents.naming import name
 from docsvc.identity.guard import bears_identity, complaint_of_processing
 from docsvc.identity.mask import masker_of, names_complainant
 from docsvc.jobs.queue import enqueue
+from docsvc.labels import label
 from docsvc.models import (
     Attachment,
     Case,
     Complaint,
     Document,
     Inspection,
+    Jurisdiction,
     Party,
     Property,
     ReturnReceipt,
@@ -33,6 +36,7 @@ from docsvc.models import (
     Violation,
 )
 from docsvc.models.base import dialect_insert
+from docsvc.profiles.model import Profile
 from docsvc.timeutil import utcnow
 
 EXTRACT_JOB = "extract_text"
@@ -172,17 +176,31 @@ def attachment_entries(a: Attachment) -> list[Entry]:
     ]
 
 
+def _profile(conn: Connection, case_id: int) -> Profile | None:
+    data = conn.scalar(
+        select(Jurisdiction.profile)
+        .join(Case, Case.jurisdiction_code == Jurisdiction.code)
+        .where(Case.id == case_id)
+    )
+    return Profile(data) if data else None
+
+
+def _doc_name(conn: Connection, case_id: int, doc_type: str, doc_id: int) -> str:
+    """The notice as its jurisdiction calls it, with its number ('Courtesy Notice CN-12')."""
+    return name(label(doc_type, profile=_profile(conn, case_id)), doc_id)
+
+
 def document_entries(d: Document, conn: Connection) -> list[Entry]:
     recipient = None
     if d.recipient_party_id is not None:
         recipient = conn.scalar(select(Party.name).where(Party.id == d.recipient_party_id))
-    title = d.type.replace("_", " ").title()
+    title = _doc_name(conn, d.case_id, d.type, d.id)
     return [
         Entry(
             "document",
             d.id,
             d.case_id,
-            f"{title} ({d.status})" + (f" to {recipient}" if recipient else ""),
+            f"{title} ({label(d.status).lower()})" + (f" to {recipient}" if recipient else ""),
             _join(title, recipient, *(str(v) for v in (d.fields or {}).values())),
             _day(d.issued_at or d.created_at),
             document_id=d.id,
@@ -205,7 +223,8 @@ def receipt_entries(r: ReturnReceipt, conn: Connection) -> list[Entry]:
             "receipt",
             r.id,
             row.case_id,
-            f"Return receipt ({r.status})",
+            f"Return receipt for {_doc_name(conn, row.case_id, row.type, row.id)} "
+            f"({label(r.status).lower()})",
             _join("return receipt", r.status, r.signed_by),
             _day(r.delivered_at or r.recorded_at),
             document_id=row.id,

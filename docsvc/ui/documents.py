@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from docsvc.api import schemas
 from docsvc.api.documents import document_dict, env, file_response
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
-from docsvc.documents import service
+from docsvc.documents import elements, naming, service, wording
 from docsvc.errors import DocsvcError, Invalid, TooLarge, UnsupportedMediaType
 from docsvc.identity.guard import bears_identity
 from docsvc.identity.mask import masker
-from docsvc.models import Attachment, Document
+from docsvc.labels import label
+from docsvc.models import Attachment, Document, Violation
 from docsvc.profiles.catalog import catalog, document_types_for
 from docsvc.ui.forms import (
     CANCELLED,
@@ -75,7 +78,7 @@ def document_spec(spec: dict[str, Any]) -> Spec:
             *(
                 Field(
                     f"f_{f['name']}",
-                    f["name"].replace("_", " ").capitalize(),
+                    f.get("label") or f["name"].replace("_", " ").capitalize(),
                     KINDS.get(f["type"], "text"),
                     (f"fields.{f['name']}",),
                     bool(f.get("required")),
@@ -94,19 +97,30 @@ def _new_document_page(
     doc_type: str | None,
     form: Any,
     status: int = 200,
+    replaces: list[int] | None = None,
+    gaps: dict[str, str] | None = None,
 ):  # type: ignore[no-untyped-def]
     s = db()
     case = cases.get_case(s, user, case_number)
     types = document_types_for(cases.case_profile(s, case))
     spec = next((t for t in types if t["type"] == doc_type), types[1])
+    spec = {**spec, "element_labels": [elements.label(spec["type"], e) for e in spec["elements"]]}
     masked = masker(s, case)
+    profile = cases.case_profile(s, case)
+    # Photos are offered only where the type's wording prints them (never silently dropped).
+    offers_photos = wording.prints_photos(
+        wording.load(profile.code, env().settings.data_dir, spec["type"])
+    )
     # The complainant's own photo is picked by number: its picture and caption are theirs,
-    # shown (and audited) only when opened.
+    # shown (and audited) only when opened. Only photos: a return receipt or a scanned letter
+    # is never printed as evidence.
     photos = [
         {"id": p.id, "theirs": theirs, "caption": None if theirs else masked(p.caption)}
         for p in s.scalars(
             select(Attachment).where(
-                Attachment.case_id == case.id, Attachment.thumb_sha256.is_not(None)
+                Attachment.case_id == case.id,
+                Attachment.kind == "photo",
+                Attachment.thumb_sha256.is_not(None),
             )
         )
         for theirs in [bears_identity(p)]
@@ -116,15 +130,62 @@ def _new_document_page(
         case=case,
         types=types,
         spec=spec,
-        photos=photos,
+        photos=photos if offers_photos else [],
+        offers_photos=offers_photos,
         masked=masked,
+        profile=profile,
+        replaces=replaces or [],
+        gaps=gaps or {},
         form=form_for("document", document_spec(spec), form),
     ), status
 
 
 @bp.route("/cases/<case_number>/documents/new")
 def new_document(case_number: str):  # type: ignore[no-untyped-def]
-    return _new_document_page(staff("cases.write"), case_number, request.args.get("type"), None)
+    user = staff("cases.write")
+    start_from = request.args.get("from", type=int)
+    if start_from is None:
+        return _new_document_page(user, case_number, request.args.get("type"), None)
+    # "Start again from this draft": the form filled in as the draft is; saving it (as a draft
+    # or issued) discards the old draft.
+    doc, case = service.get_document(db(), user, start_from)
+    if doc.status != "draft" or case.case_number != case_number:
+        flash("Only a draft of this case can be started again; this is a new notice.")
+        return redirect(url_for("ui.new_document", case_number=case_number, type=doc.type))
+    zone = cases.case_profile(db(), case).zone
+    kept(
+        "document",
+        document_spec({"fields": catalog()[doc.type]["fields"]}),
+        _draft_values(doc, zone),
+    )
+    return _new_document_page(user, case_number, doc.type, None, replaces=[doc.id])
+
+
+def _draft_values(doc: Document, zone: Any) -> MultiDict:
+    """A draft as the new-document form's values."""
+    values = MultiDict()
+    values.add(
+        "recipient",
+        "complainant" if doc.recipient_kind == "complainant" else str(doc.recipient_party_id),
+    )
+    for key in ("violation_ids", "photo_ids"):
+        for i in getattr(doc, key):
+            values.add(key, str(i))
+    for f in catalog()[doc.type]["fields"]:
+        value = (doc.fields or {}).get(f["name"])
+        if value in (None, ""):
+            continue
+        if f["type"] == "boolean":
+            if value:
+                values.add(f"f_{f['name']}", "on")
+        elif f["type"] == "datetime":
+            values.add(
+                f"f_{f['name']}",
+                datetime.fromisoformat(str(value)).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            )
+        else:
+            values.add(f"f_{f['name']}", str(value))
+    return values
 
 
 def _recipient_names(case: Any, recipients: list[str]) -> str:
@@ -145,14 +206,18 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
         recipients = request.form.getlist("recipient")
         names = _recipient_names(case, recipients) if recipients else ""
     form = document_spec(types.get(doc_type) or {"fields": []})
+    try:
+        replaces = [int(i) for i in request.form.getlist("replaces")]
+    except ValueError:
+        replaces = []
     issue = request.form.get("action") == "issue"
     if issue and cancelled():  # Cancel on "Issue …?": back to the form as it was typed
         kept("document", form)
         flash(CANCELLED)
-        return _new_document_page(user, case_number, doc_type, request.form)
+        return _new_document_page(user, case_number, doc_type, request.form, replaces=replaces)
     if not recipients:
         refused("document", form, {"recipient": ["choose at least one recipient."]})
-        return _new_document_page(user, case_number, doc_type, request.form, 422)
+        return _new_document_page(user, case_number, doc_type, request.form, 422, replaces)
     bodies = []
     for r in recipients:
         try:
@@ -197,16 +262,40 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
             made.append(service.create_document(database(), env(), user, case_number, data))
     except DocsvcError as exc:
         bound = refused("document", form, exc)
-        missing = exc.details.get("missing") if exc.details else None
-        if missing:
-            bound.general.append("Missing: " + ", ".join(m.replace("_", " ") for m in missing))
+        for name in (exc.details or {}).get("missing") or []:
+            if form.get(f"f_{name}") is not None:
+                bound.errors.setdefault(f"f_{name}", []).append("required before it can be issued")
         if made:
             bound.general.insert(
                 0, f"{len(made)} of {len(bodies)} documents were made before this refusal."
             )
-        return _new_document_page(user, case_number, doc_type, request.form, exc.status)
+        return _new_document_page(user, case_number, doc_type, request.form, exc.status, replaces)
+    service.discard_replaced(database(), user, case_number, replaces)
     done = "issued" if issue else "saved as draft"
     flash(f"{len(made)} document{'s' if len(made) != 1 else ''} {done}.")
+    if not issue:
+        with database().read_session() as s:
+            missing = []
+            for doc_id in made:
+                doc, case = service.get_document(s, user, doc_id)
+                missing = missing or service.gaps(s, env(), user, doc, case)
+        if missing:
+            # Saved (a draft may be incomplete), but not issuable yet: the form again as typed,
+            # each gap said beside its field; saving or issuing from here replaces the drafts
+            # just saved.
+            kept("document", form)
+            flash(
+                "Saved as a draft, but it cannot be issued until it has: "
+                + "; ".join(elements.label(doc_type, m) for m in missing)
+                + ". Fill in what is marked and save again, or come back to it from the case page."
+            )
+            gaps = {
+                ("photo_ids" if m == "photographs" else f"f_{m}"): (
+                    "Required before it can be issued: the draft was saved without it."
+                )
+                for m in missing
+            }
+            return _new_document_page(user, case_number, doc_type, request.form, 200, made, gaps)
     return redirect(url_for("ui.case_page", case_number=case_number) + "#documents")
 
 
@@ -266,7 +355,7 @@ def _issue_question(doc: Document, case: Any) -> Ask:
     party = next((p for p in case.parties if p.id == doc.recipient_party_id), None)
     to = party.name if party else "the complainant"
     return Ask(
-        f"Issue {title} (document {doc.id}) to {to}?",
+        f"Issue {naming.name(title, doc.id)} to {to}?",
         "It will be dated, frozen as PDF/A with its DOCX and can no longer be edited: "
         "a correction is a new notice that supersedes it.",
         "Yes, issue it",
@@ -338,6 +427,37 @@ def document_receipt(doc_id: int):  # type: ignore[no-untyped-def]
     return _doc_action(doc_id, act, "Return receipt recorded.", key, RECEIPT)
 
 
+@bp.route("/documents/<int:doc_id>/discard", methods=["POST"])
+def discard_document(doc_id: int):  # type: ignore[no-untyped-def]
+    """Discard a draft, after asking (the audit trail keeps that it existed)."""
+    user = staff("cases.write")
+    s = db()
+    doc, case = service.get_document(s, user, doc_id, for_update=confirmed())
+    case_number = case.case_number
+    back = url_for("ui.case_page", case_number=case_number) + "#documents"
+    name = naming.name(cases.case_profile(s, case).document_types[doc.type]["title"], doc.id)
+    if doc.status == "draft" and not confirmed():
+        party = next((p for p in case.parties if p.id == doc.recipient_party_id), None)
+        return ask(
+            Ask(
+                f"Discard the draft {name} to {party.name if party else 'the complainant'}?",
+                "It was never issued or served. It is removed from the case; the audit trail "
+                "keeps that it existed and that you discarded it.",
+                "Yes, discard the draft",
+            ),
+            back,
+        )
+    try:
+        service.discard_draft(s, user, doc, case)
+        s.commit()
+    except DocsvcError as exc:
+        s.rollback()
+        refused(f"issue-{doc_id}", ISSUE, exc)
+        return render_case(cases.get_case(s, user, case_number), user, status=exc.status)
+    flash(f"Draft {name} discarded.")
+    return redirect(back)
+
+
 @bp.route("/documents/<int:doc_id>/<fmt>")
 def document_file(doc_id: int, fmt: str) -> Response:
     user = staff()
@@ -352,11 +472,30 @@ def case_documents(case: Any) -> list[dict[str, Any]]:
     s = db()
     out = []
     parties = {p.id: p for p in case.parties}
+    profile = cases.case_profile(s, case)
+    violations = {v.id: v for v in s.scalars(select(Violation).where(Violation.case_id == case.id))}
     for d in s.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id)):
         item = document_dict(d, case)
         item["recipient_label"] = (
             parties[d.recipient_party_id].name if d.recipient_party_id else "the complainant"
         )
-        item["methods"] = cases.case_profile(s, case).document_types[d.type]["service_methods"]
+        item["methods"] = profile.document_types[d.type]["service_methods"]
+        # Told apart at a glance: its number and the violations it names (frozen when issued).
+        item["name"] = naming.name(item["title"], d.id)
+        item["number"] = naming.number(item["title"], d.id)
+        frozen = (d.context or {}).get("violations")
+        item["violation_titles"] = (
+            [v["title"] for v in frozen]
+            if frozen is not None
+            else [
+                label(violations[i].violation_type, profile=profile)
+                for i in d.violation_ids
+                if i in violations
+            ]
+        )
+        if d.status == "draft":
+            item["missing_labels"] = [
+                elements.label(d.type, m) for m in service.gaps(s, env(), staff(), d, case)
+            ]
         out.append(item)
     return out

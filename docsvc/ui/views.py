@@ -25,6 +25,7 @@ from docsvc.auth.credentials import check_login
 from docsvc.auth.permissions import allowed
 from docsvc.cases import service
 from docsvc.cases.normalize import address_key
+from docsvc.documents import naming
 from docsvc.errors import DocsvcError
 from docsvc.identity import guard
 from docsvc.labels import label
@@ -240,6 +241,22 @@ def _intake_dict(form: Any, zone: ZoneInfo) -> dict[str, Any]:
     return data
 
 
+def _usual_jurisdiction(session: Any, user: User, codes: list[str]) -> str:
+    """The new-case form's jurisdiction: the user's own when they are limited to one, else
+    the one of the last case they opened, else the first they may see."""
+    if not codes:
+        return ""
+    if user.jurisdictions is not None and len(user.jurisdictions) == 1:
+        return user.jurisdictions[0]
+    last = session.scalar(
+        select(Case.jurisdiction_code)
+        .where(Case.opened_by_id == user.id, Case.jurisdiction_code.in_(codes))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+    return last or codes[0]
+
+
 @bp.route("/cases/new", methods=["GET", "POST"])
 def new_case():  # type: ignore[no-untyped-def]
     user = staff("cases.write")
@@ -262,7 +279,7 @@ def new_case():  # type: ignore[no-untyped-def]
                 s.rollback()
                 refused("intake", INTAKE, exc)
                 status = exc.status
-    first = jurisdictions[0].code if jurisdictions else ""
+    first = _usual_jurisdiction(db(), user, [j.code for j in jurisdictions])
     # Received defaults to now where the case is (each jurisdiction's own now, for the
     # page's script to switch to when another is chosen).
     now = {code: local_now(zone) for code, zone in zones.items()}
@@ -281,7 +298,8 @@ def new_case():  # type: ignore[no-untyped-def]
     ), status
 
 
-def _timeline(case: Case) -> list[dict[str, Any]]:
+def _timeline(case: Case, profile: Any) -> list[dict[str, Any]]:
+    names = naming.case_names(db(), case.id, profile)
     rows = (
         db()
         .execute(
@@ -297,6 +315,8 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
         {
             "at": e.at,
             "action": e.action,
+            "what": label(e.action, "event"),
+            "about": names.get((e.object_type, str(e.object_id))),
             "who": who or "system",
             "object": f"{e.object_type} {e.object_id}",
         }
@@ -329,7 +349,7 @@ def render_case(
         zone=profile.zone,
         violation_types=profile.data["violation_types"],
         violation_options=[(t["code"], t["title"]) for t in profile.data["violation_types"]],
-        timeline=_timeline(case),
+        timeline=_timeline(case, profile),
         clocks=clocks_view(s, case),
         documents=case_documents(case),
         bundles=case_bundles(s, user, case),
