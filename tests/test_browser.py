@@ -200,7 +200,8 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
     assert items.count() == 2
     first = items.nth(0)
     assert re.search(
-        r"Notice of Violation · issued [\d-]+ [\d:]+ · to Smith & Sons <LLC>", first.inner_text()
+        r"Notice of Violation NOV-\d+ · issued [\d-]+ [\d:]+ · to Smith & Sons <LLC>",
+        first.inner_text(),
     )
     pdf = page.request.get(
         live_server + first.locator("a", has_text="PDF").first.get_attribute("href")
@@ -291,7 +292,7 @@ def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_
     # Issuing the draft asks first; Cancel leaves it a draft, Yes issues it.
     page.locator(f"#doc-{draft['id']} button", has_text="Issue").click()
     assert page.inner_text("#confirm-question") == (
-        f"Issue Notice of Violation (document {draft['id']}) to Dana Smith?"
+        f"Issue Notice of Violation NOV-{draft['id']} to Dana Smith?"
     )
     assert "can no longer be edited" in page.inner_text("#confirm-consequence")
     page.click("#confirm-cancel")
