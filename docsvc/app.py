@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     from docsvc.ui import followup as _ui_followup  # noqa: F401  (registers its routes)
     from docsvc.ui import retention as _ui_retention  # noqa: F401  (registers its routes)
     from docsvc.ui import search as _ui_search  # noqa: F401  (registers its routes)
+    from docsvc.ui import submissions as _ui_submissions  # noqa: F401  (every form once)
     from docsvc.ui import views as ui
 
     api = Api(app)

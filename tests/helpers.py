@@ -232,6 +232,18 @@ def csrf(page: bytes) -> str:
     return match.group(1).decode()
 
 
+def once(page: bytes) -> str:
+    """The first one-time submission token on a page (each state-changing form has one)."""
+    match = re.search(rb'name="submission" value="([^"]+)"', page)
+    assert match, "no one-time submission token on the page"
+    return match.group(1).decode()
+
+
+def tokens(page: bytes) -> dict[str, str]:
+    """A page form's two hidden tokens: CSRF and the one-time submission token."""
+    return {"csrf_token": csrf(page), "submission": once(page)}
+
+
 def complainant_jpeg(
     name: str,
     *,

@@ -177,7 +177,7 @@ def test_the_redacted_variant_fails_closed(  # type: ignore[no-untyped-def]
     assert b"O&#39;Brien" not in page and b"Maria" not in page
     r = client.post(
         f"/cases/{built.case}/bundles",
-        data={"csrf_token": helpers.csrf(page), **dict(re.findall(
+        data={**helpers.tokens(page), **dict(re.findall(
             r'<input type="hidden" name="(bates_\w+|max_volume_mb|court|redacted)" value="([^"]*)"',
             page.decode(),
         ))},
@@ -316,15 +316,15 @@ def test_the_case_page_asks_for_a_bundle_and_shows_it(  # type: ignore[no-untype
     signed_in("officer")
     page = client.get(f"/cases/{built.case}").data
     assert b'id="bundles"' not in page and b"Court bundles" not in page
-    r = client.post(f"/cases/{built.case}/bundles", data={"csrf_token": helpers.csrf(page)})
+    r = client.post(f"/cases/{built.case}/bundles", data={**helpers.tokens(page)})
     assert r.status_code == 403
     clerk = signed_in("records")
     page = client.get(f"/cases/{built.case}").data
     assert b'id="bundle-form"' in page
-    token = helpers.csrf(page)
+    token = helpers.tokens(page)
     r = client.post(
         f"/cases/{built.case}/bundles",
-        data={"csrf_token": token, "bates_prefix": "A B <x>"},
+        data={**token, "bates_prefix": "A B <x>"},
     )
     # Said beside the field by its label, with what was typed kept.
     assert r.status_code == 422 and b"Bates prefix: 1 to 30 letters" in r.data
@@ -332,7 +332,7 @@ def test_the_case_page_asks_for_a_bundle_and_shows_it(  # type: ignore[no-untype
     assert client.get(f"/api/cases/{built.case}/bundles", headers=clerk.headers).json == []
     r = client.post(
         f"/cases/{built.case}/bundles",
-        data={"csrf_token": token, "bates_prefix": "LG", "court": "federal", "bates_start": "7"},
+        data={**token, "bates_prefix": "LG", "court": "federal", "bates_start": "7"},
     )
     assert r.status_code == 302, r.data[-600:]
     bundle_page = r.headers["Location"]
@@ -344,13 +344,13 @@ def test_the_case_page_asks_for_a_bundle_and_shows_it(  # type: ignore[no-untype
     assert vol.status_code == 200 and vol.data.startswith(b"%PDF-")
     assert client.get(bundle_page + "/volumes/9.pdf").status_code == 404
     # Certifying asks first (tests/test_ui_forms.py): confirmed here.
-    r = client.post(
-        bundle_page + "/certify", data={"csrf_token": token, "title": "Clerk", "confirmed": "yes"}
-    )
+    r = client.post(bundle_page + "/certify", data={**token, "title": "Clerk", "confirmed": "yes"})
     assert r.status_code == 302
     cert = client.get(bundle_page + "/certification.pdf")
     assert cert.status_code == 200 and cert.data.startswith(b"%PDF-")
-    r = client.post(bundle_page + "/certify", data={"csrf_token": token})
+    r = client.post(bundle_page + "/certify", data={**token})  # the same press again
+    assert r.status_code == 303 and r.location == bundle_page
+    r = client.post(bundle_page + "/certify", data={**token, "submission": "another-tab"})
     assert r.status_code == 409 and b"already certified" in r.data
     listed = client.get(f"/cases/{built.case}").data
     assert b"certified" in listed and b"Bundle " in listed

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from docsvc.models import AuditEvent
 from tests import helpers
 from tests.conftest import complaint_case
-from tests.helpers import csrf, pdf_with, text_ops
+from tests.helpers import pdf_with, text_ops, tokens
 
 
 def _texas_request(client, officer, clerk, work) -> int:  # type: ignore[no-untyped-def]
@@ -55,17 +55,17 @@ def test_the_request_and_the_ruling_are_recorded_on_the_page_and_release_follows
     rid = _texas_request(client, officer, clerk, work)
     page = client.get(f"/disclosures/{rid}")
     assert b'id="ruling-request-form"' in page.data and b'id="ruling-form"' not in page.data
-    token = csrf(page.data)
+    token = tokens(page.data)
     assert _release(client, clerk, rid).status_code == 409
     # A date in the future is refused with a sentence, on the page.
     r = client.post(
         f"/disclosures/{rid}/ruling-requested",
-        data={"csrf_token": token, "requested_on": "2026-12-30"},
+        data={**token, "requested_on": "2026-12-30"},
     )
     assert r.status_code == 422 and b"in the future" in r.data
     r = client.post(
         f"/disclosures/{rid}/ruling-requested",
-        data={"csrf_token": token, "requested_on": "2026-11-23"},
+        data={**token, "requested_on": "2026-11-23"},
     )
     assert r.status_code == 302, r.data[:300]
     assert _actions(database, "disclosure.ruling_requested") == 1
@@ -80,7 +80,7 @@ def test_the_request_and_the_ruling_are_recorded_on_the_page_and_release_follows
     r = client.post(
         f"/disclosures/{rid}/ruling",
         data={
-            "csrf_token": token,
+            **token,
             "issued_on": "2027-01-18",
             "reference": "OR2027-00042",
             "outcome": "withhold",

@@ -43,14 +43,14 @@ def test_a_request_page_refreshes_while_prepared_and_stops_with_what_to_do_when_
     assert REFRESH not in page
     assert b"Preparing the records stopped: OSError: the record could not be read" in page
     assert b"Prepare the rest again" in page
-    r = client.post(f"/disclosures/{rid}/prepare-again", data={"csrf_token": helpers.csrf(page)})
+    r = client.post(f"/disclosures/{rid}/prepare-again", data={**helpers.tokens(page)})
     assert r.status_code == 302
     page = client.get(f"/disclosures/{rid}").data
     assert REFRESH in page and b"Prepare the rest again" not in page
     work()
     page = client.get(f"/disclosures/{rid}").data
     assert REFRESH not in page and b'id="review-form"' in page
-    r = client.post(f"/disclosures/{rid}/prepare-again", data={"csrf_token": helpers.csrf(page)})
+    r = client.post(f"/disclosures/{rid}/prepare-again", data={**helpers.tokens(page)})
     assert r.status_code == 409 and b"prepared already" in r.data
 
 
@@ -83,16 +83,16 @@ def test_the_retention_page_refreshes_while_a_disposition_runs_and_stops_when_do
     signed_in("admin")
     page = client.get("/retention").data
     assert REFRESH not in page
-    token = helpers.csrf(page)
-    assert client.post("/retention/propose", data={"csrf_token": token}).status_code == 302
-    r = client.post("/retention/approve-all", data={"csrf_token": token, "confirmed": "yes"})
+    token = helpers.tokens(page)
+    assert client.post("/retention/propose", data={**token}).status_code == 302
+    r = client.post("/retention/approve-all", data={**token, "confirmed": "yes"})
     assert r.status_code == 302
     page = client.get("/retention").data
     assert REFRESH in page and b'id="approval-progress"' in page
     work()
     page = client.get("/retention").data
     assert REFRESH not in page
-    r = client.post("/retention/execute", data={"csrf_token": token, "confirmed": "yes"})
+    r = client.post("/retention/execute", data={**token, "confirmed": "yes"})
     assert r.status_code == 302
     page = client.get("/retention").data
     assert REFRESH in page and b"Disposition: waiting for the background worker" in page

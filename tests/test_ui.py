@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from docsvc.models import AuditEvent
 from tests import helpers
-from tests.helpers import csrf
+from tests.helpers import csrf, tokens
 
 
 def test_pages_need_sign_in(client) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +56,7 @@ def test_intake_case_page_upload_and_reveal(client, signed_in, database) -> None
     r = client.post(
         "/cases/new",
         data={
-            "csrf_token": csrf(page.data),
+            **tokens(page.data),
             "jurisdiction": "tom-bean-tx",
             "origin": "complaint",
             "address": "1418 Elm Street",
@@ -74,13 +74,13 @@ def test_intake_case_page_upload_and_reveal(client, signed_in, database) -> None
     html = case_page.get_data(as_text=True)
     assert "TB-" in html and "Tires &amp; tall grass &lt;behind&gt; the garage" in html
     assert "O&#39;Brien" not in html and "Nguyễn" not in html  # hidden until asked for
-    token = csrf(case_page.data)
+    token = tokens(case_page.data)
     number = url.rsplit("/", 1)[-1]
     r = client.post(
         f"/cases/{number}/attachments",
         content_type="multipart/form-data",
         data={
-            "csrf_token": token,
+            **token,
             "kind": "photo",
             "caption": "Rear yard",
             "file": (io.BytesIO(helpers.jpeg()), "IMG_1.jpg"),
@@ -91,7 +91,7 @@ def test_intake_case_page_upload_and_reveal(client, signed_in, database) -> None
     assert "Rear yard" in html and "/thumb" in html
     with database.session() as s:
         before = s.scalar(select(func.count()).where(AuditEvent.action == "complainant.view"))
-    revealed = client.post(f"/cases/{number}/complainant", data={"csrf_token": token})
+    revealed = client.post(f"/cases/{number}/complainant", data={**token})
     assert "Maria O&#39;Brien-Nguyễn" in revealed.get_data(as_text=True)
     with database.session() as s:
         after = s.scalar(select(func.count()).where(AuditEvent.action == "complainant.view"))
@@ -105,7 +105,7 @@ def test_refused_intake_shows_the_rule(client, signed_in, count_rows) -> None:  
     r = client.post(
         "/cases/new",
         data={
-            "csrf_token": csrf(page.data),
+            **tokens(page.data),
             "jurisdiction": "jefferson-county-wa",
             "origin": "complaint",
             "address": "900 Discovery Road",
@@ -162,21 +162,22 @@ def test_ledger_forms_add_an_entry_and_a_settlement(client, signed_in, officer) 
         headers=officer.headers,
     ).json["case_number"]
     page = client.get(f"/cases/{case}/ledger")
-    token = csrf(page.data)
+    token = tokens(page.data)
     r = client.post(
         f"/cases/{case}/ledger",
         data={
-            "csrf_token": token,
+            **token,
             "kind": "penalty",
             "amount": "99.99",
             "assessed_on": "2026-11-17",
         },
     )
     assert r.status_code == 302
+    token = tokens(client.get(f"/cases/{case}/ledger").data)  # the page as the browser sees it
     r = client.post(
         f"/cases/{case}/ledger",
         data={
-            "csrf_token": token,
+            **token,
             "kind": "cancellation",
             "amount": "100.00",
             "assessed_on": "2026-11-18",
@@ -187,13 +188,13 @@ def test_ledger_forms_add_an_entry_and_a_settlement(client, signed_in, officer) 
     assert r.status_code == 422 and "cannot be waived" in html and 'value="100.00"' in html
     r = client.post(
         f"/cases/{case}/ledger",
-        data={"csrf_token": token, "kind": "payment", "amount": "ten", "assessed_on": "2026-11-18"},
+        data={**token, "kind": "payment", "amount": "ten", "assessed_on": "2026-11-18"},
     )
     assert r.status_code == 422 and "amount" in r.get_data(as_text=True)
     r = client.post(
         f"/cases/{case}/settlements",
         data={
-            "csrf_token": token,
+            **token,
             "entered_on": "2026-11-18",
             "approved_by": "Director",
             "pay_amount": "49.99",
@@ -218,7 +219,7 @@ def test_case_page_clocks_and_aggravating(client, signed_in, officer) -> None:  
     assert "Contact the complainant" in html and "non-priority" in html
     r = client.post(
         f"/cases/{case}/aggravating",
-        data={"csrf_token": csrf(page.data), "circumstances": ["deliberate", "flagrant-visible"]},
+        data={**tokens(page.data), "circumstances": ["deliberate", "flagrant-visible"]},
     )
     assert r.status_code == 302
     html = client.get(f"/cases/{case}").get_data(as_text=True)
@@ -274,7 +275,7 @@ def test_records_requests_pages_are_for_records_staff(client, signed_in, open_ca
     r = client.post(
         "/disclosures",
         data={
-            "csrf_token": csrf(page.data),
+            **tokens(page.data),
             "jurisdiction": "los-gatos-ca",
             "received_at": "2026-11-20T10:00",
             "name": "Pat",
@@ -286,7 +287,7 @@ def test_records_requests_pages_are_for_records_staff(client, signed_in, open_ca
     r = client.post(
         "/disclosures",
         data={
-            "csrf_token": csrf(page.data),
+            **tokens(page.data),
             "jurisdiction": "los-gatos-ca",
             "received_at": "2026-11-20T10:00",
             "name": "Pat",
@@ -335,28 +336,34 @@ def test_release_from_the_page_runs_in_the_worker_with_progress(  # type: ignore
     ).json["id"]
     work()
     page = client.get(f"/disclosures/{rid}")
-    token = csrf(page.data)
+    token = tokens(page.data)
     # Unreviewed boxes: refused at once, on the page, nothing queued.
-    r = client.post(f"/disclosures/{rid}/release", data={"csrf_token": token})
+    r = client.post(f"/disclosures/{rid}/release", data={**token})
     assert r.status_code == 409 and b"not reviewed" in r.data
     # Checked, then asked: nothing is queued until the clerk confirms.
-    r = client.post(f"/disclosures/{rid}/release", data={"csrf_token": token, "accept": "on"})
+    r = client.post(f"/disclosures/{rid}/release", data={**token, "accept": "on"})
     assert r.status_code == 200 and b"Release request" in r.data and b"to Pat?" in r.data
     assert b'name="accept" value="on"' in r.data and b'name="confirmed" value="yes"' in r.data
     assert b"waiting for the background worker" not in client.get(f"/disclosures/{rid}").data
     r = client.post(
         f"/disclosures/{rid}/release",
-        data={"csrf_token": csrf(r.data), "accept": "on", "confirmed": "yes"},
+        data={**tokens(r.data), "accept": "on", "confirmed": "yes"},
     )
     assert r.status_code == 302
     page = client.get(f"/disclosures/{rid}")
     assert b"waiting for the background worker" in page.data
     assert b'http-equiv="refresh"' in page.data  # it refreshes itself while the job runs
     assert b'id="review-form"' not in page.data and b'id="release-form"' not in page.data
-    # A second click while it runs is refused, not queued twice.
+    # The same press again (a double tap) is sent where the first went, nothing queued; a
+    # release sent from another tab's form while it runs is refused, not queued twice.
     r = client.post(
         f"/disclosures/{rid}/release",
-        data={"csrf_token": token, "accept": "on", "confirmed": "yes"},
+        data={**token, "accept": "on", "confirmed": "yes"},
+    )
+    assert r.status_code == 303 and r.location == f"/disclosures/{rid}"
+    r = client.post(
+        f"/disclosures/{rid}/release",
+        data={**token, "submission": "another-tab", "accept": "on", "confirmed": "yes"},
     )
     assert r.status_code == 409 and b"already under way" in r.data
     # The worker reports each record built and each file scanned; the page shows where it is.
@@ -399,11 +406,11 @@ def test_retention_page_holds_and_queue(client, signed_in, officer, settings) ->
         and b"unscheduled" in page.data
         and b"No hold is in force" in page.data
     )
-    token = csrf(page.data)
+    token = tokens(page.data)
     r = client.post(
         "/retention/holds",
         data={
-            "csrf_token": token,
+            **token,
             "matter": "Doe v. Town",
             "reason": "Claim filed",
             "case_numbers": "LG-1999-000001",
@@ -413,7 +420,7 @@ def test_retention_page_holds_and_queue(client, signed_in, officer, settings) ->
     r = client.post(
         "/retention/holds",
         data={
-            "csrf_token": token,
+            **token,
             "matter": "Doe v. Town <2026>",
             "reason": "Claim filed",
             "case_numbers": case,
@@ -422,5 +429,5 @@ def test_retention_page_holds_and_queue(client, signed_in, officer, settings) ->
     assert r.status_code == 302
     page = client.get("/retention")
     assert b"Doe v. Town &lt;2026&gt;" in page.data and case.encode() in page.data
-    r = client.post("/retention/approve", data={"csrf_token": token})
+    r = client.post("/retention/approve", data={**token})
     assert r.status_code == 422 and b"tick the case files" in r.data

@@ -14,7 +14,7 @@ from docsvc.jobs import queue
 from docsvc.models import Document, Jurisdiction
 from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB
 from tests.documents_helpers import article_number, build_case, document_body, issue
-from tests.helpers import csrf
+from tests.helpers import tokens
 
 BAD_ARTICLE = "9407 1112 0620 8180 7023 80"  # 22 digits, wrong check digit
 
@@ -55,11 +55,11 @@ def test_a_bad_article_number_comes_back_beside_its_field_with_the_values_kept( 
 ) -> None:
     built, doc = issued_notice(client, officer, clock)
     signed_in()
-    token = csrf(client.get(f"/cases/{built.case}").data)
+    token = tokens(client.get(f"/cases/{built.case}").data)
     form = {
-        "csrf_token": token,
+        **token,
         "method": "certified_mail",
-        "when": "2026-11-18T09:30",
+        "mailed_at": "2026-11-18T09:30",
         "article_number": BAD_ARTICLE,
     }
     r = client.post(f"/documents/{doc['id']}/service", data=form)
@@ -78,20 +78,20 @@ def test_a_bad_article_number_comes_back_beside_its_field_with_the_values_kept( 
     (form_el,) = page.xpath(f'//form[@action="/documents/{doc["id"]}/service"]')
     assert form_el.getparent().tag == "details" and form_el.getparent().get("open") is not None
     assert form_el.xpath('.//input[@name="article_number"]/@value') == [BAD_ARTICLE]
-    assert form_el.xpath('.//input[@name="when"]/@value') == ["2026-11-18T09:30"]
+    assert form_el.xpath('.//input[@name="mailed_at"]/@value') == ["2026-11-18T09:30"]
     assert form_el.xpath('.//select[@name="method"]/option[@selected]/@value') == ["certified_mail"]
     assert client.get(f"/api/documents/{doc['id']}", headers=officer.headers).json["services"] == []
 
     # Mailed before the notice was issued: said beside the date, in words.
     r = client.post(
         f"/documents/{doc['id']}/service",
-        data=form | {"when": "2026-11-17T08:00", "article_number": article_number()},
+        data=form | {"mailed_at": "2026-11-17T08:00", "article_number": article_number()},
     )
     assert r.status_code == 422
     page = tree(r)
-    said = refused_field(page, f"{key}-when")
+    said = refused_field(page, f"{key}-mailed_at")
     assert "this date is before the document was issued" in said and "mailed_at" not in said
-    assert summary(page)[0].startswith("Served or mailed: ")
+    assert summary(page)[0].startswith("Mailed on: ")
     assert page.xpath(f'//*[@id="{key}-article_number"]/@value') == [article_number()]
 
     # Fixed: recorded, and the message that says so is a status, not an alert.
@@ -111,11 +111,11 @@ def test_other_case_page_forms_say_what_to_fix_beside_the_field(  # type: ignore
 ) -> None:
     built, doc = issued_notice(client, officer, clock)
     signed_in()
-    token = csrf(client.get(f"/cases/{built.case}").data)
+    token = tokens(client.get(f"/cases/{built.case}").data)
     r = client.post(
         f"/cases/{built.case}/violations",
         data={
-            "csrf_token": token,
+            **token,
             "violation_type": "junk-debris",
             "description": "Couch on the lawn",
             "observed_at": "",
@@ -127,7 +127,7 @@ def test_other_case_page_forms_say_what_to_fix_beside_the_field(  # type: ignore
     assert page.xpath('//*[@id="violation-description"]/text()') == ["Couch on the lawn"]
     r = client.post(
         f"/cases/{built.case}/parties",
-        data={"csrf_token": token, "role": "owner", "name": "Dana Smith", "email": "not mail"},
+        data={**token, "role": "owner", "name": "Dana Smith", "email": "not mail"},
     )
     assert r.status_code == 422
     page = tree(r)
@@ -144,7 +144,7 @@ def test_other_case_page_forms_say_what_to_fix_beside_the_field(  # type: ignore
     client.post(
         f"/documents/{doc['id']}/service",
         data={
-            "csrf_token": token,
+            **token,
             "method": "certified_mail",
             "when": "2026-11-18T09:30",
             "article_number": article_number(),
@@ -154,7 +154,7 @@ def test_other_case_page_forms_say_what_to_fix_beside_the_field(  # type: ignore
         f"/documents/{doc['id']}/return-receipt",
         content_type="multipart/form-data",
         data={
-            "csrf_token": token,
+            **token,
             "status": "delivered",
             "delivered_at": "2026-11-18T08:00",
             "signed_by": "R. Smith",
@@ -175,10 +175,10 @@ def test_ledger_form_names_the_field_in_words(client, signed_in, officer) -> Non
     case = client.post("/api/cases", json=complaint_case(), headers=officer.headers).json[
         "case_number"
     ]
-    token = csrf(client.get(f"/cases/{case}/ledger").data)
+    token = tokens(client.get(f"/cases/{case}/ledger").data)
     r = client.post(
         f"/cases/{case}/ledger",
-        data={"csrf_token": token, "kind": "payment", "amount": "ten", "assessed_on": "soon"},
+        data={**token, "kind": "payment", "amount": "ten", "assessed_on": "soon"},
     )
     assert r.status_code == 422
     page = tree(r)
@@ -221,7 +221,7 @@ def test_new_case_form_marks_required_fields_defaults_received_to_now_and_says_w
     r = client.post(
         "/cases/new",
         data={
-            "csrf_token": csrf(r.data),
+            **tokens(r.data),
             "jurisdiction": "tom-bean-tx",
             "origin": "complaint",
             "address": "1418 Elm Street",
@@ -293,8 +293,8 @@ def test_issuing_a_draft_asks_first(client, signed_in, officer, clock, database)
     built = build_case(client, officer.headers, "los-gatos-ca")
     draft = issue(client, officer.headers, built, "notice_of_violation", draft=True)
     signed_in()
-    token = csrf(client.get(f"/cases/{built.case}").data)
-    r = client.post(f"/documents/{draft['id']}/issue", data={"csrf_token": token})
+    token = tokens(client.get(f"/cases/{built.case}").data)
+    r = client.post(f"/documents/{draft['id']}/issue", data={**token})
     page = _confirmation(
         r,
         f"Issue Notice of Violation NOV-{draft['id']} to Smith & Sons <LLC>?",
@@ -321,7 +321,7 @@ def test_issuing_from_the_new_document_form_asks_first(  # type: ignore[no-untyp
     page = client.get(f"/cases/{built.case}/documents/new?type=notice_of_violation")
     body = document_body("notice_of_violation", built)
     form = {
-        "csrf_token": csrf(page.data),
+        **tokens(page.data),
         "type": "notice_of_violation",
         "recipient": [str(built.owner), str(built.tenant)],
         "violation_ids": [str(v) for v in body["violation_ids"]],
@@ -361,8 +361,9 @@ def test_issuing_from_the_new_document_form_asks_first(  # type: ignore[no-untyp
     assert r.status_code == 302
     with database.session() as s:
         assert sorted(d.status for d in s.scalars(select(Document))) == ["issued", "issued"]
-    # A draft is not asked about: it can still be edited.
-    r = client.post(f"/cases/{built.case}/documents", data=form | {"action": "draft"})
+    # A draft is not asked about: it can still be edited (a fresh form: that one was used).
+    fresh = tokens(client.get(f"/cases/{built.case}/documents/new?type=notice_of_violation").data)
+    r = client.post(f"/cases/{built.case}/documents", data=form | fresh | {"action": "draft"})
     assert r.status_code == 302
 
 
@@ -385,12 +386,13 @@ def test_closing_and_refusing_a_case_ask_first(client, signed_in, officer, open_
         ),
     ):
         number = open_case()["case_number"]
-        token = csrf(client.get(f"/cases/{number}").data)
-        r = client.post(f"/cases/{number}/{route}", data={"csrf_token": token, **form})
+        token = tokens(client.get(f"/cases/{number}").data)
+        r = client.post(f"/cases/{number}/{route}", data={**token, **form})
         page = _confirmation(r, question.format(n=number), yes)
-        assert {
+        carried = {
             k: v[0] for k, v in _carried(page).items() if k not in ("confirmed", "csrf_token")
-        } == form
+        }
+        assert carried == form | {"submission": token["submission"]}  # the form's own token
         api = client.get(f"/api/cases/{number}", headers=officer.headers).json
         assert api["status"] == "open"
         # Cancel: the case page again with what was typed in the form.
@@ -407,10 +409,8 @@ def test_closing_and_refusing_a_case_ask_first(client, signed_in, officer, open_
         assert client.get(f"/api/cases/{number}", headers=officer.headers).json["status"] == status
     # What the form lacks is said at once, not asked about.
     number = open_case()["case_number"]
-    token = csrf(client.get(f"/cases/{number}").data)
-    r = client.post(
-        f"/cases/{number}/close", data={"csrf_token": token, "reason": "voluntary_compliance"}
-    )
+    token = tokens(client.get(f"/cases/{number}").data)
+    r = client.post(f"/cases/{number}/close", data={**token, "reason": "voluntary_compliance"})
     assert r.status_code == 422 and not tree(r).xpath('//*[@id="confirm-form"]')
     assert refused_field(tree(r), "close-resolution").endswith("fill this in")
 
@@ -425,8 +425,8 @@ def test_retention_steps_ask_first(  # type: ignore[no-untyped-def]
     doomed = closed_case(client, officer, clock, "2021-03-10T10:00:00-08:00")
     clock("2026-11-22T09:00:00-08:00")
     clerk = signed_in("records")
-    token = csrf(client.get("/retention").data)
-    assert client.post("/retention/propose", data={"csrf_token": token}).status_code == 302
+    token = tokens(client.get("/retention").data)
+    assert client.post("/retention/propose", data={**token}).status_code == 302
     with database.session() as s:
         (item,) = s.scalars(select(DispositionItem)).all()
         item_id = item.id
@@ -435,7 +435,7 @@ def test_retention_steps_ask_first(  # type: ignore[no-untyped-def]
         with database.session() as s:
             return len(s.get(DispositionItem, item_id).approvals or [])
 
-    r = client.post("/retention/approve", data={"csrf_token": token, "item": str(item_id)})
+    r = client.post("/retention/approve", data={**token, "item": str(item_id)})
     page = _confirmation(
         r, f"Approve the destruction of 1 case file as records: {doomed}?", "Yes, approve"
     )
@@ -446,7 +446,7 @@ def test_retention_steps_ask_first(  # type: ignore[no-untyped-def]
     assert _again(client, r, page).status_code == 302
     assert approvals() == 1
 
-    r = client.post("/retention/approve-all", data={"csrf_token": token})
+    r = client.post("/retention/approve-all", data={**token})
     page = _confirmation(
         r,
         "Approve the destruction of all 0 case files that wait for records?",
@@ -454,7 +454,7 @@ def test_retention_steps_ask_first(  # type: ignore[no-untyped-def]
     )
     with database.session() as s:
         assert queue.latest(s, APPROVE_JOB, clerk.id) is None
-    r = client.post("/retention/execute", data={"csrf_token": token})
+    r = client.post("/retention/execute", data={**token})
     page = _confirmation(
         r, "Destroy the 0 case files approved for destruction?", "Yes, destroy them"
     )
@@ -475,7 +475,7 @@ def test_the_bundle_form_says_what_to_fix_beside_the_field(  # type: ignore[no-u
     assert b'pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]*"' in page.data
     r = client.post(
         f"/cases/{number}/bundles",
-        data={"csrf_token": csrf(page.data), "bates_prefix": "LGCE", "max_volume_mb": "5000"},
+        data={**tokens(page.data), "bates_prefix": "LGCE", "max_volume_mb": "5000"},
     )
     assert r.status_code == 422
     page = tree(r)
@@ -509,7 +509,8 @@ def test_a_case_not_from_a_complaint_opens_without_javascript(  # type: ignore[n
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     assert count_rows("cases") == 1
     # From a complaint, what it lacks is said beside its field, the rest kept.
-    r = client.post("/cases/new", data=sent | {"origin": "complaint"})
+    fresh = tokens(client.get("/cases/new").data)  # the first form's token is used
+    r = client.post("/cases/new", data=sent | fresh | {"origin": "complaint"})
     assert r.status_code == 422
     page = tree(r)
     assert refused_field(page, "intake-description").endswith("fill this in")
@@ -528,7 +529,7 @@ def test_a_records_request_form_says_what_to_fix_beside_each_field(  # type: ign
         assert shown.xpath(f'//*[@id="request-{name}"]/@required'), name
         assert shown.xpath(f'//label[@for="request-{name}"]//*[@class="req"]'), name
     form = {
-        "csrf_token": csrf(page.data),
+        **tokens(page.data),
         "jurisdiction": "los-gatos-ca",
         "received_at": "2026-11-31T10:00",
         "name": "",
@@ -572,11 +573,11 @@ def test_counsel_decision_and_dismissal_say_what_to_fix_beside_the_field(  # typ
     }
     rid = client.post("/api/disclosures", headers=clerk.headers, json=body).json["id"]
     work()
-    token = csrf(client.get(f"/disclosures/{rid}").data)
+    token = tokens(client.get(f"/disclosures/{rid}").data)
     decide = f"/disclosures/{rid}/cases/{mo}/decision"
     r = client.post(
         decide,
-        data={"csrf_token": token, "decision": "redact", "explanation": "Counsel: closed record."},
+        data={**token, "decision": "redact", "explanation": "Counsel: closed record."},
     )
     assert r.status_code == 422
     page = tree(r)
@@ -584,9 +585,7 @@ def test_counsel_decision_and_dismissal_say_what_to_fix_beside_the_field(  # typ
         page, f"decision-{mo}-statute"
     )
     assert page.xpath(f'//*[@id="decision-{mo}-explanation"]/@value') == ["Counsel: closed record."]
-    r = client.post(
-        decide, data={"csrf_token": token, "decision": "disclose", "statute": "RSMo 610"}
-    )
+    r = client.post(decide, data={**token, "decision": "disclose", "statute": "RSMo 610"})
     assert r.status_code == 422
     page = tree(r)
     assert refused_field(page, f"decision-{mo}-explanation").endswith("fill this in")
@@ -605,7 +604,7 @@ def test_counsel_decision_and_dismissal_say_what_to_fix_beside_the_field(  # typ
         s.add(finding)
         s.commit()
         fid = finding.id
-    r = client.post(f"/disclosures/{rid}/findings/{fid}/dismiss", data={"csrf_token": token})
+    r = client.post(f"/disclosures/{rid}/findings/{fid}/dismiss", data={**token})
     assert r.status_code == 422
     said = refused_field(tree(r), f"dismiss-{fid}-reason")
     assert "give the reason the finding does not identify the complainant" in said
@@ -624,17 +623,17 @@ def test_certifying_a_bundle_asks_first_and_says_what_to_fix_beside_the_title(  
     work()
     signed_in("records")
     page = client.get(f"/bundles/{bundle}")
-    token = csrf(page.data)
+    token = tokens(page.data)
     assert tree(page).xpath('//form[@id="certify-form"]//*[@id="certify-title"]')
 
     def certified() -> bool:
         with database.session() as s:
             return s.get(Bundle, bundle).certification_sha256 is not None
 
-    r = client.post(f"/bundles/{bundle}/certify", data={"csrf_token": token, "title": "x" * 201})
+    r = client.post(f"/bundles/{bundle}/certify", data={**token, "title": "x" * 201})
     assert r.status_code == 422
     assert "at most 200 characters" in refused_field(tree(r), "certify-title")
-    r = client.post(f"/bundles/{bundle}/certify", data={"csrf_token": token, "title": "Clerk"})
+    r = client.post(f"/bundles/{bundle}/certify", data={**token, "title": "Clerk"})
     page = _confirmation(
         r, f"Certify bundle {bundle} of case {number} as custodian?", "Yes, certify it"
     )
@@ -652,9 +651,9 @@ def test_a_legal_hold_on_no_such_case_is_said_beside_the_case_numbers(  # type: 
 ) -> None:
     number = open_case()["case_number"]
     signed_in("records")
-    token = csrf(client.get("/retention").data)
+    token = tokens(client.get("/retention").data)
     form = {
-        "csrf_token": token,
+        **token,
         "matter": "Smith v. City",
         "reason": "Litigation hold",
         "case_numbers": f"{number}, LG-1999-000001",

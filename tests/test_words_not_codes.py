@@ -184,12 +184,12 @@ def test_pages_show_single_word_codes_as_words(  # type: ignore[no-untyped-def]
     )  # fmt: skip
     assert r.status_code == 201, r.json
     signed_in()
-    token = helpers.csrf(client.get(f"/cases/{built.case}").data)
     for entry in (
         {"kind": "penalty", "amount": "100", "assessed_on": "2026-11-18"},
         {"kind": "payment", "amount": "40", "assessed_on": "2026-11-18", "applies_to": "penalties"},
     ):
-        r = client.post(f"/cases/{built.case}/ledger", data={"csrf_token": token, **entry})
+        token = helpers.tokens(client.get(f"/cases/{built.case}/ledger").data)
+        r = client.post(f"/cases/{built.case}/ledger", data={**token, **entry})
         assert r.status_code == 302, _visible(r.data).split("Please fix")[-1][:400]
     shown = {
         "case": client.get(f"/cases/{built.case}"),
@@ -198,10 +198,10 @@ def test_pages_show_single_word_codes_as_words(  # type: ignore[no-untyped-def]
         "search": client.get("/search", query_string={"q": "couch"}),
     }
     assert b"Keep my identity confidential" in shown["case"].data
-    client.post("/logout", data={"csrf_token": token})
+    client.post("/logout", data={**token})
     clerk = signed_in("records")
-    token = helpers.csrf(client.get("/retention").data)
-    assert client.post("/retention/propose", data={"csrf_token": token}).status_code == 302
+    token = helpers.tokens(client.get("/retention").data)
+    assert client.post("/retention/propose", data={**token}).status_code == 302
     shown["retention"] = client.get("/retention")
     body = {
         "jurisdiction": "tom-bean-tx",

@@ -27,6 +27,7 @@ from docsvc.models.money import (
 from docsvc.models.reference import CaseCounter, Jurisdiction
 from docsvc.models.retention import DispositionItem, DispositionRun, Hold, HoldScope
 from docsvc.models.search import Job, SearchEntry
+from docsvc.models.submissions import FormSubmission
 from docsvc.models.users import ApiToken, User
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "DispositionItem",
     "DispositionRun",
     "Document",
+    "FormSubmission",
     "Hold",
     "HoldScope",
     "Inspection",
