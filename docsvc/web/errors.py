@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RoutingException
 
 from docsvc.errors import DocsvcError
 from docsvc.store import IntegrityError as StoreIntegrityError
@@ -58,8 +59,46 @@ def _field_sentence(messages: Any) -> str:
     return "fix these fields: " + "; ".join(lines[:12]) + ("" if len(lines) <= 12 else "; …")
 
 
-def handle_http_exception(exc: HTTPException) -> Response | tuple[str, int]:
+def _page_above(path: str) -> str:
+    """The page a form's address belongs to: the address with its last segments removed, the
+    nearest one that is a page (answers GET on the page blueprint); else the start page."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    parts = path.rstrip("/").split("/")
+    for end in range(len(parts) - 1, 0, -1):
+        candidate = "/".join(parts[:end]) or "/"
+        try:
+            endpoint, _ = adapter.match(candidate, method="GET")
+        except (HTTPException, RoutingException):
+            continue
+        if str(endpoint).startswith("ui."):
+            return candidate
+    return url_for("ui.home")
+
+
+def form_only(exc: MethodNotAllowed) -> tuple[str, int, dict[str, str]]:
+    """A page form's address opened as a page (a bookmark, Reload after a refusal, a pasted
+    link): said in words, with the way back to the page the form is on."""
+    allow = ", ".join(sorted(exc.valid_methods or []))
+    return (
+        render_template(
+            "error.html",
+            status=405,
+            heading="This address only takes a form",
+            message=(
+                "It is where a form on one of the pages is sent, so there is nothing here to "
+                "show. Go back to that page and use the form there."
+            ),
+            back=_page_above(request.path),
+        ),
+        405,
+        {"Allow": allow} if allow else {},
+    )
+
+
+def handle_http_exception(exc: HTTPException) -> Response | tuple[Any, ...]:
     status = exc.code or 500
+    if isinstance(exc, MethodNotAllowed) and not wants_json():
+        return form_only(exc)
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
     if messages:
