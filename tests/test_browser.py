@@ -213,7 +213,7 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
     now = datetime.now(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%dT%H:%M")
     first.locator("summary", has_text="Record service").click()
     first.locator("select[name=method]").select_option("certified_mail")
-    first.locator("input[name=when]").fill(now)
+    first.locator("input[name=mailed_at]").fill(now)
     first.locator("input[name=article_number]").fill(body + str(check_digit(body)))
     first.locator(".service-form button").click()
     page.wait_for_selector("text=Service recorded.")
@@ -255,7 +255,7 @@ def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_
     now = datetime.now(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%dT%H:%M")
     item.locator("summary", has_text="Record service").click()
     item.locator("select[name=method]").select_option("certified_mail")
-    item.locator("input[name=when]").fill(now)
+    item.locator("input[name=mailed_at]").fill(now)
     item.locator("input[name=article_number]").fill("9407 1112 0620 8180 7023 80")
     item.locator(".service-form button").click()
     field = f"#service-{notice['id']}-article_number"
@@ -279,7 +279,7 @@ def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_
     assert item.locator("input[name=article_number]").input_value() == (
         "9407 1112 0620 8180 7023 80"
     )
-    assert item.locator("input[name=when]").input_value() == now
+    assert item.locator("input[name=mailed_at]").input_value() == now
     assert item.locator("select[name=method]").input_value() == "certified_mail"
     # Fixed where it stands, and sent again.
     item.locator("input[name=article_number]").fill(article_number())

@@ -360,3 +360,146 @@ def test_notices_are_named_by_title_number_recipient_and_violations(  # type: ig
     titles = [h["title"] for h in hits["results"]]
     assert any(t.startswith(cn) for t in titles), titles
     assert not any("Warning Notice" in t for t in titles)
+
+
+def test_contacting_the_complainant_meets_its_clock_and_shows_nothing_of_them(  # type: ignore[no-untyped-def]
+    client, signed_in, clock, database
+) -> None:
+    """Item 4: a form beside the clock (and the API) records when, how, by whom and a note;
+    the clock is met; recording shows nothing of the complainant, and a number typed into
+    the note is masked."""
+    from sqlalchemy import func, select
+
+    from docsvc.models import AuditEvent
+
+    user = signed_in()
+    clock("2026-11-17T09:00:00-08:00")
+    built = build_case(client, user.headers, "los-gatos-ca")
+    page = client.get(f"/cases/{built.case}")
+    html = page.get_data(as_text=True)
+    clocks = html.split('id="clock-list"')[1].split("</table>")[0]
+    assert "Record the contact" in clocks
+
+    def views() -> int:
+        with database.session() as s:
+            return s.scalar(
+                select(func.count()).select_from(AuditEvent).where(
+                    AuditEvent.action == "complainant.view")
+            )  # fmt: skip
+
+    before = views()
+    r = client.post(
+        f"/cases/{built.case}/complainant-contact",
+        data={**form_tokens(page.data), "contacted_at": "2026-11-17T08:45", "method": "phone",
+              "note": "Called back at (408) 555-0142; re-inspection Friday."},
+    )  # fmt: skip
+    assert r.status_code == 302, r.get_data(as_text=True)
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    clocks = html.split('id="clock-list"')[1].split("</table>")[0]
+    row = clocks.split("Contact the complainant")[1].split("</tr>")[0]
+    assert "clock-met" in row and "Record the contact" not in row
+    assert f"Telephone by Officer {user.username.removeprefix('officer')}" in row
+    assert "re-inspection Friday" in row
+    for theirs in ("555-0142", "Maria", "maria@example.org", "1420 Elm"):
+        assert theirs not in html
+    assert views() == before  # nothing of them was shown to record it
+    assert "Complainant contacted" in html.split('id="timeline"')[1]
+    api = client.get(f"/api/cases/{built.case}/clocks", headers=user.headers).json
+    (contact,) = [c for c in api["clocks"] if c["name"] == "contact_complainant"]
+    assert contact["status"] == "met" and contact["contact_method"] == "phone"
+    assert "555-0142" not in contact["contact_note"]
+    # The API records the same, with the new optional fields.
+    clock("2026-11-17T10:00:00-08:00")
+    r = client.post(
+        f"/api/cases/{built.case}/complainant-contact",
+        headers=user.headers,
+        json={"contacted_at": "2026-11-17T09:30:00-08:00", "method": "email",
+              "contacted_by": "Officer Diaz", "note": "Sent the case number."},
+    )  # fmt: skip
+    assert r.status_code == 200, r.json
+    (contact,) = [c for c in r.json["clocks"] if c["name"] == "contact_complainant"]
+    assert contact["contacted_by"] == "Officer Diaz" and contact["contact_method"] == "email"
+    r = client.post(
+        f"/api/cases/{built.case}/complainant-contact",
+        headers=user.headers,
+        json={"contacted_at": "2026-11-17T09:30:00-08:00", "method": "pigeon"},
+    )
+    assert r.status_code == 422
+
+
+def test_the_service_form_fits_the_method_and_a_second_service_asks_first(  # type: ignore[no-untyped-def]
+    client, signed_in, clock
+) -> None:
+    """Item 6: each method's fields in a fieldset of its own (mail: mailed on, article
+    number; by hand: served on, received by, where, served by); personal service records who
+    received it and where (page and API); a second service asks first, naming the first."""
+    from lxml import html as lxml_html
+
+    user = signed_in()
+    clock("2026-11-18T09:00:00-08:00")
+    built = build_case(client, user.headers, "los-gatos-ca")
+    nov = issue(client, user.headers, built, "notice_of_violation")
+    clock("2026-11-18T10:00:00-08:00")
+    page = client.get(f"/cases/{built.case}")
+    tree = lxml_html.fromstring(page.data)
+    (form,) = tree.xpath(f'//form[@action="/documents/{nov["id"]}/service"]')
+    sets = {
+        fs.get("data-methods"): (
+            fs.xpath("string(legend)"),
+            sorted(fs.xpath(".//input/@name")),
+        )
+        for fs in form.xpath(".//fieldset[@class='by-method']")
+    }
+    assert sets == {
+        "first_class_mail certified_mail": (
+            "If sent by first-class mail or certified mail",
+            ["article_number", "mailed_at"],
+        ),
+        "personal": (
+            "If served by personal service",
+            ["served_at", "served_by", "served_to", "served_where"],
+        ),
+    }
+    assert "Served or mailed" not in page.get_data(as_text=True)
+    r = client.post(
+        f"/documents/{nov['id']}/service",
+        data={**form_tokens(page.data), "method": "personal", "served_at": "2026-11-18T09:40",
+              "served_to": "Dana Smith, the owner", "served_where": "At the front door",
+              "mailed_at": "", "article_number": ""},
+    )  # fmt: skip
+    assert r.status_code == 302, r.get_data(as_text=True)
+    (sv,) = client.get(f"/api/documents/{nov['id']}", headers=user.headers).json["services"]
+    assert sv["served_to"] == "Dana Smith, the owner"
+    assert sv["served_where"] == "At the front door"
+    assert sv["served_by"].startswith("Officer ")
+    item = client.get(f"/cases/{built.case}").get_data(as_text=True).split(
+        f'id="doc-{nov["id"]}"')[1].split("</li>")[0]  # fmt: skip
+    assert (
+        "personal service · Served on 2026-11-18 09:40 to Dana Smith, the owner at At the front door by"
+        in item
+    )
+    # A second service asks first, naming the first; Cancel keeps what was typed.
+    page = client.get(f"/cases/{built.case}")
+    second = {**form_tokens(page.data), "method": "certified_mail",
+              "mailed_at": "2026-11-18T09:50", "article_number": article_number()}  # fmt: skip
+    r = client.post(f"/documents/{nov['id']}/service", data=second)
+    asked = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="confirm-form"' in asked
+    assert f"Record another service of Notice of Violation NOV-{nov['id']}?" in asked
+    assert "already served by personal service to Dana Smith, the owner on 2026-11-18" in asked
+    assert (
+        len(client.get(f"/api/documents/{nov['id']}", headers=user.headers).json["services"]) == 1
+    )
+    r = _confirm(client, r.data)
+    assert r.status_code == 302
+    assert (
+        len(client.get(f"/api/documents/{nov['id']}", headers=user.headers).json["services"]) == 2
+    )
+    # The API takes the new fields too, and refuses them for mail.
+    r = client.post(
+        f"/api/documents/{nov['id']}/service",
+        headers=user.headers,
+        json={"method": "first_class_mail", "mailed_at": "2026-11-18T09:55:00-08:00",
+              "served_to": "Dana"},
+    )  # fmt: skip
+    assert r.status_code == 422 and "service by hand" in r.json["error"]

@@ -59,7 +59,7 @@ def test_a_bad_article_number_comes_back_beside_its_field_with_the_values_kept( 
     form = {
         **token,
         "method": "certified_mail",
-        "when": "2026-11-18T09:30",
+        "mailed_at": "2026-11-18T09:30",
         "article_number": BAD_ARTICLE,
     }
     r = client.post(f"/documents/{doc['id']}/service", data=form)
@@ -78,20 +78,20 @@ def test_a_bad_article_number_comes_back_beside_its_field_with_the_values_kept( 
     (form_el,) = page.xpath(f'//form[@action="/documents/{doc["id"]}/service"]')
     assert form_el.getparent().tag == "details" and form_el.getparent().get("open") is not None
     assert form_el.xpath('.//input[@name="article_number"]/@value') == [BAD_ARTICLE]
-    assert form_el.xpath('.//input[@name="when"]/@value') == ["2026-11-18T09:30"]
+    assert form_el.xpath('.//input[@name="mailed_at"]/@value') == ["2026-11-18T09:30"]
     assert form_el.xpath('.//select[@name="method"]/option[@selected]/@value') == ["certified_mail"]
     assert client.get(f"/api/documents/{doc['id']}", headers=officer.headers).json["services"] == []
 
     # Mailed before the notice was issued: said beside the date, in words.
     r = client.post(
         f"/documents/{doc['id']}/service",
-        data=form | {"when": "2026-11-17T08:00", "article_number": article_number()},
+        data=form | {"mailed_at": "2026-11-17T08:00", "article_number": article_number()},
     )
     assert r.status_code == 422
     page = tree(r)
-    said = refused_field(page, f"{key}-when")
+    said = refused_field(page, f"{key}-mailed_at")
     assert "this date is before the document was issued" in said and "mailed_at" not in said
-    assert summary(page)[0].startswith("Served or mailed: ")
+    assert summary(page)[0].startswith("Mailed on: ")
     assert page.xpath(f'//*[@id="{key}-article_number"]/@value') == [article_number()]
 
     # Fixed: recorded, and the message that says so is a status, not an alert.

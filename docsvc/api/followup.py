@@ -5,18 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from docsvc.api import schemas
 from docsvc.api.fields import Instant
-from docsvc.audit import append
 from docsvc.cases import service as cases
-from docsvc.errors import Conflict, Invalid
 from docsvc.followup.clocks import case_clocks, due_list, priority
+from docsvc.followup.contact import METHODS, contact_facts, record_contact
 from docsvc.models import Jurisdiction
 from docsvc.profiles.loader import profile_of
-from docsvc.timeutil import CLOCK_SKEW, utcnow
+from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require
 
 blp = Blueprint("followup", __name__, description="Clocks, the due list (staff)")
@@ -28,6 +27,10 @@ class ContactIn(Schema):
         unknown = "raise"
 
     contacted_at = Instant(required=True)
+    # Optional, so an existing caller sending only contacted_at still works.
+    method = fields.String(validate=validate.OneOf(METHODS))
+    contacted_by = fields.String(validate=validate.Length(max=200))
+    note = fields.String(validate=validate.Length(max=4000))
 
 
 class DueQuery(Schema):
@@ -47,11 +50,15 @@ class ClocksOut(Schema):
 def clocks_view(session: Any, case: Any) -> dict[str, Any]:
     profile = cases.case_profile(session, case)
     now = utcnow()
+    contact = contact_facts(session, case)
     return {
         "case_number": case.case_number,
         "priority": priority(case, profile),
         "aggravating": case.aggravating,
-        "clocks": [c.as_dict(now, profile.zone) for c in case_clocks(session, case, profile)],
+        "clocks": [
+            {**c.as_dict(now, profile.zone), **(contact if c.name == "contact_complainant" else {})}
+            for c in case_clocks(session, case, profile)
+        ],
     }
 
 
@@ -105,26 +112,12 @@ def due(query: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.response(200, ClocksOut)
 @blp.doc(security=SECURITY)
 def complainant_contact(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
-    """Record when the complainant was contacted (Los Gatos IV.b.i)."""
+    """Record that the complainant was contacted (Los Gatos IV.b.i): when, and optionally how
+    (phone, email, in_person, letter, voicemail), who made the contact (default: you) and a
+    note. It meets the "Contact the complainant" clock; nothing of the complainant is shown."""
     user = require(api_user(), "cases.write")
     session = db()
     case = cases.get_case(session, user, case_number, for_update=True)
-    complaint = case.complaint
-    if complaint is None or complaint.anonymous:
-        raise Conflict("this case has no identified complainant to contact.")
-    if data["contacted_at"] < complaint.received_at or data["contacted_at"] > utcnow() + CLOCK_SKEW:
-        raise Invalid(
-            "contacted_at must fall between the complaint and now.", {"field": "contacted_at"}
-        )
-    complaint.complainant_contacted_at = data["contacted_at"]
-    append(
-        session,
-        cases.actor_of(user),
-        "complainant.contact",
-        "case",
-        case.case_number,
-        case_id=case.id,
-        fields=["complainant_contacted_at"],
-    )
+    record_contact(session, user, case, data)
     session.commit()
     return clocks_view(session, case)

@@ -392,6 +392,10 @@ class ServiceIn(_In):
     mailed_at = Instant()
     article_number = fields.String(validate=validate.Length(max=40))
     note = Text(max_length=2000)
+    # Served by hand: who received it, where, who served it (optional).
+    served_to = Text(max_length=300)
+    served_where = Text(max_length=300)
+    served_by = Text(max_length=200)
 
 
 class ReturnReceiptForm(Schema):
@@ -409,6 +413,9 @@ class ServiceOut(Schema):
     served_at = fields.DateTime(allow_none=True)
     mailed_at = fields.DateTime(allow_none=True)
     article_number = fields.String(allow_none=True)
+    served_to = fields.String(allow_none=True)
+    served_where = fields.String(allow_none=True)
+    served_by = fields.String(allow_none=True)
     status = fields.String()
     effective_at = fields.DateTime(allow_none=True)
     effective_rule = fields.String()

@@ -21,7 +21,7 @@ from docsvc.audit import append
 from docsvc.cases.service import _require_open, actor_of, case_profile, get_case
 from docsvc.config import Settings
 from docsvc.db import Database
-from docsvc.documents import agreements, deadlines, elements, templates, usps, wording
+from docsvc.documents import agreements, deadlines, elements, naming, templates, usps, wording
 from docsvc.documents.context import build_context, long_datetime
 from docsvc.documents.docx import render_docx
 from docsvc.documents.fields import field_schema, jsonable
@@ -574,6 +574,11 @@ def _add_service(
         served_at=data.get("served_at"),
         mailed_at=data.get("mailed_at"),
         article_number=data.get("article_number"),
+        served_to=data.get("served_to"),
+        served_where=data.get("served_where"),
+        # Served by hand: by the officer recording it unless someone else is named.
+        served_by=data.get("served_by")
+        or (user.display_name if method in IMMEDIATE_METHODS else None),
         status="served" if data.get("served_at") else "mailed",
         effective_at=effective,
         effective_rule=rule_text,
@@ -595,7 +600,15 @@ def _add_service(
         "service",
         record.id,
         case_id=case.id,
-        fields=["method", "served_at", "mailed_at", "article_number"],
+        fields=[
+            "method",
+            "served_at",
+            "mailed_at",
+            "article_number",
+            "served_to",
+            "served_where",
+            "served_by",
+        ],
     )
     return record
 
@@ -614,6 +627,12 @@ def record_service(
     if not mail and not data.get("served_at"):
         raise Invalid(
             f"{method.replace('_', ' ')} service needs served_at.", {"field": "served_at"}
+        )
+    if mail and any(data.get(k) for k in ("served_to", "served_where")):
+        raise Invalid(
+            "who received it and where are recorded for service by hand; for mail, the return "
+            "receipt says who signed for it.",
+            {"field": "served_to"},
         )
     if method == "certified_mail":
         number = usps.validate(data.get("article_number") or "")
@@ -680,7 +699,8 @@ def record_return_receipt(
         case,
         upload,
         kind="return_receipt",
-        caption=f"Return receipt for document {doc.id}",
+        caption="Return receipt for "
+        + naming.name(case_profile(session, case).document_types[doc.type]["title"], doc.id),
     )
     profile = case_profile(session, case)
     receipt = ReturnReceipt(

@@ -119,6 +119,11 @@ class Complaint(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Los Gatos IV.b.i: every complainant contacted within two business days.
     complainant_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How, by whom and a note (the officer's words; shown masked like every typed text).
+    complainant_contact_method: Mapped[str | None] = mapped_column(String(20))
+    complainant_contacted_by: Mapped[str | None] = mapped_column(String(200))
+    complainant_contact_note: Mapped[str | None] = mapped_column(Text)
+    complainant_contact_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(back_populates="complaint")
 

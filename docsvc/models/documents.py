@@ -60,6 +60,11 @@ class ServiceRecord(Base):
     served_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     article_number: Mapped[str | None] = mapped_column(String(30))
+    # Served by hand (personal service, a door hanger, posting): who received it, where, and
+    # who served it.
+    served_to: Mapped[str | None] = mapped_column(String(300))
+    served_where: Mapped[str | None] = mapped_column(String(300))
+    served_by: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20))  # served | mailed | delivered | returned ...
     effective_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     effective_rule: Mapped[str] = mapped_column(Text)

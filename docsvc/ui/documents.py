@@ -305,13 +305,21 @@ SERVICE = register(
     Spec(
         (
             Field("method", "Method", "choice"),
-            # Filed as served_at or mailed_at by the method: the service names either.
-            Field("when", "Served or mailed", "datetime", ("served_at", "mailed_at"), True),
+            # Each method's own fields, in a fieldset of its own on the page.
+            Field("mailed_at", "Mailed on", "datetime", required=False),
             Field(
                 "article_number",
                 "USPS article number",
                 hint="Certified mail: the 20 or 22 digits under the barcode.",
             ),
+            Field("served_at", "Served on", "datetime", required=False),
+            Field(
+                "served_to",
+                "Received by",
+                hint="Who was handed the notice, and how they relate to the property.",
+            ),
+            Field("served_where", "Where", hint="Where it was handed over, hung or posted."),
+            Field("served_by", "Served by", hint="Who served it; you, if left empty."),
         ),
         schemas.ServiceIn,
     ),
@@ -405,15 +413,27 @@ def issue_document(doc_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/documents/<int:doc_id>/service", methods=["POST"])
 def serve_document(doc_id: int):  # type: ignore[no-untyped-def]
     key = f"service-{doc_id}"
+    user = staff("cases.write")
+    doc, case = service.get_document(db(), user, doc_id)
+    if cancelled():  # Cancel on "Serve … again?": the form as it was typed
+        kept(key, SERVICE)
+        flash(CANCELLED)
+        return render_case(case, user)
+    if doc.services and not confirmed():
+        return ask(_again_question(doc, case), "", keep=True)
+    db().rollback()
 
     def act(s, u, d, c):  # type: ignore[no-untyped-def]
         zone = cases.case_profile(s, c).zone
-        when = local_to_iso(request.form.get("when", ""), zone)
         method = request.form.get("method", "")
-        field = "mailed_at" if method.endswith("_mail") else "served_at"
+        mail = method.endswith("_mail")
+        field = "mailed_at" if mail else "served_at"
+        # A method's own date field ('when': the single field the form had before).
+        when = local_to_iso(request.form.get(field) or request.form.get("when", ""), zone)
+        extra = ("article_number",) if mail else ("served_to", "served_where", "served_by")
         data, problems = load(
             schemas.ServiceIn(),
-            {"method": method, field: when, **pick(request.form, "article_number")},
+            {"method": method, field: when, **pick(request.form, *extra)},
             key,
             SERVICE,
         )
@@ -422,6 +442,28 @@ def serve_document(doc_id: int):  # type: ignore[no-untyped-def]
         service.record_service(s, u, d, c, data)
 
     return _doc_action(doc_id, act, "Service recorded.", key, SERVICE)
+
+
+def _again_question(doc: Document, case: Any) -> Ask:
+    """Asked before a second service of a notice: naming the first."""
+    profile = cases.case_profile(db(), case)
+    first = doc.services[0]
+    when = (first.mailed_at or first.served_at).astimezone(profile.zone)
+    how = "mailed" if first.mailed_at else "served"
+    to = f" to {first.served_to}" if first.served_to else ""
+    name = naming.name(profile.document_types[doc.type]["title"], doc.id)
+    return Ask(
+        f"Record another service of {name}?",
+        f"It was already {how} by {label(first.method).lower()}{to} on "
+        f"{when:%Y-%m-%d at %H:%M}"
+        + (
+            f", and {len(doc.services) - 1} more time{'s' if len(doc.services) > 2 else ''}"
+            if len(doc.services) > 1
+            else ""
+        )
+        + ". Record another only when it must be served again or by a second method as well.",
+        "Yes, record the second service",
+    )
 
 
 @bp.route("/documents/<int:doc_id>/return-receipt", methods=["POST"])

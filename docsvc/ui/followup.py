@@ -9,18 +9,20 @@ from flask import render_template, request
 from sqlalchemy import select
 
 from docsvc.api import schemas
+from docsvc.api.followup import ContactIn
 from docsvc.api.money import ledger_view
 from docsvc.api.reports import ReportQuery, report_response
 from docsvc.cases import service as cases
 from docsvc.errors import DocsvcError
 from docsvc.followup.clocks import due_list
+from docsvc.followup.contact import record_contact
 from docsvc.models import Jurisdiction
 from docsvc.models.money import APPLIES_TO, LEDGER_KINDS
 from docsvc.money import ledger, settlements
 from docsvc.profiles.loader import profile_of
 from docsvc.reports import catalog, render
 from docsvc.timeutil import utcnow
-from docsvc.ui.forms import SPECS, Field, Spec, load, pick, register
+from docsvc.ui.forms import SPECS, Field, Spec, load, local_to_iso, pick, register
 from docsvc.ui.views import bp, case_action, staff, visible_jurisdictions
 from docsvc.web.context import db
 
@@ -171,3 +173,40 @@ def reports():  # type: ignore[no-untyped-def]
         errors=errors,
         cell=render.cell,
     ), status
+
+
+CONTACT = register(
+    "contact",
+    Spec(
+        (
+            Field("contacted_at", "When", "datetime", required=True),
+            Field("method", "How", "choice"),
+            Field("contacted_by", "Contacted by", hint="Who made the contact; you, if left empty."),
+            Field(
+                "note",
+                "Note",
+                hint="What was said or agreed. Their name and number stay in the complaint.",
+            ),
+        ),
+        ContactIn,
+    ),
+)
+
+
+@bp.route("/cases/<case_number>/complainant-contact", methods=["POST"])
+def complainant_contact(case_number: str):  # type: ignore[no-untyped-def]
+    """Record that the complainant was contacted: meets the "Contact the complainant" clock.
+    Nothing of the complainant is shown to record it."""
+    return case_action(
+        case_number,
+        ContactIn(),
+        lambda f, z: {
+            "contacted_at": local_to_iso(f.get("contacted_at", ""), z),
+            **pick(f, "method", "contacted_by", "note"),
+        },
+        record_contact,
+        "Contact with the complainant recorded.",
+        form="contact",
+        spec=CONTACT,
+        anchor="#clocks",
+    )

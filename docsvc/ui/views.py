@@ -27,6 +27,7 @@ from docsvc.cases import service
 from docsvc.cases.normalize import address_key
 from docsvc.documents import naming
 from docsvc.errors import DocsvcError
+from docsvc.followup.contact import METHODS as CONTACT_METHODS
 from docsvc.identity import guard
 from docsvc.labels import label
 from docsvc.models import AuditEvent, Case, Jurisdiction, Property, User
@@ -74,6 +75,7 @@ CHOICES = {
     "closure_reasons": CLOSURE_REASONS,
     "attachment_kinds": ATTACHMENT_KINDS,
     "receipt_statuses": RECEIPT_STATUSES,
+    "contact_methods": CONTACT_METHODS,
 }
 
 
@@ -350,6 +352,7 @@ def render_case(
         violation_types=profile.data["violation_types"],
         violation_options=[(t["code"], t["title"]) for t in profile.data["violation_types"]],
         timeline=_timeline(case, profile),
+        now_local=local_now(profile.zone),
         clocks=clocks_view(s, case),
         documents=case_documents(case),
         bundles=case_bundles(s, user, case),

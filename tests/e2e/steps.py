@@ -162,7 +162,8 @@ def record_service(page: Any, doc_id: int, method: str, when: str, article: str 
     item = page.locator(f"#doc-{doc_id}")
     item.locator("summary", has_text="Record service").click()
     item.locator("select[name=method]").select_option(method)
-    item.locator("input[name=when]").fill(when)
+    date_field = "mailed_at" if method.endswith("_mail") else "served_at"
+    item.locator(f"input[name={date_field}]").fill(when)
     if article:
         item.locator("input[name=article_number]").fill(article)
     submit(page, item.locator(".service-form button"))
