@@ -1,13 +1,17 @@
-"""A request's page as a clerk uses it: a choice's radio beside its words, and a form's address
-opened as a page answered in words with the way back."""
+"""A request's page as a clerk uses it: a choice's radio beside its words, the release offered
+only when it can go and shown while it runs, and a form's address opened as a page answered in
+words with the way back."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from tests import helpers
 from tests.conftest import complaint_case
-from tests.helpers import pdf_with, text_ops
+from tests.helpers import pdf_with, text_ops, tokens
+
+STATUS = re.compile(rb'id="request-status">([^<]*)<')
 
 
 def _request(client, officer, clerk, work, jurisdiction: str, *texts: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
@@ -64,6 +68,69 @@ def test_a_radio_in_a_forms_field_sits_inline_at_its_own_size_and_text_inputs_st
         assert own.get("width", "100%") != "100%", kind
     # The label is the touch target.
     assert _rules(css, "label.check").get("min-height") == "2.75rem"
+
+
+def test_texas_release_is_offered_only_once_the_ruling_is_recorded_and_shown_while_it_runs(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, work, clock
+) -> None:
+    clock("2026-11-23T09:00:00-06:00")
+    clerk = signed_in("records")
+    rid, _ = _request(
+        client, officer, clerk, work, "tom-bean-tx", "Complaint from Maria O'Brien-Nguyen."
+    )
+    page = client.get(f"/disclosures/{rid}").data
+    # Not offered before the Attorney General was asked: the reason instead, in words.
+    assert b'id="release-form"' not in page
+    waits = re.search(rb'id="release-waits".*?</section>', page, re.S)
+    assert waits and b"Record the date the decision was requested" in waits.group(0)
+    assert b"ruling_requested_at" not in page
+    r = client.post(
+        f"/disclosures/{rid}/ruling-requested", data={**tokens(page), "requested_on": "2026-11-23"}
+    )
+    assert r.status_code == 302, r.data[:300]
+    page = client.get(f"/disclosures/{rid}").data
+    assert b'id="release-form"' not in page
+    assert "waits for the Attorney General's ruling" in html.unescape(page.decode())
+    clock("2027-01-20T09:00:00-06:00")
+    r = client.post(
+        f"/disclosures/{rid}/ruling",
+        data={
+            **tokens(page),
+            "issued_on": "2027-01-18",
+            "reference": "OR2027-00042",
+            "outcome": "withhold",
+        },
+    )
+    assert r.status_code == 302, r.data[:300]
+    page = client.get(f"/disclosures/{rid}").data
+    assert b'id="release-form"' in page and b'id="release-waits"' not in page
+    assert b"Correct the ruling" in page
+
+    # Released: while the job runs the page says so, with its progress, and offers no change.
+    r = client.post(
+        f"/disclosures/{rid}/release", data={**tokens(page), "accept": "on", "confirmed": "yes"}
+    )
+    assert r.status_code == 302, r.data[:300]
+    running = client.get(f"/disclosures/{rid}").data
+    assert STATUS.search(running).group(1).decode() == "Releasing…"  # type: ignore[union-attr]
+    assert b'id="job-progress"' in running
+    for form in (b'id="ruling-form"', b"Correct the ruling", b'id="review-form"'):
+        assert form not in running, form
+    # A correction sent from a page shown before the release started is refused, not made.
+    r = client.post(
+        f"/disclosures/{rid}/ruling",
+        data={
+            **tokens(page),
+            "issued_on": "2027-01-19",
+            "reference": "OR2027-00043",
+            "outcome": "withhold",
+        },
+    )
+    assert r.status_code == 409 and b"already under way" in r.data
+    work()
+    done = client.get(f"/disclosures/{rid}").data
+    assert STATUS.search(done).group(1) == b"Released"  # type: ignore[union-attr]
+    assert b"OR2027-00042" in done and b"OR2027-00043" not in done
 
 
 def test_a_form_address_opened_as_a_page_says_so_with_the_way_back(  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ import json
 import secrets
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,8 +104,7 @@ def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool)
             "decision for each before releasing.",
             {"cases": numbers},
         )
-    withholding = any(d.decision == "redact" for d in decisions)
-    blocker = ruling.release_blocker(session, req) if withholding else None
+    blocker = waits_for(session, req, decisions)
     if blocker:
         raise ReviewRequired(
             blocker,
@@ -119,6 +118,21 @@ def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool)
             "the proposed boxes are not reviewed yet: review them, or release accepting the "
             "proposed boxes as they are.",
         )
+
+
+def waits_for(
+    session: Session, req: DisclosureRequest, decisions: Sequence[DisclosureCase] | None = None
+) -> str | None:
+    """Why a release must wait for the profile's step before withholding (Texas: the Attorney
+    General's), in words; None when it need not (nothing is withheld, or the step is done).
+    The page says it in place of the release form."""
+    if decisions is None:
+        decisions = session.scalars(
+            select(DisclosureCase).where(DisclosureCase.request_id == req.id)
+        ).all()
+    if not any(d.decision == "redact" for d in decisions):
+        return None
+    return ruling.release_blocker(session, req)
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

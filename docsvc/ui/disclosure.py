@@ -29,7 +29,7 @@ from docsvc.disclosure import release as releasing
 from docsvc.disclosure import ruling, workflow
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
-from docsvc.errors import DocsvcError, Invalid, NotFound
+from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
 from docsvc.identity import guard
 from docsvc.jobs import queue
 from docsvc.models import (
@@ -244,6 +244,8 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
         boxes=boxes,
         findings=open_findings,
         release_job=release_job,
+        # Said in place of the release form: a release that cannot go is not offered.
+        release_waits=releasing.waits_for(db(), req) if req.status == "review" else None,
         errors=errors or [],
     ), status
 
@@ -380,9 +382,21 @@ def _act(  # type: ignore[no-untyped-def]
     confirm: Any = None,
     form: tuple[str, Spec] | None = None,
 ):
+    def checked(s, user):  # type: ignore[no-untyped-def]
+        req = get_request(s, user, request_id)
+        # The package is being built from the request as it stands: nothing changes under it
+        # (a form from a page shown before the release started).
+        job = queue.latest(s, workflow.RELEASE_JOB, req.id)
+        if job is not None and job.status in ("queued", "running"):
+            raise Conflict(
+                "a release of this request is already under way; wait for its outcome, "
+                "then change what is needed."
+            )
+        step(s, user, req)
+
     return form_step(
         "disclosure",
-        lambda s, user: step(s, user, get_request(s, user, request_id)),
+        checked,
         done,
         url_for("ui.disclosure_page", request_id=request_id),
         lambda errors, status: _detail(request_id, errors, status),
