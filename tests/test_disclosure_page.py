@@ -1,12 +1,17 @@
 """A request's page as a clerk uses it: a choice's radio beside its words, the release offered
-only when it can go and shown while it runs, and a form's address opened as a page answered in
-words with the way back."""
+only when it can go and shown while it runs, the leak scanner's findings in words with a link to
+the record's card and a confirmation before one is dismissed, and a form's address opened as a
+page answered in words with the way back."""
 
 from __future__ import annotations
 
 import html
 import re
 
+from sqlalchemy import select
+
+from docsvc.models import ScanFinding
+from docsvc.timeutil import utcnow
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.helpers import pdf_with, text_ops, tokens
@@ -131,6 +136,120 @@ def test_texas_release_is_offered_only_once_the_ruling_is_recorded_and_shown_whi
     done = client.get(f"/disclosures/{rid}").data
     assert STATUS.search(done).group(1) == b"Released"  # type: ignore[union-attr]
     assert b"OR2027-00042" in done and b"OR2027-00043" not in done
+
+
+def test_findings_name_the_record_as_its_card_does_and_say_where_in_words(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, work, database
+) -> None:
+    clerk = signed_in("records")
+    rid, case = _request(
+        client, officer, clerk, work, "los-gatos-ca", "Site visit memo.", "Second memo."
+    )
+    with database.session() as s:
+        for file, where, kind in (
+            (f"{case}-002.pdf", "page 1 OCR (mode 11)", "name"),
+            (f"{case}-001.pdf", "page 2 text (pdfium)", "phone"),
+            (f"{case}-001.pdf", "strings and streams (pypdf)", "email"),
+            ("exemption-log.json", "text", "address"),
+        ):
+            s.add(
+                ScanFinding(
+                    request_id=rid, key=f"{file}|{where}|{kind}", file=file, location=where,
+                    kind=kind, found_at=utcnow(),
+                )
+            )  # fmt: skip
+        s.commit()
+    page = client.get(f"/disclosures/{rid}").data.decode()
+    section = re.search(r'<section class="card errors" id="findings">.*?</section>', page, re.S)
+    assert section
+    said = section.group(0)
+    for code in ("OCR", "mode 11", ".pdf", ".json", "pypdf", "pdfium"):
+        assert code not in re.sub(r"<[^>]+>", " ", said), code
+    # The review cards in their order: the package's first record, then its second.
+    first, second = (
+        (m.group(1), m.group(2).strip())
+        for m in re.finditer(r'id="record-(\d+)">\s*<h2>([^<]+)</h2>', page)
+    )
+    said = html.unescape(said)
+    # The record is named as its review card is, and links to that card.
+    assert (
+        "The complainant's name, in the scanned image of page 1 of "
+        f'<a href="#record-{second[0]}">{html.unescape(second[1])}</a>'
+    ) in said
+    assert (
+        "The complainant's phone number, in the text of page 2 of "
+        f'<a href="#record-{first[0]}">{html.unescape(first[1])}</a>'
+    ) in said
+    assert "e-mail address, in data stored inside the file (not shown on a page)" in said
+    assert "address, in the text of the exemption log (its data file)" in said
+
+
+def test_dismissing_a_finding_asks_first_saying_what_goes_out_and_none_show_once_released(  # type: ignore[no-untyped-def]
+    client, signed_in, officer, work, database
+) -> None:
+    clerk = signed_in("records")
+    rid, _ = _request(
+        client,
+        officer,
+        clerk,
+        work,
+        "los-gatos-ca",
+        "Called back Maria O'Brien-Nguyen about the yard.",
+    )
+    h = clerk.headers
+    boxes = client.get(f"/api/disclosures/{rid}/proposed-redactions", headers=h).json
+    assert boxes
+    # The clerk drops the boxes: the scanner stops the release and its findings are listed.
+    assert client.put(f"/api/disclosures/{rid}/redactions", headers=h, json=[]).status_code == 200
+    r = client.post(f"/api/disclosures/{rid}/release", headers=h, json={})
+    assert r.status_code == 409 and r.json["code"] == "release_blocked"
+    finding = next(
+        f
+        for f in r.json["details"]["findings"]
+        if f["kind"] == "name" and f["where"].startswith("page 1 ")
+    )
+    page = client.get(f"/disclosures/{rid}").data
+    assert f'id="finding-{finding["id"]}"'.encode() in page
+    card = re.search(rb'id="record-(\d+)">\s*<h2>([^<]+)</h2>', page)
+    assert card
+    title = card.group(2).decode().strip()
+
+    # Dismissing asks first, naming what would go out; nothing is dismissed until confirmed.
+    url = f"/disclosures/{rid}/findings/{finding['id']}/dismiss"
+    reason = "Not identifying here."
+    r = client.post(url, data={**tokens(page), "reason": reason})
+    assert r.status_code == 200 and b'id="confirm-question"' in r.data
+    question = re.search(rb'id="confirm-question">([^<]+)<', r.data).group(1).decode()  # type: ignore[union-attr]
+    question = html.unescape(question)
+    assert "let the complainant's name in the " in question
+    assert f" of page 1 of {html.unescape(title)} go out" in question
+    assert "OCR" not in question and ".pdf" not in question
+    with database.session() as s:
+        assert s.get(ScanFinding, finding["id"]).dismissed_at is None  # type: ignore[union-attr]
+    r = client.post(url, data={**tokens(r.data), "reason": reason, "confirmed": "yes"})
+    assert r.status_code == 302, r.data[:300]
+    with database.session() as s:
+        assert s.get(ScanFinding, finding["id"]).dismissed_reason == reason  # type: ignore[union-attr]
+
+    # The boxes put back, the release goes; the findings of the stopped attempt (open ones
+    # included) and their Dismiss forms are gone from the page.
+    for b in boxes:
+        b.pop("id"), b.pop("status"), b.pop("exemption")
+    assert (
+        client.put(f"/api/disclosures/{rid}/redactions", headers=h, json=boxes).status_code == 200
+    )
+    with database.session() as s:
+        still = s.scalars(
+            select(ScanFinding).where(
+                ScanFinding.request_id == rid, ScanFinding.dismissed_at.is_(None)
+            )
+        ).all()
+    assert still  # what this test is about: open findings remain from the stopped attempt
+    r = client.post(f"/api/disclosures/{rid}/release", headers=h, json={})
+    assert r.status_code == 201, r.json
+    page = client.get(f"/disclosures/{rid}").data
+    assert b'id="release"' in page
+    assert b'id="findings"' not in page and b"/dismiss" not in page
 
 
 def test_a_form_address_opened_as_a_page_says_so_with_the_way_back(  # type: ignore[no-untyped-def]

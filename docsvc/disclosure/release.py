@@ -135,6 +135,19 @@ def waits_for(
     return ruling.release_blocker(session, req)
 
 
+def file_names(session: Session, items: Sequence[DisclosureItem]) -> list[str]:
+    """Each record's file name in the package, in `items`' order (by seq): its case number
+    and its place among that case's records. The page reads findings back by these names."""
+    per_case: dict[int, int] = {}
+    names = []
+    for item in items:
+        case = session.get(Case, item.case_id)
+        assert case is not None
+        per_case[item.case_id] = per_case.get(item.case_id, 0) + 1
+        names.append(f"{case.case_number}-{per_case[item.case_id]:03d}.pdf")
+    return names
+
+
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -167,7 +180,7 @@ def build_package(
     files: list[tuple[str, bytes]] = []
     index: list[dict[str, Any]] = []
     log: list[dict[str, Any]] = []
-    per_case_seq: dict[int, int] = {}
+    names = file_names(session, items)
     for n, item in enumerate(items):
         if progress:
             progress("building", n, len(items))
@@ -176,8 +189,7 @@ def build_package(
         decision = decisions[item.case_id]
         needles = needles_for(session, decision) if decision.decision == "redact" else []
         label = label_of(decision)
-        per_case_seq[case.id] = per_case_seq.get(case.id, 0) + 1
-        name = f"{case.case_number}-{per_case_seq[case.id]:03d}.pdf"
+        name = names[n]
         source = source_pdf(session, env, case_profile(session, case), case, item, needles, label)
         item_boxes = boxes.get(item.id, []) if needles else []
         data = rebuild(source, item_boxes, label, f"{case.case_number} record {item.seq}")

@@ -27,6 +27,7 @@ from docsvc.attachments.service import Upload
 from docsvc.cases.service import get_case
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure import ruling, workflow
+from docsvc.disclosure.findings import present
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
 from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
@@ -242,7 +243,8 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
         today=utcnow().astimezone(request_zone(req)).date().isoformat(),
         prepare_job=queue.latest(db(), PREPARE_JOB, req.id),
         boxes=boxes,
-        findings=open_findings,
+        # Findings stop a release in review; once released there is nothing left to dismiss.
+        findings=present(db(), req, open_findings) if req.status == "review" else [],
         release_job=release_job,
         # Said in place of the release form: a release that cannot go is not offered.
         release_waits=releasing.waits_for(db(), req) if req.status == "review" else None,
@@ -451,7 +453,26 @@ def dismiss_disclosure_finding(request_id: int, finding_id: int):  # type: ignor
             )
         workflow.dismiss(s, user, req, finding_id, reason)
 
-    return _act(request_id, step, "Finding dismissed.", form=(f"dismiss-{finding_id}", DISMISS))
+    def confirm(req):  # type: ignore[no-untyped-def]
+        # A dismissed finding lets what it found go out with the package: say what, in words.
+        row = db().get(ScanFinding, finding_id)
+        shown = present(db(), req, [row]) if row is not None and row.request_id == req.id else []
+        what = shown[0].sentence if shown else "what the leak scanner found"
+        return Ask(
+            f"Dismiss this finding and let {what} go out with the release?",
+            "The next release does not stop for it: the requester gets it as it stands. "
+            "Dismiss a finding only where it does not identify the complainant; your reason "
+            "is kept with it.",
+            "Yes, dismiss it",
+        )
+
+    return _act(
+        request_id,
+        step,
+        "Finding dismissed.",
+        confirm=confirm,
+        form=(f"dismiss-{finding_id}", DISMISS),
+    )
 
 
 @bp.route("/disclosures/<int:request_id>/cases/<case_number>/decision", methods=["POST"])
