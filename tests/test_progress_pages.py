@@ -3,6 +3,7 @@ when it is done or has failed, saying what to do next."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 
 from docsvc.models import Job
@@ -100,3 +101,19 @@ def test_the_retention_page_refreshes_while_a_disposition_runs_and_stops_when_do
     page = client.get("/retention").data
     assert REFRESH not in page and b'id="job-progress"' not in page
     assert b"certificate" in page
+
+
+@pytest.mark.parametrize(
+    "progress",
+    [None, {}, {"stage": "gathering"}, {"message": "an earlier attempt stopped"}, {"total": 3}],
+)
+def test_a_running_jobs_progress_renders_whatever_it_holds(app, progress) -> None:  # type: ignore[no-untyped-def]
+    """A job's progress row holds a stage alone, or an earlier attempt's outcome, at times: the
+    page says it is working instead of answering 500 (seen on a bundle's page)."""
+    from types import SimpleNamespace
+
+    job = SimpleNamespace(status="running", progress=progress, last_error=None)
+    with app.test_request_context():
+        macro = app.jinja_env.get_template("_progress.html").module.job_progress
+        html = str(macro(job, "Bundle", {"gathering": "gathering the records"}))
+    assert 'role="status"' in html and "Bundle:" in html
