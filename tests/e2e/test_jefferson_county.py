@@ -85,11 +85,12 @@ def test_jefferson_county_integrations_and_release(server, browser) -> None:  # 
     assert steps.compliance_clock(api, case, notice["id"])["due_at"] == notice["deadline"]
 
     # A warning by first-class mail: effective days after the mailing, by the profile's rule.
+    # It prints no photographs, so none are offered (sending one is refused, not dropped).
     warning = api.ok(
         "POST",
         f"/api/cases/{case}/documents",
         {"type": "warning_notice", "recipient_party_id": owner, "violation_ids": [violation],
-         "photo_ids": [photo], "fields": {}},
+         "fields": {}},
         expect=201,
     )  # fmt: skip
     mailed = api.ok(

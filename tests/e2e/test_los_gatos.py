@@ -155,7 +155,7 @@ def test_los_gatos_case_from_complaint_to_retention(server, browser, tmp_path) -
     close.locator("input[name=resolution]").fill("The owner removed the couch and tires.")
     submit(page, close.locator("button"))
     expect_flash(page, "Case closed.")
-    assert page.inner_text("#case-status") == "closed"
+    assert page.inner_text("#case-status") == "Closed"
     steps.prepare_documents(
         page,
         base,
@@ -167,7 +167,7 @@ def test_los_gatos_case_from_complaint_to_retention(server, browser, tmp_path) -
     resolution, text = steps.issue_draft(page, "Notice of Case Resolution", "the complainant")
     assert "removed the couch" in text
     steps.record_service(page, resolution, "first_class_mail", local_now(ZONE))
-    assert "first class mail" in page.inner_text(f"#doc-{resolution}")
+    assert "first-class mail" in page.inner_text(f"#doc-{resolution}")
 
     # A reporter's records request: the clerk opens it, reviews and releases it.
     clerk = browser.tablet(server.users["records"])
