@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 
 from PIL import Image
@@ -400,3 +401,17 @@ def scan_text_rect(x: int, y: int, line: str, part: str) -> tuple[float, float, 
     _, top, _, bottom = font.getbbox(line)
     k = 72 / SCAN_DPI
     return left * k, 792 - (y + bottom) * k, right * k, 792 - (y + top) * k
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The flags that keep Chromium from reaching for the network on a closed machine.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]

@@ -23,6 +23,7 @@ from docsvc.errors import Invalid, TooLarge, UnsupportedMediaType
 from docsvc.models import Attachment, Blob, Case, User
 from docsvc.models.base import dialect_insert
 from docsvc.store import FileStore
+from docsvc.store.filestore import StagedFile
 from docsvc.store.filestore import TooLarge as StoreTooLarge
 from docsvc.timeutil import utcnow
 
@@ -42,6 +43,24 @@ def clean_filename(name: str | None) -> str | None:
     name = PureWindowsPath(PurePosixPath(name).name).name
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     return name[:255] or None
+
+
+def stage(store: FileStore, settings: Settings, upload: Upload, field: str = "file") -> StagedFile:
+    """An upload staged in the store within the size limit, not empty (the caller checks its
+    type, then commits or discards it). `field` names the form's input in a refusal."""
+    prefix = "" if field == "file" else f"{field}: "
+    try:
+        staged = store.stage_stream(upload.stream, limit=settings.max_upload_bytes)
+    except StoreTooLarge as exc:
+        raise TooLarge(
+            f"{prefix}the file is larger than the {settings.max_upload_bytes // (1024 * 1024)} "
+            "MB limit; upload a smaller file or split it.",
+            {"limit_bytes": settings.max_upload_bytes},
+        ) from exc
+    if staged.size == 0:
+        staged.discard()
+        raise Invalid(f"{prefix}the file is empty; choose the file again.", {"field": field})
+    return staged
 
 
 def _same_file_same_source(session: Session, attachment: Attachment) -> None:
@@ -102,17 +121,8 @@ def add_attachment(
     supplied_by_complainant: bool = False,
 ) -> Attachment:
     # Attachments are accepted in any status: a return receipt can arrive after closure.
+    staged = stage(store, settings, upload)
     try:
-        staged = store.stage_stream(upload.stream, limit=settings.max_upload_bytes)
-    except StoreTooLarge as exc:
-        raise TooLarge(
-            f"the file is larger than the {settings.max_upload_bytes // (1024 * 1024)} MB limit; "
-            "upload a smaller file or split it.",
-            {"limit_bytes": settings.max_upload_bytes},
-        ) from exc
-    try:
-        if staged.size == 0:
-            raise Invalid("the file is empty; choose the file again.", {"field": "file"})
         media_type = _judge_type(staged.path, staged.read_head(), upload)
         if kind == "photo" and media_type not in sniff.IMAGES:
             raise Invalid(

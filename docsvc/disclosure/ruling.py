@@ -19,18 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments import sniff, validate
-from docsvc.attachments.service import Upload, register_blob
+from docsvc.attachments.service import Upload, register_blob, stage
 from docsvc.audit import append
 from docsvc.cases.service import actor_of
 from docsvc.config import Settings
 from docsvc.disclosure.prepare import prepare_again
-from docsvc.errors import Conflict, Invalid, TooLarge
+from docsvc.errors import Conflict, Invalid
 from docsvc.labels import label
 from docsvc.models import DisclosureCase, DisclosureRequest, Jurisdiction, User
 from docsvc.profiles.loader import profile_of
 from docsvc.profiles.schema import RULING_OUTCOMES
 from docsvc.store import FileStore
-from docsvc.store.filestore import TooLarge as StoreTooLarge
 from docsvc.timeutil import utcnow
 
 CLOCK_SKEW_SECONDS = 300
@@ -223,17 +222,8 @@ def _apply(session: Session, req: DisclosureRequest, step: Step, outcome: str) -
 def _store_letter(session: Session, store: FileStore, settings: Settings, letter: Upload) -> str:
     """The ruling's letter, stored and hashed as a case file is: a PDF, checked that it
     parses, within the upload limit."""
+    staged = stage(store, settings, letter, field="letter")
     try:
-        staged = store.stage_stream(letter.stream, limit=settings.max_upload_bytes)
-    except StoreTooLarge as exc:
-        raise TooLarge(
-            f"letter: the file is larger than the {settings.max_upload_bytes // (1024 * 1024)} "
-            "MB limit; upload a smaller scan.",
-            {"limit_bytes": settings.max_upload_bytes},
-        ) from exc
-    try:
-        if staged.size == 0:
-            raise Invalid("letter: the file is empty; choose the file again.", {"field": "letter"})
         if sniff.detect(staged.path, staged.read_head()) != sniff.PDF:
             raise Invalid(
                 "letter: the ruling's letter must be a PDF (as the Attorney General sends it); "

@@ -4,7 +4,6 @@ every script error, console error, CSP violation, broken asset and 5xx remembere
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
 import time
@@ -14,19 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.e2e.client import Login
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# tests/test_browser.py's flags: they keep Chromium from reaching for the network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
 TABLET = {
     "viewport": {"width": 800, "height": 1280},
