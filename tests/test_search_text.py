@@ -59,7 +59,8 @@ def test_an_image_only_return_receipt_is_found_by_its_signer(client, officer, cl
         (built.case, "attachment", "ocr")
     ]
     assert "<mark>Fairweather</mark>" in hits[0]["snippet"]
-    assert hits[0]["title"] == f"Return receipt for document {doc['id']}"
+    # The card is titled by its notice, as the case page names it.
+    assert hits[0]["title"] == f"Return receipt for Notice of Violation NOV-{doc['id']}"
 
 
 def test_a_notice_is_found_by_its_body_text_stemmed_and_without_accents(  # type: ignore[no-untyped-def]
