@@ -100,8 +100,10 @@ def _record(sess: Session) -> None:
         insert(FormSubmission)
         .values(token=p.key, user_id=p.user_id, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["token"])
+        # RETURNING, not rowcount: the ORM's insert reports no rowcount on PostgreSQL (-1).
+        .returning(FormSubmission.token)
     )
-    if sess.execute(stmt).rowcount == 0:
+    if sess.execute(stmt).first() is None:
         raise AlreadyDone(p.key)
     sess.info[_INFO] = p
 
