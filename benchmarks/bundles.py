@@ -42,7 +42,7 @@ def article(n: int) -> str:
     return body + str(check_digit(body))
 
 
-def make_case(client, headers, args: argparse.Namespace) -> str:  # type: ignore[no-untyped-def]
+def make_case(client, headers, args: argparse.Namespace) -> str:
     rng = random.Random(8)
     case, owner, vid = seed_case(client, headers, "los-gatos-ca", "-08:00", "junk-debris")
     photos = []
@@ -121,7 +121,7 @@ def _child(root: str, bundle_ids: list[int], queue: Any) -> None:
     real = building.write_volume
     measured: list[dict[str, float]] = []
 
-    def timed(volume, *a, **kw):  # type: ignore[no-untyped-def]
+    def timed(volume, *a, **kw):
         out_path = a[7] if len(a) > 7 else kw["out_path"]
         t = time.perf_counter()
         real(volume, *a, **kw)

@@ -16,7 +16,7 @@ from docsvc.config import Settings
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def fresh_app(root: Path | None = None):  # type: ignore[no-untyped-def]
+def fresh_app(root: Path | None = None):
     root = root or Path(tempfile.mkdtemp(prefix="docsvc-bench-"))
     settings = Settings(
         data_dir=root,
@@ -67,7 +67,7 @@ def save(name: str, result: dict[str, Any]) -> Path:
 
 def seed_case(
     client, headers, jurisdiction: str, offset: str, violation_type: str
-) -> tuple[str, int, int]:  # type: ignore[no-untyped-def]
+) -> tuple[str, int, int]:
     """A case opened from a complaint, with an owner and one violation: (number, owner id,
     violation id)."""
     body = {

@@ -36,7 +36,7 @@ def twelve_megapixel_jpeg(seed: int) -> bytes:
     return out.getvalue()
 
 
-def setup_nov(client, headers):  # type: ignore[no-untyped-def]
+def setup_nov(client, headers):
     case, owner, vid = seed_case(client, headers, "tom-bean-tx", "-06:00", "nuisance-no-structure")
     photos = []
     for i in range(4):
@@ -160,7 +160,7 @@ def _batch_worker(args: tuple[str, int, int]) -> float:
     return time.perf_counter() - t
 
 
-def fan_out(worker, head: tuple, n: int, workers: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def,type-arg]
+def fan_out(worker, head: tuple, n: int, workers: int) -> tuple[float, list[float]]:
     """Split n notices over `workers` spawned processes; (wall seconds, each worker's own)."""
     share = [
         (*head, w * (n // workers), n // workers + (n % workers if w == workers - 1 else 0))
@@ -172,7 +172,7 @@ def fan_out(worker, head: tuple, n: int, workers: int) -> tuple[float, list[floa
     return time.perf_counter() - t, per_worker
 
 
-def patrol_case(client, headers, i: int) -> tuple[str, int, int]:  # type: ignore[no-untyped-def]
+def patrol_case(client, headers, i: int) -> tuple[str, int, int]:
     """A Los Gatos patrol case with an owner and one violation: (case number, party, violation)."""
     case = client.post(
         "/api/cases",

@@ -290,7 +290,7 @@ def timed(fn: Any, *args: Any) -> float:
 # --- the service ---------------------------------------------------------------------------
 
 
-def service_setup(root: Path, cases: list[dict[str, Any]], docs: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+def service_setup(root: Path, cases: list[dict[str, Any]], docs: list[dict[str, Any]]):
     from sqlalchemy import insert, select
 
     from docsvc.models import Case, Property, SearchEntry, User
@@ -426,7 +426,7 @@ def fts5_query(conn: sqlite3.Connection, match: str) -> None:
 # --- Whoosh --------------------------------------------------------------------------------
 
 
-def whoosh_setup(path: Path, docs: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+def whoosh_setup(path: Path, docs: list[dict[str, Any]]):
     from whoosh import index
     from whoosh.analysis import CharsetFilter, StemmingAnalyzer
     from whoosh.fields import ID, TEXT, Schema

@@ -88,19 +88,19 @@ def settings(tmp_path: Path, sqlite_template: Path | None, pg_ready: bool) -> Se
 
 
 @pytest.fixture
-def app(settings: Settings):  # type: ignore[no-untyped-def]
+def app(settings: Settings):
     application = create_app(settings)
     yield application
     application.extensions["docsvc.db"].dispose()
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture
-def database(app) -> Database:  # type: ignore[no-untyped-def]
+def database(app) -> Database:
     return app.extensions["docsvc.db"]
 
 
@@ -152,22 +152,22 @@ def make_user(database: Database) -> Callable[..., Staff]:
 
 
 @pytest.fixture
-def officer(make_user) -> Staff:  # type: ignore[no-untyped-def]
+def officer(make_user) -> Staff:
     return make_user("officer")
 
 
 @pytest.fixture
-def records(make_user) -> Staff:  # type: ignore[no-untyped-def]
+def records(make_user) -> Staff:
     return make_user("records")
 
 
 @pytest.fixture
-def attorney(make_user) -> Staff:  # type: ignore[no-untyped-def]
+def attorney(make_user) -> Staff:
     return make_user("attorney")
 
 
 @pytest.fixture
-def admin(make_user) -> Staff:  # type: ignore[no-untyped-def]
+def admin(make_user) -> Staff:
     return make_user("admin")
 
 
@@ -193,7 +193,7 @@ def complaint_case(
 
 
 @pytest.fixture
-def open_case(client, officer) -> Callable[..., dict]:  # type: ignore[no-untyped-def]
+def open_case(client, officer) -> Callable[..., dict]:
     def make(**kw: object) -> dict:
         r = client.post("/api/cases", json=complaint_case(**kw), headers=officer.headers)
         assert r.status_code == 201, r.json
@@ -239,14 +239,14 @@ def run_cli(settings: Settings) -> Iterator[Callable[..., object]]:
         "DOCSVC_SECRET_KEY": settings.secret_key,
     }
 
-    def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    def run(*args: str, input: str | None = None):
         return runner.invoke(main, list(args), env=env, input=input, catch_exceptions=False)
 
     yield run
 
 
 @pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
+def clock():
     """Pin the service's clock: `clock("2030-11-20T09:00:00-06:00")` returns a function
     that moves it on by a timedelta."""
     from datetime import datetime
@@ -255,7 +255,7 @@ def clock():  # type: ignore[no-untyped-def]
 
     stack = []
 
-    def set_to(iso: str):  # type: ignore[no-untyped-def]
+    def set_to(iso: str):
         cm = clock_at(datetime.fromisoformat(iso))
         stack.append(cm)
         return cm.__enter__()
@@ -266,8 +266,8 @@ def clock():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def signed_in(client, make_user):  # type: ignore[no-untyped-def]
-    def sign_in(role: str = "officer"):  # type: ignore[no-untyped-def]
+def signed_in(client, make_user):
+    def sign_in(role: str = "officer"):
         user = make_user(role, with_password=True)
         token = helpers.csrf(client.get("/login").data)
         r = client.post(

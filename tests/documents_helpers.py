@@ -61,7 +61,7 @@ def build_case(
     client,
     headers,
     jurisdiction: str,
-    owner_name: str = "Smith & Sons <LLC>",  # type: ignore[no-untyped-def]
+    owner_name: str = "Smith & Sons <LLC>",
     description: str = "Tires & weeds <over 3 ft> behind the garage",
 ) -> Built:
     off = OFFSET.get(jurisdiction, "-08:00")
@@ -115,7 +115,7 @@ def build_case(
     return Built(case, owner, tenant, vids, photo("green", False), photo("gray", True))
 
 
-def document_body(doc_type: str, built: Built, **over) -> dict:  # type: ignore[no-untyped-def]
+def document_body(doc_type: str, built: Built, **over) -> dict:
     body = {
         "type": doc_type,
         "violation_ids": built.violations[:1],
@@ -159,7 +159,7 @@ def docx_text(data: bytes) -> str:
     return "\n".join(p.text for p in d.paragraphs)
 
 
-def issue(client, headers, built, doc_type: str, **over):  # type: ignore[no-untyped-def]
+def issue(client, headers, built, doc_type: str, **over):
     r = client.post(
         f"/api/cases/{built.case}/documents",
         headers=headers,
@@ -176,7 +176,7 @@ def article_number() -> str:
     return body + str(check_digit(body))
 
 
-def mailed_notice(client, headers, advance):  # type: ignore[no-untyped-def]
+def mailed_notice(client, headers, advance):
     """A Los Gatos notice of violation issued on the pinned clock and sent by certified mail
     half an hour later: (the case, the document)."""
     from datetime import timedelta
@@ -197,7 +197,7 @@ def mailed_notice(client, headers, advance):  # type: ignore[no-untyped-def]
     return built, doc
 
 
-def served_case(client, officer, clock):  # type: ignore[no-untyped-def]
+def served_case(client, officer, clock):
     """A Los Gatos case with a notice served by certified mail and its return receipt, two
     photos, an e-mailed letter and a scanned PDF from the owner."""
     clock("2026-11-18T09:00:00-08:00")

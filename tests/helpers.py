@@ -137,7 +137,7 @@ def text_image(lines: list[str], fmt: str = "PNG", size: tuple[int, int] = (1700
     return out.getvalue()
 
 
-def upload(client, headers, case: str, data: bytes, name: str, kind: str = "photo", **form):  # type: ignore[no-untyped-def]
+def upload(client, headers, case: str, data: bytes, name: str, kind: str = "photo", **form):
     content_type = form.pop("file_type", None)
     file = FileStorage(
         io.BytesIO(data), filename=name, content_type=content_type or "application/octet-stream"

@@ -34,7 +34,7 @@ def adopt(data_dir: Path) -> Path:
     return path
 
 
-def closed_case(client, officer, clock, at: str, **complaint) -> str:  # type: ignore[no-untyped-def]
+def closed_case(client, officer, clock, at: str, **complaint) -> str:
     clock(at)
     number = client.post(
         "/api/cases", headers=officer.headers, json=complaint_case(**complaint)

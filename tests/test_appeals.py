@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.documents_helpers import build_case, document_body
 
 
-def test_appeal_lifecycle(client, officer, records) -> None:  # type: ignore[no-untyped-def]
+def test_appeal_lifecycle(client, officer, records) -> None:
     h = officer.headers
     built = build_case(client, h, "los-gatos-ca")
     doc = client.post(
@@ -63,7 +63,7 @@ def test_appeal_lifecycle(client, officer, records) -> None:  # type: ignore[no-
     )
 
 
-def test_appeal_needs_one_issued_target(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_appeal_needs_one_issued_target(client, officer) -> None:
     h = officer.headers
     built = build_case(client, h, "los-gatos-ca")
     draft = client.post(

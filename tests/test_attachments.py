@@ -17,11 +17,11 @@ from tests.conftest import store_files
 
 
 @pytest.fixture
-def case(open_case) -> str:  # type: ignore[no-untyped-def]
+def case(open_case) -> str:
     return open_case()["case_number"]
 
 
-def test_photo_provenance_and_renditions(client, officer, case, settings) -> None:  # type: ignore[no-untyped-def]
+def test_photo_provenance_and_renditions(client, officer, case, settings) -> None:
     original = helpers.jpeg((1200, 800), orientation=6, comment=b"Maria's tip")
     r = helpers.upload(
         client,
@@ -72,7 +72,7 @@ def test_photo_provenance_and_renditions(client, officer, case, settings) -> Non
         (lambda: helpers.jpeg(exif=False), "noexif", "image/jpeg", "photo"),
     ],
 )
-def test_accepted_types(client, officer, case, make, name, media_type, kind) -> None:  # type: ignore[no-untyped-def]
+def test_accepted_types(client, officer, case, make, name, media_type, kind) -> None:
     r = helpers.upload(client, officer.headers, case, make(), name, kind=kind)
     assert r.status_code == 201, r.json
     assert r.json["media_type"] == media_type
@@ -96,7 +96,7 @@ def _heic_bytes() -> bytes | None:
     return proc.stdout
 
 
-def test_heic_from_an_iphone(client, officer, case) -> None:  # type: ignore[no-untyped-def]
+def test_heic_from_an_iphone(client, officer, case) -> None:
     r = helpers.upload(client, officer.headers, case, _heic_bytes(), "IMG_1.HEIC")
     assert r.status_code == 201, r.json
     assert r.json["media_type"] == "image/heic" and (r.json["width"], r.json["height"]) == (64, 48)
@@ -188,7 +188,7 @@ def test_hostile_uploads_get_4xx_and_leave_nothing(
     case,
     settings,
     count_rows,
-    label,  # type: ignore[no-untyped-def]
+    label,
     make,
     name,
     kind,
@@ -207,7 +207,7 @@ def test_hostile_uploads_get_4xx_and_leave_nothing(
     assert count_rows("attachments") == 0 and count_rows("blobs") == 0
 
 
-def test_decompression_bomb(client, officer, case, settings, count_rows) -> None:  # type: ignore[no-untyped-def]
+def test_decompression_bomb(client, officer, case, settings, count_rows) -> None:
     out = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(out, "PNG")  # 400 MP, a few kB on disk
     r = helpers.upload(client, officer.headers, case, out.getvalue(), "bomb.png")
@@ -215,7 +215,7 @@ def test_decompression_bomb(client, officer, case, settings, count_rows) -> None
     assert count_rows("attachments") == 0 and store_files(settings) == set()
 
 
-def test_encrypted_pdf(client, officer, case) -> None:  # type: ignore[no-untyped-def]
+def test_encrypted_pdf(client, officer, case) -> None:
     from pypdf import PdfReader, PdfWriter
 
     w = PdfWriter(clone_from=PdfReader(io.BytesIO(helpers.pdf())))
@@ -226,7 +226,7 @@ def test_encrypted_pdf(client, officer, case) -> None:  # type: ignore[no-untype
     assert r.status_code == 422 and "password" in r.json["error"]
 
 
-def test_hostile_file_names_are_data(client, officer, case, settings) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_file_names_are_data(client, officer, case, settings) -> None:
     for name in (
         "../../../etc/passwd.jpg",
         "..\\..\\boot.ini.jpg",
@@ -244,7 +244,7 @@ def test_hostile_file_names_are_data(client, officer, case, settings) -> None:  
     assert "passwd.jpg" not in names and not any("boot.ini" in n for n in names)
 
 
-def test_same_photo_twice_is_stored_once(client, officer, case, settings, count_rows) -> None:  # type: ignore[no-untyped-def]
+def test_same_photo_twice_is_stored_once(client, officer, case, settings, count_rows) -> None:
     data = helpers.jpeg(color="purple")
     a = helpers.upload(client, officer.headers, case, data, "a.jpg").json
     b = helpers.upload(client, officer.headers, case, data, "b.jpg").json
@@ -254,7 +254,7 @@ def test_same_photo_twice_is_stored_once(client, officer, case, settings, count_
     assert FileStore(settings.store_dir).open_verified(a["sha256"]) == data
 
 
-def test_upload_needs_multipart(client, officer, case) -> None:  # type: ignore[no-untyped-def]
+def test_upload_needs_multipart(client, officer, case) -> None:
     r = client.post(
         f"/api/cases/{case}/attachments", json={"kind": "photo"}, headers=officer.headers
     )
@@ -270,6 +270,6 @@ def test_upload_needs_multipart(client, officer, case) -> None:  # type: ignore[
     assert r.status_code == 422 and "kind" in r.json["details"]["fields"]
 
 
-def test_request_larger_than_the_limit_is_413_before_parsing(client, officer, case) -> None:  # type: ignore[no-untyped-def]
+def test_request_larger_than_the_limit_is_413_before_parsing(client, officer, case) -> None:
     r = helpers.upload(client, officer.headers, case, b"\0" * (7 * 1024 * 1024), "huge.jpg")
     assert r.status_code == 413 and r.json["code"] == "too_large"

@@ -10,7 +10,7 @@ from docsvc.audit import Actor, append, verify_chain
 from docsvc.models import AuditEvent
 
 
-def _add(database, n: int) -> None:  # type: ignore[no-untyped-def]
+def _add(database, n: int) -> None:
     with database.session() as s:
         for i in range(n):
             append(
@@ -25,7 +25,7 @@ def _add(database, n: int) -> None:  # type: ignore[no-untyped-def]
         s.commit()
 
 
-def test_chain_verifies_and_holds_no_values(database) -> None:  # type: ignore[no-untyped-def]
+def test_chain_verifies_and_holds_no_values(database) -> None:
     _add(database, 5)
     with database.session() as s:
         assert verify_chain(s) == []
@@ -34,7 +34,7 @@ def test_chain_verifies_and_holds_no_values(database) -> None:  # type: ignore[n
         assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(events))
 
 
-def test_an_edited_row_is_detected(database) -> None:  # type: ignore[no-untyped-def]
+def test_an_edited_row_is_detected(database) -> None:
     _add(database, 5)
     with database.session() as s:
         seq = s.scalar(select(AuditEvent.seq).where(AuditEvent.action == "test.event").limit(1))
@@ -44,7 +44,7 @@ def test_an_edited_row_is_detected(database) -> None:  # type: ignore[no-untyped
     assert any(f"audit event {seq} was altered" in p for p in problems)
 
 
-def test_a_deleted_row_is_detected(database) -> None:  # type: ignore[no-untyped-def]
+def test_a_deleted_row_is_detected(database) -> None:
     _add(database, 5)
     with database.session() as s:
         last = s.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))

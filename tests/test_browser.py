@@ -20,7 +20,7 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 
 
 @pytest.fixture
-def live_server(app):  # type: ignore[no-untyped-def]
+def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Requests still running when the test ends (page images the browser asked for) are
     # waited for, so none holds a database connection past the app's teardown.
@@ -34,7 +34,7 @@ def live_server(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page():  # type: ignore[no-untyped-def]
+def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -58,7 +58,7 @@ def page():  # type: ignore[no-untyped-def]
             ),
         )
 
-        def failed_asset(response):  # type: ignore[no-untyped-def]
+        def failed_asset(response):
             # A refused form legitimately answers 4xx; a broken image, style or script does not.
             if response.status >= 400 and response.request.resource_type != "document":
                 errors.append(f"{response.status} {response.url}")
@@ -70,7 +70,7 @@ def page():  # type: ignore[no-untyped-def]
         assert errors == [], errors  # no script errors, CSP violations or broken assets
 
 
-def sign_in(page, base: str, user) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, base: str, user) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", user.password)
@@ -80,7 +80,7 @@ def sign_in(page, base: str, user) -> None:  # type: ignore[no-untyped-def]
 
 def test_complaint_to_case_file_with_photos(
     page, live_server, make_user, database, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     officer = make_user("officer", with_password=True)
     sign_in(page, live_server, officer)
     page.click("text=New case")
@@ -132,7 +132,7 @@ def test_complaint_to_case_file_with_photos(
     page.screenshot(path=str(SCREENSHOTS / "case-page-tablet.png"), full_page=True)
 
 
-def test_case_list_filters_and_refused_intake(page, live_server, make_user, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_case_list_filters_and_refused_intake(page, live_server, make_user, open_case) -> None:
     open_case(address="1418 Elm Street")
     open_case(jurisdiction="jefferson-county-wa", address="900 Discovery Road")
     officer = make_user("officer", with_password=True)
@@ -157,7 +157,7 @@ def test_case_list_filters_and_refused_intake(page, live_server, make_user, open
     assert page.input_value("#intake-form input[name=address]") == "12 Water Street"
 
 
-def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, tmp_path) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -222,7 +222,7 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
     assert page.inner_text("#case-status") == "Notice issued"
 
 
-def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_asking(  # type: ignore[no-untyped-def]
+def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_asking(
     page, live_server, make_user, client, database
 ) -> None:
     """On the tablet: a bad article number comes back beside its field, in words, with what
@@ -298,7 +298,7 @@ def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_
     page.screenshot(path=str(SCREENSHOTS / "service-and-issue-tablet.png"), full_page=True)
 
 
-def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) -> None:  # type: ignore[no-untyped-def]
+def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) -> None:
     from tests.conftest import complaint_case
 
     officer = make_user("officer", with_password=True)
@@ -357,7 +357,7 @@ def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) ->
     assert dl.value.suggested_filename == "jefferson-county-wa-settlements-2026.csv"
 
 
-def test_search_box_results_filters_and_ocr_text(  # type: ignore[no-untyped-def]
+def test_search_box_results_filters_and_ocr_text(
     page, live_server, make_user, client, database, settings
 ) -> None:
     import io
@@ -411,7 +411,7 @@ def test_search_box_results_filters_and_ocr_text(  # type: ignore[no-untyped-def
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
 
 
-def test_records_clerk_reviews_boxes_and_releases(  # type: ignore[no-untyped-def]
+def test_records_clerk_reviews_boxes_and_releases(
     page, live_server, make_user, client, database, settings
 ) -> None:
     from docsvc.documents.service import Env
@@ -476,7 +476,7 @@ def test_records_clerk_reviews_boxes_and_releases(  # type: ignore[no-untyped-de
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
 
 
-def test_records_officer_holds_approves_and_destroys(  # type: ignore[no-untyped-def]
+def test_records_officer_holds_approves_and_destroys(
     page, live_server, make_user, client, clock, database, settings
 ) -> None:
     from docsvc.documents.service import Env
@@ -539,7 +539,7 @@ def test_records_officer_holds_approves_and_destroys(  # type: ignore[no-untyped
     page.screenshot(path=str(SCREENSHOTS / "retention-tablet.png"), full_page=True)
 
 
-def test_attorney_builds_a_bundle_and_the_custodian_certifies_it(  # type: ignore[no-untyped-def]
+def test_attorney_builds_a_bundle_and_the_custodian_certifies_it(
     page, live_server, make_user, client, officer, clock, database, settings
 ) -> None:
     from docsvc.documents.service import Env
@@ -592,7 +592,7 @@ def test_attorney_builds_a_bundle_and_the_custodian_certifies_it(  # type: ignor
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
 
 
-def test_review_boxes_sit_over_their_text_at_any_width_and_drawn_boxes_are_black(  # type: ignore[no-untyped-def]
+def test_review_boxes_sit_over_their_text_at_any_width_and_drawn_boxes_are_black(
     page, live_server, make_user, client, database, settings, tmp_path
 ) -> None:
     """Each proposed box's rectangle on screen is where its PDF points put it on the page image
@@ -678,7 +678,7 @@ def test_review_boxes_sit_over_their_text_at_any_width_and_drawn_boxes_are_black
                 page: Number(fig.dataset.page), size: [Number(fig.dataset.width), Number(fig.dataset.height)]};
     })"""
 
-    def on_screen(img, size, x0, y0, x1, y1):  # type: ignore[no-untyped-def]
+    def on_screen(img, size, x0, y0, x1, y1):
         left, top, width, height = img
         w, h = size
         return (left + x0 / w * width, top + (h - y1) / h * height,

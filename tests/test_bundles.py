@@ -21,7 +21,7 @@ from tests.documents_helpers import issue, served_case
 from tests.outside_readers import leaks
 
 
-def _work(database, settings) -> None:  # type: ignore[no-untyped-def]
+def _work(database, settings) -> None:
     drain(database, Env(FileStore(settings.store_dir), settings))
 
 
@@ -34,7 +34,7 @@ def _pages_text(data: bytes, tmp: Path) -> list[str]:
     return out.split("\f")[:-1]
 
 
-def _box(word) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
+def _box(word) -> tuple[float, ...]:
     return tuple(float(word.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))
 
 
@@ -59,7 +59,7 @@ def _bates_boxes(path: Path, prefix: str) -> list[tuple[float, float, tuple, flo
     return out
 
 
-def test_a_bundle_is_paginated_stamped_indexed_and_hashed(  # type: ignore[no-untyped-def]
+def test_a_bundle_is_paginated_stamped_indexed_and_hashed(
     client, officer, attorney, records, clock, database, settings, tmp_path
 ) -> None:
     built, doc = served_case(client, officer, clock)
@@ -81,7 +81,7 @@ def test_a_bundle_is_paginated_stamped_indexed_and_hashed(  # type: ignore[no-un
     path.write_bytes(data)
     assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
-    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert pages == b["pages"] == vol["pages"]
     # Bates on every page, continuous from the start asked for, in the stamp strip.
     texts = _pages_text(data, tmp_path)
@@ -104,12 +104,12 @@ def test_a_bundle_is_paginated_stamped_indexed_and_hashed(  # type: ignore[no-un
         assert re.search(title.replace(" ", r"\s+", 1), texts[int(page) - 1]), title
     notice_page = int(
         re.search(r"Notice of Violation, issued[^\n]*?\s(\d+)\s+LGCE", index_text).group(1)
-    )  # type: ignore[union-attr]
+    )
     assert "NOTICE OF VIOLATION" in texts[notice_page - 1].upper()
-    proof_page = int(re.search(r"Proof of service\s+(\d+)\s+LGCE", index_text).group(1))  # type: ignore[union-attr]
+    proof_page = int(re.search(r"Proof of service\s+(\d+)\s+LGCE", index_text).group(1))
     receipt_page = int(
         re.search(r"Return receipt \(delivered\)[^\n]*?\s(\d+)\s+LGCE", index_text).group(1)
-    )  # type: ignore[union-attr]
+    )
     assert notice_page < proof_page < receipt_page  # each notice followed by its proof
     assert "Proof of service" in texts[proof_page - 1] and "R. Smith" in texts[proof_page - 1]
     assert "PS Form 3811" in texts[receipt_page - 1]
@@ -155,7 +155,7 @@ def test_a_bundle_is_paginated_stamped_indexed_and_hashed(  # type: ignore[no-un
     assert client.get(f"/api/bundles/{bundle_id}", headers=officer.headers).status_code == 403
 
 
-def test_the_redacted_variant_fails_closed(  # type: ignore[no-untyped-def]
+def test_the_redacted_variant_fails_closed(
     client, officer, attorney, signed_in, clock, database, settings, tmp_path
 ) -> None:
     # The tenant shares the complainant's surname: the redaction cannot tell them apart, so the
@@ -203,7 +203,7 @@ def _noisy_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
-def test_volumes_split_at_the_size_asked_with_bates_continuous(  # type: ignore[no-untyped-def]
+def test_volumes_split_at_the_size_asked_with_bates_continuous(
     client, officer, attorney, clock, database, settings, tmp_path
 ) -> None:
     built, _ = served_case(client, officer, clock)
@@ -255,7 +255,7 @@ def test_volumes_split_at_the_size_asked_with_bates_continuous(  # type: ignore[
     assert remote and all(any(name in n for n in names[1:]) for name in remote), (remote, names)
 
 
-def test_a_redacted_bundle_for_service_withholds_the_complainant(  # type: ignore[no-untyped-def]
+def test_a_redacted_bundle_for_service_withholds_the_complainant(
     client, officer, attorney, clock, database, settings, tmp_path
 ) -> None:
     # A complainant whose name no party shares: the redaction can withhold it everywhere, and
@@ -299,16 +299,16 @@ def test_a_redacted_bundle_for_service_withholds_the_complainant(  # type: ignor
     assert _complainant_views(database) == before  # nothing identifying was shown
 
 
-def _complainant_views(database) -> int:  # type: ignore[no-untyped-def]
+def _complainant_views(database) -> int:
     from sqlalchemy import func, select
 
     from docsvc.models import AuditEvent
 
     with database.session() as s:
-        return s.scalar(select(func.count()).where(AuditEvent.action == "complainant.view"))  # type: ignore[return-value]
+        return s.scalar(select(func.count()).where(AuditEvent.action == "complainant.view"))
 
 
-def test_the_case_page_asks_for_a_bundle_and_shows_it(  # type: ignore[no-untyped-def]
+def test_the_case_page_asks_for_a_bundle_and_shows_it(
     client, officer, signed_in, clock, database, settings
 ) -> None:
     built, _ = served_case(client, officer, clock)
@@ -368,7 +368,7 @@ finally:
 """
 
 
-def _build_in_worker(client, settings, headers, case: str) -> tuple[dict, float]:  # type: ignore[no-untyped-def]
+def _build_in_worker(client, settings, headers, case: str) -> tuple[dict, float]:
     """Ask for a bundle, build it with `docsvc worker --once` in its own process: (the
     bundle, the worker's peak RSS in MB)."""
     import os
@@ -386,13 +386,13 @@ def _build_in_worker(client, settings, headers, case: str) -> tuple[dict, float]
         [sys.executable, "-c", WORKER], env=env, capture_output=True, text=True, timeout=900
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    peak = int(re.search(r"PEAK_KB (\d+)", done.stdout).group(1)) / 1024  # type: ignore[union-attr]
+    peak = int(re.search(r"PEAK_KB (\d+)", done.stdout).group(1)) / 1024
     bundle = client.get(f"/api/bundles/{r.json['id']}", headers=headers).json
     assert bundle["status"] == "done", bundle["error"]
     return bundle, peak
 
 
-def test_two_hundred_photos_and_sixty_documents_build_in_bounded_memory(  # type: ignore[no-untyped-def]
+def test_two_hundred_photos_and_sixty_documents_build_in_bounded_memory(
     client, officer, attorney, clock, database, settings
 ) -> None:
     from PIL import Image
@@ -462,7 +462,7 @@ def _exiftool(path: Path) -> dict[str, object]:
     return json.loads(done.stdout)[0]
 
 
-def _complainant_photo_case(client, officer, clock) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+def _complainant_photo_case(client, officer, clock) -> tuple[str, dict]:
     clock("2026-11-18T09:00:00-08:00")
     case = client.post("/api/cases", json=complaint_case(), headers=officer.headers).json[
         "case_number"
@@ -511,7 +511,7 @@ def _complainant_photo_case(client, officer, clock) -> tuple[str, dict]:  # type
     return case, photo
 
 
-def test_a_redacted_bundle_shows_only_the_pixels_of_the_complainants_photo(  # type: ignore[no-untyped-def]
+def test_a_redacted_bundle_shows_only_the_pixels_of_the_complainants_photo(
     client, officer, attorney, clock, database, settings, tmp_path
 ) -> None:
     from PIL import Image
@@ -616,7 +616,7 @@ def test_a_redacted_bundle_shows_only_the_pixels_of_the_complainants_photo(  # t
     ]
 
 
-def _flatten(outline):  # type: ignore[no-untyped-def]
+def _flatten(outline):
     for item in outline:
         if isinstance(item, list):
             yield from _flatten(item)
@@ -624,7 +624,7 @@ def _flatten(outline):  # type: ignore[no-untyped-def]
             yield item
 
 
-def test_the_unredacted_bundle_keeps_the_complainants_photo_as_filed(  # type: ignore[no-untyped-def]
+def test_the_unredacted_bundle_keeps_the_complainants_photo_as_filed(
     client, officer, attorney, clock, database, settings, tmp_path
 ) -> None:
     case, _ = _complainant_photo_case(client, officer, clock)

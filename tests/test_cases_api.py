@@ -14,7 +14,7 @@ from tests.conftest import complaint_case
 NAME = "Maria O'Brien-Nguyễn"
 
 
-def test_intake_creates_a_numbered_case(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_intake_creates_a_numbered_case(client, officer) -> None:
     r = client.post("/api/cases", json=complaint_case(), headers=officer.headers)
     assert r.status_code == 201
     body = r.json
@@ -33,7 +33,7 @@ def test_intake_creates_a_numbered_case(client, officer) -> None:  # type: ignor
     assert again["property"]["address"] == "1418 Elm Street"
 
 
-def test_disclosure_preference_is_timestamped_at_intake(client, officer, database) -> None:  # type: ignore[no-untyped-def]
+def test_disclosure_preference_is_timestamped_at_intake(client, officer, database) -> None:
     before = datetime.now().astimezone()
     n = client.post("/api/cases", json=complaint_case(), headers=officer.headers).json[
         "case_number"
@@ -61,7 +61,7 @@ def test_disclosure_preference_is_timestamped_at_intake(client, officer, databas
 )
 def test_profile_acceptance_rules_refuse_at_intake(
     client, officer, count_rows, jurisdiction, complaint, rule
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     body = complaint_case(jurisdiction=jurisdiction)
     body["complaint"].update(complaint)
     if body["complaint"].get("complainant") is None:
@@ -78,7 +78,7 @@ def test_profile_acceptance_rules_refuse_at_intake(
     assert count_rows("cases") == 0 and count_rows("complaints") == 0
 
 
-def test_anonymous_accepted_where_the_profile_allows(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_accepted_where_the_profile_allows(client, officer) -> None:
     body = complaint_case(jurisdiction="los-gatos-ca", anonymous=True)
     body["complaint"].pop("complainant")
     r = client.post("/api/cases", json=body, headers=officer.headers)
@@ -86,7 +86,7 @@ def test_anonymous_accepted_where_the_profile_allows(client, officer) -> None:  
     assert r.json["complaint"]["complainant"] is None
 
 
-def test_tom_bean_anonymous_with_the_chiefs_approval(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_tom_bean_anonymous_with_the_chiefs_approval(client, officer) -> None:
     body = complaint_case(
         jurisdiction="tom-bean-tx", anonymous=True, discretion_approved_by="Chief R. Alvarez"
     )
@@ -97,7 +97,7 @@ def test_tom_bean_anonymous_with_the_chiefs_approval(client, officer) -> None:  
     assert r.json["complaint"]["discretion_approved_by"] == "Chief R. Alvarez"
 
 
-def test_anonymous_cannot_carry_an_identity(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_cannot_carry_an_identity(client, officer) -> None:
     r = client.post("/api/cases", json=complaint_case(anonymous=True), headers=officer.headers)
     assert r.status_code == 422 and "anonymous" in r.json["error"]
     assert NAME not in r.get_data(as_text=True)
@@ -106,7 +106,7 @@ def test_anonymous_cannot_carry_an_identity(client, officer) -> None:  # type: i
 @pytest.mark.parametrize(
     "origin", ["patrol", "staff_report", "permit_monitoring", "council_report"]
 )
-def test_cases_without_a_complaint(client, officer, origin: str) -> None:  # type: ignore[no-untyped-def]
+def test_cases_without_a_complaint(client, officer, origin: str) -> None:
     r = client.post(
         "/api/cases",
         headers=officer.headers,
@@ -131,7 +131,7 @@ def test_cases_without_a_complaint(client, officer, origin: str) -> None:  # typ
         (complaint_case() | {"origin": "rumour"}, "origin"),
     ],
 )
-def test_invalid_intake_says_what_to_fix(client, officer, body, field) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_intake_says_what_to_fix(client, officer, body, field) -> None:
     r = client.post("/api/cases", json=body, headers=officer.headers)
     assert r.status_code == 422
     if field:
@@ -141,20 +141,20 @@ def test_invalid_intake_says_what_to_fix(client, officer, body, field) -> None: 
         assert "complaint" in r.json["error"]  # a complaint case needs its complaint
 
 
-def test_received_at_without_an_offset_is_refused(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_received_at_without_an_offset_is_refused(client, officer) -> None:
     body = complaint_case(received_at="2026-11-16T09:30:00")
     r = client.post("/api/cases", json=body, headers=officer.headers)
     assert r.status_code == 422 and "received_at" in r.json["details"]["fields"]["complaint"]
 
 
-def test_unknown_jurisdiction(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_jurisdiction(client, officer) -> None:
     r = client.post(
         "/api/cases", json=complaint_case(jurisdiction="atlantis"), headers=officer.headers
     )
     assert r.status_code == 422 and "jurisdiction" in r.json["error"]
 
 
-def test_non_json_body_is_415(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_non_json_body_is_415(client, officer) -> None:
     r = client.post(
         "/api/cases",
         data="a=b",
@@ -168,7 +168,7 @@ def test_non_json_body_is_415(client, officer) -> None:  # type: ignore[no-untyp
     assert r.status_code == 422
 
 
-def test_refusal_and_closure_are_kept_on_record(client, officer, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_refusal_and_closure_are_kept_on_record(client, officer, open_case) -> None:
     n = open_case()["case_number"]
     r = client.post(
         f"/api/cases/{n}/refuse",
@@ -188,7 +188,7 @@ def test_refusal_and_closure_are_kept_on_record(client, officer, open_case) -> N
     assert r.status_code == 422
 
 
-def test_close_then_no_more_changes(client, officer, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_close_then_no_more_changes(client, officer, open_case) -> None:
     n = open_case()["case_number"]
     r = client.post(
         f"/api/cases/{n}/close",
@@ -204,7 +204,7 @@ def test_close_then_no_more_changes(client, officer, open_case) -> None:  # type
     assert r.status_code == 409
 
 
-def test_violations_inspections_parties(client, officer, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_violations_inspections_parties(client, officer, open_case) -> None:
     n = open_case()["case_number"]
     h = officer.headers
     r = client.post(
@@ -294,7 +294,7 @@ def test_violations_inspections_parties(client, officer, open_case) -> None:  # 
     assert case["violations"][0]["corrected_at"].startswith("2026-11-20T10:00:00")
 
 
-def test_prior_history_by_property_and_person(client, officer, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_prior_history_by_property_and_person(client, officer, open_case) -> None:
     h = officer.headers
     first = open_case(address="1418 Elm Street")["case_number"]
     client.post(
@@ -328,7 +328,7 @@ def test_prior_history_by_property_and_person(client, officer, open_case) -> Non
 
 def test_every_view_of_the_complainant_is_audited(
     client, officer, records, open_case, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     n = open_case()["case_number"]
 
     def views() -> list[AuditEvent]:
@@ -349,7 +349,7 @@ def test_every_view_of_the_complainant_is_audited(
             assert "Maria" not in blob and "555-0142" not in blob
 
 
-def test_list_and_filters(client, officer, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_list_and_filters(client, officer, open_case) -> None:
     a = open_case(address="1418 Elm Street")["case_number"]
     open_case(jurisdiction="jefferson-county-wa", address="900 Discovery Road")
     client.post(
@@ -370,7 +370,7 @@ def test_list_and_filters(client, officer, open_case) -> None:  # type: ignore[n
     assert client.get("/api/cases?per_page=1&page=2", headers=h).json["results"]
 
 
-def test_names_survive_the_api(client, officer, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_names_survive_the_api(client, officer, open_case) -> None:
     n = open_case()["case_number"]
     for name in ("Smith & Sons <LLC>", "O'Brien-Nguyễn", "محمد عبد الله", 'Quote "Q" Ltd'):
         r = client.post(

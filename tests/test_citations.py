@@ -20,7 +20,7 @@ INSPECTION = {
 }
 
 
-def cited_case(client, h, *, inspected: bool = True, address: str = "1418 Elm Street"):  # type: ignore[no-untyped-def]
+def cited_case(client, h, *, inspected: bool = True, address: str = "1418 Elm Street"):
     case = client.post("/api/cases", headers=h, json=complaint_case(address=address)).json[
         "case_number"
     ]
@@ -43,7 +43,7 @@ def cited_case(client, h, *, inspected: bool = True, address: str = "1418 Elm St
     return case, party, violation
 
 
-def cite(client, h, case, party, violation, number, on="2030-01-06", **extra):  # type: ignore[no-untyped-def]
+def cite(client, h, case, party, violation, number, on="2030-01-06", **extra):
     return client.post(
         f"/api/cases/{case}/citations",
         headers=h,
@@ -60,7 +60,7 @@ def cite(client, h, case, party, violation, number, on="2030-01-06", **extra):  
     )
 
 
-def test_no_citation_without_a_verified_investigation(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_no_citation_without_a_verified_investigation(client, officer) -> None:
     case, party, violation = cited_case(client, officer.headers, inspected=False)
     r = cite(client, officer.headers, case, party, violation, "LG-C-1")
     assert r.status_code == 422 and r.json["details"]["rule"] == "field_investigation_required"
@@ -76,7 +76,7 @@ def test_no_citation_without_a_verified_investigation(client, officer) -> None: 
     )
 
 
-def test_third_citation_for_the_same_infraction_refers_to_the_attorney(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_third_citation_for_the_same_infraction_refers_to_the_attorney(client, officer) -> None:
     h = officer.headers
     results = []
     for i in range(3):  # three cases over time, the same respondent and infraction
@@ -87,20 +87,20 @@ def test_third_citation_for_the_same_infraction_refers_to_the_attorney(client, o
     assert "XIII.A.2" in results[-1]["citation"]
 
 
-def test_citation_numbers_are_unique(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_citation_numbers_are_unique(client, officer) -> None:
     case, party, violation = cited_case(client, officer.headers)
     assert cite(client, officer.headers, case, party, violation, "LG-C-9").status_code == 201
     r = cite(client, officer.headers, case, party, violation, "LG-C-9")
     assert r.status_code == 409 and "already used" in r.json["error"]
 
 
-def test_citation_roles(client, officer, records) -> None:  # type: ignore[no-untyped-def]
+def test_citation_roles(client, officer, records) -> None:
     case, party, violation = cited_case(client, officer.headers)
     assert cite(client, records.headers, case, party, violation, "X-1").status_code == 403
     assert cite(client, {}, case, party, violation, "X-1").status_code == 401
 
 
-def scheduled(client, h, case, party, violation, number, on):  # type: ignore[no-untyped-def]
+def scheduled(client, h, case, party, violation, number, on):
     """A citation whose fine comes from the profile's schedule."""
     body = {
         "violation_id": violation,
@@ -111,7 +111,7 @@ def scheduled(client, h, case, party, violation, number, on):  # type: ignore[no
     return client.post(f"/api/cases/{case}/citations", headers=h, json=body)
 
 
-def test_fines_follow_the_schedule_by_offence_within_a_year(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_fines_follow_the_schedule_by_offence_within_a_year(client, officer) -> None:
     h = officer.headers
     fines = []
     for i, on in enumerate(["2030-01-06", "2030-03-01", "2030-06-01", "2030-12-01"]):
@@ -127,14 +127,14 @@ def test_fines_follow_the_schedule_by_offence_within_a_year(client, officer) -> 
     assert r.json["fine"] == "200.00"
 
 
-def test_a_fine_above_the_maximum_is_refused(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_fine_above_the_maximum_is_refused(client, officer) -> None:
     case, party, violation = cited_case(client, officer.headers)
     r = cite(client, officer.headers, case, party, violation, "LG-M-1", fine="500.01")
     assert r.status_code == 422 and r.json["details"]["maximum"] == "500.00"
     assert "36900" in r.json["error"]
 
 
-def test_without_a_schedule_the_fine_must_be_given(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_schedule_the_fine_must_be_given(client, officer) -> None:
     h = officer.headers
     body = complaint_case(jurisdiction="lees-summit-mo", received_at="2030-01-02T09:00:00-06:00")
     case = client.post("/api/cases", headers=h, json=body).json["case_number"]
@@ -162,7 +162,7 @@ def test_without_a_schedule_the_fine_must_be_given(client, officer) -> None:  # 
     assert cite(client, h, case, party, violation, "LS-1", fine="750.00").json["fine"] == "750.00"
 
 
-def test_citation_outcomes(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_citation_outcomes(client, officer) -> None:
     h = officer.headers
     case, party, violation = cited_case(client, h)
     c = cite(client, h, case, party, violation, "LG-O-1").json

@@ -5,14 +5,14 @@ from __future__ import annotations
 from tests.conftest import complaint_case
 
 
-def test_init_is_idempotent(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_init_is_idempotent(run_cli) -> None:
     first = run_cli("init")
     assert first.exit_code == 0
     again = run_cli("init")
     assert again.exit_code == 0 and "none (all current)" in again.output
 
 
-def test_user_create_prints_the_token_last_and_it_works(run_cli, client) -> None:  # type: ignore[no-untyped-def]
+def test_user_create_prints_the_token_last_and_it_works(run_cli, client) -> None:
     result = run_cli(
         "user",
         "create",
@@ -34,7 +34,7 @@ def test_user_create_prints_the_token_last_and_it_works(run_cli, client) -> None
     assert client.get("/api/cases", headers=h).status_code == 401
 
 
-def test_token_revoke(run_cli, client) -> None:  # type: ignore[no-untyped-def]
+def test_token_revoke(run_cli, client) -> None:
     token = run_cli("user", "create", "sam", "--role", "records").output.strip().splitlines()[-1]
     h = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/cases", headers=h).status_code == 200
@@ -43,7 +43,7 @@ def test_token_revoke(run_cli, client) -> None:  # type: ignore[no-untyped-def]
     assert run_cli("token", "revoke", token).exit_code == 1
 
 
-def test_user_create_refuses_bad_input(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_user_create_refuses_bad_input(run_cli) -> None:
     assert run_cli("user", "create", "x", "--role", "mayor").exit_code == 2
     assert run_cli("user", "create", "../x", "--role", "officer").exit_code == 1
     short = run_cli("user", "create", "y", "--role", "officer", "--password-stdin", input="short\n")
@@ -53,7 +53,7 @@ def test_user_create_refuses_bad_input(run_cli) -> None:  # type: ignore[no-unty
     assert dup.exit_code == 1 and "already exists" in dup.output
 
 
-def test_demo_setup_prints_logins(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_demo_setup_prints_logins(run_cli) -> None:
     result = run_cli("demo", "--no-serve")
     assert result.exit_code == 0, result.output
     for role in ("officer", "records", "attorney", "admin"):
@@ -62,7 +62,7 @@ def test_demo_setup_prints_logins(run_cli) -> None:  # type: ignore[no-untyped-d
     assert run_cli("verify").exit_code == 0
 
 
-def test_demo_data_fills_the_ledger_and_the_reports(run_cli, client, records) -> None:  # type: ignore[no-untyped-def]
+def test_demo_data_fills_the_ledger_and_the_reports(run_cli, client, records) -> None:
     assert run_cli("demo", "--no-serve").exit_code == 0
     found = client.get("/api/cases?jurisdiction=jefferson-county-wa", headers=records.headers).json
     case = found["results"][0]["case_number"]
@@ -80,7 +80,7 @@ def test_demo_data_fills_the_ledger_and_the_reports(run_cli, client, records) ->
     )
 
 
-def test_demo_scan_is_found_by_ocr_after_the_worker_runs(run_cli, client, records) -> None:  # type: ignore[no-untyped-def]
+def test_demo_scan_is_found_by_ocr_after_the_worker_runs(run_cli, client, records) -> None:
     assert run_cli("demo", "--no-serve").exit_code == 0
     h = records.headers
     assert client.get("/api/search?q=Quimby", headers=h).json["results"] == []

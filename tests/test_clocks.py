@@ -20,7 +20,7 @@ INSPECTION = {
 }
 
 
-def case_with(client, h, jurisdiction: str, address: str, vtype: str, at: str) -> str:  # type: ignore[no-untyped-def]
+def case_with(client, h, jurisdiction: str, address: str, vtype: str, at: str) -> str:
     """A complaint case received at `at` with one violation observed half an hour later."""
     body = complaint_case(jurisdiction=jurisdiction, address=address, received_at=at)
     n = client.post("/api/cases", headers=h, json=body).json["case_number"]
@@ -34,11 +34,11 @@ def case_with(client, h, jurisdiction: str, address: str, vtype: str, at: str) -
     return n
 
 
-def clocks(client, h, case: str) -> dict:  # type: ignore[no-untyped-def]
+def clocks(client, h, case: str) -> dict:
     return {c["name"]: c for c in client.get(f"/api/cases/{case}/clocks", headers=h).json["clocks"]}
 
 
-def test_lees_summit_investigates_within_five_business_days(client, officer, clock) -> None:  # type: ignore[no-untyped-def]
+def test_lees_summit_investigates_within_five_business_days(client, officer, clock) -> None:
     advance = clock("2030-11-25T09:00:00-06:00")  # Monday of Thanksgiving week
     h = officer.headers
     body = complaint_case(jurisdiction="lees-summit-mo", received_at="2030-11-25T08:30:00-06:00")
@@ -59,7 +59,7 @@ def test_lees_summit_investigates_within_five_business_days(client, officer, clo
 
 def test_los_gatos_contacts_the_complainant_within_two_business_days(
     client, officer, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     advance = clock("2030-12-24T09:00:00-08:00")
     h = officer.headers
     body = complaint_case(jurisdiction="los-gatos-ca", received_at="2030-12-24T08:00:00-08:00")
@@ -83,7 +83,7 @@ def test_los_gatos_contacts_the_complainant_within_two_business_days(
     assert r.status_code == 422  # in the future
 
 
-def test_compliance_clock_met_when_the_violations_are_corrected(client, officer, clock) -> None:  # type: ignore[no-untyped-def]
+def test_compliance_clock_met_when_the_violations_are_corrected(client, officer, clock) -> None:
     from tests.documents_helpers import build_case, document_body
 
     advance = clock("2030-11-20T09:00:00-08:00")
@@ -109,7 +109,7 @@ def test_compliance_clock_met_when_the_violations_are_corrected(client, officer,
     assert clocks(client, h, built.case)["compliance"]["status"] == "met"
 
 
-def test_due_list_by_priority_then_date(client, officer, clock) -> None:  # type: ignore[no-untyped-def]
+def test_due_list_by_priority_then_date(client, officer, clock) -> None:
     clock("2030-11-25T09:00:00-06:00")
     h = officer.headers
 
@@ -126,7 +126,7 @@ def test_due_list_by_priority_then_date(client, officer, clock) -> None:  # type
     assert client.get("/api/due").status_code == 401
 
 
-def tom_bean_warning(client, h):  # type: ignore[no-untyped-def]
+def tom_bean_warning(client, h):
     """A Tom Bean case with a warning notice door-hung on Mon 18 Nov 2030, 09:05."""
     from tests.documents_helpers import build_case, document_body
 
@@ -144,7 +144,7 @@ def tom_bean_warning(client, h):  # type: ignore[no-untyped-def]
     return built
 
 
-def test_tom_bean_reinspects_after_the_compliance_date(client, officer, clock) -> None:  # type: ignore[no-untyped-def]
+def test_tom_bean_reinspects_after_the_compliance_date(client, officer, clock) -> None:
     advance = clock("2030-11-18T09:00:00-06:00")
     h = officer.headers
     built = tom_bean_warning(client, h)
@@ -166,7 +166,7 @@ def test_tom_bean_reinspects_after_the_compliance_date(client, officer, clock) -
     assert clocks(client, h, built.case)["reinspection"]["status"] == "met_late"
 
 
-def test_no_reinspection_when_corrected_in_time(client, officer, clock) -> None:  # type: ignore[no-untyped-def]
+def test_no_reinspection_when_corrected_in_time(client, officer, clock) -> None:
     clock("2030-11-18T09:00:00-06:00")
     h = officer.headers
     built = tom_bean_warning(client, h)
@@ -182,7 +182,7 @@ def test_no_reinspection_when_corrected_in_time(client, officer, clock) -> None:
 
 def test_six_month_follow_up_after_a_closure_with_extenuating_circumstances(
     client, officer, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     advance = clock("2030-06-28T10:00:00-05:00")  # Friday 28 June, Central Daylight Time
     h = officer.headers
     body = complaint_case(jurisdiction="tom-bean-tx", received_at="2030-06-27T09:00:00-05:00")
@@ -210,7 +210,7 @@ def test_six_month_follow_up_after_a_closure_with_extenuating_circumstances(
     assert client.get("/api/due", headers=h).json["items"] == []
 
 
-def test_follow_up_only_where_the_profile_sets_one(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_follow_up_only_where_the_profile_sets_one(client, officer) -> None:
     h = officer.headers
     case = client.post("/api/cases", headers=h, json=complaint_case()).json["case_number"]
     r = client.post(
@@ -232,7 +232,7 @@ def test_follow_up_only_where_the_profile_sets_one(client, officer) -> None:  # 
     assert r.status_code == 409  # closed without a follow-up: no more inspections
 
 
-def test_aggravating_circumstances_raise_priority(client, officer, clock) -> None:  # type: ignore[no-untyped-def]
+def test_aggravating_circumstances_raise_priority(client, officer, clock) -> None:
     clock("2030-11-25T09:00:00-08:00")
     h = officer.headers
 
@@ -267,7 +267,7 @@ def test_aggravating_circumstances_raise_priority(client, officer, clock) -> Non
     assert cleared.json["priority"] == 99
 
 
-def test_no_aggravating_circumstances_where_the_policy_has_none(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_no_aggravating_circumstances_where_the_policy_has_none(client, officer) -> None:
     h = officer.headers
     body = complaint_case(jurisdiction="lees-summit-mo")
     n = client.post("/api/cases", headers=h, json=body).json["case_number"]

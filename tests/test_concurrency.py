@@ -37,7 +37,7 @@ def _intakes(args: tuple[str, str, str, str, int, mp.synchronize.Barrier]) -> li
         return list(pool.map(one, range(PER_PROCESS)))
 
 
-def test_fifty_concurrent_intakes_get_fifty_numbers(settings, officer, database) -> None:  # type: ignore[no-untyped-def]
+def test_fifty_concurrent_intakes_get_fifty_numbers(settings, officer, database) -> None:
     ctx = mp.get_context("spawn")
     with ctx.Manager() as manager:
         barrier = manager.Barrier(PROCESSES)

@@ -33,7 +33,7 @@ API_MD_PATHS = {
 }
 
 
-def _served(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _served(app) -> set[tuple[str, str]]:
     out = set()
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(("/api/", "/healthz", "/public/")):
@@ -45,7 +45,7 @@ def _served(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     return out
 
 
-def test_openapi_matches_the_routes(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_matches_the_routes(app, client) -> None:
     spec = client.get("/api/openapi.json").json
     assert spec["openapi"].startswith("3.")
     documented = {
@@ -55,7 +55,7 @@ def test_openapi_matches_the_routes(app, client) -> None:  # type: ignore[no-unt
     assert documented >= API_MD_PATHS
 
 
-def test_openapi_documents_the_error_shape_and_auth(client) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_documents_the_error_shape_and_auth(client) -> None:
     spec = client.get("/api/openapi.json").json
     assert set(spec["components"]["schemas"]["ErrorOut"]["properties"]) == {
         "error",
@@ -69,5 +69,5 @@ def test_openapi_documents_the_error_shape_and_auth(client) -> None:  # type: ig
     assert "multipart/form-data" in upload["requestBody"]["content"]
 
 
-def test_models_and_migrations_agree(database) -> None:  # type: ignore[no-untyped-def]
+def test_models_and_migrations_agree(database) -> None:
     assert pending_model_changes(database.engine) == []

@@ -50,7 +50,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def _crash(tmp_path, settings, officer, case: str, point: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
+def _crash(tmp_path, settings, officer, case: str, point: str) -> subprocess.CompletedProcess:
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(helpers.jpeg(color="orange"))
     env = {
@@ -75,7 +75,7 @@ def test_killed_mid_upload_leaves_verify_clean(
     settings,
     officer,
     open_case,
-    run_cli,  # type: ignore[no-untyped-def]
+    run_cli,
     count_rows,
     point: str,
     rows: int,
@@ -98,7 +98,7 @@ def test_verify_finds_a_changed_byte_and_an_edited_audit_row(
     client,
     officer,
     open_case,
-    run_cli,  # type: ignore[no-untyped-def]
+    run_cli,
     settings,
     database,
 ) -> None:
@@ -130,7 +130,7 @@ def test_verify_finds_a_changed_byte_and_an_edited_audit_row(
     assert r.status_code == 500 and r.json["code"] == "integrity_error"
 
 
-def test_verify_finds_a_missing_file(client, officer, open_case, run_cli, settings) -> None:  # type: ignore[no-untyped-def]
+def test_verify_finds_a_missing_file(client, officer, open_case, run_cli, settings) -> None:
     case = open_case()["case_number"]
     r = client.post(
         f"/api/cases/{case}/attachments",

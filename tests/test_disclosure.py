@@ -21,7 +21,7 @@ from tests.helpers import pdf_with, text_ops
 WHO = Identity("Maria O'Brien-Nguyễn", "(408) 555-0142", "maria@example.org", "1420 Elm Street")
 
 
-def new_request(client, records, jurisdiction: str, cases: list[str], **extra):  # type: ignore[no-untyped-def]
+def new_request(client, records, jurisdiction: str, cases: list[str], **extra):
     body = {
         "jurisdiction": jurisdiction,
         "requester": {"name": "Pat Reporter", "email": "pat@news.example"},
@@ -35,13 +35,13 @@ def new_request(client, records, jurisdiction: str, cases: list[str], **extra): 
     return r.json
 
 
-def attach(client, h, case: str, name: str, data: bytes, kind: str = "correspondence") -> int:  # type: ignore[no-untyped-def]
+def attach(client, h, case: str, name: str, data: bytes, kind: str = "correspondence") -> int:
     r = helpers.upload(client, h, case, data, name, kind=kind)
     assert r.status_code == 201, r.json
     return r.json["id"]
 
 
-def test_response_clocks_come_from_each_profile(client, officer, records, clock) -> None:  # type: ignore[no-untyped-def]
+def test_response_clocks_come_from_each_profile(client, officer, records, clock) -> None:
     clock("2026-11-22T09:00:00-08:00")
     got = {}
     for code in ("jefferson-county-wa", "los-gatos-ca", "lees-summit-mo", "tom-bean-tx"):
@@ -67,7 +67,7 @@ def test_response_clocks_come_from_each_profile(client, officer, records, clock)
     assert "counsel" in got["lees-summit-mo"]["cases"][0]["explanation"]
 
 
-def test_a_washington_complainant_who_asked_for_disclosure_is_not_redacted(  # type: ignore[no-untyped-def]
+def test_a_washington_complainant_who_asked_for_disclosure_is_not_redacted(
     client, officer, records
 ) -> None:
     body = complaint_case(jurisdiction="jefferson-county-wa", disclosure_preference="disclosure")
@@ -77,7 +77,7 @@ def test_a_washington_complainant_who_asked_for_disclosure_is_not_redacted(  # t
     assert "RCW 42.56.240(2)" in req["cases"][0]["explanation"]
 
 
-def test_staff_only_and_the_public_gets_nothing_but_the_link(client, officer, records) -> None:  # type: ignore[no-untyped-def]
+def test_staff_only_and_the_public_gets_nothing_but_the_link(client, officer, records) -> None:
     case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
         "case_number"
     ]
@@ -135,7 +135,7 @@ def _attack_files() -> dict[str, tuple[bytes, str]]:
     }
 
 
-def test_every_attack_is_redacted_and_the_package_passes_an_independent_scan(  # type: ignore[no-untyped-def]
+def test_every_attack_is_redacted_and_the_package_passes_an_independent_scan(
     client, officer, records, work, tmp_path: Path
 ) -> None:
     h = officer.headers
@@ -200,7 +200,7 @@ def test_every_attack_is_redacted_and_the_package_passes_an_independent_scan(  #
         assert got.status_code == 200 and got.data == data
 
 
-def test_a_finding_the_clerk_judges_not_identifying_is_dismissed_with_a_reason(  # type: ignore[no-untyped-def]
+def test_a_finding_the_clerk_judges_not_identifying_is_dismissed_with_a_reason(
     client, officer, records, work
 ) -> None:
     h = officer.headers
@@ -230,7 +230,7 @@ def test_a_finding_the_clerk_judges_not_identifying_is_dismissed_with_a_reason( 
     assert r.status_code == 201, r.json
 
 
-def test_counsel_and_attorney_general_steps_come_before_withholding(  # type: ignore[no-untyped-def]
+def test_counsel_and_attorney_general_steps_come_before_withholding(
     client, officer, records, work
 ) -> None:
     h = officer.headers

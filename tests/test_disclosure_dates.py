@@ -16,7 +16,7 @@ from tests.conftest import complaint_case
 from tests.helpers import pdf_with, text_ops
 
 
-def test_a_late_afternoon_request_is_dated_the_day_it_arrived_everywhere(  # type: ignore[no-untyped-def]
+def test_a_late_afternoon_request_is_dated_the_day_it_arrived_everywhere(
     client, signed_in, officer, work, clock
 ) -> None:
     # 16:00 Pacific on the 29th is 00:00 UTC on the 30th.
@@ -62,7 +62,7 @@ def test_a_late_afternoon_request_is_dated_the_day_it_arrived_everywhere(  # typ
         assert "2026-11-29" in text and "2026-11-30" not in text, (name, text)
 
 
-def test_the_received_field_names_its_clock_and_a_local_morning_is_taken(  # type: ignore[no-untyped-def]
+def test_the_received_field_names_its_clock_and_a_local_morning_is_taken(
     client, signed_in, officer, work, clock
 ) -> None:
     clock("2026-11-30T09:30:00-06:00")  # a Texas morning: 07:30 in Los Gatos, 15:30 UTC

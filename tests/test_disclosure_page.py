@@ -19,7 +19,7 @@ from tests.helpers import pdf_with, text_ops, tokens
 STATUS = re.compile(rb'id="request-status">([^<]*)<')
 
 
-def _request(client, officer, clerk, work, jurisdiction: str, *texts: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def _request(client, officer, clerk, work, jurisdiction: str, *texts: str) -> tuple[int, str]:
     case = client.post(
         "/api/cases", headers=officer.headers, json=complaint_case(jurisdiction=jurisdiction)
     ).json["case_number"]
@@ -56,7 +56,7 @@ def _rules(css: str, selector: str) -> dict[str, str]:
     return out
 
 
-def test_a_radio_in_a_forms_field_sits_inline_at_its_own_size_and_text_inputs_stay_full_width(  # type: ignore[no-untyped-def]
+def test_a_radio_in_a_forms_field_sits_inline_at_its_own_size_and_text_inputs_stay_full_width(
     client,
 ) -> None:
     r = client.get("/static/style.css")
@@ -75,7 +75,7 @@ def test_a_radio_in_a_forms_field_sits_inline_at_its_own_size_and_text_inputs_st
     assert _rules(css, "label.check").get("min-height") == "2.75rem"
 
 
-def test_texas_release_is_offered_only_once_the_ruling_is_recorded_and_shown_while_it_runs(  # type: ignore[no-untyped-def]
+def test_texas_release_is_offered_only_once_the_ruling_is_recorded_and_shown_while_it_runs(
     client, signed_in, officer, work, clock
 ) -> None:
     clock("2026-11-23T09:00:00-06:00")
@@ -117,7 +117,7 @@ def test_texas_release_is_offered_only_once_the_ruling_is_recorded_and_shown_whi
     )
     assert r.status_code == 302, r.data[:300]
     running = client.get(f"/disclosures/{rid}").data
-    assert STATUS.search(running).group(1).decode() == "Releasing…"  # type: ignore[union-attr]
+    assert STATUS.search(running).group(1).decode() == "Releasing…"
     assert b'id="job-progress"' in running
     for form in (b'id="ruling-form"', b"Correct the ruling", b'id="review-form"'):
         assert form not in running, form
@@ -134,11 +134,11 @@ def test_texas_release_is_offered_only_once_the_ruling_is_recorded_and_shown_whi
     assert r.status_code == 409 and b"already under way" in r.data
     work()
     done = client.get(f"/disclosures/{rid}").data
-    assert STATUS.search(done).group(1) == b"Released"  # type: ignore[union-attr]
+    assert STATUS.search(done).group(1) == b"Released"
     assert b"OR2027-00042" in done and b"OR2027-00043" not in done
 
 
-def test_findings_name_the_record_as_its_card_does_and_say_where_in_words(  # type: ignore[no-untyped-def]
+def test_findings_name_the_record_as_its_card_does_and_say_where_in_words(
     client, signed_in, officer, work, database
 ) -> None:
     clerk = signed_in("records")
@@ -184,7 +184,7 @@ def test_findings_name_the_record_as_its_card_does_and_say_where_in_words(  # ty
     assert "address, in the text of the exemption log (its data file)" in said
 
 
-def test_dismissing_a_finding_asks_first_saying_what_goes_out_and_none_show_once_released(  # type: ignore[no-untyped-def]
+def test_dismissing_a_finding_asks_first_saying_what_goes_out_and_none_show_once_released(
     client, signed_in, officer, work, database
 ) -> None:
     clerk = signed_in("records")
@@ -219,17 +219,17 @@ def test_dismissing_a_finding_asks_first_saying_what_goes_out_and_none_show_once
     reason = "Not identifying here."
     r = client.post(url, data={**tokens(page), "reason": reason})
     assert r.status_code == 200 and b'id="confirm-question"' in r.data
-    question = re.search(rb'id="confirm-question">([^<]+)<', r.data).group(1).decode()  # type: ignore[union-attr]
+    question = re.search(rb'id="confirm-question">([^<]+)<', r.data).group(1).decode()
     question = html.unescape(question)
     assert "let the complainant's name in the " in question
     assert f" of page 1 of {html.unescape(title)} go out" in question
     assert "OCR" not in question and ".pdf" not in question
     with database.session() as s:
-        assert s.get(ScanFinding, finding["id"]).dismissed_at is None  # type: ignore[union-attr]
+        assert s.get(ScanFinding, finding["id"]).dismissed_at is None
     r = client.post(url, data={**tokens(r.data), "reason": reason, "confirmed": "yes"})
     assert r.status_code == 302, r.data[:300]
     with database.session() as s:
-        assert s.get(ScanFinding, finding["id"]).dismissed_reason == reason  # type: ignore[union-attr]
+        assert s.get(ScanFinding, finding["id"]).dismissed_reason == reason
 
     # The boxes put back, the release goes; the findings of the stopped attempt (open ones
     # included) and their Dismiss forms are gone from the page.
@@ -252,7 +252,7 @@ def test_dismissing_a_finding_asks_first_saying_what_goes_out_and_none_show_once
     assert b'id="findings"' not in page and b"/dismiss" not in page
 
 
-def test_a_form_address_opened_as_a_page_says_so_with_the_way_back(  # type: ignore[no-untyped-def]
+def test_a_form_address_opened_as_a_page_says_so_with_the_way_back(
     client, signed_in, officer, work
 ) -> None:
     clerk = signed_in("records")

@@ -14,7 +14,7 @@ from tests.conftest import complaint_case
 from tests.helpers import pdf_with, text_ops, tokens
 
 
-def _texas_request(client, officer, clerk, work) -> int:  # type: ignore[no-untyped-def]
+def _texas_request(client, officer, clerk, work) -> int:
     case = client.post(
         "/api/cases", headers=officer.headers, json=complaint_case(jurisdiction="tom-bean-tx")
     ).json["case_number"]
@@ -34,12 +34,12 @@ def _texas_request(client, officer, clerk, work) -> int:  # type: ignore[no-unty
     return r.json["id"]
 
 
-def _actions(database, action: str) -> int:  # type: ignore[no-untyped-def]
+def _actions(database, action: str) -> int:
     with database.session() as s:
         return len(s.scalars(select(AuditEvent).where(AuditEvent.action == action)).all())
 
 
-def _release(client, clerk, rid: int):  # type: ignore[no-untyped-def]
+def _release(client, clerk, rid: int):
     return client.post(
         f"/api/disclosures/{rid}/release",
         headers=clerk.headers,
@@ -47,7 +47,7 @@ def _release(client, clerk, rid: int):  # type: ignore[no-untyped-def]
     )
 
 
-def test_the_request_and_the_ruling_are_recorded_on_the_page_and_release_follows(  # type: ignore[no-untyped-def]
+def test_the_request_and_the_ruling_are_recorded_on_the_page_and_release_follows(
     client, signed_in, officer, work, clock, database
 ) -> None:
     clock("2026-11-23T09:00:00-06:00")
@@ -105,7 +105,7 @@ def test_the_request_and_the_ruling_are_recorded_on_the_page_and_release_follows
     assert r.status_code == 201, r.json
 
 
-def test_a_ruling_that_the_information_must_be_released_discloses_the_case(  # type: ignore[no-untyped-def]
+def test_a_ruling_that_the_information_must_be_released_discloses_the_case(
     client, officer, records, work, clock
 ) -> None:
     clock("2026-11-23T09:00:00-06:00")
@@ -149,7 +149,7 @@ def test_a_ruling_that_the_information_must_be_released_discloses_the_case(  # t
     assert r.status_code == 201, r.json
 
 
-def test_a_ruling_in_part_sends_each_case_back_for_a_decision(  # type: ignore[no-untyped-def]
+def test_a_ruling_in_part_sends_each_case_back_for_a_decision(
     client, officer, records, work, clock
 ) -> None:
     clock("2026-11-23T09:00:00-06:00")
@@ -187,7 +187,7 @@ def test_a_ruling_in_part_sends_each_case_back_for_a_decision(  # type: ignore[n
     assert r.status_code == 422 and "must be a PDF" in r.json["error"]
 
 
-def test_no_ruling_where_the_profile_requires_none(client, officer, records, work) -> None:  # type: ignore[no-untyped-def]
+def test_no_ruling_where_the_profile_requires_none(client, officer, records, work) -> None:
     case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
         "case_number"
     ]

@@ -10,7 +10,7 @@ from tests.test_disclosure_ruling import _release, _texas_request
 KEY = re.compile(r"\b[a-z]+_[a-z_]+\b|'review'|/api/")
 
 
-def test_the_texas_block_and_the_unreviewed_boxes_are_said_in_words(  # type: ignore[no-untyped-def]
+def test_the_texas_block_and_the_unreviewed_boxes_are_said_in_words(
     client, signed_in, officer, work, clock
 ) -> None:
     clock("2026-11-23T09:00:00-06:00")

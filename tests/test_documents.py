@@ -33,7 +33,7 @@ TYPES = tuple(FIELDS)
 COMPLAINANT = ("Maria", "O'Brien-Nguyễn", "555-0142", "maria@example.org", "1420 Elm")
 
 
-def fetch(client, headers, doc: dict) -> tuple[bytes, bytes]:  # type: ignore[no-untyped-def]
+def fetch(client, headers, doc: dict) -> tuple[bytes, bytes]:
     pdf = client.get(doc["pdf_url"], headers=headers)
     docx = client.get(doc["docx_url"], headers=headers)
     assert pdf.status_code == docx.status_code == 200
@@ -47,7 +47,7 @@ def assert_pdfa(data: bytes) -> None:
 @pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
 def test_every_type_in_every_jurisdiction(
     client, officer, jurisdiction, tmp_path, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     h = officer.headers
     built = build_case(client, h, jurisdiction)
     jur = client.get(f"/api/jurisdictions/{jurisdiction}/document-types").json
@@ -160,7 +160,7 @@ def libreoffice_converts(docx_dir: Path, tmp: Path) -> None:
         "Ngô Thị Ánh & Co. </w:t><w:p>",
     ],
 )
-def test_hard_names_and_long_text_survive_both_formats(client, officer, name, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_hard_names_and_long_text_survive_both_formats(client, officer, name, tmp_path) -> None:
     long_description = ('Overgrown vegetation & debris <rear yard> "east fence" - ' * 40)[:2000]
     built = build_case(
         client, officer.headers, "los-gatos-ca", owner_name=name, description=long_description
@@ -181,7 +181,7 @@ def test_hard_names_and_long_text_survive_both_formats(client, officer, name, tm
     assert 'Overgrown vegetation & debris <rear yard> "east fence"' in ptext
 
 
-def test_missing_elements_are_named(client, make_user, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_elements_are_named(client, make_user, tmp_path) -> None:
     no_badge = make_user("officer", badge=None)
     built = build_case(client, no_badge.headers, "tom-bean-tx")
     body = document_body("notice_of_violation", built, photo_ids=[], fields={})
@@ -204,7 +204,7 @@ def test_missing_elements_are_named(client, make_user, tmp_path) -> None:  # typ
     assert docs == []
 
 
-def test_a_jurisdiction_wording_override_must_keep_the_elements(client, officer, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_jurisdiction_wording_override_must_keep_the_elements(client, officer, settings) -> None:
     folder = (
         settings.data_dir / "jurisdictions" / "los-gatos-ca" / "templates" / "notice_of_violation"
     )
@@ -226,7 +226,7 @@ def test_a_jurisdiction_wording_override_must_keep_the_elements(client, officer,
 
 def test_a_jurisdiction_overrides_the_layout_without_code(
     client, officer, settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     folder = settings.data_dir / "jurisdictions" / "lees-summit-mo" / "templates" / "warning_notice"
     folder.mkdir(parents=True)
     (folder / "notice.html").write_text(
@@ -241,7 +241,7 @@ def test_a_jurisdiction_overrides_the_layout_without_code(
     assert "LEE'S SUMMIT CUSTOM Courtesy Warning" in " ".join(pdf_text(pdf, tmp_path).split())
 
 
-def test_lifecycle_draft_issue_supersede(client, officer, tmp_path, database) -> None:  # type: ignore[no-untyped-def]
+def test_lifecycle_draft_issue_supersede(client, officer, tmp_path, database) -> None:
     h = officer.headers
     built = build_case(client, h, "jefferson-county-wa")
     draft = issue(client, h, built, "notice_of_violation", draft=True, fields={})
@@ -298,7 +298,7 @@ def test_lifecycle_draft_issue_supersede(client, officer, tmp_path, database) ->
     assert r.status_code == 409
 
 
-def test_one_notice_per_recipient_and_never_to_the_complainant(client, officer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_one_notice_per_recipient_and_never_to_the_complainant(client, officer, tmp_path) -> None:
     h = officer.headers
     built = build_case(client, h, "los-gatos-ca")
     to_owner = issue(client, h, built, "notice_of_violation")
@@ -316,7 +316,7 @@ def test_one_notice_per_recipient_and_never_to_the_complainant(client, officer, 
     assert "supplied by the complainant" in r.json["error"]
 
 
-def test_notice_of_resolution_needs_an_identified_complainant(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_notice_of_resolution_needs_an_identified_complainant(client, officer) -> None:
     h = officer.headers
     body = {
         "jurisdiction": "los-gatos-ca",
@@ -341,7 +341,7 @@ def test_notice_of_resolution_needs_an_identified_complainant(client, officer) -
     assert r.status_code == 422 and "no identified complainant" in r.json["error"]
 
 
-def test_vca_refused_without_penalty_for_a_repeat_offense(client, officer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_vca_refused_without_penalty_for_a_repeat_offense(client, officer, tmp_path) -> None:
     h = officer.headers
     first = build_case(client, h, "tom-bean-tx")
     issue(client, h, first, "voluntary_compliance_agreement")  # first offense: fine
@@ -365,7 +365,7 @@ def test_vca_refused_without_penalty_for_a_repeat_offense(client, officer, tmp_p
     assert "A penalty of $200 applies" in pdf_text(fetch(client, h, doc)[0], tmp_path)
 
 
-def test_vca_refused_after_an_uncorrected_violation(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_vca_refused_after_an_uncorrected_violation(client, officer) -> None:
     h = officer.headers
     earlier = build_case(client, h, "los-gatos-ca")
     issue(client, h, earlier, "warning_notice")  # enforcement taken; violations never corrected
@@ -392,7 +392,7 @@ def test_vca_refused_after_an_uncorrected_violation(client, officer) -> None:  #
         ({"penalty_amount": "0"}, "penalty_amount"),
     ],
 )
-def test_settlement_limits(client, officer, change, field) -> None:  # type: ignore[no-untyped-def]
+def test_settlement_limits(client, officer, change, field) -> None:
     built = build_case(client, officer.headers, "jefferson-county-wa")
     fields = {**FIELDS["settlement_agreement"], **change}
     r = client.post(
@@ -404,7 +404,7 @@ def test_settlement_limits(client, officer, change, field) -> None:  # type: ign
     assert "JCC 19.30.025" in r.json["details"]["citation"]
 
 
-def test_settlement_exact_arithmetic(client, officer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_settlement_exact_arithmetic(client, officer, tmp_path) -> None:
     built = build_case(client, officer.headers, "jefferson-county-wa")
     fields = {
         **FIELDS["settlement_agreement"],
@@ -417,7 +417,7 @@ def test_settlement_exact_arithmetic(client, officer, tmp_path) -> None:  # type
     assert "payable: $666.73" in words and "deferred for 36 months" in words
 
 
-def test_stop_work_order_with_a_structure_notifies_the_inspector(client, officer, database) -> None:  # type: ignore[no-untyped-def]
+def test_stop_work_order_with_a_structure_notifies_the_inspector(client, officer, database) -> None:
     h = officer.headers
     built = build_case(client, h, "tom-bean-tx")
     body = document_body(
@@ -445,7 +445,7 @@ def test_stop_work_order_with_a_structure_notifies_the_inspector(client, officer
         assert notice.inspector == "J. Ortiz, Building Official"
 
 
-def test_service_methods_and_deadlines(client, officer, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_service_methods_and_deadlines(client, officer, tmp_path, clock) -> None:
     from datetime import timedelta
 
     advance = clock("2030-11-20T09:00:00-06:00")
@@ -527,7 +527,7 @@ def test_service_methods_and_deadlines(client, officer, tmp_path, clock) -> None
 
 
 @pytest.mark.parametrize("status", ["returned", "unclaimed", "refused"])
-def test_undelivered_mail_flags_reservice(client, officer, status, clock) -> None:  # type: ignore[no-untyped-def]
+def test_undelivered_mail_flags_reservice(client, officer, status, clock) -> None:
     from datetime import timedelta
 
     from tests.helpers import pdf as make_pdf
@@ -562,7 +562,7 @@ def test_undelivered_mail_flags_reservice(client, officer, status, clock) -> Non
 @pytest.mark.parametrize(
     ("method", "words"), [("door_hanger", "door hanger"), ("personal", "personal service")]
 )
-def test_served_at_issue_prints_the_date(client, officer, tmp_path, clock, method, words) -> None:  # type: ignore[no-untyped-def]
+def test_served_at_issue_prints_the_date(client, officer, tmp_path, clock, method, words) -> None:
     clock("2030-11-20T10:20:00-08:00")
     built = build_case(client, officer.headers, "los-gatos-ca")
     doc = issue(
@@ -578,7 +578,7 @@ def test_served_at_issue_prints_the_date(client, officer, tmp_path, clock, metho
     assert f"Served by {words} on November 20, 2030 at 10:15 AM PST" in text
 
 
-def test_big_photos_are_downscaled_in_both_formats(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_big_photos_are_downscaled_in_both_formats(client, officer) -> None:
 
     built = build_case(client, officer.headers, "los-gatos-ca")
     big = client.post(
@@ -595,7 +595,7 @@ def test_big_photos_are_downscaled_in_both_formats(client, officer) -> None:  # 
     assert len(pdf) < 600_000 and len(docx) < 600_000
 
 
-def test_issued_documents_are_stored_and_hashed(client, officer, database, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_issued_documents_are_stored_and_hashed(client, officer, database, run_cli) -> None:
     built = build_case(client, officer.headers, "lees-summit-mo")
     doc = issue(client, officer.headers, built, "notice_of_violation")
     with database.session() as s:
@@ -607,7 +607,7 @@ def test_issued_documents_are_stored_and_hashed(client, officer, database, run_c
 
 def test_verify_checks_issued_pdfs_are_still_pdfa(
     client, officer, database, settings, run_cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from pypdf import PdfWriter
 
     from docsvc.attachments.service import register_blob

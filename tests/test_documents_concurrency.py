@@ -13,7 +13,7 @@ from docsvc.models import Document
 from tests.documents_helpers import build_case, document_body
 
 
-def test_concurrent_issues_and_reads(app, officer, records, database) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_issues_and_reads(app, officer, records, database) -> None:
     setup = app.test_client()
     built = build_case(setup, officer.headers, "jefferson-county-wa")
 

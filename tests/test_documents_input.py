@@ -11,7 +11,7 @@ from tests.documents_helpers import FIELDS, build_case, document_body
 
 
 @pytest.fixture
-def built(client, officer):  # type: ignore[no-untyped-def]
+def built(client, officer):
     return build_case(client, officer.headers, "los-gatos-ca")
 
 
@@ -31,7 +31,7 @@ def built(client, officer):  # type: ignore[no-untyped-def]
         ),
     ],
 )
-def test_bad_document_requests(client, officer, built, count_rows, change, status, says) -> None:  # type: ignore[no-untyped-def]
+def test_bad_document_requests(client, officer, built, count_rows, change, status, says) -> None:
     r = client.post(
         f"/api/cases/{built.case}/documents",
         headers=officer.headers,
@@ -42,7 +42,7 @@ def test_bad_document_requests(client, officer, built, count_rows, change, statu
     assert count_rows("documents") == 0
 
 
-def test_a_document_photo_must_be_a_photo(client, officer, built, count_rows) -> None:  # type: ignore[no-untyped-def]
+def test_a_document_photo_must_be_a_photo(client, officer, built, count_rows) -> None:
     pdf = client.post(
         f"/api/cases/{built.case}/attachments",
         headers=officer.headers,
@@ -66,7 +66,7 @@ def test_a_document_photo_must_be_a_photo(client, officer, built, count_rows) ->
         ("settlement_agreement", "deferred_months", "two years"),
     ],
 )
-def test_field_types_are_checked(client, officer, built, doc_type, field, value) -> None:  # type: ignore[no-untyped-def]
+def test_field_types_are_checked(client, officer, built, doc_type, field, value) -> None:
     fields = {**FIELDS[doc_type], field: value}
     r = client.post(
         f"/api/cases/{built.case}/documents",
@@ -76,7 +76,7 @@ def test_field_types_are_checked(client, officer, built, doc_type, field, value)
     assert r.status_code == 422 and field in r.json["error"]
 
 
-def test_return_receipt_input(client, officer, built) -> None:  # type: ignore[no-untyped-def]
+def test_return_receipt_input(client, officer, built) -> None:
     doc = client.post(
         f"/api/cases/{built.case}/documents",
         headers=officer.headers,

@@ -113,7 +113,7 @@ def test_the_street_line_is_parsed_whole() -> None:
     at = street_address("100 N Oak Avenue Apt 4B, Los Gatos")
     assert at is not None
     assert (at.number, at.direction, at.street, at.unit) == ("100", "n", ("oak", "ave"), "4b")
-    assert street_address("100 N Main St # 2").unit == "2"  # type: ignore[union-attr]
+    assert street_address("100 N Main St # 2").unit == "2"
     assert street_address("PO Box 9, Tom Bean") is None
     home, prop = street_address("100 N Oak Ave"), street_address("100 N Main Street")
     assert home is not None and prop is not None and not home.same_place(prop)
@@ -122,7 +122,7 @@ def test_the_street_line_is_parsed_whole() -> None:
 # --- the release: needles from the stored record, exceptions decided by a clerk ----------------
 
 
-def _request(client, records, case: str, **extra):  # type: ignore[no-untyped-def]
+def _request(client, records, case: str, **extra):
     body = {
         "jurisdiction": "los-gatos-ca",
         "requester": {"name": "Pat Reporter"},
@@ -134,7 +134,7 @@ def _request(client, records, case: str, **extra):  # type: ignore[no-untyped-de
     return client.post("/api/disclosures", headers=records.headers, json=body)
 
 
-def _case(client, officer, *, address: str, home: str, name: str = "Maria O'Brien-Nguyễn") -> str:  # type: ignore[no-untyped-def]
+def _case(client, officer, *, address: str, home: str, name: str = "Maria O'Brien-Nguyễn") -> str:
     body = complaint_case(address=address)
     body["complaint"]["complainant"].update({"address": home, "name": name})
     r = client.post("/api/cases", headers=officer.headers, json=body)
@@ -142,7 +142,7 @@ def _case(client, officer, *, address: str, home: str, name: str = "Maria O'Brie
     return r.json["case_number"]
 
 
-def test_the_complainants_address_on_the_same_block_is_boxed(  # type: ignore[no-untyped-def]
+def test_the_complainants_address_on_the_same_block_is_boxed(
     client, officer, records, work, database
 ) -> None:
     """The leak that went out: grid neighbours share '100 N', and the address was dropped."""
@@ -166,7 +166,7 @@ def test_the_complainants_address_on_the_same_block_is_boxed(  # type: ignore[no
     assert "address" in {b["kind"] for b in boxes}
 
 
-def test_living_at_the_property_is_a_clerks_decision(  # type: ignore[no-untyped-def]
+def test_living_at_the_property_is_a_clerks_decision(
     client, officer, records, work, database
 ) -> None:
     case = _case(client, officer, address="100 N Main Street", home="100 N Main St, Apt 2")
@@ -229,7 +229,7 @@ def test_living_at_the_property_is_a_clerks_decision(  # type: ignore[no-untyped
     assert public[0]["reviewer"]
 
 
-def test_a_complainant_who_is_a_party_is_proposed_not_assumed(  # type: ignore[no-untyped-def]
+def test_a_complainant_who_is_a_party_is_proposed_not_assumed(
     client, officer, records, work
 ) -> None:
     case = _case(client, officer, address="1418 Elm Street", home="9 Far Road", name="Lee Owner")
@@ -243,7 +243,7 @@ def test_a_complainant_who_is_a_party_is_proposed_not_assumed(  # type: ignore[n
     assert req["exceptions"][0]["reason"] == "the complainant is the case's owner"
 
 
-def test_a_request_by_search_ignores_what_only_the_complainant_matches(  # type: ignore[no-untyped-def]
+def test_a_request_by_search_ignores_what_only_the_complainant_matches(
     client, officer, records, work
 ) -> None:
     """Scoped by the complainant's own name, a request would tell the requester which case
@@ -264,14 +264,12 @@ def test_a_request_by_search_ignores_what_only_the_complainant_matches(  # type:
 # --- views: audited once each, within the viewer's jurisdictions -------------------------------
 
 
-def _views(database) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def _views(database) -> list[AuditEvent]:
     with database.session() as s:
         return list(s.scalars(select(AuditEvent).where(AuditEvent.action == "complainant.view")))
 
 
-def test_history_stays_within_the_viewers_jurisdictions(  # type: ignore[no-untyped-def]
-    client, officer, make_user
-) -> None:
+def test_history_stays_within_the_viewers_jurisdictions(client, officer, make_user) -> None:
     here = _case(client, officer, address="1418 Elm Street", home="5 Home Lane", name="Ada Repeat")
     there = client.post(
         "/api/cases",
@@ -298,7 +296,7 @@ def test_history_stays_within_the_viewers_jurisdictions(  # type: ignore[no-unty
     assert [c["case_number"] for c in full["history"]["complainant"]] == [there]
 
 
-def test_a_document_to_the_complainant_is_a_view_each_time(  # type: ignore[no-untyped-def]
+def test_a_document_to_the_complainant_is_a_view_each_time(
     client, officer, records, database
 ) -> None:
     case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
@@ -325,7 +323,7 @@ def test_a_document_to_the_complainant_is_a_view_each_time(  # type: ignore[no-u
     ]
 
 
-def test_search_shows_restricted_hits_masked_and_audited(  # type: ignore[no-untyped-def]
+def test_search_shows_restricted_hits_masked_and_audited(
     client, officer, records, work, database
 ) -> None:
     case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
@@ -345,7 +343,7 @@ def test_search_shows_restricted_hits_masked_and_audited(  # type: ignore[no-unt
     assert len(_views(database)) == before + 1
 
 
-def test_the_case_page_masks_what_quotes_the_complainant_until_shown(  # type: ignore[no-untyped-def]
+def test_the_case_page_masks_what_quotes_the_complainant_until_shown(
     client, officer, signed_in, database
 ) -> None:
     body = complaint_case(description="Maria O'Brien-Nguyễn (408) 555-0142 says weeds are tall.")
@@ -368,9 +366,7 @@ def test_needles_come_from_every_identifier() -> None:
     assert {n.kind for n in who.needles()} == {"name", "phone", "email", "address", "unit"}
 
 
-def test_a_snippet_cut_inside_an_identifier_masks_the_part_left(  # type: ignore[no-untyped-def]
-    client, officer, database
-) -> None:
+def test_a_snippet_cut_inside_an_identifier_masks_the_part_left(client, officer, database) -> None:
     from docsvc.identity.mask import snippet_masker
     from docsvc.models import Case
 
@@ -430,7 +426,7 @@ def test_a_short_given_name_alone_is_no_finding() -> None:
     assert not Targets.of(*who).kinds_in(text)
 
 
-def test_a_documents_fields_that_name_the_complainant_are_a_view(  # type: ignore[no-untyped-def]
+def test_a_documents_fields_that_name_the_complainant_are_a_view(
     client, officer, records, database
 ) -> None:
     """The API returns fields as typed (a draft is edited from them): where an officer wrote the
@@ -459,9 +455,7 @@ def test_a_documents_fields_that_name_the_complainant_are_a_view(  # type: ignor
     assert [(v.actor_id, v.fields) for v in views] == [(records.id, ["api.documents.fields"])] * 2
 
 
-def test_a_hits_title_is_masked_like_its_snippet(  # type: ignore[no-untyped-def]
-    client, officer, records, work
-) -> None:
+def test_a_hits_title_is_masked_like_its_snippet(client, officer, records, work) -> None:
     """An officer's photo whose caption quotes the complainant: found by the caption, the hit's
     title (the caption) shows no more of them than its snippet does."""
     case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
@@ -478,9 +472,7 @@ def test_a_hits_title_is_masked_like_its_snippet(  # type: ignore[no-untyped-def
     assert any("[complainant]" in h["title"] for h in hits)
 
 
-def test_the_complainants_file_uploaded_again_is_still_theirs(  # type: ignore[no-untyped-def]
-    client, officer
-) -> None:
+def test_the_complainants_file_uploaded_again_is_still_theirs(client, officer) -> None:
     """The same bytes as a photo the complainant supplied, uploaded again without the box
     ticked (or the other way round), are the complainant's file either way."""
     case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
@@ -508,7 +500,7 @@ def test_the_complainants_file_uploaded_again_is_still_theirs(  # type: ignore[n
     assert first["supplied_by_complainant"] is True
 
 
-def test_an_unredacted_bundle_is_never_cached(client, officer, attorney, work) -> None:  # type: ignore[no-untyped-def]
+def test_an_unredacted_bundle_is_never_cached(client, officer, attorney, work) -> None:
     """Each showing of a bundle that names the complainant is fetched, so it is recorded."""
     case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
     ids = {}

@@ -273,7 +273,7 @@ def pdf_file(*lines: str) -> bytes:
     return helpers.pdf_with(helpers.text_ops(*lines))
 
 
-def seed(client, officer, records, attorney, work, clock, settings) -> Seeded:  # type: ignore[no-untyped-def]
+def seed(client, officer, records, attorney, work, clock, settings) -> Seeded:
     # The old case, closed in 2021 and destroyed under the adopted schedule in 2026.
     adopt(settings.data_dir)
     destroyed = closed_case(
@@ -607,7 +607,7 @@ def last_seq(database: Any) -> int:
         return session.scalar(select(func.max(AuditEvent.seq))) or 0
 
 
-def test_identity_only_where_a_role_may_see_it_each_view_audited_once(  # type: ignore[no-untyped-def]
+def test_identity_only_where_a_role_may_see_it_each_view_audited_once(
     app, client, database, settings, make_user, officer, records, attorney, clock, tmp_path
 ) -> None:
     def work() -> None:

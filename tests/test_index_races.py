@@ -16,7 +16,7 @@ from tests import helpers
 from tests.documents_helpers import article_number, build_case, issue
 
 
-def _entries(database, kind: str, ref_id: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _entries(database, kind: str, ref_id: int) -> list[tuple[str, str]]:
     with database.session() as s:
         rows = s.execute(
             select(SearchEntry.part, SearchEntry.title).where(
@@ -26,7 +26,7 @@ def _entries(database, kind: str, ref_id: int) -> list[tuple[str, str]]:  # type
     return sorted((p, t) for p, t in rows)
 
 
-def test_service_and_receipt_after_the_worker_read_the_notice(  # type: ignore[no-untyped-def]
+def test_service_and_receipt_after_the_worker_read_the_notice(
     client, officer, clock, work, database
 ) -> None:
     advance = clock("2030-11-20T09:00:00-08:00")
@@ -67,9 +67,7 @@ def test_service_and_receipt_after_the_worker_read_the_notice(  # type: ignore[n
     assert entries[0][1] == entries[1][1]  # the text entry shows the record's current title
 
 
-def test_requests_racing_the_worker_never_collide(  # type: ignore[no-untyped-def]
-    app, officer, settings, database, clock
-) -> None:
+def test_requests_racing_the_worker_never_collide(app, officer, settings, database, clock) -> None:
     """Officers recording service and return receipts on freshly issued notices while the
     worker extracts their text in another thread: every request succeeds and each notice ends with exactly one
     meta and one text entry."""

@@ -44,11 +44,11 @@ def package(**files: bytes) -> bytes:
     return out.getvalue()
 
 
-def kinds(findings) -> set[str]:  # type: ignore[no-untyped-def]
+def kinds(findings) -> set[str]:
     return {f.kind for f in findings}
 
 
-def scan(ocr: bool = False, **files: bytes):  # type: ignore[no-untyped-def]
+def scan(ocr: bool = False, **files: bytes):
     return scan_package(package(**files), TARGETS, ocr=ocr)
 
 
@@ -176,7 +176,7 @@ def test_targets_never_show_their_values() -> None:
 
 
 @pytest.mark.parametrize("module", [scanner, scan_targets], ids=lambda m: m.__name__)
-def test_the_scanner_does_not_use_the_redactions_matching(module) -> None:  # type: ignore[no-untyped-def]
+def test_the_scanner_does_not_use_the_redactions_matching(module) -> None:
     """Independence: a mistake in the redaction's needles or normalisation must not be made a
     second time by the code that checks it."""
     source = Path(module.__file__).read_text()
@@ -194,7 +194,7 @@ def test_the_scanner_does_not_use_the_redactions_matching(module) -> None:  # ty
         assert getattr(value, "__module__", None) not in FORBIDDEN, value
 
 
-def test_targets_come_from_the_case_record_less_only_what_is_waived(  # type: ignore[no-untyped-def]
+def test_targets_come_from_the_case_record_less_only_what_is_waived(
     client, officer, database
 ) -> None:
     # The complainant lives on the property's block: "100 N" is shared, the street is not.
@@ -348,13 +348,13 @@ def test_a_line_between_two_burned_boxes_is_read_in_the_second_mode() -> None:
     assert ("page 1 OCR (mode 11)", "phone") in {(f.where, f.kind) for f in found}
 
 
-def test_the_second_reading_is_only_where_it_is_worth_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_second_reading_is_only_where_it_is_worth_one(monkeypatch) -> None:
     """Plain text pages (a picture on one too) and photos without words are read once; a scan,
     a page with a burned-in box, and a page showing words its layer lacks, twice."""
     modes: list[tuple[int, int]] = []
     real = scanner.ocr_image
 
-    def counting(image, psm=None):  # type: ignore[no-untyped-def]
+    def counting(image, psm=None):
         modes.append((image.size[0], psm))
         return real(image, psm=psm)
 

@@ -8,7 +8,7 @@ from tests.conftest import complaint_case
 
 
 @pytest.fixture
-def jc_case(client, officer):  # type: ignore[no-untyped-def]
+def jc_case(client, officer):
     def make(address: str = "900 Discovery Road") -> str:
         r = client.post(
             "/api/cases",
@@ -20,11 +20,11 @@ def jc_case(client, officer):  # type: ignore[no-untyped-def]
     return make
 
 
-def post(client, officer, case: str, **entry):  # type: ignore[no-untyped-def]
+def post(client, officer, case: str, **entry):
     return client.post(f"/api/cases/{case}/ledger", headers=officer.headers, json=entry)
 
 
-def test_balances_are_exact(client, officer, jc_case) -> None:  # type: ignore[no-untyped-def]
+def test_balances_are_exact(client, officer, jc_case) -> None:
     case = jc_case()
     assert (
         post(
@@ -70,7 +70,7 @@ def test_balances_are_exact(client, officer, jc_case) -> None:  # type: ignore[n
     assert mid["balances"]["penalties_assessed"] == "166.95"  # five days accrued so far
 
 
-def test_costs_are_never_waived(client, officer, jc_case) -> None:  # type: ignore[no-untyped-def]
+def test_costs_are_never_waived(client, officer, jc_case) -> None:
     case = jc_case()
     post(client, officer, case, kind="penalty", amount="500.00", assessed_on="2030-01-10")
     post(client, officer, case, kind="abatement_cost", amount="300.00", assessed_on="2030-01-10")
@@ -100,7 +100,7 @@ def test_costs_are_never_waived(client, officer, jc_case) -> None:  # type: igno
     assert r.status_code == 422 and "applies_to" in r.json["error"]
 
 
-def test_lien_due_on_day_90_not_day_89(client, officer, jc_case) -> None:  # type: ignore[no-untyped-def]
+def test_lien_due_on_day_90_not_day_89(client, officer, jc_case) -> None:
     case = jc_case()
     post(client, officer, case, kind="penalty", amount="750.00", assessed_on="2030-01-01")
 
@@ -158,7 +158,7 @@ def test_lien_due_on_day_90_not_day_89(client, officer, jc_case) -> None:  # typ
     )
 
 
-def test_a_paid_penalty_is_no_lien(client, officer, jc_case) -> None:  # type: ignore[no-untyped-def]
+def test_a_paid_penalty_is_no_lien(client, officer, jc_case) -> None:
     case = jc_case()
     post(client, officer, case, kind="penalty", amount="100.00", assessed_on="2030-01-01")
     post(client, officer, case, kind="penalty", amount="50.00", assessed_on="2030-02-15")
@@ -178,7 +178,7 @@ def test_a_paid_penalty_is_no_lien(client, officer, jc_case) -> None:  # type: i
     assert due["due"] is False and due["due_on"] == "2030-05-16" and due["amount"] == "50.00"
 
 
-def voucher(client, officer, case: str, amount: str, on: str):  # type: ignore[no-untyped-def]
+def voucher(client, officer, case: str, amount: str, on: str):
     return client.post(
         f"/api/cases/{case}/vouchers",
         headers=officer.headers,
@@ -191,7 +191,7 @@ def voucher(client, officer, case: str, amount: str, on: str):  # type: ignore[n
     )
 
 
-def test_voucher_limits(client, officer, jc_case) -> None:  # type: ignore[no-untyped-def]
+def test_voucher_limits(client, officer, jc_case) -> None:
     case = jc_case()
     r = voucher(client, officer, case, "250.01", "2030-03-01")
     assert (
@@ -224,7 +224,7 @@ def test_voucher_limits(client, officer, jc_case) -> None:  # type: ignore[no-un
     )
 
 
-def test_no_voucher_program_elsewhere(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_no_voucher_program_elsewhere(client, officer) -> None:
     case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
         "case_number"
     ]
@@ -233,7 +233,7 @@ def test_no_voucher_program_elsewhere(client, officer) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("role", ["public", "records", "attorney"])
-def test_money_roles(client, officer, make_user, jc_case, role) -> None:  # type: ignore[no-untyped-def]
+def test_money_roles(client, officer, make_user, jc_case, role) -> None:
     case = jc_case()
     h = {} if role == "public" else make_user(role).headers
     r = client.post(

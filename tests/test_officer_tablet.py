@@ -20,7 +20,7 @@ def form_tokens(page: bytes) -> dict[str, str]:
     return out
 
 
-def _mailed(client, user, clock):  # type: ignore[no-untyped-def]
+def _mailed(client, user, clock):
     """A Los Gatos notice of violation sent by certified mail: (built case, document)."""
     clock("2026-11-18T09:00:00-08:00")
     built = build_case(client, user.headers, "los-gatos-ca")
@@ -37,7 +37,7 @@ def _mailed(client, user, clock):  # type: ignore[no-untyped-def]
     return built, doc
 
 
-def _receipt_form(client, built, doc, data: bytes, name: str):  # type: ignore[no-untyped-def]
+def _receipt_form(client, built, doc, data: bytes, name: str):
     page = client.get(f"/cases/{built.case}")
     return client.post(
         f"/documents/{doc['id']}/return-receipt",
@@ -53,7 +53,7 @@ def _sentence_ok(text: str) -> None:
         assert garble not in text
 
 
-def test_a_file_refused_for_its_type_reads_as_a_sentence_for_every_caller(  # type: ignore[no-untyped-def]
+def test_a_file_refused_for_its_type_reads_as_a_sentence_for_every_caller(
     client, signed_in, clock
 ) -> None:
     """Item 5: the same refusal through the API, the case's upload form and the notice's
@@ -81,7 +81,7 @@ def test_a_file_refused_for_its_type_reads_as_a_sentence_for_every_caller(  # ty
         assert "Receipt (scan or electronic):" in page
 
 
-def test_a_key_in_the_possessive_is_not_rewritten_to_this_s(app) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_in_the_possessive_is_not_rewritten_to_this_s(app) -> None:
     from docsvc.ui.forms import Field, Spec, _in_words
 
     f = Field("receipt", "Receipt", "file", ("receipt_file",))
@@ -95,7 +95,7 @@ def _pdf_images(data: bytes) -> int:
     return sum(len(p.images) for p in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_photos_offered_exactly_where_they_are_printed(client, signed_in, clock) -> None:  # type: ignore[no-untyped-def]
+def test_photos_offered_exactly_where_they_are_printed(client, signed_in, clock) -> None:
     """Item 1, over the whole catalogue: for every document type of every jurisdiction the
     new-notice page offers photographs if and only if the issued PDF prints them."""
     from docsvc.documents import wording
@@ -131,7 +131,7 @@ def test_photos_offered_exactly_where_they_are_printed(client, signed_in, clock)
     assert offered_somewhere == {"notice_of_violation"}
 
 
-def test_courtesy_notice_in_los_gatos_offers_no_photos(client, signed_in, clock) -> None:  # type: ignore[no-untyped-def]
+def test_courtesy_notice_in_los_gatos_offers_no_photos(client, signed_in, clock) -> None:
     user = signed_in()
     clock("2026-11-18T09:00:00-08:00")
     built = build_case(client, user.headers, "los-gatos-ca")
@@ -142,7 +142,7 @@ def test_courtesy_notice_in_los_gatos_offers_no_photos(client, signed_in, clock)
     assert "prints no photographs" in text
 
 
-def test_a_return_receipt_is_never_a_photo(client, signed_in, clock, work) -> None:  # type: ignore[no-untyped-def]
+def test_a_return_receipt_is_never_a_photo(client, signed_in, clock, work) -> None:
     """Item 2: the green card (a JPEG) is kept with its notice's service: not in the photo
     gallery, not offered (or accepted) as a notice's photograph, never 'supplied by the
     complainant', before or after the worker has read it."""
@@ -177,7 +177,7 @@ def test_a_return_receipt_is_never_a_photo(client, signed_in, clock, work) -> No
     assert f"files {receipt_id} are not photographs" in r.json["error"]
 
 
-def _sign_in(client, user) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(client, user) -> None:
     token = csrf(client.get("/login").data)
     r = client.post(
         "/login",
@@ -186,7 +186,7 @@ def _sign_in(client, user) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 302
 
 
-def _chosen_jurisdiction(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _chosen_jurisdiction(client) -> tuple[str, str]:
     page = client.get("/cases/new").get_data(as_text=True)
     chosen = re.search(r'<option value="([a-z-]+)" data-now="[^"]*" selected', page)
     received = re.search(r'name="received_at"[^>]*value="([^"]*)"', page)
@@ -194,7 +194,7 @@ def _chosen_jurisdiction(client) -> tuple[str, str]:  # type: ignore[no-untyped-
     return chosen.group(1), received.group(1)
 
 
-def test_a_new_case_starts_in_the_officers_own_jurisdiction(client, make_user, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_case_starts_in_the_officers_own_jurisdiction(client, make_user, clock) -> None:
     """Item 9: limited to Los Gatos, the form starts there, Received in Pacific time."""
     clock("2026-11-18T17:00:00+00:00")
     user = make_user("officer", jurisdictions=["los-gatos-ca"], with_password=True)
@@ -202,7 +202,7 @@ def test_a_new_case_starts_in_the_officers_own_jurisdiction(client, make_user, c
     assert _chosen_jurisdiction(client) == ("los-gatos-ca", "2026-11-18T09:00")
 
 
-def test_a_new_case_starts_in_the_jurisdiction_used_last(client, make_user, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_case_starts_in_the_jurisdiction_used_last(client, make_user, clock) -> None:
     from tests.conftest import complaint_case
 
     clock("2026-11-18T17:00:00+00:00")
@@ -216,7 +216,7 @@ def test_a_new_case_starts_in_the_jurisdiction_used_last(client, make_user, cloc
     assert _chosen_jurisdiction(client) == (other, zone_now[other])
 
 
-def _confirm(client, page: bytes):  # type: ignore[no-untyped-def]
+def _confirm(client, page: bytes):
     """Press Yes on a confirmation page: its form's hidden fields sent back."""
     html = page.decode()
     form = html.split('id="confirm-form"')[1].split("</form>")[0]
@@ -228,7 +228,7 @@ def _confirm(client, page: bytes):  # type: ignore[no-untyped-def]
     return client.post(action.group(1).replace("&amp;", "&"), data=data)
 
 
-def _new_notice_form(client, built, doc_type: str, **over):  # type: ignore[no-untyped-def]
+def _new_notice_form(client, built, doc_type: str, **over):
     page = client.get(f"/cases/{built.case}/documents/new?type={doc_type}")
     assert page.status_code == 200
     data = {**form_tokens(page.data), "type": doc_type, "recipient": str(built.owner),
@@ -238,11 +238,11 @@ def _new_notice_form(client, built, doc_type: str, **over):  # type: ignore[no-u
     return client.post(f"/cases/{built.case}/documents", data=data)
 
 
-def _docs(client, user, built) -> list[dict]:  # type: ignore[no-untyped-def]
+def _docs(client, user, built) -> list[dict]:
     return client.get(f"/api/cases/{built.case}/documents", headers=user.headers).json
 
 
-def test_a_draft_missing_an_element_says_so_and_can_be_corrected_or_discarded(  # type: ignore[no-untyped-def]
+def test_a_draft_missing_an_element_says_so_and_can_be_corrected_or_discarded(
     client, signed_in, clock
 ) -> None:
     """Item 3: a blank Corrective action is saved as a draft with a warning beside the
@@ -307,7 +307,7 @@ def test_a_draft_missing_an_element_says_so_and_can_be_corrected_or_discarded(  
     assert timeline.count("Draft discarded") == 2
 
 
-def test_notices_are_named_by_title_number_recipient_and_violations(  # type: ignore[no-untyped-def]
+def test_notices_are_named_by_title_number_recipient_and_violations(
     client, signed_in, clock, work
 ) -> None:
     """Items 7 and 8: the case's notices, its timeline, the issue confirmation, the due list
@@ -362,7 +362,7 @@ def test_notices_are_named_by_title_number_recipient_and_violations(  # type: ig
     assert not any("Warning Notice" in t for t in titles)
 
 
-def test_contacting_the_complainant_meets_its_clock_and_shows_nothing_of_them(  # type: ignore[no-untyped-def]
+def test_contacting_the_complainant_meets_its_clock_and_shows_nothing_of_them(
     client, signed_in, clock, database
 ) -> None:
     """Item 4: a form beside the clock (and the API) records when, how, by whom and a note;
@@ -427,7 +427,7 @@ def test_contacting_the_complainant_meets_its_clock_and_shows_nothing_of_them(  
     assert r.status_code == 422
 
 
-def test_the_service_form_fits_the_method_and_a_second_service_asks_first(  # type: ignore[no-untyped-def]
+def test_the_service_form_fits_the_method_and_a_second_service_asks_first(
     client, signed_in, clock
 ) -> None:
     """Item 6: each method's fields in a fieldset of its own (mail: mailed on, article

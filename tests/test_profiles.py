@@ -47,7 +47,7 @@ def test_jefferson_titles_its_nov_as_the_county_code_does() -> None:
     assert types["notice_of_resolution"]["recipient"] == "complainant"
 
 
-def _broken(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
+def _broken(tmp_path: Path, mutate) -> Path:
     (src,) = [p for p in shipped_profile_paths() if p.parent.name == "tom-bean-tx"]
     data = yaml.safe_load(src.read_text())
     mutate(data)
@@ -91,13 +91,13 @@ def _broken(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
         (lambda d: d["calendar"].update(country="XX"), "calendar.country"),
     ],
 )
-def test_a_bad_profile_names_the_bad_field(tmp_path: Path, mutate, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_profile_names_the_bad_field(tmp_path: Path, mutate, expected: str) -> None:
     with pytest.raises(ProfileError) as info:
         load_profile_file(_broken(tmp_path, mutate))
     assert any(expected in p for p in info.value.problems), info.value.problems
 
 
-def test_cli_profile_check_exits_1_naming_the_field(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_profile_check_exits_1_naming_the_field(tmp_path: Path, run_cli) -> None:
     bad = _broken(tmp_path, lambda d: d.update(timezone="Mars/Olympus"))
     result = run_cli("profile", "check", str(bad))
     assert result.exit_code == 1
@@ -106,7 +106,7 @@ def test_cli_profile_check_exits_1_naming_the_field(tmp_path: Path, run_cli) -> 
     assert good.exit_code == 0 and good.output.startswith("ok:")
 
 
-def test_a_fifth_city_is_a_data_folder(tmp_path: Path, run_cli, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_fifth_city_is_a_data_folder(tmp_path: Path, run_cli, client) -> None:
     def fifth(d: dict) -> None:
         d.update(
             code="springfield-or",

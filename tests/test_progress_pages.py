@@ -13,7 +13,7 @@ from tests.conftest import complaint_case
 REFRESH = b'http-equiv="refresh"'
 
 
-def test_a_request_page_refreshes_while_prepared_and_stops_with_what_to_do_when_it_fails(  # type: ignore[no-untyped-def]
+def test_a_request_page_refreshes_while_prepared_and_stops_with_what_to_do_when_it_fails(
     client, signed_in, officer, work, database
 ) -> None:
     case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
@@ -55,7 +55,7 @@ def test_a_request_page_refreshes_while_prepared_and_stops_with_what_to_do_when_
     assert r.status_code == 409 and b"prepared already" in r.data
 
 
-def test_a_bundle_page_refreshes_while_built_and_stops_when_done(  # type: ignore[no-untyped-def]
+def test_a_bundle_page_refreshes_while_built_and_stops_when_done(
     client, signed_in, officer, work
 ) -> None:
     case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
@@ -73,7 +73,7 @@ def test_a_bundle_page_refreshes_while_built_and_stops_when_done(  # type: ignor
     assert REFRESH not in page and b'id="volumes"' in page
 
 
-def test_the_retention_page_refreshes_while_a_disposition_runs_and_stops_when_done(  # type: ignore[no-untyped-def]
+def test_the_retention_page_refreshes_while_a_disposition_runs_and_stops_when_done(
     client, signed_in, officer, clock, work, settings
 ) -> None:
     from tests.retention_helpers import adopt, closed_case
@@ -107,7 +107,7 @@ def test_the_retention_page_refreshes_while_a_disposition_runs_and_stops_when_do
     "progress",
     [None, {}, {"stage": "gathering"}, {"message": "an earlier attempt stopped"}, {"total": 3}],
 )
-def test_a_running_jobs_progress_renders_whatever_it_holds(app, progress) -> None:  # type: ignore[no-untyped-def]
+def test_a_running_jobs_progress_renders_whatever_it_holds(app, progress) -> None:
     """A job's progress row holds a stage alone, or an earlier attempt's outcome, at times: the
     page says it is working instead of answering 500 (seen on a bundle's page)."""
     from types import SimpleNamespace

@@ -45,12 +45,12 @@ PROPERTY = "100 N Main Street"
 
 
 @pytest.fixture
-def built(monkeypatch) -> list[bytes]:  # type: ignore[no-untyped-def]
+def built(monkeypatch) -> list[bytes]:
     """Every package the release builds and scans, passed or refused, in order."""
     packages: list[bytes] = []
     real = release.scan
 
-    def keep(package, progress=None):  # type: ignore[no-untyped-def]
+    def keep(package, progress=None):
         packages.append(package.data)
         return real(package, progress)
 
@@ -59,7 +59,7 @@ def built(monkeypatch) -> list[bytes]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def case(client, officer) -> str:  # type: ignore[no-untyped-def]
+def case(client, officer) -> str:
     """A complaint from a neighbour on the property's block, with each carrier the redaction
     must clean: a letter naming them (text layer: boxes), a memo whose only trace of them is
     its metadata, a scanned form (pixels: boxes by OCR), and a notice addressed to them
@@ -98,7 +98,7 @@ def case(client, officer) -> str:  # type: ignore[no-untyped-def]
     return number
 
 
-def prepared(client, records, work, case: str) -> int:  # type: ignore[no-untyped-def]
+def prepared(client, records, work, case: str) -> int:
     body = {
         "jurisdiction": "los-gatos-ca",
         "requester": {"name": "Pat Reporter"},
@@ -112,11 +112,11 @@ def prepared(client, records, work, case: str) -> int:  # type: ignore[no-untype
     return r.json["id"]
 
 
-def boxes(client, records, rid: int) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def boxes(client, records, rid: int) -> list[dict[str, Any]]:
     return client.get(f"/api/disclosures/{rid}/proposed-redactions", headers=records.headers).json
 
 
-def released(client, records, rid: int):  # type: ignore[no-untyped-def]
+def released(client, records, rid: int):
     return client.post(
         f"/api/disclosures/{rid}/release",
         headers=records.headers,
@@ -177,7 +177,7 @@ def _file(package: bytes, ending: str) -> bytes:
         return zf.read(name)
 
 
-def test_each_step_broken_at_release_is_blocked_and_unbroken_it_passes(  # type: ignore[no-untyped-def]
+def test_each_step_broken_at_release_is_blocked_and_unbroken_it_passes(
     client, records, work, case, built, monkeypatch
 ) -> None:
     rid = prepared(client, records, work, case)
@@ -218,7 +218,7 @@ AT_PREPARATION: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
 
 
 @pytest.mark.parametrize("step", list(AT_PREPARATION))
-def test_each_step_broken_from_preparation_on_is_blocked(  # type: ignore[no-untyped-def]
+def test_each_step_broken_from_preparation_on_is_blocked(
     client, records, work, case, built, monkeypatch, step: str
 ) -> None:
     AT_PREPARATION[step](monkeypatch)
@@ -271,7 +271,7 @@ HIDDEN = {
 }
 
 
-def test_what_the_redaction_leaves_in_a_file_never_leaves_unnoticed(  # type: ignore[no-untyped-def]
+def test_what_the_redaction_leaves_in_a_file_never_leaves_unnoticed(
     client, officer, records, work, built
 ) -> None:
     """Identifiers the page does not show, or shows as a bare unit number, in files that need

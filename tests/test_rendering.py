@@ -43,7 +43,7 @@ def test_docx_template_uses_only_context_variables() -> None:
     assert tpl.get_undeclared_template_variables() <= CONTEXT_KEYS
 
 
-def test_committed_docx_template_matches_its_builder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_committed_docx_template_matches_its_builder(tmp_path) -> None:
     """notice.docx is generated: a hand edit to the builder must be rebuilt and committed."""
     import zipfile
 
@@ -60,7 +60,7 @@ def test_committed_docx_template_matches_its_builder(tmp_path) -> None:  # type:
     assert body(tmp_path / "n.docx") == body(default_dir() / "_layout" / "notice.docx")
 
 
-def test_the_renderer_fetches_only_stored_renditions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_renderer_fetches_only_stored_renditions(tmp_path) -> None:
     store = FileStore(tmp_path)
     fetcher = StoreFetcher(store)
     for url in (
@@ -103,7 +103,7 @@ RENDER_AGAIN = textwrap.dedent("""
 
 def test_the_same_notice_renders_to_the_same_bytes_in_another_process(
     client, officer, database, settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     built = build_case(client, officer.headers, "tom-bean-tx")
     doc = client.post(
         f"/api/cases/{built.case}/documents",
@@ -131,7 +131,7 @@ def test_the_same_notice_renders_to_the_same_bytes_in_another_process(
 
 
 @pytest.mark.parametrize("role", ["public", "records", "attorney"])
-def test_document_roles(client, officer, make_user, role) -> None:  # type: ignore[no-untyped-def]
+def test_document_roles(client, officer, make_user, role) -> None:
     built = build_case(client, officer.headers, "los-gatos-ca")
     doc = client.post(
         f"/api/cases/{built.case}/documents",

@@ -17,7 +17,7 @@ LS = "lees-summit-mo"
 JC = "jefferson-county-wa"
 
 
-def report(client, h, name: str, jurisdiction: str, year: int = 2030, fmt: str = "json"):  # type: ignore[no-untyped-def]
+def report(client, h, name: str, jurisdiction: str, year: int = 2030, fmt: str = "json"):
     return client.get(
         f"/api/reports/{name}?jurisdiction={jurisdiction}&year={year}&format={fmt}", headers=h
     )
@@ -47,14 +47,14 @@ def csv_blocks(body: bytes) -> dict[str, list[list[str]]]:
     return blocks
 
 
-def ledger_entry(client, h, case: str, **entry):  # type: ignore[no-untyped-def]
+def ledger_entry(client, h, case: str, **entry):
     r = client.post(f"/api/cases/{case}/ledger", headers=h, json=entry)
     assert r.status_code == 201, r.json
     return r.json
 
 
 @pytest.fixture
-def settled(client, officer, clock):  # type: ignore[no-untyped-def]
+def settled(client, officer, clock):
     """Two Jefferson County settlements entered in 2030, one completed that year."""
     clock("2031-01-15T09:00:00-08:00")
     h = officer.headers
@@ -100,7 +100,7 @@ def settled(client, officer, clock):  # type: ignore[no-untyped-def]
     return out
 
 
-def test_settlements_report_agrees_with_the_ledger(client, officer, settled) -> None:  # type: ignore[no-untyped-def]
+def test_settlements_report_agrees_with_the_ledger(client, officer, settled) -> None:
     h = officer.headers
     data = report(client, h, "settlements", JC).json
     entered = rows(data, "entered")
@@ -126,7 +126,7 @@ def test_settlements_report_agrees_with_the_ledger(client, officer, settled) -> 
     assert rows(report(client, h, "settlements", JC, 2029).json, "entered") == []
 
 
-def test_settlements_report_as_csv_and_pdf(client, officer, settled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_settlements_report_as_csv_and_pdf(client, officer, settled, tmp_path) -> None:
     h = officer.headers
     r = report(client, h, "settlements", JC, fmt="csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"
@@ -156,7 +156,7 @@ def test_settlements_report_as_csv_and_pdf(client, officer, settled, tmp_path) -
 
 
 @pytest.fixture
-def workload(client, officer, clock):  # type: ignore[no-untyped-def]
+def workload(client, officer, clock):
     h = officer.headers
     advance = clock("2030-02-10T09:00:00-06:00")
     made = []
@@ -254,7 +254,7 @@ def workload(client, officer, clock):  # type: ignore[no-untyped-def]
     return made, advance
 
 
-def test_workload_report(client, officer, workload) -> None:  # type: ignore[no-untyped-def]
+def test_workload_report(client, officer, workload) -> None:
     data = report(client, officer.headers, "workload", LS).json
     months = {r[0]: r for r in rows(data, "cases_by_month")}
     columns = next(t for t in data["tables"] if t["key"] == "cases_by_month")["columns"]
@@ -276,7 +276,7 @@ def test_workload_report(client, officer, workload) -> None:  # type: ignore[no-
     assert data["reconciled"] is True
 
 
-def test_reports_regenerate_from_the_data(client, officer, workload) -> None:  # type: ignore[no-untyped-def]
+def test_reports_regenerate_from_the_data(client, officer, workload) -> None:
     made, _ = workload
     before = report(client, officer.headers, "workload", LS).json
     ledger_entry(
@@ -294,7 +294,7 @@ def test_reports_regenerate_from_the_data(client, officer, workload) -> None:  #
     assert (pay, pay_after) == ("55.55", "55.56") and after["reconciled"] is True
 
 
-def test_workload_pdf_has_its_charts(client, officer, workload, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_workload_pdf_has_its_charts(client, officer, workload, tmp_path) -> None:
     r = report(client, officer.headers, "workload", LS, fmt="pdf")
     path = tmp_path / "w.pdf"
     path.write_bytes(r.data)
@@ -313,7 +313,7 @@ def test_workload_pdf_has_its_charts(client, officer, workload, tmp_path) -> Non
     assert "O'Brien-Nguyễn" not in text  # counts, not the businesses' names
 
 
-def test_clock_performance(client, officer, workload) -> None:  # type: ignore[no-untyped-def]
+def test_clock_performance(client, officer, workload) -> None:
     data = report(client, officer.headers, "clock-performance", LS).json
     table = next(t for t in data["tables"] if t["key"] == "by_month")
     year = dict(zip(table["columns"], table["total"], strict=True))
@@ -331,7 +331,7 @@ def test_clock_performance(client, officer, workload) -> None:  # type: ignore[n
     assert csv_blocks(csv_body)["Clock performance, by month"][-1][0] == "Year"
 
 
-def test_report_requests_are_checked(client, officer, make_user, workload) -> None:  # type: ignore[no-untyped-def]
+def test_report_requests_are_checked(client, officer, make_user, workload) -> None:
     h = officer.headers
     assert report(client, h, "gossip", LS).status_code == 404
     assert report(client, h, "workload", "atlantis").status_code == 404
@@ -355,7 +355,7 @@ def test_report_requests_are_checked(client, officer, make_user, workload) -> No
         ({"kind": "lecture"}, "kind"),
     ],
 )
-def test_outreach_is_validated(client, officer, extra, field) -> None:  # type: ignore[no-untyped-def]
+def test_outreach_is_validated(client, officer, extra, field) -> None:
     body = {
         "jurisdiction": LS,
         "occurred_on": "2030-01-01",

@@ -25,11 +25,11 @@ PHRASE = "Xylophone quokka gazebo 7731"
 
 
 @pytest.fixture
-def adopted(settings) -> Path:  # type: ignore[no-untyped-def]
+def adopted(settings) -> Path:
     return adopt(settings.data_dir)
 
 
-def verdicts(client, records, as_of: str) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def verdicts(client, records, as_of: str) -> dict[str, dict]:
     r = client.get(
         f"/api/retention?as_of={as_of}&verdict=eligible&limit=1000", headers=records.headers
     )
@@ -49,7 +49,7 @@ def test_periods_count_leap_days_on_the_long_side() -> None:
     assert Period(years=1, days=10).after(date(2026, 12, 25)) == date(2028, 1, 4)
 
 
-def test_shipped_schedules_say_what_is_not_known(settings) -> None:  # type: ignore[no-untyped-def]
+def test_shipped_schedules_say_what_is_not_known(settings) -> None:
     for code in ("los-gatos-ca", "jefferson-county-wa", "tom-bean-tx", "lees-summit-mo"):
         s = load(code, settings.data_dir)
         assert s is not None and s.source == "shipped"
@@ -57,17 +57,17 @@ def test_shipped_schedules_say_what_is_not_known(settings) -> None:  # type: ign
             # No invented numbers: no period, no state item, and a note that says so.
             assert series.period is None and series.state_item is None
             assert "not known" in (series.note or "")
-    assert load("los-gatos-ca", settings.data_dir).required_roles == ["records", "attorney"]  # type: ignore[union-attr]
-    assert load("jefferson-county-wa", settings.data_dir).floor == Period(years=6)  # type: ignore[union-attr]
+    assert load("los-gatos-ca", settings.data_dir).required_roles == ["records", "attorney"]
+    assert load("jefferson-county-wa", settings.data_dir).floor == Period(years=6)
 
 
-def test_unscheduled_until_the_city_enters_its_period(client, officer, records, clock) -> None:  # type: ignore[no-untyped-def]
+def test_unscheduled_until_the_city_enters_its_period(client, officer, records, clock) -> None:
     number = closed_case(client, officer, clock, "2020-01-06T10:00:00-08:00")
     v = verdicts(client, records, "2026-11-22")[number]
     assert v["verdict"] == "unscheduled" and "sets no period" in v["reasons"][0]
 
 
-def test_eligible_exactly_when_the_rule_says_with_the_floor(  # type: ignore[no-untyped-def]
+def test_eligible_exactly_when_the_rule_says_with_the_floor(
     client, officer, records, clock, adopted
 ) -> None:
     leap = closed_case(client, officer, clock, "2024-02-29T10:00:00-08:00")
@@ -85,7 +85,7 @@ def test_eligible_exactly_when_the_rule_says_with_the_floor(  # type: ignore[no-
     assert v["verdict"] == "not_yet" and "not closed" in v["reasons"][0]
 
 
-def test_a_hold_or_an_unreleased_lien_blocks_and_says_which(  # type: ignore[no-untyped-def]
+def test_a_hold_or_an_unreleased_lien_blocks_and_says_which(
     client, officer, records, attorney, clock, adopted, database, run_cli
 ) -> None:
     held = closed_case(client, officer, clock, "2021-03-10T10:00:00-08:00")
@@ -164,7 +164,7 @@ def _data_dir_bytes(root: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())
 
 
-def test_disposition_leaves_a_stub_a_certificate_and_no_trace(  # type: ignore[no-untyped-def]
+def test_disposition_leaves_a_stub_a_certificate_and_no_trace(
     client, officer, records, attorney, clock, adopted, database, settings, work, tmp_path
 ) -> None:
     doomed = closed_case(
@@ -233,7 +233,7 @@ def test_disposition_leaves_a_stub_a_certificate_and_no_trace(  # type: ignore[n
     assert report.problems == [f"file {memo_sha} of destroyed case {doomed} is still in the store"]
 
 
-def test_an_interrupted_disposition_resumes_and_verifies_clean(  # type: ignore[no-untyped-def]
+def test_an_interrupted_disposition_resumes_and_verifies_clean(
     client, officer, records, attorney, clock, adopted, database, settings, monkeypatch, run_cli
 ) -> None:
     numbers = [
@@ -268,7 +268,7 @@ def test_an_interrupted_disposition_resumes_and_verifies_clean(  # type: ignore[
     real_erase = FileStore.erase
     calls = []
 
-    def dies_after_first(self, sha):  # type: ignore[no-untyped-def]
+    def dies_after_first(self, sha):
         calls.append(sha)
         if len(calls) > 1:
             raise KeyboardInterrupt  # the operator's Ctrl-C, or a crash

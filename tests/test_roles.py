@@ -15,7 +15,7 @@ WRITERS = {"officer", "admin"}
 
 
 @pytest.fixture
-def world(client, make_user):  # type: ignore[no-untyped-def]
+def world(client, make_user):
     users = {r: make_user(r) for r in ROLES if r != "public"}
     r = client.post("/api/cases", json=complaint_case(), headers=users["officer"].headers)
     case = r.json["case_number"]
@@ -28,7 +28,7 @@ def world(client, make_user):  # type: ignore[no-untyped-def]
     return {"users": users, "case": case, "attachment": r.json["id"]}
 
 
-def _headers(world, role: str) -> dict:  # type: ignore[no-untyped-def]
+def _headers(world, role: str) -> dict:
     return {} if role == "public" else world["users"][role].headers
 
 
@@ -43,7 +43,7 @@ def _headers(world, role: str) -> dict:  # type: ignore[no-untyped-def]
         "/api/openapi.json",
     ],
 )
-def test_reference_data_is_open_to_everyone(client, world, role: str, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_reference_data_is_open_to_everyone(client, world, role: str, path: str) -> None:
     assert client.get(path, headers=_headers(world, role)).status_code == 200
 
 
@@ -57,7 +57,7 @@ def test_reference_data_is_open_to_everyone(client, world, role: str, path: str)
         "/api/attachments/{attachment}/thumb",
     ],
 )
-def test_staff_read(client, world, role: str, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_staff_read(client, world, role: str, path: str) -> None:
     url = path.format(case=world["case"], attachment=world["attachment"])
     r = client.get(url, headers=_headers(world, role))
     assert r.status_code == (401 if role == "public" else 200)
@@ -114,7 +114,7 @@ WRITES = [
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("path", "body", "ok"), WRITES)
-def test_case_writes(client, world, role: str, path: str, body, ok: int) -> None:  # type: ignore[no-untyped-def]
+def test_case_writes(client, world, role: str, path: str, body, ok: int) -> None:
     r = client.post(
         path.format(case=world["case"]), json=body(world), headers=_headers(world, role)
     )
@@ -123,7 +123,7 @@ def test_case_writes(client, world, role: str, path: str, body, ok: int) -> None
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_attachment_upload(client, world, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_attachment_upload(client, world, role: str) -> None:
     r = client.post(
         f"/api/cases/{world['case']}/attachments",
         headers=_headers(world, role),
@@ -133,7 +133,7 @@ def test_attachment_upload(client, world, role: str) -> None:  # type: ignore[no
     assert r.status_code == (401 if role == "public" else 201 if role in WRITERS else 403)
 
 
-def test_a_case_outside_the_users_jurisdictions_is_not_found(client, world, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_case_outside_the_users_jurisdictions_is_not_found(client, world, make_user) -> None:
     tom_bean_only = make_user("officer", jurisdictions=["tom-bean-tx"])
     r = client.get(f"/api/cases/{world['case']}", headers=tom_bean_only.headers)
     assert r.status_code == 404 and r.json["code"] == "not_found"
@@ -147,14 +147,14 @@ def test_a_case_outside_the_users_jurisdictions_is_not_found(client, world, make
     assert r.status_code == 403
 
 
-def test_unknown_objects_are_404(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_objects_are_404(client, world) -> None:
     h = world["users"]["records"].headers
     assert client.get("/api/cases/LG-2026-999999", headers=h).status_code == 404
     assert client.get("/api/attachments/999999/original", headers=h).status_code == 404
     assert client.get("/api/jurisdictions/atlantis/violation-types").status_code == 404
 
 
-def test_bad_tokens_are_401(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_bad_tokens_are_401(client, world) -> None:
     for header in ("Bearer nope", "Basic abc", "Bearer "):
         r = client.get("/api/cases", headers={"Authorization": header})
         assert r.status_code == 401, header

@@ -8,12 +8,12 @@ import pytest
 from tests.conftest import complaint_case
 
 
-def search(client, h, q: str, **params):  # type: ignore[no-untyped-def]
+def search(client, h, q: str, **params):
     return client.get("/api/search", headers=h, query_string={"q": q, **params})
 
 
 @pytest.fixture
-def elm(client, officer):  # type: ignore[no-untyped-def]
+def elm(client, officer):
     h = officer.headers
     case = client.post("/api/cases", headers=h, json=complaint_case()).json["case_number"]
     client.post(
@@ -33,11 +33,11 @@ def elm(client, officer):  # type: ignore[no-untyped-def]
     return case
 
 
-def numbers(r) -> list[str]:  # type: ignore[no-untyped-def]
+def numbers(r) -> list[str]:
     return sorted({x["case_number"] for x in r.json["results"]})
 
 
-def test_found_by_address_party_phrase_stem_and_prefix(client, officer, elm) -> None:  # type: ignore[no-untyped-def]
+def test_found_by_address_party_phrase_stem_and_prefix(client, officer, elm) -> None:
     h = officer.headers
     for q in (
         "1418 Elm",
@@ -54,7 +54,7 @@ def test_found_by_address_party_phrase_stem_and_prefix(client, officer, elm) -> 
     assert numbers(search(client, h, '"driveway beside"')) == []  # a phrase keeps its order
 
 
-def test_accents_do_not_matter(client, officer, records) -> None:  # type: ignore[no-untyped-def]
+def test_accents_do_not_matter(client, officer, records) -> None:
     h = officer.headers
     body = complaint_case(address="12 Rue Crème Brûlée")
     case = client.post("/api/cases", headers=h, json=body).json["case_number"]
@@ -65,7 +65,7 @@ def test_accents_do_not_matter(client, officer, records) -> None:  # type: ignor
     assert numbers(r) == [case] and r.json["results"][0]["kind"] == "complainant"
 
 
-def test_a_rolled_back_record_is_not_found(database, officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_rolled_back_record_is_not_found(database, officer) -> None:
     from docsvc.api.schemas import CaseIn
     from docsvc.cases import service
     from docsvc.models import User
@@ -95,21 +95,21 @@ def test_a_rolled_back_record_is_not_found(database, officer) -> None:  # type: 
         "\u0000elm",
     ],
 )
-def test_hostile_queries_get_results_or_a_400(client, officer, elm, q) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_queries_get_results_or_a_400(client, officer, elm, q) -> None:
     r = search(client, officer.headers, q)
     assert r.status_code in (200, 400, 422), r.get_data(as_text=True)
     if r.status_code != 200:
         assert r.json["error"]
 
 
-def test_too_long_and_empty_queries(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_too_long_and_empty_queries(client, officer) -> None:
     r = search(client, officer.headers, "elm " * 2500)
     assert r.status_code == 400 and "shorten" in r.json["error"]
     r = search(client, officer.headers, "***")
     assert r.status_code == 400 and "at least one word" in r.json["error"]
 
 
-def test_staff_only_and_scoped(client, officer, make_user, elm) -> None:  # type: ignore[no-untyped-def]
+def test_staff_only_and_scoped(client, officer, make_user, elm) -> None:
     assert search(client, {}, "Elm").status_code == 401
     elsewhere = make_user("officer", jurisdictions=["tom-bean-tx"])
     assert numbers(search(client, elsewhere.headers, "Elm")) == []
@@ -119,7 +119,7 @@ def test_staff_only_and_scoped(client, officer, make_user, elm) -> None:  # type
     assert numbers(search(client, officer.headers, "Elm", case_status="closed")) == []
 
 
-def test_cases_are_paged_twenty_at_a_time_with_five_hits_each(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_cases_are_paged_twenty_at_a_time_with_five_hits_each(client, officer) -> None:
     h = officer.headers
     made = [
         client.post("/api/cases", headers=h, json=complaint_case(address=f"{n} Paging Lane")).json[

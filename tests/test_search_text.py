@@ -20,19 +20,19 @@ from tests import helpers
 from tests.documents_helpers import build_case, issue, mailed_notice
 
 
-def search(client, h, q: str, **params):  # type: ignore[no-untyped-def]
+def search(client, h, q: str, **params):
     r = client.get("/api/search", headers=h, query_string={"q": q, **params})
     assert r.status_code == 200, r.json
     return r.json["results"]
 
 
-def upload(client, h, case: str, name: str, data: bytes, **form) -> int:  # type: ignore[no-untyped-def]
+def upload(client, h, case: str, name: str, data: bytes, **form) -> int:
     r = helpers.upload(client, h, case, data, name, **{"kind": "correspondence", **form})
     assert r.status_code == 201, r.json
     return r.json["id"]
 
 
-def test_an_image_only_return_receipt_is_found_by_its_signer(client, officer, clock, work) -> None:  # type: ignore[no-untyped-def]
+def test_an_image_only_return_receipt_is_found_by_its_signer(client, officer, clock, work) -> None:
     advance = clock("2030-11-20T09:00:00-08:00")
     h = officer.headers
     built, doc = mailed_notice(client, h, advance)
@@ -63,7 +63,7 @@ def test_an_image_only_return_receipt_is_found_by_its_signer(client, officer, cl
     assert hits[0]["title"] == f"Return receipt for Notice of Violation NOV-{doc['id']}"
 
 
-def test_a_notice_is_found_by_its_body_text_stemmed_and_without_accents(  # type: ignore[no-untyped-def]
+def test_a_notice_is_found_by_its_body_text_stemmed_and_without_accents(
     client, officer, work
 ) -> None:
     h = officer.headers
@@ -81,7 +81,7 @@ def test_a_notice_is_found_by_its_body_text_stemmed_and_without_accents(  # type
     assert search(client, h, '"property the against lien"') == []
 
 
-def test_scans_docx_and_email_are_read(client, officer, work) -> None:  # type: ignore[no-untyped-def]
+def test_scans_docx_and_email_are_read(client, officer, work) -> None:
     h = officer.headers
     case = build_case(client, h, "tom-bean-tx").case
     scan = helpers.text_image(["Letter from the owner", "The carport was demolished"], fmt="PDF")
@@ -109,7 +109,7 @@ def test_scans_docx_and_email_are_read(client, officer, work) -> None:  # type: 
 
 def test_text_from_the_complainant_is_audited_when_shown(
     client, officer, records, work, database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from docsvc.models import AuditEvent
 
     h = officer.headers
@@ -135,7 +135,7 @@ def test_text_from_the_complainant_is_audited_when_shown(
     assert views() == before + 1
 
 
-def test_a_worker_crash_mid_extraction_is_retried(client, officer, database, work, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_crash_mid_extraction_is_retried(client, officer, database, work, clock) -> None:
     advance = clock("2030-11-20T09:00:00-08:00")
     h = officer.headers
     case = build_case(client, h, "tom-bean-tx").case
@@ -153,7 +153,7 @@ def test_a_worker_crash_mid_extraction_is_retried(client, officer, database, wor
         assert (job.status, job.attempts) == ("done", 2)
 
 
-def test_a_failing_extraction_is_retried_then_given_up_and_reported(  # type: ignore[no-untyped-def]
+def test_a_failing_extraction_is_retried_then_given_up_and_reported(
     client, officer, database, work, clock, monkeypatch, run_cli
 ) -> None:
     advance = clock("2030-11-20T09:00:00-08:00")
@@ -162,7 +162,7 @@ def test_a_failing_extraction_is_retried_then_given_up_and_reported(  # type: ig
     upload(client, h, case, "reply.docx", helpers.docx("Gutters replaced on the north side"))
     real = text_job.extract
 
-    def broken(data: bytes, media_type: str):  # type: ignore[no-untyped-def]
+    def broken(data: bytes, media_type: str):
         raise RuntimeError("disk hiccup")
 
     monkeypatch.setattr(text_job, "extract", broken)
@@ -195,7 +195,7 @@ def test_a_failing_extraction_is_retried_then_given_up_and_reported(  # type: ig
     assert "has no text (extraction failed: RuntimeError: disk hiccup)" in result.output
 
 
-def test_a_record_written_while_the_worker_is_down_is_found_once_it_runs(  # type: ignore[no-untyped-def]
+def test_a_record_written_while_the_worker_is_down_is_found_once_it_runs(
     client, officer, settings
 ) -> None:
     h = officer.headers
@@ -226,7 +226,7 @@ def test_a_record_written_while_the_worker_is_down_is_found_once_it_runs(  # typ
     assert b"retaining" not in err.lower()  # the worker's log never carries record text
 
 
-def test_verify_finds_index_drift_and_rebuild_repairs_it(  # type: ignore[no-untyped-def]
+def test_verify_finds_index_drift_and_rebuild_repairs_it(
     client, officer, database, run_cli, work
 ) -> None:
     h = officer.headers

@@ -21,7 +21,7 @@ from docsvc.serve import WorkerProcess
 DOCSVC = str(Path(sys.executable).with_name("docsvc"))
 
 
-def wait_for(predicate, seconds: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(predicate, seconds: float = 20.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
@@ -49,7 +49,7 @@ def test_stopping_the_server_stops_its_worker() -> None:
     assert w.starts == 1  # and not restarted after being told to stop
 
 
-def test_worker_once_from_the_command_line(client, officer, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_worker_once_from_the_command_line(client, officer, run_cli) -> None:
     import io
 
     from tests import helpers
@@ -208,7 +208,7 @@ def test_a_killed_master_leaves_nothing_behind_and_serve_starts_again(data_dir: 
         again.close()
 
 
-def test_a_stopping_worker_gives_its_job_back(database, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_stopping_worker_gives_its_job_back(database, settings) -> None:
     """SIGTERM in the middle of a long job: the job goes back to the queue at once, its
     attempt not counted, for the next worker; the worker does not wait for the job to end."""
     from sqlalchemy import select
@@ -218,7 +218,7 @@ def test_a_stopping_worker_gives_its_job_back(database, settings) -> None:  # ty
     from docsvc.models import Job
     from docsvc.store import FileStore
 
-    def slow(_db, _session, _env, _job) -> None:  # type: ignore[no-untyped-def]
+    def slow(_db, _session, _env, _job) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(30)
         raise AssertionError("the job ran to its end")

@@ -9,7 +9,7 @@ from tests.conftest import complaint_case
 
 
 @pytest.fixture
-def owed(client, officer):  # type: ignore[no-untyped-def]
+def owed(client, officer):
     """A Jefferson County case owing $4,333.33 in penalties and $310.45 in costs."""
     h = officer.headers
     case = client.post(
@@ -36,16 +36,16 @@ def owed(client, officer):  # type: ignore[no-untyped-def]
     return case
 
 
-def ledger(client, h, case: str, on: str) -> dict:  # type: ignore[no-untyped-def]
+def ledger(client, h, case: str, on: str) -> dict:
     return client.get(f"/api/cases/{case}/ledger?as_of={on}", headers=h).json
 
 
-def settle(client, h, case: str, **terms):  # type: ignore[no-untyped-def]
+def settle(client, h, case: str, **terms):
     body = {"entered_on": "2030-03-01", "approved_by": "Director, DCD"} | terms
     return client.post(f"/api/cases/{case}/settlements", headers=h, json=body)
 
 
-def test_settlement_arithmetic_with_deferral_and_cancellation(client, officer, owed) -> None:  # type: ignore[no-untyped-def]
+def test_settlement_arithmetic_with_deferral_and_cancellation(client, officer, owed) -> None:
     h = officer.headers
     assert ledger(client, h, owed, "2030-03-01")["balances"]["penalties_due"] == "4332.33"
     r = settle(
@@ -109,7 +109,7 @@ def test_settlement_arithmetic_with_deferral_and_cancellation(client, officer, o
     assert ledger(client, h, owed, "2033-05-30")["lien_due"]["due"] is True
 
 
-def test_parts_must_add_up_exactly(client, officer, owed) -> None:  # type: ignore[no-untyped-def]
+def test_parts_must_add_up_exactly(client, officer, owed) -> None:
     r = settle(client, officer.headers, owed, pay_amount="4332.32")
     assert r.status_code == 422 and "4332.33" in r.json["error"] and "Costs" in r.json["error"]
     r = settle(client, officer.headers, owed, pay_amount="4642.78")  # penalties + costs
@@ -120,7 +120,7 @@ def test_parts_must_add_up_exactly(client, officer, owed) -> None:  # type: igno
     ("until", "ok"),
     [("2033-03-01", True), ("2033-03-02", False), ("2030-03-01", False)],
 )
-def test_deferral_is_at_most_three_years(client, officer, owed, until, ok) -> None:  # type: ignore[no-untyped-def]
+def test_deferral_is_at_most_three_years(client, officer, owed, until, ok) -> None:
     r = settle(client, officer.headers, owed, deferred_amount="4332.33", deferred_until=until)
     assert (r.status_code == 201) is ok
     if not ok:
@@ -128,7 +128,7 @@ def test_deferral_is_at_most_three_years(client, officer, owed, until, ok) -> No
         assert r.json["details"]["latest"] == "2033-03-01"
 
 
-def test_a_leap_day_deferral_ends_on_the_last_day_of_february(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_leap_day_deferral_ends_on_the_last_day_of_february(client, officer) -> None:
     h = officer.headers
     case = client.post(
         "/api/cases", headers=h, json=complaint_case(jurisdiction="jefferson-county-wa")
@@ -149,7 +149,7 @@ def test_a_leap_day_deferral_ends_on_the_last_day_of_february(client, officer) -
     assert r.status_code == 422 and r.json["details"]["latest"] == "2035-02-28"
 
 
-def test_a_breach_makes_the_held_penalties_due(client, officer, owed) -> None:  # type: ignore[no-untyped-def]
+def test_a_breach_makes_the_held_penalties_due(client, officer, owed) -> None:
     h = officer.headers
     s = settle(
         client,
@@ -173,7 +173,7 @@ def test_a_breach_makes_the_held_penalties_due(client, officer, owed) -> None:  
     assert done.status_code == 409
 
 
-def test_settlement_clock_and_terms(client, officer, owed) -> None:  # type: ignore[no-untyped-def]
+def test_settlement_clock_and_terms(client, officer, owed) -> None:
     h = officer.headers
     r = settle(client, h, owed, cancel_amount="4332.33")
     assert r.status_code == 422 and r.json["details"]["field"] == "compliance_through"
@@ -187,7 +187,7 @@ def test_settlement_clock_and_terms(client, officer, owed) -> None:  # type: ign
     assert ledger(client, h, owed, "2030-09-01")["balances"]["penalties_due"] == "0.00"
 
 
-def test_nothing_to_settle_and_roles(client, officer, records, owed) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_to_settle_and_roles(client, officer, records, owed) -> None:
     h = officer.headers
     r = settle(client, h, owed, entered_on="2029-12-01", pay_amount="1.00")
     assert r.status_code == 409 and "nothing to settle" in r.json["error"]
@@ -202,7 +202,7 @@ def test_nothing_to_settle_and_roles(client, officer, records, owed) -> None:  #
     )
 
 
-def test_profiles_without_deferral_refuse_it(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_profiles_without_deferral_refuse_it(client, officer) -> None:
     h = officer.headers
     case = client.post("/api/cases", headers=h, json=complaint_case()).json["case_number"]
     client.post(

@@ -12,12 +12,12 @@ from tests import helpers
 from tests.helpers import csrf, tokens
 
 
-def test_pages_need_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_pages_need_sign_in(client) -> None:
     r = client.get("/cases")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 
-def test_wrong_password(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password(client, make_user) -> None:
     user = make_user("officer", with_password=True)
     r = client.post(
         "/login",
@@ -30,13 +30,13 @@ def test_wrong_password(client, make_user) -> None:  # type: ignore[no-untyped-d
     assert r.status_code == 401 and b"do not match" in r.data
 
 
-def test_forms_need_the_csrf_token(client, signed_in) -> None:  # type: ignore[no-untyped-def]
+def test_forms_need_the_csrf_token(client, signed_in) -> None:
     signed_in()
     r = client.post("/cases/new", data={"jurisdiction": "los-gatos-ca", "address": "1 Elm"})
     assert r.status_code == 400 and b"CSRF" in r.data
 
 
-def test_open_redirect_is_refused(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_open_redirect_is_refused(client, make_user) -> None:
     user = make_user("officer", with_password=True)
     r = client.post(
         "/login?next=//evil.example/x",
@@ -49,7 +49,7 @@ def test_open_redirect_is_refused(client, make_user) -> None:  # type: ignore[no
     assert r.headers["Location"] == "/cases"
 
 
-def test_intake_case_page_upload_and_reveal(client, signed_in, database) -> None:  # type: ignore[no-untyped-def]
+def test_intake_case_page_upload_and_reveal(client, signed_in, database) -> None:
     officer = signed_in()
     page = client.get("/cases/new")
     assert page.status_code == 200
@@ -99,7 +99,7 @@ def test_intake_case_page_upload_and_reveal(client, signed_in, database) -> None
     assert after == before + 1 and actor == officer.id
 
 
-def test_refused_intake_shows_the_rule(client, signed_in, count_rows) -> None:  # type: ignore[no-untyped-def]
+def test_refused_intake_shows_the_rule(client, signed_in, count_rows) -> None:
     signed_in()
     page = client.get("/cases/new")
     r = client.post(
@@ -120,7 +120,7 @@ def test_refused_intake_shows_the_rule(client, signed_in, count_rows) -> None:  
     assert count_rows("cases") == 0
 
 
-def test_records_staff_read_but_do_not_write(client, signed_in, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_records_staff_read_but_do_not_write(client, signed_in, open_case) -> None:
     number = open_case()["case_number"]
     signed_in("records")
     html = client.get(f"/cases/{number}").get_data(as_text=True)
@@ -128,7 +128,7 @@ def test_records_staff_read_but_do_not_write(client, signed_in, open_case) -> No
     assert client.get("/cases/new").status_code == 403
 
 
-def test_due_list_and_ledger_pages(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+def test_due_list_and_ledger_pages(client, signed_in, officer) -> None:
     signed_in()
     body = {
         "jurisdiction": "lees-summit-mo",
@@ -152,7 +152,7 @@ def test_due_list_and_ledger_pages(client, signed_in, officer) -> None:  # type:
     assert "$125.50" in ledger and "penalty" in ledger
 
 
-def test_ledger_forms_add_an_entry_and_a_settlement(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+def test_ledger_forms_add_an_entry_and_a_settlement(client, signed_in, officer) -> None:
     from tests.conftest import complaint_case
 
     signed_in()
@@ -207,7 +207,7 @@ def test_ledger_forms_add_an_entry_and_a_settlement(client, signed_in, officer) 
     assert "settled $99.99" in html and "Held by a settlement" in html and "$50.00" in html
 
 
-def test_case_page_clocks_and_aggravating(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+def test_case_page_clocks_and_aggravating(client, signed_in, officer) -> None:
     from tests.conftest import complaint_case
 
     signed_in()
@@ -226,7 +226,7 @@ def test_case_page_clocks_and_aggravating(client, signed_in, officer) -> None:  
     assert "Clocks · priority 6" in html and 'value="deliberate" checked' in html
 
 
-def test_reports_page(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+def test_reports_page(client, signed_in, officer) -> None:
     signed_in("records")
     first = client.get("/reports")
     assert first.status_code == 200 and "Annual reports" in first.get_data(as_text=True)
@@ -243,7 +243,7 @@ def test_reports_page(client, signed_in, officer) -> None:  # type: ignore[no-un
     assert missing.status_code == 404 and "no report" in missing.get_data(as_text=True)
 
 
-def test_search_page_and_header_box(client, signed_in, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_search_page_and_header_box(client, signed_in, open_case) -> None:
     signed_in("records")
     case = open_case(address="9 Quince Row")["case_number"]
     home = client.get("/cases").data
@@ -257,12 +257,12 @@ def test_search_page_and_header_box(client, signed_in, open_case) -> None:  # ty
     assert r.status_code == 200 and b"Nothing matches" in r.data
 
 
-def test_search_page_needs_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_page_needs_sign_in(client) -> None:
     r = client.get("/search", query_string={"q": "Maria"})
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 
-def test_records_requests_pages_are_for_records_staff(client, signed_in, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_records_requests_pages_are_for_records_staff(client, signed_in, open_case) -> None:
     signed_in("officer")
     assert client.get("/disclosures").status_code == 403
     assert b"Records requests" not in client.get("/cases").data
@@ -300,7 +300,7 @@ def test_records_requests_pages_are_for_records_staff(client, signed_in, open_ca
     assert b"Preparing the records for review" in detail.data and b"2026-11-30" in detail.data
 
 
-def test_release_from_the_page_runs_in_the_worker_with_progress(  # type: ignore[no-untyped-def]
+def test_release_from_the_page_runs_in_the_worker_with_progress(
     client, signed_in, officer, database, settings, monkeypatch
 ) -> None:
     from docsvc.documents.service import Env
@@ -371,7 +371,7 @@ def test_release_from_the_page_runs_in_the_worker_with_progress(  # type: ignore
     shown: list[bytes] = []
     real_report = queue.report
 
-    def report(session, job_id, stage, done, total):  # type: ignore[no-untyped-def]
+    def report(session, job_id, stage, done, total):
         real_report(session, job_id, stage, done, total)
         seen.append((stage, done, total))
         if stage == "scanning" and done == 1:
@@ -389,7 +389,7 @@ def test_release_from_the_page_runs_in_the_worker_with_progress(  # type: ignore
     assert b'http-equiv="refresh"' not in page.data
 
 
-def test_retention_page_holds_and_queue(client, signed_in, officer, settings) -> None:  # type: ignore[no-untyped-def]
+def test_retention_page_holds_and_queue(client, signed_in, officer, settings) -> None:
     from tests.conftest import complaint_case
 
     case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[

@@ -16,7 +16,7 @@ def _links(page: bytes) -> list[str]:
     return re.findall(r'href="([^"#]+)"', page.decode())
 
 
-def _released(client, officer, clerk, work) -> int:  # type: ignore[no-untyped-def]
+def _released(client, officer, clerk, work) -> int:
     case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json[
         "case_number"
     ]
@@ -41,7 +41,7 @@ def _released(client, officer, clerk, work) -> int:  # type: ignore[no-untyped-d
     return rid
 
 
-def test_a_signed_in_clerk_downloads_the_released_package_from_its_page(  # type: ignore[no-untyped-def]
+def test_a_signed_in_clerk_downloads_the_released_package_from_its_page(
     client, signed_in, officer, work
 ) -> None:
     clerk = signed_in("records")
@@ -62,7 +62,7 @@ def test_a_signed_in_clerk_downloads_the_released_package_from_its_page(  # type
     assert client.get(href.group(1).decode()).status_code == 403
 
 
-def test_no_page_links_to_the_api_and_every_download_answers_the_session(  # type: ignore[no-untyped-def]
+def test_no_page_links_to_the_api_and_every_download_answers_the_session(
     client, signed_in, officer, attorney, clock, work
 ) -> None:
     """The case page (documents' PDF and DOCX, photos, files), a built bundle's page (volumes,

@@ -19,11 +19,11 @@ from tests.helpers import tokens
 BAD_ARTICLE = "9407 1112 0620 8180 7023 80"  # 22 digits, wrong check digit
 
 
-def tree(r):  # type: ignore[no-untyped-def]
+def tree(r):
     return lxml.html.fromstring(r.get_data(as_text=True))
 
 
-def refused_field(page, field_id: str) -> str:  # type: ignore[no-untyped-def]
+def refused_field(page, field_id: str) -> str:
     """The message beside an input, checked to be wired to it as an error."""
     (control,) = page.xpath(f'//*[@id="{field_id}"]')
     assert control.get("aria-invalid") == "true"
@@ -36,13 +36,13 @@ def refused_field(page, field_id: str) -> str:  # type: ignore[no-untyped-def]
     return message.text_content().strip()
 
 
-def summary(page) -> list[str]:  # type: ignore[no-untyped-def]
+def summary(page) -> list[str]:
     (box,) = page.xpath('//*[@id="error-summary"]')
     assert box.get("role") == "alert" and "errors" in box.get("class")
     return [" ".join(li.text_content().split()) for li in box.xpath(".//li")]
 
 
-def issued_notice(client, officer, clock):  # type: ignore[no-untyped-def]
+def issued_notice(client, officer, clock):
     clock("2026-11-18T09:00:00-08:00")
     built = build_case(client, officer.headers, "los-gatos-ca")
     doc = issue(client, officer.headers, built, "notice_of_violation")
@@ -50,7 +50,7 @@ def issued_notice(client, officer, clock):  # type: ignore[no-untyped-def]
     return built, doc
 
 
-def test_a_bad_article_number_comes_back_beside_its_field_with_the_values_kept(  # type: ignore[no-untyped-def]
+def test_a_bad_article_number_comes_back_beside_its_field_with_the_values_kept(
     client, signed_in, officer, clock
 ) -> None:
     built, doc = issued_notice(client, officer, clock)
@@ -106,7 +106,7 @@ def test_a_bad_article_number_comes_back_beside_its_field_with_the_values_kept( 
     assert not tree(r).xpath('//*[@id="error-summary"]')
 
 
-def test_other_case_page_forms_say_what_to_fix_beside_the_field(  # type: ignore[no-untyped-def]
+def test_other_case_page_forms_say_what_to_fix_beside_the_field(
     client, signed_in, officer, clock
 ) -> None:
     built, doc = issued_notice(client, officer, clock)
@@ -168,7 +168,7 @@ def test_other_case_page_forms_say_what_to_fix_beside_the_field(  # type: ignore
     assert page.xpath(f'//*[@id="receipt-{doc["id"]}-signed_by"]/@value') == ["R. Smith"]
 
 
-def test_ledger_form_names_the_field_in_words(client, signed_in, officer) -> None:  # type: ignore[no-untyped-def]
+def test_ledger_form_names_the_field_in_words(client, signed_in, officer) -> None:
     from tests.conftest import complaint_case
 
     signed_in()
@@ -188,7 +188,7 @@ def test_ledger_form_names_the_field_in_words(client, signed_in, officer) -> Non
     assert "Amount: enter an amount in dollars, like 125.50" in summary(page)
 
 
-def test_new_case_form_marks_required_fields_defaults_received_to_now_and_says_what_to_fix(  # type: ignore[no-untyped-def]
+def test_new_case_form_marks_required_fields_defaults_received_to_now_and_says_what_to_fix(
     client, signed_in, database, clock, count_rows
 ) -> None:
     clock("2026-11-22T17:45:00+00:00")
@@ -246,7 +246,7 @@ def test_new_case_form_marks_required_fields_defaults_received_to_now_and_says_w
     assert count_rows("cases") == 0
 
 
-def _confirmation(r, question: str, yes: str) -> lxml.html.HtmlElement:  # type: ignore[no-untyped-def]
+def _confirmation(r, question: str, yes: str) -> lxml.html.HtmlElement:
     assert r.status_code == 200, r.get_data(as_text=True)[:2000]
     page = tree(r)
     assert page.xpath('string(//*[@id="confirm-question"])') == question
@@ -260,14 +260,14 @@ def _confirmation(r, question: str, yes: str) -> lxml.html.HtmlElement:  # type:
     return page
 
 
-def _carried(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _carried(page) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for i in page.xpath('//*[@id="confirm-form"]//input[@type="hidden"]'):
         out.setdefault(i.get("name"), []).append(i.get("value"))
     return out
 
 
-def _cancel(client, page):  # type: ignore[no-untyped-def]
+def _cancel(client, page):
     """Press 'Cancel' where it sends the form back (no JavaScript): its own hidden form."""
     assert page.xpath('//button[@id="confirm-cancel"]/@form') == ["confirm-cancel-form"]
     (form,) = page.xpath('//form[@id="confirm-cancel-form"]')
@@ -281,14 +281,14 @@ def _cancel(client, page):  # type: ignore[no-untyped-def]
     )
 
 
-def _again(client, r, page):  # type: ignore[no-untyped-def]
+def _again(client, r, page):
     """Press 'Yes' on the confirmation page: the form it carries, as the browser sends it."""
     (form,) = page.xpath('//*[@id="confirm-form"]')
     data = {k: v if len(v) > 1 else v[0] for k, v in _carried(page).items()}
     return client.post(form.get("action"), data=data)
 
 
-def test_issuing_a_draft_asks_first(client, signed_in, officer, clock, database) -> None:  # type: ignore[no-untyped-def]
+def test_issuing_a_draft_asks_first(client, signed_in, officer, clock, database) -> None:
     clock("2026-11-18T09:00:00-08:00")
     built = build_case(client, officer.headers, "los-gatos-ca")
     draft = issue(client, officer.headers, built, "notice_of_violation", draft=True)
@@ -312,7 +312,7 @@ def test_issuing_a_draft_asks_first(client, signed_in, officer, clock, database)
         assert s.get(Document, draft["id"]).status == "issued"
 
 
-def test_issuing_from_the_new_document_form_asks_first(  # type: ignore[no-untyped-def]
+def test_issuing_from_the_new_document_form_asks_first(
     client, signed_in, officer, clock, database
 ) -> None:
     clock("2026-11-18T09:00:00-08:00")
@@ -367,7 +367,7 @@ def test_issuing_from_the_new_document_form_asks_first(  # type: ignore[no-untyp
     assert r.status_code == 302
 
 
-def test_closing_and_refusing_a_case_ask_first(client, signed_in, officer, open_case) -> None:  # type: ignore[no-untyped-def]
+def test_closing_and_refusing_a_case_ask_first(client, signed_in, officer, open_case) -> None:
     signed_in()
     for route, form, question, yes, status in (
         (
@@ -415,7 +415,7 @@ def test_closing_and_refusing_a_case_ask_first(client, signed_in, officer, open_
     assert refused_field(tree(r), "close-resolution").endswith("fill this in")
 
 
-def test_retention_steps_ask_first(  # type: ignore[no-untyped-def]
+def test_retention_steps_ask_first(
     client, signed_in, officer, make_user, clock, database, settings
 ) -> None:
     from docsvc.models import DispositionItem
@@ -466,9 +466,7 @@ def test_retention_steps_ask_first(  # type: ignore[no-untyped-def]
         assert queue.latest(s, EXECUTE_JOB, 0) is not None
 
 
-def test_the_bundle_form_says_what_to_fix_beside_the_field(  # type: ignore[no-untyped-def]
-    client, signed_in, open_case
-) -> None:
+def test_the_bundle_form_says_what_to_fix_beside_the_field(client, signed_in, open_case) -> None:
     number = open_case()["case_number"]
     signed_in("attorney")
     page = client.get(f"/cases/{number}")
@@ -485,7 +483,7 @@ def test_the_bundle_form_says_what_to_fix_beside_the_field(  # type: ignore[no-u
     assert page.xpath('//*[@id="bundle-max_volume_mb"]/@value') == ["5000"]
 
 
-def test_a_case_not_from_a_complaint_opens_without_javascript(  # type: ignore[no-untyped-def]
+def test_a_case_not_from_a_complaint_opens_without_javascript(
     client, signed_in, count_rows
 ) -> None:
     """The browser sends the whole form as the page shows it (no script hides the complaint):
@@ -518,7 +516,7 @@ def test_a_case_not_from_a_complaint_opens_without_javascript(  # type: ignore[n
     assert count_rows("cases") == 1
 
 
-def test_a_records_request_form_says_what_to_fix_beside_each_field(  # type: ignore[no-untyped-def]
+def test_a_records_request_form_says_what_to_fix_beside_each_field(
     client, signed_in, open_case, count_rows
 ) -> None:
     open_case()
@@ -555,7 +553,7 @@ def test_a_records_request_form_says_what_to_fix_beside_each_field(  # type: ign
     assert count_rows("disclosure_requests") == 0
 
 
-def test_counsel_decision_and_dismissal_say_what_to_fix_beside_the_field(  # type: ignore[no-untyped-def]
+def test_counsel_decision_and_dismissal_say_what_to_fix_beside_the_field(
     client, signed_in, officer, work, database
 ) -> None:
     from tests.conftest import complaint_case
@@ -610,7 +608,7 @@ def test_counsel_decision_and_dismissal_say_what_to_fix_beside_the_field(  # typ
     assert "give the reason the finding does not identify the complainant" in said
 
 
-def test_certifying_a_bundle_asks_first_and_says_what_to_fix_beside_the_title(  # type: ignore[no-untyped-def]
+def test_certifying_a_bundle_asks_first_and_says_what_to_fix_beside_the_title(
     client, signed_in, open_case, attorney, work, database
 ) -> None:
     from docsvc.models import Bundle
@@ -646,7 +644,7 @@ def test_certifying_a_bundle_asks_first_and_says_what_to_fix_beside_the_title(  
     assert certified()
 
 
-def test_a_legal_hold_on_no_such_case_is_said_beside_the_case_numbers(  # type: ignore[no-untyped-def]
+def test_a_legal_hold_on_no_such_case_is_said_beside_the_case_numbers(
     client, signed_in, open_case, count_rows
 ) -> None:
     number = open_case()["case_number"]

@@ -16,12 +16,12 @@ from tests import helpers
 from tests.documents_helpers import build_case, document_body, issue
 
 
-def _count(database, model, *where) -> int:  # type: ignore[no-untyped-def]
+def _count(database, model, *where) -> int:
     with database.session() as s:
         return s.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def _flashes(client, location: str) -> str:  # type: ignore[no-untyped-def]
+def _flashes(client, location: str) -> str:
     html = lxml.html.fromstring(client.get(location).get_data(as_text=True))
     return " ".join(" ".join(p.text_content().split()) for p in html.xpath('//*[@role="status"]'))
 
@@ -35,7 +35,7 @@ def _new_case_form(html: bytes) -> dict[str, str]:
     }
 
 
-def _client(app, user):  # type: ignore[no-untyped-def]
+def _client(app, user):
     """Another browser of the same signed-in person."""
     c = app.test_client()
     token = helpers.csrf(c.get("/login").data)
@@ -46,7 +46,7 @@ def _client(app, user):  # type: ignore[no-untyped-def]
     return c
 
 
-def _twice_at_once(app, browser, path: str, data: dict) -> list:  # type: ignore[no-untyped-def]
+def _twice_at_once(app, browser, path: str, data: dict) -> list:
     """The same POST twice from `browser`'s session (two test clients sharing its cookie, as
     one tablet's two taps do), released together."""
     cookie = browser.get_cookie("session")
@@ -68,7 +68,7 @@ def _twice_at_once(app, browser, path: str, data: dict) -> list:  # type: ignore
     return answers
 
 
-def test_a_form_without_its_token_is_refused(client, signed_in, database) -> None:  # type: ignore[no-untyped-def]
+def test_a_form_without_its_token_is_refused(client, signed_in, database) -> None:
     signed_in()
     form = _new_case_form(client.get("/cases/new").data)
     del form["submission"]
@@ -78,7 +78,7 @@ def test_a_form_without_its_token_is_refused(client, signed_in, database) -> Non
     assert _count(database, Case) == 0
 
 
-def test_open_case_pressed_twice_opens_one_case(client, signed_in, database) -> None:  # type: ignore[no-untyped-def]
+def test_open_case_pressed_twice_opens_one_case(client, signed_in, database) -> None:
     signed_in()
     form = _new_case_form(client.get("/cases/new").data)
     first = client.post("/cases/new", data=form)
@@ -93,7 +93,7 @@ def test_open_case_pressed_twice_opens_one_case(client, signed_in, database) -> 
     assert f"Case {number} opened." in said
 
 
-def test_open_case_double_tapped_at_once_opens_one_case(app, signed_in, database) -> None:  # type: ignore[no-untyped-def]
+def test_open_case_double_tapped_at_once_opens_one_case(app, signed_in, database) -> None:
     user = signed_in()
     browser = _client(app, user)
     form = _new_case_form(browser.get("/cases/new").data)
@@ -110,7 +110,7 @@ def test_open_case_double_tapped_at_once_opens_one_case(app, signed_in, database
     assert where == first.location
 
 
-def test_issue_confirmed_twice_at_once_issues_one_notice(  # type: ignore[no-untyped-def]
+def test_issue_confirmed_twice_at_once_issues_one_notice(
     app, client, signed_in, officer, clock, database
 ) -> None:
     clock("2026-11-18T09:00:00-08:00")
@@ -148,7 +148,7 @@ def test_issue_confirmed_twice_at_once_issues_one_notice(  # type: ignore[no-unt
     assert _count(database, Document) == 1
 
 
-def test_issuing_an_issued_draft_issues_nothing_more(  # type: ignore[no-untyped-def]
+def test_issuing_an_issued_draft_issues_nothing_more(
     client, signed_in, officer, clock, database
 ) -> None:
     clock("2026-11-18T09:00:00-08:00")
@@ -172,15 +172,13 @@ def test_issuing_an_issued_draft_issues_nothing_more(  # type: ignore[no-untyped
     assert _count(database, Document) == 1
 
 
-def test_upload_pressed_twice_stores_one_photo(  # type: ignore[no-untyped-def]
-    client, signed_in, open_case, database
-) -> None:
+def test_upload_pressed_twice_stores_one_photo(client, signed_in, open_case, database) -> None:
     number = open_case()["case_number"]
     signed_in()
     html = client.get(f"/cases/{number}").data
     before = _count(database, Attachment)
 
-    def send():  # type: ignore[no-untyped-def]
+    def send():
         return client.post(
             f"/cases/{number}/attachments",
             data={
@@ -198,9 +196,7 @@ def test_upload_pressed_twice_stores_one_photo(  # type: ignore[no-untyped-def]
     assert _count(database, Attachment) == before + 1
 
 
-def test_every_state_changing_form_carries_a_token(  # type: ignore[no-untyped-def]
-    client, signed_in, officer, clock
-) -> None:
+def test_every_state_changing_form_carries_a_token(client, signed_in, officer, clock) -> None:
     clock("2026-11-18T09:00:00-08:00")
     built = build_case(client, officer.headers, "los-gatos-ca")
     issue(client, officer.headers, built, "notice_of_violation", draft=True)
@@ -226,7 +222,7 @@ def test_every_state_changing_form_carries_a_token(  # type: ignore[no-untyped-d
     assert seen > 10
 
 
-def test_used_tokens_are_pruned_after_a_day(client, signed_in, database, clock) -> None:  # type: ignore[no-untyped-def]
+def test_used_tokens_are_pruned_after_a_day(client, signed_in, database, clock) -> None:
     clock("2026-11-18T09:00:00-08:00")
     signed_in()
     assert client.post("/cases/new", data=_new_case_form(client.get("/cases/new").data))
@@ -244,7 +240,7 @@ from tests import test_browser as tablet  # noqa: E402
 live_server, page, sign_in = tablet.live_server, tablet.page, tablet.sign_in  # its fixtures
 
 
-def _confirm_new_notice(page, base: str, built) -> None:  # type: ignore[no-untyped-def]
+def _confirm_new_notice(page, base: str, built) -> None:
     page.goto(f"{base}/cases/{built.case}/documents/new?type=notice_of_violation")
     page.fill("#document-form textarea[name=f_corrective_action]", "Remove the couch.")
     page.click("#document-form button[value=issue]")
@@ -252,7 +248,7 @@ def _confirm_new_notice(page, base: str, built) -> None:  # type: ignore[no-unty
 
 
 @pytest.mark.browser
-def test_a_double_tap_on_yes_and_back_reload_yes_issue_one_notice(  # type: ignore[no-untyped-def]
+def test_a_double_tap_on_yes_and_back_reload_yes_issue_one_notice(
     page,
     live_server,
     make_user,
@@ -289,7 +285,7 @@ def test_a_double_tap_on_yes_and_back_reload_yes_issue_one_notice(  # type: igno
 
 
 @pytest.mark.browser
-def test_two_sends_of_yes_at_once_reach_the_server_and_issue_one_notice(  # type: ignore[no-untyped-def]
+def test_two_sends_of_yes_at_once_reach_the_server_and_issue_one_notice(
     page,
     live_server,
     make_user,

@@ -66,7 +66,7 @@ def test_label_reads_profile_titles_then_words() -> None:
     assert {"notice_issued", "certified_mail", "junk-debris"} <= known_codes()
 
 
-def test_a_draft_preview_claims_no_issue_date(client, officer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_preview_claims_no_issue_date(client, officer, tmp_path) -> None:
     built = build_case(client, officer.headers, "los-gatos-ca")
     draft = issue(client, officer.headers, built, "notice_of_violation", draft=True)
     pdf = pdf_text(client.get(draft["pdf_url"], headers=officer.headers).data, tmp_path)
@@ -80,7 +80,7 @@ def test_a_draft_preview_claims_no_issue_date(client, officer, tmp_path) -> None
     assert re.search(r"Issued \w+ \d+, \d{4}", issued) and "DRAFT" not in issued
 
 
-def test_bundle_cover_and_chronology_read_in_words_and_in_order(  # type: ignore[no-untyped-def]
+def test_bundle_cover_and_chronology_read_in_words_and_in_order(
     client, officer, attorney, clock, work, tmp_path
 ) -> None:
     # Issued at 09:00:40, mailed "09:00" as a form records it: the same minute, issue first.
@@ -125,9 +125,7 @@ def test_bundle_cover_and_chronology_read_in_words_and_in_order(  # type: ignore
     assert re.search(r"Effective\s+2026-11-20 14:05", proof), proof
 
 
-def test_pages_and_reports_show_no_codes(  # type: ignore[no-untyped-def]
-    client, signed_in, officer, work, clock, tmp_path
-) -> None:
+def test_pages_and_reports_show_no_codes(client, signed_in, officer, work, clock, tmp_path) -> None:
     clock("2030-03-02T09:00:00-08:00")
     built = build_case(client, officer.headers, "los-gatos-ca")
     issue(client, officer.headers, built, "notice_of_violation")
@@ -162,7 +160,7 @@ def test_pages_and_reports_show_no_codes(  # type: ignore[no-untyped-def]
     assert csv.status_code == 200 and _codes_in(csv.data.decode()) == set()
 
 
-def test_pages_show_single_word_codes_as_words(  # type: ignore[no-untyped-def]
+def test_pages_show_single_word_codes_as_words(
     client, signed_in, officer, work, clock, settings
 ) -> None:
     """The case page (a served notice, parties, violations, a complaint with a disclosure

@@ -20,7 +20,7 @@ COMPLAINANT = "Ignatius Featherstonehaugh"
 OWNER = "Discovery Bay Storage Co"
 
 
-def test_jefferson_county_integrations_and_release(server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_jefferson_county_integrations_and_release(server, browser) -> None:
     api = server.api("officer")
     now = steps.now_iso(ZONE)
     complaint = {

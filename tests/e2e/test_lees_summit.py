@@ -17,7 +17,7 @@ COMPLAINANT = "Cordelia Vanterpool"
 OWNER = "Blue Springs Rentals Inc"
 
 
-def test_lees_summit_notice_stop_work_and_sunshine_request(server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_lees_summit_notice_stop_work_and_sunshine_request(server, browser, tmp_path) -> None:
     base = server.base
     api = server.api("officer")
     page = browser.tablet(server.users["officer"])

@@ -20,7 +20,7 @@ TENANT = "Teodoro Vasquez"
 NOV = "Notice of Violation"
 
 
-def test_los_gatos_case_from_complaint_to_retention(server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_los_gatos_case_from_complaint_to_retention(server, browser, tmp_path) -> None:
     base = server.base
     officer = server.users["officer"]
     api = server.api("officer")

@@ -21,7 +21,7 @@ NOV = "Notice of Violation"
 
 def test_tom_bean_notice_and_release_after_the_attorney_generals_ruling(
     server, browser, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = server.base
     api = server.api("officer")
     types = {t["type"]: t for t in api.ok("GET", f"/api/jurisdictions/{J}/document-types")}
