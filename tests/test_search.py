@@ -66,8 +66,8 @@ def test_accents_do_not_matter(client, officer, records) -> None:
 
 
 def test_a_rolled_back_record_is_not_found(database, officer) -> None:
-    from docsvc.api.schemas import CaseIn
     from docsvc.cases import service
+    from docsvc.cases.schemas import CaseIn
     from docsvc.models import User
     from docsvc.search.query import Filters
     from docsvc.search.query import search as run

@@ -8,8 +8,8 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
-from docsvc.api import schemas
 from docsvc.api.present import attachment_dict
+from docsvc.attachments.schemas import AttachmentFile, AttachmentForm, AttachmentOut
 from docsvc.attachments.service import Upload, add_attachment
 from docsvc.cases import service
 from docsvc.errors import Invalid, NotFound
@@ -23,9 +23,9 @@ VARIANTS = ("original", "print", "thumb")
 
 
 @blp.route("/api/cases/<case_number>/attachments", methods=["POST"])
-@blp.arguments(schemas.AttachmentForm, location="form")
-@blp.arguments(schemas.AttachmentFile, location="files")
-@blp.response(201, schemas.AttachmentOut)
+@blp.arguments(AttachmentForm, location="form")
+@blp.arguments(AttachmentFile, location="files")
+@blp.response(201, AttachmentOut)
 @blp.doc(security=SECURITY)
 def upload(form: dict[str, Any], files: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Accepted: JPEG, PNG, HEIC, TIFF, PDF, DOCX, EML, judged from the content."""

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from flask_smorest import Api as SmorestApi
+from marshmallow import Schema, fields
 
-from docsvc.api.schemas import ErrorOut
 from docsvc.web.errors import handle_http_exception
+
+
+class ErrorOut(Schema):
+    error = fields.String(required=True)
+    code = fields.String(required=True)
+    details = fields.Dict()
 
 
 class Api(SmorestApi):

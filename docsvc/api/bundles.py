@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Response, url_for
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from docsvc.api.attachments import send_stored, uncached_if
 from docsvc.attachments.sniff import PDF
 from docsvc.bundles import service
 from docsvc.bundles.build import file_name
+from docsvc.bundles.schemas import BundleIn, BundleOut, CertifyIn
 from docsvc.cases.service import get_case
 from docsvc.documents.service import Env
 from docsvc.errors import NotFound
@@ -23,39 +23,6 @@ from docsvc.web.context import api_user, database, db, file_store, require, sett
 
 blp = Blueprint("bundles", __name__, description="Court bundles (records, attorneys)")
 SECURITY = [{"bearerAuth": []}]
-
-
-class BundleIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    bates_prefix = fields.String(load_default=None, validate=validate.Length(min=1, max=30))
-    bates_start = fields.Integer(load_default=None)
-    redacted = fields.Boolean(load_default=False)
-    max_volume_mb = fields.Float(load_default=None)
-    court = fields.String(load_default=None, validate=validate.OneOf(("state", "federal")))
-
-
-class CertifyIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    title = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
-
-
-class BundleOut(Schema):
-    id = fields.Integer()
-    case_number = fields.String()
-    status = fields.String()
-    progress = fields.Dict(allow_none=True)
-    error = fields.String(allow_none=True)
-    redacted = fields.Boolean()
-    bates_prefix = fields.String()
-    pages = fields.Integer(allow_none=True)
-    volumes = fields.List(fields.Dict())
-    manifest_url = fields.String(allow_none=True)
-    certification_url = fields.String(allow_none=True)
-    requested_at = fields.DateTime()
 
 
 def bundle_dict(bundle: Bundle, case: Case) -> dict[str, Any]:

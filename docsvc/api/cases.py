@@ -7,10 +7,25 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from docsvc.api import schemas
 from docsvc.api.present import case_detail, case_summary
 from docsvc.cases import service
 from docsvc.cases.normalize import address_key
+from docsvc.cases.schemas import (
+    CaseIn,
+    CaseListOut,
+    CaseOut,
+    CaseQuery,
+    CaseSummaryOut,
+    CloseIn,
+    CorrectIn,
+    CreatedOut,
+    InspectionIn,
+    PartyIn,
+    PartyOut,
+    RefuseIn,
+    ViolationIn,
+    ViolationOut,
+)
 from docsvc.identity import guard
 from docsvc.models import Case, Jurisdiction, Property
 from docsvc.web.context import api_user, database, db, require
@@ -25,8 +40,8 @@ def _case_for_write(case_number: str) -> tuple[Any, Case]:
 
 
 @blp.route("", methods=["POST"])
-@blp.arguments(schemas.CaseIn)
-@blp.response(201, schemas.CaseOut)
+@blp.arguments(CaseIn)
+@blp.response(201, CaseOut)
 @blp.doc(security=SECURITY)
 def create_case(data: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Open a case; a complaint is checked against the jurisdiction's acceptance rules."""
@@ -41,8 +56,8 @@ def create_case(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(schemas.CaseQuery, location="query")
-@blp.response(200, schemas.CaseListOut)
+@blp.arguments(CaseQuery, location="query")
+@blp.response(200, CaseListOut)
 @blp.doc(security=SECURITY)
 def list_cases(query: dict[str, Any]):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")
@@ -76,7 +91,7 @@ def list_cases(query: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/<case_number>", methods=["GET"])
-@blp.response(200, schemas.CaseOut)
+@blp.response(200, CaseOut)
 @blp.doc(security=SECURITY)
 def get_case(case_number: str):  # type: ignore[no-untyped-def]
     """The case file, complainant included (the view is audited)."""
@@ -89,8 +104,8 @@ def get_case(case_number: str):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/<case_number>/refuse", methods=["POST"])
-@blp.arguments(schemas.RefuseIn)
-@blp.response(200, schemas.CaseSummaryOut)
+@blp.arguments(RefuseIn)
+@blp.response(200, CaseSummaryOut)
 @blp.doc(security=SECURITY)
 def refuse(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     user, case = _case_for_write(case_number)
@@ -101,8 +116,8 @@ def refuse(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-d
 
 
 @blp.route("/<case_number>/close", methods=["POST"])
-@blp.arguments(schemas.CloseIn)
-@blp.response(200, schemas.CaseSummaryOut)
+@blp.arguments(CloseIn)
+@blp.response(200, CaseSummaryOut)
 @blp.doc(security=SECURITY)
 def close(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     user, case = _case_for_write(case_number)
@@ -115,8 +130,8 @@ def close(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-de
 
 
 @blp.route("/<case_number>/parties", methods=["POST"])
-@blp.arguments(schemas.PartyIn)
-@blp.response(201, schemas.PartyOut)
+@blp.arguments(PartyIn)
+@blp.response(201, PartyOut)
 @blp.doc(security=SECURITY)
 def add_party(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     user, case = _case_for_write(case_number)
@@ -135,8 +150,8 @@ def add_party(data: dict[str, Any], case_number: str):  # type: ignore[no-untype
 
 
 @blp.route("/<case_number>/violations", methods=["POST"])
-@blp.arguments(schemas.ViolationIn)
-@blp.response(201, schemas.ViolationOut)
+@blp.arguments(ViolationIn)
+@blp.response(201, ViolationOut)
 @blp.doc(security=SECURITY)
 def add_violation(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     user, case = _case_for_write(case_number)
@@ -158,8 +173,8 @@ def add_violation(data: dict[str, Any], case_number: str):  # type: ignore[no-un
 
 
 @blp.route("/<case_number>/violations/<int:violation_id>/correct", methods=["POST"])
-@blp.arguments(schemas.CorrectIn)
-@blp.response(200, schemas.ViolationOut)
+@blp.arguments(CorrectIn)
+@blp.response(200, ViolationOut)
 @blp.doc(security=SECURITY)
 def correct_violation(data: dict[str, Any], case_number: str, violation_id: int):  # type: ignore[no-untyped-def]
     user, case = _case_for_write(case_number)
@@ -183,8 +198,8 @@ def correct_violation(data: dict[str, Any], case_number: str, violation_id: int)
 
 
 @blp.route("/<case_number>/inspections", methods=["POST"])
-@blp.arguments(schemas.InspectionIn)
-@blp.response(201, schemas.CreatedOut)
+@blp.arguments(InspectionIn)
+@blp.response(201, CreatedOut)
 @blp.doc(security=SECURITY)
 def add_inspection(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     user, case = _case_for_write(case_number)

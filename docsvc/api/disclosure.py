@@ -8,14 +8,12 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, url_for
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from docsvc.api.attachments import send_stored
 from docsvc.api.documents import env
-from docsvc.api.fields import Instant, Text
 from docsvc.api.present import local_iso
-from docsvc.api.schemas import AttachmentFile
+from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
 from docsvc.audit import append
 from docsvc.cases.service import actor_of, get_case
@@ -23,6 +21,16 @@ from docsvc.disclosure import exceptions, ruling, workflow
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure.renditions import describe
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
+from docsvc.disclosure.schemas import (
+    BoxIn,
+    CounselDecisionIn,
+    DisclosureIn,
+    DisclosurePatch,
+    DismissIn,
+    ExceptionDecisionIn,
+    ReleaseIn,
+    RulingIn,
+)
 from docsvc.errors import NotFound
 from docsvc.models import (
     Case,
@@ -33,73 +41,13 @@ from docsvc.models import (
     Redaction,
     Release,
 )
-from docsvc.models.disclosure import IDENTIFIER_KINDS
 from docsvc.profiles.loader import profile_of
-from docsvc.profiles.schema import RULING_OUTCOMES
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, database, db, file_store, require, settings
 
 blp = Blueprint("disclosure", __name__, description="Public-records requests and releases")
 SECURITY = [{"bearerAuth": []}]
 ZIP = "application/zip"
-
-
-class RequesterIn(Schema):
-    name = Text(required=True, max_length=300)
-    email = fields.Email(load_default=None)
-
-
-class DisclosureIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    jurisdiction = fields.String(required=True)
-    requester = fields.Nested(RequesterIn, required=True)
-    received_at = Instant(required=True)
-    description = Text(required=True, max_length=5000)
-    case_numbers = fields.List(
-        fields.String(), load_default=list, validate=validate.Length(max=200)
-    )
-    query = Text(load_default=None, max_length=500)
-    notes = Text(load_default=None, max_length=5000)
-
-
-class DisclosurePatch(Schema):
-    class Meta:
-        unknown = "raise"
-
-    ruling_requested_at = Instant()
-    notes = Text(max_length=5000, allow_empty=True)
-    status = fields.String(validate=validate.OneOf(["closed"]))
-
-
-class CounselDecisionIn(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["redact", "disclose"]))
-    statute = Text(load_default=None, max_length=300)
-    label = Text(load_default=None, max_length=200)
-    explanation = Text(required=True, max_length=2000)
-
-
-class BoxIn(Schema):
-    class Meta:
-        unknown = "exclude"  # the proposals' own fields (id, exemption) may be sent back
-
-    document_id = fields.Integer(required=True)
-    page = fields.Integer(required=True, validate=validate.Range(min=1))
-    box = fields.List(fields.Float(), required=True, validate=validate.Length(equal=4))
-    kind = fields.String(load_default="other", validate=validate.OneOf(IDENTIFIER_KINDS))
-
-
-class ReleaseIn(Schema):
-    accept_proposed_redactions = fields.Boolean(load_default=False)
-
-
-class ExceptionDecisionIn(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["confirm", "reject"]))
-
-
-class DismissIn(Schema):
-    reason = Text(required=True, max_length=2000)
 
 
 def request_dict(req: DisclosureRequest) -> dict[str, Any]:
@@ -246,15 +194,6 @@ def patch_disclosure(data: dict[str, Any], request_id: int):  # type: ignore[no-
         append(db(), actor_of(user), "disclosure.update", "disclosure", req.id, fields=sorted(data))
     db().commit()
     return request_dict(req)
-
-
-class RulingIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    issued_at = Instant(required=True)
-    reference = Text(required=True, max_length=100)
-    outcome = fields.String(required=True, validate=validate.OneOf(RULING_OUTCOMES))
 
 
 @blp.route("/api/disclosures/<int:request_id>/ruling", methods=["POST"])

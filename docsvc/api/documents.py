@@ -8,12 +8,20 @@ from flask import Response, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from docsvc.api import schemas
 from docsvc.api.attachments import send_stored, uncached_if
+from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
 from docsvc.documents import service
 from docsvc.documents.deadlines import Rule, strictest
+from docsvc.documents.schemas import (
+    DocumentIn,
+    DocumentOut,
+    DocumentPatch,
+    ReturnReceiptForm,
+    ServiceIn,
+    ServiceOut,
+)
 from docsvc.identity import guard
 from docsvc.identity.mask import masker, names_complainant
 from docsvc.models import Case, Document
@@ -97,8 +105,8 @@ def document_dict(doc: Document, case: Case) -> dict[str, Any]:
 
 
 @blp.route("/api/cases/<case_number>/documents", methods=["POST"])
-@blp.arguments(schemas.DocumentIn)
-@blp.response(201, schemas.DocumentOut)
+@blp.arguments(DocumentIn)
+@blp.response(201, DocumentOut)
 @blp.doc(security=SECURITY)
 def create_document(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Create a document; issued (frozen, rendered, stored) at once unless `draft` is true."""
@@ -109,7 +117,7 @@ def create_document(data: dict[str, Any], case_number: str):  # type: ignore[no-
 
 
 @blp.route("/api/cases/<case_number>/documents", methods=["GET"])
-@blp.response(200, schemas.DocumentOut(many=True))
+@blp.response(200, DocumentOut(many=True))
 @blp.doc(security=SECURITY)
 def list_documents(case_number: str):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")
@@ -123,7 +131,7 @@ def list_documents(case_number: str):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/api/documents/<int:document_id>", methods=["GET"])
-@blp.response(200, schemas.DocumentOut)
+@blp.response(200, DocumentOut)
 @blp.doc(security=SECURITY)
 def get_document(document_id: int):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")
@@ -141,8 +149,8 @@ def _view_fields(user: Any, case: Case, docs: list[Document]) -> None:
 
 
 @blp.route("/api/documents/<int:document_id>", methods=["PATCH"])
-@blp.arguments(schemas.DocumentPatch)
-@blp.response(200, schemas.DocumentOut)
+@blp.arguments(DocumentPatch)
+@blp.response(200, DocumentOut)
 @blp.doc(security=SECURITY)
 def patch_document(data: dict[str, Any], document_id: int):  # type: ignore[no-untyped-def]
     """Edit a draft (409 once issued: issue a correction that supersedes it instead)."""
@@ -156,7 +164,7 @@ def patch_document(data: dict[str, Any], document_id: int):  # type: ignore[no-u
 
 
 @blp.route("/api/documents/<int:document_id>/issue", methods=["POST"])
-@blp.response(200, schemas.DocumentOut)
+@blp.response(200, DocumentOut)
 @blp.doc(security=SECURITY)
 def issue_document(document_id: int):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.write")
@@ -201,8 +209,8 @@ def document_docx(document_id: int):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/api/documents/<int:document_id>/service", methods=["POST"])
-@blp.arguments(schemas.ServiceIn)
-@blp.response(201, schemas.ServiceOut)
+@blp.arguments(ServiceIn)
+@blp.response(201, ServiceOut)
 @blp.doc(security=SECURITY)
 def record_service(data: dict[str, Any], document_id: int):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.write")
@@ -215,9 +223,9 @@ def record_service(data: dict[str, Any], document_id: int):  # type: ignore[no-u
 
 
 @blp.route("/api/documents/<int:document_id>/return-receipt", methods=["POST"])
-@blp.arguments(schemas.ReturnReceiptForm, location="form")
-@blp.arguments(schemas.AttachmentFile, location="files")
-@blp.response(201, schemas.DocumentOut)
+@blp.arguments(ReturnReceiptForm, location="form")
+@blp.arguments(AttachmentFile, location="files")
+@blp.response(201, DocumentOut)
 @blp.doc(security=SECURITY)
 def return_receipt(form: dict[str, Any], files: dict[str, Any], document_id: int):  # type: ignore[no-untyped-def]
     """A PS Form 3811 scan or an electronic return receipt, with what it says."""

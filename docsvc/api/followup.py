@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from docsvc.api import schemas
-from docsvc.api.fields import Instant
 from docsvc.cases import service as cases
+from docsvc.cases.schemas import AggravatingIn
 from docsvc.followup.clocks import case_clocks, due_list, priority
-from docsvc.followup.contact import METHODS, contact_facts, record_contact
+from docsvc.followup.contact import contact_facts, record_contact
+from docsvc.followup.schemas import ClocksOut, ContactIn, DueOut, DueQuery
 from docsvc.models import Jurisdiction
 from docsvc.profiles.loader import profile_of
 from docsvc.timeutil import utcnow
@@ -20,31 +19,6 @@ from docsvc.web.context import api_user, db, require
 
 blp = Blueprint("followup", __name__, description="Clocks, the due list (staff)")
 SECURITY = [{"bearerAuth": []}]
-
-
-class ContactIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    contacted_at = Instant(required=True)
-    # Optional, so an existing caller sending only contacted_at still works.
-    method = fields.String(validate=validate.OneOf(METHODS))
-    contacted_by = fields.String(validate=validate.Length(max=200))
-    note = fields.String(validate=validate.Length(max=4000))
-
-
-class DueQuery(Schema):
-    class Meta:
-        unknown = "raise"
-
-    jurisdiction = fields.String()
-
-
-class ClocksOut(Schema):
-    case_number = fields.String()
-    priority = fields.Integer()
-    aggravating = fields.List(fields.String())
-    clocks = fields.List(fields.Dict())
 
 
 def clocks_view(session: Any, case: Any) -> dict[str, Any]:
@@ -62,11 +36,6 @@ def clocks_view(session: Any, case: Any) -> dict[str, Any]:
     }
 
 
-class DueOut(Schema):
-    as_of = fields.DateTime()
-    items = fields.List(fields.Dict())
-
-
 @blp.route("/api/cases/<case_number>/clocks", methods=["GET"])
 @blp.response(200, ClocksOut)
 @blp.doc(security=SECURITY)
@@ -78,7 +47,7 @@ def clocks(case_number: str):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/api/cases/<case_number>/aggravating", methods=["PUT"])
-@blp.arguments(schemas.AggravatingIn)
+@blp.arguments(AggravatingIn)
 @blp.response(200, ClocksOut)
 @blp.doc(security=SECURITY)
 def aggravating(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]

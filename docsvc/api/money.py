@@ -8,11 +8,32 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from docsvc.api import schemas
 from docsvc.cases import service as cases
 from docsvc.errors import NotFound
 from docsvc.models import Appeal, Case, Citation, LedgerEntry, Lien, Settlement, Voucher
 from docsvc.money import appeals, citations, ledger, liens, settlements, vouchers
+from docsvc.money.schemas import (
+    AppealIn,
+    AppealOut,
+    CitationIn,
+    CitationOut,
+    CitationOutcomeIn,
+    DecisionIn,
+    HearingIn,
+    LedgerEntryIn,
+    LedgerEntryOut,
+    LedgerOut,
+    LedgerQuery,
+    LienIn,
+    LienOut,
+    LienReleaseIn,
+    LienSatisfyIn,
+    SettlementIn,
+    SettlementOut,
+    SettlementStepIn,
+    VoucherIn,
+    VoucherOut,
+)
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require
 
@@ -52,7 +73,7 @@ def ledger_view(case: Case, as_of: date | None) -> dict[str, Any]:
 
 
 SETTLEMENT_AMOUNTS = ("penalties_at_entry", "pay_amount", "deferred_amount", "cancel_amount")
-SETTLEMENT_KEYS = tuple(schemas.SettlementOut().fields)
+SETTLEMENT_KEYS = tuple(SettlementOut().fields)
 
 
 def _settlement(x: Settlement) -> dict[str, Any]:
@@ -106,8 +127,8 @@ def _on_case(case_number: str, act: Any, present: Any) -> Any:
 
 
 @blp.route("/api/cases/<case_number>/ledger", methods=["GET"])
-@blp.arguments(schemas.LedgerQuery, location="query")
-@blp.response(200, schemas.LedgerOut)
+@blp.arguments(LedgerQuery, location="query")
+@blp.response(200, LedgerOut)
 @blp.doc(security=SECURITY)
 def get_ledger(query: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Entries, balances and whether a lien is due, as of a date (default: today, local)."""
@@ -116,8 +137,8 @@ def get_ledger(query: dict[str, Any], case_number: str):  # type: ignore[no-unty
 
 
 @blp.route("/api/cases/<case_number>/ledger", methods=["POST"])
-@blp.arguments(schemas.LedgerEntryIn)
-@blp.response(201, schemas.LedgerEntryOut)
+@blp.arguments(LedgerEntryIn)
+@blp.response(201, LedgerEntryOut)
 @blp.doc(security=SECURITY)
 def add_entry(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     return _on_case(
@@ -128,8 +149,8 @@ def add_entry(data: dict[str, Any], case_number: str):  # type: ignore[no-untype
 
 
 @blp.route("/api/cases/<case_number>/vouchers", methods=["POST"])
-@blp.arguments(schemas.VoucherIn)
-@blp.response(201, schemas.VoucherOut)
+@blp.arguments(VoucherIn)
+@blp.response(201, VoucherOut)
 @blp.doc(security=SECURITY)
 def add_voucher(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Refused with the reason beyond the profile's limits (Jefferson Rule 7(b))."""
@@ -137,8 +158,8 @@ def add_voucher(data: dict[str, Any], case_number: str):  # type: ignore[no-unty
 
 
 @blp.route("/api/cases/<case_number>/liens", methods=["POST"])
-@blp.arguments(schemas.LienIn)
-@blp.response(201, schemas.LienOut)
+@blp.arguments(LienIn)
+@blp.response(201, LienOut)
 @blp.doc(security=SECURITY)
 def record_lien(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Record a lien once it is due (409 with the due date before then)."""
@@ -155,24 +176,24 @@ def _transition(lien_id: int, to: str, on: date):  # type: ignore[no-untyped-def
 
 
 @blp.route("/api/liens/<int:lien_id>/satisfy", methods=["POST"])
-@blp.arguments(schemas.LienSatisfyIn)
-@blp.response(200, schemas.LienOut)
+@blp.arguments(LienSatisfyIn)
+@blp.response(200, LienOut)
 @blp.doc(security=SECURITY)
 def satisfy_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped-def]
     return _transition(lien_id, "satisfied", data["satisfied_on"])
 
 
 @blp.route("/api/liens/<int:lien_id>/release", methods=["POST"])
-@blp.arguments(schemas.LienReleaseIn)
-@blp.response(200, schemas.LienOut)
+@blp.arguments(LienReleaseIn)
+@blp.response(200, LienOut)
 @blp.doc(security=SECURITY)
 def release_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped-def]
     return _transition(lien_id, "released", data["released_on"])
 
 
 @blp.route("/api/cases/<case_number>/citations", methods=["POST"])
-@blp.arguments(schemas.CitationIn)
-@blp.response(201, schemas.CitationOut)
+@blp.arguments(CitationIn)
+@blp.response(201, CitationOut)
 @blp.doc(security=SECURITY)
 def add_citation(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Only after a field investigation verified the violation; says when the attorney
@@ -202,7 +223,7 @@ def _citation(c: Citation, referral: dict[str, Any] | None = None) -> dict[str, 
 
 
 @blp.route("/api/cases/<case_number>/citations", methods=["GET"])
-@blp.response(200, schemas.CitationOut(many=True))
+@blp.response(200, CitationOut(many=True))
 @blp.doc(security=SECURITY)
 def list_citations(case_number: str):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")
@@ -225,8 +246,8 @@ def _visible(model: Any, row_id: int, noun: str, user: Any) -> Any:
 
 
 @blp.route("/api/citations/<int:citation_id>/outcome", methods=["POST"])
-@blp.arguments(schemas.CitationOutcomeIn)
-@blp.response(200, schemas.CitationOut)
+@blp.arguments(CitationOutcomeIn)
+@blp.response(200, CitationOut)
 @blp.doc(security=SECURITY)
 def citation_outcome(data: dict[str, Any], citation_id: int):  # type: ignore[no-untyped-def]
     """The court's or hearing officer's outcome: paid, convicted, reduced (with the fine
@@ -239,8 +260,8 @@ def citation_outcome(data: dict[str, Any], citation_id: int):  # type: ignore[no
 
 
 @blp.route("/api/cases/<case_number>/settlements", methods=["POST"])
-@blp.arguments(schemas.SettlementIn)
-@blp.response(201, schemas.SettlementOut)
+@blp.arguments(SettlementIn)
+@blp.response(201, SettlementOut)
 @blp.doc(security=SECURITY)
 def enter_settlement(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Settle the penalties due: the parts paid, deferred (within the profile's limit) and
@@ -257,8 +278,8 @@ def _settlement_step(settlement_id: int, step: Any, on: Any):  # type: ignore[no
 
 
 @blp.route("/api/settlements/<int:settlement_id>/complete", methods=["POST"])
-@blp.arguments(schemas.SettlementStepIn)
-@blp.response(200, schemas.SettlementOut)
+@blp.arguments(SettlementStepIn)
+@blp.response(200, SettlementOut)
 @blp.doc(security=SECURITY)
 def complete_settlement(data: dict[str, Any], settlement_id: int):  # type: ignore[no-untyped-def]
     """Compliance sustained through the agreed date: the cancellation posts to the ledger."""
@@ -266,8 +287,8 @@ def complete_settlement(data: dict[str, Any], settlement_id: int):  # type: igno
 
 
 @blp.route("/api/settlements/<int:settlement_id>/breach", methods=["POST"])
-@blp.arguments(schemas.SettlementStepIn)
-@blp.response(200, schemas.SettlementOut)
+@blp.arguments(SettlementStepIn)
+@blp.response(200, SettlementOut)
 @blp.doc(security=SECURITY)
 def breach_settlement(data: dict[str, Any], settlement_id: int):  # type: ignore[no-untyped-def]
     """Terms broken: every held part falls due from that day."""
@@ -294,15 +315,15 @@ def _appeal(a: Appeal) -> dict[str, Any]:
 
 
 @blp.route("/api/cases/<case_number>/appeals", methods=["POST"])
-@blp.arguments(schemas.AppealIn)
-@blp.response(201, schemas.AppealOut)
+@blp.arguments(AppealIn)
+@blp.response(201, AppealOut)
 @blp.doc(security=SECURITY)
 def file_appeal(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     return _on_case(case_number, lambda s, u, c: appeals.file(s, u, c, data), _appeal)
 
 
 @blp.route("/api/cases/<case_number>/appeals", methods=["GET"])
-@blp.response(200, schemas.AppealOut(many=True))
+@blp.response(200, AppealOut(many=True))
 @blp.doc(security=SECURITY)
 def list_appeals(case_number: str):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")
@@ -323,16 +344,16 @@ def _appeal_step(appeal_id: int, step: Any, data: dict[str, Any]):  # type: igno
 
 
 @blp.route("/api/appeals/<int:appeal_id>/hearing", methods=["POST"])
-@blp.arguments(schemas.HearingIn)
-@blp.response(200, schemas.AppealOut)
+@blp.arguments(HearingIn)
+@blp.response(200, AppealOut)
 @blp.doc(security=SECURITY)
 def appeal_hearing(data: dict[str, Any], appeal_id: int):  # type: ignore[no-untyped-def]
     return _appeal_step(appeal_id, appeals.set_hearing, data)
 
 
 @blp.route("/api/appeals/<int:appeal_id>/decision", methods=["POST"])
-@blp.arguments(schemas.DecisionIn)
-@blp.response(200, schemas.AppealOut)
+@blp.arguments(DecisionIn)
+@blp.response(200, AppealOut)
 @blp.doc(security=SECURITY)
 def appeal_decision(data: dict[str, Any], appeal_id: int):  # type: ignore[no-untyped-def]
     """Decided after the hearing; a final decision records when appeals were exhausted."""

@@ -7,34 +7,20 @@ from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from docsvc.api import schemas
 from docsvc.errors import Invalid, NotFound
 from docsvc.models import Jurisdiction, OutreachActivity
+from docsvc.money.schemas import OutreachIn, OutreachOut, OutreachQuery
 from docsvc.profiles.loader import profile_of
 from docsvc.profiles.model import Profile
 from docsvc.reports import catalog, outreach, render
+from docsvc.reports.schemas import ReportListOut, ReportQuery
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, file_store, require, settings
 
 blp = Blueprint("reports", __name__, description="Annual reports and the outreach log (staff)")
 SECURITY = [{"bearerAuth": []}]
-
-
-class ReportQuery(Schema):
-    class Meta:
-        unknown = "raise"
-
-    jurisdiction = fields.String(required=True)
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    format = fields.String(load_default="json", validate=validate.OneOf(catalog.FORMATS))
-
-
-class ReportListOut(Schema):
-    name = fields.String()
-    title = fields.String()
 
 
 def visible_profile(user: Any, code: str) -> Profile:
@@ -89,8 +75,8 @@ def get_report(query: dict[str, Any], name: str):  # type: ignore[no-untyped-def
 
 
 @blp.route("/api/outreach", methods=["POST"])
-@blp.arguments(schemas.OutreachIn)
-@blp.response(201, schemas.OutreachOut)
+@blp.arguments(OutreachIn)
+@blp.response(201, OutreachOut)
 @blp.doc(security=SECURITY)
 def post_outreach(data: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Record education given or a business licence check (Lee's Summit II.C, II.D)."""
@@ -101,8 +87,8 @@ def post_outreach(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @blp.route("/api/outreach", methods=["GET"])
-@blp.arguments(schemas.OutreachQuery, location="query")
-@blp.response(200, schemas.OutreachOut(many=True))
+@blp.arguments(OutreachQuery, location="query")
+@blp.response(200, OutreachOut(many=True))
 @blp.doc(security=SECURITY)
 def list_outreach(query: dict[str, Any]):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")

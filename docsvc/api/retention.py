@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Response, url_for
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from docsvc.api.attachments import send_stored
@@ -19,106 +18,26 @@ from docsvc.jobs import queue
 from docsvc.models import Case, DispositionItem, DispositionRun, Hold, HoldScope, Job
 from docsvc.retention import holds as holding
 from docsvc.retention.disposition import approve, certified_run, propose
-from docsvc.retention.evaluate import VERDICTS, evaluate
+from docsvc.retention.evaluate import evaluate
 from docsvc.retention.jobs import EXECUTE_JOB
+from docsvc.retention.schemas import (
+    ApproveIn,
+    DispositionItemOut,
+    ExecuteIn,
+    HoldIn,
+    HoldOut,
+    HoldReleaseIn,
+    ProposalOut,
+    ProposeIn,
+    RetentionJobOut,
+    RetentionOut,
+    RetentionQuery,
+)
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require, settings
 
 blp = Blueprint("retention", __name__, description="Legal holds and retention (records, attorneys)")
 SECURITY = [{"bearerAuth": []}]
-TEXT = validate.Length(min=1, max=2000)
-
-
-class HoldIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    matter = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    reason = fields.String(required=True, validate=TEXT)
-    case_numbers = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
-    property_ids = fields.List(fields.Integer(), load_default=list)
-    party_ids = fields.List(fields.Integer(), load_default=list)
-
-
-class HoldReleaseIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    reason = fields.String(load_default=None, validate=TEXT)
-
-
-class HoldOut(Schema):
-    id = fields.Integer()
-    matter = fields.String()
-    reason = fields.String()
-    placed_at = fields.DateTime()
-    released_at = fields.DateTime(allow_none=True)
-    scope = fields.List(fields.Dict())
-    case_numbers = fields.List(fields.String())
-
-
-class RetentionQuery(Schema):
-    class Meta:
-        unknown = "raise"
-
-    as_of = fields.Date(load_default=None)
-    verdict = fields.String(load_default=None, validate=validate.OneOf(VERDICTS))
-    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=100_000))
-
-
-class RetentionOut(Schema):
-    as_of = fields.Date()
-    counts = fields.Dict()
-    items = fields.List(fields.Dict())
-
-
-class ProposeIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    as_of = fields.Date(load_default=None)
-
-
-class ApproveIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=10_000))
-
-
-class ExecuteIn(Schema):
-    class Meta:
-        unknown = "raise"
-
-    as_of = fields.Date(load_default=None)
-
-
-class ProposalOut(Schema):
-    added = fields.Integer()
-    cancelled = fields.Integer()
-    queued = fields.Integer()
-
-
-class DispositionItemOut(Schema):
-    id = fields.Integer()
-    case_number = fields.String()
-    jurisdiction = fields.String()
-    series = fields.String()
-    trigger_on = fields.String()
-    eligible_on = fields.String()
-    status = fields.String()
-    required_roles = fields.List(fields.String())
-    approvals = fields.List(fields.Dict())
-    authority = fields.Dict()
-    stub = fields.Dict(allow_none=True)
-    note = fields.String(allow_none=True)
-
-
-class RetentionJobOut(Schema):
-    id = fields.Integer()
-    status = fields.String()
-    progress = fields.Dict(allow_none=True)
-    run = fields.Dict(allow_none=True)
 
 
 def _today() -> date:

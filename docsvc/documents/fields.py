@@ -6,8 +6,8 @@ from functools import cache
 
 from marshmallow import Schema, fields
 
-from docsvc.api.fields import Instant, Text
 from docsvc.profiles.catalog import catalog
+from docsvc.validation import Instant, Text
 
 _TYPES = {
     "text": lambda: Text(max_length=20000),

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.api.bundles import (
-    BundleIn,
     bundle_dict,
     find_bundle,
     send_certification,
@@ -20,6 +19,7 @@ from docsvc.api.bundles import (
 from docsvc.auth.permissions import allowed
 from docsvc.bundles import service
 from docsvc.bundles.certification import rule_for
+from docsvc.bundles.schemas import BundleIn
 from docsvc.cases.service import case_profile, get_case
 from docsvc.documents.service import Env
 from docsvc.errors import DocsvcError, Invalid

@@ -14,14 +14,7 @@ import pypdfium2 as pdfium
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from docsvc.api.disclosure import (
-    CounselDecisionIn,
-    DisclosureIn,
-    request_dict,
-    request_zone,
-    send_package,
-    send_ruling_letter,
-)
+from docsvc.api.disclosure import request_dict, request_zone, send_package, send_ruling_letter
 from docsvc.api.present import local_iso
 from docsvc.attachments.service import Upload
 from docsvc.cases.service import get_case
@@ -30,6 +23,7 @@ from docsvc.disclosure import ruling, workflow
 from docsvc.disclosure.findings import present
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
 from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
+from docsvc.disclosure.schemas import CounselDecisionIn, DisclosureIn
 from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
 from docsvc.identity import guard
 from docsvc.jobs import queue

@@ -9,11 +9,11 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from docsvc.api import schemas
 from docsvc.api.documents import document_dict, env, file_response
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
 from docsvc.documents import elements, naming, service, wording
+from docsvc.documents.schemas import DocumentIn, ReturnReceiptForm, ServiceIn
 from docsvc.errors import DocsvcError, Invalid, TooLarge, UnsupportedMediaType
 from docsvc.identity.guard import bears_identity
 from docsvc.identity.mask import masker
@@ -87,7 +87,7 @@ def document_spec(spec: dict[str, Any]) -> Spec:
                 for f in spec["fields"]
             ),
         ),
-        schemas.DocumentIn,
+        DocumentIn,
     )
 
 
@@ -238,7 +238,7 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
         except ValueError:
             refused("document", form, "A choice on the form could not be read; choose again.")
             return _new_document_page(user, case_number, doc_type, request.form, 422)
-        data, _ = load(schemas.DocumentIn(), body, "document", form)
+        data, _ = load(DocumentIn(), body, "document", form)
         if data is None:
             return _new_document_page(user, case_number, doc_type, request.form, 422)
         bodies.append(data)
@@ -321,7 +321,7 @@ SERVICE = register(
             Field("served_where", "Where", hint="Where it was handed over, hung or posted."),
             Field("served_by", "Served by", hint="Who served it; you, if left empty."),
         ),
-        schemas.ServiceIn,
+        ServiceIn,
     ),
 )
 RECEIPT = register(
@@ -333,7 +333,7 @@ RECEIPT = register(
             Field("delivered_at", "Delivered", "datetime"),
             Field("signed_by", "Signed by"),
         ),
-        schemas.ReturnReceiptForm,
+        ReturnReceiptForm,
     ),
 )
 
@@ -432,7 +432,7 @@ def serve_document(doc_id: int):  # type: ignore[no-untyped-def]
         when = local_to_iso(request.form.get(field) or request.form.get("when", ""), zone)
         extra = ("article_number",) if mail else ("served_to", "served_where", "served_by")
         data, problems = load(
-            schemas.ServiceIn(),
+            ServiceIn(),
             {"method": method, field: when, **pick(request.form, *extra)},
             key,
             SERVICE,
@@ -476,7 +476,7 @@ def document_receipt(doc_id: int):  # type: ignore[no-untyped-def]
         raw = {"status": request.form.get("status", ""), **pick(request.form, "signed_by")}
         if request.form.get("delivered_at"):
             raw["delivered_at"] = local_to_iso(request.form["delivered_at"], zone)
-        data, problems = load(schemas.ReturnReceiptForm(), raw, key, RECEIPT)
+        data, problems = load(ReturnReceiptForm(), raw, key, RECEIPT)
         if data is None:
             raise Invalid("; ".join(problems))
         if f is None or not f.filename:

@@ -8,19 +8,20 @@ from typing import Any
 from flask import render_template, request
 from sqlalchemy import select
 
-from docsvc.api import schemas
-from docsvc.api.followup import ContactIn
 from docsvc.api.money import ledger_view
-from docsvc.api.reports import ReportQuery, report_response
+from docsvc.api.reports import report_response
 from docsvc.cases import service as cases
 from docsvc.errors import DocsvcError
 from docsvc.followup.clocks import due_list
 from docsvc.followup.contact import record_contact
+from docsvc.followup.schemas import ContactIn
 from docsvc.models import Jurisdiction
 from docsvc.models.money import APPLIES_TO, LEDGER_KINDS
 from docsvc.money import ledger, settlements
+from docsvc.money.schemas import LedgerEntryIn, SettlementIn
 from docsvc.profiles.loader import profile_of
 from docsvc.reports import catalog, render
+from docsvc.reports.schemas import ReportQuery
 from docsvc.timeutil import utcnow
 from docsvc.ui.forms import SPECS, Field, Spec, load, local_to_iso, pick, register
 from docsvc.ui.views import bp, case_action, staff, visible_jurisdictions
@@ -40,7 +41,7 @@ ENTRY = register(
             Field("applies_to", "Pays", "choice", hint="What a payment or cancellation is for."),
             Field("note", "Note"),
         ),
-        schemas.LedgerEntryIn,
+        LedgerEntryIn,
     ),
 )
 SETTLEMENT = register(
@@ -57,7 +58,7 @@ SETTLEMENT = register(
             Field("compliance_through", "Compliance through", "date"),
             Field("note", "Note"),
         ),
-        schemas.SettlementIn,
+        SettlementIn,
     ),
 )
 SETTLEMENT_FIELDS = (
@@ -118,7 +119,7 @@ def _ledger_action(  # type: ignore[no-untyped-def]
 def add_ledger_entry(case_number: str):  # type: ignore[no-untyped-def]
     return _ledger_action(
         case_number,
-        schemas.LedgerEntryIn(),
+        LedgerEntryIn(),
         ENTRY_FIELDS,
         ledger.add_entry,
         "Entry added.",
@@ -130,7 +131,7 @@ def add_ledger_entry(case_number: str):  # type: ignore[no-untyped-def]
 def enter_settlement(case_number: str):  # type: ignore[no-untyped-def]
     return _ledger_action(
         case_number,
-        schemas.SettlementIn(),
+        SettlementIn(),
         SETTLEMENT_FIELDS,
         settlements.enter,
         "Settlement entered.",

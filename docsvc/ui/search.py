@@ -6,11 +6,12 @@ import math
 
 from flask import render_template, request
 
-from docsvc.api.search import SearchQuery, run_search
+from docsvc.api.search import run_search
 from docsvc.errors import DocsvcError
 from docsvc.models.cases import CASE_STATUSES
 from docsvc.profiles.schema import DOCUMENT_TYPES
 from docsvc.search.query import CASES_PER_PAGE, Hit
+from docsvc.search.schemas import SearchQuery
 from docsvc.ui.forms import load, pick
 from docsvc.ui.views import bp, staff, visible_jurisdictions
 

@@ -17,14 +17,24 @@ from flask import (
 )
 from sqlalchemy import func, select
 
-from docsvc.api import schemas
 from docsvc.api.attachments import load_attachment, serve_variant, store_upload
 from docsvc.api.followup import clocks_view
 from docsvc.api.present import case_detail, case_summary
+from docsvc.attachments.schemas import AttachmentForm
 from docsvc.auth.credentials import check_login
 from docsvc.auth.permissions import allowed
 from docsvc.cases import service
 from docsvc.cases.normalize import address_key
+from docsvc.cases.schemas import (
+    AggravatingIn,
+    CaseIn,
+    CloseIn,
+    CorrectIn,
+    InspectionIn,
+    PartyIn,
+    RefuseIn,
+    ViolationIn,
+)
 from docsvc.documents import naming
 from docsvc.errors import DocsvcError
 from docsvc.followup.contact import METHODS as CONTACT_METHODS
@@ -222,7 +232,7 @@ INTAKE = register(
                 False,
             ),
         ),
-        schemas.CaseIn,
+        CaseIn,
     ),
 )
 
@@ -269,7 +279,7 @@ def new_case():  # type: ignore[no-untyped-def]
         s = db()
         row = s.get(Jurisdiction, request.form.get("jurisdiction", ""))
         zone = ZoneInfo(row.timezone) if row else ZoneInfo("UTC")
-        data, _ = load(schemas.CaseIn(), _intake_dict(request.form, zone), "intake", INTAKE)
+        data, _ = load(CaseIn(), _intake_dict(request.form, zone), "intake", INTAKE)
         status = 422
         if data is not None:
             try:
@@ -476,7 +486,7 @@ PARTY = register(
             Field("phone", "Phone", "tel"),
             Field("email", "Email", "email"),
         ),
-        schemas.PartyIn,
+        PartyIn,
     ),
 )
 
@@ -485,7 +495,7 @@ PARTY = register(
 def add_party(case_number: str):  # type: ignore[no-untyped-def]
     return case_action(
         case_number,
-        schemas.PartyIn(),
+        PartyIn(),
         lambda f, _z: pick(f, "role", "name", "mailing_address", "phone", "email"),
         service.add_party,
         "Party added.",
@@ -503,7 +513,7 @@ VIOLATION = register(
             Field("description", "What you saw"),
             Field("observed_at", "Observed", "datetime"),
         ),
-        schemas.ViolationIn,
+        ViolationIn,
     ),
 )
 
@@ -517,7 +527,7 @@ def add_violation(case_number: str):  # type: ignore[no-untyped-def]
 
     return case_action(
         case_number,
-        schemas.ViolationIn(),
+        ViolationIn(),
         build,
         service.add_violation,
         "Violation recorded.",
@@ -529,9 +539,7 @@ def add_violation(case_number: str):  # type: ignore[no-untyped-def]
 
 CORRECT = register(
     "correct",
-    Spec(
-        (Field("corrected_at", "Corrected", "datetime"), Field("method", "How")), schemas.CorrectIn
-    ),
+    Spec((Field("corrected_at", "Corrected", "datetime"), Field("method", "How")), CorrectIn),
 )
 
 
@@ -542,7 +550,7 @@ def correct_violation(case_number: str, violation_id: int):  # type: ignore[no-u
 
     return case_action(
         case_number,
-        schemas.CorrectIn(),
+        CorrectIn(),
         build,
         lambda s, u, c, d: service.correct_violation(
             s, u, c, violation_id, d["corrected_at"], d["method"]
@@ -587,7 +595,7 @@ INSPECTION = register(
             Field("m_unit", "Measured: unit", path=("measurements.0.unit",)),
             Field("m_where", "Measured: where taken", path=("measurements.0.where",)),
         ),
-        schemas.InspectionIn,
+        InspectionIn,
     ),
 )
 
@@ -608,7 +616,7 @@ def add_inspection(case_number: str):  # type: ignore[no-untyped-def]
 
     return case_action(
         case_number,
-        schemas.InspectionIn(),
+        InspectionIn(),
         build,
         act,
         "Inspection report saved.",
@@ -622,7 +630,7 @@ REFUSE = register(
     "refuse",
     Spec(
         (Field("reason", "Refuse as", "choice"), Field("note", "Reason on record")),
-        schemas.RefuseIn,
+        RefuseIn,
     ),
 )
 
@@ -631,7 +639,7 @@ REFUSE = register(
 def refuse(case_number: str):  # type: ignore[no-untyped-def]
     return case_action(
         case_number,
-        schemas.RefuseIn(),
+        RefuseIn(),
         lambda f, _z: pick(f, "reason", "note"),
         lambda s, u, c, d: service.refuse_case(s, u, c, d["reason"], d.get("note")),
         "Case refused.",
@@ -655,7 +663,7 @@ CLOSE = register(
             Field("resolution", "Resolution"),
             Field("follow_up", "Extenuating circumstances: inspect again after closure", "check"),
         ),
-        schemas.CloseIn,
+        CloseIn,
     ),
 )
 
@@ -664,7 +672,7 @@ CLOSE = register(
 def close(case_number: str):  # type: ignore[no-untyped-def]
     return case_action(
         case_number,
-        schemas.CloseIn(),
+        CloseIn(),
         lambda f, _z: pick(f, "reason", "resolution") | {"follow_up": f.get("follow_up") == "on"},
         lambda s, u, c, d: service.close_case(
             s, u, c, d["reason"], d["resolution"], follow_up=d["follow_up"]
@@ -686,7 +694,7 @@ AGGRAVATING = register(
     "aggravating",
     Spec(
         (Field("circumstances", "Aggravating circumstances", "check", required=False),),
-        schemas.AggravatingIn,
+        AggravatingIn,
     ),
 )
 
@@ -695,7 +703,7 @@ AGGRAVATING = register(
 def aggravating(case_number: str):  # type: ignore[no-untyped-def]
     return case_action(
         case_number,
-        schemas.AggravatingIn(),
+        AggravatingIn(),
         lambda f, _z: {"circumstances": f.getlist("circumstances")},
         lambda s, u, c, d: service.set_aggravating(s, u, c, d["circumstances"]),
         "Aggravating circumstances saved.",
@@ -714,7 +722,7 @@ UPLOAD = register(
             Field("caption", "Caption"),
             Field("supplied_by_complainant", "Supplied by the complainant", "check"),
         ),
-        schemas.AttachmentForm,
+        AttachmentForm,
     ),
 )
 
@@ -725,7 +733,7 @@ def upload(case_number: str):  # type: ignore[no-untyped-def]
     s = db()
     case = service.get_case(s, user, case_number, for_update=True)
     form, _ = load(
-        schemas.AttachmentForm(),
+        AttachmentForm(),
         {
             "kind": request.form.get("kind", "photo"),
             **pick(request.form, "caption"),

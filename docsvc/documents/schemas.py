@@ -1,0 +1,101 @@
+"""Shapes of documents and their service: what a draft, an edit, service and a return receipt
+accept, and what they answer."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from docsvc.models.documents import IMMEDIATE_METHODS, RECEIPT_STATUSES, SERVICE_METHODS
+from docsvc.profiles.schema import DOCUMENT_TYPES
+from docsvc.validation import Input, Instant, Text
+
+
+class ServedIn(Input):
+    method = fields.String(required=True, validate=validate.OneOf(IMMEDIATE_METHODS))
+    served_at = Instant(required=True)
+
+
+class DocumentIn(Input):
+    type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_TYPES))
+    recipient_party_id = fields.Integer()
+    recipient = fields.String(validate=validate.OneOf(("complainant",)))
+    violation_ids = fields.List(fields.Integer(), load_default=list)
+    photo_ids = fields.List(fields.Integer(), load_default=list)
+    fields_ = fields.Dict(data_key="fields", attribute="fields", load_default=dict)
+    draft = fields.Boolean(load_default=False)
+    supersedes = fields.Integer()
+    served = fields.Nested(
+        ServedIn,
+        metadata={
+            "description": "Served in person, by door hanger or posting at issue: the compliance "
+            "date is then printed on the notice."
+        },
+    )
+
+
+class DocumentPatch(Input):
+    recipient_party_id = fields.Integer()
+    recipient = fields.String(validate=validate.OneOf(("complainant",)))
+    violation_ids = fields.List(fields.Integer())
+    photo_ids = fields.List(fields.Integer())
+    fields_ = fields.Dict(data_key="fields", attribute="fields")
+
+
+class ServiceIn(Input):
+    method = fields.String(required=True, validate=validate.OneOf(SERVICE_METHODS))
+    served_at = Instant()
+    mailed_at = Instant()
+    article_number = fields.String(validate=validate.Length(max=40))
+    note = Text(max_length=2000)
+    # Served by hand: who received it, where, who served it (optional).
+    served_to = Text(max_length=300)
+    served_where = Text(max_length=300)
+    served_by = Text(max_length=200)
+
+
+class ReturnReceiptForm(Schema):
+    class Meta:
+        unknown = "exclude"
+
+    status = fields.String(required=True, validate=validate.OneOf(RECEIPT_STATUSES))
+    delivered_at = Instant()
+    signed_by = Text(max_length=300)
+
+
+class ServiceOut(Schema):
+    id = fields.Integer()
+    method = fields.String()
+    served_at = fields.DateTime(allow_none=True)
+    mailed_at = fields.DateTime(allow_none=True)
+    article_number = fields.String(allow_none=True)
+    served_to = fields.String(allow_none=True)
+    served_where = fields.String(allow_none=True)
+    served_by = fields.String(allow_none=True)
+    status = fields.String()
+    effective_at = fields.DateTime(allow_none=True)
+    effective_rule = fields.String()
+    receipts = fields.List(fields.Dict())
+
+
+class DocumentOut(Schema):
+    id = fields.Integer()
+    case_number = fields.String()
+    type = fields.String()
+    title = fields.String()
+    status = fields.String()
+    recipient = fields.Dict()
+    violation_ids = fields.List(fields.Integer())
+    photo_ids = fields.List(fields.Integer())
+    fields_ = fields.Dict(data_key="fields", attribute="fields")
+    deadline = fields.DateTime(allow_none=True)
+    deadline_rule = fields.String(allow_none=True)
+    sample = fields.Boolean()
+    issued_at = fields.DateTime(allow_none=True)
+    supersedes = fields.Integer(allow_none=True)
+    superseded_by = fields.Integer(allow_none=True)
+    needs_reservice = fields.Boolean()
+    pdf_url = fields.String()
+    docx_url = fields.String()
+    pdf_sha256 = fields.String(allow_none=True)
+    docx_sha256 = fields.String(allow_none=True)
+    services = fields.List(fields.Nested(ServiceOut))
