@@ -1,4 +1,5 @@
-"""Domain errors. Each carries its HTTP status, API.md error code and a sentence saying what to fix.
+"""Domain errors. Each carries its HTTP status, error code (docs/API.md, Errors) and a sentence
+saying what to fix.
 
 Messages must never contain a complainant identifier: they are shown to whoever asked.
 """

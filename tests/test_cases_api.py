@@ -1,4 +1,4 @@
-"""Intake and the case file through the API (API.md, Cases)."""
+"""Intake and the case file through the API (docs/API.md, Cases)."""
 
 from __future__ import annotations
 

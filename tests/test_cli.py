@@ -1,4 +1,4 @@
-"""The docsvc command (API.md, CLI)."""
+"""The docsvc command (docs/API.md, CLI)."""
 
 from __future__ import annotations
 

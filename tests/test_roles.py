@@ -1,4 +1,4 @@
-"""API.md's roles table, endpoint by endpoint: 401 for the public, 403 for a role that may not,
+"""docs/API.md's roles table, endpoint by endpoint: 401 for the public, 403 for a role that may not,
 404 for what a role may not see."""
 
 from __future__ import annotations

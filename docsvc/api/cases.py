@@ -1,4 +1,4 @@
-"""Cases and everything recorded in them (API.md, Cases)."""
+"""Cases and everything recorded in them (docs/API.md, Cases)."""
 
 from __future__ import annotations
 

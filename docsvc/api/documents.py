@@ -1,4 +1,4 @@
-"""Documents and their service (API.md, Documents and service)."""
+"""Documents and their service (docs/API.md, Documents and service)."""
 
 from __future__ import annotations
 

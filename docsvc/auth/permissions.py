@@ -1,4 +1,4 @@
-"""API.md's roles table, as data: which roles may do each thing.
+"""docs/API.md's roles table, as data: which roles may do each thing.
 
 The public (no credentials) holds no permission; a staff endpoint it calls answers 401.
 """
