@@ -107,7 +107,7 @@ def _child(root: str, bundle_ids: list[int], queue: Any) -> None:
     from docsvc.app import create_app
     from docsvc.bundles import build as building
     from docsvc.config import Settings
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
 
     settings = Settings(
         data_dir=Path(root),

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from docsvc.documents.env import Env
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import fresh_app, save, seed_case, summary
@@ -77,7 +79,7 @@ def bench_nov(runs: int, baseline_runs: int) -> dict:
     client = app.test_client()
     _, doc_id = setup_nov(client, headers)
     database = app.extensions["docsvc.db"]
-    env = service.Env(app.extensions["docsvc.store"], settings)
+    env = Env(app.extensions["docsvc.store"], settings)
     with database.session() as s:
         doc = s.get(Document, doc_id)
         case = s.get(Case, doc.case_id)
@@ -230,7 +232,8 @@ def _render_worker(args: tuple[str, str, int, int]) -> float:
     import json
 
     from docsvc.config import Settings
-    from docsvc.documents.service import Env, rendered
+    from docsvc.documents.env import Env
+    from docsvc.documents.service import rendered
     from docsvc.profiles import load_profile_file, shipped_profile_paths
     from docsvc.store import FileStore
 

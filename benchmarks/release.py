@@ -122,7 +122,7 @@ def main() -> None:
     from docsvc.disclosure import scanner
     from docsvc.disclosure.pages import rebuild
     from docsvc.disclosure.scan_targets import Targets
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.jobs.worker import drain
     from docsvc.models import Release
     from docsvc.store import FileStore

@@ -187,6 +187,7 @@ def _child(phase: str, root: Path, sample: int) -> dict:
 
 
 def phase(name: str, root: Path, sample: int) -> None:
+    from docsvc import wiring
     from docsvc.config import Settings
     from docsvc.db import Database
     from docsvc.retention.disposition import approve_awaiting, execute, propose
@@ -196,6 +197,7 @@ def phase(name: str, root: Path, sample: int) -> None:
     settings = Settings(
         data_dir=root, database_url=f"sqlite:///{root / 'db.sqlite3'}", secret_key="b" * 32
     )
+    wiring.install()
     database = Database(settings.database_url)
     result: dict = {}
     started = time.perf_counter()

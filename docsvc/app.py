@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Flask
+from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
 
+from docsvc import wiring
 from docsvc.config import Settings, load_settings
 from docsvc.db import Database
 from docsvc.labels import label
@@ -30,6 +31,7 @@ def configure_logging(fmt: str = LOG_FORMAT) -> None:
 
 def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     settings = settings or load_settings(**overrides)
+    wiring.install()
     app = Flask(__name__, template_folder="ui/templates", static_folder="ui/static")
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
     configure_logging()
 
+    from docsvc import public
     from docsvc.api import (
         attachments,
         bundles,
@@ -77,14 +80,14 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         search,
     )
     from docsvc.api.base import Api
-    from docsvc.ui import bundles as _ui_bundles  # noqa: F401  (registers its routes)
-    from docsvc.ui import disclosure as _ui_disclosure  # noqa: F401  (registers its routes)
-    from docsvc.ui import documents as _ui_documents  # noqa: F401  (registers its routes)
-    from docsvc.ui import followup as _ui_followup  # noqa: F401  (registers its routes)
-    from docsvc.ui import retention as _ui_retention  # noqa: F401  (registers its routes)
-    from docsvc.ui import search as _ui_search  # noqa: F401  (registers its routes)
-    from docsvc.ui import submissions as _ui_submissions  # noqa: F401  (every form once)
-    from docsvc.ui import views as ui
+    from docsvc.ui import base, signin, submissions
+    from docsvc.ui import bundles as bundle_pages
+    from docsvc.ui import cases as case_pages
+    from docsvc.ui import disclosure as disclosure_pages
+    from docsvc.ui import documents as document_pages
+    from docsvc.ui import followup as followup_pages
+    from docsvc.ui import retention as retention_pages
+    from docsvc.ui import search as search_page
 
     api = Api(app)
     for blp in (
@@ -102,7 +105,26 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     ):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # token-authenticated; cookies are never read on the API
-    app.register_blueprint(ui.bp)
+    api.register_blueprint(public.blp)  # documented with the API; GET only, no session
+
+    # Every page hangs under one "ui" blueprint ("ui.cases.case_page"): what applies to all
+    # pages (their shared context, each form done once) is installed on it, once.
+    pages = Blueprint("ui", __name__)
+    for module in (
+        signin,
+        case_pages,
+        document_pages,
+        followup_pages,
+        search_page,
+        disclosure_pages,
+        bundle_pages,
+        retention_pages,
+        submissions,
+    ):
+        pages.register_blueprint(module.bp)
+    pages.app_context_processor(base.page_context)
+    submissions.install(pages)
+    app.register_blueprint(pages)
     csrf.init_app(app)
     errors.register(app)
     app.teardown_appcontext(context.close_db)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from docsvc import wiring
 from docsvc.audit import Actor
 from docsvc.audit.chain import append, ensure_head
 from docsvc.config import Settings
@@ -38,6 +39,7 @@ def install_profile(session: Session, profile: Profile) -> tuple[str, bool]:
 
 
 def initialize(settings: Settings, database: Database | None = None) -> InitReport:
+    wiring.install()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = FileStore(settings.store_dir)
     removed = store.clean_temp()

@@ -6,12 +6,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from docsvc.config import load_settings
+
+if TYPE_CHECKING:  # imported where used: `docsvc --help` stays quick
+    from docsvc.profiles.model import Profile
 
 
 @contextmanager
@@ -31,6 +35,9 @@ def _session() -> Iterator[Session]:
 @click.group()
 def main() -> None:
     """Code-enforcement documents and records."""
+    from docsvc import wiring
+
+    wiring.install()
 
 
 @main.command()
@@ -189,7 +196,7 @@ def profile() -> None:
     """Jurisdiction profiles."""
 
 
-def _checked_profile(path: Path):  # type: ignore[no-untyped-def]
+def _checked_profile(path: Path) -> Profile:
     """The validated profile, or each bad field named on stderr and exit 1."""
     from docsvc.profiles import ProfileError, check_profile_path
 
@@ -272,7 +279,7 @@ def worker(once: bool, poll: float, parent: int | None) -> None:
 
     from docsvc.app import configure_logging
     from docsvc.db import Database
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.jobs.worker import drain, run_forever, stop_on_signals
     from docsvc.store import FileStore
 
@@ -405,6 +412,7 @@ def retention_run(
         if (approve_ids or approve_all) and user is None:
             raise click.ClickException("say who approves: --as USERNAME")
         if approve_ids:
+            assert user is not None
             with database.session() as s:
                 items = approve(s, user, list(approve_ids))
                 s.commit()

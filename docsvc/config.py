@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "docsvc"
 MB = 1024 * 1024
@@ -45,7 +46,8 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from `overrides` (any Settings field by name), else the environment."""
     data_dir = Path(
         str(
             overrides.pop("data_dir", None) or os.environ.get("DOCSVC_DATA_DIR") or DEFAULT_DATA_DIR
@@ -62,4 +64,4 @@ def load_settings(**overrides: object) -> Settings:
     secret = str(overrides.pop("secret_key", None) or os.environ.get("DOCSVC_SECRET_KEY") or "")
     if not secret:
         secret = _secret_key(data_dir)
-    return Settings(data_dir=data_dir, database_url=database_url, secret_key=secret, **overrides)  # type: ignore[arg-type]
+    return Settings(data_dir=data_dir, database_url=database_url, secret_key=secret, **overrides)

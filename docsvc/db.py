@@ -15,8 +15,6 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-import docsvc.search.entries
-
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -42,8 +40,23 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+# Capability packages hook session events (a held record cannot change; the search index follows
+# every write). `docsvc.wiring.install` installs them at start; a database opened before that
+# would silently skip them, so it is refused.
+_wired = False
+
+
+def mark_wired() -> None:
+    global _wired
+    _wired = True
+
+
 class Database:
     def __init__(self, url: str) -> None:
+        if not _wired:
+            raise RuntimeError(
+                "the session listeners are not installed: call docsvc.wiring.install() first."
+            )
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
@@ -83,7 +96,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-# Registered wherever sessions exist: no change to a held record can be flushed.
-import docsvc.retention.holds  # noqa: E402, F401

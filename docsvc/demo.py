@@ -49,7 +49,7 @@ def ensure_demo_users(session: Session) -> list[tuple[str, str, str, str]]:
 def ensure_demo_cases(session: Session, store: FileStore, settings: Settings) -> int:
     if session.scalar(select(Case.id).limit(1)) is not None:
         return 0
-    officer = session.scalar(select(User).where(User.username == "officer"))
+    officer = session.scalars(select(User).where(User.username == "officer")).one()
     now = utcnow()
     samples = [
         (

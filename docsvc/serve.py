@@ -10,6 +10,7 @@ import sys
 import threading
 from typing import Any
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 
@@ -22,7 +23,7 @@ class _Gunicorn(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):  # type: ignore[no-untyped-def]
+    def load(self) -> Flask:  # type: ignore[override]  # gunicorn's stubs type start_response narrower than PEP 3333 (and Flask) do
         from docsvc.app import create_app
 
         return create_app()

@@ -123,6 +123,7 @@ def _archival(
         )
     ]
     for i, (label, sha) in enumerate(pdfs, 1):
+        assert sha is not None  # selected where set
         path = store.path_for(sha)
         if path.exists():  # a missing file is reported by the fixity check
             for problem in structure_problems(path.read_bytes()):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from docsvc import wiring
 from docsvc.app import create_app
 from docsvc.bootstrap import initialize
 from docsvc.config import Settings
@@ -24,6 +25,7 @@ from docsvc.models import Base
 from tests import helpers
 
 PG_URL = os.environ.get("DOCSVC_TEST_DATABASE_URL", "")
+wiring.install()  # the test process starts here, as the app and the command line do
 
 
 def pytest_report_header() -> str:
@@ -205,7 +207,7 @@ def open_case(client, officer) -> Callable[..., dict]:
 @pytest.fixture
 def work(database: Database, settings: Settings) -> Callable[[], int]:
     """Run the background worker's jobs until the queue is empty; how many it did."""
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
 

@@ -362,7 +362,7 @@ def test_search_box_results_filters_and_ocr_text(
 ) -> None:
     import io
 
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
     from tests.conftest import complaint_case
@@ -414,7 +414,7 @@ def test_search_box_results_filters_and_ocr_text(
 def test_records_clerk_reviews_boxes_and_releases(
     page, live_server, make_user, client, database, settings
 ) -> None:
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
     from tests.conftest import complaint_case
@@ -479,7 +479,7 @@ def test_records_clerk_reviews_boxes_and_releases(
 def test_records_officer_holds_approves_and_destroys(
     page, live_server, make_user, client, clock, database, settings
 ) -> None:
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
     from tests.retention_helpers import adopt, closed_case
@@ -542,7 +542,7 @@ def test_records_officer_holds_approves_and_destroys(
 def test_attorney_builds_a_bundle_and_the_custodian_certifies_it(
     page, live_server, make_user, client, officer, clock, database, settings
 ) -> None:
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
     from tests.documents_helpers import served_case
@@ -605,7 +605,7 @@ def test_review_boxes_sit_over_their_text_at_any_width_and_drawn_boxes_are_black
     from PIL import Image
     from pypdf import PdfReader, PdfWriter
 
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.jobs.worker import drain
     from docsvc.models import Redaction
     from docsvc.store import FileStore

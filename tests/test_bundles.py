@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.jobs.worker import drain
 from docsvc.store import FileStore
 from tests import helpers

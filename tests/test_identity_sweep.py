@@ -39,7 +39,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from docsvc.auth.permissions import allowed
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.jobs.worker import drain
 from docsvc.models import AuditEvent, Case, DisclosureItem, Redaction
 from docsvc.reports import catalog as report_catalog
@@ -76,14 +76,14 @@ SEARCHES = ("Quixote-Marwick", "juniper", "callback", "0199")
 # Routes whose purpose is to show the complainant: a caller who may see them must see them.
 REVEALS = {
     "cases.get_case": "the case file, complainant included",
-    "ui.reveal_complainant": "the case page's 'Show complainant' button",
+    "ui.cases.reveal_complainant": "the case page's 'Show complainant' button",
 }
 # A search hit whose record names the complainant is shown with the identifiers masked: the hit
 # itself still tells that this case's complainant matched, so it is a view like any other.
 MASKED = "[complainant]"
 
 # The one state-changing route in scope (the rest of POST/PUT/PATCH/DELETE are not swept).
-POSTS = {"ui.reveal_complainant"}
+POSTS = {"ui.cases.reveal_complainant"}
 
 
 def fold(text: str) -> str:
@@ -508,9 +508,9 @@ def query_table() -> dict[str, list[dict[str, Any]]]:
     ]
     return {
         "search.get_search": searches,
-        "ui.search_page": [{}, *searches],
+        "ui.search.search_page": [{}, *searches],
         "reports.get_report": reports,
-        "ui.reports": [{}]
+        "ui.followup.reports": [{}]
         + [
             {"name": n, "jurisdiction": j, "year": "2026"}
             for n in report_catalog.REPORTS
@@ -518,7 +518,7 @@ def query_table() -> dict[str, list[dict[str, Any]]]:
         ],
         "retention.retention_list": [{}] + [{"verdict": v} for v in VERDICTS],
         "cases.list_cases": [{}, {"address": "Alder"}],
-        "ui.cases": [{}, {"address": "Alder"}],
+        "ui.cases.cases": [{}, {"address": "Alder"}],
     }
 
 
@@ -542,18 +542,22 @@ def bearing(database: Any, s: Seeded) -> Callable[[str, dict[str, Any]], bool]:
         boxed = {(i, p) for i, p in session.execute(select(Redaction.item_id, Redaction.page))}
 
     def bears(endpoint: str, values: dict[str, Any]) -> bool:
-        if endpoint in ("attachments.attachment_file", "ui.attachment"):
+        if endpoint in ("attachments.attachment_file", "ui.cases.attachment"):
             return values["attachment_id"] in theirs
-        if endpoint in ("documents.document_pdf", "documents.document_docx", "ui.document_file"):
+        if endpoint in (
+            "documents.document_pdf",
+            "documents.document_docx",
+            "ui.documents.document_file",
+        ):
             return (values.get("document_id") or values.get("doc_id")) in letters
         if endpoint in (
             "bundles.volume",
-            "ui.bundle_volume",
+            "ui.bundles.bundle_volume",
             "bundles.manifest",
-            "ui.bundle_manifest",
+            "ui.bundles.bundle_manifest",
         ):
             return True  # the bundle seeded is unredacted
-        if endpoint == "ui.disclosure_page_image":
+        if endpoint == "ui.disclosure.disclosure_page_image":
             return values["item_id"] in items or (values["item_id"], values["page"]) in boxed
         return False
 

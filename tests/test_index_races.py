@@ -71,7 +71,7 @@ def test_requests_racing_the_worker_never_collide(app, officer, settings, databa
     """Officers recording service and return receipts on freshly issued notices while the
     worker extracts their text in another thread: every request succeeds and each notice ends with exactly one
     meta and one text entry."""
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.store import FileStore
 
     advance = clock("2030-11-20T09:00:00-08:00")

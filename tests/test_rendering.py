@@ -87,7 +87,8 @@ RENDER_AGAIN = textwrap.dedent("""
     import json, sys
     from pathlib import Path
     from docsvc.config import Settings
-    from docsvc.documents.service import Env, rendered
+    from docsvc.documents.service import rendered
+    from docsvc.documents.env import Env
     from docsvc.profiles import load_profile_file, shipped_profile_paths
     from docsvc.store import FileStore
     data_dir = Path(sys.argv[1])

@@ -303,7 +303,7 @@ def test_records_requests_pages_are_for_records_staff(client, signed_in, open_ca
 def test_release_from_the_page_runs_in_the_worker_with_progress(
     client, signed_in, officer, database, settings, monkeypatch
 ) -> None:
-    from docsvc.documents.service import Env
+    from docsvc.documents.env import Env
     from docsvc.jobs import queue
     from docsvc.jobs.worker import drain
     from docsvc.store import FileStore

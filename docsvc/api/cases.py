@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
 
-from docsvc.api.present import case_detail, case_summary
+from docsvc.auth.permissions import allowed
 from docsvc.cases import service
-from docsvc.cases.normalize import address_key
+from docsvc.cases.queries import find_cases
 from docsvc.cases.schemas import (
     CaseIn,
     CaseListOut,
@@ -27,8 +26,9 @@ from docsvc.cases.schemas import (
     ViolationOut,
 )
 from docsvc.identity import guard
-from docsvc.models import Case, Jurisdiction, Property
+from docsvc.models import Case
 from docsvc.web.context import api_user, database, db, require
+from docsvc.web.present import case_detail, case_list_dict, case_summary
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="Case files (staff)")
 SECURITY = [{"bearerAuth": []}]
@@ -61,45 +61,21 @@ def create_case(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.doc(security=SECURITY)
 def list_cases(query: dict[str, Any]):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")
-    session = db()
-    stmt = select(Case).join(Property, Property.id == Case.property_id)
-    if user.jurisdictions is not None:
-        stmt = stmt.where(Case.jurisdiction_code.in_(user.jurisdictions))
-    if query.get("status"):
-        stmt = stmt.where(Case.status == query["status"])
-    if query.get("jurisdiction"):
-        stmt = stmt.where(Case.jurisdiction_code == query["jurisdiction"])
-    if query.get("address"):
-        key = address_key(query["address"])
-        stmt = stmt.where(Property.address_key.contains(key, autoescape=True))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page, per_page = query["page"], query["per_page"]
-    rows = session.scalars(
-        stmt.order_by(Case.opened_at.desc(), Case.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    zones = {j.code: j.timezone for j in session.scalars(select(Jurisdiction))}
-    from zoneinfo import ZoneInfo
-
-    return {
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "results": [case_summary(c, ZoneInfo(zones[c.jurisdiction_code])) for c in rows],
-    }
+    return case_list_dict(find_cases(db(), user, **query))
 
 
 @blp.route("/<case_number>", methods=["GET"])
 @blp.response(200, CaseOut)
 @blp.doc(security=SECURITY)
 def get_case(case_number: str):  # type: ignore[no-untyped-def]
-    """The case file, complainant included (the view is audited)."""
+    """The case file; the complainant included for a role that may see them (the view is
+    audited), as the case page shows them to that role."""
     user = require(api_user(), "cases.read")
     session = db()
     case = service.get_case(session, user, case_number)
     profile = service.case_profile(session, case)
-    who = guard.view_identity_now(database(), user, case, "api.case.get")
+    shown = allowed(user.role, "complainant.view")
+    who = guard.view_identity_now(database(), user, case, "api.case.get") if shown else None
     return case_detail(session, case, profile, user, who)
 
 
@@ -204,7 +180,6 @@ def correct_violation(data: dict[str, Any], case_number: str, violation_id: int)
 def add_inspection(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     user, case = _case_for_write(case_number)
     session = db()
-    data["measurements"] = [{**m, "value": str(m["value"])} for m in data.get("measurements", [])]
     inspection = service.add_inspection(session, user, case, data)
     session.commit()
     return {"id": inspection.id}

@@ -4,23 +4,23 @@ package by its public link (anyone holding the link)."""
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Response, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from docsvc.api.attachments import send_stored
-from docsvc.api.documents import env
-from docsvc.api.present import local_iso
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
 from docsvc.audit import append
+from docsvc.auth.scope import visible
 from docsvc.cases.service import actor_of, get_case
-from docsvc.disclosure import exceptions, ruling, workflow
 from docsvc.disclosure import release as releasing
-from docsvc.disclosure.renditions import describe
-from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
+from docsvc.disclosure import ruling, workflow
+from docsvc.disclosure.requests import (
+    get_request,
+    open_request,
+    record_counsel_decision,
+    request_zone,
+)
 from docsvc.disclosure.schemas import (
     BoxIn,
     CounselDecisionIn,
@@ -31,106 +31,20 @@ from docsvc.disclosure.schemas import (
     ReleaseIn,
     RulingIn,
 )
-from docsvc.errors import NotFound
 from docsvc.models import (
-    Case,
     DisclosureCase,
     DisclosureItem,
     DisclosureRequest,
-    Jurisdiction,
     Redaction,
     Release,
 )
-from docsvc.profiles.loader import profile_of
 from docsvc.timeutil import utcnow
-from docsvc.web.context import api_user, database, db, file_store, require, settings
+from docsvc.web.context import api_user, database, db, env, file_store, require, settings
+from docsvc.web.files import send_package, send_ruling_letter
+from docsvc.web.present import _release_urls, local_iso, request_dict
 
 blp = Blueprint("disclosure", __name__, description="Public-records requests and releases")
 SECURITY = [{"bearerAuth": []}]
-ZIP = "application/zip"
-
-
-def request_dict(req: DisclosureRequest) -> dict[str, Any]:
-    s = db()
-    cases = s.execute(
-        select(DisclosureCase, Case.case_number)
-        .join(Case, Case.id == DisclosureCase.case_id)
-        .where(DisclosureCase.request_id == req.id)
-        .order_by(Case.case_number)
-    ).all()
-    items = s.scalars(
-        select(DisclosureItem)
-        .where(DisclosureItem.request_id == req.id)
-        .order_by(DisclosureItem.seq)
-    ).all()
-    numbers = {d.case_id: n for d, n in cases}
-    zone = request_zone(req)
-    release = s.scalar(select(Release).where(Release.request_id == req.id))
-    proposed = s.scalars(select(Redaction.id).where(Redaction.request_id == req.id)).all()
-    return {
-        "id": req.id,
-        "jurisdiction": req.jurisdiction_code,
-        "requester": {"name": req.requester_name, "email": req.requester_email},
-        "received_at": local_iso(req.received_at, zone),
-        "description": req.description,
-        "case_numbers": req.case_numbers,
-        "query": req.query,
-        "due_at": local_iso(req.due_at, zone),
-        "ruling_due_at": local_iso(req.ruling_due_at, zone),
-        "ruling_requested_at": local_iso(req.ruling_requested_at, zone),
-        "ruling": ruling.ruling_dict(s, req, zone),
-        "status": req.status,
-        "notes": req.notes,
-        "reviewed_at": local_iso(req.reviewed_at, zone),
-        "prepared": sum(1 for i in items if i.review_sha256),
-        "cases": [
-            {
-                "case_number": n,
-                "decision": d.decision,
-                "statute": d.statute,
-                "explanation": d.explanation,
-                "decided_at": local_iso(d.decided_at, zone),
-            }
-            for d, n in cases
-        ],
-        "items": [
-            {
-                "id": i.id,
-                "case_number": numbers[i.case_id],
-                "record": describe(s, i),
-                "pages": i.page_count,
-                "page_sizes": i.page_sizes,
-            }
-            for i in items
-        ],
-        "redactions": len(proposed),
-        "exceptions": [
-            {
-                "id": e.id,
-                "case_number": number,
-                "kind": e.kind,
-                "reason": e.reason,
-                "status": e.status,
-                "decided_at": local_iso(e.decided_at, zone),
-            }
-            for e, number in exceptions.listing(s, req.id)
-        ],
-        "release": _release_urls(release) if release else None,
-    }
-
-
-def request_zone(req: DisclosureRequest) -> ZoneInfo:
-    row = db().get(Jurisdiction, req.jurisdiction_code)
-    return profile_of(row).zone if row else ZoneInfo("UTC")
-
-
-def _release_urls(release: Release) -> dict[str, Any]:
-    return {
-        "package_url": url_for("disclosure.package", request_id=release.request_id),
-        "public_url": url_for("disclosure.public_release", token=release.token, _external=True),
-        "released_at": release.released_at.isoformat(),
-        "files": release.files,
-    }
 
 
 @blp.route("/api/disclosures", methods=["POST"])
@@ -159,13 +73,13 @@ def list_disclosures():  # type: ignore[no-untyped-def]
             "id": r.id,
             "jurisdiction": r.jurisdiction_code,
             "requester": r.requester_name,
-            "received_at": local_iso(r.received_at, request_zone(r)),
-            "due_at": local_iso(r.due_at, request_zone(r)),
-            "ruling_due_at": local_iso(r.ruling_due_at, request_zone(r)),
+            "received_at": local_iso(r.received_at, request_zone(db(), r)),
+            "due_at": local_iso(r.due_at, request_zone(db(), r)),
+            "ruling_due_at": local_iso(r.ruling_due_at, request_zone(db(), r)),
             "status": r.status,
         }
         for r in sorted(rows, key=lambda r: (r.status in ("released", "closed"), r.due_at))
-        if user.may_see_jurisdiction(r.jurisdiction_code)
+        if visible(user, r.jurisdiction_code)
     ]
 
 
@@ -233,16 +147,6 @@ def attach_ruling_letter(files: dict[str, Any], request_id: int):  # type: ignor
 @blp.doc(security=SECURITY, responses={"200": {"description": "The ruling's letter (PDF)"}})
 def ruling_letter(request_id: int):  # type: ignore[no-untyped-def]
     return send_ruling_letter(get_request(db(), require(api_user(), "disclosure"), request_id))
-
-
-def send_ruling_letter(req: DisclosureRequest) -> Response:
-    if req.ruling_letter_sha256 is None:
-        raise NotFound(f"no ruling letter is recorded for request {req.id}.")
-    resp = send_stored(
-        req.ruling_letter_sha256, "application/pdf", f"ruling-{req.id}.pdf", "attachment"
-    )
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
 
 
 @blp.route("/api/disclosures/<int:request_id>/cases/<case_number>/decision", methods=["POST"])
@@ -376,22 +280,3 @@ def package(request_id: int):  # type: ignore[no-untyped-def]
 def exemption_log(request_id: int):  # type: ignore[no-untyped-def]
     """What was withheld, where, under which law and why; never the value withheld."""
     return _release_of(request_id).exemption_log
-
-
-@blp.route("/public/releases/<token>", methods=["GET"])
-@blp.doc(responses={"200": {"description": "The released ZIP"}})
-def public_release(token: str):  # type: ignore[no-untyped-def]
-    """The released package, for whoever holds the link: the only thing the public receives."""
-    rel = db().scalar(select(Release).where(Release.token == token)) if len(token) < 100 else None
-    if rel is None:
-        raise NotFound("no release at this link; check the link you were sent.")
-    return send_package(rel)
-
-
-def send_package(rel: Release) -> Response:
-    """The released ZIP as sent to staff (API and pages) and to whoever holds the link."""
-    resp = Response(file_store().open_verified(rel.package_sha256), mimetype=ZIP)
-    resp.headers["Content-Disposition"] = f'attachment; filename="release-{rel.request_id}.zip"'
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp

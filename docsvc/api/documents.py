@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from docsvc.api.attachments import send_stored, uncached_if
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
-from docsvc.documents import service
-from docsvc.documents.deadlines import Rule, strictest
+from docsvc.documents import service, serving
 from docsvc.documents.schemas import (
     DocumentIn,
     DocumentOut,
@@ -25,83 +23,12 @@ from docsvc.documents.schemas import (
 from docsvc.identity import guard
 from docsvc.identity.mask import masker, names_complainant
 from docsvc.models import Case, Document
-from docsvc.web.context import api_user, database, db, file_store, require, settings
+from docsvc.web.context import api_user, database, db, env, require
+from docsvc.web.files import file_response
+from docsvc.web.present import document_dict
 
 blp = Blueprint("documents", __name__, description="Notices, agreements and their service (staff)")
 SECURITY = [{"bearerAuth": []}]
-
-
-def env() -> service.Env:
-    return service.Env(file_store(), settings())
-
-
-def document_dict(doc: Document, case: Case) -> dict[str, Any]:
-    profile = cases.case_profile(db(), case)
-    zone = profile.zone
-    ctx = doc.context
-    if ctx is not None:
-        rule_text = ctx["deadline"]["rule_text"] or None
-        sample = ctx["document"]["sample"]
-    else:
-        library = profile.violation_types
-        chosen = [v for v in case.violations if v.id in doc.violation_ids]
-        rule = strictest([Rule.of(library[v.violation_type]["deadline"]) for v in chosen])
-        rule_text = rule.text() if rule else None
-        sample = any(library[v.violation_type]["text_status"] == "sample" for v in chosen)
-    superseded_by = db().scalar(select(Document.id).where(Document.supersedes_id == doc.id))
-    receipts = {}
-    for s in doc.services:
-        receipts[s.id] = [
-            {
-                "id": r.id,
-                "status": r.status,
-                "attachment_id": r.attachment_id,
-                "delivered_at": r.delivered_at.astimezone(zone).isoformat()
-                if r.delivered_at
-                else None,
-                "signed_by": r.signed_by,
-            }
-            for r in s.receipts
-        ]
-    return {
-        "id": doc.id,
-        "case_number": case.case_number,
-        "type": doc.type,
-        "title": profile.document_types[doc.type]["title"],
-        "status": doc.status,
-        "recipient": {"kind": doc.recipient_kind, "party_id": doc.recipient_party_id},
-        "violation_ids": doc.violation_ids,
-        "photo_ids": doc.photo_ids,
-        "fields": doc.fields,
-        "deadline": doc.deadline_at.astimezone(zone) if doc.deadline_at else None,
-        "deadline_rule": rule_text,
-        "sample": sample,
-        "issued_at": doc.issued_at.astimezone(zone) if doc.issued_at else None,
-        "supersedes": doc.supersedes_id,
-        "superseded_by": superseded_by,
-        "needs_reservice": doc.needs_reservice,
-        "pdf_url": url_for("documents.document_pdf", document_id=doc.id),
-        "docx_url": url_for("documents.document_docx", document_id=doc.id),
-        "pdf_sha256": doc.pdf_sha256,
-        "docx_sha256": doc.docx_sha256,
-        "services": [
-            {
-                "id": s.id,
-                "method": s.method,
-                "served_at": s.served_at.astimezone(zone) if s.served_at else None,
-                "mailed_at": s.mailed_at.astimezone(zone) if s.mailed_at else None,
-                "article_number": s.article_number,
-                "served_to": s.served_to,
-                "served_where": s.served_where,
-                "served_by": s.served_by,
-                "status": s.status,
-                "effective_at": s.effective_at.astimezone(zone) if s.effective_at else None,
-                "effective_rule": s.effective_rule,
-                "receipts": receipts[s.id],
-            }
-            for s in doc.services
-        ],
-    }
 
 
 @blp.route("/api/cases/<case_number>/documents", methods=["POST"])
@@ -173,22 +100,6 @@ def issue_document(document_id: int):  # type: ignore[no-untyped-def]
     return document_dict(doc, case)
 
 
-def file_response(session: Any, user: Any, doc: Document, case: Case, fmt: str) -> Response:
-    """The issued file (stored bytes, the same every time) or, for a draft, a fresh preview."""
-    media = service.PDF_TYPE if fmt == "pdf" else service.DOCX_TYPE
-    name = f"{case.case_number}-{doc.type.replace('_', '-')}-{doc.id}.{fmt}"
-    bears = guard.view_file_now(database(), user, case, doc, f"document.{doc.id}.{fmt}")
-    if doc.status == "draft":
-        pdf, docx = service.preview(session, env(), user, doc, case)
-        resp = Response(pdf if fmt == "pdf" else docx, mimetype=media)
-        resp.headers["Content-Disposition"] = f'inline; filename="preview-{name}"'
-        resp.headers["Cache-Control"] = "no-store"
-        return resp
-    return uncached_if(
-        bears, send_stored(doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256, media, name)
-    )
-
-
 def _file(document_id: int, fmt: str) -> Response:
     user = require(api_user(), "cases.read")
     doc, case = service.get_document(db(), user, document_id)
@@ -216,7 +127,7 @@ def record_service(data: dict[str, Any], document_id: int):  # type: ignore[no-u
     user = require(api_user(), "cases.write")
     session = db()
     doc, case = service.get_document(session, user, document_id, for_update=True)
-    record = service.record_service(session, user, doc, case, data)
+    record = serving.record_service(session, user, doc, case, data)
     out = next(s for s in document_dict(doc, case)["services"] if s["id"] == record.id)
     session.commit()
     return out
@@ -233,7 +144,7 @@ def return_receipt(form: dict[str, Any], files: dict[str, Any], document_id: int
     session = db()
     doc, case = service.get_document(session, user, document_id, for_update=True)
     f = files["file"]
-    service.record_return_receipt(
+    serving.record_return_receipt(
         session, env(), user, doc, case, Upload(f.stream, f.filename, f.mimetype), form
     )
     out = document_dict(doc, case)

@@ -7,10 +7,11 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from docsvc.auth.scope import scope
 from docsvc.cases import service as cases
 from docsvc.cases.schemas import AggravatingIn
-from docsvc.followup.clocks import case_clocks, due_list, priority
-from docsvc.followup.contact import contact_facts, record_contact
+from docsvc.followup.clocks import clocks_view, due_list
+from docsvc.followup.contact import record_contact
 from docsvc.followup.schemas import ClocksOut, ContactIn, DueOut, DueQuery
 from docsvc.models import Jurisdiction
 from docsvc.profiles.loader import profile_of
@@ -19,21 +20,6 @@ from docsvc.web.context import api_user, db, require
 
 blp = Blueprint("followup", __name__, description="Clocks, the due list (staff)")
 SECURITY = [{"bearerAuth": []}]
-
-
-def clocks_view(session: Any, case: Any) -> dict[str, Any]:
-    profile = cases.case_profile(session, case)
-    now = utcnow()
-    contact = contact_facts(session, case)
-    return {
-        "case_number": case.case_number,
-        "priority": priority(case, profile),
-        "aggravating": case.aggravating,
-        "clocks": [
-            {**c.as_dict(now, profile.zone), **(contact if c.name == "contact_complainant" else {})}
-            for c in case_clocks(session, case, profile)
-        ],
-    }
 
 
 @blp.route("/api/cases/<case_number>/clocks", methods=["GET"])
@@ -70,10 +56,8 @@ def due(query: dict[str, Any]):  # type: ignore[no-untyped-def]
     user = require(api_user(), "cases.read")
     session = db()
     profiles = {j.code: profile_of(j) for j in session.scalars(select(Jurisdiction))}
-    scope = user.jurisdictions
-    if query.get("jurisdiction"):
-        scope = [c for c in (scope or [query["jurisdiction"]]) if c == query["jurisdiction"]]
-    return {"as_of": utcnow(), "items": due_list(session, profiles, utcnow(), scope)}
+    codes = scope(user, query.get("jurisdiction"))
+    return {"as_of": utcnow(), "items": due_list(session, profiles, utcnow(), codes)}
 
 
 @blp.route("/api/cases/<case_number>/complainant-contact", methods=["POST"])

@@ -8,10 +8,12 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from docsvc.auth.scope import visible
 from docsvc.cases import service as cases
 from docsvc.errors import NotFound
-from docsvc.models import Appeal, Case, Citation, LedgerEntry, Lien, Settlement, Voucher
+from docsvc.models import Appeal, Case, Citation, Lien, Settlement
 from docsvc.money import appeals, citations, ledger, liens, settlements, vouchers
+from docsvc.money.ledger import _entry, _lien, _money, _settlement, _voucher, ledger_view
 from docsvc.money.schemas import (
     AppealIn,
     AppealOut,
@@ -34,87 +36,10 @@ from docsvc.money.schemas import (
     VoucherIn,
     VoucherOut,
 )
-from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require
 
 blp = Blueprint("money", __name__, description="Penalties, costs, payments, vouchers, liens")
 SECURITY = [{"bearerAuth": []}]
-
-
-def _money(value: Any) -> str:
-    return f"{value:.2f}"
-
-
-def ledger_view(case: Case, as_of: date | None) -> dict[str, Any]:
-    session = db()
-    as_of = as_of or utcnow().astimezone(cases.case_profile(session, case).zone).date()
-    rows = ledger.entries(session, case)
-    b = ledger.balances(rows, as_of, ledger.holds(session, case))
-    return {
-        "case_number": case.case_number,
-        "as_of": as_of,
-        "entries": [_entry(r, as_of) for r in rows],
-        "balances": b.as_dict(),
-        "lien_due": ledger.lien_due(ledger.lien_rule(session, case), b, as_of),
-        "liens": [
-            _lien(x)
-            for x in session.scalars(select(Lien).where(Lien.case_id == case.id).order_by(Lien.id))
-        ],
-        "vouchers": [
-            _voucher(v) for v in session.scalars(select(Voucher).where(Voucher.case_id == case.id))
-        ],
-        "settlements": [
-            _settlement(x)
-            for x in session.scalars(
-                select(Settlement).where(Settlement.case_id == case.id).order_by(Settlement.id)
-            )
-        ],
-    }
-
-
-SETTLEMENT_AMOUNTS = ("penalties_at_entry", "pay_amount", "deferred_amount", "cancel_amount")
-SETTLEMENT_KEYS = tuple(SettlementOut().fields)
-
-
-def _settlement(x: Settlement) -> dict[str, Any]:
-    out = {k: getattr(x, k) for k in SETTLEMENT_KEYS}
-    out.update({k: _money(getattr(x, k)) for k in SETTLEMENT_AMOUNTS})
-    return out
-
-
-def _entry(e: LedgerEntry, as_of: date) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "kind": e.kind,
-        "amount": _money(e.amount),
-        "accrued": _money(ledger.accrued(e, as_of)),
-        "assessed_on": e.assessed_on,
-        "ends_on": e.ends_on,
-        "applies_to": e.applies_to,
-        "note": e.note,
-    }
-
-
-def _voucher(v: Voucher) -> dict[str, Any]:
-    return {
-        "id": v.id,
-        "amount": _money(v.amount),
-        "issued_on": v.issued_on,
-        "approved_by": v.approved_by,
-        "purpose": v.purpose,
-    }
-
-
-def _lien(x: Lien) -> dict[str, Any]:
-    return {
-        "id": x.id,
-        "amount": _money(x.amount),
-        "status": x.status,
-        "recorded_on": x.recorded_on,
-        "recording_number": x.recording_number,
-        "satisfied_on": x.satisfied_on,
-        "released_on": x.released_on,
-    }
 
 
 def _on_case(case_number: str, act: Any, present: Any) -> Any:
@@ -133,7 +58,7 @@ def _on_case(case_number: str, act: Any, present: Any) -> Any:
 def get_ledger(query: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
     """Entries, balances and whether a lien is due, as of a date (default: today, local)."""
     user = require(api_user(), "cases.read")
-    return ledger_view(cases.get_case(db(), user, case_number), query.get("as_of"))
+    return ledger_view(db(), cases.get_case(db(), user, case_number), query.get("as_of"))
 
 
 @blp.route("/api/cases/<case_number>/ledger", methods=["POST"])
@@ -240,7 +165,7 @@ def _visible(model: Any, row_id: int, noun: str, user: Any) -> Any:
     """A row of a case the user may see, or 404 (never 403: existence is not disclosed)."""
     row = db().get(model, row_id)
     case = db().get(Case, row.case_id) if row else None
-    if row is None or case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+    if row is None or case is None or not visible(user, case.jurisdiction_code):
         raise NotFound(f"no {noun} {row_id} that you can see.")
     return row
 

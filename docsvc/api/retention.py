@@ -3,23 +3,19 @@ execution in the background, and the certificates of destruction (records, attor
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from docsvc.api.attachments import send_stored
-from docsvc.attachments.sniff import PDF
 from docsvc.errors import NotFound
-from docsvc.jobs import queue
-from docsvc.models import Case, DispositionItem, DispositionRun, Hold, HoldScope, Job
+from docsvc.models import Hold, Job
 from docsvc.retention import holds as holding
-from docsvc.retention.disposition import approve, certified_run, propose
-from docsvc.retention.evaluate import evaluate
-from docsvc.retention.jobs import EXECUTE_JOB
+from docsvc.retention.disposition import approve, certified_run, propose, queued
+from docsvc.retention.evaluate import judged
+from docsvc.retention.jobs import EXECUTE_JOB, queue_execution
 from docsvc.retention.schemas import (
     ApproveIn,
     DispositionItemOut,
@@ -35,6 +31,8 @@ from docsvc.retention.schemas import (
 )
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require, settings
+from docsvc.web.files import send_certificate
+from docsvc.web.present import hold_dict, item_dict, job_dict
 
 blp = Blueprint("retention", __name__, description="Legal holds and retention (records, attorneys)")
 SECURITY = [{"bearerAuth": []}]
@@ -42,21 +40,6 @@ SECURITY = [{"bearerAuth": []}]
 
 def _today() -> date:
     return utcnow().date()
-
-
-def hold_dict(session: Any, hold: Hold) -> dict[str, Any]:
-    scope = [
-        {"kind": k, "id": r}
-        for k, r in session.execute(
-            select(HoldScope.kind, HoldScope.ref_id).where(HoldScope.hold_id == hold.id)
-        )
-    ]
-    ids = holding.hold_cases(session, hold.id)
-    numbers = session.scalars(select(Case.case_number).where(Case.id.in_(ids))).all()
-    return {
-        "id": hold.id, "matter": hold.matter, "reason": hold.reason, "placed_at": hold.placed_at,
-        "released_at": hold.released_at, "scope": scope, "case_numbers": sorted(numbers),
-    }  # fmt: skip
 
 
 @blp.route("/api/holds", methods=["POST"])
@@ -108,14 +91,7 @@ def retention_list(query: dict[str, Any]):  # type: ignore[no-untyped-def]
     user = require(api_user(), "retention.list")
     as_of = query["as_of"] or _today()
     wanted = {query["verdict"]} if query["verdict"] else {"eligible", "blocked"}
-    counts: Counter[str] = Counter()
-    items = []
-    for v in evaluate(db(), settings().data_dir, as_of):
-        if not user.may_see_jurisdiction(v.jurisdiction):
-            continue
-        counts[v.verdict] += 1
-        if v.verdict in wanted and len(items) < query["limit"]:
-            items.append(v.as_dict())
+    counts, items = judged(db(), settings().data_dir, user, as_of, wanted, query["limit"])
     return {"as_of": as_of, "counts": dict(counts), "items": items}
 
 
@@ -132,28 +108,13 @@ def retention_propose(data: dict[str, Any]):  # type: ignore[no-untyped-def]
     return {"added": p.added, "cancelled": p.cancelled, "queued": p.queued}
 
 
-def item_dict(item: DispositionItem) -> dict[str, Any]:
-    return {
-        "id": item.id, "case_number": item.case_number, "jurisdiction": item.jurisdiction_code,
-        "series": item.series_code, "trigger_on": item.trigger_on.isoformat(),
-        "eligible_on": item.eligible_on.isoformat(), "status": item.status,
-        "required_roles": item.required_roles, "approvals": item.approvals,
-        "authority": item.authority, "stub": item.stub, "note": item.note,
-    }  # fmt: skip
-
-
 @blp.route("/api/retention/queue", methods=["GET"])
 @blp.response(200, DispositionItemOut(many=True))
 @blp.doc(security=SECURITY)
 def retention_queue():  # type: ignore[no-untyped-def]
     """Items proposed or approved, waiting for execution."""
     user = require(api_user(), "retention.approve")
-    rows = db().scalars(
-        select(DispositionItem)
-        .where(DispositionItem.status.in_(("proposed", "approved")))
-        .order_by(DispositionItem.id)
-    )
-    return [item_dict(i) for i in rows if user.may_see_jurisdiction(i.jurisdiction_code)]
+    return [item_dict(i) for i in queued(db(), user)[1]]
 
 
 @blp.route("/api/retention/approve", methods=["POST"])
@@ -178,35 +139,7 @@ def retention_approve(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 def retention_execute(data: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Destroy every approved item, in the background (progress at the job's URL)."""
     user = require(api_user(), "retention.execute")
-    return queue_execution(user, data["as_of"] or _today())
-
-
-def queue_execution(user: Any, as_of: date) -> dict[str, Any]:
-    session = db()
-    queue.enqueue(
-        session.connection(), EXECUTE_JOB, 0, {"user_id": user.id, "as_of": as_of.isoformat()}
-    )
-    session.commit()
-    job = queue.latest(session, EXECUTE_JOB, 0)
-    assert job is not None
-    return job_dict(job)
-
-
-def job_dict(job: Job) -> dict[str, Any]:
-    run_id = (job.progress or {}).get("run_id")
-    run = db().get(DispositionRun, run_id) if run_id else None
-    return {
-        "id": job.id,
-        "status": job.status,
-        "progress": job.progress,
-        "run": {
-            "id": run.id,
-            "destroyed": run.destroyed,
-            "certificate_url": url_for("retention.certificate", run_id=run.id),
-        }
-        if run
-        else None,
-    }
+    return job_dict(queue_execution(db(), user, data["as_of"] or _today()))
 
 
 @blp.route("/api/retention/jobs/<int:job_id>", methods=["GET"])
@@ -224,7 +157,4 @@ def retention_job(job_id: int):  # type: ignore[no-untyped-def]
 @blp.doc(security=SECURITY, responses={200: {"description": "the certificate (PDF)"}})
 def certificate(run_id: int) -> Response:
     """The certificate of destruction of a run (a retained record)."""
-    run = certified_run(db(), require(api_user(), "retention.list"), run_id)
-    return send_stored(
-        run.certificate_sha256, PDF, f"certificate-of-destruction-{run_id}.pdf", "attachment"
-    )
+    return send_certificate(certified_run(db(), require(api_user(), "retention.list"), run_id))

@@ -6,35 +6,12 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from docsvc.search.guarded import guarded_search
-from docsvc.search.query import Filters, Results
+from docsvc.search.guarded import run_search
 from docsvc.search.schemas import SearchOut, SearchQuery
 from docsvc.web.context import api_user, database, db, require
 
 blp = Blueprint("search", __name__, description="Full-text search (staff)")
 SECURITY = [{"bearerAuth": []}]
-
-
-def run_search(user: Any, query: dict[str, Any]) -> Results:
-    """The search as `user` may run it (restricted hits through the identity guard)."""
-    scope = user.jurisdictions
-    if query.get("jurisdiction"):
-        wanted = query["jurisdiction"]
-        scope = [wanted] if scope is None or wanted in scope else []
-    return guarded_search(
-        database(),
-        db(),
-        user,
-        query["q"],
-        Filters(
-            jurisdictions=scope,
-            case_status=query.get("case_status"),
-            doc_type=query.get("doc_type"),
-            date_from=query.get("from_"),
-            date_to=query.get("to"),
-        ),
-        query.get("page", 1),
-    )
 
 
 @blp.route("/api/search", methods=["GET"])
@@ -45,7 +22,7 @@ def get_search(query: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Words, "quoted phrases" and prefix* terms, all required; accent-insensitive and stemmed.
     Cases ranked by their best record, 20 to a page, up to five hits each."""
     user = require(api_user(), "search")
-    r = run_search(user, query)
+    r = run_search(database(), db(), user, query)
     return {
         "total": r.total,
         "cases": r.cases,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageOps
@@ -30,13 +31,15 @@ class PhotoFacts:
     height: int = 0
 
 
-def _rational(value: object) -> float:
-    return float(value)  # type: ignore[arg-type]
+# EXIF values are whatever the camera wrote (Any in Pillow's types): a malformed one raises
+# TypeError or ValueError, which _dms turns into "no position".
+def _rational(value: Any) -> float:
+    return float(value)
 
 
-def _dms(values: object, ref: object) -> float | None:
+def _dms(values: Any, ref: object) -> float | None:
     try:
-        d, m, s = (_rational(v) for v in values)  # type: ignore[union-attr]
+        d, m, s = (_rational(v) for v in values)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     result = d + m / 60 + s / 3600

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments import photos, sniff, validate
 from docsvc.audit import append
+from docsvc.auth.scope import in_sight
 from docsvc.cases.service import actor_of, case_profile
 from docsvc.config import Settings
 from docsvc.errors import Invalid, TooLarge, UnsupportedMediaType
@@ -88,7 +89,7 @@ def register_blob(session: Session, sha256: str, size: int, media_type: str) -> 
     )
 
 
-def _judge_type(staged_path, head: bytes, upload: Upload) -> str:  # type: ignore[no-untyped-def]
+def _judge_type(staged_path: Path, head: bytes, upload: Upload) -> str:
     actual = sniff.detect(staged_path, head)
     by_name, by_header = sniff.claimed_type(upload.filename, upload.content_type)
     accepted = ", ".join(sniff.LABELS[t] for t in sniff.ACCEPTED)
@@ -165,7 +166,7 @@ def add_attachment(
         supplied_by_complainant=supplied_by_complainant,
         uploaded_by_id=user.id,
         uploaded_at=utcnow(),
-        page_count=learnt.get("page_count"),  # type: ignore[arg-type]
+        page_count=learnt.get("page_count"),
     )
     _same_file_same_source(session, attachment)
     hashes = {"file": stored.sha256}
@@ -197,3 +198,14 @@ def add_attachment(
         hashes=hashes,
     )
     return attachment
+
+
+def load_attachment(session: Session, user: User, attachment_id: int) -> tuple[Attachment, Case]:
+    """The file and its case, if `user` may see the case's jurisdiction; else not found."""
+    att = session.get(Attachment, attachment_id)
+    case = session.get(Case, att.case_id) if att else None
+    in_sight(
+        user, case and case.jurisdiction_code, f"no attachment {attachment_id} that you can see."
+    )
+    assert att is not None and case is not None
+    return att, case

@@ -81,7 +81,7 @@ def page_sizes(path: Path) -> list[int]:
     with Pdf.open(path) as pdf:
         for page in pdf.pages:
             total = sum(int(c.stream_dict.get("/Length", 0)) for c in _contents(page))
-            xobjects = page.resources.get("/XObject", {})
+            xobjects = page.resources.get("/XObject", Dictionary())
             drawn = {str(op.operands[0]) for op in pikepdf.parse_content_stream(page, "Do")}
             for name in drawn:
                 x = xobjects.get(name)
@@ -91,7 +91,7 @@ def page_sizes(path: Path) -> list[int]:
     return sizes
 
 
-def _contents(page: pikepdf.Page) -> list[pikepdf.Stream]:
+def _contents(page: pikepdf.Page) -> list[pikepdf.Object]:
     contents = page.obj.get("/Contents")
     if contents is None:
         return []
@@ -159,7 +159,7 @@ def write_volume(
             meta["xmp:CreatorTool"] = "docsvc"
         out.docinfo[Name.Title] = title
         out.docinfo[Name.Producer] = "docsvc"
-        out.attachments["manifest.json"] = pikepdf.AttachedFileSpec(
+        out.attachments["manifest.json"] = pikepdf.AttachedFileSpec(  # type: ignore[call-arg]  # pikepdf's stub drops its defaults
             out, manifest, description="SHA-256 of every source file", mime_type="application/json"
         )
         out.remove_unreferenced_resources()

@@ -30,8 +30,8 @@ from docsvc.db import Database
 from docsvc.disclosure.prepare import case_needles
 from docsvc.disclosure.scan_targets import Targets, targets_for
 from docsvc.disclosure.scanner import scan_package
+from docsvc.documents.env import Env
 from docsvc.documents.pdf import html_environment, layout
-from docsvc.documents.service import Env
 from docsvc.documents.templates import find, search_path
 from docsvc.errors import Invalid
 from docsvc.labels import label
@@ -126,7 +126,7 @@ def build(database: Database, env: Env, bundle_id: int, progress: Progress | Non
         bundle.contents = index
         append(
             s,
-            actor_of(s.get(User, bundle.requested_by_id)),
+            actor_of(s.get_one(User, bundle.requested_by_id)),
             "bundle.build",
             "bundle",
             bundle.id,

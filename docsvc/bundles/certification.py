@@ -12,8 +12,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from docsvc.cases.service import case_profile
+from docsvc.documents.env import Env
 from docsvc.documents.pdf import html_environment, write_pdf
-from docsvc.documents.service import Env
 from docsvc.documents.templates import find, search_path
 from docsvc.errors import Invalid
 from docsvc.models import Bundle, Case, User

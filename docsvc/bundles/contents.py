@@ -37,13 +37,14 @@ from docsvc.disclosure.renditions import (
     document_title,
     public_context,
 )
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.errors import Invalid
 from docsvc.identity import guard
 from docsvc.labels import label
 from docsvc.models import (
     Appeal,
     Attachment,
+    Base,
     Case,
     Citation,
     Document,
@@ -605,8 +606,8 @@ def _effective(s: ServiceRecord, zone: ZoneInfo) -> dict[str, str | None]:
     return {"effective": _when(at, zone), "rule": rule}
 
 
-def _columns(obj: object) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}  # type: ignore[attr-defined]
+def _columns(obj: Base) -> dict[str, Any]:
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
 
 def _when(at: datetime | None, zone: ZoneInfo) -> str | None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.bundles.build import build
 from docsvc.db import Database
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.errors import DocsvcError
 from docsvc.jobs import queue
 from docsvc.models import Bundle, Job, User

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
 from docsvc.audit import append
+from docsvc.auth.scope import in_sight
 from docsvc.bundles.certification import certification_pdf
 from docsvc.cases.service import actor_of
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.jobs import queue
 from docsvc.models import Bundle, Case, Job, User
@@ -107,3 +108,12 @@ def certify(session: Session, env: Env, user: User, bundle: Bundle, title: str |
     )
     session.flush()
     return bundle
+
+
+def find_bundle(session: Session, user: User, bundle_id: int) -> tuple[Bundle, Case]:
+    """The bundle and its case, if `user` may see the case's jurisdiction; else not found."""
+    bundle = session.get(Bundle, bundle_id)
+    case = session.get(Case, bundle.case_id) if bundle else None
+    in_sight(user, case and case.jurisdiction_code, f"no bundle {bundle_id}.")
+    assert bundle is not None and case is not None
+    return bundle, case

@@ -12,6 +12,7 @@ import io
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pikepdf
 from fontTools import subset
@@ -24,8 +25,15 @@ FONT_NAME = "/FBates"
 _FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
 
 
+class _Metrics(NamedTuple):
+    ascent: float  # in text space (1000 units to the em)
+    descent: float
+    bbox: tuple[int, int, int, int]  # in font units
+    per_em: int
+
+
 @cache
-def _font_program() -> tuple[bytes, list[int], dict[str, float]]:
+def _font_program() -> tuple[bytes, list[int], _Metrics]:
     """DejaVu Sans cut down to printable ASCII (what a Bates prefix and number use): the font
     program, its widths for codes 32-126 in text space, and its metrics."""
     path = next((p for p in _FONT_FILES if Path(p).is_file()), None) or _fc_match("DejaVu Sans")
@@ -41,12 +49,12 @@ def _font_program() -> tuple[bytes, list[int], dict[str, float]]:
     hmtx = font["hmtx"]
     widths = [round(hmtx[cmap[c]][0] * 1000 / per_em) if c in cmap else 0 for c in range(32, 127)]
     head, hhea = font["head"], font["hhea"]
-    metrics = {
-        "ascent": hhea.ascent * 1000 / per_em,
-        "descent": hhea.descent * 1000 / per_em,
-        "bbox": [head.xMin, head.yMin, head.xMax, head.yMax],
-        "per_em": per_em,
-    }
+    metrics = _Metrics(
+        ascent=hhea.ascent * 1000 / per_em,
+        descent=hhea.descent * 1000 / per_em,
+        bbox=(head.xMin, head.yMin, head.xMax, head.yMax),
+        per_em=per_em,
+    )
     out = io.BytesIO()
     font.save(out)
     return out.getvalue(), widths, metrics
@@ -62,15 +70,15 @@ def _fc_match(family: str) -> str:
 def font(pdf: Pdf) -> pikepdf.Object:
     """The stamp font as an indirect object of `pdf` (one per output file)."""
     program, widths, m = _font_program()
-    scale = 1000 / m["per_em"]
+    scale = 1000 / m.per_em
     descriptor = Dictionary(
         Type=Name.FontDescriptor,
         FontName=Name("/DJVBAT+DejaVuSans"),
         Flags=32,
-        FontBBox=Array([round(v * scale) for v in m["bbox"]]),
+        FontBBox=Array([round(v * scale) for v in m.bbox]),
         ItalicAngle=0,
-        Ascent=round(m["ascent"]),
-        Descent=round(m["descent"]),
+        Ascent=round(m.ascent),
+        Descent=round(m.descent),
         CapHeight=729,
         StemV=80,
         FontFile2=pdf.make_stream(program),

@@ -6,7 +6,7 @@ normalised address (one property row per address and jurisdiction).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -23,7 +23,10 @@ def _summary(case: Case) -> dict[str, Any]:
     }
 
 
-def _within(stmt: Select[Any], jurisdictions: list[str] | None) -> Select[Any]:
+_Row = TypeVarTuple("_Row")
+
+
+def _within(stmt: Select[*_Row], jurisdictions: list[str] | None) -> Select[*_Row]:
     """Only cases of the jurisdictions the viewer works for (None: every jurisdiction): a case
     elsewhere is not theirs to know of, not even its number."""
     return stmt if jurisdictions is None else stmt.where(Case.jurisdiction_code.in_(jurisdictions))

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from docsvc.audit import Actor, append
+from docsvc.auth.scope import visible
 from docsvc.cases.acceptance import check_complaint
 from docsvc.cases.normalize import address_key, name_key
 from docsvc.cases.numbering import next_case_number
@@ -46,7 +47,7 @@ def jurisdiction_for(session: Session, user: User, code: str) -> Jurisdiction:
             f"'{code}' is not a loaded jurisdiction; GET /api/jurisdictions lists the codes.",
             {"field": "jurisdiction"},
         )
-    if not user.may_see_jurisdiction(code):
+    if not visible(user, code):
         raise Forbidden(f"your account does not work for {row.name}.")
     return row
 
@@ -57,13 +58,13 @@ def get_case(session: Session, user: User, case_number: str, *, for_update: bool
     if for_update:
         stmt = stmt.with_for_update()
     case = session.scalar(stmt)
-    if case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+    if case is None or not visible(user, case.jurisdiction_code):
         raise NotFound(f"no case {case_number} that you can see.")
     return case
 
 
 def case_profile(session: Session, case: Case) -> Profile:
-    return profile_of(session.get(Jurisdiction, case.jurisdiction_code))
+    return profile_of(session.get_one(Jurisdiction, case.jurisdiction_code))
 
 
 def _find_or_create_property(session: Session, jurisdiction: str, prop: dict[str, Any]) -> Property:
@@ -87,11 +88,12 @@ def _find_or_create_property(session: Session, jurisdiction: str, prop: dict[str
             with session.begin_nested():  # another intake may create it concurrently
                 session.add(found)
         except IntegrityError:
-            found = session.scalar(
+            # The other intake's row, which made ours fail: it is there.
+            found = session.scalars(
                 select(Property).where(
                     Property.jurisdiction_code == jurisdiction, Property.address_key == key
                 )
-            )
+            ).one()
     else:
         for field in ("parcel", "zoning", "assessor_owner"):
             if prop.get(field) and not getattr(found, field):
@@ -360,6 +362,11 @@ def add_inspection(session: Session, user: User, case: Case, data: dict[str, Any
     # A case closed with extenuating circumstances still takes its follow-up inspection.
     if not (case.status == "closed" and case.follow_up_after_closure):
         _require_open(case, "recording an inspection")
+    # Stored as JSON: a measured value keeps its decimal digits as text, never a float.
+    data = {
+        **data,
+        "measurements": [{**m, "value": str(m["value"])} for m in data.get("measurements", [])],
+    }
     inspection = Inspection(case_id=case.id, created_by_id=user.id, created_at=utcnow(), **data)
     session.add(inspection)
     session.flush()

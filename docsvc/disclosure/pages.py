@@ -43,7 +43,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageDraw, ImageFont
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
 from docsvc.cases.normalize import APOSTROPHES
@@ -350,7 +350,7 @@ def _ocr_stream(words: list[OcrWord], scale: float, height: float) -> _Stream:
 
 
 def _stream_hits(stream: _Stream, needles: list[Needle]) -> list[tuple[Rect, str]]:
-    out = []
+    out: list[tuple[Rect, str]] = []
     for a, b, kind in [*find_spans(stream.text, needles), *_spaced_spans(stream.text, needles)]:
         rects = [r for r in stream.rects[a:b] if r is not None]
         lines = _line_boxes(rects)
@@ -495,6 +495,7 @@ def rebuild(data: bytes, boxes: list[Box], label: str, title: str) -> bytes:
                     # From pixels: a photo's EXIF or a scanner's comment stays behind.
                     # Copied pixel by pixel: convert() keeps the image's info (a JPEG comment
                     # naming the complainant would be written back out).
+                    assert picture.image is not None  # pypdf decodes every image it lists
                     rgb = picture.image.convert("RGB")
                     picture.replace(Image.frombytes("RGB", rgb.size, rgb.tobytes()), quality=85)
         finally:
@@ -518,14 +519,14 @@ def _only_what_is_drawn(data: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         pdf.remove_unreferenced_resources()
         for page in pdf.pages:
-            for key in [k for k in page.obj if k not in _PAGE_KEYS]:
+            for key in page.obj.keys() - _PAGE_KEYS:
                 del page.obj[key]
         out = io.BytesIO()
         pdf.save(out)
     return out.getvalue()
 
 
-def _image_page(image: Image.Image, width: float, height: float):  # type: ignore[no-untyped-def]
+def _image_page(image: Image.Image, width: float, height: float) -> PageObject:
     buf = io.BytesIO()
     dpi = image.width * 72 / width
     image.save(buf, "PDF", resolution=dpi, title="", author="", subject="", creator="", producer="")

@@ -19,7 +19,7 @@ from docsvc.disclosure.exceptions import waived
 from docsvc.disclosure.identity import Identity, Needle
 from docsvc.disclosure.pages import find_boxes
 from docsvc.disclosure.renditions import source_pdf
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.errors import Conflict
 from docsvc.identity.guard import for_processing
 from docsvc.jobs.queue import enqueue

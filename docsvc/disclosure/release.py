@@ -33,8 +33,8 @@ from docsvc.disclosure.renditions import describe, source_pdf
 from docsvc.disclosure.requests import get_request
 from docsvc.disclosure.scan_targets import Targets, targets_for
 from docsvc.disclosure.scanner import Finding, scan_package
+from docsvc.documents.env import Env
 from docsvc.documents.pdf import html_environment, write_pdf
-from docsvc.documents.service import Env
 from docsvc.documents.templates import find, search_path
 from docsvc.errors import Conflict, NotFound
 from docsvc.models import (
@@ -97,7 +97,7 @@ def check_ready(session: Session, req: DisclosureRequest, accept_proposed: bool)
     ).all()
     pending = [d for d in decisions if d.decision == "counsel"]
     if pending:
-        numbers = [session.get(Case, d.case_id).case_number for d in pending]  # type: ignore[union-attr]
+        numbers = [session.get_one(Case, d.case_id).case_number for d in pending]
         raise ReviewRequired(
             "the profile names no exemption that settles the complainant's identity in "
             f"{', '.join(numbers)}: seek counsel's review and record counsel's "
@@ -216,9 +216,9 @@ def build_package(
             # Generated records are redacted in their data: the label stands in the text.
             log.append({**entry, "page": None, "kind": "complainant identity"})
     by_id = {d.case_id: session.get(Case, d.case_id) for d in decisions.values()}
-    names = {i: f"all records of {c.case_number}" for i, c in by_id.items() if c}
+    case_files = {i: f"all records of {c.case_number}" for i, c in by_id.items() if c}
     reviewers: dict[int | None, str] = {}
-    for e in exceptions.log_entries(session, req.id, names):
+    for e in exceptions.log_entries(session, req.id, case_files):
         rid = e.pop("reviewer_id")
         if rid not in reviewers:
             who = session.get(User, rid) if rid else None

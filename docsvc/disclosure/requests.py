@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.audit import append
+from docsvc.auth.scope import visible
 from docsvc.cases.service import actor_of, get_case, jurisdiction_for
 from docsvc.disclosure import exceptions
 from docsvc.disclosure.decisions import decide
@@ -31,6 +33,7 @@ from docsvc.models import (
     DisclosureItem,
     DisclosureRequest,
     Document,
+    Jurisdiction,
     User,
 )
 from docsvc.profiles.loader import profile_of
@@ -43,7 +46,7 @@ CLOCK_SKEW_SECONDS = 300
 
 def get_request(session: Session, user: User, request_id: int) -> DisclosureRequest:
     req = session.get(DisclosureRequest, request_id)
-    if req is None or not user.may_see_jurisdiction(req.jurisdiction_code):
+    if req is None or not visible(user, req.jurisdiction_code):
         raise NotFound(f"no disclosure request {request_id} that you can see.")
     return req
 
@@ -73,7 +76,7 @@ def _cases_in_scope(
                 session, query, Filters(jurisdictions=[code], include_restricted=False), page
             )
             for hit in results.hits:
-                found.setdefault(hit.case_id, session.get(Case, hit.case_id))  # type: ignore[arg-type]
+                found.setdefault(hit.case_id, session.get_one(Case, hit.case_id))
             if page * CASES_PER_PAGE >= results.cases or len(found) > MAX_CASES:
                 break
             page += 1
@@ -108,9 +111,9 @@ def open_request(session: Session, user: User, data: dict[str, Any]) -> Disclosu
     profile = profile_of(jurisdiction_for(session, user, code))
     received: datetime = data["received_at"]
     if (received - utcnow()).total_seconds() > CLOCK_SKEW_SECONDS:
-        now = utcnow().astimezone(profile.zone).strftime("%Y-%m-%d %H:%M %Z")
+        local_now = utcnow().astimezone(profile.zone).strftime("%Y-%m-%d %H:%M %Z")
         raise Invalid(
-            f"the time the request was received is later than now ({now} where it was "
+            f"the time the request was received is later than now ({local_now} where it was "
             "received); give it in the jurisdiction's local time.",
             {"field": "received_at"},
         )
@@ -199,3 +202,9 @@ def record_counsel_decision(
         fields=["decision", "statute", "explanation"],
     )
     return row
+
+
+def request_zone(session: Session, req: DisclosureRequest) -> ZoneInfo:
+    """The zone of the request's jurisdiction: its dates are shown in it."""
+    row = session.get(Jurisdiction, req.jurisdiction_code)
+    return profile_of(row).zone if row else ZoneInfo("UTC")

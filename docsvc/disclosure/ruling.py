@@ -55,7 +55,7 @@ class Step:
 
     @property
     def waits_for_ruling(self) -> bool:
-        return bool(self.ruling) and self.ruling.get("release_waits_for") == "ruling"  # type: ignore[union-attr]
+        return self.ruling is not None and self.ruling.get("release_waits_for") == "ruling"
 
     def effect(self, outcome: str) -> str:
         return str((self.ruling or {}).get("outcomes", {}).get(outcome, {}).get("effect"))
@@ -68,12 +68,13 @@ class Step:
 def step_for(session: Session, req: DisclosureRequest) -> Step | None:
     """The request's jurisdiction's step, or None where its profile has none."""
     row = session.get(Jurisdiction, req.jurisdiction_code)
-    raw = profile_of(row).public_records.get("pre_withholding_step") if row else None
+    if row is None:
+        return None
+    profile = profile_of(row)
+    raw = profile.public_records.get("pre_withholding_step")
     if not raw:
         return None
-    return Step(
-        raw["citation"], raw.get("description") or "", raw.get("ruling"), profile_of(row).zone
-    )
+    return Step(raw["citation"], raw.get("description") or "", raw.get("ruling"), profile.zone)
 
 
 def _required(session: Session, req: DisclosureRequest) -> Step:

@@ -78,7 +78,7 @@ _SHARED_MAILBOXES = {"info", "admin", "contact", "mail", "office", "hello", "sup
                      "noreply", "webmaster", "postmaster", "reception"}  # fmt: skip
 
 
-def _spelled(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _spelled(table: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     return {spelling: key for key, spellings in table.items() for spelling in spellings}
 
 

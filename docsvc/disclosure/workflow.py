@@ -15,7 +15,7 @@ from docsvc.disclosure import exceptions
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure.prepare import prepare_again
 from docsvc.disclosure.requests import get_request
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.jobs import queue
 from docsvc.jobs.queue import enqueue

@@ -157,7 +157,7 @@ def build_context(
     issued_on = now.astimezone(profile.zone).date()
     rules = [Rule.of(library[v.violation_type]["deadline"]) for v in violations]
     rule = strictest(rules)
-    vlist = []
+    vlist: list[dict[str, Any]] = []
     for v in violations:
         vt = library[v.violation_type]
         vlist.append(
@@ -182,8 +182,8 @@ def build_context(
     def plain(text: str | None) -> str:
         return mask(text or "", hidden, "the complainant", case.property.address)
 
-    for v in vlist:
-        v["description"] = plain(v["description"])
+    for item in vlist:
+        item["description"] = plain(item["description"])
     plist = []
     for p in photos:
         credit = (

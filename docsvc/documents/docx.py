@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import Environment, Template
+from jinja2 import Environment, Template, nodes
 
 from docsvc.store import FileStore
 
@@ -23,7 +24,12 @@ class _CompiledOnce(Environment):
         super().__init__(autoescape=True)
         self._compiled: dict[str, Template] = {}
 
-    def from_string(self, source, globals=None, template_class=None):  # type: ignore[no-untyped-def,override]
+    def from_string(
+        self,
+        source: str | nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[Template] | None = None,
+    ) -> Template:
         if globals or template_class or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         template = self._compiled.get(source)

@@ -29,7 +29,7 @@ class StoreFetcher(URLFetcher):
         super().__init__(allowed_protocols=())
         self.store = store
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:  # type: ignore[override]
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if not url.startswith("store:"):
             raise FatalURLFetchingError(f"documents may not fetch {url.split(':', 1)[0]} URLs")
         sha256 = url[len("store:") :]

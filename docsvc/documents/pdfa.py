@@ -13,7 +13,7 @@ import re
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
-from pypdf.generic import DictionaryObject
+from pypdf.generic import DictionaryObject, PdfObject, StreamObject
 
 from docsvc.documents.pdf import PDF_VARIANT
 
@@ -33,14 +33,12 @@ def structure_problems(data: bytes) -> list[str]:
         pages = list(reader.pages)
     except (PdfReadError, KeyError, ValueError, TypeError) as exc:
         return [f"does not open as a PDF ({exc})"]
+    if not isinstance(root, DictionaryObject):
+        return ["has no document catalog (its /Root is not a dictionary)"]
     problems = []
     if "/ID" not in reader.trailer:
         problems.append("has no file identifier (/ID) in its trailer")
-    if not any(
-        intent.get_object().get("/S") == "/GTS_PDFA1"
-        and "/DestOutputProfile" in intent.get_object()
-        for intent in root.get("/OutputIntents", [])
-    ):
+    if not any(_is_pdfa_intent(item) for item in root.get("/OutputIntents", [])):
         problems.append("has no PDF/A output intent with an ICC profile")
     problems.extend(_xmp_problems(root))
     if "/JavaScript" in root.get("/Names", {}) or "/AA" in root:
@@ -51,10 +49,22 @@ def structure_problems(data: bytes) -> list[str]:
     return problems
 
 
+def _is_pdfa_intent(item: PdfObject) -> bool:
+    intent = item.get_object()
+    return (
+        isinstance(intent, DictionaryObject)
+        and intent.get("/S") == "/GTS_PDFA1"
+        and "/DestOutputProfile" in intent
+    )
+
+
 def _xmp_problems(root: DictionaryObject) -> list[str]:
     if "/Metadata" not in root:
         return ["has no XMP metadata (where PDF/A declares itself)"]
-    xmp = root["/Metadata"].get_object().get_data()
+    metadata = root["/Metadata"]
+    if not isinstance(metadata, StreamObject):
+        return ["its XMP metadata is not a stream"]
+    xmp = metadata.get_data()
     # XMP allows the identification as attributes or as elements.
     part = re.search(rb'pdfaid:part(?:="|>)\s*(\d)', xmp)
     conformance = re.search(rb'pdfaid:conformance(?:="|>)\s*([A-Za-z])', xmp)
@@ -67,10 +77,13 @@ def _xmp_problems(root: DictionaryObject) -> list[str]:
 
 
 def _unembedded_fonts(page: DictionaryObject) -> list[str]:
-    resources = page.get("/Resources")
-    fonts = resources.get_object().get("/Font", {}) if resources else {}
+    # A page that draws no text (a photograph) has no /Font, maybe no /Resources at all.
+    resources = _resolved(page.get("/Resources"))
+    fonts = _resolved(resources.get("/Font")) if isinstance(resources, DictionaryObject) else None
+    if not isinstance(fonts, DictionaryObject):
+        return []
     missing = []
-    for ref in fonts.get_object().values():
+    for ref in fonts.values():
         font = ref.get_object()
         if font.get("/Subtype") == "/Type3":  # glyphs drawn in the file itself
             continue
@@ -81,3 +94,8 @@ def _unembedded_fonts(page: DictionaryObject) -> list[str]:
         ):
             missing.append(str(font.get("/BaseFont", "(unnamed)")))
     return missing
+
+
+def _resolved(obj: PdfObject | None) -> PdfObject | None:
+    """`obj`, or what it refers to if it is a reference."""
+    return obj.get_object() if obj is not None else None

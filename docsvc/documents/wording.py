@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, Undefined
+from jinja2 import StrictUndefined, Template, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from docsvc.documents.templates import find
@@ -62,7 +62,7 @@ def _paragraphs(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1024)
-def _compiled(source: str):  # type: ignore[no-untyped-def]
+def _compiled(source: str) -> Template:
     return _env.from_string(source)
 
 

@@ -18,11 +18,14 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from docsvc.cases import service as cases
 from docsvc.documents import naming
 from docsvc.documents.deadlines import END_OF_DAY, Rule, deadline
+from docsvc.followup.contact import contact_facts
 from docsvc.models import Case, Citation, Document, Inspection, Party, Settlement
 from docsvc.money.citations import REFERRAL_AFTER, REFERRAL_CITATION
 from docsvc.profiles.model import Profile
+from docsvc.timeutil import utcnow
 
 NON_PRIORITY = 99
 OPEN_STATUSES = ("open", "investigating", "notice_issued", "in_compliance_agreement", "escalated")
@@ -167,27 +170,29 @@ def _clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
         which = naming.name(profile.document_types[doc.type]["title"], doc.id) + (
             f" to {parties[doc.recipient_party_id]}" if doc.recipient_party_id in parties else ""
         )
+        due = doc.deadline_at
+        assert due is not None  # only documents with a deadline are gathered
         covered = [violations[i] for i in doc.violation_ids if i in violations]
-        corrected = [v.corrected_at for v in covered]
-        met = max(corrected) if covered and all(corrected) else None
+        corrected = [at for v in covered if (at := v.corrected_at) is not None]
+        met = max(corrected) if covered and len(corrected) == len(covered) else None
         out.append(
             Clock(
                 "compliance",
                 f"Compliance date of {which}",
-                doc.deadline_at,
+                due,
                 met,
                 "the notice's compliance deadline",
                 {"document_id": doc.id},
             )
         )
         # Corrected in time: nothing left to re-inspect.
-        if reinspect and not (met is not None and met <= doc.deadline_at):
+        if reinspect and not (met is not None and met <= due):
             out.append(
                 Clock(
                     "reinspection",
                     f"Re-inspect after the compliance date of {which}",
-                    deadline(Rule.of(reinspect), doc.deadline_at, profile),
-                    facts.first_visit(doc.deadline_at),
+                    deadline(Rule.of(reinspect), due, profile),
+                    facts.first_visit(due),
                     reinspect["citation"],
                     {"document_id": doc.id},
                 )
@@ -205,12 +210,14 @@ def _clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
             )
         )
     for settlement in facts.settlements:
+        through = settlement.compliance_through
+        assert through is not None  # only settlements with a compliance period are gathered
         ended = settlement.completed_on or settlement.breached_on
         out.append(
             Clock(
                 "settlement_compliance",
                 "Confirm sustained compliance under the settlement",
-                datetime.combine(settlement.compliance_through, END_OF_DAY, profile.zone),
+                datetime.combine(through, END_OF_DAY, profile.zone),
                 datetime.combine(ended, time(12), profile.zone) if ended else None,
                 "the settlement's terms (JCC 19.30.025)",
                 {"settlement_id": settlement.id},
@@ -268,3 +275,18 @@ def due_list(
                 )
     items.sort(key=lambda i: (i["priority"], i["due_at"]))
     return items
+
+
+def clocks_view(session: Any, case: Any) -> dict[str, Any]:
+    profile = cases.case_profile(session, case)
+    now = utcnow()
+    contact = contact_facts(session, case)
+    return {
+        "case_number": case.case_number,
+        "priority": priority(case, profile),
+        "aggravating": case.aggravating,
+        "clocks": [
+            {**c.as_dict(now, profile.zone), **(contact if c.name == "contact_complainant" else {})}
+            for c in case_clocks(session, case, profile)
+        ],
+    }

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from docsvc.audit import append
 from docsvc.audit.chain import Actor
 from docsvc.auth.permissions import allowed
+from docsvc.auth.scope import visible
 from docsvc.errors import Forbidden, NotFound
 from docsvc.models import Attachment, Case, Complaint, Document, SearchEntry, User
 
@@ -70,7 +71,7 @@ def _of(complaint: Complaint | None) -> Complainant | None:
 def check(user: User, case: Case) -> None:
     """403 for a role that may not see identity; 404 for a case outside the user's
     jurisdictions (as get_case answers, so its existence is not confirmed)."""
-    if not user.may_see_jurisdiction(case.jurisdiction_code):
+    if not visible(user, case.jurisdiction_code):
         raise NotFound(f"no case {case.case_number} that you can see.")
     if not allowed(user.role, "complainant.view"):
         raise Forbidden("your role may not see the complainant's identity.")
@@ -115,7 +116,7 @@ def view_file_now(
     that bears identity the view's audit row, committed first (see view_identity_now). True
     when it bears identity: the caller then keeps it out of caches, so each showing is fetched
     and recorded."""
-    if obj.case_id != case.id or not user.may_see_jurisdiction(case.jurisdiction_code):
+    if obj.case_id != case.id or not visible(user, case.jurisdiction_code):
         raise NotFound("no such file that you can see.")
     with database.read_session() as r:
         bears = bears_identity(obj, r)

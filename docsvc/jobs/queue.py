@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -44,7 +44,7 @@ def enqueue(conn: Connection, kind: str, ref_id: int, params: dict[str, Any] | N
     return pending is None
 
 
-def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+def _claimable(now: datetime) -> ColumnElement[bool]:
     ready = and_(Job.status == "queued", or_(Job.locked_until.is_(None), Job.locked_until <= now))
     expired = and_(Job.status == "running", Job.locked_until <= now)
     return or_(ready, expired)
@@ -62,13 +62,17 @@ def claim(session: Session, kinds: tuple[str, ...] | None = None) -> Job | None:
         if job_id is None:
             session.rollback()
             return None
-        taken = session.execute(
-            update(Job)
-            .where(Job.id == job_id, _claimable(now))
-            .values(status="running", locked_until=now + LEASE, attempts=Job.attempts + 1)
+        # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed Result.
+        taken = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, _claimable(now))
+                .values(status="running", locked_until=now + LEASE, attempts=Job.attempts + 1)
+            ),
         )
         session.commit()
-        if taken.rowcount == 1:  # type: ignore[attr-defined]
+        if taken.rowcount == 1:
             return session.get(Job, job_id, populate_existing=True)
         # Another worker took it between the SELECT and the UPDATE: try the next one.
 

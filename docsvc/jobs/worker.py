@@ -19,7 +19,7 @@ from docsvc.bundles import jobs as bundle_jobs
 from docsvc.bundles.service import BUILD_JOB
 from docsvc.db import Database
 from docsvc.disclosure import prepare, workflow
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.jobs import queue
 from docsvc.models import Job
 from docsvc.retention import jobs as retention_jobs

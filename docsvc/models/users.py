@@ -29,9 +29,6 @@ class User(Base):
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
-    def may_see_jurisdiction(self, code: str) -> bool:
-        return self.jurisdictions is None or code in self.jurisdictions
-
 
 class ApiToken(Base):
     __tablename__ = "api_tokens"

@@ -27,7 +27,7 @@ def file(session: Session, user: User, case: Case, data: dict[str, Any]) -> Appe
             f"no such {'document' if doc_id else 'citation'} in case {case.case_number}.",
             {"field": "document_id" if doc_id else "citation_id"},
         )
-    if doc_id and target.status == "draft":
+    if isinstance(target, Document) and target.status == "draft":
         raise Conflict(f"document {doc_id} is a draft; only an issued notice can be appealed.")
     party = session.get(Party, data["appellant_party_id"])
     if party is None or party.case_id != case.id:

@@ -180,11 +180,11 @@ def record_outcome(
 def referral(session: Session, party: Party, infraction: str) -> dict[str, Any]:
     """Citations of this person (across cases) for this infraction, and whether the third
     has made the attorney referral due."""
-    count = session.scalar(
+    count = session.execute(
         select(func.count(Citation.id))
         .join(Party, Party.id == Citation.party_id)
         .where(Party.name_key == party.name_key, Citation.infraction == infraction)
-    )
+    ).scalar_one()
     return {
         "citations_for_infraction": count,
         "attorney_referral_due": count >= REFERRAL_AFTER,

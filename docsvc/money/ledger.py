@@ -20,10 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.audit import append
+from docsvc.cases import service as cases
 from docsvc.cases.service import actor_of, case_profile
 from docsvc.errors import Invalid
-from docsvc.models import Case, LedgerEntry, Settlement, User
+from docsvc.models import Case, LedgerEntry, Lien, Settlement, User, Voucher
 from docsvc.models.money import APPLIES_TO, CENT
+from docsvc.money import ledger
+from docsvc.money.schemas import (
+    SettlementOut,
+)
 from docsvc.timeutil import utcnow
 
 ZERO = Decimal("0.00")
@@ -101,14 +106,22 @@ def entries(session: Session, case: Case) -> list[LedgerEntry]:
     )
 
 
-def _take_oldest(chunks: list[list[Any]], amount: Decimal, on_or_before: date) -> Decimal:
+@dataclass(order=True)
+class _Chunk:
+    """A piece of penalty: the day it fell due and what is left of it (ordered by both)."""
+
+    due_on: date
+    left: Decimal
+
+
+def _take_oldest(chunks: list[_Chunk], amount: Decimal, on_or_before: date) -> Decimal:
     """Take up to `amount` from the oldest chunks dated on or before a day; what was taken."""
     taken = ZERO
     for chunk in chunks:
-        if taken == amount or chunk[0] > on_or_before:
+        if taken == amount or chunk.due_on > on_or_before:
             break
-        part = min(chunk[1], amount - taken)
-        chunk[1] -= part
+        part = min(chunk.left, amount - taken)
+        chunk.left -= part
         taken += part
     return taken
 
@@ -124,27 +137,27 @@ def balances(rows: list[LedgerEntry], as_of: date, holds: list[Hold] | tuple = (
         ZERO,
     )
     # Chunks of penalty (the day it fell due, what is left of it), oldest first.
-    chunks = sorted([[r.assessed_on, accrued(r, as_of)] for r in penalties])
+    chunks = sorted(_Chunk(r.assessed_on, accrued(r, as_of)) for r in penalties)
     held = ZERO
     for hold in sorted(holds, key=lambda h: h.start):
         if hold.start > as_of:
             continue
         taken = _take_oldest(chunks, hold.amount, hold.start)
         if hold.end is not None and hold.end <= as_of:
-            chunks.append([hold.end, taken])
+            chunks.append(_Chunk(hold.end, taken))
         else:
             held += taken
     chunks.sort()
     # Oldest first: payments and cancellations settle the earliest penalties due.
     remaining = cancelled + paid
-    oldest = None
-    for due_on, amount in chunks:
-        if amount == ZERO:
+    oldest: date | None = None
+    for chunk in chunks:
+        if chunk.left == ZERO:
             continue
-        if remaining >= amount:
-            remaining -= amount
+        if remaining >= chunk.left:
+            remaining -= chunk.left
             continue
-        oldest = due_on
+        oldest = chunk.due_on
         break
     return Balances(
         penalties_assessed=sum((accrued(r, as_of) for r in penalties), ZERO),
@@ -248,3 +261,82 @@ def add_entry(session: Session, user: User, case: Case, data: dict[str, Any]) ->
 
 def lien_rule(session: Session, case: Case) -> dict[str, Any] | None:
     return (case_profile(session, case).data.get("money") or {}).get("lien")
+
+
+def _money(value: Any) -> str:
+    return f"{value:.2f}"
+
+
+def ledger_view(session: Session, case: Case, as_of: date | None) -> dict[str, Any]:
+    """The case's ledger as of a day (default today, in the jurisdiction's zone): entries,
+    balances, liens, vouchers and settlements, as the API answers and the page shows it."""
+    as_of = as_of or utcnow().astimezone(cases.case_profile(session, case).zone).date()
+    rows = ledger.entries(session, case)
+    b = ledger.balances(rows, as_of, ledger.holds(session, case))
+    return {
+        "case_number": case.case_number,
+        "as_of": as_of,
+        "entries": [_entry(r, as_of) for r in rows],
+        "balances": b.as_dict(),
+        "lien_due": ledger.lien_due(ledger.lien_rule(session, case), b, as_of),
+        "liens": [
+            _lien(x)
+            for x in session.scalars(select(Lien).where(Lien.case_id == case.id).order_by(Lien.id))
+        ],
+        "vouchers": [
+            _voucher(v) for v in session.scalars(select(Voucher).where(Voucher.case_id == case.id))
+        ],
+        "settlements": [
+            _settlement(x)
+            for x in session.scalars(
+                select(Settlement).where(Settlement.case_id == case.id).order_by(Settlement.id)
+            )
+        ],
+    }
+
+
+SETTLEMENT_AMOUNTS = ("penalties_at_entry", "pay_amount", "deferred_amount", "cancel_amount")
+
+
+SETTLEMENT_KEYS = tuple(SettlementOut().fields)
+
+
+def _settlement(x: Settlement) -> dict[str, Any]:
+    out = {k: getattr(x, k) for k in SETTLEMENT_KEYS}
+    out.update({k: _money(getattr(x, k)) for k in SETTLEMENT_AMOUNTS})
+    return out
+
+
+def _entry(e: LedgerEntry, as_of: date) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "amount": _money(e.amount),
+        "accrued": _money(ledger.accrued(e, as_of)),
+        "assessed_on": e.assessed_on,
+        "ends_on": e.ends_on,
+        "applies_to": e.applies_to,
+        "note": e.note,
+    }
+
+
+def _voucher(v: Voucher) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "amount": _money(v.amount),
+        "issued_on": v.issued_on,
+        "approved_by": v.approved_by,
+        "purpose": v.purpose,
+    }
+
+
+def _lien(x: Lien) -> dict[str, Any]:
+    return {
+        "id": x.id,
+        "amount": _money(x.amount),
+        "status": x.status,
+        "recorded_on": x.recorded_on,
+        "recording_number": x.recording_number,
+        "satisfied_on": x.satisfied_on,
+        "released_on": x.released_on,
+    }

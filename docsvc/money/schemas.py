@@ -4,6 +4,7 @@ outreach and appeals."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -17,14 +18,14 @@ from docsvc.models.money import (
 )
 from docsvc.validation import Input, Text
 
-AMOUNT = {"as_string": True, "places": 2, "allow_nan": False}
+# Dollars and cents. Partials rather than dicts of options spread with ** so each option keeps
+# its type.
+_amount = partial(fields.Decimal, as_string=True, places=2, allow_nan=False)
 
 
 class LedgerEntryIn(Input):
     kind = fields.String(required=True, validate=validate.OneOf(LEDGER_KINDS))
-    amount = fields.Decimal(
-        required=True, validate=validate.Range(min=Decimal("0.01"), max=10_000_000), **AMOUNT
-    )
+    amount = _amount(required=True, validate=validate.Range(min=Decimal("0.01"), max=10_000_000))
     assessed_on = fields.Date(required=True)
     ends_on = fields.Date()
     applies_to = fields.String(validate=validate.OneOf(APPLIES_TO))
@@ -37,7 +38,7 @@ class LedgerQuery(Input):
 
 
 class VoucherIn(Input):
-    amount = fields.Decimal(required=True, **AMOUNT)
+    amount = _amount(required=True)
     issued_on = fields.Date(required=True)
     approved_by = Text(required=True, max_length=200)
     purpose = Text(required=True, max_length=2000)
@@ -100,10 +101,9 @@ class CitationIn(Input):
     violation_id = fields.Integer(required=True)
     party_id = fields.Integer(required=True)
     number = Text(required=True, max_length=60)
-    fine = fields.Decimal(
+    fine = _amount(
         validate=validate.Range(min=0, max=1_000_000),
         metadata={"description": "Omit to take the profile's fine schedule."},
-        **AMOUNT,
     )
     issued_on = fields.Date(required=True)
     court = Text(max_length=200)
@@ -130,21 +130,21 @@ class CitationOutcomeIn(Input):
         required=True, validate=validate.OneOf([o for o in CITATION_OUTCOMES if o != "pending"])
     )
     outcome_on = fields.Date(required=True)
-    fine_imposed = fields.Decimal(validate=validate.Range(min=0, max=1_000_000), **AMOUNT)
+    fine_imposed = _amount(validate=validate.Range(min=0, max=1_000_000))
 
 
-SETTLED = {"validate": validate.Range(min=0, max=10_000_000), **AMOUNT}
+_settled = partial(_amount, validate=validate.Range(min=0, max=10_000_000))
 
 
 class SettlementIn(Input):
     entered_on = fields.Date(required=True)
     approved_by = Text(required=True, max_length=200)
     document_id = fields.Integer()
-    pay_amount = fields.Decimal(**SETTLED)
+    pay_amount = _settled()
     pay_by = fields.Date()
-    deferred_amount = fields.Decimal(**SETTLED)
+    deferred_amount = _settled()
     deferred_until = fields.Date()
-    cancel_amount = fields.Decimal(**SETTLED)
+    cancel_amount = _settled()
     compliance_through = fields.Date()
     note = Text(max_length=2000)
 

@@ -6,6 +6,7 @@ library, document titles and service methods, public-records clock and exemption
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -213,19 +214,21 @@ class SettlementRuleSchema(_Strict):
     citation = fields.String(required=True)
 
 
-FINE = {"as_string": True, "places": 2, "validate": validate.Range(min=0)}
+# A fine in dollars and cents, never negative. A partial rather than a dict of options spread
+# with ** so each option keeps its type.
+_fine = partial(fields.Decimal, as_string=True, places=2, validate=validate.Range(min=0))
 
 
 class FineScheduleSchema(_Strict):
     """Citation fines by offence: the first, second, ... within the repeat window; the last
     amount applies to every later one."""
 
-    amounts = fields.List(fields.Decimal(**FINE), required=True, validate=validate.Length(min=1))
+    amounts = fields.List(_fine(), required=True, validate=validate.Length(min=1))
     by_violation_type = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.Decimal(**FINE)), load_default=dict
+        keys=fields.String(), values=fields.List(_fine()), load_default=dict
     )
     repeat_window_months = fields.Integer(required=True, validate=validate.Range(min=1, max=120))
-    maximum = fields.Decimal(load_default=None, **FINE)
+    maximum = _fine(load_default=None)
     text_status = fields.String(required=True, validate=validate.OneOf(TEXT_STATUSES))
     citation = fields.String(required=True)
 

@@ -7,7 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from docsvc.auth.scope import in_sight
 from docsvc.errors import NotFound
+from docsvc.models import Jurisdiction, User
+from docsvc.profiles.loader import profile_of
 from docsvc.profiles.model import Profile
 from docsvc.reports import clock_performance, settlements, workload
 from docsvc.reports.model import Report
@@ -26,3 +29,11 @@ def build(name: str, session: Session, profile: Profile, year: int, now: datetim
     if name not in REPORTS:
         raise NotFound(f"no report '{name}'; the reports are: {', '.join(REPORTS)}.")
     return REPORTS[name][1](session, profile, year, now)
+
+
+def visible_profile(session: Session, user: User, code: str) -> Profile:
+    """The profile of a jurisdiction `user` may see; else not found."""
+    row = session.get(Jurisdiction, code)
+    in_sight(user, row and row.code, f"no jurisdiction '{code}' that you can see.")
+    assert row is not None
+    return profile_of(row)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from docsvc.audit import append
+from docsvc.auth.scope import visible
 from docsvc.cases.service import actor_of
 from docsvc.errors import Invalid
 from docsvc.models import Jurisdiction, OutreachActivity, User
@@ -16,8 +17,8 @@ from docsvc.timeutil import utcnow
 
 def record(session: Session, user: User, data: dict[str, Any]) -> OutreachActivity:
     """Education given or a business licence check (Lee's Summit II.C, II.D)."""
-    if session.get(Jurisdiction, data["jurisdiction"]) is None or not user.may_see_jurisdiction(
-        data["jurisdiction"]
+    if session.get(Jurisdiction, data["jurisdiction"]) is None or not visible(
+        user, data["jurisdiction"]
     ):
         raise Invalid(
             f"no jurisdiction '{data['jurisdiction']}' that you can record for.",

@@ -5,6 +5,8 @@ during the year, and the costs that stayed owed (never settled, Rule 5(b))."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -46,10 +48,10 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         )
     }
 
-    def costs_owed(case: Case) -> object:
+    def costs_owed(case: Case) -> Decimal:
         return ledger.case_balances(session, case, last).costs_due
 
-    entered_rows = [
+    entered_rows: list[list[Any]] = [
         [
             c.case_number,
             c.property.address,
@@ -98,10 +100,10 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         ],
     )
 
-    events = []
+    events: list[list[Any]] = []
     for s, c in rows:
         if s.completed_on and first <= s.completed_on <= last:
-            posted = cancellations.get(s.cancellation_entry_id)
+            posted = cancellations.get(s.cancellation_entry_id) if s.cancellation_entry_id else None
             events.append(
                 [
                     c.case_number,

@@ -85,15 +85,16 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
     cases = session.scalars(select(Case).where(Case.jurisdiction_code == code)).all()
 
     opened = [c for c in cases if start <= c.opened_at < end and c.status != "refused"]
-    closed = [c for c in cases if c.closed_at and start <= c.closed_at < end]
-    refused = [c for c in cases if c.refused_at and start <= c.refused_at < end]
-    by_month = [[m, *([0] * len(ORIGINS)), 0, 0, 0] for m in MONTHS]
+    closed = [at for c in cases if (at := c.closed_at) and start <= at < end]
+    refused = [at for c in cases if (at := c.refused_at) and start <= at < end]
+    # A row per month: its name, then counts (Table rows mix labels and numbers).
+    by_month: list[list[Any]] = [[m, *([0] * len(ORIGINS)), 0, 0, 0] for m in MONTHS]
     for c in opened:
         by_month[_month(c.opened_at, zone)][1 + ORIGINS.index(c.origin)] += 1
-    for c in closed:
-        by_month[_month(c.closed_at, zone)][1 + len(ORIGINS)] += 1
-    for c in refused:
-        by_month[_month(c.refused_at, zone)][2 + len(ORIGINS)] += 1
+    for at in closed:
+        by_month[_month(at, zone)][1 + len(ORIGINS)] += 1
+    for at in refused:
+        by_month[_month(at, zone)][2 + len(ORIGINS)] += 1
     for row in by_month:
         row[-1] = sum(row[1 : 1 + len(ORIGINS)])
     origin_titles = [label(o).lower() for o in ORIGINS]
@@ -115,7 +116,9 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
     ]
     vt = Counter(v.violation_type for v in violations)
     corrected = Counter(v.violation_type for v in violations if v.corrected_at)
-    v_rows = [[label(k, profile=profile), n, corrected[k]] for k, n in vt.most_common()]
+    v_rows: list[list[Any]] = [
+        [label(k, profile=profile), n, corrected[k]] for k, n in vt.most_common()
+    ]
     violations_table = Table(
         "violations_by_type",
         "Violations recorded, by type",
@@ -129,7 +132,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         for d in session.scalars(
             select(Document).where(Document.case_id.in_(case_ids), Document.issued_at.is_not(None))
         )
-        if start <= d.issued_at < end
+        if d.issued_at is not None and start <= d.issued_at < end
     ]
     dt = Counter(d.type for d in docs)
     notices_table = Table(
@@ -177,7 +180,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         ["Total", f"{len(education)} sessions", sum(a.attendees or 0 for a in education), ""],
     )
 
-    trend_rows = []
+    trend_rows: list[list[Any]] = []
     for y in range(year - TREND_YEARS + 1, year + 1):
         checks = [
             a for a in outreach if a.kind == "business_license_check" and a.occurred_on.year == y

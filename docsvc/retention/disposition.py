@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
 from docsvc.audit import Actor, append, append_each
+from docsvc.auth.scope import visible, within
 from docsvc.cases.service import actor_of
 from docsvc.db import Database
 from docsvc.documents.pdf import html_environment, write_pdf
@@ -149,7 +150,7 @@ def approve(session: Session, user: User, item_ids: list[int]) -> list[Dispositi
     items = []
     for iid in dict.fromkeys(item_ids):
         item = found.get(iid)
-        if item is None or not user.may_see_jurisdiction(item.jurisdiction_code):
+        if item is None or not visible(user, item.jurisdiction_code):
             raise Invalid(f"no disposition item {iid}.")
         if item.status not in ACTIVE:
             raise Conflict(f"item {iid} is {item.status}; only queued items are approved.")
@@ -174,6 +175,20 @@ def approve(session: Session, user: User, item_ids: list[int]) -> list[Dispositi
     return items
 
 
+def queued(
+    session: Session, user: User, limit: int | None = None
+) -> tuple[int, list[DispositionItem]]:
+    """The items proposed or approved and not yet executed, in jurisdictions `user` may see:
+    how many, and the first `limit` of them (all without a limit)."""
+    where = (
+        DispositionItem.status.in_(("proposed", "approved")),
+        within(user, DispositionItem.jurisdiction_code),
+    )
+    count = session.scalar(select(func.count()).select_from(DispositionItem).where(*where)) or 0
+    stmt = select(DispositionItem).where(*where).order_by(DispositionItem.id)
+    return count, list(session.scalars(stmt if limit is None else stmt.limit(limit)))
+
+
 def awaiting(session: Session, user: User) -> list[int]:
     """The queued items that still wait for `user`'s role and that the user may see."""
     role = approver_role(user)
@@ -189,9 +204,7 @@ def awaiting(session: Session, user: User) -> list[int]:
             .where(DispositionItem.status == "proposed")
             .order_by(DispositionItem.id)
         )
-        if role in required
-        and not any(a["role"] == role for a in given)
-        and user.may_see_jurisdiction(code)
+        if role in required and not any(a["role"] == role for a in given) and visible(user, code)
     ]
 
 
@@ -484,10 +497,6 @@ def certified_run(session: Session, user: User, run_id: int) -> DispositionRun:
     codes = session.scalars(
         select(DispositionItem.jurisdiction_code).where(DispositionItem.run_id == run_id).distinct()
     ).all()
-    if (
-        run is None
-        or run.certificate_sha256 is None
-        or not all(user.may_see_jurisdiction(c) for c in codes)
-    ):
+    if run is None or run.certificate_sha256 is None or not visible(all(user, c) for c in codes):
         raise NotFound(f"no certificate for disposition run {run_id} that you can see.")
     return run

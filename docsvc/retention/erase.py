@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Column, Table, delete, exists, or_, select, union
+from sqlalchemy import Column, Select, Table, delete, exists, or_, select, union
 from sqlalchemy.orm import Session
 
 from docsvc.models import Base
@@ -57,7 +58,7 @@ def _plan() -> list[tuple[Table, list[tuple[Column, Table]]]]:
     return plan
 
 
-def _ids(table: Table, case_ids: list[int]):  # type: ignore[no-untyped-def]
+def _ids(table: Table, case_ids: list[int]) -> Select[Any]:
     """SELECT id of the rows of `table` that belong to the cases."""
     cases = Base.metadata.tables["cases"]
     if table is cases:
@@ -113,8 +114,9 @@ def erase_cases(session: Session, case_ids: list[int]) -> list[str]:
 
 
 def _drop_unreferenced(
-    session: Session, table: Table, keys: Collection[object], refs: list[Column]
-) -> list:  # type: ignore[type-arg]
+    session: Session, table: Table, keys: Collection[object], refs: list[Column[Any]]
+) -> list[Any]:
+    """Deletes the rows of `keys` that nothing in `refs` points at; returns their keys."""
     if not keys:
         return []
     pk = next(iter(table.primary_key.columns))

@@ -8,6 +8,7 @@ the date it ends, the floor, and what blocks it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from docsvc.auth.scope import visible
 from docsvc.models import (
     Appeal,
     Attachment,
@@ -27,6 +29,7 @@ from docsvc.models import (
     Jurisdiction,
     Lien,
     ServiceRecord,
+    User,
 )
 from docsvc.retention import holds
 from docsvc.retention.schedule import Schedule, Series, load
@@ -62,14 +65,17 @@ class Verdict:
         }
 
 
+_AnySelect = Select[*tuple[Any, ...]]  # a case id, then the facts about it
+
+
 class _Facts:
     """Grouped facts for the cases in scope (all of them when `only` is None)."""
 
     def __init__(self, session: Session, only: Collection[int] | None) -> None:
-        def scoped(stmt, col):  # type: ignore[no-untyped-def]
+        def scoped(stmt: _AnySelect, col: InstrumentedAttribute[int]) -> _AnySelect:
             return stmt if only is None else stmt.where(col.in_(list(only)))
 
-        def grouped(stmt, col) -> dict[int, Any]:  # type: ignore[no-untyped-def]
+        def grouped(stmt: _AnySelect, col: InstrumentedAttribute[int]) -> dict[int, Any]:
             return {row[0]: row[1:] for row in session.execute(scoped(stmt, col))}
 
         self.notice = grouped(
@@ -113,8 +119,8 @@ class _Facts:
         self.blocks = holds.blocks(session, only)
 
 
-def _day(value: datetime | None, zone: ZoneInfo) -> date | None:
-    return value.astimezone(zone).date() if value is not None else None
+def _day(value: datetime, zone: ZoneInfo) -> date:
+    return value.astimezone(zone).date()
 
 
 def evaluate(
@@ -153,19 +159,19 @@ def _judge(row: Any, schedule: Schedule | None, zone: ZoneInfo, f: _Facts, as_of
     waiting: list[str] = []
     for trigger in series.trigger:
         if trigger == "created":
-            dates.append(_day(row.opened_at, zone))  # type: ignore[arg-type]
+            dates.append(_day(row.opened_at, zone))
         elif trigger in ("case_closed", "last_action"):
             if row.status not in FINISHED or finished_at is None:
                 waiting.append(f"the case is {row.status.replace('_', ' ')}, not closed")
                 continue
             if trigger == "case_closed":
-                dates.append(_day(finished_at, zone))  # type: ignore[arg-type]
+                dates.append(_day(finished_at, zone))
             else:
                 acts = [finished_at, row.opened_at]
                 for table in (f.notice, f.served, f.visited, f.uploaded):
                     if row.id in table and table[row.id][0] is not None:
                         acts.append(table[row.id][0])
-                dates.append(_day(max(acts), zone))  # type: ignore[arg-type]
+                dates.append(_day(max(acts), zone))
         elif trigger == "lien_released" and liens:
             _, unreleased, released_on = liens
             if unreleased:
@@ -196,7 +202,7 @@ def _judge(row: Any, schedule: Schedule | None, zone: ZoneInfo, f: _Facts, as_of
     eligible = series.period.after(v.trigger_on)
     why = f"{series.code}: {series.period.text()} after {v.trigger_on.isoformat()}"
     if schedule.floor is not None:
-        floor_on = schedule.floor.after(_day(row.opened_at, zone))  # type: ignore[arg-type]
+        floor_on = schedule.floor.after(_day(row.opened_at, zone))
         if floor_on > eligible:
             eligible = floor_on
             why += f"; the floor ({schedule.floor_citation}) holds it until {floor_on.isoformat()}"
@@ -216,3 +222,24 @@ def _judge(row: Any, schedule: Schedule | None, zone: ZoneInfo, f: _Facts, as_of
         return v
     v.verdict = "eligible"
     return v
+
+
+def judged(
+    session: Session,
+    data_dir: Path,
+    user: User,
+    as_of: date,
+    verdicts: Collection[str] = ("eligible", "blocked"),
+    limit: int = 500,
+) -> tuple[Counter[str], list[dict[str, Any]]]:
+    """The cases `user` may see, judged on `as_of`: counts by verdict, and up to `limit` of
+    those with one of `verdicts`, with the reasons."""
+    counts: Counter[str] = Counter()
+    items: list[dict[str, Any]] = []
+    for v in evaluate(session, data_dir, as_of):
+        if not visible(user, v.jurisdiction):
+            continue
+        counts[v.verdict] += 1
+        if v.verdict in verdicts and len(items) < limit:
+            items.append(v.as_dict())
+    return counts, items

@@ -9,13 +9,14 @@ no code path can forget it; disposition re-checks before it erases.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from docsvc.audit import append
+from docsvc.auth.scope import visible
 from docsvc.cases.service import actor_of
 from docsvc.errors import Conflict, Invalid, NotFound, OnHold
 from docsvc.models import (
@@ -70,18 +71,18 @@ def place(session: Session, user: User, data: dict[str, Any]) -> Hold:
     scopes: list[tuple[str, int]] = []
     for number in data.get("case_numbers") or []:
         case = session.scalar(select(Case).where(Case.case_number == number))
-        if case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+        if case is None or not visible(user, case.jurisdiction_code):
             raise Invalid(f"no case {number}: check the case number.", {"field": "case_numbers"})
         scopes.append(("case", case.id))
     for pid in data.get("property_ids") or []:
         prop = session.get(Property, pid)
-        if prop is None or not user.may_see_jurisdiction(prop.jurisdiction_code):
+        if prop is None or not visible(user, prop.jurisdiction_code):
             raise Invalid(f"no property {pid}: check the property id.")
         scopes.append(("property", pid))
     for pid in data.get("party_ids") or []:
         party = session.get(Party, pid)
         case = session.get(Case, party.case_id) if party else None
-        if case is None or not user.may_see_jurisdiction(case.jurisdiction_code):
+        if case is None or not visible(user, case.jurisdiction_code):
             raise Invalid(f"no party {pid}: check the party id.")
         scopes.append(("party", pid))
     if not scopes:
@@ -116,7 +117,9 @@ def hold_cases(session: Session, hold_id: int) -> list[int]:
     return sorted(_expand(session, hold_id=hold_id))
 
 
-def _expand(session: Session, only: Collection[int] | None = None, hold_id: int | None = None):  # type: ignore[no-untyped-def]
+def _expand(
+    session: Session, only: Collection[int] | None = None, hold_id: int | None = None
+) -> dict[int, list[str]]:
     """{case id: [why, ...]} for the active legal holds (or one hold)."""
     stmt = select(HoldScope.kind, HoldScope.ref_id, Hold.id, Hold.matter).join(
         Hold, Hold.id == HoldScope.hold_id
@@ -127,7 +130,7 @@ def _expand(session: Session, only: Collection[int] | None = None, hold_id: int 
     if not rows:
         return out
 
-    def add(case_ids, hid: int, matter: str) -> None:  # type: ignore[no-untyped-def]
+    def add(case_ids: Iterable[int], hid: int, matter: str) -> None:
         for cid in case_ids:
             if only is None or cid in only:
                 out.setdefault(cid, []).append(f"legal hold {hid} ({matter})")
@@ -185,7 +188,12 @@ def _changes_content(obj: object) -> bool:
     return False
 
 
-@event.listens_for(Session, "before_flush")
+def install() -> None:
+    """Hook the guard into every session (idempotent): no change to a held record is flushed."""
+    if not event.contains(Session, "before_flush", _guard):
+        event.listen(Session, "before_flush", _guard)
+
+
 def _guard(session: Session, _ctx: object, _instances: object) -> None:
     if not session.deleted and not session.dirty:
         return

@@ -9,11 +9,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from docsvc.db import Database
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.errors import Invalid
 from docsvc.jobs import queue
 from docsvc.models import Job, User
-from docsvc.retention.disposition import Progress, approve_awaiting, execute
+from docsvc.retention.disposition import (
+    Progress,
+    approve_awaiting,
+    execute,
+)
 
 EXECUTE_JOB = "retention_execute"
 APPROVE_JOB = "retention_approve"  # ref_id: the approving user
@@ -37,3 +41,15 @@ def run_approval(database: Database, session: Session, env: Env, job: Job) -> No
         return {"stage": "done", "done": n, "total": n}
 
     queue.run_as_asker(session, job, work)
+
+
+def queue_execution(session: Session, user: User, as_of: date) -> Job:
+    """Queue the run that destroys what was approved as of `as_of`; committed, so the worker
+    sees it at once. The job is the caller's progress to show."""
+    queue.enqueue(
+        session.connection(), EXECUTE_JOB, 0, {"user_id": user.id, "as_of": as_of.isoformat()}
+    )
+    session.commit()
+    job = queue.latest(session, EXECUTE_JOB, 0)
+    assert job is not None
+    return job

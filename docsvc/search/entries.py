@@ -239,7 +239,7 @@ def _case(session: Session, c: Case) -> list[Entry]:
 
 
 # Each indexed model: the entry kinds it owns, and how its entries are built.
-INDEXED: dict[type, tuple[tuple[str, ...], Any]] = {
+INDEXED: dict[type[Any], tuple[tuple[str, ...], Any]] = {
     Case: (("case",), _case),
     Complaint: (("complaint", "complainant"), lambda _s, x: complaint_entries(x)),
     Party: (("party",), lambda _s, x: party_entries(x)),
@@ -294,7 +294,7 @@ def write(session: Session, obj: Any, *, deleted: bool = False) -> None:
         return
     jurisdiction = conn.scalar(
         select(Case.jurisdiction_code).where(Case.id == rows[0].case_id)
-    ) or getattr(obj, "jurisdiction_code", "")
+    ) or str(getattr(obj, "jurisdiction_code", ""))
     for e in rows:
         key = {"kind": e.kind, "ref_id": e.ref_id, "part": "meta", "restricted": e.restricted}
         _upsert(conn, {**key, **_shared(e, jurisdiction), "body": e.body, "source": "record"})
@@ -389,7 +389,13 @@ def job_kind(kind: str) -> str:
     return f"{EXTRACT_JOB}:{kind}"
 
 
-@event.listens_for(Session, "after_flush")
+def install() -> None:
+    """Hook the index into every session (idempotent): each write updates its entries in the
+    same transaction."""
+    if not event.contains(Session, "after_flush", _index_flush):
+        event.listen(Session, "after_flush", _index_flush)
+
+
 def _index_flush(session: Session, _context: Any) -> None:
     conn = session.connection()
     cases_touched: set[int] = set()

@@ -14,7 +14,7 @@ import subprocess
 import warnings
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from html.parser import HTMLParser
 
 import pi_heif
@@ -206,7 +206,7 @@ class _HTMLText(HTMLParser):
             self.parts.append(data)
 
 
-def _part_text(part: EmailMessage) -> str:
+def _part_text(part: MIMEPart) -> str:
     """A text part's content; a charset Python does not know is read as UTF-8, replacing
     what does not decode, rather than failing the whole message."""
     try:
@@ -230,6 +230,6 @@ def eml_text(data: bytes) -> str:
             parser = _HTMLText()
             parser.feed(_part_text(html))
             body = " ".join(parser.parts)
-    names = [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
+    names = [n for part in message.iter_attachments() if (n := part.get_filename())]
     tail = [f"Attached: {', '.join(names)}"] if names else []
     return "\n".join([*head, "", body, *tail])

@@ -5,11 +5,14 @@ behind "Show complainant", never in a list of hits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.auth.permissions import allowed
+from docsvc.auth.scope import scope
 from docsvc.db import Database
 from docsvc.identity import guard
 from docsvc.identity.mask import snippet_masker
@@ -37,3 +40,22 @@ def guarded_search(
             h.snippet = Markup(escape(maskers[h.case_id](Markup(h.snippet).striptags())))
             h.title = maskers[h.case_id](h.title)  # a caption may quote them too
     return results
+
+
+def run_search(database: Database, session: Session, user: User, query: dict[str, Any]) -> Results:
+    """A SearchQuery as `user` may run it: within their scope, restricted hits through the
+    identity guard."""
+    return guarded_search(
+        database,
+        session,
+        user,
+        query["q"],
+        Filters(
+            jurisdictions=scope(user, query.get("jurisdiction")),
+            case_status=query.get("case_status"),
+            doc_type=query.get("doc_type"),
+            date_from=query.get("from_"),
+            date_to=query.get("to"),
+        ),
+        query.get("page", 1),
+    )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.sniff import PDF
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.models import Attachment, Document, Job
 from docsvc.search.entries import EXTRACT_JOB, write_text
 from docsvc.search.extract import extract

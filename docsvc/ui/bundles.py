@@ -5,26 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from docsvc.api.bundles import (
-    bundle_dict,
-    find_bundle,
-    send_certification,
-    send_manifest,
-    send_volume,
-)
-from docsvc.auth.permissions import allowed
 from docsvc.bundles import service
 from docsvc.bundles.certification import rule_for
 from docsvc.bundles.schemas import BundleIn
+from docsvc.bundles.service import find_bundle
 from docsvc.cases.service import case_profile, get_case
-from docsvc.documents.service import Env
+from docsvc.documents.env import Env
 from docsvc.errors import DocsvcError, Invalid
 from docsvc.jobs import queue
-from docsvc.models import Bundle, Case, User
+from docsvc.models import User
+from docsvc.ui.base import render_case, staff
 from docsvc.ui.forms import (
     CANCELLED,
     Ask,
@@ -40,20 +32,11 @@ from docsvc.ui.forms import (
     refused,
     register,
 )
-from docsvc.ui.views import bp, render_case, staff
 from docsvc.web.context import db, file_store, settings
+from docsvc.web.files import send_certification, send_manifest, send_volume
+from docsvc.web.present import bundle_dict
 
-LISTED = 20  # a case is bundled a handful of times; the API lists every one
-
-
-def case_bundles(session: Session, user: User, case: Case) -> list[dict[str, Any]]:
-    """The case's latest bundles for the case page's card (empty for a role without access)."""
-    if not allowed(user.role, "bundles"):
-        return []
-    rows = session.scalars(
-        select(Bundle).where(Bundle.case_id == case.id).order_by(Bundle.id.desc()).limit(LISTED)
-    )
-    return [bundle_dict(b, case) for b in rows]
+bp = Blueprint("bundles", __name__)
 
 
 BUNDLE = register(
@@ -103,7 +86,7 @@ def request_bundle(case_number: str):  # type: ignore[no-untyped-def]
             bundle = service.request_bundle(s, user, case, data)
             s.commit()
             flash(f"Bundle {bundle.id} asked for: it is built in the background.")
-            return redirect(url_for("ui.bundle_page", bundle_id=bundle.id))
+            return redirect(url_for("ui.bundles.bundle_page", bundle_id=bundle.id))
         except DocsvcError as exc:
             s.rollback()
             refused("bundle", BUNDLE, exc)
@@ -113,7 +96,7 @@ def request_bundle(case_number: str):  # type: ignore[no-untyped-def]
 def _page(bundle_id: int, errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     user = staff("bundles")
     s = db()
-    bundle, case = find_bundle(user, bundle_id)
+    bundle, case = find_bundle(db(), user, bundle_id)
     shown = bundle_dict(bundle, case)
     job = (
         queue.latest(s, service.BUILD_JOB, bundle.id)
@@ -154,25 +137,25 @@ def bundle_page(bundle_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/bundles/<int:bundle_id>/volumes/<int:number>.pdf")
 def bundle_volume(bundle_id: int, number: int) -> Response:
     user = staff("bundles")
-    return send_volume(user, *find_bundle(user, bundle_id), number, "ui")
+    return send_volume(user, *find_bundle(db(), user, bundle_id), number, "ui")
 
 
 @bp.route("/bundles/<int:bundle_id>/manifest.json")
 def bundle_manifest(bundle_id: int) -> Response:
     user = staff("bundles")
-    return send_manifest(user, *find_bundle(user, bundle_id), "ui")
+    return send_manifest(user, *find_bundle(db(), user, bundle_id), "ui")
 
 
 @bp.route("/bundles/<int:bundle_id>/certification.pdf")
 def bundle_certification(bundle_id: int) -> Response:
-    return send_certification(*find_bundle(staff("bundles"), bundle_id))
+    return send_certification(*find_bundle(db(), staff("bundles"), bundle_id))
 
 
 @bp.route("/bundles/<int:bundle_id>/certify", methods=["POST"])
 def certify_bundle(bundle_id: int):  # type: ignore[no-untyped-def]
     user = staff("bundles.certify")
     s = db()
-    bundle, case = find_bundle(user, bundle_id)
+    bundle, case = find_bundle(db(), user, bundle_id)
     title = request.form.get("title", "").strip() or None
     if cancelled():  # back from the confirmation: the form as typed
         kept("certify", CERTIFY)
@@ -197,7 +180,7 @@ def certify_bundle(bundle_id: int):  # type: ignore[no-untyped-def]
                 "certified again.",
                 "Yes, certify it",
             ),
-            url_for("ui.bundle_page", bundle_id=bundle_id),
+            url_for("ui.bundles.bundle_page", bundle_id=bundle_id),
             keep=True,
         )
     try:
@@ -208,4 +191,4 @@ def certify_bundle(bundle_id: int):  # type: ignore[no-untyped-def]
         refused("certify", CERTIFY, exc)
         return _page(bundle_id, status=exc.status)
     flash("Certified: the certification is signed in your name as custodian.")
-    return redirect(url_for("ui.bundle_page", bundle_id=bundle_id))
+    return redirect(url_for("ui.bundles.bundle_page", bundle_id=bundle_id))

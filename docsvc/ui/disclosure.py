@@ -11,18 +11,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pypdfium2 as pdfium
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from docsvc.api.disclosure import request_dict, request_zone, send_package, send_ruling_letter
-from docsvc.api.present import local_iso
 from docsvc.attachments.service import Upload
+from docsvc.auth.scope import visible
 from docsvc.cases.service import get_case
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure import ruling, workflow
 from docsvc.disclosure.findings import present
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
-from docsvc.disclosure.requests import get_request, open_request, record_counsel_decision
+from docsvc.disclosure.requests import (
+    get_request,
+    open_request,
+    record_counsel_decision,
+    request_zone,
+)
 from docsvc.disclosure.schemas import CounselDecisionIn, DisclosureIn
 from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
 from docsvc.identity import guard
@@ -39,6 +43,7 @@ from docsvc.models import (
 from docsvc.pdflock import serialized
 from docsvc.profiles.loader import profile_of
 from docsvc.timeutil import utcnow
+from docsvc.ui.base import form_step, staff, visible_jurisdictions
 from docsvc.ui.forms import (
     Ask,
     Field,
@@ -51,8 +56,11 @@ from docsvc.ui.forms import (
     refused,
     register,
 )
-from docsvc.ui.views import bp, form_step, staff, visible_jurisdictions
 from docsvc.web.context import database, db, file_store, settings
+from docsvc.web.files import send_package, send_ruling_letter
+from docsvc.web.present import local_iso, request_dict
+
+bp = Blueprint("disclosure", __name__)
 
 PAGE_DPI = 100
 
@@ -152,7 +160,7 @@ def _list_page(status: int = 200):  # type: ignore[no-untyped-def]
     jurisdictions = visible_jurisdictions(user)
     names = {j.code: j.name for j in jurisdictions}
     rows = sorted(
-        (r for r in rows if user.may_see_jurisdiction(r.jurisdiction_code)),
+        (r for r in rows if visible(user, r.jurisdiction_code)),
         key=lambda r: (r.status in ("released", "closed"), r.due_at),
     )
     listed = [
@@ -160,8 +168,8 @@ def _list_page(status: int = 200):  # type: ignore[no-untyped-def]
             "id": r.id,
             "requester": r.requester_name,
             "jurisdiction": names.get(r.jurisdiction_code, r.jurisdiction_code),
-            "due": (local_iso(r.due_at, request_zone(r)) or "")[:10],
-            "ruling_due": (local_iso(r.ruling_due_at, request_zone(r)) or "")[:10],
+            "due": (local_iso(r.due_at, request_zone(db(), r)) or "")[:10],
+            "ruling_due": (local_iso(r.ruling_due_at, request_zone(db(), r)) or "")[:10],
             "status": r.status,
         }
         for r in rows
@@ -206,7 +214,7 @@ def open_disclosure():  # type: ignore[no-untyped-def]
             req = open_request(db(), user, data)
             db().commit()
             flash("Request opened: its records are being prepared for review.")
-            return redirect(url_for("ui.disclosure_page", request_id=req.id))
+            return redirect(url_for("ui.disclosure.disclosure_page", request_id=req.id))
         except DocsvcError as exc:
             db().rollback()
             refused("request", spec, exc)
@@ -234,7 +242,7 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
         "disclosure.html",
         req=detail,
         step=ruling.step_for(db(), req),
-        today=utcnow().astimezone(request_zone(req)).date().isoformat(),
+        today=utcnow().astimezone(request_zone(db(), req)).date().isoformat(),
         prepare_job=queue.latest(db(), PREPARE_JOB, req.id),
         boxes=boxes,
         # Findings stop a release in review; once released there is nothing left to dismiss.
@@ -298,7 +306,7 @@ def _day(form_value: str, req: DisclosureRequest, field: str) -> datetime | None
         raise Invalid(
             f"'{form_value}' is not a date; give it as on the letter.", {"field": field}
         ) from exc
-    return datetime.combine(day, time(0), request_zone(req))
+    return datetime.combine(day, time(0), request_zone(db(), req))
 
 
 @bp.route("/disclosures/<int:request_id>/prepare-again", methods=["POST"])
@@ -394,7 +402,7 @@ def _act(  # type: ignore[no-untyped-def]
         "disclosure",
         checked,
         done,
-        url_for("ui.disclosure_page", request_id=request_id),
+        url_for("ui.disclosure.disclosure_page", request_id=request_id),
         lambda errors, status: _detail(request_id, errors, status),
         confirm=confirm and (lambda s, user: confirm(get_request(s, user, request_id))),
         form=form,

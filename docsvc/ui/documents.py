@@ -5,21 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from docsvc.api.documents import document_dict, env, file_response
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
-from docsvc.documents import elements, naming, service, wording
+from docsvc.documents import elements, naming, service, serving, wording
 from docsvc.documents.schemas import DocumentIn, ReturnReceiptForm, ServiceIn
 from docsvc.errors import DocsvcError, Invalid, TooLarge, UnsupportedMediaType
 from docsvc.identity.guard import bears_identity
 from docsvc.identity.mask import masker
 from docsvc.labels import label
-from docsvc.models import Attachment, Document, Violation
+from docsvc.models import Attachment, Document
 from docsvc.profiles.catalog import catalog, document_types_for
+from docsvc.ui.base import render_case, staff
 from docsvc.ui.forms import (
     CANCELLED,
     Ask,
@@ -37,8 +37,10 @@ from docsvc.ui.forms import (
     refused,
     register,
 )
-from docsvc.ui.views import bp, render_case, staff
-from docsvc.web.context import database, db
+from docsvc.web.context import database, db, env
+from docsvc.web.files import file_response
+
+bp = Blueprint("documents", __name__)
 
 
 def _field_values(doc_type: str, form: Any, zone: Any) -> dict[str, Any]:
@@ -151,7 +153,9 @@ def new_document(case_number: str):  # type: ignore[no-untyped-def]
     doc, case = service.get_document(db(), user, start_from)
     if doc.status != "draft" or case.case_number != case_number:
         flash("Only a draft of this case can be started again; this is a new notice.")
-        return redirect(url_for("ui.new_document", case_number=case_number, type=doc.type))
+        return redirect(
+            url_for("ui.documents.new_document", case_number=case_number, type=doc.type)
+        )
     zone = cases.case_profile(db(), case).zone
     kept(
         "document",
@@ -252,7 +256,7 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
                 "a correction is a new notice that supersedes it.",
                 "Yes, issue " + ("them" if len(bodies) > 1 else "it"),
             ),
-            url_for("ui.new_document", case_number=case_number, type=doc_type),
+            url_for("ui.documents.new_document", case_number=case_number, type=doc_type),
             keep=True,
         )
     made = []
@@ -296,7 +300,7 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
                 for m in missing
             }
             return _new_document_page(user, case_number, doc_type, request.form, 200, made, gaps)
-    return redirect(url_for("ui.case_page", case_number=case_number) + "#documents")
+    return redirect(url_for("ui.cases.case_page", case_number=case_number) + "#documents")
 
 
 ISSUE = register("issue", Spec(()))
@@ -355,7 +359,7 @@ def _doc_action(doc_id: int, act: Any, done: str, key: str, spec: Spec):  # type
         if mine is None or mine.key != key:  # a schema's refusal is already filed by field
             refused(key, spec, exc)
         return render_case(cases.get_case(s, user, case_number), user, status=exc.status)
-    return redirect(url_for("ui.case_page", case_number=case_number) + f"#doc-{doc_id}")
+    return redirect(url_for("ui.cases.case_page", case_number=case_number) + f"#doc-{doc_id}")
 
 
 def _title(doc: Document, case: Any) -> str:
@@ -392,7 +396,7 @@ def issue_document(doc_id: int):  # type: ignore[no-untyped-def]
     user = staff("cases.write")
     doc, case = service.get_document(db(), user, doc_id)
     case_number = case.case_number
-    back = url_for("ui.case_page", case_number=case_number) + f"#doc-{doc_id}"
+    back = url_for("ui.cases.case_page", case_number=case_number) + f"#doc-{doc_id}"
     if doc.status != "draft":  # issuing is idempotent: what is issued is never issued again
         return _already_issued(doc, case, back)
     if not confirmed():
@@ -439,7 +443,7 @@ def serve_document(doc_id: int):  # type: ignore[no-untyped-def]
         )
         if data is None:
             raise Invalid("; ".join(problems))
-        service.record_service(s, u, d, c, data)
+        serving.record_service(s, u, d, c, data)
 
     return _doc_action(doc_id, act, "Service recorded.", key, SERVICE)
 
@@ -482,7 +486,7 @@ def document_receipt(doc_id: int):  # type: ignore[no-untyped-def]
         if f is None or not f.filename:
             raise Invalid("choose the scanned or electronic return receipt.", {"field": "file"})
         try:
-            service.record_return_receipt(
+            serving.record_return_receipt(
                 s, env(), u, d, c, Upload(f.stream, f.filename, f.mimetype), data
             )
         except (TooLarge, UnsupportedMediaType) as exc:
@@ -498,7 +502,7 @@ def discard_document(doc_id: int):  # type: ignore[no-untyped-def]
     s = db()
     doc, case = service.get_document(s, user, doc_id, for_update=confirmed())
     case_number = case.case_number
-    back = url_for("ui.case_page", case_number=case_number) + "#documents"
+    back = url_for("ui.cases.case_page", case_number=case_number) + "#documents"
     name = naming.name(cases.case_profile(s, case).document_types[doc.type]["title"], doc.id)
     if doc.status == "draft" and not confirmed():
         party = next((p for p in case.parties if p.id == doc.recipient_party_id), None)
@@ -529,37 +533,3 @@ def document_file(doc_id: int, fmt: str) -> Response:
         return Response(status=404)
     doc, case = service.get_document(db(), user, doc_id)
     return file_response(db(), user, doc, case, fmt)
-
-
-def case_documents(case: Any) -> list[dict[str, Any]]:
-    """The case's documents for the case page, with recipients named for staff."""
-    s = db()
-    out = []
-    parties = {p.id: p for p in case.parties}
-    profile = cases.case_profile(s, case)
-    violations = {v.id: v for v in s.scalars(select(Violation).where(Violation.case_id == case.id))}
-    for d in s.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id)):
-        item = document_dict(d, case)
-        item["recipient_label"] = (
-            parties[d.recipient_party_id].name if d.recipient_party_id else "the complainant"
-        )
-        item["methods"] = profile.document_types[d.type]["service_methods"]
-        # Told apart at a glance: its number and the violations it names (frozen when issued).
-        item["name"] = naming.name(item["title"], d.id)
-        item["number"] = naming.number(item["title"], d.id)
-        frozen = (d.context or {}).get("violations")
-        item["violation_titles"] = (
-            [v["title"] for v in frozen]
-            if frozen is not None
-            else [
-                label(violations[i].violation_type, profile=profile)
-                for i in d.violation_ids
-                if i in violations
-            ]
-        )
-        if d.status == "draft":
-            item["missing_labels"] = [
-                elements.label(d.type, m) for m in service.gaps(s, env(), staff(), d, case)
-            ]
-        out.append(item)
-    return out

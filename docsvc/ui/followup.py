@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from docsvc.api.money import ledger_view
-from docsvc.api.reports import report_response
+from docsvc.auth.scope import scope
 from docsvc.cases import service as cases
 from docsvc.errors import DocsvcError
 from docsvc.followup.clocks import due_list
@@ -18,14 +17,18 @@ from docsvc.followup.schemas import ContactIn
 from docsvc.models import Jurisdiction
 from docsvc.models.money import APPLIES_TO, LEDGER_KINDS
 from docsvc.money import ledger, settlements
+from docsvc.money.ledger import ledger_view
 from docsvc.money.schemas import LedgerEntryIn, SettlementIn
 from docsvc.profiles.loader import profile_of
 from docsvc.reports import catalog, render
 from docsvc.reports.schemas import ReportQuery
 from docsvc.timeutil import utcnow
+from docsvc.ui.base import case_action, staff, visible_jurisdictions
 from docsvc.ui.forms import SPECS, Field, Spec, load, local_to_iso, pick, register
-from docsvc.ui.views import bp, case_action, staff, visible_jurisdictions
 from docsvc.web.context import db
+from docsvc.web.files import report_response
+
+bp = Blueprint("followup", __name__)
 
 ENTRY_FIELDS = ("kind", "amount", "assessed_on", "ends_on", "applies_to", "note")
 ENTRY = register(
@@ -79,7 +82,7 @@ def due():  # type: ignore[no-untyped-def]
     user = staff()
     s = db()
     profiles = {j.code: profile_of(j) for j in s.scalars(select(Jurisdiction))}
-    items = due_list(s, profiles, utcnow(), user.jurisdictions)
+    items = due_list(s, profiles, utcnow(), scope(user))
     return render_template("due.html", items=items)
 
 
@@ -88,7 +91,7 @@ def _ledger_page(case_number: str, status: int = 200):  # type: ignore[no-untype
     case = cases.get_case(db(), user, case_number)
     return render_template(
         "ledger.html",
-        ledger=ledger_view(case, None),
+        ledger=ledger_view(db(), case, None),
         kinds=LEDGER_KINDS,
         applies_to=APPLIES_TO,
     ), status
@@ -110,7 +113,7 @@ def _ledger_action(  # type: ignore[no-untyped-def]
         done,
         form=form,
         spec=SPECS[form],
-        page="ui.case_ledger",
+        page="ui.followup.case_ledger",
         reshow=_ledger_page,
     )
 

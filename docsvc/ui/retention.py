@@ -4,25 +4,36 @@ queue with approvals, execution with its progress, certificates, and legal holds
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from docsvc.api.attachments import send_stored
-from docsvc.api.retention import hold_dict, item_dict, queue_execution
-from docsvc.attachments.sniff import PDF
 from docsvc.auth.permissions import allowed
+from docsvc.auth.scope import within
 from docsvc.errors import Invalid
 from docsvc.jobs import queue
 from docsvc.models import DispositionItem, DispositionRun, Hold
 from docsvc.retention import holds as holding
-from docsvc.retention.disposition import approve, approver_role, awaiting, certified_run, propose
-from docsvc.retention.evaluate import evaluate
-from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB
+from docsvc.retention.disposition import (
+    approve,
+    approver_role,
+    awaiting,
+    certified_run,
+    propose,
+    queued,
+)
+from docsvc.retention.evaluate import judged
+from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB, queue_execution
+from docsvc.retention.schemas import HoldIn
 from docsvc.timeutil import utcnow
-from docsvc.ui.forms import Ask, Field, Spec, ask, confirmed, register
-from docsvc.ui.views import bp, form_step, staff
+from docsvc.ui.base import form_step, staff
+from docsvc.ui.forms import Ask, Field, Spec, ask, confirmed, load, pick, register
 from docsvc.web.context import db, settings
+from docsvc.web.files import send_certificate
+from docsvc.web.present import hold_dict, item_dict
+
+bp = Blueprint("retention", __name__)
 
 SHOWN = 200
 
@@ -46,28 +57,11 @@ def _page(errors: list[str] | None = None, status: int = 200):  # type: ignore[n
     s = db()
     today = utcnow().date()
     counts: Counter[str] = Counter()
-    listed = []
+    listed: list[dict[str, Any]] = []
     if allowed(user.role, "retention.list"):
-        for v in evaluate(s, settings().data_dir, today):
-            if user.may_see_jurisdiction(v.jurisdiction):
-                counts[v.verdict] += 1
-                if v.verdict in ("eligible", "blocked") and len(listed) < SHOWN:
-                    listed.append(v.as_dict())
-    visible = [
-        DispositionItem.status.in_(("proposed", "approved")),
-        *(
-            [DispositionItem.jurisdiction_code.in_(user.jurisdictions)]
-            if user.jurisdictions is not None
-            else []
-        ),
-    ]
-    queued = s.scalar(select(func.count()).select_from(DispositionItem).where(*visible)) or 0
-    items = [
-        item_dict(i)
-        for i in s.scalars(
-            select(DispositionItem).where(*visible).order_by(DispositionItem.id).limit(SHOWN)
-        )
-    ]
+        counts, listed = judged(s, settings().data_dir, user, today, limit=SHOWN)
+    queued_count, waiting_items = queued(s, user, SHOWN)
+    items = [item_dict(i) for i in waiting_items]
     runs = s.scalars(select(DispositionRun).order_by(DispositionRun.id.desc()).limit(10)).all()
     active = s.scalars(select(Hold).where(Hold.released_at.is_(None)).order_by(Hold.id)).all()
     return render_template(
@@ -76,7 +70,7 @@ def _page(errors: list[str] | None = None, status: int = 200):  # type: ignore[n
         counts=counts,
         listed=listed,
         items=items,
-        queued=queued,
+        queued=queued_count,
         waiting=len(awaiting(s, user)),
         approving=queue.latest(s, APPROVE_JOB, user.id),
         runs=runs,
@@ -94,7 +88,13 @@ def retention_page():  # type: ignore[no-untyped-def]
 
 def _act(permission: str, step, done: str, form=None, confirm=None):  # type: ignore[no-untyped-def]
     return form_step(
-        permission, step, done, url_for("ui.retention_page"), _page, form=form, confirm=confirm
+        permission,
+        step,
+        done,
+        url_for("ui.retention.retention_page"),
+        _page,
+        form=form,
+        confirm=confirm,
     )
 
 
@@ -158,12 +158,12 @@ def retention_approve_all():  # type: ignore[no-untyped-def]
                 "approval a file needs is given, it is destroyed at the next disposition.",
                 "Yes, approve them all",
             ),
-            url_for("ui.retention_page"),
+            url_for("ui.retention.retention_page"),
         )
     queue.enqueue(s.connection(), APPROVE_JOB, user.id, {"user_id": user.id})
     s.commit()
     flash("Approving every queued file that waits for you, in the background.")
-    return redirect(url_for("ui.retention_page"))
+    return redirect(url_for("ui.retention.retention_page"))
 
 
 @bp.route("/retention/execute", methods=["POST"])
@@ -171,10 +171,14 @@ def retention_execute():  # type: ignore[no-untyped-def]
     user = staff("retention.execute")
     if not confirmed():
         s = db()
-        approved = [DispositionItem.status == "approved"]
-        if user.jurisdictions is not None:
-            approved.append(DispositionItem.jurisdiction_code.in_(user.jurisdictions))
-        count = s.scalar(select(func.count()).select_from(DispositionItem).where(*approved))
+        count = s.scalar(
+            select(func.count())
+            .select_from(DispositionItem)
+            .where(
+                DispositionItem.status == "approved",
+                within(user, DispositionItem.jurisdiction_code),
+            )
+        )
         return ask(
             Ask(
                 f"Destroy the {_files(count or 0)} approved for destruction?",
@@ -182,26 +186,22 @@ def retention_execute():  # type: ignore[no-untyped-def]
                 "and a certificate of destruction are kept. This cannot be undone.",
                 "Yes, destroy them",
             ),
-            url_for("ui.retention_page"),
+            url_for("ui.retention.retention_page"),
         )
-    queue_execution(user, utcnow().date())
+    queue_execution(db(), user, utcnow().date())
     flash("Disposition started: approved case files are destroyed in the background.")
-    return redirect(url_for("ui.retention_page"))
+    return redirect(url_for("ui.retention.retention_page"))
 
 
 @bp.route("/retention/holds", methods=["POST"])
 def place_hold():  # type: ignore[no-untyped-def]
     numbers = [n.strip() for n in request.form.get("case_numbers", "").split(",") if n.strip()]
-    data = {
-        "matter": request.form.get("matter", "").strip(),
-        "reason": request.form.get("reason", "").strip(),
-        "case_numbers": numbers,
-    }
+    raw = {**pick(request.form, "matter", "reason"), "case_numbers": numbers}
 
     def step(s, user):  # type: ignore[no-untyped-def]
-        for name in ("matter", "reason"):
-            if not data[name]:
-                raise Invalid("give the matter and the reason for the hold.", {"field": name})
+        data, problems = load(HoldIn(), raw, "hold", HOLD)  # the API's rules, limits included
+        if data is None:
+            raise Invalid(" ".join(problems))
         if not numbers:
             raise Invalid("give the case numbers the hold covers.", {"field": "case_numbers"})
         holding.place(s, user, data)
@@ -222,7 +222,4 @@ def release_hold(hold_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/retention/runs/<int:run_id>/certificate.pdf")
 def retention_certificate(run_id: int) -> Response:
-    run = certified_run(db(), staff("retention.list"), run_id)
-    return send_stored(
-        run.certificate_sha256, PDF, f"certificate-of-destruction-{run_id}.pdf", "attachment"
-    )
+    return send_certificate(certified_run(db(), staff("retention.list"), run_id))

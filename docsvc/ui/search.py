@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 
-from docsvc.api.search import run_search
 from docsvc.errors import DocsvcError
 from docsvc.models.cases import CASE_STATUSES
 from docsvc.profiles.schema import DOCUMENT_TYPES
+from docsvc.search.guarded import run_search
 from docsvc.search.query import CASES_PER_PAGE, Hit
 from docsvc.search.schemas import SearchQuery
+from docsvc.ui.base import staff, visible_jurisdictions
 from docsvc.ui.forms import load, pick
-from docsvc.ui.views import bp, staff, visible_jurisdictions
+from docsvc.web.context import database, db
+
+bp = Blueprint("search", __name__)
 
 FILTERS = ("q", "jurisdiction", "case_status", "doc_type", "from", "to", "page")
 
@@ -30,7 +33,7 @@ def search_page():  # type: ignore[no-untyped-def]
         query, errors = load(SearchQuery(), chosen)
         if query is not None:
             try:
-                results = run_search(user, query)
+                results = run_search(database(), db(), user, query)
             except DocsvcError as exc:
                 errors, status = [exc.message], exc.status
         if errors and status == 200:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask import flash, g, has_request_context, redirect, request, session, url_for
+from flask import Blueprint, flash, g, has_request_context, redirect, request, session, url_for
 from markupsafe import Markup, escape
 from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
@@ -27,15 +27,17 @@ from werkzeug.wrappers import Response
 from docsvc.models import FormSubmission, Jurisdiction
 from docsvc.models.base import dialect_insert
 from docsvc.timeutil import utcnow
-from docsvc.ui.views import bp, staff
+from docsvc.ui.base import staff
 from docsvc.web.context import browser_user, database, db
 from docsvc.web.errors import error_response
+
+bp = Blueprint("submissions", __name__)
 
 FIELD = "submission"
 KEEP = timedelta(days=1)  # how long a used token is remembered (pruned as new ones are written)
 # POSTs a second press cannot double: signing in and out, and showing the complainant (a view,
 # audited each time it is asked for).
-NOT_CHANGES = frozenset({"ui.login", "ui.logout", "ui.reveal_complainant"})
+NOT_CHANGES = frozenset({"ui.signin.login", "ui.signin.logout", "ui.cases.reveal_complainant"})
 MISSING = (
     "This form was sent without its one-time token, so nothing was done: open the page "
     "again and send the form from there."
@@ -47,7 +49,6 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-@bp.app_template_global("submission_field")
 def token_field() -> Markup:
     """The hidden input a form carries, fresh each time a page is rendered (templates use
     `once()` from _forms.html)."""
@@ -87,7 +88,6 @@ def _pending() -> Pending | None:
     return g.get("submission") if has_request_context() else None
 
 
-@event.listens_for(Session, "before_commit")
 def _record(sess: Session) -> None:
     """The first commit of a form's request writes its token in that transaction. Another
     transaction holding the same token (a press at the same moment) makes this insert wait
@@ -108,19 +108,16 @@ def _record(sess: Session) -> None:
     sess.info[_INFO] = p
 
 
-@event.listens_for(Session, "after_commit")
 def _recorded(sess: Session) -> None:
     p = sess.info.pop(_INFO, None)
     if p is not None:
         p.recorded = True
 
 
-@event.listens_for(Session, "after_rollback")
 def _not_recorded(sess: Session) -> None:
     sess.info.pop(_INFO, None)
 
 
-@bp.before_request
 def _one_time() -> Response | tuple[str, int] | None:
     """Refuse a form without its token; answer a token already used with where it went."""
     if request.method != "POST" or request.endpoint in NOT_CHANGES:
@@ -135,7 +132,6 @@ def _one_time() -> Response | tuple[str, int] | None:
     return None if row is None else _already(row)
 
 
-@bp.errorhandler(AlreadyDone)
 def _already_at_commit(exc: AlreadyDone) -> Response:
     sess = g.get("db")
     if sess is not None:
@@ -143,7 +139,7 @@ def _already_at_commit(exc: AlreadyDone) -> Response:
     row = _read(lambda s: s.get(FormSubmission, exc.token))
     if row is None:  # pruned meanwhile: nothing to point at but the start
         flash("This was already done, so nothing was done again.")
-        return redirect(url_for("ui.cases"), 303)
+        return redirect(url_for("ui.cases.cases"), 303)
     return _already(row)
 
 
@@ -166,10 +162,9 @@ def _already(row: FormSubmission) -> Response:
     done = f" {row.done}" if row.done else ""
     flash(f"This was already done at {when}, so nothing was done again.{done}")
     # A press at the same moment may be answered before the first has said where it went.
-    return redirect(row.result_url or url_for("ui.submitted", token=row.token), 303)
+    return redirect(row.result_url or url_for("ui.submissions.submitted", token=row.token), 303)
 
 
-@bp.after_request
 def _where_it_went(resp: Response) -> Response:
     """Remember where the first press went and what it said it did; prune old tokens."""
     p = _pending()
@@ -200,5 +195,21 @@ def submitted(token: str) -> Response:
     user = staff()
     row = db().get(FormSubmission, token)
     if row is None or row.user_id != user.id or not row.result_url:
-        return redirect(url_for("ui.cases"), 303)
+        return redirect(url_for("ui.cases.cases"), 303)
     return redirect(row.result_url, 303)
+
+
+def install(pages: Blueprint) -> None:
+    """Every form of `pages` (and of the blueprints under it) is done once: its token checked
+    before the view, recorded in the view's own commit, and where it went kept after it."""
+    pages.add_app_template_global(token_field, "submission_field")
+    pages.before_request(_one_time)
+    pages.register_error_handler(AlreadyDone, _already_at_commit)
+    pages.after_request(_where_it_went)
+    for name, fn in (
+        ("before_commit", _record),
+        ("after_commit", _recorded),
+        ("after_rollback", _not_recorded),
+    ):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)

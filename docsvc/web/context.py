@@ -13,6 +13,7 @@ from docsvc.auth.credentials import user_for_token
 from docsvc.auth.permissions import allowed
 from docsvc.config import Settings
 from docsvc.db import Database
+from docsvc.documents.env import Env
 from docsvc.errors import Forbidden, Unauthorized
 from docsvc.models import User
 from docsvc.store import FileStore
@@ -101,3 +102,7 @@ def require(user: User | None, permission: str) -> User:
     if not allowed(user.role, permission):
         raise Forbidden(f"the {user.role} role may not do this.")
     return user
+
+
+def env() -> Env:
+    return Env(file_store(), settings())

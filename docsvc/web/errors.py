@@ -72,7 +72,7 @@ def _page_above(path: str) -> str:
             continue
         if str(endpoint).startswith("ui."):
             return candidate
-    return url_for("ui.home")
+    return url_for("ui.signin.home")
 
 
 def form_only(exc: MethodNotAllowed) -> tuple[str, int, dict[str, str]]:

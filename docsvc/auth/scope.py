@@ -1,0 +1,43 @@
+"""What a user may see, decided in one place.
+
+A user is limited to a list of jurisdictions or (no list) sees them all. `visible` answers for
+one jurisdiction, `scope` gives the list a query is limited to, `within` is the same rule as a
+SQL condition, and `in_sight` loads a row of a jurisdiction-bound record or says it is not
+found: a record in a jurisdiction the user may not see does not exist for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, true
+
+from docsvc.errors import NotFound
+from docsvc.models import User
+
+
+def visible(user: User, code: str) -> bool:
+    """May `user` see records of jurisdiction `code`?"""
+    return user.jurisdictions is None or code in user.jurisdictions
+
+
+def scope(user: User, wanted: str | None = None) -> list[str] | None:
+    """The jurisdictions a query by `user` covers: all they may see (None: every one), or just
+    `wanted` if they may see it (else none)."""
+    if wanted:
+        return [wanted] if visible(user, wanted) else []
+    return None if user.jurisdictions is None else list(user.jurisdictions)
+
+
+def within(user: User, column: Any, wanted: str | None = None) -> ColumnElement[bool]:
+    """`scope` as a WHERE condition on a jurisdiction-code column."""
+    codes = scope(user, wanted)
+    if codes is None:
+        return true()
+    return column.in_(codes) if codes else false()
+
+
+def in_sight(user: User, code: str | None, what: str) -> None:
+    """Not found (`what`, e.g. "no bundle 12.") unless `user` may see jurisdiction `code`."""
+    if code is None or not visible(user, code):
+        raise NotFound(what)

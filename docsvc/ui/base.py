@@ -1,0 +1,299 @@
+"""What every page shares: who is signed in (`staff`), what every template sees, the case page
+that most forms come back to, and the two ways a form is handled (`form_step`, `case_action`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docsvc.auth.permissions import allowed
+from docsvc.auth.scope import visible
+from docsvc.cases import service as cases
+from docsvc.documents import elements, naming
+from docsvc.documents import service as documents
+from docsvc.errors import DocsvcError
+from docsvc.followup.clocks import clocks_view
+from docsvc.followup.contact import METHODS as CONTACT_METHODS
+from docsvc.identity import guard
+from docsvc.labels import label
+from docsvc.models import (
+    AuditEvent,
+    Bundle,
+    Case,
+    Document,
+    Jurisdiction,
+    User,
+    Violation,
+)
+from docsvc.models.cases import (
+    CASE_STATUSES,
+    CHANNELS,
+    CLOSURE_REASONS,
+    DISCLOSURE_PREFERENCES,
+    ORIGINS,
+    PARTY_ROLES,
+    REFUSAL_REASONS,
+)
+from docsvc.models.documents import RECEIPT_STATUSES
+from docsvc.models.files import ATTACHMENT_KINDS
+from docsvc.ui.forms import (
+    CANCELLED,
+    Spec,
+    ask,
+    bound_form,
+    cancelled,
+    confirmed,
+    form_for,
+    kept,
+    load,
+    local_now,
+    refused,
+)
+from docsvc.web.context import browser_user, db, env, require
+from docsvc.web.present import bundle_dict, case_detail, document_dict
+
+CHOICES = {
+    "statuses": CASE_STATUSES,
+    "channels": CHANNELS,
+    "origins": ORIGINS,
+    "preferences": DISCLOSURE_PREFERENCES,
+    "party_roles": PARTY_ROLES,
+    "refusal_reasons": REFUSAL_REASONS,
+    "closure_reasons": CLOSURE_REASONS,
+    "attachment_kinds": ATTACHMENT_KINDS,
+    "receipt_statuses": RECEIPT_STATUSES,
+    "contact_methods": CONTACT_METHODS,
+}
+
+
+def staff(permission: str = "cases.read") -> User:
+    user = browser_user()
+    if user is None:
+        abort(redirect(url_for("ui.signin.login", next=request.full_path)))
+    return require(user, permission)
+
+
+def page_context() -> dict[str, Any]:
+    """What every page template sees."""
+    user = browser_user()
+    return {
+        "current_user": user,
+        "can": (lambda perm: user is not None and allowed(user.role, perm)),
+        "choices": CHOICES,
+        "form_for": form_for,
+        "refused_form": bound_form(),
+        # A select's options from codes: the code is sent, its words are shown.
+        "options": lambda codes: [(c, label(c)) for c in codes],
+    }
+
+
+def visible_jurisdictions(user: User) -> list[Jurisdiction]:
+    rows = db().scalars(select(Jurisdiction).order_by(Jurisdiction.name))
+    return [j for j in rows if visible(user, j.code)]
+
+
+def _timeline(case: Case, profile: Any) -> list[dict[str, Any]]:
+    names = naming.case_names(db(), case.id, profile)
+    rows = (
+        db()
+        .execute(
+            select(AuditEvent, User.username)
+            .outerjoin(User, User.id == AuditEvent.actor_id)
+            # What happened to the case; views of the complainant are audit, not its story.
+            .where(AuditEvent.case_id == case.id, AuditEvent.action != guard.VIEW_ACTION)
+            .order_by(AuditEvent.seq)
+        )
+        .all()
+    )
+    return [
+        {
+            "at": e.at,
+            "action": e.action,
+            "what": label(e.action, "event"),
+            "about": names.get((e.object_type, str(e.object_id))),
+            "who": who or "system",
+            "object": f"{e.object_type} {e.object_id}",
+        }
+        for e, who in rows
+    ]
+
+
+def render_case(
+    case: Case,
+    user: User,
+    *,
+    reveal: bool = False,
+    errors: list[str] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    s = db()
+    profile = cases.case_profile(s, case)
+    who = guard.view_identity(s, user, case, "ui.case.reveal") if reveal else None
+    if reveal:
+        s.commit()
+    detail = case_detail(s, case, profile, user, who)
+    return render_template(
+        "case.html",
+        case=detail,
+        profile=profile.data,
+        zone=profile.zone,
+        violation_types=profile.data["violation_types"],
+        violation_options=[(t["code"], t["title"]) for t in profile.data["violation_types"]],
+        timeline=_timeline(case, profile),
+        now_local=local_now(profile.zone),
+        clocks=clocks_view(s, case),
+        documents=case_documents(case),
+        bundles=case_bundles(s, user, case),
+        revealed=reveal,
+        errors=errors or [],
+    ), status
+
+
+def form_step(  # type: ignore[no-untyped-def]
+    permission: str,
+    step: Any,
+    done: str,
+    success: str,
+    reshow: Any,
+    *,
+    confirm: Any = None,
+    form: tuple[str, Spec] | None = None,
+):
+    """Run `step(session, user)` for a page's form and commit, then go to `success` with `done`
+    flashed; or roll back and re-show the page (`reshow(errors, status)`) with the reason,
+    filed under its input when `form` (key, spec) says which form it was.
+
+    With `confirm(session, user)` -> Ask, the step cannot be undone: without `confirmed=yes`
+    it is run and rolled back (so a refusal is heard at once), and the page asks first; its
+    Cancel re-shows the page with the form as typed."""
+    user = staff(permission)
+    s = db()
+    if confirm is not None and cancelled():
+        if form is not None:
+            kept(*form)
+        flash(CANCELLED)
+        return reshow([], 200)
+    try:
+        question = confirm(s, user) if confirm is not None and not confirmed() else None
+        step(s, user)
+        if question is not None:
+            s.rollback()  # checked, not done: nothing is kept until confirmed
+            return ask(question, success, keep=form is not None)
+        s.commit()
+        flash(done)
+    except DocsvcError as exc:
+        s.rollback()
+        mine = bound_form()
+        # A schema's refusal is already filed by field (`load` with the spec).
+        if form is not None and (mine is None or mine.key != form[0]):
+            refused(form[0], form[1], exc)
+        return reshow([exc.message], exc.status)
+    return redirect(success)
+
+
+def case_action(  # type: ignore[no-untyped-def]
+    case_number: str,
+    schema: Any,
+    build: Any,
+    act: Any,
+    done: str,
+    *,
+    form: str,
+    spec: Spec,
+    page: str = "ui.cases.case_page",
+    anchor: str = "",
+    reshow: Any = None,
+    confirm: Any = None,
+):
+    """Validate a case's form with the API schema, run the service, or re-show the page
+    (`reshow(case_number, status)`; by default the case page) with the form as refused.
+
+    With `confirm(case, data)` -> Ask, the step cannot be undone: without `confirmed=yes` it
+    is run and rolled back (every check made) and the confirmation page asks."""
+    user = staff("cases.write")
+    s = db()
+    if confirm is not None and cancelled():  # back from the confirmation: the form as typed
+        kept(form, spec)
+        flash(CANCELLED)
+        if reshow is not None:
+            return reshow(case_number, 200)
+        return render_case(cases.get_case(s, user, case_number), user)
+    case = cases.get_case(s, user, case_number, for_update=True)
+    zone = cases.case_profile(s, case).zone
+    data, _ = load(schema, build(request.form, zone), form, spec)
+    status = 422
+    if data is not None:
+        try:
+            question = confirm(case, data) if confirm is not None and not confirmed() else None
+            act(s, user, case, data)
+            back = url_for(page, case_number=case_number) + anchor
+            if question is not None:
+                s.rollback()  # checked, not done: nothing is kept until confirmed
+                return ask(question, back, keep=True)
+            s.commit()
+            flash(done)
+            return redirect(back)
+        except DocsvcError as exc:
+            s.rollback()
+            refused(form, spec, exc)
+            status = exc.status
+    if reshow is not None:
+        return reshow(case_number, status)
+    return render_case(cases.get_case(s, user, case_number), user, status=status)
+
+
+def case_documents(case: Any) -> list[dict[str, Any]]:
+    """The case's documents for the case page, with recipients named for staff."""
+    s = db()
+    out = []
+    parties = {p.id: p for p in case.parties}
+    profile = cases.case_profile(s, case)
+    violations = {v.id: v for v in s.scalars(select(Violation).where(Violation.case_id == case.id))}
+    for d in s.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id)):
+        item = document_dict(d, case)
+        item["recipient_label"] = (
+            parties[d.recipient_party_id].name if d.recipient_party_id else "the complainant"
+        )
+        item["methods"] = profile.document_types[d.type]["service_methods"]
+        # Told apart at a glance: its number and the violations it names (frozen when issued).
+        item["name"] = naming.name(item["title"], d.id)
+        item["number"] = naming.number(item["title"], d.id)
+        frozen = (d.context or {}).get("violations")
+        item["violation_titles"] = (
+            [v["title"] for v in frozen]
+            if frozen is not None
+            else [
+                label(violations[i].violation_type, profile=profile)
+                for i in d.violation_ids
+                if i in violations
+            ]
+        )
+        if d.status == "draft":
+            item["missing_labels"] = [
+                elements.label(d.type, m) for m in documents.gaps(s, env(), staff(), d, case)
+            ]
+        out.append(item)
+    return out
+
+
+LISTED = 20  # a case is bundled a handful of times; the API lists every one
+
+
+def case_bundles(session: Session, user: User, case: Case) -> list[dict[str, Any]]:
+    """The case's latest bundles for the case page's card (empty for a role without access)."""
+    if not allowed(user.role, "bundles"):
+        return []
+    rows = session.scalars(
+        select(Bundle).where(Bundle.case_id == case.id).order_by(Bundle.id.desc()).limit(LISTED)
+    )
+    return [bundle_dict(b, case) for b in rows]
