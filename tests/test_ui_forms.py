@@ -666,3 +666,28 @@ def test_a_legal_hold_on_no_such_case_is_said_beside_the_case_numbers(
     assert count_rows("holds") == 0
     r = client.post("/retention/holds", data=form | {"case_numbers": number})
     assert r.status_code == 302 and count_rows("holds") == 1
+
+
+def test_a_hold_matter_longer_than_the_api_allows_is_refused_beside_it(
+    client, signed_in, open_case, count_rows
+) -> None:
+    """The page validates a hold with the API's own shape: a 301-character matter is refused
+    beside the field, as POST /api/holds refuses it, and nothing is placed."""
+    number = open_case()["case_number"]
+    signed_in("records")
+    form = {
+        **tokens(client.get("/retention").data),
+        "matter": "M" * 301,
+        "reason": "Litigation hold",
+        "case_numbers": number,
+    }
+    r = client.post("/retention/holds", data=form)
+    assert r.status_code in (400, 422)
+    said = refused_field(tree(r), "hold-matter")
+    assert "300" in said
+    assert count_rows("holds") == 0
+    r = client.post(
+        "/retention/holds",
+        data=form | tokens(client.get("/retention").data) | {"matter": "M" * 300},
+    )
+    assert r.status_code == 302 and count_rows("holds") == 1
