@@ -30,6 +30,20 @@ CLOSURE_REASONS = (
     "deferred_to_agency",
     "unresolvable",
 )
+# The ten written elements of an inspection report (Tom Bean VII.D.3), in the order the form
+# asks for them: searched as the report's text, typed on the page.
+INSPECTION_TEXT = (
+    "investigator",
+    "place",
+    "violations_observed",
+    "conditions_observed",
+    "witnesses",
+    "evidence",
+    "discussions",
+    "action_needed",
+    "recommended_action",
+    "referrals",
+)
 PARTY_ROLES = (
     "owner",
     "occupant",

@@ -36,6 +36,7 @@ from docsvc.models import (
     Violation,
 )
 from docsvc.models.base import dialect_insert
+from docsvc.models.cases import INSPECTION_TEXT
 from docsvc.profiles.model import Profile
 from docsvc.timeutil import utcnow
 
@@ -131,20 +132,6 @@ def violation_entries(v: Violation) -> list[Entry]:
     ]
 
 
-INSPECTION_FIELDS = (
-    "investigator",
-    "place",
-    "violations_observed",
-    "conditions_observed",
-    "witnesses",
-    "evidence",
-    "discussions",
-    "action_needed",
-    "recommended_action",
-    "referrals",
-)
-
-
 def inspection_entries(i: Inspection) -> list[Entry]:
     return [
         Entry(
@@ -152,7 +139,7 @@ def inspection_entries(i: Inspection) -> list[Entry]:
             i.id,
             i.case_id,
             f"Inspection report by {i.investigator}",
-            _join(*(getattr(i, f, None) for f in INSPECTION_FIELDS)),
+            _join(*(getattr(i, f, None) for f in INSPECTION_TEXT)),
             _day(i.visited_at),
         )
     ]

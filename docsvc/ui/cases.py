@@ -34,6 +34,7 @@ from docsvc.errors import DocsvcError
 from docsvc.models import Case, Jurisdiction, User
 from docsvc.models.cases import (
     CASE_STATUSES,
+    INSPECTION_TEXT,
 )
 from docsvc.profiles.loader import profile_of
 from docsvc.ui.base import case_action, render_case, staff, visible_jurisdictions
@@ -308,18 +309,6 @@ def correct_violation(case_number: str, violation_id: int):  # type: ignore[no-u
     )
 
 
-INSPECTION_TEXT = (
-    "investigator",
-    "place",
-    "violations_observed",
-    "conditions_observed",
-    "witnesses",
-    "evidence",
-    "discussions",
-    "action_needed",
-    "recommended_action",
-    "referrals",
-)
 INSPECTION = register(
     "inspection",
     Spec(
