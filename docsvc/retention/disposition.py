@@ -497,6 +497,6 @@ def certified_run(session: Session, user: User, run_id: int) -> DispositionRun:
     codes = session.scalars(
         select(DispositionItem.jurisdiction_code).where(DispositionItem.run_id == run_id).distinct()
     ).all()
-    if run is None or run.certificate_sha256 is None or not visible(all(user, c) for c in codes):
+    if run is None or run.certificate_sha256 is None or not all(visible(user, c) for c in codes):
         raise NotFound(f"no certificate for disposition run {run_id} that you can see.")
     return run
