@@ -32,6 +32,9 @@ class AttachmentOut(Schema):
     size = fields.Integer()
     original_filename = fields.String(allow_none=True)
     caption = fields.String(allow_none=True)
+    # True when the file may name the complainant and the caller was not shown them: its
+    # file name, caption, position and device are then null (a flag, no identity in it).
+    withheld_until_shown = fields.Boolean()
     supplied_by_complainant = fields.Boolean()
     uploaded_at = fields.DateTime()
     page_count = fields.Integer(allow_none=True)

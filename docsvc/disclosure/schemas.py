@@ -66,3 +66,77 @@ class RulingIn(Input):
     issued_at = Instant(required=True)
     reference = Text(required=True, max_length=100)
     outcome = fields.String(required=True, validate=validate.OneOf(RULING_OUTCOMES))
+
+
+# What GET /api/disclosures/<id> (and the calls that change a request) answer: the request as
+# docsvc/web/present.py's request_dict makes it. Its times are already text with the
+# jurisdiction's offset, so they are strings here. tests/test_presenters.py keeps the two in step.
+
+
+class RequesterOut(Schema):
+    name = fields.String()
+    email = fields.String(allow_none=True)
+
+
+class RulingOut(Schema):
+    issued_at = fields.String(allow_none=True)
+    reference = fields.String()
+    outcome = fields.String()
+    effect = fields.String(allow_none=True)
+    has_letter = fields.Boolean()
+    recorded_at = fields.String(allow_none=True)
+
+
+class DisclosureCaseOut(Schema):
+    case_number = fields.String()
+    decision = fields.String(allow_none=True)
+    statute = fields.String(allow_none=True)
+    explanation = fields.String(allow_none=True)
+    decided_at = fields.String(allow_none=True)
+
+
+class DisclosureItemOut(Schema):
+    id = fields.Integer()
+    case_number = fields.String()
+    record = fields.String(metadata={"description": "What the record is, naming nobody."})
+    pages = fields.Integer(allow_none=True)
+    page_sizes = fields.List(fields.List(fields.Float()), allow_none=True)
+
+
+class ExceptionOut(Schema):
+    id = fields.Integer()
+    case_number = fields.String()
+    kind = fields.String()
+    reason = fields.String()
+    status = fields.String()
+    decided_at = fields.String(allow_none=True)
+
+
+class ReleaseOut(Schema):
+    package_url = fields.String()
+    public_url = fields.String()
+    released_at = fields.String()
+    files = fields.Integer()
+
+
+class DisclosureOut(Schema):
+    id = fields.Integer()
+    jurisdiction = fields.String()
+    requester = fields.Nested(RequesterOut)
+    received_at = fields.String()
+    description = fields.String()
+    case_numbers = fields.List(fields.String())
+    query = fields.String(allow_none=True)
+    due_at = fields.String()
+    ruling_due_at = fields.String(allow_none=True)
+    ruling_requested_at = fields.String(allow_none=True)
+    ruling = fields.Nested(RulingOut, allow_none=True)
+    status = fields.String()
+    notes = fields.String(allow_none=True)
+    reviewed_at = fields.String(allow_none=True)
+    prepared = fields.Integer(metadata={"description": "Records prepared for review."})
+    cases = fields.List(fields.Nested(DisclosureCaseOut))
+    items = fields.List(fields.Nested(DisclosureItemOut))
+    redactions = fields.Integer(metadata={"description": "Redactions proposed."})
+    exceptions = fields.List(fields.Nested(ExceptionOut))
+    release = fields.Nested(ReleaseOut, allow_none=True)
