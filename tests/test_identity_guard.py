@@ -41,43 +41,42 @@ def test_only_the_guard_reads_the_complainants_columns() -> None:
 # complainant's identity (then it must call the guard). A new one fails here until it is
 # added, deliberately, with its answer.
 SENDERS = {
-    ("api/attachments.py", "serve_variant"): True,
-    ("api/documents.py", "file_response"): True,
+    ("web/files.py", "serve_variant"): True,
+    ("web/files.py", "file_response"): True,
     ("ui/disclosure.py", "disclosure_page_image"): True,
-    ("api/bundles.py", "send_volume"): True,
-    ("api/attachments.py", "send_stored"): False,  # the helper itself
-    ("api/bundles.py", "send_manifest"): True,  # an unredacted bundle's lists captions
-    ("api/bundles.py", "send_certification"): False,
-    ("api/disclosure.py", "send_package"): False,  # the public release: scanned before it left
+    ("web/files.py", "send_volume"): True,
+    ("web/files.py", "send_stored"): False,  # the helper itself
+    ("web/files.py", "send_manifest"): True,  # an unredacted bundle's lists captions
+    ("web/files.py", "send_certification"): False,
+    ("web/files.py", "send_package"): False,  # the public release: scanned before it left
     # The Attorney General's ruling on the request: it rules on what may be withheld without
     # repeating it, and only the records role (never the public) reads it.
-    ("api/disclosure.py", "send_ruling_letter"): False,
-    ("api/retention.py", "certificate"): False,  # destruction certificates: series and counts
-    ("ui/retention.py", "retention_certificate"): False,
+    ("web/files.py", "send_ruling_letter"): False,
+    ("web/files.py", "send_certificate"): False,  # destruction certificates: series and counts
 }
 
 
 def _senders() -> dict[tuple[str, str], bool]:
     found: dict[tuple[str, str], bool] = {}
-    for area in ("api", "ui", "web"):
-        for path in sorted((PACKAGE / area).rglob("*.py")):
-            tree = ast.parse(path.read_text())
-            for fn in ast.walk(tree):
-                if not isinstance(fn, ast.FunctionDef):
-                    continue
-                calls = {
-                    c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")
-                    for c in ast.walk(fn)
-                    if isinstance(c, ast.Call)
-                }
-                if fn.name == "send_stored" or calls & {"send_stored", "open_verified"}:
-                    uses_guard = any(
-                        isinstance(n, ast.Attribute)
-                        and isinstance(n.value, ast.Name)
-                        and n.value.id == "guard"
-                        for n in ast.walk(fn)
-                    )
-                    found[(str(path.relative_to(PACKAGE)), fn.name)] = uses_guard
+    surfaces = [p for area in ("api", "ui", "web") for p in (PACKAGE / area).rglob("*.py")]
+    for path in sorted([*surfaces, PACKAGE / "public.py"]):
+        tree = ast.parse(path.read_text())
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef):
+                continue
+            calls = {
+                c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")
+                for c in ast.walk(fn)
+                if isinstance(c, ast.Call)
+            }
+            if fn.name == "send_stored" or calls & {"send_stored", "open_verified"}:
+                uses_guard = any(
+                    isinstance(n, ast.Attribute)
+                    and isinstance(n.value, ast.Name)
+                    and n.value.id == "guard"
+                    for n in ast.walk(fn)
+                )
+                found[(str(path.relative_to(PACKAGE)), fn.name)] = uses_guard
     return found
 
 
@@ -166,6 +165,7 @@ def test_the_complainants_address_on_the_same_block_is_boxed(
     assert "address" in {b["kind"] for b in boxes}
 
 
+@pytest.mark.slow
 def test_living_at_the_property_is_a_clerks_decision(
     client, officer, records, work, database
 ) -> None:
@@ -500,6 +500,7 @@ def test_the_complainants_file_uploaded_again_is_still_theirs(client, officer) -
     assert first["supplied_by_complainant"] is True
 
 
+@pytest.mark.slow
 def test_an_unredacted_bundle_is_never_cached(client, officer, attorney, work) -> None:
     """Each showing of a bundle that names the complainant is fetched, so it is recorded."""
     case = _case(client, officer, address="1418 Elm Street", home="1420 Elm Street")
