@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from docsvc.auth.scope import visible
 from docsvc.cases import service as cases
-from docsvc.errors import NotFound
-from docsvc.models import Appeal, Case, Citation, Lien, Settlement
+from docsvc.cases.service import case_record
+from docsvc.models import Appeal, Case, Citation, Lien, Settlement, User
 from docsvc.money import appeals, citations, ledger, liens, settlements, vouchers
 from docsvc.money.ledger import _entry, _lien, _money, _settlement, _voucher, ledger_view
 from docsvc.money.schemas import (
@@ -39,10 +40,15 @@ from docsvc.money.schemas import (
 from docsvc.web.context import api_user, db, require
 
 blp = Blueprint("money", __name__, description="Penalties, costs, payments, vouchers, liens")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+W = TypeVar("W")  # the row a write produced, handed to its presenter
 
 
-def _on_case(case_number: str, act: Any, present: Any) -> Any:
+def _on_case(
+    case_number: str,
+    act: Callable[[Session, User, Case], W],
+    present: Callable[[W], dict[str, Any]],
+) -> dict[str, Any]:
     """A write to one case: lock it, act, commit, present what was written."""
     user = require(api_user(), "cases.write")
     session = db()
@@ -55,7 +61,7 @@ def _on_case(case_number: str, act: Any, present: Any) -> Any:
 @blp.arguments(LedgerQuery, location="query")
 @blp.response(200, LedgerOut)
 @blp.doc(security=SECURITY)
-def get_ledger(query: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def get_ledger(query: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Entries, balances and whether a lien is due, as of a date (default: today, local)."""
     user = require(api_user(), "cases.read")
     return ledger_view(db(), cases.get_case(db(), user, case_number), query.get("as_of"))
@@ -65,7 +71,7 @@ def get_ledger(query: dict[str, Any], case_number: str):  # type: ignore[no-unty
 @blp.arguments(LedgerEntryIn)
 @blp.response(201, LedgerEntryOut)
 @blp.doc(security=SECURITY)
-def add_entry(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def add_entry(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     return _on_case(
         case_number,
         lambda s, u, c: ledger.add_entry(s, u, c, data),
@@ -77,7 +83,7 @@ def add_entry(data: dict[str, Any], case_number: str):  # type: ignore[no-untype
 @blp.arguments(VoucherIn)
 @blp.response(201, VoucherOut)
 @blp.doc(security=SECURITY)
-def add_voucher(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def add_voucher(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Refused with the reason beyond the profile's limits (Jefferson Rule 7(b))."""
     return _on_case(case_number, lambda s, u, c: vouchers.issue_voucher(s, u, c, data), _voucher)
 
@@ -86,15 +92,15 @@ def add_voucher(data: dict[str, Any], case_number: str):  # type: ignore[no-unty
 @blp.arguments(LienIn)
 @blp.response(201, LienOut)
 @blp.doc(security=SECURITY)
-def record_lien(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def record_lien(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Record a lien once it is due (409 with the due date before then)."""
     return _on_case(case_number, lambda s, u, c: liens.record(s, u, c, data), _lien)
 
 
-def _transition(lien_id: int, to: str, on: date):  # type: ignore[no-untyped-def]
+def _transition(lien_id: int, to: str, on: date) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
     session = db()
-    lien = _visible(Lien, lien_id, "lien", user)
+    lien = case_record(db(), user, Lien, lien_id, "lien")
     liens.advance(session, user, lien, to, on)
     session.commit()
     return _lien(lien)
@@ -104,7 +110,7 @@ def _transition(lien_id: int, to: str, on: date):  # type: ignore[no-untyped-def
 @blp.arguments(LienSatisfyIn)
 @blp.response(200, LienOut)
 @blp.doc(security=SECURITY)
-def satisfy_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped-def]
+def satisfy_lien(data: dict[str, Any], lien_id: int) -> dict[str, Any]:
     return _transition(lien_id, "satisfied", data["satisfied_on"])
 
 
@@ -112,7 +118,7 @@ def satisfy_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped
 @blp.arguments(LienReleaseIn)
 @blp.response(200, LienOut)
 @blp.doc(security=SECURITY)
-def release_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped-def]
+def release_lien(data: dict[str, Any], lien_id: int) -> dict[str, Any]:
     return _transition(lien_id, "released", data["released_on"])
 
 
@@ -120,7 +126,7 @@ def release_lien(data: dict[str, Any], lien_id: int):  # type: ignore[no-untyped
 @blp.arguments(CitationIn)
 @blp.response(201, CitationOut)
 @blp.doc(security=SECURITY)
-def add_citation(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def add_citation(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Only after a field investigation verified the violation; says when the attorney
     referral falls due (the third citation for the same infraction)."""
     return _on_case(
@@ -150,7 +156,7 @@ def _citation(c: Citation, referral: dict[str, Any] | None = None) -> dict[str, 
 @blp.route("/api/cases/<case_number>/citations", methods=["GET"])
 @blp.response(200, CitationOut(many=True))
 @blp.doc(security=SECURITY)
-def list_citations(case_number: str):  # type: ignore[no-untyped-def]
+def list_citations(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "cases.read")
     case = cases.get_case(db(), user, case_number)
     return [
@@ -161,24 +167,15 @@ def list_citations(case_number: str):  # type: ignore[no-untyped-def]
     ]
 
 
-def _visible(model: Any, row_id: int, noun: str, user: Any) -> Any:
-    """A row of a case the user may see, or 404 (never 403: existence is not disclosed)."""
-    row = db().get(model, row_id)
-    case = db().get(Case, row.case_id) if row else None
-    if row is None or case is None or not visible(user, case.jurisdiction_code):
-        raise NotFound(f"no {noun} {row_id} that you can see.")
-    return row
-
-
 @blp.route("/api/citations/<int:citation_id>/outcome", methods=["POST"])
 @blp.arguments(CitationOutcomeIn)
 @blp.response(200, CitationOut)
 @blp.doc(security=SECURITY)
-def citation_outcome(data: dict[str, Any], citation_id: int):  # type: ignore[no-untyped-def]
+def citation_outcome(data: dict[str, Any], citation_id: int) -> dict[str, Any]:
     """The court's or hearing officer's outcome: paid, convicted, reduced (with the fine
     imposed), dismissed or deferred."""
     user = require(api_user(), "cases.write")
-    c = _visible(Citation, citation_id, "citation", user)
+    c = case_record(db(), user, Citation, citation_id, "citation")
     citations.record_outcome(db(), user, c, data)
     db().commit()
     return _citation(c)
@@ -188,15 +185,17 @@ def citation_outcome(data: dict[str, Any], citation_id: int):  # type: ignore[no
 @blp.arguments(SettlementIn)
 @blp.response(201, SettlementOut)
 @blp.doc(security=SECURITY)
-def enter_settlement(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def enter_settlement(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Settle the penalties due: the parts paid, deferred (within the profile's limit) and
     cancelled on sustained compliance must add up to them exactly; costs are never settled."""
     return _on_case(case_number, lambda s, u, c: settlements.enter(s, u, c, data), _settlement)
 
 
-def _settlement_step(settlement_id: int, step: Any, on: Any):  # type: ignore[no-untyped-def]
+def _settlement_step(
+    settlement_id: int, step: Callable[[Session, User, Settlement, date], Settlement], on: date
+) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
-    x = _visible(Settlement, settlement_id, "settlement", user)
+    x = case_record(db(), user, Settlement, settlement_id, "settlement")
     step(db(), user, x, on)
     db().commit()
     return _settlement(x)
@@ -206,7 +205,7 @@ def _settlement_step(settlement_id: int, step: Any, on: Any):  # type: ignore[no
 @blp.arguments(SettlementStepIn)
 @blp.response(200, SettlementOut)
 @blp.doc(security=SECURITY)
-def complete_settlement(data: dict[str, Any], settlement_id: int):  # type: ignore[no-untyped-def]
+def complete_settlement(data: dict[str, Any], settlement_id: int) -> dict[str, Any]:
     """Compliance sustained through the agreed date: the cancellation posts to the ledger."""
     return _settlement_step(settlement_id, settlements.complete, data["on"])
 
@@ -215,7 +214,7 @@ def complete_settlement(data: dict[str, Any], settlement_id: int):  # type: igno
 @blp.arguments(SettlementStepIn)
 @blp.response(200, SettlementOut)
 @blp.doc(security=SECURITY)
-def breach_settlement(data: dict[str, Any], settlement_id: int):  # type: ignore[no-untyped-def]
+def breach_settlement(data: dict[str, Any], settlement_id: int) -> dict[str, Any]:
     """Terms broken: every held part falls due from that day."""
     return _settlement_step(settlement_id, settlements.breach, data["on"])
 
@@ -243,14 +242,14 @@ def _appeal(a: Appeal) -> dict[str, Any]:
 @blp.arguments(AppealIn)
 @blp.response(201, AppealOut)
 @blp.doc(security=SECURITY)
-def file_appeal(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def file_appeal(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     return _on_case(case_number, lambda s, u, c: appeals.file(s, u, c, data), _appeal)
 
 
 @blp.route("/api/cases/<case_number>/appeals", methods=["GET"])
 @blp.response(200, AppealOut(many=True))
 @blp.doc(security=SECURITY)
-def list_appeals(case_number: str):  # type: ignore[no-untyped-def]
+def list_appeals(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "cases.read")
     case = cases.get_case(db(), user, case_number)
     return [
@@ -259,10 +258,14 @@ def list_appeals(case_number: str):  # type: ignore[no-untyped-def]
     ]
 
 
-def _appeal_step(appeal_id: int, step: Any, data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _appeal_step(
+    appeal_id: int,
+    step: Callable[[Session, User, Appeal, dict[str, Any]], Appeal],
+    data: dict[str, Any],
+) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
     session = db()
-    appeal = _visible(Appeal, appeal_id, "appeal", user)
+    appeal = case_record(db(), user, Appeal, appeal_id, "appeal")
     step(session, user, appeal, data)
     session.commit()
     return _appeal(appeal)
@@ -272,7 +275,7 @@ def _appeal_step(appeal_id: int, step: Any, data: dict[str, Any]):  # type: igno
 @blp.arguments(HearingIn)
 @blp.response(200, AppealOut)
 @blp.doc(security=SECURITY)
-def appeal_hearing(data: dict[str, Any], appeal_id: int):  # type: ignore[no-untyped-def]
+def appeal_hearing(data: dict[str, Any], appeal_id: int) -> dict[str, Any]:
     return _appeal_step(appeal_id, appeals.set_hearing, data)
 
 
@@ -280,6 +283,6 @@ def appeal_hearing(data: dict[str, Any], appeal_id: int):  # type: ignore[no-unt
 @blp.arguments(DecisionIn)
 @blp.response(200, AppealOut)
 @blp.doc(security=SECURITY)
-def appeal_decision(data: dict[str, Any], appeal_id: int):  # type: ignore[no-untyped-def]
+def appeal_decision(data: dict[str, Any], appeal_id: int) -> dict[str, Any]:
     """Decided after the hearing; a final decision records when appeals were exhausted."""
     return _appeal_step(appeal_id, appeals.decide, data)
