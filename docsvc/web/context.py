@@ -6,6 +6,8 @@ cookie. No credentials means the public.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, g, request, session
 from sqlalchemy.orm import Session
 
@@ -41,7 +43,7 @@ def db() -> Session:
     return g.db
 
 
-def _lookup(fn):  # type: ignore[no-untyped-def]
+def _lookup(fn: Callable[[Session], User | None]) -> User | None:
     """Who is asking, looked up in a short read-only session of its own (the request's own
     session has not begun yet, so no lock is taken before the handler decides)."""
     with database().read_session() as session:

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError  # type: ignore[import-untyped]  # flask-wtf ships no types
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RoutingException
 
@@ -44,7 +44,9 @@ def wants_json() -> bool:
     return request.path.startswith(("/api/", "/public/", "/healthz"))
 
 
-def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> Response | tuple[str, int]:
     if wants_json():
         resp = jsonify({"error": message, "code": code, "details": details or {}})
         resp.status_code = status
@@ -121,11 +123,11 @@ def handle_http_exception(exc: HTTPException) -> Response | tuple[Any, ...]:
     return error_response(status, _HTTP_CODES.get(status, "validation_error"), message)
 
 
-def handle_docsvc_error(exc: DocsvcError):  # type: ignore[no-untyped-def]
+def handle_docsvc_error(exc: DocsvcError) -> Response | tuple[str, int]:
     return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
-def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+def handle_unexpected(exc: Exception) -> Response | tuple[str, int]:
     # Logged by type and place only: the exception text may quote personal data.
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
@@ -164,7 +166,7 @@ def check_api_body() -> Response | tuple[str, int] | None:
     return None
 
 
-def handle_integrity(exc: StoreIntegrityError):  # type: ignore[no-untyped-def]
+def handle_integrity(exc: StoreIntegrityError) -> Response | tuple[str, int]:
     # Not the caller's fault and not to be served: the stored bytes failed their fixity check.
     log.error("fixity failure on %s %s", request.method, request.path)
     return error_response(

@@ -4,7 +4,7 @@ identity guard where it may name the complainant."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from flask import Response, request
 from werkzeug.datastructures import FileStorage
@@ -39,7 +39,8 @@ def store_upload(user: Any, case: Case, f: FileStorage, form: dict[str, Any]) ->
         settings(),
         user,
         case,
-        Upload(f.stream, f.filename, f.mimetype),
+        # FileStorage types its stream IO[bytes]; it is the binary file Upload reads.
+        Upload(cast(BinaryIO, f.stream), f.filename, f.mimetype),
         kind=form["kind"],
         caption=form.get("caption"),
         supplied_by_complainant=form["supplied_by_complainant"],
@@ -65,6 +66,7 @@ def serve_variant(user: Any, att: Attachment, case: Case, variant: str, via: str
     view of their identity, audited)."""
     from docsvc.attachments.sniff import JPEG, LABELS
 
+    sha: str | None
     if variant == "original":
         sha, media = att.sha256, att.media_type
         name = f"{case.case_number}-attachment-{att.id}.{LABELS[att.media_type].lower()}"
@@ -165,12 +167,14 @@ def file_response(session: Any, user: Any, doc: Document, case: Case, fmt: str) 
         resp.headers["Content-Disposition"] = f'inline; filename="preview-{name}"'
         resp.headers["Cache-Control"] = "no-store"
         return resp
-    return uncached_if(
-        bears, send_stored(doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256, media, name)
-    )
+    sha = doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256
+    assert sha is not None  # issuing stores the PDF and the DOCX together
+    return uncached_if(bears, send_stored(sha, media, name))
 
 
-def report_response(user: Any, name: str, code: str, year: int, fmt: str) -> Any:
+def report_response(
+    user: Any, name: str, code: str, year: int, fmt: str
+) -> dict[str, Any] | Response:
     profile = visible_profile(db(), user, code)
     if year > utcnow().astimezone(profile.zone).year:
         raise Invalid(f"{year} has not begun yet; choose this year or an earlier one.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from flask import url_for
@@ -46,6 +46,13 @@ from docsvc.retention import holds as holding
 from docsvc.web.context import db
 
 
+# Present in, present out: a caller that has checked the value gets a datetime back.
+@overload
+def _local(value: datetime, zone: ZoneInfo) -> datetime: ...
+@overload
+def _local(value: None, zone: ZoneInfo) -> None: ...
+@overload
+def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None: ...
 def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
     return value.astimezone(zone) if value is not None else None
 
