@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from docsvc.attachments.schemas import AttachmentFile, AttachmentForm, AttachmentOut
@@ -15,7 +16,7 @@ from docsvc.web.files import serve_variant, store_upload
 from docsvc.web.present import attachment_dict
 
 blp = Blueprint("attachments", __name__, description="Photos and documents in a case file (staff)")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 VARIANTS = ("original", "print", "thumb")
 
 
@@ -24,7 +25,7 @@ VARIANTS = ("original", "print", "thumb")
 @blp.arguments(AttachmentFile, location="files")
 @blp.response(201, AttachmentOut)
 @blp.doc(security=SECURITY)
-def upload(form: dict[str, Any], files: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def upload(form: dict[str, Any], files: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Accepted: JPEG, PNG, HEIC, TIFF, PDF, DOCX, EML, judged from the content."""
     user = require(api_user(), "cases.write")
     session = db()
@@ -37,7 +38,7 @@ def upload(form: dict[str, Any], files: dict[str, Any], case_number: str):  # ty
 
 @blp.route("/api/attachments/<int:attachment_id>/<variant>", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "The file's bytes"}})
-def attachment_file(attachment_id: int, variant: str):  # type: ignore[no-untyped-def]
+def attachment_file(attachment_id: int, variant: str) -> Response:
     """The original file, or a photo's print-size rendition or thumbnail."""
     user = require(api_user(), "cases.read")
     if variant not in VARIANTS:

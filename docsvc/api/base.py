@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import Response
 from flask_smorest import Api as SmorestApi
 from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
 
 from docsvc.web.errors import handle_http_exception
 
@@ -17,5 +21,5 @@ class ErrorOut(Schema):
 class Api(SmorestApi):
     ERROR_SCHEMA = ErrorOut  # documents {"error", "code", "details"} for every error response
 
-    def handle_http_exception(self, error):  # type: ignore[no-untyped-def,override]
+    def handle_http_exception(self, error: HTTPException) -> Response | tuple[Any, ...]:
         return handle_http_exception(error)

@@ -24,7 +24,7 @@ from docsvc.web.files import (
 from docsvc.web.present import bundle_dict
 
 blp = Blueprint("bundles", __name__, description="Court bundles (records, attorneys)")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _bundle(bundle_id: int, permission: str = "bundles") -> tuple[User, Bundle, Case]:
@@ -36,7 +36,7 @@ def _bundle(bundle_id: int, permission: str = "bundles") -> tuple[User, Bundle, 
 @blp.arguments(BundleIn)
 @blp.response(202, BundleOut)
 @blp.doc(security=SECURITY)
-def request_bundle(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def request_bundle(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Ask for a court bundle of the case; the worker builds it (follow GET /api/bundles/{id})."""
     user = require(api_user(), "bundles")
     session = db()
@@ -49,7 +49,7 @@ def request_bundle(data: dict[str, Any], case_number: str):  # type: ignore[no-u
 @blp.route("/api/cases/<case_number>/bundles", methods=["GET"])
 @blp.response(200, BundleOut(many=True))
 @blp.doc(security=SECURITY)
-def list_bundles(case_number: str):  # type: ignore[no-untyped-def]
+def list_bundles(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "bundles")
     session = db()
     case = get_case(session, user, case_number)
@@ -62,7 +62,7 @@ def list_bundles(case_number: str):  # type: ignore[no-untyped-def]
 @blp.route("/api/bundles/<int:bundle_id>", methods=["GET"])
 @blp.response(200, BundleOut)
 @blp.doc(security=SECURITY)
-def get_bundle(bundle_id: int):  # type: ignore[no-untyped-def]
+def get_bundle(bundle_id: int) -> dict[str, Any]:
     """Status (queued, building, done, failed), progress, volumes and the manifest."""
     _, bundle, case = _bundle(bundle_id)
     return bundle_dict(bundle, case)
@@ -87,7 +87,7 @@ def manifest(bundle_id: int) -> Response:
 @blp.arguments(CertifyIn)
 @blp.response(200, BundleOut)
 @blp.doc(security=SECURITY)
-def certify(data: dict[str, Any], bundle_id: int):  # type: ignore[no-untyped-def]
+def certify(data: dict[str, Any], bundle_id: int) -> dict[str, Any]:
     """The records custodian certifies a built bundle under the state's (or federal) rule."""
     user, bundle, case = _bundle(bundle_id, "bundles.certify")
     service.certify(db(), Env(file_store(), settings()), user, bundle, data["title"])

@@ -31,7 +31,7 @@ from docsvc.web.context import api_user, database, db, require
 from docsvc.web.present import case_detail, case_list_dict, case_summary
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="Case files (staff)")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _case_for_write(case_number: str) -> tuple[Any, Case]:
@@ -43,7 +43,7 @@ def _case_for_write(case_number: str) -> tuple[Any, Case]:
 @blp.arguments(CaseIn)
 @blp.response(201, CaseOut)
 @blp.doc(security=SECURITY)
-def create_case(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def create_case(data: dict[str, Any]) -> dict[str, Any]:
     """Open a case; a complaint is checked against the jurisdiction's acceptance rules."""
     user = require(api_user(), "cases.write")
     session = db()
@@ -59,7 +59,7 @@ def create_case(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(CaseQuery, location="query")
 @blp.response(200, CaseListOut)
 @blp.doc(security=SECURITY)
-def list_cases(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+def list_cases(query: dict[str, Any]) -> dict[str, Any]:
     user = require(api_user(), "cases.read")
     return case_list_dict(find_cases(db(), user, **query))
 
@@ -67,7 +67,7 @@ def list_cases(query: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.route("/<case_number>", methods=["GET"])
 @blp.response(200, CaseOut)
 @blp.doc(security=SECURITY)
-def get_case(case_number: str):  # type: ignore[no-untyped-def]
+def get_case(case_number: str) -> dict[str, Any]:
     """The case file; the complainant included for a role that may see them (the view is
     audited), as the case page shows them to that role."""
     user = require(api_user(), "cases.read")
@@ -83,7 +83,7 @@ def get_case(case_number: str):  # type: ignore[no-untyped-def]
 @blp.arguments(RefuseIn)
 @blp.response(200, CaseSummaryOut)
 @blp.doc(security=SECURITY)
-def refuse(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def refuse(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     user, case = _case_for_write(case_number)
     session = db()
     service.refuse_case(session, user, case, data["reason"], data.get("note"))
@@ -95,7 +95,7 @@ def refuse(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-d
 @blp.arguments(CloseIn)
 @blp.response(200, CaseSummaryOut)
 @blp.doc(security=SECURITY)
-def close(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def close(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     user, case = _case_for_write(case_number)
     session = db()
     service.close_case(
@@ -109,7 +109,7 @@ def close(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-de
 @blp.arguments(PartyIn)
 @blp.response(201, PartyOut)
 @blp.doc(security=SECURITY)
-def add_party(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def add_party(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     user, case = _case_for_write(case_number)
     session = db()
     party = service.add_party(session, user, case, data)
@@ -129,7 +129,7 @@ def add_party(data: dict[str, Any], case_number: str):  # type: ignore[no-untype
 @blp.arguments(ViolationIn)
 @blp.response(201, ViolationOut)
 @blp.doc(security=SECURITY)
-def add_violation(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def add_violation(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     user, case = _case_for_write(case_number)
     session = db()
     violation = service.add_violation(session, user, case, data)
@@ -152,7 +152,7 @@ def add_violation(data: dict[str, Any], case_number: str):  # type: ignore[no-un
 @blp.arguments(CorrectIn)
 @blp.response(200, ViolationOut)
 @blp.doc(security=SECURITY)
-def correct_violation(data: dict[str, Any], case_number: str, violation_id: int):  # type: ignore[no-untyped-def]
+def correct_violation(data: dict[str, Any], case_number: str, violation_id: int) -> dict[str, Any]:
     user, case = _case_for_write(case_number)
     session = db()
     v = service.correct_violation(
@@ -177,7 +177,7 @@ def correct_violation(data: dict[str, Any], case_number: str, violation_id: int)
 @blp.arguments(InspectionIn)
 @blp.response(201, CreatedOut)
 @blp.doc(security=SECURITY)
-def add_inspection(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def add_inspection(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     user, case = _case_for_write(case_number)
     session = db()
     inspection = service.add_inspection(session, user, case, data)

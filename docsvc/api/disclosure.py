@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
@@ -44,14 +45,14 @@ from docsvc.web.files import send_package, send_ruling_letter
 from docsvc.web.present import _release_urls, local_iso, request_dict
 
 blp = Blueprint("disclosure", __name__, description="Public-records requests and releases")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 @blp.route("/api/disclosures", methods=["POST"])
 @blp.arguments(DisclosureIn)
 @blp.response(201)
 @blp.doc(security=SECURITY)
-def create_disclosure(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def create_disclosure(data: dict[str, Any]) -> dict[str, Any]:
     """Open a request: due dates from the profile's clocks; the responsive records gathered
     from the case numbers and/or a search; each case's complainant decision recorded; the
     records prepared for review in the background (status 'preparing', then 'review')."""
@@ -64,7 +65,7 @@ def create_disclosure(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.route("/api/disclosures", methods=["GET"])
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def list_disclosures():  # type: ignore[no-untyped-def]
+def list_disclosures() -> list[dict[str, Any]]:
     """Requests by due date, open ones first."""
     user = require(api_user(), "disclosure")
     rows = db().scalars(select(DisclosureRequest).order_by(DisclosureRequest.due_at)).all()
@@ -86,7 +87,7 @@ def list_disclosures():  # type: ignore[no-untyped-def]
 @blp.route("/api/disclosures/<int:request_id>", methods=["GET"])
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def get_disclosure(request_id: int):  # type: ignore[no-untyped-def]
+def get_disclosure(request_id: int) -> dict[str, Any]:
     user = require(api_user(), "disclosure")
     return request_dict(get_request(db(), user, request_id))
 
@@ -95,7 +96,7 @@ def get_disclosure(request_id: int):  # type: ignore[no-untyped-def]
 @blp.arguments(DisclosurePatch)
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def patch_disclosure(data: dict[str, Any], request_id: int):  # type: ignore[no-untyped-def]
+def patch_disclosure(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     """Record when an Attorney General decision was requested (Texas), notes, or close."""
     user = require(api_user(), "disclosure")
     req = get_request(db(), user, request_id)
@@ -114,7 +115,7 @@ def patch_disclosure(data: dict[str, Any], request_id: int):  # type: ignore[no-
 @blp.arguments(RulingIn)
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def record_ruling(data: dict[str, Any], request_id: int):  # type: ignore[no-untyped-def]
+def record_ruling(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     """The ruling the profile's pre-withholding step asked for (Texas: the Attorney General's):
     issued_at, reference, outcome (withhold, partly, release). Each withheld case takes the
     outcome's effect from the profile; a correction keeps the outcome."""
@@ -130,7 +131,7 @@ def record_ruling(data: dict[str, Any], request_id: int):  # type: ignore[no-unt
 @blp.arguments(AttachmentFile, location="files")
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def attach_ruling_letter(files: dict[str, Any], request_id: int):  # type: ignore[no-untyped-def]
+def attach_ruling_letter(files: dict[str, Any], request_id: int) -> dict[str, Any]:
     """The ruling's letter (PDF) as multipart/form-data in 'file'."""
     user = require(api_user(), "disclosure")
     s = db()
@@ -145,7 +146,7 @@ def attach_ruling_letter(files: dict[str, Any], request_id: int):  # type: ignor
 
 @blp.route("/api/disclosures/<int:request_id>/ruling/letter", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "The ruling's letter (PDF)"}})
-def ruling_letter(request_id: int):  # type: ignore[no-untyped-def]
+def ruling_letter(request_id: int) -> Response:
     return send_ruling_letter(get_request(db(), require(api_user(), "disclosure"), request_id))
 
 
@@ -153,7 +154,7 @@ def ruling_letter(request_id: int):  # type: ignore[no-untyped-def]
 @blp.arguments(CounselDecisionIn)
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def decide_case(data: dict[str, Any], request_id: int, case_number: str):  # type: ignore[no-untyped-def]
+def decide_case(data: dict[str, Any], request_id: int, case_number: str) -> dict[str, Any]:
     """Counsel's decision on a case's complainant identity, where the profile leaves it open."""
     user = require(api_user(), "disclosure")
     s = db()
@@ -191,7 +192,7 @@ def _labels(request_id: int) -> dict[int, str | None]:
 @blp.route("/api/disclosures/<int:request_id>/proposed-redactions", methods=["GET"])
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def proposed_redactions(request_id: int):  # type: ignore[no-untyped-def]
+def proposed_redactions(request_id: int) -> list[dict[str, Any]]:
     """Every box (PDF points, origin bottom left) over an identifier found in the records:
     proposed until the clerk reviews the set, confirmed after."""
     user = require(api_user(), "disclosure")
@@ -209,7 +210,7 @@ def proposed_redactions(request_id: int):  # type: ignore[no-untyped-def]
 @blp.arguments(BoxIn(many=True))
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def review_redactions(boxes: list[dict[str, Any]], request_id: int):  # type: ignore[no-untyped-def]
+def review_redactions(boxes: list[dict[str, Any]], request_id: int) -> list[dict[str, Any]]:
     """The reviewed set replaces the proposals: boxes confirmed, moved, added or dropped."""
     user = require(api_user(), "disclosure")
     s = db()
@@ -224,7 +225,7 @@ def review_redactions(boxes: list[dict[str, Any]], request_id: int):  # type: ig
 @blp.arguments(ExceptionDecisionIn)
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def decide_exception(data: dict[str, Any], request_id: int, exception_id: int):  # type: ignore[no-untyped-def]
+def decide_exception(data: dict[str, Any], request_id: int, exception_id: int) -> dict[str, Any]:
     """Confirm or reject a proposal that an identifier is public in the record (the complainant
     lives at the property, or is a party). Until confirmed it is withheld and scanned for;
     confirmed, it is released and the exemption log says why."""
@@ -240,7 +241,7 @@ def decide_exception(data: dict[str, Any], request_id: int, exception_id: int): 
 @blp.arguments(DismissIn)
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def dismiss_finding(data: dict[str, Any], request_id: int, finding_id: int):  # type: ignore[no-untyped-def]
+def dismiss_finding(data: dict[str, Any], request_id: int, finding_id: int) -> dict[str, Any]:
     """A finding that does not identify the complainant here (the complainant is also the
     owner; the address is the property's), dismissed with the reason; audited."""
     user = require(api_user(), "disclosure")
@@ -255,7 +256,7 @@ def dismiss_finding(data: dict[str, Any], request_id: int, finding_id: int):  # 
 @blp.arguments(ReleaseIn)
 @blp.response(201)
 @blp.doc(security=SECURITY)
-def release(data: dict[str, Any], request_id: int):  # type: ignore[no-untyped-def]
+def release(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     """Build the package, scan every byte of it, and release it only if nothing is found."""
     user = require(api_user(), "disclosure")
     rel = workflow.release(
@@ -270,13 +271,13 @@ def _release_of(request_id: int) -> Release:
 
 @blp.route("/api/disclosures/<int:request_id>/package", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "The released ZIP"}})
-def package(request_id: int):  # type: ignore[no-untyped-def]
+def package(request_id: int) -> Response:
     return send_package(_release_of(request_id))
 
 
 @blp.route("/api/disclosures/<int:request_id>/exemption-log", methods=["GET"])
 @blp.response(200)
 @blp.doc(security=SECURITY)
-def exemption_log(request_id: int):  # type: ignore[no-untyped-def]
+def exemption_log(request_id: int) -> list[Any]:
     """What was withheld, where, under which law and why; never the value withheld."""
     return _release_of(request_id).exemption_log

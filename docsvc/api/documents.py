@@ -28,14 +28,14 @@ from docsvc.web.files import file_response
 from docsvc.web.present import document_dict
 
 blp = Blueprint("documents", __name__, description="Notices, agreements and their service (staff)")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 @blp.route("/api/cases/<case_number>/documents", methods=["POST"])
 @blp.arguments(DocumentIn)
 @blp.response(201, DocumentOut)
 @blp.doc(security=SECURITY)
-def create_document(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def create_document(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Create a document; issued (frozen, rendered, stored) at once unless `draft` is true."""
     user = require(api_user(), "cases.write")
     doc_id = service.create_document(database(), env(), user, case_number, data)
@@ -46,7 +46,7 @@ def create_document(data: dict[str, Any], case_number: str):  # type: ignore[no-
 @blp.route("/api/cases/<case_number>/documents", methods=["GET"])
 @blp.response(200, DocumentOut(many=True))
 @blp.doc(security=SECURITY)
-def list_documents(case_number: str):  # type: ignore[no-untyped-def]
+def list_documents(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "cases.read")
     session = db()
     case = cases.get_case(session, user, case_number)
@@ -60,7 +60,7 @@ def list_documents(case_number: str):  # type: ignore[no-untyped-def]
 @blp.route("/api/documents/<int:document_id>", methods=["GET"])
 @blp.response(200, DocumentOut)
 @blp.doc(security=SECURITY)
-def get_document(document_id: int):  # type: ignore[no-untyped-def]
+def get_document(document_id: int) -> dict[str, Any]:
     user = require(api_user(), "cases.read")
     doc, case = service.get_document(db(), user, document_id)
     _view_fields(user, case, [doc])
@@ -79,7 +79,7 @@ def _view_fields(user: Any, case: Case, docs: list[Document]) -> None:
 @blp.arguments(DocumentPatch)
 @blp.response(200, DocumentOut)
 @blp.doc(security=SECURITY)
-def patch_document(data: dict[str, Any], document_id: int):  # type: ignore[no-untyped-def]
+def patch_document(data: dict[str, Any], document_id: int) -> dict[str, Any]:
     """Edit a draft (409 once issued: issue a correction that supersedes it instead)."""
     user = require(api_user(), "cases.write")
     session = db()
@@ -93,7 +93,7 @@ def patch_document(data: dict[str, Any], document_id: int):  # type: ignore[no-u
 @blp.route("/api/documents/<int:document_id>/issue", methods=["POST"])
 @blp.response(200, DocumentOut)
 @blp.doc(security=SECURITY)
-def issue_document(document_id: int):  # type: ignore[no-untyped-def]
+def issue_document(document_id: int) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
     service.issue_draft(database(), env(), user, document_id)
     doc, case = service.get_document(db(), user, document_id)
@@ -108,14 +108,14 @@ def _file(document_id: int, fmt: str) -> Response:
 
 @blp.route("/api/documents/<int:document_id>/pdf", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "The PDF/A-2b"}})
-def document_pdf(document_id: int):  # type: ignore[no-untyped-def]
+def document_pdf(document_id: int) -> Response:
     """The issued PDF/A-2b (the same bytes every time), or a preview of a draft."""
     return _file(document_id, "pdf")
 
 
 @blp.route("/api/documents/<int:document_id>/docx", methods=["GET"])
 @blp.doc(security=SECURITY, responses={"200": {"description": "The DOCX"}})
-def document_docx(document_id: int):  # type: ignore[no-untyped-def]
+def document_docx(document_id: int) -> Response:
     return _file(document_id, "docx")
 
 
@@ -123,7 +123,7 @@ def document_docx(document_id: int):  # type: ignore[no-untyped-def]
 @blp.arguments(ServiceIn)
 @blp.response(201, ServiceOut)
 @blp.doc(security=SECURITY)
-def record_service(data: dict[str, Any], document_id: int):  # type: ignore[no-untyped-def]
+def record_service(data: dict[str, Any], document_id: int) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
     session = db()
     doc, case = service.get_document(session, user, document_id, for_update=True)
@@ -138,7 +138,7 @@ def record_service(data: dict[str, Any], document_id: int):  # type: ignore[no-u
 @blp.arguments(AttachmentFile, location="files")
 @blp.response(201, DocumentOut)
 @blp.doc(security=SECURITY)
-def return_receipt(form: dict[str, Any], files: dict[str, Any], document_id: int):  # type: ignore[no-untyped-def]
+def return_receipt(form: dict[str, Any], files: dict[str, Any], document_id: int) -> dict[str, Any]:
     """A PS Form 3811 scan or an electronic return receipt, with what it says."""
     user = require(api_user(), "cases.write")
     session = db()

@@ -19,13 +19,13 @@ from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require
 
 blp = Blueprint("followup", __name__, description="Clocks, the due list (staff)")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 @blp.route("/api/cases/<case_number>/clocks", methods=["GET"])
 @blp.response(200, ClocksOut)
 @blp.doc(security=SECURITY)
-def clocks(case_number: str):  # type: ignore[no-untyped-def]
+def clocks(case_number: str) -> dict[str, Any]:
     """Each clock of the case: met (on time or late), due or overdue."""
     user = require(api_user(), "cases.read")
     session = db()
@@ -36,7 +36,7 @@ def clocks(case_number: str):  # type: ignore[no-untyped-def]
 @blp.arguments(AggravatingIn)
 @blp.response(200, ClocksOut)
 @blp.doc(security=SECURITY)
-def aggravating(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def aggravating(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """The aggravating circumstances found (Tom Bean III.E, Los Gatos II.a.iv): any one moves
     a non-priority case to priority status. An empty list clears them."""
     user = require(api_user(), "cases.write")
@@ -51,7 +51,7 @@ def aggravating(data: dict[str, Any], case_number: str):  # type: ignore[no-unty
 @blp.arguments(DueQuery, location="query")
 @blp.response(200, DueOut)
 @blp.doc(security=SECURITY)
-def due(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+def due(query: dict[str, Any]) -> dict[str, Any]:
     """What is due or overdue on open cases, by priority rank, then date."""
     user = require(api_user(), "cases.read")
     session = db()
@@ -64,7 +64,7 @@ def due(query: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(ContactIn)
 @blp.response(200, ClocksOut)
 @blp.doc(security=SECURITY)
-def complainant_contact(data: dict[str, Any], case_number: str):  # type: ignore[no-untyped-def]
+def complainant_contact(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Record that the complainant was contacted (Los Gatos IV.b.i): when, and optionally how
     (phone, email, in_person, letter, voicemail), who made the contact (default: you) and a
     note. It meets the "Contact the complainant" clock; nothing of the complainant is shown."""

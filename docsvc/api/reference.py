@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
@@ -75,25 +77,25 @@ def _jurisdiction(code: str) -> Jurisdiction:
 
 @blp.route("/healthz")
 @blp.response(200, HealthOut)
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> dict[str, str]:
     db().execute(select(1))
     return {"status": "ok"}
 
 
 @blp.route("/api/jurisdictions")
 @blp.response(200, JurisdictionOut(many=True))
-def jurisdictions():  # type: ignore[no-untyped-def]
+def jurisdictions() -> list[dict[str, Any]]:
     rows = db().scalars(select(Jurisdiction).order_by(Jurisdiction.code))
     return [summary(r) for r in rows]
 
 
 @blp.route("/api/jurisdictions/<code>/violation-types")
 @blp.response(200, ViolationTypeOut(many=True))
-def violation_types(code: str):  # type: ignore[no-untyped-def]
+def violation_types(code: str) -> list[dict[str, Any]]:
     return profile_of(_jurisdiction(code)).data["violation_types"]
 
 
 @blp.route("/api/jurisdictions/<code>/document-types")
 @blp.response(200, DocumentTypeOut(many=True))
-def document_types(code: str):  # type: ignore[no-untyped-def]
+def document_types(code: str) -> list[dict[str, Any]]:
     return document_types_for(profile_of(_jurisdiction(code)))

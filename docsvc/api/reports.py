@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
@@ -17,13 +18,13 @@ from docsvc.web.context import api_user, db, require
 from docsvc.web.files import report_response
 
 blp = Blueprint("reports", __name__, description="Annual reports and the outreach log (staff)")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 @blp.route("/api/reports", methods=["GET"])
 @blp.response(200, ReportListOut(many=True))
 @blp.doc(security=SECURITY)
-def list_reports():  # type: ignore[no-untyped-def]
+def list_reports() -> list[dict[str, str]]:
     require(api_user(), "reports")
     return [{"name": k, "title": v[0]} for k, v in catalog.REPORTS.items()]
 
@@ -39,7 +40,7 @@ def list_reports():  # type: ignore[no-untyped-def]
         }
     },
 )
-def get_report(query: dict[str, Any], name: str):  # type: ignore[no-untyped-def]
+def get_report(query: dict[str, Any], name: str) -> dict[str, Any] | Response:
     """An annual report: workload, settlements or clock-performance."""
     user = require(api_user(), "reports")
     return report_response(user, name, query["jurisdiction"], query["year"], query["format"])
@@ -49,7 +50,7 @@ def get_report(query: dict[str, Any], name: str):  # type: ignore[no-untyped-def
 @blp.arguments(OutreachIn)
 @blp.response(201, OutreachOut)
 @blp.doc(security=SECURITY)
-def post_outreach(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def post_outreach(data: dict[str, Any]) -> OutreachActivity:
     """Record education given or a business licence check (Lee's Summit II.C, II.D)."""
     user = require(api_user(), "cases.write")
     row = outreach.record(db(), user, data)
@@ -61,7 +62,7 @@ def post_outreach(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(OutreachQuery, location="query")
 @blp.response(200, OutreachOut(many=True))
 @blp.doc(security=SECURITY)
-def list_outreach(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+def list_outreach(query: dict[str, Any]) -> list[OutreachActivity]:
     user = require(api_user(), "cases.read")
     stmt = select(OutreachActivity).order_by(OutreachActivity.occurred_on, OutreachActivity.id)
     stmt = stmt.where(within(user, OutreachActivity.jurisdiction_code, query.get("jurisdiction")))

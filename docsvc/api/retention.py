@@ -35,7 +35,7 @@ from docsvc.web.files import send_certificate
 from docsvc.web.present import hold_dict, item_dict, job_dict
 
 blp = Blueprint("retention", __name__, description="Legal holds and retention (records, attorneys)")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _today() -> date:
@@ -46,7 +46,7 @@ def _today() -> date:
 @blp.arguments(HoldIn)
 @blp.response(201, HoldOut)
 @blp.doc(security=SECURITY)
-def place_hold(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def place_hold(data: dict[str, Any]) -> dict[str, Any]:
     """Place a legal hold on cases, properties (every case on them) or parties (every case
     naming the person)."""
     user = require(api_user(), "holds")
@@ -60,7 +60,7 @@ def place_hold(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.route("/api/holds", methods=["GET"])
 @blp.response(200, HoldOut(many=True))
 @blp.doc(security=SECURITY)
-def list_holds():  # type: ignore[no-untyped-def]
+def list_holds() -> list[dict[str, Any]]:
     require(api_user(), "holds")
     session = db()
     rows = session.scalars(select(Hold).order_by(Hold.released_at.is_not(None), Hold.id.desc()))
@@ -71,7 +71,7 @@ def list_holds():  # type: ignore[no-untyped-def]
 @blp.arguments(HoldReleaseIn)
 @blp.response(200, HoldOut)
 @blp.doc(security=SECURITY)
-def release_hold(data: dict[str, Any], hold_id: int):  # type: ignore[no-untyped-def]
+def release_hold(data: dict[str, Any], hold_id: int) -> dict[str, Any]:
     """Release a hold (audited); what it covered may be changed and disposed of again."""
     user = require(api_user(), "holds")
     session = db()
@@ -85,7 +85,7 @@ def release_hold(data: dict[str, Any], hold_id: int):  # type: ignore[no-untyped
 @blp.arguments(RetentionQuery, location="query")
 @blp.response(200, RetentionOut)
 @blp.doc(security=SECURITY)
-def retention_list(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+def retention_list(query: dict[str, Any]) -> dict[str, Any]:
     """Every case judged against its schedule on `as_of` (today): counts by verdict, and the
     cases of one verdict (default: eligible and blocked) with the reasons."""
     user = require(api_user(), "retention.list")
@@ -99,7 +99,7 @@ def retention_list(query: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(ProposeIn)
 @blp.response(200, ProposalOut)
 @blp.doc(security=SECURITY)
-def retention_propose(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def retention_propose(data: dict[str, Any]) -> dict[str, Any]:
     """Queue the eligible cases for approval (and withdraw queued ones no longer eligible)."""
     require(api_user(), "retention.execute")
     session = db()
@@ -111,7 +111,7 @@ def retention_propose(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.route("/api/retention/queue", methods=["GET"])
 @blp.response(200, DispositionItemOut(many=True))
 @blp.doc(security=SECURITY)
-def retention_queue():  # type: ignore[no-untyped-def]
+def retention_queue() -> list[dict[str, Any]]:
     """Items proposed or approved, waiting for execution."""
     user = require(api_user(), "retention.approve")
     return [item_dict(i) for i in queued(db(), user)[1]]
@@ -121,7 +121,7 @@ def retention_queue():  # type: ignore[no-untyped-def]
 @blp.arguments(ApproveIn)
 @blp.response(200, DispositionItemOut(many=True))
 @blp.doc(security=SECURITY)
-def retention_approve(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def retention_approve(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Approve queued items for the caller's role (records; an attorney where the schedule
     asks for counsel's consent)."""
     user = require(api_user(), "retention.approve")
@@ -136,7 +136,7 @@ def retention_approve(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.arguments(ExecuteIn)
 @blp.response(202, RetentionJobOut)
 @blp.doc(security=SECURITY)
-def retention_execute(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def retention_execute(data: dict[str, Any]) -> dict[str, Any]:
     """Destroy every approved item, in the background (progress at the job's URL)."""
     user = require(api_user(), "retention.execute")
     return job_dict(queue_execution(db(), user, data["as_of"] or _today()))
@@ -145,7 +145,7 @@ def retention_execute(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 @blp.route("/api/retention/jobs/<int:job_id>", methods=["GET"])
 @blp.response(200, RetentionJobOut)
 @blp.doc(security=SECURITY)
-def retention_job(job_id: int):  # type: ignore[no-untyped-def]
+def retention_job(job_id: int) -> dict[str, Any]:
     require(api_user(), "retention.list")
     job = db().get(Job, job_id)
     if job is None or job.kind != EXECUTE_JOB:

@@ -11,14 +11,14 @@ from docsvc.search.schemas import SearchOut, SearchQuery
 from docsvc.web.context import api_user, database, db, require
 
 blp = Blueprint("search", __name__, description="Full-text search (staff)")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 @blp.route("/api/search", methods=["GET"])
 @blp.arguments(SearchQuery, location="query")
 @blp.response(200, SearchOut)
 @blp.doc(security=SECURITY)
-def get_search(query: dict[str, Any]):  # type: ignore[no-untyped-def]
+def get_search(query: dict[str, Any]) -> dict[str, Any]:
     """Words, "quoted phrases" and prefix* terms, all required; accent-insensitive and stemmed.
     Cases ranked by their best record, 20 to a page, up to five hits each."""
     user = require(api_user(), "search")
