@@ -7,11 +7,10 @@ from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from docsvc.bundles import service
 from docsvc.bundles.schemas import BundleIn, BundleOut, CertifyIn
-from docsvc.bundles.service import find_bundle
+from docsvc.bundles.service import case_bundles, find_bundle
 from docsvc.cases.service import get_case
 from docsvc.documents.env import Env
 from docsvc.models import Bundle, Case, User
@@ -53,10 +52,7 @@ def list_bundles(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "bundles")
     session = db()
     case = get_case(session, user, case_number)
-    rows = session.scalars(
-        select(Bundle).where(Bundle.case_id == case.id).order_by(Bundle.id.desc())
-    )
-    return [bundle_dict(b, case) for b in rows]
+    return [bundle_dict(b, case) for b in case_bundles(session, case)]
 
 
 @blp.route("/api/bundles/<int:bundle_id>", methods=["GET"])

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
 from docsvc.audit import append
-from docsvc.auth.scope import visible
 from docsvc.cases.service import actor_of, get_case
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure import ruling, workflow
 from docsvc.disclosure.requests import (
     get_request,
+    listing,
     open_request,
     record_counsel_decision,
     request_zone,
@@ -35,7 +35,6 @@ from docsvc.disclosure.schemas import (
 from docsvc.models import (
     DisclosureCase,
     DisclosureItem,
-    DisclosureRequest,
     Redaction,
     Release,
 )
@@ -68,7 +67,6 @@ def create_disclosure(data: dict[str, Any]) -> dict[str, Any]:
 def list_disclosures() -> list[dict[str, Any]]:
     """Requests by due date, open ones first."""
     user = require(api_user(), "disclosure")
-    rows = db().scalars(select(DisclosureRequest).order_by(DisclosureRequest.due_at)).all()
     return [
         {
             "id": r.id,
@@ -79,8 +77,7 @@ def list_disclosures() -> list[dict[str, Any]]:
             "ruling_due_at": local_iso(r.ruling_due_at, request_zone(db(), r)),
             "status": r.status,
         }
-        for r in sorted(rows, key=lambda r: (r.status in ("released", "closed"), r.due_at))
-        if visible(user, r.jurisdiction_code)
+        for r in listing(db(), user)
     ]
 
 

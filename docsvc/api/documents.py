@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
@@ -50,9 +49,7 @@ def list_documents(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "cases.read")
     session = db()
     case = cases.get_case(session, user, case_number)
-    docs = list(
-        session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id))
-    )
+    docs = service.case_documents(session, case)
     _view_fields(user, case, docs)
     return [document_dict(d, case) for d in docs]
 

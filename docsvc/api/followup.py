@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from docsvc.auth.scope import scope
 from docsvc.cases import service as cases
 from docsvc.cases.schemas import AggravatingIn
-from docsvc.followup.clocks import clocks_view, due_list
+from docsvc.followup.clocks import clocks_view, due_for
 from docsvc.followup.contact import record_contact
 from docsvc.followup.schemas import ClocksOut, ContactIn, DueOut, DueQuery
-from docsvc.models import Jurisdiction
-from docsvc.profiles.loader import profile_of
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, db, require
 
@@ -54,10 +50,8 @@ def aggravating(data: dict[str, Any], case_number: str) -> dict[str, Any]:
 def due(query: dict[str, Any]) -> dict[str, Any]:
     """What is due or overdue on open cases, by priority rank, then date."""
     user = require(api_user(), "cases.read")
-    session = db()
-    profiles = {j.code: profile_of(j) for j in session.scalars(select(Jurisdiction))}
-    codes = scope(user, query.get("jurisdiction"))
-    return {"as_of": utcnow(), "items": due_list(session, profiles, utcnow(), codes)}
+    now = utcnow()
+    return {"as_of": now, "items": due_for(db(), user, now, query.get("jurisdiction"))}
 
 
 @blp.route("/api/cases/<case_number>/complainant-contact", methods=["POST"])

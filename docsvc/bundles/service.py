@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
@@ -114,6 +115,12 @@ def find_bundle(session: Session, user: User, bundle_id: int) -> tuple[Bundle, C
     """The bundle and its case, if `user` may see the case's jurisdiction; else not found."""
     bundle = session.get(Bundle, bundle_id)
     case = session.get(Case, bundle.case_id) if bundle else None
-    in_sight(user, case and case.jurisdiction_code, f"no bundle {bundle_id}.")
+    in_sight(user, case.jurisdiction_code if case else None, f"no bundle {bundle_id}.")
     assert bundle is not None and case is not None
     return bundle, case
+
+
+def case_bundles(session: Session, case: Case, limit: int | None = None) -> list[Bundle]:
+    """The case's bundles, newest first (the latest `limit` of them)."""
+    stmt = select(Bundle).where(Bundle.case_id == case.id).order_by(Bundle.id.desc())
+    return list(session.scalars(stmt if limit is None else stmt.limit(limit)))

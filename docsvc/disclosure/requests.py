@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.audit import append
-from docsvc.auth.scope import visible
+from docsvc.auth.scope import visible, within
 from docsvc.cases.service import actor_of, get_case, jurisdiction_for
 from docsvc.disclosure import exceptions
 from docsvc.disclosure.decisions import decide
@@ -208,3 +208,13 @@ def request_zone(session: Session, req: DisclosureRequest) -> ZoneInfo:
     """The zone of the request's jurisdiction: its dates are shown in it."""
     row = session.get(Jurisdiction, req.jurisdiction_code)
     return profile_of(row).zone if row else ZoneInfo("UTC")
+
+
+def listing(session: Session, user: User) -> list[DisclosureRequest]:
+    """The requests of the jurisdictions `user` may see: open ones first, each by due date."""
+    rows = session.scalars(
+        select(DisclosureRequest)
+        .where(within(user, DisclosureRequest.jurisdiction_code))
+        .order_by(DisclosureRequest.due_at, DisclosureRequest.id)
+    )
+    return sorted(rows, key=lambda r: r.status in ("released", "closed"))

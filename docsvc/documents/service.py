@@ -521,3 +521,10 @@ def commit(session: Session, user: User, doc: Document, case: Case, prepared: Pr
     if served:
         add_service(session, user, doc, case, profile, served)
     return doc
+
+
+def case_documents(session: Session, case: Case) -> list[Document]:
+    """The case's documents, oldest first."""
+    return list(
+        session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id))
+    )

@@ -18,12 +18,23 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from docsvc.auth.scope import scope
 from docsvc.cases import service as cases
 from docsvc.documents import naming
 from docsvc.documents.deadlines import END_OF_DAY, Rule, deadline
 from docsvc.followup.contact import contact_facts
-from docsvc.models import Case, Citation, Document, Inspection, Party, Settlement
+from docsvc.models import (
+    Case,
+    Citation,
+    Document,
+    Inspection,
+    Jurisdiction,
+    Party,
+    Settlement,
+    User,
+)
 from docsvc.money.citations import REFERRAL_AFTER, REFERRAL_CITATION
+from docsvc.profiles.loader import profile_of
 from docsvc.profiles.model import Profile
 from docsvc.timeutil import utcnow
 
@@ -290,3 +301,11 @@ def clocks_view(session: Any, case: Any) -> dict[str, Any]:
             for c in case_clocks(session, case, profile)
         ],
     }
+
+
+def due_for(
+    session: Session, user: User, now: datetime, wanted: str | None = None
+) -> list[dict[str, Any]]:
+    """The due list of the jurisdictions `user` may see (or just `wanted`)."""
+    profiles = {j.code: profile_of(j) for j in session.scalars(select(Jurisdiction))}
+    return due_list(session, profiles, now, scope(user, wanted))

@@ -3,7 +3,9 @@ that most forms come back to, and the two ways a form is handled (`form_step`, `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     abort,
@@ -13,11 +15,15 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from docsvc.auth.permissions import allowed
 from docsvc.auth.scope import visible
+from docsvc.bundles import service as bundles
 from docsvc.cases import service as cases
 from docsvc.documents import elements, naming
 from docsvc.documents import service as documents
@@ -28,9 +34,7 @@ from docsvc.identity import guard
 from docsvc.labels import label
 from docsvc.models import (
     AuditEvent,
-    Bundle,
     Case,
-    Document,
     Jurisdiction,
     User,
     Violation,
@@ -48,6 +52,7 @@ from docsvc.models.documents import RECEIPT_STATUSES
 from docsvc.models.files import ATTACHMENT_KINDS
 from docsvc.ui.forms import (
     CANCELLED,
+    Ask,
     Spec,
     ask,
     bound_form,
@@ -74,6 +79,16 @@ CHOICES = {
     "receipt_statuses": RECEIPT_STATUSES,
     "contact_methods": CONTACT_METHODS,
 }
+
+# The callbacks a page hands to `form_step` and `case_action`.
+Step = Callable[[Session, User], object]  # does the form's work; what it returns is unused
+StepConfirm = Callable[[Session, User], Ask]  # the question before a step that cannot be undone
+Reshow = Callable[[list[str], int], ResponseReturnValue]  # the page again: (errors, status)
+# The posted form and the case's zone -> what the schema loads.
+Build = Callable[[MultiDict[str, str], ZoneInfo], dict[str, Any]]
+Act = Callable[[Session, User, Case, dict[str, Any]], object]  # (session, user, case, data)
+ActConfirm = Callable[[Case, dict[str, Any]], Ask]  # (case, data) -> the question
+CaseReshow = Callable[[str, int], ResponseReturnValue]  # the page again: (case number, status)
 
 
 def staff(permission: str = "cases.read") -> User:
@@ -135,7 +150,7 @@ def render_case(
     reveal: bool = False,
     errors: list[str] | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> tuple[str, int]:
     s = db()
     profile = cases.case_profile(s, case)
     who = guard.view_identity(s, user, case, "ui.case.reveal") if reveal else None
@@ -159,16 +174,16 @@ def render_case(
     ), status
 
 
-def form_step(  # type: ignore[no-untyped-def]
+def form_step(
     permission: str,
-    step: Any,
+    step: Step,
     done: str,
     success: str,
-    reshow: Any,
+    reshow: Reshow,
     *,
-    confirm: Any = None,
+    confirm: StepConfirm | None = None,
     form: tuple[str, Spec] | None = None,
-):
+) -> ResponseReturnValue:
     """Run `step(session, user)` for a page's form and commit, then go to `success` with `done`
     flashed; or roll back and re-show the page (`reshow(errors, status)`) with the reason,
     filed under its input when `form` (key, spec) says which form it was.
@@ -201,20 +216,20 @@ def form_step(  # type: ignore[no-untyped-def]
     return redirect(success)
 
 
-def case_action(  # type: ignore[no-untyped-def]
+def case_action(
     case_number: str,
-    schema: Any,
-    build: Any,
-    act: Any,
+    schema: Schema,
+    build: Build,
+    act: Act,
     done: str,
     *,
     form: str,
     spec: Spec,
     page: str = "ui.cases.case_page",
     anchor: str = "",
-    reshow: Any = None,
-    confirm: Any = None,
-):
+    reshow: CaseReshow | None = None,
+    confirm: ActConfirm | None = None,
+) -> ResponseReturnValue:
     """Validate a case's form with the API schema, run the service, or re-show the page
     (`reshow(case_number, status)`; by default the case page) with the form as refused.
 
@@ -259,7 +274,7 @@ def case_documents(case: Any) -> list[dict[str, Any]]:
     parties = {p.id: p for p in case.parties}
     profile = cases.case_profile(s, case)
     violations = {v.id: v for v in s.scalars(select(Violation).where(Violation.case_id == case.id))}
-    for d in s.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id)):
+    for d in documents.case_documents(s, case):
         item = document_dict(d, case)
         item["recipient_label"] = (
             parties[d.recipient_party_id].name if d.recipient_party_id else "the complainant"
@@ -293,7 +308,4 @@ def case_bundles(session: Session, user: User, case: Case) -> list[dict[str, Any
     """The case's latest bundles for the case page's card (empty for a role without access)."""
     if not allowed(user.role, "bundles"):
         return []
-    rows = session.scalars(
-        select(Bundle).where(Bundle.case_id == case.id).order_by(Bundle.id.desc()).limit(LISTED)
-    )
-    return [bundle_dict(b, case) for b in rows]
+    return [bundle_dict(b, case) for b in bundles.case_bundles(session, case, LISTED)]

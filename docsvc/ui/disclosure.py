@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, BinaryIO, cast
 from zoneinfo import ZoneInfo
 
 import pypdfium2 as pdfium
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import Upload
-from docsvc.auth.scope import visible
 from docsvc.cases.service import get_case
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure import ruling, workflow
@@ -23,6 +25,7 @@ from docsvc.disclosure.findings import present
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
 from docsvc.disclosure.requests import (
     get_request,
+    listing,
     open_request,
     record_counsel_decision,
     request_zone,
@@ -39,6 +42,7 @@ from docsvc.models import (
     Document,
     Redaction,
     ScanFinding,
+    User,
 )
 from docsvc.pdflock import serialized
 from docsvc.profiles.loader import profile_of
@@ -61,6 +65,9 @@ from docsvc.web.files import send_package, send_ruling_letter
 from docsvc.web.present import local_iso, request_dict
 
 bp = Blueprint("disclosure", __name__)
+
+# A form's work on one request: (session, user, request); refuses by raising.
+RequestStep = Callable[[Session, User, DisclosureRequest], object]
 
 PAGE_DPI = 100
 
@@ -154,15 +161,11 @@ def _open_spec(jurisdictions: list[Any]) -> Spec:
     return Spec(fields, OPEN.schema)
 
 
-def _list_page(status: int = 200):  # type: ignore[no-untyped-def]
+def _list_page(status: int = 200) -> tuple[str, int]:
     user = staff("disclosure")
-    rows = db().scalars(select(DisclosureRequest).order_by(DisclosureRequest.due_at)).all()
+    rows = listing(db(), user)
     jurisdictions = visible_jurisdictions(user)
     names = {j.code: j.name for j in jurisdictions}
-    rows = sorted(
-        (r for r in rows if visible(user, r.jurisdiction_code)),
-        key=lambda r: (r.status in ("released", "closed"), r.due_at),
-    )
     listed = [
         {
             "id": r.id,
@@ -189,12 +192,12 @@ def _list_page(status: int = 200):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/disclosures")
-def disclosures():  # type: ignore[no-untyped-def]
+def disclosures() -> tuple[str, int]:
     return _list_page()
 
 
 @bp.route("/disclosures", methods=["POST"])
-def open_disclosure():  # type: ignore[no-untyped-def]
+def open_disclosure() -> ResponseReturnValue:
     user = staff("disclosure")
     f = request.form
     code = f.get("jurisdiction", "")
@@ -223,7 +226,12 @@ def open_disclosure():  # type: ignore[no-untyped-def]
     return _list_page(status)
 
 
-def _detail(request_id: int, errors: list[str] | None = None, status: int = 200, findings=None):  # type: ignore[no-untyped-def]
+def _detail(
+    request_id: int,
+    errors: list[str] | None = None,
+    status: int = 200,
+    findings: list[ScanFinding] | None = None,
+) -> tuple[str, int]:
     user = staff("disclosure")
     req = get_request(db(), user, request_id)
     detail = request_dict(req)
@@ -255,7 +263,7 @@ def _detail(request_id: int, errors: list[str] | None = None, status: int = 200,
 
 
 @bp.route("/disclosures/<int:request_id>")
-def disclosure_page(request_id: int):  # type: ignore[no-untyped-def]
+def disclosure_page(request_id: int) -> tuple[str, int]:
     return _detail(request_id)
 
 
@@ -274,7 +282,11 @@ def disclosure_page_image(request_id: int, item_id: int, page: int) -> Response:
     # identity, or on which it was found (a box), is a view each time it is shown.
     case = db().get(Case, item.case_id)
     assert case is not None
-    source = db().get(Document if item.source == "document" else Attachment, item.source_id)
+    source = (
+        db().get(Document, item.source_id)
+        if item.source == "document"
+        else db().get(Attachment, item.source_id)
+    )
     boxed = db().scalar(
         select(Redaction.id).where(Redaction.item_id == item.id, Redaction.page == page)
     )
@@ -310,7 +322,7 @@ def _day(form_value: str, req: DisclosureRequest, field: str) -> datetime | None
 
 
 @bp.route("/disclosures/<int:request_id>/prepare-again", methods=["POST"])
-def prepare_disclosure_again(request_id: int):  # type: ignore[no-untyped-def]
+def prepare_disclosure_again(request_id: int) -> ResponseReturnValue:
     return _act(
         request_id,
         lambda s, user, req: prepare_once_more(s, req),
@@ -319,11 +331,11 @@ def prepare_disclosure_again(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/disclosures/<int:request_id>/ruling-requested", methods=["POST"])
-def record_ruling_request(request_id: int):  # type: ignore[no-untyped-def]
+def record_ruling_request(request_id: int) -> ResponseReturnValue:
     """The date the decision the profile requires (Texas: the Attorney General's) was asked for."""
     raw = request.form.get("requested_on", "")
 
-    def step(s, user, req):  # type: ignore[no-untyped-def]
+    def step(s: Session, user: User, req: DisclosureRequest) -> None:
         when = _day(raw, req, "requested_on")
         if when is None:
             raise Invalid("give the date the decision was requested.", {"field": "requested_on"})
@@ -338,12 +350,12 @@ def record_ruling_request(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/disclosures/<int:request_id>/ruling", methods=["POST"])
-def record_disclosure_ruling(request_id: int):  # type: ignore[no-untyped-def]
+def record_disclosure_ruling(request_id: int) -> ResponseReturnValue:
     """The ruling: its date, number, outcome and (optionally) its letter."""
     f = request.form
     upload = request.files.get("letter")
 
-    def step(s, user, req):  # type: ignore[no-untyped-def]
+    def step(s: Session, user: User, req: DisclosureRequest) -> None:
         issued = _day(f.get("issued_on", ""), req, "issued_on")
         if issued is None:
             raise Invalid("give the date of the ruling (as on its letter).", {"field": "issued_on"})
@@ -353,7 +365,7 @@ def record_disclosure_ruling(request_id: int):  # type: ignore[no-untyped-def]
             "outcome": f.get("outcome"),
         }
         letter = (
-            Upload(upload.stream, upload.filename, upload.mimetype)
+            Upload(cast(BinaryIO, upload.stream), upload.filename, upload.mimetype)
             if upload is not None and upload.filename
             else None
         )
@@ -379,14 +391,14 @@ def _review_page(data: bytes, page: int) -> Any:
     return image
 
 
-def _act(  # type: ignore[no-untyped-def]
+def _act(
     request_id: int,
-    step: Any,
+    step: RequestStep,
     done: str,
-    confirm: Any = None,
+    confirm: Callable[[DisclosureRequest], Ask] | None = None,
     form: tuple[str, Spec] | None = None,
-):
-    def checked(s, user):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
+    def checked(s: Session, user: User) -> None:
         req = get_request(s, user, request_id)
         # The package is being built from the request as it stands: nothing changes under it
         # (a form from a page shown before the release started).
@@ -410,11 +422,11 @@ def _act(  # type: ignore[no-untyped-def]
 
 
 @bp.route("/disclosures/<int:request_id>/review", methods=["POST"])
-def review_disclosure(request_id: int):  # type: ignore[no-untyped-def]
+def review_disclosure(request_id: int) -> ResponseReturnValue:
     """Kept boxes arrive as `keep` (their ids), drawn ones as `add` (JSON each)."""
     keep = {int(v) for v in request.form.getlist("keep") if v.isdigit()}
 
-    def step(s, user, req):  # type: ignore[no-untyped-def]
+    def step(s: Session, user: User, req: DisclosureRequest) -> None:
         boxes = [
             {
                 "document_id": r.item_id,
@@ -444,10 +456,10 @@ def review_disclosure(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/disclosures/<int:request_id>/findings/<int:finding_id>/dismiss", methods=["POST"])
-def dismiss_disclosure_finding(request_id: int, finding_id: int):  # type: ignore[no-untyped-def]
+def dismiss_disclosure_finding(request_id: int, finding_id: int) -> ResponseReturnValue:
     reason = request.form.get("reason", "").strip()
 
-    def step(s, user, req):  # type: ignore[no-untyped-def]
+    def step(s: Session, user: User, req: DisclosureRequest) -> None:
         if not reason:
             raise Invalid(
                 "give the reason the finding does not identify the complainant.",
@@ -455,7 +467,7 @@ def dismiss_disclosure_finding(request_id: int, finding_id: int):  # type: ignor
             )
         workflow.dismiss(s, user, req, finding_id, reason)
 
-    def confirm(req):  # type: ignore[no-untyped-def]
+    def confirm(req: DisclosureRequest) -> Ask:
         # A dismissed finding lets what it found go out with the package: say what, in words.
         row = db().get(ScanFinding, finding_id)
         shown = present(db(), req, [row]) if row is not None and row.request_id == req.id else []
@@ -478,10 +490,10 @@ def dismiss_disclosure_finding(request_id: int, finding_id: int):  # type: ignor
 
 
 @bp.route("/disclosures/<int:request_id>/cases/<case_number>/decision", methods=["POST"])
-def decide_disclosure_case(request_id: int, case_number: str):  # type: ignore[no-untyped-def]
+def decide_disclosure_case(request_id: int, case_number: str) -> ResponseReturnValue:
     key = f"decision-{case_number}"
 
-    def step(s, user, req):  # type: ignore[no-untyped-def]
+    def step(s: Session, user: User, req: DisclosureRequest) -> None:
         raw = pick(request.form, "decision", "statute", "explanation")
         data, problems = load(CounselDecisionIn(), raw, key, DECISION)
         if data is None:  # already filed beside its fields
@@ -492,7 +504,7 @@ def decide_disclosure_case(request_id: int, case_number: str):  # type: ignore[n
 
 
 @bp.route("/disclosures/<int:request_id>/exceptions/<int:exception_id>", methods=["POST"])
-def decide_disclosure_exception(request_id: int, exception_id: int):  # type: ignore[no-untyped-def]
+def decide_disclosure_exception(request_id: int, exception_id: int) -> ResponseReturnValue:
     decision = request.form.get("decision")
     return _act(
         request_id,
@@ -502,7 +514,7 @@ def decide_disclosure_exception(request_id: int, exception_id: int):  # type: ig
 
 
 @bp.route("/disclosures/<int:request_id>/release", methods=["POST"])
-def release_disclosure(request_id: int):  # type: ignore[no-untyped-def]
+def release_disclosure(request_id: int) -> ResponseReturnValue:
     accept = request.form.get("accept") == "on"
     return _act(
         request_id,

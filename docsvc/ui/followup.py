@@ -3,27 +3,23 @@ annual reports."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema
 
-from docsvc.auth.scope import scope
 from docsvc.cases import service as cases
 from docsvc.errors import DocsvcError
-from docsvc.followup.clocks import due_list
+from docsvc.followup.clocks import due_for
 from docsvc.followup.contact import record_contact
 from docsvc.followup.schemas import ContactIn
-from docsvc.models import Jurisdiction
 from docsvc.models.money import APPLIES_TO, LEDGER_KINDS
 from docsvc.money import ledger, settlements
 from docsvc.money.ledger import ledger_view
 from docsvc.money.schemas import LedgerEntryIn, SettlementIn
-from docsvc.profiles.loader import profile_of
 from docsvc.reports import catalog, render
 from docsvc.reports.schemas import ReportQuery
 from docsvc.timeutil import utcnow
-from docsvc.ui.base import case_action, staff, visible_jurisdictions
+from docsvc.ui.base import Act, case_action, staff, visible_jurisdictions
 from docsvc.ui.forms import SPECS, Field, Spec, load, local_to_iso, pick, register
 from docsvc.web.context import db
 from docsvc.web.files import report_response
@@ -78,15 +74,12 @@ SETTLEMENT_FIELDS = (
 
 
 @bp.route("/due")
-def due():  # type: ignore[no-untyped-def]
+def due() -> str:
     user = staff()
-    s = db()
-    profiles = {j.code: profile_of(j) for j in s.scalars(select(Jurisdiction))}
-    items = due_list(s, profiles, utcnow(), scope(user))
-    return render_template("due.html", items=items)
+    return render_template("due.html", items=due_for(db(), user, utcnow()))
 
 
-def _ledger_page(case_number: str, status: int = 200):  # type: ignore[no-untyped-def]
+def _ledger_page(case_number: str, status: int = 200) -> tuple[str, int]:
     user = staff()
     case = cases.get_case(db(), user, case_number)
     return render_template(
@@ -98,13 +91,13 @@ def _ledger_page(case_number: str, status: int = 200):  # type: ignore[no-untype
 
 
 @bp.route("/cases/<case_number>/ledger")
-def case_ledger(case_number: str):  # type: ignore[no-untyped-def]
+def case_ledger(case_number: str) -> tuple[str, int]:
     return _ledger_page(case_number)
 
 
-def _ledger_action(  # type: ignore[no-untyped-def]
-    case_number: str, schema: Any, names: tuple[str, ...], act: Any, done: str, form: str
-):
+def _ledger_action(
+    case_number: str, schema: Schema, names: tuple[str, ...], act: Act, done: str, form: str
+) -> ResponseReturnValue:
     return case_action(
         case_number,
         schema,
@@ -119,7 +112,7 @@ def _ledger_action(  # type: ignore[no-untyped-def]
 
 
 @bp.route("/cases/<case_number>/ledger", methods=["POST"])
-def add_ledger_entry(case_number: str):  # type: ignore[no-untyped-def]
+def add_ledger_entry(case_number: str) -> ResponseReturnValue:
     return _ledger_action(
         case_number,
         LedgerEntryIn(),
@@ -131,7 +124,7 @@ def add_ledger_entry(case_number: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/cases/<case_number>/settlements", methods=["POST"])
-def enter_settlement(case_number: str):  # type: ignore[no-untyped-def]
+def enter_settlement(case_number: str) -> ResponseReturnValue:
     return _ledger_action(
         case_number,
         SettlementIn(),
@@ -143,7 +136,7 @@ def enter_settlement(case_number: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/reports")
-def reports():  # type: ignore[no-untyped-def]
+def reports() -> ResponseReturnValue:
     """Choose a report; shown as tables here, with CSV and PDF to download."""
     user = staff("reports")
     visible = visible_jurisdictions(user)
@@ -198,7 +191,7 @@ CONTACT = register(
 
 
 @bp.route("/cases/<case_number>/complainant-contact", methods=["POST"])
-def complainant_contact(case_number: str):  # type: ignore[no-untyped-def]
+def complainant_contact(case_number: str) -> ResponseReturnValue:
     """Record that the complainant was contacted: meets the "Contact the complainant" clock.
     Nothing of the complainant is shown to record it."""
     return case_action(
