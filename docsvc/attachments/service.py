@@ -205,7 +205,9 @@ def load_attachment(session: Session, user: User, attachment_id: int) -> tuple[A
     att = session.get(Attachment, attachment_id)
     case = session.get(Case, att.case_id) if att else None
     in_sight(
-        user, case and case.jurisdiction_code, f"no attachment {attachment_id} that you can see."
+        user,
+        case.jurisdiction_code if case else None,
+        f"no attachment {attachment_id} that you can see.",
     )
     assert att is not None and case is not None
     return att, case

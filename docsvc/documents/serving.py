@@ -139,11 +139,10 @@ def record_service(
                 {"field": "article_number"},
             )
         data = {**data, "article_number": number}
-    check_service_time(
-        data.get("served_at") or data.get("mailed_at"),
-        doc.issued_at,
-        "served_at" if not mail else "mailed_at",
-    )
+    when = data.get("served_at") or data.get("mailed_at")
+    # Both known by now: the method's time was required above, and only issued is served.
+    assert when is not None and doc.issued_at is not None
+    check_service_time(when, doc.issued_at, "served_at" if not mail else "mailed_at")
     return add_service(session, user, doc, case, profile, data)
 
 

@@ -34,6 +34,6 @@ def build(name: str, session: Session, profile: Profile, year: int, now: datetim
 def visible_profile(session: Session, user: User, code: str) -> Profile:
     """The profile of a jurisdiction `user` may see; else not found."""
     row = session.get(Jurisdiction, code)
-    in_sight(user, row and row.code, f"no jurisdiction '{code}' that you can see.")
+    in_sight(user, row.code if row else None, f"no jurisdiction '{code}' that you can see.")
     assert row is not None
     return profile_of(row)
