@@ -32,6 +32,14 @@ def pytest_report_header() -> str:
     return f"docsvc database lane: {'postgresql' if PG_URL else 'sqlite'}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Chromium and a served instance cost seconds per test: browser and e2e tests are slow
+    too, so the fast lane (-m "not slow") leaves them out without naming them."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     if PG_URL:

@@ -10,6 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from docsvc.documents.env import Env
@@ -59,6 +60,7 @@ def _bates_boxes(path: Path, prefix: str) -> list[tuple[float, float, tuple, flo
     return out
 
 
+@pytest.mark.slow
 def test_a_bundle_is_paginated_stamped_indexed_and_hashed(
     client, officer, attorney, records, clock, database, settings, tmp_path
 ) -> None:
@@ -155,6 +157,7 @@ def test_a_bundle_is_paginated_stamped_indexed_and_hashed(
     assert client.get(f"/api/bundles/{bundle_id}", headers=officer.headers).status_code == 403
 
 
+@pytest.mark.slow
 def test_the_redacted_variant_fails_closed(
     client, officer, attorney, signed_in, clock, database, settings, tmp_path
 ) -> None:
@@ -203,6 +206,7 @@ def _noisy_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_volumes_split_at_the_size_asked_with_bates_continuous(
     client, officer, attorney, clock, database, settings, tmp_path
 ) -> None:
@@ -255,6 +259,7 @@ def test_volumes_split_at_the_size_asked_with_bates_continuous(
     assert remote and all(any(name in n for n in names[1:]) for name in remote), (remote, names)
 
 
+@pytest.mark.slow
 def test_a_redacted_bundle_for_service_withholds_the_complainant(
     client, officer, attorney, clock, database, settings, tmp_path
 ) -> None:
@@ -308,6 +313,7 @@ def _complainant_views(database) -> int:
         return s.scalar(select(func.count()).where(AuditEvent.action == "complainant.view"))
 
 
+@pytest.mark.slow
 def test_the_case_page_asks_for_a_bundle_and_shows_it(
     client, officer, signed_in, clock, database, settings
 ) -> None:
@@ -392,6 +398,7 @@ def _build_in_worker(client, settings, headers, case: str) -> tuple[dict, float]
     return bundle, peak
 
 
+@pytest.mark.slow
 def test_two_hundred_photos_and_sixty_documents_build_in_bounded_memory(
     client, officer, attorney, clock, database, settings
 ) -> None:
@@ -511,6 +518,7 @@ def _complainant_photo_case(client, officer, clock) -> tuple[str, dict]:
     return case, photo
 
 
+@pytest.mark.slow
 def test_a_redacted_bundle_shows_only_the_pixels_of_the_complainants_photo(
     client, officer, attorney, clock, database, settings, tmp_path
 ) -> None:

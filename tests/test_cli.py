@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import complaint_case
 
 
@@ -80,6 +82,7 @@ def test_demo_data_fills_the_ledger_and_the_reports(run_cli, client, records) ->
     )
 
 
+@pytest.mark.slow
 def test_demo_scan_is_found_by_ocr_after_the_worker_runs(run_cli, client, records) -> None:
     assert run_cli("demo", "--no-serve").exit_code == 0
     h = records.headers

@@ -6,6 +6,7 @@ import multiprocessing as mp
 import re
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import select
 
 from docsvc.models import Case
@@ -37,6 +38,7 @@ def _intakes(args: tuple[str, str, str, str, int, mp.synchronize.Barrier]) -> li
         return list(pool.map(one, range(PER_PROCESS)))
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_intakes_get_fifty_numbers(settings, officer, database) -> None:
     ctx = mp.get_context("spawn")
     with ctx.Manager() as manager:

@@ -67,6 +67,7 @@ def _crash(tmp_path, settings, officer, case: str, point: str) -> subprocess.Com
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("point", "rows"), [("before_rename", 0), ("after_store", 0), ("after_commit", 1)]
 )

@@ -9,6 +9,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from docsvc.disclosure.identity import Identity
@@ -135,6 +136,7 @@ def _attack_files() -> dict[str, tuple[bytes, str]]:
     }
 
 
+@pytest.mark.slow
 def test_every_attack_is_redacted_and_the_package_passes_an_independent_scan(
     client, officer, records, work, tmp_path: Path
 ) -> None:
@@ -200,6 +202,7 @@ def test_every_attack_is_redacted_and_the_package_passes_an_independent_scan(
         assert got.status_code == 200 and got.data == data
 
 
+@pytest.mark.slow
 def test_a_finding_the_clerk_judges_not_identifying_is_dismissed_with_a_reason(
     client, officer, records, work
 ) -> None:
@@ -230,6 +233,7 @@ def test_a_finding_the_clerk_judges_not_identifying_is_dismissed_with_a_reason(
     assert r.status_code == 201, r.json
 
 
+@pytest.mark.slow
 def test_counsel_and_attorney_general_steps_come_before_withholding(
     client, officer, records, work
 ) -> None:

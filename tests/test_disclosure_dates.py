@@ -11,11 +11,14 @@ import re
 import subprocess
 import zipfile
 
+import pytest
+
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.helpers import pdf_with, text_ops
 
 
+@pytest.mark.slow
 def test_a_late_afternoon_request_is_dated_the_day_it_arrived_everywhere(
     client, signed_in, officer, work, clock
 ) -> None:

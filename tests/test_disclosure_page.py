@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from sqlalchemy import select
 
 from docsvc.models import ScanFinding
@@ -75,6 +76,7 @@ def test_a_radio_in_a_forms_field_sits_inline_at_its_own_size_and_text_inputs_st
     assert _rules(css, "label.check").get("min-height") == "2.75rem"
 
 
+@pytest.mark.slow
 def test_texas_release_is_offered_only_once_the_ruling_is_recorded_and_shown_while_it_runs(
     client, signed_in, officer, work, clock
 ) -> None:
@@ -138,6 +140,7 @@ def test_texas_release_is_offered_only_once_the_ruling_is_recorded_and_shown_whi
     assert b"OR2027-00042" in done and b"OR2027-00043" not in done
 
 
+@pytest.mark.slow
 def test_findings_name_the_record_as_its_card_does_and_say_where_in_words(
     client, signed_in, officer, work, database
 ) -> None:
@@ -184,6 +187,7 @@ def test_findings_name_the_record_as_its_card_does_and_say_where_in_words(
     assert "address, in the text of the exemption log (its data file)" in said
 
 
+@pytest.mark.slow
 def test_dismissing_a_finding_asks_first_saying_what_goes_out_and_none_show_once_released(
     client, signed_in, officer, work, database
 ) -> None:
@@ -252,6 +256,7 @@ def test_dismissing_a_finding_asks_first_saying_what_goes_out_and_none_show_once
     assert b'id="findings"' not in page and b"/dismiss" not in page
 
 
+@pytest.mark.slow
 def test_a_form_address_opened_as_a_page_says_so_with_the_way_back(
     client, signed_in, officer, work
 ) -> None:

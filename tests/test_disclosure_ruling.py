@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
 from docsvc.models import AuditEvent
@@ -47,6 +48,7 @@ def _release(client, clerk, rid: int):
     )
 
 
+@pytest.mark.slow
 def test_the_request_and_the_ruling_are_recorded_on_the_page_and_release_follows(
     client, signed_in, officer, work, clock, database
 ) -> None:

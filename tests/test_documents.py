@@ -44,6 +44,7 @@ def assert_pdfa(data: bytes) -> None:
     assert structure_problems(data) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
 def test_every_type_in_every_jurisdiction(
     client, officer, jurisdiction, tmp_path, database

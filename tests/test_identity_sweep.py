@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+import pytest
 from flask import Flask
 from PIL import Image
 from sqlalchemy import func, select
@@ -611,6 +612,7 @@ def last_seq(database: Any) -> int:
         return session.scalar(select(func.max(AuditEvent.seq))) or 0
 
 
+@pytest.mark.slow
 def test_identity_only_where_a_role_may_see_it_each_view_audited_once(
     app, client, database, settings, make_user, officer, records, attorney, clock, tmp_path
 ) -> None:

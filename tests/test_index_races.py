@@ -8,6 +8,7 @@ import io
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from docsvc.jobs.worker import run_one
@@ -67,6 +68,7 @@ def test_service_and_receipt_after_the_worker_read_the_notice(
     assert entries[0][1] == entries[1][1]  # the text entry shows the record's current title
 
 
+@pytest.mark.slow
 def test_requests_racing_the_worker_never_collide(app, officer, settings, database, clock) -> None:
     """Officers recording service and return receipts on freshly issued notices while the
     worker extracts their text in another thread: every request succeeds and each notice ends with exactly one

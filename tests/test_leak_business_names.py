@@ -44,6 +44,7 @@ def test_the_leak_scanner_finds_every_variant_on_its_own(name: str, written: str
     assert not targets.kinds_in("Lee Street and Kimball Avenue, Smithfield")
 
 
+@pytest.mark.slow
 def test_a_scanned_page_gets_one_box_over_the_whole_name() -> None:
     line = "Complaint from Smith and Sons LLC about the yard."
     data = scan_pdf([(150, 400, line)], [])

@@ -184,6 +184,7 @@ def test_every_identifier_in_every_carrier_is_found(carrier: str, written: Writt
     assert written.kind in {f.kind for f in found}, (carrier, written.text)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("written", WRITTEN, ids=IDS)
 @pytest.mark.parametrize("carrier", list(PIXEL_CARRIERS))
 def test_every_identifier_in_pixels_is_found_by_ocr(carrier: str, written: Written) -> None:
@@ -191,6 +192,7 @@ def test_every_identifier_in_pixels_is_found_by_ocr(carrier: str, written: Writt
     assert written.kind in {f.kind for f in found if "OCR" in f.where}, (carrier, written.text)
 
 
+@pytest.mark.slow
 def test_nothing_is_found_in_a_clean_file_in_any_carrier() -> None:
     """The same carriers with what a release may show: the neighbour's address, the office's
     phone, the label that replaced the complainant, another Maria."""
@@ -205,7 +207,9 @@ def test_nothing_is_found_in_a_clean_file_in_any_carrier() -> None:
     assert scan(files, ocr=True) == []
 
 
-@pytest.mark.parametrize("ocr", [False, True], ids=["text layer", "pixels"])
+@pytest.mark.parametrize(
+    "ocr", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["text layer", "pixels"]
+)
 def test_the_neighbour_on_the_same_block_is_not_the_complainant(ocr: bool) -> None:
     """'100 N' is shared by the property and the complainant's home: only the whole street
     decides. Each line on its own page, so a finding says which one it was."""

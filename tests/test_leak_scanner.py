@@ -218,6 +218,7 @@ def test_targets_come_from_the_case_record_less_only_what_is_waived(
 # --- where the scanner looks -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_clean_package_passes() -> None:
     clean = pdf_with(
         text_ops(
@@ -267,6 +268,7 @@ def test_name_in_pdf_metadata_and_outline() -> None:
     assert "strings and streams (pypdf)" in {f.where for f in found}
 
 
+@pytest.mark.slow
 def test_name_in_a_docx_comment_header_and_author() -> None:
     found = scan(**{"0001.docx": helpers.leaky_docx("903.555.0142")})
     where = {f.file for f in found}
@@ -330,6 +332,7 @@ def test_email_in_a_mailto_link() -> None:
     assert ("strings and streams (pypdf)", "email") in {(f.where, f.kind) for f in found}
 
 
+@pytest.mark.slow
 def test_name_in_an_image_only_scan() -> None:
     scan_pdf = helpers.text_image(["Complaint form", "Name: Maria O'Brien-Nguyen"], fmt="PDF")
     found = scan(ocr=True, **{"0001.pdf": scan_pdf})
@@ -337,6 +340,7 @@ def test_name_in_an_image_only_scan() -> None:
     assert "page 1 OCR" in {f.where for f in found if f.kind == "name"}
 
 
+@pytest.mark.slow
 def test_a_line_between_two_burned_boxes_is_read_in_the_second_mode() -> None:
     """Layout analysis (mode 3) takes a line between two boxes for part of them and misreads
     it; the second reading, sparse text on the page with its boxes painted out, reads it."""
@@ -348,6 +352,7 @@ def test_a_line_between_two_burned_boxes_is_read_in_the_second_mode() -> None:
     assert ("page 1 OCR (mode 11)", "phone") in {(f.where, f.kind) for f in found}
 
 
+@pytest.mark.slow
 def test_the_second_reading_is_only_where_it_is_worth_one(monkeypatch) -> None:
     """Plain text pages (a picture on one too) and photos without words are read once; a scan,
     a page with a burned-in box, and a page showing words its layer lacks, twice."""

@@ -106,6 +106,7 @@ def _schema(engine: Engine) -> dict[str, object]:
     return {"tables": tables, "extra": sorted(tuple(r) for r in extra)}
 
 
+@pytest.mark.slow
 def test_the_chain_runs_down_to_nothing_and_back_to_the_same_schema(fresh_engine: Engine) -> None:
     upgrade(fresh_engine)
     built = _schema(fresh_engine)

@@ -191,6 +191,7 @@ def voucher(client, officer, case: str, amount: str, on: str):
     )
 
 
+@pytest.mark.slow
 def test_voucher_limits(client, officer, jc_case) -> None:
     case = jc_case()
     r = voucher(client, officer, case, "250.01", "2030-03-01")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
+
 from tests import helpers
 from tests.documents_helpers import article_number, build_case, issue
 from tests.helpers import csrf
@@ -53,6 +55,7 @@ def _sentence_ok(text: str) -> None:
         assert garble not in text
 
 
+@pytest.mark.slow
 def test_a_file_refused_for_its_type_reads_as_a_sentence_for_every_caller(
     client, signed_in, clock
 ) -> None:

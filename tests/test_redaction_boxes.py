@@ -234,6 +234,7 @@ def _pdftotext(data: bytes, tmp_path: Path) -> str:
     ).stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("shown", SHOWN, ids=lambda s: s.kind)
 def test_a_box_covers_the_identifier_and_burning_it_removes_it(
@@ -261,6 +262,7 @@ def test_a_box_covers_the_identifier_and_burning_it_removes_it(
     assert "Monday" in readings[2] and "yard" in readings[2], readings  # not a blank page
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shown", SHOWN, ids=lambda s: s.kind)
 def test_the_default_mode_alone_misses_a_line_beside_a_box(shown: Shown, tmp_path: Path) -> None:
     """What the beside-a-box setting stands for: one reading is not enough (at the resolution
@@ -269,6 +271,7 @@ def test_the_default_mode_alone_misses_a_line_beside_a_box(shown: Shown, tmp_pat
     assert shown.kind not in kinds_found(ocr_image(image, psm=3), NEEDLES)
 
 
+@pytest.mark.slow
 def test_a_line_between_two_boxes_that_every_mode_drops_is_read_with_the_boxes_cleared() -> None:
     line = "Call Maria O'Brien-Nguyen now"
     data = scan_pdf([(150, 430, line)], [(100, 380, 140, 490), (700, 380, 1600, 490)])
@@ -287,6 +290,7 @@ def test_text_that_only_touches_a_name_at_a_word_boundary_is_left_alone() -> Non
     assert find_boxes(data, NEEDLES)[0] == []
 
 
+@pytest.mark.slow
 def test_a_text_layer_that_says_other_words_than_its_pixels_is_read_from_the_pixels() -> None:
     """An image of the name under invisible text about something else (as a careless OCR tool
     or a deliberate cover writes): the layer is good, the pixels are what a reader sees."""
@@ -335,6 +339,7 @@ def _with_note(data: bytes, text: str) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_ocr_passes_are_bounded_by_what_the_text_layer_leaves_unexplained(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -368,6 +373,7 @@ def test_ocr_passes_are_bounded_by_what_the_text_layer_leaves_unexplained(
     assert passes(beside_a_box(SHOWN[0], Path()).data) == ([3, 11, 3], ["name"])
 
 
+@pytest.mark.slow
 def test_a_name_in_a_note_on_a_page_with_another_box_is_burned_with_it(tmp_path: Path) -> None:
     """A page with a box is released as its image, annotations drawn: a note's name must be
     boxed too, or the burned page shows it."""
@@ -379,6 +385,7 @@ def test_a_name_in_a_note_on_a_page_with_another_box_is_burned_with_it(tmp_path:
         assert kinds_found(reading, NEEDLES) == set(), reading
 
 
+@pytest.mark.slow
 def test_one_identifier_seen_by_every_reading_is_one_box() -> None:
     data = scan_pdf(
         [(150, 400, "Name: Maria O'Brien-Nguyen"), (150, 500, "Phone: 903-555-0142")], []
@@ -387,6 +394,7 @@ def test_one_identifier_seen_by_every_reading_is_one_box() -> None:
     assert sorted(b.kind for b in boxes) == ["name", "phone"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rotate", [0, 90, 180, 270])
 def test_boxes_land_on_a_cropped_and_rotated_page_where_it_is_shown(rotate: int) -> None:
     """The text layer's coordinates are the page's own; what is rendered and burned is the page
@@ -413,6 +421,7 @@ def test_boxes_land_on_a_cropped_and_rotated_page_where_it_is_shown(rotate: int)
     assert all(kinds_found(r, NEEDLES) == set() for r in readings), readings
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spread", [3, 5, 7, 9])
 def test_a_short_page_with_a_surname_set_a_glyph_at_a_time_is_boxed(
     spread: int, tmp_path: Path

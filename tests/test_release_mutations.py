@@ -177,6 +177,7 @@ def _file(package: bytes, ending: str) -> bytes:
         return zf.read(name)
 
 
+@pytest.mark.slow
 def test_each_step_broken_at_release_is_blocked_and_unbroken_it_passes(
     client, records, work, case, built, monkeypatch
 ) -> None:
@@ -217,6 +218,7 @@ AT_PREPARATION: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", list(AT_PREPARATION))
 def test_each_step_broken_from_preparation_on_is_blocked(
     client, records, work, case, built, monkeypatch, step: str
@@ -271,6 +273,7 @@ HIDDEN = {
 }
 
 
+@pytest.mark.slow
 def test_what_the_redaction_leaves_in_a_file_never_leaves_unnoticed(
     client, officer, records, work, built
 ) -> None:

@@ -102,6 +102,7 @@ RENDER_AGAIN = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_the_same_notice_renders_to_the_same_bytes_in_another_process(
     client, officer, database, settings, tmp_path
 ) -> None:

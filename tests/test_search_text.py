@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import timedelta
 
+import pytest
 from PIL import Image
 from sqlalchemy import select, text
 
@@ -32,6 +33,7 @@ def upload(client, h, case: str, name: str, data: bytes, **form) -> int:
     return r.json["id"]
 
 
+@pytest.mark.slow
 def test_an_image_only_return_receipt_is_found_by_its_signer(client, officer, clock, work) -> None:
     advance = clock("2030-11-20T09:00:00-08:00")
     h = officer.headers
@@ -81,6 +83,7 @@ def test_a_notice_is_found_by_its_body_text_stemmed_and_without_accents(
     assert search(client, h, '"property the against lien"') == []
 
 
+@pytest.mark.slow
 def test_scans_docx_and_email_are_read(client, officer, work) -> None:
     h = officer.headers
     case = build_case(client, h, "tom-bean-tx").case
@@ -195,6 +198,7 @@ def test_a_failing_extraction_is_retried_then_given_up_and_reported(
     assert "has no text (extraction failed: RuntimeError: disk hiccup)" in result.output
 
 
+@pytest.mark.slow
 def test_a_record_written_while_the_worker_is_down_is_found_once_it_runs(
     client, officer, settings
 ) -> None:

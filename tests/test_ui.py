@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from docsvc.models import AuditEvent
@@ -300,6 +301,7 @@ def test_records_requests_pages_are_for_records_staff(client, signed_in, open_ca
     assert b"Preparing the records for review" in detail.data and b"2026-11-30" in detail.data
 
 
+@pytest.mark.slow
 def test_release_from_the_page_runs_in_the_worker_with_progress(
     client, signed_in, officer, database, settings, monkeypatch
 ) -> None:

@@ -7,6 +7,8 @@ import io
 import re
 import zipfile
 
+import pytest
+
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.documents_helpers import served_case
@@ -62,6 +64,7 @@ def test_a_signed_in_clerk_downloads_the_released_package_from_its_page(
     assert client.get(href.group(1).decode()).status_code == 403
 
 
+@pytest.mark.slow
 def test_no_page_links_to_the_api_and_every_download_answers_the_session(
     client, signed_in, officer, attorney, clock, work
 ) -> None:

@@ -8,6 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from lxml import html
 
 from docsvc.labels import WORDS, known_codes, label
@@ -80,6 +81,7 @@ def test_a_draft_preview_claims_no_issue_date(client, officer, tmp_path) -> None
     assert re.search(r"Issued \w+ \d+, \d{4}", issued) and "DRAFT" not in issued
 
 
+@pytest.mark.slow
 def test_bundle_cover_and_chronology_read_in_words_and_in_order(
     client, officer, attorney, clock, work, tmp_path
 ) -> None:
@@ -125,6 +127,7 @@ def test_bundle_cover_and_chronology_read_in_words_and_in_order(
     assert re.search(r"Effective\s+2026-11-20 14:05", proof), proof
 
 
+@pytest.mark.slow
 def test_pages_and_reports_show_no_codes(client, signed_in, officer, work, clock, tmp_path) -> None:
     clock("2030-03-02T09:00:00-08:00")
     built = build_case(client, officer.headers, "los-gatos-ca")
@@ -160,6 +163,7 @@ def test_pages_and_reports_show_no_codes(client, signed_in, officer, work, clock
     assert csv.status_code == 200 and _codes_in(csv.data.decode()) == set()
 
 
+@pytest.mark.slow
 def test_pages_show_single_word_codes_as_words(
     client, signed_in, officer, work, clock, settings
 ) -> None:
