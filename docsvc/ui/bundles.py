@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from docsvc.bundles import service
 from docsvc.bundles.certification import rule_for
@@ -71,7 +72,7 @@ CERTIFY = register(
 
 
 @bp.route("/cases/<case_number>/bundles", methods=["POST"])
-def request_bundle(case_number: str):  # type: ignore[no-untyped-def]
+def request_bundle(case_number: str) -> ResponseReturnValue:
     user = staff("bundles")
     s = db()
     case = get_case(s, user, case_number)
@@ -93,7 +94,7 @@ def request_bundle(case_number: str):  # type: ignore[no-untyped-def]
     return render_case(case, user, status=422)
 
 
-def _page(bundle_id: int, errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(bundle_id: int, errors: list[str] | None = None, status: int = 200) -> tuple[str, int]:
     user = staff("bundles")
     s = db()
     bundle, case = find_bundle(db(), user, bundle_id)
@@ -130,7 +131,7 @@ def _page(bundle_id: int, errors: list[str] | None = None, status: int = 200):  
 
 
 @bp.route("/bundles/<int:bundle_id>")
-def bundle_page(bundle_id: int):  # type: ignore[no-untyped-def]
+def bundle_page(bundle_id: int) -> tuple[str, int]:
     return _page(bundle_id)
 
 
@@ -152,7 +153,7 @@ def bundle_certification(bundle_id: int) -> Response:
 
 
 @bp.route("/bundles/<int:bundle_id>/certify", methods=["POST"])
-def certify_bundle(bundle_id: int):  # type: ignore[no-untyped-def]
+def certify_bundle(bundle_id: int) -> ResponseReturnValue:
     user = staff("bundles.certify")
     s = db()
     bundle, case = find_bundle(db(), user, bundle_id)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     redirect,
@@ -14,7 +15,9 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from docsvc.attachments.schemas import AttachmentForm
 from docsvc.attachments.service import load_attachment
@@ -58,14 +61,21 @@ bp = Blueprint("cases", __name__)
 
 
 @bp.route("/cases")
-def cases():  # type: ignore[no-untyped-def]
+def cases() -> str:
     user = staff()
     filters = {k: request.args.get(k, "").strip() for k in ("status", "jurisdiction", "address")}
     if filters["status"] not in CASE_STATUSES:
         filters["status"] = ""  # an unknown status from an old link lists every case
     page = max(1, request.args.get("page", 1, type=int) or 1)
     found = case_list_dict(
-        find_cases(db(), user, **{k: v or None for k, v in filters.items()}, page=page)
+        find_cases(
+            db(),
+            user,
+            status=filters["status"] or None,
+            jurisdiction=filters["jurisdiction"] or None,
+            address=filters["address"] or None,
+            page=page,
+        )
     )
     return render_template(
         "cases.html",
@@ -171,7 +181,7 @@ def _usual_jurisdiction(session: Any, user: User, codes: list[str]) -> str:
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
-def new_case():  # type: ignore[no-untyped-def]
+def new_case() -> ResponseReturnValue:
     user = staff("cases.write")
     jurisdictions = visible_jurisdictions(user)
     zones = {j.code: ZoneInfo(j.timezone) for j in jurisdictions}
@@ -212,13 +222,13 @@ def new_case():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/cases/<case_number>")
-def case_page(case_number: str):  # type: ignore[no-untyped-def]
+def case_page(case_number: str) -> tuple[str, int]:
     user = staff()
     return render_case(service.get_case(db(), user, case_number), user)
 
 
 @bp.route("/cases/<case_number>/complainant", methods=["POST"])
-def reveal_complainant(case_number: str):  # type: ignore[no-untyped-def]
+def reveal_complainant(case_number: str) -> tuple[str, int]:
     user = staff("complainant.view")
     return render_case(service.get_case(db(), user, case_number), user, reveal=True)
 
@@ -239,7 +249,7 @@ PARTY = register(
 
 
 @bp.route("/cases/<case_number>/parties", methods=["POST"])
-def add_party(case_number: str):  # type: ignore[no-untyped-def]
+def add_party(case_number: str) -> ResponseReturnValue:
     return case_action(
         case_number,
         PartyIn(),
@@ -266,8 +276,8 @@ VIOLATION = register(
 
 
 @bp.route("/cases/<case_number>/violations", methods=["POST"])
-def add_violation(case_number: str):  # type: ignore[no-untyped-def]
-    def build(f, z):  # type: ignore[no-untyped-def]
+def add_violation(case_number: str) -> ResponseReturnValue:
+    def build(f: MultiDict[str, str], z: ZoneInfo) -> dict[str, Any]:
         d = pick(f, "violation_type", "description")
         d["observed_at"] = local_to_iso(f.get("observed_at", ""), z)
         return d
@@ -291,8 +301,8 @@ CORRECT = register(
 
 
 @bp.route("/cases/<case_number>/violations/<int:violation_id>/correct", methods=["POST"])
-def correct_violation(case_number: str, violation_id: int):  # type: ignore[no-untyped-def]
-    def build(f, z):  # type: ignore[no-untyped-def]
+def correct_violation(case_number: str, violation_id: int) -> ResponseReturnValue:
+    def build(f: MultiDict[str, str], z: ZoneInfo) -> dict[str, Any]:
         return {"corrected_at": local_to_iso(f.get("corrected_at", ""), z), **pick(f, "method")}
 
     return case_action(
@@ -336,9 +346,9 @@ INSPECTION = register(
 
 
 @bp.route("/cases/<case_number>/inspections", methods=["POST"])
-def add_inspection(case_number: str):  # type: ignore[no-untyped-def]
-    def build(f, z):  # type: ignore[no-untyped-def]
-        d = {k: f.get(k, "") for k in INSPECTION_TEXT}
+def add_inspection(case_number: str) -> ResponseReturnValue:
+    def build(f: MultiDict[str, str], z: ZoneInfo) -> dict[str, Any]:
+        d: dict[str, Any] = {k: f.get(k, "") for k in INSPECTION_TEXT}
         d["visited_at"] = local_to_iso(f.get("visited_at", ""), z)
         m = pick(f, "m_what", "m_value", "m_unit", "m_where")
         if m:
@@ -367,7 +377,7 @@ REFUSE = register(
 
 
 @bp.route("/cases/<case_number>/refuse", methods=["POST"])
-def refuse(case_number: str):  # type: ignore[no-untyped-def]
+def refuse(case_number: str) -> ResponseReturnValue:
     return case_action(
         case_number,
         RefuseIn(),
@@ -400,7 +410,7 @@ CLOSE = register(
 
 
 @bp.route("/cases/<case_number>/close", methods=["POST"])
-def close(case_number: str):  # type: ignore[no-untyped-def]
+def close(case_number: str) -> ResponseReturnValue:
     return case_action(
         case_number,
         CloseIn(),
@@ -431,7 +441,7 @@ AGGRAVATING = register(
 
 
 @bp.route("/cases/<case_number>/aggravating", methods=["POST"])
-def aggravating(case_number: str):  # type: ignore[no-untyped-def]
+def aggravating(case_number: str) -> ResponseReturnValue:
     return case_action(
         case_number,
         AggravatingIn(),
@@ -459,7 +469,7 @@ UPLOAD = register(
 
 
 @bp.route("/cases/<case_number>/attachments", methods=["POST"])
-def upload(case_number: str):  # type: ignore[no-untyped-def]
+def upload(case_number: str) -> ResponseReturnValue:
     user = staff("cases.write")
     s = db()
     case = service.get_case(s, user, case_number, for_update=True)
@@ -494,7 +504,7 @@ def upload(case_number: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/attachments/<int:attachment_id>/<variant>")
-def attachment(attachment_id: int, variant: str):  # type: ignore[no-untyped-def]
+def attachment(attachment_id: int, variant: str) -> Response:
     user = staff()
     if variant not in ("original", "print", "thumb"):
         abort(404)
@@ -503,7 +513,7 @@ def attachment(attachment_id: int, variant: str):  # type: ignore[no-untyped-def
 
 
 @bp.route("/jurisdictions/<code>")
-def jurisdiction(code: str):  # type: ignore[no-untyped-def]
+def jurisdiction(code: str) -> str:
     staff()
     row = db().get(Jurisdiction, code)
     if row is None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
@@ -17,7 +21,7 @@ from docsvc.errors import DocsvcError, Invalid, TooLarge, UnsupportedMediaType
 from docsvc.identity.guard import bears_identity
 from docsvc.identity.mask import masker
 from docsvc.labels import label
-from docsvc.models import Attachment, Document
+from docsvc.models import Attachment, Case, Document, User
 from docsvc.profiles.catalog import catalog, document_types_for
 from docsvc.ui.base import render_case, staff
 from docsvc.ui.forms import (
@@ -41,6 +45,9 @@ from docsvc.web.context import database, db, env
 from docsvc.web.files import file_response
 
 bp = Blueprint("documents", __name__)
+
+# A document's form on the case page: (session, user, document, case); refuses by raising.
+DocAct = Callable[[Session, User, Document, Case], object]
 
 
 def _field_values(doc_type: str, form: Any, zone: Any) -> dict[str, Any]:
@@ -101,7 +108,7 @@ def _new_document_page(
     status: int = 200,
     replaces: list[int] | None = None,
     gaps: dict[str, str] | None = None,
-):  # type: ignore[no-untyped-def]
+) -> tuple[str, int]:
     s = db()
     case = cases.get_case(s, user, case_number)
     types = document_types_for(cases.case_profile(s, case))
@@ -143,7 +150,7 @@ def _new_document_page(
 
 
 @bp.route("/cases/<case_number>/documents/new")
-def new_document(case_number: str):  # type: ignore[no-untyped-def]
+def new_document(case_number: str) -> ResponseReturnValue:
     user = staff("cases.write")
     start_from = request.args.get("from", type=int)
     if start_from is None:
@@ -165,9 +172,9 @@ def new_document(case_number: str):  # type: ignore[no-untyped-def]
     return _new_document_page(user, case_number, doc.type, None, replaces=[doc.id])
 
 
-def _draft_values(doc: Document, zone: Any) -> MultiDict:
+def _draft_values(doc: Document, zone: Any) -> MultiDict[str, str]:
     """A draft as the new-document form's values."""
-    values = MultiDict()
+    values: MultiDict[str, str] = MultiDict()
     values.add(
         "recipient",
         "complainant" if doc.recipient_kind == "complainant" else str(doc.recipient_party_id),
@@ -199,7 +206,7 @@ def _recipient_names(case: Any, recipients: list[str]) -> str:
 
 
 @bp.route("/cases/<case_number>/documents", methods=["POST"])
-def create_documents(case_number: str):  # type: ignore[no-untyped-def]
+def create_documents(case_number: str) -> ResponseReturnValue:
     """One document per chosen recipient (Los Gatos VII.a.ii), drafts or issued."""
     user = staff("cases.write")
     with database().read_session() as s:  # no lock held while the notices render
@@ -279,7 +286,7 @@ def create_documents(case_number: str):  # type: ignore[no-untyped-def]
     flash(f"{len(made)} document{'s' if len(made) != 1 else ''} {done}.")
     if not issue:
         with database().read_session() as s:
-            missing = []
+            missing: list[str] = []
             for doc_id in made:
                 doc, case = service.get_document(s, user, doc_id)
                 missing = missing or service.gaps(s, env(), user, doc, case)
@@ -342,7 +349,7 @@ RECEIPT = register(
 )
 
 
-def _doc_action(doc_id: int, act: Any, done: str, key: str, spec: Spec):  # type: ignore[no-untyped-def]
+def _doc_action(doc_id: int, act: DocAct, done: str, key: str, spec: Spec) -> ResponseReturnValue:
     """Run a document's form on the case page; a refusal re-shows the case page with the
     form open, its messages beside its fields and what was typed."""
     user = staff("cases.write")
@@ -366,7 +373,7 @@ def _title(doc: Document, case: Any) -> str:
     return cases.case_profile(db(), case).document_types[doc.type]["title"]
 
 
-def _already_issued(doc: Document, case: Any, back: str):  # type: ignore[no-untyped-def]
+def _already_issued(doc: Document, case: Any, back: str) -> WerkzeugResponse:
     """A second Issue (a double tap, another tab, Back and Reload): the notice as it is."""
     if doc.issued_at is None:
         flash(f"Document {doc.id} is {label(doc.status).lower()}: nothing was issued.")
@@ -392,7 +399,7 @@ def _issue_question(doc: Document, case: Any) -> Ask:
 
 
 @bp.route("/documents/<int:doc_id>/issue", methods=["POST"])
-def issue_document(doc_id: int):  # type: ignore[no-untyped-def]
+def issue_document(doc_id: int) -> ResponseReturnValue:
     user = staff("cases.write")
     doc, case = service.get_document(db(), user, doc_id)
     case_number = case.case_number
@@ -415,7 +422,7 @@ def issue_document(doc_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/documents/<int:doc_id>/service", methods=["POST"])
-def serve_document(doc_id: int):  # type: ignore[no-untyped-def]
+def serve_document(doc_id: int) -> ResponseReturnValue:
     key = f"service-{doc_id}"
     user = staff("cases.write")
     doc, case = service.get_document(db(), user, doc_id)
@@ -427,7 +434,7 @@ def serve_document(doc_id: int):  # type: ignore[no-untyped-def]
         return ask(_again_question(doc, case), "", keep=True)
     db().rollback()
 
-    def act(s, u, d, c):  # type: ignore[no-untyped-def]
+    def act(s: Session, u: User, d: Document, c: Case) -> None:
         zone = cases.case_profile(s, c).zone
         method = request.form.get("method", "")
         mail = method.endswith("_mail")
@@ -452,7 +459,9 @@ def _again_question(doc: Document, case: Any) -> Ask:
     """Asked before a second service of a notice: naming the first."""
     profile = cases.case_profile(db(), case)
     first = doc.services[0]
-    when = (first.mailed_at or first.served_at).astimezone(profile.zone)
+    dated = first.mailed_at or first.served_at
+    assert dated is not None  # recording a service requires its date, mailed or served
+    when = dated.astimezone(profile.zone)
     how = "mailed" if first.mailed_at else "served"
     to = f" to {first.served_to}" if first.served_to else ""
     name = naming.name(profile.document_types[doc.type]["title"], doc.id)
@@ -471,10 +480,10 @@ def _again_question(doc: Document, case: Any) -> Ask:
 
 
 @bp.route("/documents/<int:doc_id>/return-receipt", methods=["POST"])
-def document_receipt(doc_id: int):  # type: ignore[no-untyped-def]
+def document_receipt(doc_id: int) -> ResponseReturnValue:
     key = f"receipt-{doc_id}"
 
-    def act(s, u, d, c):  # type: ignore[no-untyped-def]
+    def act(s: Session, u: User, d: Document, c: Case) -> None:
         zone = cases.case_profile(s, c).zone
         f = request.files.get("file")
         raw = {"status": request.form.get("status", ""), **pick(request.form, "signed_by")}
@@ -487,7 +496,7 @@ def document_receipt(doc_id: int):  # type: ignore[no-untyped-def]
             raise Invalid("choose the scanned or electronic return receipt.", {"field": "file"})
         try:
             serving.record_return_receipt(
-                s, env(), u, d, c, Upload(f.stream, f.filename, f.mimetype), data
+                s, env(), u, d, c, Upload(cast(BinaryIO, f.stream), f.filename, f.mimetype), data
             )
         except (TooLarge, UnsupportedMediaType) as exc:
             raise type(exc)(exc.message, {"field": "file"}) from exc
@@ -496,7 +505,7 @@ def document_receipt(doc_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/documents/<int:doc_id>/discard", methods=["POST"])
-def discard_document(doc_id: int):  # type: ignore[no-untyped-def]
+def discard_document(doc_id: int) -> ResponseReturnValue:
     """Discard a draft, after asking (the audit trail keeps that it existed)."""
     user = staff("cases.write")
     s = db()

@@ -379,7 +379,7 @@ def cancelled() -> bool:
 CANCELLED = "Not done: nothing was changed. The form is as you left it."
 
 
-def ask(question: Ask, cancel: str, keep: bool = False):  # type: ignore[no-untyped-def]
+def ask(question: Ask, cancel: str, keep: bool = False) -> tuple[str, int]:
     """The confirmation page: the same POST again, its fields carried as hidden inputs, with
     `confirmed=yes` (and a fresh CSRF token); Cancel goes back without doing anything: to
     `cancel`, or with `keep` (a form with typed input) the same POST with `confirmed=no`, for

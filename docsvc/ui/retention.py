@@ -7,13 +7,15 @@ from collections import Counter
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from docsvc.auth.permissions import allowed
 from docsvc.auth.scope import within
 from docsvc.errors import Invalid
 from docsvc.jobs import queue
-from docsvc.models import DispositionItem, DispositionRun, Hold
+from docsvc.models import DispositionItem, DispositionRun, Hold, User
 from docsvc.retention import holds as holding
 from docsvc.retention.disposition import (
     approve,
@@ -27,7 +29,7 @@ from docsvc.retention.evaluate import judged
 from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB, queue_execution
 from docsvc.retention.schemas import HoldIn
 from docsvc.timeutil import utcnow
-from docsvc.ui.base import form_step, staff
+from docsvc.ui.base import Step, StepConfirm, form_step, staff
 from docsvc.ui.forms import Ask, Field, Spec, ask, confirmed, load, pick, register
 from docsvc.web.context import db, settings
 from docsvc.web.files import send_certificate
@@ -52,7 +54,7 @@ HOLD_RELEASE = register("hold-release", Spec((Field("reason", "Reason for releas
 APPROVE = register("approve", Spec((Field("item", "Case files to approve", "check"),)))
 
 
-def _page(errors: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(errors: list[str] | None = None, status: int = 200) -> tuple[str, int]:
     user = staff("retention.approve")
     s = db()
     today = utcnow().date()
@@ -82,11 +84,17 @@ def _page(errors: list[str] | None = None, status: int = 200):  # type: ignore[n
 
 
 @bp.route("/retention")
-def retention_page():  # type: ignore[no-untyped-def]
+def retention_page() -> tuple[str, int]:
     return _page()
 
 
-def _act(permission: str, step, done: str, form=None, confirm=None):  # type: ignore[no-untyped-def]
+def _act(
+    permission: str,
+    step: Step,
+    done: str,
+    form: tuple[str, Spec] | None = None,
+    confirm: StepConfirm | None = None,
+) -> ResponseReturnValue:
     return form_step(
         permission,
         step,
@@ -99,7 +107,7 @@ def _act(permission: str, step, done: str, form=None, confirm=None):  # type: ig
 
 
 @bp.route("/retention/propose", methods=["POST"])
-def retention_propose():  # type: ignore[no-untyped-def]
+def retention_propose() -> ResponseReturnValue:
     return _act(
         "retention.execute",
         lambda s, user: propose(s, settings().data_dir, utcnow().date()),
@@ -108,15 +116,15 @@ def retention_propose():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/retention/approve", methods=["POST"])
-def retention_approve():  # type: ignore[no-untyped-def]
+def retention_approve() -> ResponseReturnValue:
     ids = [int(v) for v in request.form.getlist("item") if v.isdigit()]
 
-    def step(s, user):  # type: ignore[no-untyped-def]
+    def step(s: Session, user: User) -> None:
         if not ids:
             raise Invalid("tick the case files to approve.", {"field": "item"})
         approve(s, user, ids)
 
-    def confirm(s, user):  # type: ignore[no-untyped-def]
+    def confirm(s: Session, user: User) -> Ask:
         numbers = s.scalars(
             select(DispositionItem.case_number)
             .where(DispositionItem.id.in_(ids))
@@ -144,7 +152,7 @@ def _files(n: int) -> str:
 
 
 @bp.route("/retention/approve-all", methods=["POST"])
-def retention_approve_all():  # type: ignore[no-untyped-def]
+def retention_approve_all() -> ResponseReturnValue:
     """Every queued file waiting for the user's role, approved in the background in batches
     (a city's first run may queue tens of thousands)."""
     user = staff("retention.approve")
@@ -167,7 +175,7 @@ def retention_approve_all():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/retention/execute", methods=["POST"])
-def retention_execute():  # type: ignore[no-untyped-def]
+def retention_execute() -> ResponseReturnValue:
     user = staff("retention.execute")
     if not confirmed():
         s = db()
@@ -194,11 +202,11 @@ def retention_execute():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/retention/holds", methods=["POST"])
-def place_hold():  # type: ignore[no-untyped-def]
+def place_hold() -> ResponseReturnValue:
     numbers = [n.strip() for n in request.form.get("case_numbers", "").split(",") if n.strip()]
     raw = {**pick(request.form, "matter", "reason"), "case_numbers": numbers}
 
-    def step(s, user):  # type: ignore[no-untyped-def]
+    def step(s: Session, user: User) -> None:
         data, problems = load(HoldIn(), raw, "hold", HOLD)  # the API's rules, limits included
         if data is None:
             raise Invalid(" ".join(problems))
@@ -210,7 +218,7 @@ def place_hold():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/retention/holds/<int:hold_id>/release", methods=["POST"])
-def release_hold(hold_id: int):  # type: ignore[no-untyped-def]
+def release_hold(hold_id: int) -> ResponseReturnValue:
     reason = request.form.get("reason", "").strip() or None
     return _act(
         "holds",

@@ -22,7 +22,7 @@ FILTERS = ("q", "jurisdiction", "case_status", "doc_type", "from", "to", "page")
 
 
 @bp.route("/search")
-def search_page():  # type: ignore[no-untyped-def]
+def search_page() -> tuple[str, int]:
     user = staff("search")
     chosen = pick(request.args, *FILTERS)
     errors: list[str] = []

@@ -10,6 +10,8 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
 
 from docsvc.auth.credentials import check_login
 from docsvc.web.context import browser_user, db, login_browser
@@ -18,12 +20,12 @@ bp = Blueprint("signin", __name__)
 
 
 @bp.route("/")
-def home():  # type: ignore[no-untyped-def]
+def home() -> Response:
     return redirect(url_for("ui.cases.cases") if browser_user() else url_for("ui.signin.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         user = check_login(db(), request.form.get("username", ""), request.form.get("password", ""))
@@ -40,6 +42,6 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> Response:
     session.clear()
     return redirect(url_for("ui.signin.login"))

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, g, has_request_context, redirect, request, session, url_for
@@ -43,6 +45,7 @@ MISSING = (
     "again and send the form from there."
 )
 _INFO = "docsvc.submission"
+R = TypeVar("R")  # what a short read returns
 
 
 def new_token() -> str:
@@ -78,7 +81,7 @@ class AlreadyDone(Exception):
         self.token = token
 
 
-def _read(fn):  # type: ignore[no-untyped-def]
+def _read(fn: Callable[[Session], R]) -> R:
     """A short read of its own: the request's session may not have begun (no lock taken)."""
     with database().read_session() as s:
         return fn(s)
@@ -170,6 +173,7 @@ def _where_it_went(resp: Response) -> Response:
     p = _pending()
     if p is None or not p.recorded:
         return resp
+    result: str | None
     if 300 <= resp.status_code < 400:
         result = resp.location
     else:
