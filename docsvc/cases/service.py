@@ -75,7 +75,9 @@ def case_record(session: Session, user: User, model: type[R], row_id: int, noun:
     exist or whose case the user's jurisdictions exclude (never 403: existence is not told)."""
     row = session.get(model, row_id)
     case = session.get(Case, row.case_id) if row is not None else None
-    in_sight(user, case and case.jurisdiction_code, f"no {noun} {row_id} that you can see.")
+    in_sight(
+        user, case.jurisdiction_code if case else None, f"no {noun} {row_id} that you can see."
+    )
     assert row is not None
     return row
 
