@@ -123,9 +123,9 @@ def main() -> None:
     from docsvc.disclosure.pages import rebuild
     from docsvc.disclosure.scan_targets import Targets
     from docsvc.documents.env import Env
-    from docsvc.jobs.worker import drain
     from docsvc.models import Release
     from docsvc.store import FileStore
+    from docsvc.worker import drain
     from tests.conftest import complaint_case
     from tests.helpers import upload
 

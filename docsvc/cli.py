@@ -280,8 +280,8 @@ def worker(once: bool, poll: float, parent: int | None) -> None:
     from docsvc.app import configure_logging
     from docsvc.db import Database
     from docsvc.documents.env import Env
-    from docsvc.jobs.worker import drain, run_forever, stop_on_signals
     from docsvc.store import FileStore
+    from docsvc.worker import drain, run_forever, stop_on_signals
 
     configure_logging("%(asctime)s worker %(levelname)s %(message)s")
     settings = load_settings()

@@ -216,8 +216,8 @@ def open_case(client, officer) -> Callable[..., dict]:
 def work(database: Database, settings: Settings) -> Callable[[], int]:
     """Run the background worker's jobs until the queue is empty; how many it did."""
     from docsvc.documents.env import Env
-    from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
+    from docsvc.worker import drain
 
     return lambda: drain(database, Env(FileStore(settings.store_dir), settings))
 

@@ -363,8 +363,8 @@ def test_search_box_results_filters_and_ocr_text(
     import io
 
     from docsvc.documents.env import Env
-    from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
+    from docsvc.worker import drain
     from tests.conftest import complaint_case
 
     officer = make_user("officer", with_password=True)
@@ -415,8 +415,8 @@ def test_records_clerk_reviews_boxes_and_releases(
     page, live_server, make_user, client, database, settings
 ) -> None:
     from docsvc.documents.env import Env
-    from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
+    from docsvc.worker import drain
     from tests.conftest import complaint_case
 
     officer = make_user("officer", with_password=True)
@@ -480,8 +480,8 @@ def test_records_officer_holds_approves_and_destroys(
     page, live_server, make_user, client, clock, database, settings
 ) -> None:
     from docsvc.documents.env import Env
-    from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
+    from docsvc.worker import drain
     from tests.retention_helpers import adopt, closed_case
 
     def work() -> None:
@@ -543,8 +543,8 @@ def test_attorney_builds_a_bundle_and_the_custodian_certifies_it(
     page, live_server, make_user, client, officer, clock, database, settings
 ) -> None:
     from docsvc.documents.env import Env
-    from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
+    from docsvc.worker import drain
     from tests.documents_helpers import served_case
 
     built, _ = served_case(client, officer, clock)
@@ -606,9 +606,9 @@ def test_review_boxes_sit_over_their_text_at_any_width_and_drawn_boxes_are_black
     from pypdf import PdfReader, PdfWriter
 
     from docsvc.documents.env import Env
-    from docsvc.jobs.worker import drain
     from docsvc.models import Redaction
     from docsvc.store import FileStore
+    from docsvc.worker import drain
     from tests.conftest import complaint_case
 
     officer = make_user("officer")

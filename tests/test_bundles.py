@@ -14,8 +14,8 @@ import pytest
 from pypdf import PdfReader
 
 from docsvc.documents.env import Env
-from docsvc.jobs.worker import drain
 from docsvc.store import FileStore
+from docsvc.worker import drain
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.documents_helpers import issue, served_case

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from docsvc.disclosure.identity import Identity
 from docsvc.disclosure.scan_targets import Targets
 from docsvc.disclosure.scanner import scan_package
+from docsvc.identity.needles import Identity
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.helpers import pdf_with, text_ops

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from docsvc.disclosure.identity import Identity, address_needles, kinds_found, street_address
+from docsvc.identity.needles import Identity, address_needles, kinds_found, street_address
 from docsvc.models import AuditEvent, DisclosureException
 from tests import helpers
 from tests.conftest import complaint_case
@@ -521,7 +521,7 @@ def test_an_unredacted_bundle_is_never_cached(client, officer, attorney, work) -
 
 def test_a_redacted_phone_leaves_no_bracket_behind() -> None:
     """'([the complainant]' would tell the respondent a phone number stood there."""
-    from docsvc.disclosure.identity import replace_spans
+    from docsvc.identity.needles import replace_spans
 
     who = Identity("Maria O'Brien-Nguyễn", "(903) 555-0142", None, None)
     for text, out in (

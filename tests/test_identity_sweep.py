@@ -41,11 +41,11 @@ from sqlalchemy import func, select
 
 from docsvc.auth.permissions import allowed
 from docsvc.documents.env import Env
-from docsvc.jobs.worker import drain
 from docsvc.models import AuditEvent, Case, DisclosureItem, Redaction
 from docsvc.reports import catalog as report_catalog
 from docsvc.retention.evaluate import VERDICTS
 from docsvc.store import FileStore
+from docsvc.worker import drain
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.retention_helpers import adopt, closed_case

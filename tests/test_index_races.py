@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from docsvc.jobs.worker import run_one
 from docsvc.models import SearchEntry
+from docsvc.worker import run_one
 from tests import helpers
 from tests.documents_helpers import article_number, build_case, issue
 

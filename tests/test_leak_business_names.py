@@ -11,10 +11,10 @@ import zipfile
 
 import pytest
 
-from docsvc.disclosure.identity import Identity, find_spans
 from docsvc.disclosure.pages import find_boxes
 from docsvc.disclosure.scan_targets import Targets
 from docsvc.disclosure.scanner import scan_package
+from docsvc.identity.needles import Identity, find_spans
 from tests.helpers import pdf_with, scan_pdf, scan_text_rect, text_ops
 
 # (the name as the complaint records it, the name as a record writes it)

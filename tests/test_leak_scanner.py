@@ -33,7 +33,7 @@ WHO = {
     "address": "100 N Oak Avenue Apt 4B, Tom Bean, TX",
 }
 TARGETS = Targets.of(**WHO)
-FORBIDDEN = ("docsvc.disclosure.identity", "docsvc.cases.normalize")
+FORBIDDEN = ("docsvc.identity.needles", "docsvc.cases.normalize")
 
 
 def package(**files: bytes) -> bytes:

@@ -25,8 +25,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
 from docsvc.disclosure import pages
-from docsvc.disclosure.identity import Identity, kinds_found, squashed
 from docsvc.disclosure.pages import Box, find_boxes, rebuild
+from docsvc.identity.needles import Identity, kinds_found, squashed
 from docsvc.search.extract import OcrWord, ocr_image
 from tests import helpers
 from tests.helpers import pdf_with, scan_pdf, scan_text_rect, spaced_pdf, text_ops

@@ -307,8 +307,8 @@ def test_release_from_the_page_runs_in_the_worker_with_progress(
 ) -> None:
     from docsvc.documents.env import Env
     from docsvc.jobs import queue
-    from docsvc.jobs.worker import drain
     from docsvc.store import FileStore
+    from docsvc.worker import drain
     from tests.conftest import complaint_case
 
     def work() -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
-from docsvc.audit import append
-from docsvc.cases.service import actor_of, get_case
+from docsvc.audit import actor_of, append
+from docsvc.cases.service import get_case
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure import ruling, workflow
 from docsvc.disclosure.requests import (

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments import photos, sniff, validate
-from docsvc.audit import append
+from docsvc.audit import actor_of, append
 from docsvc.auth.scope import in_sight
-from docsvc.cases.service import actor_of, case_profile
 from docsvc.config import Settings
 from docsvc.errors import Invalid, TooLarge, UnsupportedMediaType
 from docsvc.models import Attachment, Blob, Case, User
 from docsvc.models.base import dialect_insert
+from docsvc.profiles.loader import profile_for
 from docsvc.store import FileStore
 from docsvc.store.filestore import StagedFile
 from docsvc.store.filestore import TooLarge as StoreTooLarge
@@ -142,7 +142,7 @@ def add_attachment(
         if media_type in sniff.IMAGES:
             img = validate.open_image(staged.path, settings.max_image_pixels)
             try:
-                facts = photos.read_facts(img, case_profile(session, case).zone)
+                facts = photos.read_facts(img, profile_for(session, case.jurisdiction_code).zone)
                 renditions = (
                     photos.rendition(img, photos.PRINT_EDGE, 85),
                     photos.rendition(img, photos.THUMB_EDGE, 80),

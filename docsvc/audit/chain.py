@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from docsvc.models import AuditEvent, AuditHead
+from docsvc.models import AuditEvent, AuditHead, User
 from docsvc.timeutil import utcnow
 
 GENESIS = "0" * 64
@@ -31,6 +31,11 @@ class Actor:
     @classmethod
     def system(cls) -> Actor:
         return cls(None, "system")
+
+
+def actor_of(user: User) -> Actor:
+    """Who an audit row names: the user and the role they acted in."""
+    return Actor(user.id, user.role)
 
 
 def _canonical(event: AuditEvent) -> bytes:

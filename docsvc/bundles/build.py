@@ -22,10 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
-from docsvc.audit import append
+from docsvc.audit import actor_of, append
 from docsvc.bundles.assemble import Bates, Run, Volume, page_sizes, split, write_volume
 from docsvc.bundles.contents import SECTIONS, Entry, Redaction, gather
-from docsvc.cases.service import actor_of, case_profile
+from docsvc.cases.service import case_profile
 from docsvc.db import Database
 from docsvc.disclosure.prepare import case_needles
 from docsvc.disclosure.scan_targets import Targets, targets_for

@@ -29,7 +29,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.photos import PRINT_EDGE, rendition
-from docsvc.disclosure.identity import Needle, replace_spans
 from docsvc.disclosure.pages import find_boxes, rebuild
 from docsvc.disclosure.renditions import (
     attachment_pdf,
@@ -40,6 +39,7 @@ from docsvc.disclosure.renditions import (
 from docsvc.documents.env import Env
 from docsvc.errors import Invalid
 from docsvc.identity import guard
+from docsvc.identity.needles import Needle, replace_spans
 from docsvc.labels import label
 from docsvc.models import (
     Appeal,

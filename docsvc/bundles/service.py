@@ -9,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
-from docsvc.audit import append
+from docsvc.audit import actor_of, append
 from docsvc.auth.scope import in_sight
 from docsvc.bundles.certification import certification_pdf
-from docsvc.cases.service import actor_of
 from docsvc.documents.env import Env
 from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.jobs import queue

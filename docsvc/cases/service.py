@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from docsvc.audit import Actor, append
+from docsvc.audit import actor_of, append
 from docsvc.auth.scope import in_sight, visible
 from docsvc.cases.acceptance import check_complaint
 from docsvc.cases.normalize import address_key, name_key
@@ -29,15 +29,11 @@ from docsvc.models import (
     User,
     Violation,
 )
-from docsvc.profiles.loader import profile_of
+from docsvc.profiles.loader import profile_for, profile_of
 from docsvc.profiles.model import Profile
 from docsvc.timeutil import utcnow
 
 TERMINAL = ("refused", "closed")
-
-
-def actor_of(user: User) -> Actor:
-    return Actor(user.id, user.role)
 
 
 def jurisdiction_for(session: Session, user: User, code: str) -> Jurisdiction:
@@ -83,7 +79,7 @@ def case_record(session: Session, user: User, model: type[R], row_id: int, noun:
 
 
 def case_profile(session: Session, case: Case) -> Profile:
-    return profile_of(session.get_one(Jurisdiction, case.jurisdiction_code))
+    return profile_for(session, case.jurisdiction_code)
 
 
 def _find_or_create_property(session: Session, jurisdiction: str, prop: dict[str, Any]) -> Property:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from docsvc.disclosure.identity import Identity
 from docsvc.identity.guard import complaint_of_processing
+from docsvc.identity.needles import Identity
 from docsvc.models import Complaint
 from docsvc.profiles.model import Profile
 

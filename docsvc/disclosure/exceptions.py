@@ -13,12 +13,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
+from docsvc.audit import actor_of, append
 from docsvc.cases.normalize import name_key
-from docsvc.cases.service import actor_of
-from docsvc.disclosure.identity import same_building, street_address
 from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.identity.guard import for_processing
+from docsvc.identity.needles import same_building, street_address
 from docsvc.labels import label
 from docsvc.models import (
     Case,

@@ -47,7 +47,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
 from docsvc.cases.normalize import APOSTROPHES
-from docsvc.disclosure.identity import Needle, find_spans, squashed
+from docsvc.identity.needles import Needle, find_spans, squashed
 from docsvc.pdflock import serialized
 from docsvc.search.extract import MIN_LAYER_CHARS, OcrWord, ocr_words
 

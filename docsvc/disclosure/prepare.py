@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from docsvc.attachments.service import register_blob
 from docsvc.cases.service import case_profile
 from docsvc.disclosure.exceptions import waived
-from docsvc.disclosure.identity import Identity, Needle
 from docsvc.disclosure.pages import find_boxes
 from docsvc.disclosure.renditions import source_pdf
 from docsvc.documents.env import Env
 from docsvc.errors import Conflict
 from docsvc.identity.guard import for_processing
+from docsvc.identity.needles import Identity, Needle
 from docsvc.jobs.queue import enqueue
 from docsvc.labels import label
 from docsvc.models import (

@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
-from docsvc.audit import append
-from docsvc.cases.service import actor_of, case_profile
+from docsvc.audit import actor_of, append
+from docsvc.cases.service import case_profile
 from docsvc.disclosure import exceptions, ruling
 from docsvc.disclosure.pages import Box, rebuild
 from docsvc.disclosure.prepare import WITHHOLDING, label_of, needles_for

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.sniff import DOCX, EML, IMAGES, LABELS, PDF
 from docsvc.cases.service import case_profile
-from docsvc.disclosure.identity import Needle, replace_spans
 from docsvc.disclosure.pages import image_pdf
 from docsvc.documents.env import Env
 from docsvc.documents.pdf import html_environment, write_pdf
 from docsvc.documents.service import rendered
 from docsvc.documents.templates import find, search_path
+from docsvc.identity.needles import Needle, replace_spans
 from docsvc.models import Attachment, Case, DisclosureItem, Document
 from docsvc.profiles.model import Profile
 from docsvc.search.extract import docx_text, eml_text

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
+from docsvc.audit import actor_of, append
 from docsvc.auth.scope import visible, within
-from docsvc.cases.service import actor_of, get_case, jurisdiction_for
+from docsvc.cases.service import get_case, jurisdiction_for
 from docsvc.disclosure import exceptions
 from docsvc.disclosure.decisions import decide
 from docsvc.disclosure.prepare import PREPARE_JOB

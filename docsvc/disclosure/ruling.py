@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments import sniff, validate
 from docsvc.attachments.service import Upload, register_blob, stage
-from docsvc.audit import append
-from docsvc.cases.service import actor_of
+from docsvc.audit import actor_of, append
 from docsvc.config import Settings
 from docsvc.disclosure.prepare import prepare_again
 from docsvc.errors import Conflict, Invalid

@@ -3,7 +3,7 @@ and the matching that finds them in text however a file mangles it.
 
 Deliberately its own code: it reads the complaint through the identity guard, never the
 redaction's needles, and it folds text and parses addresses without the redaction's helpers
-(docsvc.disclosure.identity, docsvc.cases.normalize). A mistake there (an identifier dropped
+(docsvc.identity.needles, docsvc.cases.normalize). A mistake there (an identifier dropped
 as "public", a pattern too narrow) would otherwise be made twice, and the scanner would pass
 what the redaction missed. The one thing skipped is what a records clerk confirmed is public
 in the record (`waived`).

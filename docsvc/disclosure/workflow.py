@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
-from docsvc.cases.service import actor_of
+from docsvc.audit import actor_of, append
 from docsvc.db import Database
 from docsvc.disclosure import exceptions
 from docsvc.disclosure import release as releasing

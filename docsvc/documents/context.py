@@ -13,9 +13,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from docsvc.disclosure.identity import mask
 from docsvc.documents.deadlines import Rule, strictest
 from docsvc.identity import guard
+from docsvc.identity.needles import mask
 from docsvc.models import Attachment, Case, Document, Party, User, Violation
 from docsvc.profiles.catalog import catalog
 from docsvc.profiles.model import Profile

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
-from docsvc.audit import append
+from docsvc.audit import actor_of, append
 from docsvc.auth.scope import visible
-from docsvc.cases.service import _require_open, actor_of, case_profile, get_case
+from docsvc.cases.service import _require_open, case_profile, get_case
 from docsvc.db import Database
 from docsvc.documents import agreements, deadlines, elements, templates, wording
 from docsvc.documents.context import build_context, long_datetime

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import Upload, add_attachment
-from docsvc.audit import append
-from docsvc.cases.service import actor_of, case_profile
+from docsvc.audit import actor_of, append
+from docsvc.cases.service import case_profile
 from docsvc.documents import deadlines, naming, usps
 from docsvc.documents.env import Env
 from docsvc.errors import Conflict, Invalid

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from docsvc.disclosure.identity import mask, squashed, words
 from docsvc.identity.guard import Complainant, for_processing
+from docsvc.identity.needles import mask, squashed, words
 from docsvc.models import Case, Property
 
 LABEL = "complainant"

@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
-from docsvc.cases.service import actor_of
+from docsvc.audit import actor_of, append
 from docsvc.errors import Conflict, Invalid
 from docsvc.models import Appeal, Case, Citation, Document, Party, User
 from docsvc.timeutil import utcnow

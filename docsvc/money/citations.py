@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
-from docsvc.cases.service import actor_of, case_profile
+from docsvc.audit import actor_of, append
+from docsvc.cases.service import case_profile
 from docsvc.errors import Conflict, Invalid
 from docsvc.models import Case, Citation, Inspection, Party, User, Violation
 from docsvc.models.money import FINE_OUTCOMES

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
+from docsvc.audit import actor_of, append
 from docsvc.cases import service as cases
-from docsvc.cases.service import actor_of, case_profile
+from docsvc.cases.service import case_profile
 from docsvc.errors import Invalid
 from docsvc.models import Case, LedgerEntry, Lien, Settlement, User, Voucher
 from docsvc.models.money import APPLIES_TO, CENT

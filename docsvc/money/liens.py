@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
-from docsvc.cases.service import actor_of
+from docsvc.audit import actor_of, append
 from docsvc.errors import Conflict, Invalid
 from docsvc.models import Case, Lien, User
 from docsvc.money import ledger

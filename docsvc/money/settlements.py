@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
-from docsvc.cases.service import actor_of, case_profile
+from docsvc.audit import actor_of, append
+from docsvc.cases.service import case_profile
 from docsvc.errors import Conflict, Invalid
 from docsvc.models import Case, Document, Settlement, User
 from docsvc.money import ledger

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
-from docsvc.cases.service import actor_of, case_profile
+from docsvc.audit import actor_of, append
+from docsvc.cases.service import case_profile
 from docsvc.errors import Invalid
 from docsvc.models import Case, User, Voucher
 from docsvc.money.ledger import ZERO

@@ -93,6 +93,11 @@ def profile_of(row: Jurisdiction) -> Profile:
     return Profile(row.profile)
 
 
+def profile_for(session: Session, code: str) -> Profile:
+    """The profile of jurisdiction `code` (which must exist: a case's, say)."""
+    return profile_of(session.get_one(Jurisdiction, code))
+
+
 def summary(row: Jurisdiction) -> dict[str, Any]:
     p = row.profile
     return {

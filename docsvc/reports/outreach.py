@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
+from docsvc.audit import actor_of, append
 from docsvc.auth.scope import visible
-from docsvc.cases.service import actor_of
 from docsvc.errors import Invalid
 from docsvc.models import Jurisdiction, OutreachActivity, User
 from docsvc.timeutil import utcnow

@@ -21,9 +21,8 @@ from sqlalchemy import func, insert, null, select, text, update
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
-from docsvc.audit import Actor, append, append_each
+from docsvc.audit import Actor, actor_of, append, append_each
 from docsvc.auth.scope import visible, within
-from docsvc.cases.service import actor_of
 from docsvc.db import Database
 from docsvc.documents.pdf import html_environment, write_pdf
 from docsvc.documents.templates import find, search_path

@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from docsvc.audit import append
+from docsvc.audit import actor_of, append
 from docsvc.auth.scope import visible
-from docsvc.cases.service import actor_of
 from docsvc.errors import Conflict, Invalid, NotFound, OnHold
 from docsvc.models import (
     Appeal,
