@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from flask import Blueprint, Flask, Response
-from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]  # flask-wtf ships no types
+from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
 
 from docsvc import wiring

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from marshmallow import Schema, fields
 
 from docsvc.profiles.catalog import catalog
-from docsvc.validation import Instant, Text
+from docsvc.validation import Input, Instant, Text
 
-_TYPES = {
+_TYPES: dict[str, Callable[[], fields.Field[Any]]] = {
     "text": lambda: Text(max_length=20000),
     "date": lambda: fields.Date(),
     "datetime": lambda: Instant(),
@@ -24,16 +26,12 @@ def field_schema(doc_type: str) -> Schema:
     spec = {f["name"]: _TYPES[f["type"]]() for f in catalog()[doc_type]["fields"]}
     # Required fields are reported with the other missing elements, at issue, not here:
     # a draft may be saved half-filled.
-    cls = Schema.from_dict(spec, name=f"{doc_type}_fields")
-
-    class Strict(cls):  # type: ignore[valid-type,misc]
-        class Meta:
-            unknown = "raise"
-
-    return Strict()
+    # Input refuses a field the type does not have (a misspelt one is an error, not dropped).
+    strict: type[Schema] = type(f"{doc_type}_fields", (Input,), dict(spec))
+    return strict()
 
 
-def jsonable(loaded: dict) -> dict:  # type: ignore[type-arg]
+def jsonable(loaded: dict[str, Any]) -> dict[str, Any]:
     """Dates and decimals as strings, exactly as the frozen context keeps them."""
     return {
         k: (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -116,8 +116,15 @@ def _recipient(
     return "party", party.id
 
 
-def _ids_in_case(session: Session, model: type, ids: list[int], case: Case, what: str) -> list[Any]:
-    rows = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+_M = TypeVar("_M", Violation, Attachment)
+
+
+def _ids_in_case(
+    session: Session, model: type[_M], ids: list[int], case: Case, what: str
+) -> list[_M]:
+    rows: dict[int, _M] = (
+        {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+    )
     bad = [i for i in ids if i not in rows or rows[i].case_id != case.id]
     if bad:
         raise Invalid(
@@ -454,6 +461,8 @@ def prepare(
             unclaimed=False,
             profile=profile,
         )
+        # Served at issue means served in person, by door hanger or posting: effective at once.
+        assert effective is not None
         due = deadlines.earliest(deadline_rules(context["violations"], profile), effective, profile)
         how = label(served["method"]).lower()  # "personal service", "posting at the property"
         context["deadline"]["date_text"] = long_datetime(due, profile) if due else ""

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
-from flask_wtf.csrf import CSRFError  # type: ignore[import-untyped]  # flask-wtf ships no types
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RoutingException
 
