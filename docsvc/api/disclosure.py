@@ -26,6 +26,7 @@ from docsvc.disclosure.schemas import (
     BoxIn,
     CounselDecisionIn,
     DisclosureIn,
+    DisclosureOut,
     DisclosurePatch,
     DismissIn,
     ExceptionDecisionIn,
@@ -41,7 +42,7 @@ from docsvc.models import (
 from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, database, db, env, file_store, require, settings
 from docsvc.web.files import send_package, send_ruling_letter
-from docsvc.web.present import _release_urls, local_iso, request_dict
+from docsvc.web.present import local_iso, release_urls, request_dict
 
 blp = Blueprint("disclosure", __name__, description="Public-records requests and releases")
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -49,7 +50,7 @@ SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 @blp.route("/api/disclosures", methods=["POST"])
 @blp.arguments(DisclosureIn)
-@blp.response(201)
+@blp.response(201, DisclosureOut)
 @blp.doc(security=SECURITY)
 def create_disclosure(data: dict[str, Any]) -> dict[str, Any]:
     """Open a request: due dates from the profile's clocks; the responsive records gathered
@@ -82,7 +83,7 @@ def list_disclosures() -> list[dict[str, Any]]:
 
 
 @blp.route("/api/disclosures/<int:request_id>", methods=["GET"])
-@blp.response(200)
+@blp.response(200, DisclosureOut)
 @blp.doc(security=SECURITY)
 def get_disclosure(request_id: int) -> dict[str, Any]:
     user = require(api_user(), "disclosure")
@@ -91,7 +92,7 @@ def get_disclosure(request_id: int) -> dict[str, Any]:
 
 @blp.route("/api/disclosures/<int:request_id>", methods=["PATCH"])
 @blp.arguments(DisclosurePatch)
-@blp.response(200)
+@blp.response(200, DisclosureOut)
 @blp.doc(security=SECURITY)
 def patch_disclosure(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     """Record when an Attorney General decision was requested (Texas), notes, or close."""
@@ -110,7 +111,7 @@ def patch_disclosure(data: dict[str, Any], request_id: int) -> dict[str, Any]:
 
 @blp.route("/api/disclosures/<int:request_id>/ruling", methods=["POST"])
 @blp.arguments(RulingIn)
-@blp.response(200)
+@blp.response(200, DisclosureOut)
 @blp.doc(security=SECURITY)
 def record_ruling(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     """The ruling the profile's pre-withholding step asked for (Texas: the Attorney General's):
@@ -126,7 +127,7 @@ def record_ruling(data: dict[str, Any], request_id: int) -> dict[str, Any]:
 
 @blp.route("/api/disclosures/<int:request_id>/ruling/letter", methods=["POST"])
 @blp.arguments(AttachmentFile, location="files")
-@blp.response(200)
+@blp.response(200, DisclosureOut)
 @blp.doc(security=SECURITY)
 def attach_ruling_letter(files: dict[str, Any], request_id: int) -> dict[str, Any]:
     """The ruling's letter (PDF) as multipart/form-data in 'file'."""
@@ -149,7 +150,7 @@ def ruling_letter(request_id: int) -> Response:
 
 @blp.route("/api/disclosures/<int:request_id>/cases/<case_number>/decision", methods=["POST"])
 @blp.arguments(CounselDecisionIn)
-@blp.response(200)
+@blp.response(200, DisclosureOut)
 @blp.doc(security=SECURITY)
 def decide_case(data: dict[str, Any], request_id: int, case_number: str) -> dict[str, Any]:
     """Counsel's decision on a case's complainant identity, where the profile leaves it open."""
@@ -220,7 +221,7 @@ def review_redactions(boxes: list[dict[str, Any]], request_id: int) -> list[dict
 
 @blp.route("/api/disclosures/<int:request_id>/exceptions/<int:exception_id>", methods=["POST"])
 @blp.arguments(ExceptionDecisionIn)
-@blp.response(200)
+@blp.response(200, DisclosureOut)
 @blp.doc(security=SECURITY)
 def decide_exception(data: dict[str, Any], request_id: int, exception_id: int) -> dict[str, Any]:
     """Confirm or reject a proposal that an identifier is public in the record (the complainant
@@ -259,7 +260,7 @@ def release(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     rel = workflow.release(
         database(), db(), env(), user, request_id, data["accept_proposed_redactions"]
     )
-    return _release_urls(rel)
+    return release_urls(rel)
 
 
 def _release_of(request_id: int) -> Release:

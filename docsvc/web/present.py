@@ -371,11 +371,11 @@ def request_dict(req: DisclosureRequest) -> dict[str, Any]:
             }
             for e, number in exceptions.listing(s, req.id)
         ],
-        "release": _release_urls(release) if release else None,
+        "release": release_urls(release) if release else None,
     }
 
 
-def _release_urls(release: Release) -> dict[str, Any]:
+def release_urls(release: Release) -> dict[str, Any]:
     return {
         "package_url": url_for("disclosure.package", request_id=release.request_id),
         "public_url": url_for("public.release", token=release.token, _external=True),
