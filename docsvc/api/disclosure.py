@@ -7,14 +7,13 @@ from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
 from docsvc.audit import actor_of, append
 from docsvc.cases.service import get_case
 from docsvc.disclosure import release as releasing
-from docsvc.disclosure import ruling, workflow
+from docsvc.disclosure import review, ruling, workflow
 from docsvc.disclosure.requests import (
     get_request,
     listing,
@@ -34,8 +33,6 @@ from docsvc.disclosure.schemas import (
     RulingIn,
 )
 from docsvc.models import (
-    DisclosureCase,
-    DisclosureItem,
     Redaction,
     Release,
 )
@@ -174,19 +171,6 @@ def _box_dict(r: Redaction, labels: dict[int, str | None]) -> dict[str, Any]:
     }
 
 
-def _labels(request_id: int) -> dict[int, str | None]:
-    rows = db().execute(
-        select(DisclosureItem.id, DisclosureCase.statute)
-        .join(
-            DisclosureCase,
-            (DisclosureCase.request_id == DisclosureItem.request_id)
-            & (DisclosureCase.case_id == DisclosureItem.case_id),
-        )
-        .where(DisclosureItem.request_id == request_id)
-    )
-    return {i: statute for i, statute in rows}
-
-
 @blp.route("/api/disclosures/<int:request_id>/proposed-redactions", methods=["GET"])
 @blp.response(200)
 @blp.doc(security=SECURITY)
@@ -195,13 +179,8 @@ def proposed_redactions(request_id: int) -> list[dict[str, Any]]:
     proposed until the clerk reviews the set, confirmed after."""
     user = require(api_user(), "disclosure")
     req = get_request(db(), user, request_id)
-    labels = _labels(req.id)
-    rows = db().scalars(
-        select(Redaction)
-        .where(Redaction.request_id == req.id)
-        .order_by(Redaction.item_id, Redaction.page, Redaction.id)
-    )
-    return [_box_dict(r, labels) for r in rows]
+    labels = review.exemption_labels(db(), req)
+    return [_box_dict(r, labels) for r in review.request_boxes(db(), req)]
 
 
 @blp.route("/api/disclosures/<int:request_id>/redactions", methods=["PUT"])
@@ -215,7 +194,7 @@ def review_redactions(boxes: list[dict[str, Any]], request_id: int) -> list[dict
     req = get_request(s, user, request_id)
     rows = workflow.review(s, user, req, boxes)
     s.commit()
-    labels = _labels(req.id)
+    labels = review.exemption_labels(s, req)
     return [_box_dict(r, labels) for r in rows]
 
 

@@ -106,3 +106,22 @@ def present(
             )
         )
     return out
+
+
+def open_findings(session: Session, req: DisclosureRequest) -> list[ScanFinding]:
+    """The leak scanner's findings on `req` not dismissed, oldest first."""
+    return list(
+        session.scalars(
+            select(ScanFinding)
+            .where(ScanFinding.request_id == req.id, ScanFinding.dismissed_at.is_(None))
+            .order_by(ScanFinding.id)
+        )
+    )
+
+
+def request_finding(
+    session: Session, req: DisclosureRequest, finding_id: int
+) -> ScanFinding | None:
+    """Finding `finding_id` if it is one of `req`'s."""
+    row = session.get(ScanFinding, finding_id)
+    return row if row is not None and row.request_id == req.id else None

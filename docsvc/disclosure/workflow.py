@@ -12,6 +12,7 @@ from docsvc.audit import actor_of, append
 from docsvc.db import Database
 from docsvc.disclosure import exceptions
 from docsvc.disclosure import release as releasing
+from docsvc.disclosure.findings import request_finding
 from docsvc.disclosure.prepare import prepare_again
 from docsvc.disclosure.requests import get_request
 from docsvc.documents.env import Env
@@ -91,8 +92,8 @@ def decide_exception(
 def dismiss(
     session: Session, user: User, req: DisclosureRequest, finding_id: int, reason: str
 ) -> ScanFinding:
-    f = session.get(ScanFinding, finding_id)
-    if f is None or f.request_id != req.id:
+    f = request_finding(session, req, finding_id)
+    if f is None:
         raise NotFound(f"no finding {finding_id} in request {req.id}.")
     f.dismissed_reason, f.dismissed_by_id, f.dismissed_at = reason, user.id, utcnow()
     append(session, actor_of(user), "disclosure.dismiss", "finding", f.id, fields=["reason"])

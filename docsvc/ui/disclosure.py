@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 import pypdfium2 as pdfium
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import Upload
 from docsvc.cases.service import get_case
 from docsvc.disclosure import release as releasing
-from docsvc.disclosure import ruling, workflow
-from docsvc.disclosure.findings import present
+from docsvc.disclosure import review, ruling, workflow
+from docsvc.disclosure.findings import open_findings, present, request_finding
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
 from docsvc.disclosure.requests import (
     get_request,
@@ -35,11 +34,7 @@ from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
 from docsvc.identity import guard
 from docsvc.jobs import queue
 from docsvc.models import (
-    Attachment,
-    Case,
-    DisclosureItem,
     DisclosureRequest,
-    Document,
     Redaction,
     ScanFinding,
     User,
@@ -236,15 +231,9 @@ def _detail(
     req = get_request(db(), user, request_id)
     detail = request_dict(req)
     boxes: dict[tuple[int, int], list[Redaction]] = {}
-    for r in db().scalars(select(Redaction).where(Redaction.request_id == req.id)):
+    for r in review.request_boxes(db(), req):
         boxes.setdefault((r.item_id, r.page), []).append(r)
-    open_findings = findings or [
-        f
-        for f in db().scalars(
-            select(ScanFinding).where(ScanFinding.request_id == req.id).order_by(ScanFinding.id)
-        )
-        if f.dismissed_at is None
-    ]
+    undismissed = findings or open_findings(db(), req)
     release_job = queue.latest(db(), workflow.RELEASE_JOB, req.id)
     return render_template(
         "disclosure.html",
@@ -254,7 +243,7 @@ def _detail(
         prepare_job=queue.latest(db(), PREPARE_JOB, req.id),
         boxes=boxes,
         # Findings stop a release in review; once released there is nothing left to dismiss.
-        findings=present(db(), req, open_findings) if req.status == "review" else [],
+        findings=present(db(), req, undismissed) if req.status == "review" else [],
         release_job=release_job,
         # Said in place of the release form: a release that cannot go is not offered.
         release_waits=releasing.waits_for(db(), req) if req.status == "review" else None,
@@ -273,28 +262,16 @@ def disclosure_page_image(request_id: int, item_id: int, page: int) -> Response:
     publicly)."""
     user = staff("disclosure")
     req = get_request(db(), user, request_id)
-    item = db().get(DisclosureItem, item_id)
-    if item is None or item.request_id != req.id or item.review_sha256 is None:
-        abort(404)
-    if not 1 <= page <= (item.page_count or 0):
+    shown = review.review_page(db(), req, item_id, page)
+    if shown is None:
         abort(404)
     # The review copy is the record as it is: a page of a record that bears the complainant's
     # identity, or on which it was found (a box), is a view each time it is shown.
-    case = db().get(Case, item.case_id)
-    assert case is not None
-    source = (
-        db().get(Document, item.source_id)
-        if item.source == "document"
-        else db().get(Attachment, item.source_id)
-    )
-    boxed = db().scalar(
-        select(Redaction.id).where(Redaction.item_id == item.id, Redaction.page == page)
-    )
-    if boxed is not None or (source is not None and guard.bears_identity(source, db())):
+    if shown.shows_identity:
         guard.view_identity_now(
-            database(), user, case, f"disclosure.{req.id}.item.{item.id}.page.{page}"
+            database(), user, shown.case, f"disclosure.{req.id}.item.{item_id}.page.{page}"
         )
-    image = _review_page(file_store().open_verified(item.review_sha256), page)
+    image = _review_page(file_store().open_verified(shown.review_sha256), page)
     out = io.BytesIO()
     image.save(out, "PNG")
     resp = Response(out.getvalue(), mimetype="image/png")
@@ -434,7 +411,7 @@ def review_disclosure(request_id: int) -> ResponseReturnValue:
                 "box": [r.x0, r.y0, r.x1, r.y1],
                 "kind": r.kind,
             }
-            for r in s.scalars(select(Redaction).where(Redaction.request_id == req.id))
+            for r in review.request_boxes(s, req)
             if r.id in keep
         ]
         for raw in request.form.getlist("add"):
@@ -469,8 +446,8 @@ def dismiss_disclosure_finding(request_id: int, finding_id: int) -> ResponseRetu
 
     def confirm(req: DisclosureRequest) -> Ask:
         # A dismissed finding lets what it found go out with the package: say what, in words.
-        row = db().get(ScanFinding, finding_id)
-        shown = present(db(), req, [row]) if row is not None and row.request_id == req.id else []
+        row = request_finding(db(), req, finding_id)
+        shown = present(db(), req, [row]) if row is not None else []
         what = shown[0].sentence if shown else "what the leak scanner found"
         return Ask(
             f"Dismiss this finding and let {what} go out with the release?",
