@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any, TypeVar
 
 from flask_smorest import Blueprint
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.cases import service as cases
@@ -159,12 +158,7 @@ def _citation(c: Citation, referral: dict[str, Any] | None = None) -> dict[str, 
 def list_citations(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "cases.read")
     case = cases.get_case(db(), user, case_number)
-    return [
-        _citation(c)
-        for c in db().scalars(
-            select(Citation).where(Citation.case_id == case.id).order_by(Citation.id)
-        )
-    ]
+    return [_citation(c) for c in citations.case_citations(db(), case)]
 
 
 @blp.route("/api/citations/<int:citation_id>/outcome", methods=["POST"])
@@ -252,10 +246,7 @@ def file_appeal(data: dict[str, Any], case_number: str) -> dict[str, Any]:
 def list_appeals(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "cases.read")
     case = cases.get_case(db(), user, case_number)
-    return [
-        _appeal(a)
-        for a in db().scalars(select(Appeal).where(Appeal.case_id == case.id).order_by(Appeal.id))
-    ]
+    return [_appeal(a) for a in appeals.case_appeals(db(), case)]
 
 
 def _appeal_step(

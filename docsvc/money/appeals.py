@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.audit import actor_of, append
@@ -53,6 +54,13 @@ def file(session: Session, user: User, case: Case, data: dict[str, Any]) -> Appe
         fields=["filed_on", "grounds", "appellant_party_id"],
     )
     return appeal
+
+
+def case_appeals(session: Session, case: Case) -> list[Appeal]:
+    """The case's appeals, oldest first."""
+    return list(
+        session.scalars(select(Appeal).where(Appeal.case_id == case.id).order_by(Appeal.id))
+    )
 
 
 def set_hearing(session: Session, user: User, appeal: Appeal, data: dict[str, Any]) -> Appeal:

@@ -97,6 +97,13 @@ def issue(session: Session, user: User, case: Case, data: dict[str, Any]) -> tup
     return citation, referral(session, party, violation.violation_type)
 
 
+def case_citations(session: Session, case: Case) -> list[Citation]:
+    """The case's citations, oldest first."""
+    return list(
+        session.scalars(select(Citation).where(Citation.case_id == case.id).order_by(Citation.id))
+    )
+
+
 def scheduled_fine(
     session: Session,
     case: Case,
