@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from docsvc.auth.scope import within
 from docsvc.models import OutreachActivity
 from docsvc.money.schemas import OutreachIn, OutreachOut, OutreachQuery
 from docsvc.reports import catalog, outreach
@@ -64,9 +61,4 @@ def post_outreach(data: dict[str, Any]) -> OutreachActivity:
 @blp.doc(security=SECURITY)
 def list_outreach(query: dict[str, Any]) -> list[OutreachActivity]:
     user = require(api_user(), "cases.read")
-    stmt = select(OutreachActivity).order_by(OutreachActivity.occurred_on, OutreachActivity.id)
-    stmt = stmt.where(within(user, OutreachActivity.jurisdiction_code, query.get("jurisdiction")))
-    if query.get("year"):
-        y = query["year"]
-        stmt = stmt.where(OutreachActivity.occurred_on.between(date(y, 1, 1), date(y, 12, 31)))
-    return list(db().scalars(stmt))
+    return outreach.outreach_log(db(), user, query.get("jurisdiction"), query.get("year"))

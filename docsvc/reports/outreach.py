@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.audit import actor_of, append
-from docsvc.auth.scope import visible
+from docsvc.auth.scope import visible, within
 from docsvc.errors import Invalid
 from docsvc.models import Jurisdiction, OutreachActivity, User
 from docsvc.timeutil import utcnow
@@ -44,3 +45,17 @@ def record(session: Session, user: User, data: dict[str, Any]) -> OutreachActivi
         fields=sorted(fields_),
     )
     return row
+
+
+def outreach_log(
+    session: Session, user: User, jurisdiction: str | None = None, year: int | None = None
+) -> list[OutreachActivity]:
+    """The log in jurisdictions `user` may see (or just `jurisdiction`), of one year if given,
+    oldest first."""
+    stmt = select(OutreachActivity).order_by(OutreachActivity.occurred_on, OutreachActivity.id)
+    stmt = stmt.where(within(user, OutreachActivity.jurisdiction_code, jurisdiction))
+    if year:
+        stmt = stmt.where(
+            OutreachActivity.occurred_on.between(date(year, 1, 1), date(year, 12, 31))
+        )
+    return list(session.scalars(stmt))
