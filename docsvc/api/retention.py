@@ -8,14 +8,11 @@ from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from docsvc.errors import NotFound
-from docsvc.models import Hold, Job
 from docsvc.retention import holds as holding
 from docsvc.retention.disposition import approve, certified_run, propose, queued
 from docsvc.retention.evaluate import judged
-from docsvc.retention.jobs import EXECUTE_JOB, queue_execution
+from docsvc.retention.jobs import execution_job, queue_execution
 from docsvc.retention.schemas import (
     ApproveIn,
     DispositionItemOut,
@@ -63,8 +60,7 @@ def place_hold(data: dict[str, Any]) -> dict[str, Any]:
 def list_holds() -> list[dict[str, Any]]:
     require(api_user(), "holds")
     session = db()
-    rows = session.scalars(select(Hold).order_by(Hold.released_at.is_not(None), Hold.id.desc()))
-    return [hold_dict(session, h) for h in rows]
+    return [hold_dict(session, h) for h in holding.holds(session)]
 
 
 @blp.route("/api/holds/<int:hold_id>/release", methods=["POST"])
@@ -147,10 +143,7 @@ def retention_execute(data: dict[str, Any]) -> dict[str, Any]:
 @blp.doc(security=SECURITY)
 def retention_job(job_id: int) -> dict[str, Any]:
     require(api_user(), "retention.list")
-    job = db().get(Job, job_id)
-    if job is None or job.kind != EXECUTE_JOB:
-        raise NotFound(f"no disposition job {job_id}.")
-    return job_dict(job)
+    return job_dict(execution_job(db(), job_id))
 
 
 @blp.route("/api/retention/runs/<int:run_id>/certificate", methods=["GET"])

@@ -207,6 +207,34 @@ def awaiting(session: Session, user: User) -> list[int]:
     ]
 
 
+def approved_count(session: Session, user: User) -> int:
+    """How many items, in jurisdictions `user` may see, are approved and wait for execution."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(DispositionItem)
+            .where(
+                DispositionItem.status == "approved",
+                within(user, DispositionItem.jurisdiction_code),
+            )
+        )
+        or 0
+    )
+
+
+def case_numbers(session: Session, user: User, item_ids: list[int]) -> list[str]:
+    """The case numbers of queue items `item_ids` that `user` may see, in order."""
+    return list(
+        session.scalars(
+            select(DispositionItem.case_number)
+            .where(
+                DispositionItem.id.in_(item_ids), within(user, DispositionItem.jurisdiction_code)
+            )
+            .order_by(DispositionItem.case_number)
+        )
+    )
+
+
 def approve_awaiting(
     database: Database, user: User, progress: Progress | None = None, batch: int = BATCH_APPROVE
 ) -> int:
@@ -487,6 +515,13 @@ def _add_to_series(
     g["last"] = max(g["last"], stub.get("closed_on", ""))
     g["files"] += len(stub.get("files_sha256", []))
     g["last_case"] = item.case_number
+
+
+def recent_runs(session: Session, limit: int = 10) -> list[DispositionRun]:
+    """The latest disposition runs, newest first."""
+    return list(
+        session.scalars(select(DispositionRun).order_by(DispositionRun.id.desc()).limit(limit))
+    )
 
 
 def certified_run(session: Session, user: User, run_id: int) -> DispositionRun:

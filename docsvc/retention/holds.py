@@ -112,6 +112,16 @@ def release(session: Session, user: User, hold_id: int, reason: str | None) -> H
     return hold
 
 
+def holds(session: Session, *, active_only: bool = False) -> list[Hold]:
+    """Every hold, active ones first, newest first within each; or only the active ones, in
+    the order placed (as the retention page lists them)."""
+    if active_only:
+        stmt = select(Hold).where(Hold.released_at.is_(None)).order_by(Hold.id)
+    else:
+        stmt = select(Hold).order_by(Hold.released_at.is_not(None), Hold.id.desc())
+    return list(session.scalars(stmt))
+
+
 def hold_cases(session: Session, hold_id: int) -> list[int]:
     return sorted(_expand(session, hold_id=hold_id))
 

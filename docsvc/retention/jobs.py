@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.db import Database
 from docsvc.documents.env import Env
-from docsvc.errors import Invalid
+from docsvc.errors import Invalid, NotFound
 from docsvc.jobs import queue
 from docsvc.models import Job, User
 from docsvc.retention.disposition import (
@@ -52,4 +52,12 @@ def queue_execution(session: Session, user: User, as_of: date) -> Job:
     session.commit()
     job = queue.latest(session, EXECUTE_JOB, 0)
     assert job is not None
+    return job
+
+
+def execution_job(session: Session, job_id: int) -> Job:
+    """Disposition job `job_id`; a job of another kind is not found here."""
+    job = session.get(Job, job_id)
+    if job is None or job.kind != EXECUTE_JOB:
+        raise NotFound(f"no disposition job {job_id}.")
     return job

@@ -8,22 +8,23 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from docsvc.auth.permissions import allowed
-from docsvc.auth.scope import within
 from docsvc.errors import Invalid
 from docsvc.jobs import queue
-from docsvc.models import DispositionItem, DispositionRun, Hold, User
+from docsvc.models import User
 from docsvc.retention import holds as holding
 from docsvc.retention.disposition import (
     approve,
+    approved_count,
     approver_role,
     awaiting,
+    case_numbers,
     certified_run,
     propose,
     queued,
+    recent_runs,
 )
 from docsvc.retention.evaluate import judged
 from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB, queue_execution
@@ -64,8 +65,7 @@ def _page(errors: list[str] | None = None, status: int = 200) -> tuple[str, int]
         counts, listed = judged(s, settings().data_dir, user, today, limit=SHOWN)
     queued_count, waiting_items = queued(s, user, SHOWN)
     items = [item_dict(i) for i in waiting_items]
-    runs = s.scalars(select(DispositionRun).order_by(DispositionRun.id.desc()).limit(10)).all()
-    active = s.scalars(select(Hold).where(Hold.released_at.is_(None)).order_by(Hold.id)).all()
+    active = holding.holds(s, active_only=True)
     return render_template(
         "retention.html",
         today=today,
@@ -75,7 +75,7 @@ def _page(errors: list[str] | None = None, status: int = 200) -> tuple[str, int]
         queued=queued_count,
         waiting=len(awaiting(s, user)),
         approving=queue.latest(s, APPROVE_JOB, user.id),
-        runs=runs,
+        runs=recent_runs(s),
         holds=[hold_dict(s, h) for h in active],
         job=queue.latest(s, EXECUTE_JOB, 0),
         role=approver_role(user),
@@ -125,11 +125,7 @@ def retention_approve() -> ResponseReturnValue:
         approve(s, user, ids)
 
     def confirm(s: Session, user: User) -> Ask:
-        numbers = s.scalars(
-            select(DispositionItem.case_number)
-            .where(DispositionItem.id.in_(ids))
-            .order_by(DispositionItem.case_number)
-        ).all()
+        numbers = case_numbers(s, user, ids)
         return Ask(
             f"Approve the destruction of {_files(len(ids))} as {approver_role(user)}"
             + (f": {', '.join(numbers)}?" if numbers else "?"),
@@ -178,18 +174,9 @@ def retention_approve_all() -> ResponseReturnValue:
 def retention_execute() -> ResponseReturnValue:
     user = staff("retention.execute")
     if not confirmed():
-        s = db()
-        count = s.scalar(
-            select(func.count())
-            .select_from(DispositionItem)
-            .where(
-                DispositionItem.status == "approved",
-                within(user, DispositionItem.jurisdiction_code),
-            )
-        )
         return ask(
             Ask(
-                f"Destroy the {_files(count or 0)} approved for destruction?",
+                f"Destroy the {_files(approved_count(db(), user))} approved for destruction?",
                 "Their records, files and index entries are destroyed for good: only a stub "
                 "and a certificate of destruction are kept. This cannot be undone.",
                 "Yes, destroy them",
