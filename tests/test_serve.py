@@ -213,8 +213,9 @@ def test_a_stopping_worker_gives_its_job_back(database, settings) -> None:
     attempt not counted, for the next worker; the worker does not wait for the job to end."""
     from sqlalchemy import select
 
+    from docsvc import worker
     from docsvc.documents.env import Env
-    from docsvc.jobs import queue, worker
+    from docsvc.jobs import queue
     from docsvc.models import Job
     from docsvc.store import FileStore
 
