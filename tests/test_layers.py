@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from docsvc.auth import permissions
-from docsvc.auth.scope import in_sight, scope, visible, within
+from docsvc.auth.scope import in_sight, scope, visible, visible_jurisdictions, within
 from docsvc.errors import NotFound
-from docsvc.models import AuditEvent, Case, User
+from docsvc.models import AuditEvent, Case, Jurisdiction, User
 
 ROOT = Path(__file__).resolve().parents[1]
 LG, TB = "los-gatos-ca", "tom-bean-tx"
@@ -44,6 +44,17 @@ def test_within_filters_rows_as_visible_does(open_case, database) -> None:
                 codes = scope(who, wanted)
                 expected = {n for n, code in cases.items() if codes is None or code in codes}
                 assert set(s.scalars(stmt)) == expected, (who.jurisdictions, wanted)
+
+
+def test_visible_jurisdictions_are_the_ones_visible_allows_by_name(database) -> None:
+    with database.session() as s:
+        every = list(s.scalars(select(Jurisdiction).order_by(Jurisdiction.name)))
+        assert {LG, TB} <= {j.code for j in every}
+        for who in (_user(None), _user([LG]), _user([TB, LG]), _user([])):
+            shown = [j.code for j in visible_jurisdictions(s, who)]
+            assert shown == [j.code for j in every if visible(who, j.code)], who.jurisdictions
+        names = [j.name for j in visible_jurisdictions(s, _user([TB, LG]))]
+        assert len(names) == 2 and names == sorted(names)
 
 
 def test_no_database_opens_before_the_session_listeners_are_installed() -> None:

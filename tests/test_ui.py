@@ -98,6 +98,9 @@ def test_intake_case_page_upload_and_reveal(client, signed_in, database) -> None
         after = s.scalar(select(func.count()).where(AuditEvent.action == "complainant.view"))
         actor = s.scalar(select(AuditEvent.actor_id).order_by(AuditEvent.seq.desc()).limit(1))
     assert after == before + 1 and actor == officer.id
+    # The view is audit, not the case's story: the timeline (shown with it) leaves it out.
+    assert "identity shown" not in revealed.get_data(as_text=True)
+    assert "identity shown" not in client.get(url).get_data(as_text=True)
 
 
 def test_refused_intake_shows_the_rule(client, signed_in, count_rows) -> None:

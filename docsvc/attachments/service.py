@@ -211,3 +211,19 @@ def load_attachment(session: Session, user: User, attachment_id: int) -> tuple[A
     )
     assert att is not None and case is not None
     return att, case
+
+
+def case_photos(session: Session, case: Case) -> list[Attachment]:
+    """The case's photos that have a thumbnail (what a document may print as evidence), in
+    the order uploaded."""
+    return list(
+        session.scalars(
+            select(Attachment)
+            .where(
+                Attachment.case_id == case.id,
+                Attachment.kind == "photo",
+                Attachment.thumb_sha256.is_not(None),
+            )
+            .order_by(Attachment.id)
+        )
+    )

@@ -2,18 +2,20 @@
 
 A user is limited to a list of jurisdictions or (no list) sees them all. `visible` answers for
 one jurisdiction, `scope` gives the list a query is limited to, `within` is the same rule as a
-SQL condition, and `in_sight` loads a row of a jurisdiction-bound record or says it is not
-found: a record in a jurisdiction the user may not see does not exist for them.
+SQL condition, `visible_jurisdictions` lists the jurisdictions themselves, and `in_sight`
+loads a row of a jurisdiction-bound record or says it is not found: a record in a jurisdiction
+the user may not see does not exist for them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import Session
 
 from docsvc.errors import NotFound
-from docsvc.models import User
+from docsvc.models import Jurisdiction, User
 
 
 def visible(user: User, code: str) -> bool:
@@ -35,6 +37,15 @@ def within(user: User, column: Any, wanted: str | None = None) -> ColumnElement[
     if codes is None:
         return true()
     return column.in_(codes) if codes else false()
+
+
+def visible_jurisdictions(session: Session, user: User) -> list[Jurisdiction]:
+    """The loaded jurisdictions `user` may see, by name."""
+    return list(
+        session.scalars(
+            select(Jurisdiction).where(within(user, Jurisdiction.code)).order_by(Jurisdiction.name)
+        )
+    )
 
 
 def in_sight(user: User, code: str | None, what: str) -> None:

@@ -1,4 +1,5 @@
-"""Prior complaint history on a property and for each person (Los Gatos VI.a.viii).
+"""Prior complaint history on a property and for each person (Los Gatos VI.a.viii), and the
+case's own history as the audit log has it (the case page's timeline).
 
 People are matched across cases by normalised name or mailing address; the property by its
 normalised address (one property row per address and jurisdiction).
@@ -6,12 +7,13 @@ normalised address (one property row per address and jurisdiction).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from docsvc.models import Case, Complaint, Party
+from docsvc.models import AuditEvent, Case, Complaint, Party, User
 
 
 def _summary(case: Case) -> dict[str, Any]:
@@ -90,3 +92,17 @@ def complainant_history(
         ).order_by(Case.opened_at.desc())
     )
     return [_summary(c) for c in rows]
+
+
+def case_events(
+    session: Session, case: Case, *, leaving_out: Collection[str] = ()
+) -> list[tuple[AuditEvent, str | None]]:
+    """The case's audit events, oldest first, each with the username of who acted (None: the
+    system), without the actions `leaving_out`."""
+    rows = session.execute(
+        select(AuditEvent, User.username)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action.not_in(leaving_out))
+        .order_by(AuditEvent.seq)
+    )
+    return [(e, who) for e, who in rows]

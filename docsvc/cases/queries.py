@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from docsvc.auth.scope import within
+from docsvc.auth.scope import scope, within
 from docsvc.cases.normalize import address_key
 from docsvc.models import Case, Jurisdiction, Property, User
 
@@ -51,3 +51,20 @@ def find_cases(
     ).all()
     zones = {j.code: ZoneInfo(j.timezone) for j in session.scalars(select(Jurisdiction))}
     return CaseList(total, page, per_page, [(c, zones[c.jurisdiction_code]) for c in rows])
+
+
+def usual_jurisdiction(session: Session, user: User, offered: list[str]) -> str:
+    """The new-case form's jurisdiction among the codes `offered`: the user's own when they
+    are limited to one, else the one of the last case they opened, else the first offered."""
+    if not offered:
+        return ""
+    own = scope(user)
+    if own is not None and len(own) == 1:
+        return own[0]
+    last = session.scalar(
+        select(Case.jurisdiction_code)
+        .where(Case.opened_by_id == user.id, Case.jurisdiction_code.in_(offered))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+    return last or offered[0]

@@ -82,6 +82,15 @@ def case_profile(session: Session, case: Case) -> Profile:
     return profile_for(session, case.jurisdiction_code)
 
 
+def case_violations(session: Session, case: Case) -> list[Violation]:
+    """The case's violations, in the order recorded."""
+    return list(
+        session.scalars(
+            select(Violation).where(Violation.case_id == case.id).order_by(Violation.id)
+        )
+    )
+
+
 def _find_or_create_property(session: Session, jurisdiction: str, prop: dict[str, Any]) -> Property:
     key = address_key(prop["address"])
     found = session.scalar(

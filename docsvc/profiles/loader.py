@@ -93,6 +93,11 @@ def profile_of(row: Jurisdiction) -> Profile:
     return Profile(row.profile)
 
 
+def find_jurisdiction(session: Session, code: str) -> Jurisdiction | None:
+    """Loaded jurisdiction `code`, if there is one."""
+    return session.get(Jurisdiction, code)
+
+
 def profile_for(session: Session, code: str) -> Profile:
     """The profile of jurisdiction `code` (which must exist: a case's, say)."""
     return profile_of(session.get_one(Jurisdiction, code))

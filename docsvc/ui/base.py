@@ -17,13 +17,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from docsvc.auth import scope
 from docsvc.auth.permissions import allowed
-from docsvc.auth.scope import visible
 from docsvc.bundles import service as bundles
+from docsvc.cases import history
 from docsvc.cases import service as cases
 from docsvc.documents import elements, naming
 from docsvc.documents import service as documents
@@ -33,11 +33,9 @@ from docsvc.followup.contact import METHODS as CONTACT_METHODS
 from docsvc.identity import guard
 from docsvc.labels import label
 from docsvc.models import (
-    AuditEvent,
     Case,
     Jurisdiction,
     User,
-    Violation,
 )
 from docsvc.models.cases import (
     CASE_STATUSES,
@@ -113,23 +111,13 @@ def page_context() -> dict[str, Any]:
 
 
 def visible_jurisdictions(user: User) -> list[Jurisdiction]:
-    rows = db().scalars(select(Jurisdiction).order_by(Jurisdiction.name))
-    return [j for j in rows if visible(user, j.code)]
+    return scope.visible_jurisdictions(db(), user)
 
 
 def _timeline(case: Case, profile: Any) -> list[dict[str, Any]]:
     names = naming.case_names(db(), case.id, profile)
-    rows = (
-        db()
-        .execute(
-            select(AuditEvent, User.username)
-            .outerjoin(User, User.id == AuditEvent.actor_id)
-            # What happened to the case; views of the complainant are audit, not its story.
-            .where(AuditEvent.case_id == case.id, AuditEvent.action != guard.VIEW_ACTION)
-            .order_by(AuditEvent.seq)
-        )
-        .all()
-    )
+    # What happened to the case; views of the complainant are audit, not its story.
+    rows = history.case_events(db(), case, leaving_out=(guard.VIEW_ACTION,))
     return [
         {
             "at": e.at,
@@ -273,7 +261,7 @@ def case_documents(case: Any) -> list[dict[str, Any]]:
     out = []
     parties = {p.id: p for p in case.parties}
     profile = cases.case_profile(s, case)
-    violations = {v.id: v for v in s.scalars(select(Violation).where(Violation.case_id == case.id))}
+    violations = {v.id: v for v in cases.case_violations(s, case)}
     for d in documents.case_documents(s, case):
         item = document_dict(d, case)
         item["recipient_label"] = (

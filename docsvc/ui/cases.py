@@ -16,13 +16,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from docsvc.attachments.schemas import AttachmentForm
 from docsvc.attachments.service import load_attachment
 from docsvc.cases import service
-from docsvc.cases.queries import find_cases
+from docsvc.cases.queries import find_cases, usual_jurisdiction
 from docsvc.cases.schemas import (
     AggravatingIn,
     CaseIn,
@@ -34,12 +33,11 @@ from docsvc.cases.schemas import (
     ViolationIn,
 )
 from docsvc.errors import DocsvcError
-from docsvc.models import Case, Jurisdiction, User
 from docsvc.models.cases import (
     CASE_STATUSES,
     INSPECTION_TEXT,
 )
-from docsvc.profiles.loader import profile_of
+from docsvc.profiles.loader import find_jurisdiction, profile_of
 from docsvc.ui.base import case_action, render_case, staff, visible_jurisdictions
 from docsvc.ui.forms import (
     Ask,
@@ -164,22 +162,6 @@ def _intake_dict(form: Any, zone: ZoneInfo) -> dict[str, Any]:
     return data
 
 
-def _usual_jurisdiction(session: Any, user: User, codes: list[str]) -> str:
-    """The new-case form's jurisdiction: the user's own when they are limited to one, else
-    the one of the last case they opened, else the first they may see."""
-    if not codes:
-        return ""
-    if user.jurisdictions is not None and len(user.jurisdictions) == 1:
-        return user.jurisdictions[0]
-    last = session.scalar(
-        select(Case.jurisdiction_code)
-        .where(Case.opened_by_id == user.id, Case.jurisdiction_code.in_(codes))
-        .order_by(Case.opened_at.desc(), Case.id.desc())
-        .limit(1)
-    )
-    return last or codes[0]
-
-
 @bp.route("/cases/new", methods=["GET", "POST"])
 def new_case() -> ResponseReturnValue:
     user = staff("cases.write")
@@ -188,7 +170,7 @@ def new_case() -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         s = db()
-        row = s.get(Jurisdiction, request.form.get("jurisdiction", ""))
+        row = find_jurisdiction(s, request.form.get("jurisdiction", ""))
         zone = ZoneInfo(row.timezone) if row else ZoneInfo("UTC")
         data, _ = load(CaseIn(), _intake_dict(request.form, zone), "intake", INTAKE)
         status = 422
@@ -202,7 +184,7 @@ def new_case() -> ResponseReturnValue:
                 s.rollback()
                 refused("intake", INTAKE, exc)
                 status = exc.status
-    first = _usual_jurisdiction(db(), user, [j.code for j in jurisdictions])
+    first = usual_jurisdiction(db(), user, [j.code for j in jurisdictions])
     # Received defaults to now where the case is (each jurisdiction's own now, for the
     # page's script to switch to when another is chosen).
     now = {code: local_now(zone) for code, zone in zones.items()}
@@ -515,7 +497,7 @@ def attachment(attachment_id: int, variant: str) -> Response:
 @bp.route("/jurisdictions/<code>")
 def jurisdiction(code: str) -> str:
     staff()
-    row = db().get(Jurisdiction, code)
+    row = find_jurisdiction(db(), code)
     if row is None:
         abort(404)
     return render_template("jurisdiction.html", profile=profile_of(row).data)

@@ -8,12 +8,11 @@ from typing import Any, BinaryIO, cast
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from docsvc.attachments.service import Upload
+from docsvc.attachments.service import Upload, case_photos
 from docsvc.cases import service as cases
 from docsvc.documents import elements, naming, service, serving, wording
 from docsvc.documents.schemas import DocumentIn, ReturnReceiptForm, ServiceIn
@@ -21,7 +20,7 @@ from docsvc.errors import DocsvcError, Invalid, TooLarge, UnsupportedMediaType
 from docsvc.identity.guard import bears_identity
 from docsvc.identity.mask import masker
 from docsvc.labels import label
-from docsvc.models import Attachment, Case, Document, User
+from docsvc.models import Case, Document, User
 from docsvc.profiles.catalog import catalog, document_types_for
 from docsvc.ui.base import render_case, staff
 from docsvc.ui.forms import (
@@ -125,13 +124,7 @@ def _new_document_page(
     # is never printed as evidence.
     photos = [
         {"id": p.id, "theirs": theirs, "caption": None if theirs else masked(p.caption)}
-        for p in s.scalars(
-            select(Attachment).where(
-                Attachment.case_id == case.id,
-                Attachment.kind == "photo",
-                Attachment.thumb_sha256.is_not(None),
-            )
-        )
+        for p in case_photos(s, case)
         for theirs in [bears_identity(p)]
     ]
     return render_template(
