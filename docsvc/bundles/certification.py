@@ -44,6 +44,11 @@ def rule_for(data_dir: Path, profile: Profile, court: str) -> dict[str, Any]:
     return rule
 
 
+def certifier(session: Session, bundle: Bundle) -> User | None:
+    """The records user who certified `bundle` (None: not certified)."""
+    return session.get(User, bundle.certified_by_id) if bundle.certified_by_id else None
+
+
 def certification_pdf(
     session: Session, env: Env, case: Case, bundle: Bundle, user: User, title: str | None
 ) -> bytes:

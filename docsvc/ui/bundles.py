@@ -9,14 +9,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from docsvc.bundles import service
-from docsvc.bundles.certification import rule_for
+from docsvc.bundles.certification import certifier, rule_for
 from docsvc.bundles.schemas import BundleIn
 from docsvc.bundles.service import find_bundle
 from docsvc.cases.service import case_profile, get_case
 from docsvc.documents.env import Env
 from docsvc.errors import DocsvcError, Invalid
 from docsvc.jobs import queue
-from docsvc.models import User
 from docsvc.ui.base import render_case, staff
 from docsvc.ui.forms import (
     CANCELLED,
@@ -122,7 +121,7 @@ def _page(bundle_id: int, errors: list[str] | None = None, status: int = 200) ->
             "court": bundle.court,
             "redacted": bundle.redacted,
         },
-        certifier=s.get(User, bundle.certified_by_id) if bundle.certified_by_id else None,
+        certifier=certifier(s, bundle),
         certified_at=bundle.certified_at,
         zone=profile.zone,
         certify=form_for("certify", CERTIFY),
