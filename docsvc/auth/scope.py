@@ -33,7 +33,12 @@ def scope(user: User, wanted: str | None = None) -> list[str] | None:
 
 def within(user: User, column: Any, wanted: str | None = None) -> ColumnElement[bool]:
     """`scope` as a WHERE condition on a jurisdiction-code column."""
-    codes = scope(user, wanted)
+    return among(column, scope(user, wanted))
+
+
+def among(column: Any, codes: list[str] | None) -> ColumnElement[bool]:
+    """A scope already worked out (`scope(user)`, passed down to a query) as a WHERE condition:
+    None is every jurisdiction, an empty list none."""
     if codes is None:
         return true()
     return column.in_(codes) if codes else false()

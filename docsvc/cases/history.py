@@ -13,6 +13,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from docsvc.auth.scope import among
 from docsvc.models import AuditEvent, Case, Complaint, Party, User
 
 
@@ -31,7 +32,7 @@ _Row = TypeVarTuple("_Row")
 def _within(stmt: Select[*_Row], jurisdictions: list[str] | None) -> Select[*_Row]:
     """Only cases of the jurisdictions the viewer works for (None: every jurisdiction): a case
     elsewhere is not theirs to know of, not even its number."""
-    return stmt if jurisdictions is None else stmt.where(Case.jurisdiction_code.in_(jurisdictions))
+    return stmt.where(among(Case.jurisdiction_code, jurisdictions))
 
 
 def property_history(

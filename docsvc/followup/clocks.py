@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from docsvc.auth.scope import scope
+from docsvc.auth.scope import among, scope
 from docsvc.cases import service as cases
 from docsvc.documents import naming
 from docsvc.documents.deadlines import END_OF_DAY, Rule, deadline
@@ -259,8 +259,7 @@ def due_list(
             and_(Case.status == "closed", Case.follow_up_after_closure.is_(True)),
         )
     )
-    if jurisdictions is not None:
-        stmt = stmt.where(Case.jurisdiction_code.in_(jurisdictions))
+    stmt = stmt.where(among(Case.jurisdiction_code, jurisdictions))
     # Every case's rows in a few queries, not a few per case: the list covers them all.
     stmt = stmt.options(
         selectinload(Case.complaint),
