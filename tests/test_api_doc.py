@@ -20,7 +20,7 @@ def _documented() -> set[tuple[str, str]]:
     return named
 
 
-def _served(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _served(app) -> set[tuple[str, str]]:
     served = set()
     for rule in app.url_map.iter_rules():
         path = rule.rule
