@@ -646,3 +646,51 @@ def test_the_unredacted_bundle_keeps_the_complainants_photo_as_filed(
     assert f"Photograph 2 of 2: {COMPLAINANT_CAPTION}" in flat, flat
     assert "37.235800, -121.962400" in flat and "Pixel 7" in flat
     assert "37.225250, -121.963333" in flat and OFFICER_CAPTION in flat
+
+
+@pytest.mark.slow
+def test_the_inspection_report_keeps_each_answer_beside_its_element(
+    client, officer, attorney, clock, database, settings, tmp_path
+) -> None:
+    """An element the officer left empty is printed as '—', so the next answer cannot slide up
+    beside its label (a court reads the page as evidence); referrals and measurements are there."""
+    built, _doc = served_case(client, officer, clock)
+    r = client.post(
+        f"/api/cases/{built.case}/inspections",
+        headers=officer.headers,
+        json={
+            "investigator": "Officer Reyes",
+            "visited_at": "2026-11-17T10:00:00-08:00",
+            "place": "Rear yard",
+            "violations_observed": "Tires stacked against the shed",
+            "conditions_observed": "",
+            "witnesses": "",
+            "evidence": "",
+            "discussions": "",
+            "action_needed": "Remove vehicles and tires",
+            "recommended_action": "Notice of violation, 30 days to comply",
+            "referrals": "",
+            "measurements": [
+                {"what": "Tire pile height", "value": "1.8", "unit": "m", "where": "north wall"}
+            ],
+        },
+    )
+    assert r.status_code == 201, r.json
+    r = client.post(f"/api/cases/{built.case}/bundles", headers=attorney.headers, json={})
+    assert r.status_code == 202, r.json
+    _work(database, settings)
+    b = client.get(f"/api/bundles/{r.json['id']}", headers=attorney.headers).json
+    assert b["status"] == "done", b["error"]
+    data = client.get(b["volumes"][0]["pdf_url"], headers=attorney.headers).data
+    page = next(t for t in _pages_text(data, tmp_path) if "Investigator" in t and "Witnesses" in t)
+    # The answer printed on each label's first line (a long label wraps under itself).
+    answer = {}
+    for line in page.splitlines():
+        for label in ("Conditions", "Witnesses", "Action needed", "Recommended", "Referrals",
+                      "Measurements"):  # fmt: skip
+            if line.strip().startswith(label):
+                answer[label] = line.strip()[len(label) :].strip()
+    assert answer["Conditions"] == answer["Witnesses"] == answer["Referrals"] == "—", answer
+    assert answer["Action needed"] == "Remove vehicles and tires", answer
+    assert answer["Recommended"] == "Notice of violation, 30 days to comply", answer
+    assert answer["Measurements"] == "Tire pile height: 1.8 m (north wall)", answer
