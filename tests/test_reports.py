@@ -129,7 +129,7 @@ def test_settlements_report_agrees_with_the_ledger(client, officer, settled) -> 
 def test_settlements_report_as_csv_and_pdf(client, officer, settled, tmp_path) -> None:
     h = officer.headers
     r = report(client, h, "settlements", JC, fmt="csv")
-    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert r.headers["Content-Disposition"] == (
         'attachment; filename="jefferson-county-wa-settlements-2030.csv"'
     )

@@ -183,7 +183,7 @@ def report_response(
         return render.to_json(report)
     filename = f"{code}-{name}-{year}.{fmt}"
     if fmt == "csv":
-        body, media = render.to_csv(report), "text/csv; charset=utf-8"
+        body, media = render.to_csv(report), "text/csv"  # werkzeug adds charset=utf-8
     else:
         body = render.to_pdf(report, code, settings().data_dir, file_store())
         media = "application/pdf"
