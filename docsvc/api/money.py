@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
+from docsvc.auth.scope import of_a_case
 from docsvc.cases import service as cases
-from docsvc.cases.service import case_record
 from docsvc.models import Appeal, Case, Citation, Lien, Settlement, User
 from docsvc.money import appeals, citations, ledger, liens, settlements, vouchers
 from docsvc.money.ledger import _entry, _lien, _money, _settlement, _voucher, ledger_view
@@ -99,7 +99,7 @@ def record_lien(data: dict[str, Any], case_number: str) -> dict[str, Any]:
 def _transition(lien_id: int, to: str, on: date) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
     session = db()
-    lien = case_record(db(), user, Lien, lien_id, "lien")
+    lien = of_a_case(db(), user, Lien, lien_id, f"no lien {lien_id} that you can see.")[0]
     liens.advance(session, user, lien, to, on)
     session.commit()
     return _lien(lien)
@@ -169,7 +169,9 @@ def citation_outcome(data: dict[str, Any], citation_id: int) -> dict[str, Any]:
     """The court's or hearing officer's outcome: paid, convicted, reduced (with the fine
     imposed), dismissed or deferred."""
     user = require(api_user(), "cases.write")
-    c = case_record(db(), user, Citation, citation_id, "citation")
+    c = of_a_case(
+        db(), user, Citation, citation_id, f"no citation {citation_id} that you can see."
+    )[0]
     citations.record_outcome(db(), user, c, data)
     db().commit()
     return _citation(c)
@@ -189,7 +191,9 @@ def _settlement_step(
     settlement_id: int, step: Callable[[Session, User, Settlement, date], Settlement], on: date
 ) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
-    x = case_record(db(), user, Settlement, settlement_id, "settlement")
+    x = of_a_case(
+        db(), user, Settlement, settlement_id, f"no settlement {settlement_id} that you can see."
+    )[0]
     step(db(), user, x, on)
     db().commit()
     return _settlement(x)
@@ -256,7 +260,7 @@ def _appeal_step(
 ) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
     session = db()
-    appeal = case_record(db(), user, Appeal, appeal_id, "appeal")
+    appeal = of_a_case(db(), user, Appeal, appeal_id, f"no appeal {appeal_id} that you can see.")[0]
     step(session, user, appeal, data)
     session.commit()
     return _appeal(appeal)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments import photos, sniff, validate
 from docsvc.audit import actor_of, append
-from docsvc.auth.scope import in_sight
+from docsvc.auth.scope import of_a_case
 from docsvc.config import Settings
 from docsvc.errors import Invalid, TooLarge, UnsupportedMediaType
 from docsvc.models import Attachment, Blob, Case, User
@@ -202,15 +202,9 @@ def add_attachment(
 
 def load_attachment(session: Session, user: User, attachment_id: int) -> tuple[Attachment, Case]:
     """The file and its case, if `user` may see the case's jurisdiction; else not found."""
-    att = session.get(Attachment, attachment_id)
-    case = session.get(Case, att.case_id) if att else None
-    in_sight(
-        user,
-        case.jurisdiction_code if case else None,
-        f"no attachment {attachment_id} that you can see.",
+    return of_a_case(
+        session, user, Attachment, attachment_id, f"no attachment {attachment_id} that you can see."
     )
-    assert att is not None and case is not None
-    return att, case
 
 
 def case_photos(session: Session, case: Case) -> list[Attachment]:

@@ -9,13 +9,13 @@ the user may not see does not exist for them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from docsvc.errors import NotFound
-from docsvc.models import Jurisdiction, User
+from docsvc.models import Case, Jurisdiction, User
 
 
 def visible(user: User, code: str) -> bool:
@@ -57,3 +57,23 @@ def in_sight(user: User, code: str | None, what: str) -> None:
     """Not found (`what`, e.g. "no bundle 12.") unless `user` may see jurisdiction `code`."""
     if code is None or not visible(user, code):
         raise NotFound(what)
+
+
+class _OfACase(Protocol):
+    case_id: Any
+
+
+R = TypeVar("R", bound=_OfACase)
+
+
+def of_a_case(
+    session: Session, user: User, model: type[R], row_id: int, missing: str
+) -> tuple[R, Case]:
+    """A record that belongs to a case (a file, a bundle, a lien...) and its case; not found
+    (`missing`) when either does not exist or the case is out of the user's sight (never 403:
+    existence is not told)."""
+    row = session.get(model, row_id)
+    case = session.get(Case, row.case_id) if row is not None else None
+    in_sight(user, case.jurisdiction_code if case else None, missing)
+    assert row is not None and case is not None
+    return row, case

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
 from docsvc.audit import actor_of, append
-from docsvc.auth.scope import in_sight
+from docsvc.auth.scope import of_a_case
 from docsvc.bundles.certification import certification_pdf
 from docsvc.documents.env import Env
 from docsvc.errors import Conflict, Invalid, NotFound
@@ -112,11 +112,7 @@ def certify(session: Session, env: Env, user: User, bundle: Bundle, title: str |
 
 def find_bundle(session: Session, user: User, bundle_id: int) -> tuple[Bundle, Case]:
     """The bundle and its case, if `user` may see the case's jurisdiction; else not found."""
-    bundle = session.get(Bundle, bundle_id)
-    case = session.get(Case, bundle.case_id) if bundle else None
-    in_sight(user, case.jurisdiction_code if case else None, f"no bundle {bundle_id}.")
-    assert bundle is not None and case is not None
-    return bundle, case
+    return of_a_case(session, user, Bundle, bundle_id, f"no bundle {bundle_id}.")
 
 
 def case_bundles(session: Session, case: Case, limit: int | None = None) -> list[Bundle]:

@@ -7,14 +7,14 @@ caller's transaction, and leaves the commit to the caller (one request, one tran
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from docsvc.audit import actor_of, append
-from docsvc.auth.scope import in_sight, visible
+from docsvc.auth.scope import visible
 from docsvc.cases.acceptance import check_complaint
 from docsvc.cases.normalize import address_key, name_key
 from docsvc.cases.numbering import next_case_number
@@ -57,25 +57,6 @@ def get_case(session: Session, user: User, case_number: str, *, for_update: bool
     if case is None or not visible(user, case.jurisdiction_code):
         raise NotFound(f"no case {case_number} that you can see.")
     return case
-
-
-R = TypeVar("R", bound="_OfACase")
-
-
-class _OfACase(Protocol):
-    case_id: Any
-
-
-def case_record(session: Session, user: User, model: type[R], row_id: int, noun: str) -> R:
-    """A record that belongs to a case (a lien, a citation...), or 404 for one that does not
-    exist or whose case the user's jurisdictions exclude (never 403: existence is not told)."""
-    row = session.get(model, row_id)
-    case = session.get(Case, row.case_id) if row is not None else None
-    in_sight(
-        user, case.jurisdiction_code if case else None, f"no {noun} {row_id} that you can see."
-    )
-    assert row is not None
-    return row
 
 
 def case_profile(session: Session, case: Case) -> Profile:
