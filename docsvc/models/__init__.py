@@ -28,7 +28,7 @@ from docsvc.models.reference import CaseCounter, Jurisdiction
 from docsvc.models.retention import DispositionItem, DispositionRun, Hold, HoldScope
 from docsvc.models.search import Job, SearchEntry
 from docsvc.models.submissions import FormSubmission
-from docsvc.models.users import ApiToken, User
+from docsvc.models.users import ApiToken, LoginThrottle, User
 
 __all__ = [
     "ApiToken",
@@ -60,6 +60,7 @@ __all__ = [
     "Jurisdiction",
     "LedgerEntry",
     "Lien",
+    "LoginThrottle",
     "OutreachActivity",
     "Party",
     "Property",

@@ -26,6 +26,8 @@ class AuditEvent(Base):
     hashes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The audit key that authenticated `hash` (HMAC); None on entries written before keys.
+    key_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class AuditHead(Base):

@@ -160,3 +160,8 @@ class Release(Base):
     released_at: Mapped[datetime] = mapped_column(UTCDateTime)
     files: Mapped[int] = mapped_column(Integer)
     scan_seconds: Mapped[float] = mapped_column(Float)
+    # A link stops working when it expires or is revoked (410 to whoever follows it).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(300))

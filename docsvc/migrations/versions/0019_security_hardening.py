@@ -1,0 +1,54 @@
+"""security hardening: revocable release links, a session version per user, login throttling
+and the audit key that authenticates each chain entry
+
+Revision ID: 0019
+Revises: 0018
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0019"
+down_revision = "0018"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("releases") as batch:
+        batch.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("revoked_by_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("revoke_reason", sa.String(length=300), nullable=True))
+        batch.create_foreign_key(
+            batch.f("fk_releases_revoked_by_id_users"), "users", ["revoked_by_id"], ["id"]
+        )
+    with op.batch_alter_table("users") as batch:
+        # Raised on logout, password change and disable: every older session stops working.
+        batch.add_column(
+            sa.Column("session_version", sa.Integer(), nullable=False, server_default="0")
+        )
+    op.create_table(
+        "login_throttles",
+        # "user:<name>" or "address:<ip>": one row per thing being throttled.
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttles")),
+    )
+    with op.batch_alter_table("audit_events") as batch:
+        # Which key authenticated the entry's hash; none on entries written before keys.
+        batch.add_column(sa.Column("key_id", sa.String(length=40), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("audit_events") as batch:
+        batch.drop_column("key_id")
+    op.drop_table("login_throttles")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("session_version")
+    with op.batch_alter_table("releases") as batch:
+        batch.drop_constraint(batch.f("fk_releases_revoked_by_id_users"), type_="foreignkey")
+        for column in ("revoke_reason", "revoked_by_id", "revoked_at", "expires_at"):
+            batch.drop_column(column)
