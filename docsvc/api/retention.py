@@ -58,9 +58,10 @@ def place_hold(data: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, HoldOut(many=True))
 @blp.doc(security=SECURITY)
 def list_holds() -> list[dict[str, Any]]:
-    require(api_user(), "holds")
+    """The holds in the caller's jurisdictions (each jurisdiction a hold reaches)."""
+    user = require(api_user(), "holds")
     session = db()
-    return [hold_dict(session, h) for h in holding.holds(session)]
+    return [hold_dict(session, h) for h in holding.holds(session, user)]
 
 
 @blp.route("/api/holds/<int:hold_id>/release", methods=["POST"])
@@ -96,10 +97,11 @@ def retention_list(query: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ProposalOut)
 @blp.doc(security=SECURITY)
 def retention_propose(data: dict[str, Any]) -> dict[str, Any]:
-    """Queue the eligible cases for approval (and withdraw queued ones no longer eligible)."""
-    require(api_user(), "retention.execute")
+    """Queue the eligible cases of the caller's jurisdictions for approval (and withdraw
+    queued ones no longer eligible)."""
+    user = require(api_user(), "retention.execute")
     session = db()
-    p = propose(session, settings().data_dir, data["as_of"] or _today())
+    p = propose(session, settings().data_dir, data["as_of"] or _today(), user)
     session.commit()
     return {"added": p.added, "cancelled": p.cancelled, "queued": p.queued}
 
@@ -133,7 +135,8 @@ def retention_approve(data: dict[str, Any]) -> list[dict[str, Any]]:
 @blp.response(202, RetentionJobOut)
 @blp.doc(security=SECURITY)
 def retention_execute(data: dict[str, Any]) -> dict[str, Any]:
-    """Destroy every approved item, in the background (progress at the job's URL)."""
+    """Destroy every approved item of the caller's jurisdictions, in the background (progress
+    at the job's URL)."""
     user = require(api_user(), "retention.execute")
     return job_dict(queue_execution(db(), user, data["as_of"] or _today()))
 
@@ -142,8 +145,8 @@ def retention_execute(data: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, RetentionJobOut)
 @blp.doc(security=SECURITY)
 def retention_job(job_id: int) -> dict[str, Any]:
-    require(api_user(), "retention.list")
-    return job_dict(execution_job(db(), job_id))
+    user = require(api_user(), "retention.list")
+    return job_dict(execution_job(db(), user, job_id))
 
 
 @blp.route("/api/retention/runs/<int:run_id>/certificate", methods=["GET"])

@@ -4,11 +4,14 @@ A user is limited to a list of jurisdictions or (no list) sees them all. `visibl
 one jurisdiction, `scope` gives the list a query is limited to, `within` is the same rule as a
 SQL condition, `visible_jurisdictions` lists the jurisdictions themselves, and `in_sight`
 loads a row of a jurisdiction-bound record or says it is not found: a record in a jurisdiction
-the user may not see does not exist for them.
+the user may not see does not exist for them. A record that spans jurisdictions (a legal hold,
+a disposition run, the job that ran it) is seen only by a user who sees each of them
+(`sees_all`, `all_in_sight`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, false, select, true
@@ -56,6 +59,21 @@ def visible_jurisdictions(session: Session, user: User) -> list[Jurisdiction]:
 def in_sight(user: User, code: str | None, what: str) -> None:
     """Not found (`what`, e.g. "no bundle 12.") unless `user` may see jurisdiction `code`."""
     if code is None or not visible(user, code):
+        raise NotFound(what)
+
+
+def sees_all(user: User, codes: Collection[str] | None) -> bool:
+    """May `user` see every jurisdiction in `codes`? None stands for every jurisdiction, and a
+    record that names none (what it covered is gone) is told to no limited user either: only a
+    user with no limit sees those."""
+    if user.jurisdictions is None:
+        return True
+    return bool(codes) and all(visible(user, c) for c in codes or ())
+
+
+def all_in_sight(user: User, codes: Collection[str] | None, what: str) -> None:
+    """Not found (`what`) unless `user` sees every jurisdiction in `codes` (see `sees_all`)."""
+    if not sees_all(user, codes):
         raise NotFound(what)
 
 

@@ -30,4 +30,4 @@ def run(database: Database, session: Session, env: Env, job: Job) -> None:
             raise
         return {"stage": "done", "done": pages, "total": pages}
 
-    queue.run_as_asker(session, job, work)
+    queue.run_as_asker(session, job, work, "bundles")

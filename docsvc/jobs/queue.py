@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, CursorResult, and_, func, insert, or_, sel
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from docsvc.auth.permissions import allowed
 from docsvc.errors import DocsvcError
 from docsvc.models import Job, User
 from docsvc.timeutil import utcnow
@@ -78,7 +79,10 @@ def claim(session: Session, kinds: tuple[str, ...] | None = None) -> Job | None:
 
 
 def finish(session: Session, job: Job) -> None:
-    """Mark the job done, in the caller's transaction (with the work it did)."""
+    """Mark the job done, in the caller's transaction (with the work it did); a job its
+    handler refused for good (`refuse`) stays failed."""
+    if job.status == "failed":
+        return
     job.status, job.locked_until, job.done_at, job.last_error = "done", None, utcnow(), None
 
 
@@ -121,17 +125,43 @@ def report(session: Session, job_id: int, stage: str, done: int, total: int) -> 
     session.commit()
 
 
+def refuse(job: Job, sentence: str) -> None:
+    """Fail the job for good, at once, with `sentence` for the asker (no retry can help), in
+    the caller's transaction."""
+    job.status, job.locked_until = "failed", None
+    job.last_error, job.progress = sentence[:ERROR_MAX], {"message": sentence}
+
+
+def asker_refusal(asker: User | None, permission: str | None) -> str | None:
+    """Why the job may not run for `asker` now (None: it may): the job runs with their rights
+    as they are when it starts, not as they were when they asked."""
+    if asker is None:
+        return "the person who asked for it is no longer a user, so nothing was done"
+    if asker.disabled:
+        return "the account of the person who asked for it is disabled, so nothing was done"
+    if permission is not None and not allowed(asker.role, permission):
+        return "the person who asked for it may no longer do this, so nothing was done"
+    return None
+
+
 def run_as_asker(
     session: Session,
     job: Job,
     work: Callable[[User | None, Callable[[str, int, int], None]], dict[str, Any] | None],
+    permission: str | None = None,
 ) -> None:
     """Run a job someone asked for: `work(asker, progress)`, the asker read as they were when
     the job starts and detached (touching them later opens no transaction), progress committed
-    as it goes. A refusal (DocsvcError) is the job's outcome, kept for the asker's page, not a
-    failure to retry; `work` may return the progress to leave when it succeeds."""
+    as it goes. An asker who is gone, disabled or no longer holds `permission` (every handler
+    names the one its job needs) fails the job with the reason, and `work` never runs. A
+    refusal (DocsvcError) is the job's outcome, kept for the asker's page, not a failure to
+    retry; `work` may return the progress to leave when it succeeds."""
     job_id = job.id
     asker = session.get(User, (job.params or {}).get("user_id"))
+    refusal = asker_refusal(asker, permission)
+    if refusal is not None:
+        refuse(job, refusal)
+        return
     if asker is not None:
         session.expunge(asker)
     session.rollback()

@@ -7,6 +7,11 @@ files listed to erase) or did not (its cases are still approved). Files are eras
 the batch that released them commits, and a resumed run first finishes any erasure left
 pending. At the end the search index is optimised and the database vacuumed, so no deleted text
 lingers in free pages, the index's old segments or the write-ahead log.
+
+Each step is limited to the jurisdictions of the user who asks (`auth.scope`): proposing,
+approving and executing touch only their items, and a run and its certificate are seen only by
+a user who sees every jurisdiction in them. The audit rows of propose, execute and certify name
+the jurisdictions touched (in `fields`), so one administrator's run across several is on record.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import register_blob
 from docsvc.audit import Actor, actor_of, append, append_each
-from docsvc.auth.scope import visible, within
+from docsvc.auth.scope import all_in_sight, among, scope, sees_all, visible, within
 from docsvc.db import Database
 from docsvc.documents.pdf import html_environment, write_pdf
 from docsvc.documents.templates import find, search_path
@@ -57,25 +62,33 @@ class Proposal:
     queued: int = 0
 
 
-def propose(session: Session, data_dir: Path, as_of: date) -> Proposal:
-    """Queue every eligible case not yet queued; withdraw queued ones no longer eligible."""
+def propose(session: Session, data_dir: Path, as_of: date, user: User | None = None) -> Proposal:
+    """Queue every eligible case not yet queued; withdraw queued ones no longer eligible. Only
+    in the jurisdictions `user` may see (every one for the system, `user` None); audited in
+    the asker's name, naming the jurisdictions touched."""
     out = Proposal()
+    codes = scope(user) if user is not None else None
     active = {
-        cid: (iid, status)
-        for iid, cid, status in session.execute(
-            select(DispositionItem.id, DispositionItem.case_id, DispositionItem.status).where(
-                DispositionItem.status.in_(ACTIVE)
+        cid: (iid, code)
+        for iid, cid, code in session.execute(
+            select(
+                DispositionItem.id, DispositionItem.case_id, DispositionItem.jurisdiction_code
+            ).where(
+                DispositionItem.status.in_(ACTIVE),
+                among(DispositionItem.jurisdiction_code, codes),
             )
         )
     }
+    touched: set[str] = set()
     schedules: dict[str, Any] = {}
     now = utcnow()
     rows: list[dict[str, Any]] = []
     eligible: set[int] = set()
     for v in evaluate(session, data_dir, as_of):
-        if v.verdict != "eligible":
+        if v.verdict != "eligible" or (codes is not None and v.jurisdiction not in codes):
             continue
         eligible.add(v.case_id)
+        touched.add(v.jurisdiction)
         if v.case_id in active:
             continue
         if v.jurisdiction not in schedules:
@@ -101,6 +114,7 @@ def propose(session: Session, data_dir: Path, as_of: date) -> Proposal:
         session.execute(insert(DispositionItem), rows[start : start + CHUNK])
     out.added = len(rows)
     gone = [iid for cid, (iid, _) in active.items() if cid not in eligible]
+    touched.update(code for cid, (_, code) in active.items() if cid not in eligible)
     for start in range(0, len(gone), CHUNK):
         session.execute(
             update(DispositionItem)
@@ -109,7 +123,10 @@ def propose(session: Session, data_dir: Path, as_of: date) -> Proposal:
         )
     out.cancelled = len(gone)
     out.queued = len(eligible)
-    append(session, Actor.system(), "retention.propose", "retention", as_of.isoformat())
+    append(
+        session, _actor(user), "retention.propose", "retention", as_of.isoformat(),
+        fields=sorted(touched),
+    )  # fmt: skip
     session.flush()
     return out
 
@@ -272,7 +289,20 @@ def execute(
     progress: Progress | None = None,
     batch: int = BATCH,
 ) -> RunReport:
-    """Destroy every approved item (resuming an interrupted run if there is one)."""
+    """Destroy every approved item in the jurisdictions `user` may see (every one for the
+    system, `user` None), resuming an interrupted run if there is one."""
+    codes = scope(user) if user is not None else None
+    with database.read_session() as s:
+        approved = s.execute(
+            select(DispositionItem.id, DispositionItem.jurisdiction_code)
+            .where(
+                DispositionItem.status == "approved",
+                among(DispositionItem.jurisdiction_code, codes),
+            )
+            .order_by(DispositionItem.id)
+        ).all()
+    todo = [iid for iid, _ in approved]
+    touched = sorted({code for _, code in approved})
     with database.session() as s:
         run = s.scalar(select(DispositionRun).where(DispositionRun.status == "running"))
         if run is None:
@@ -281,18 +311,10 @@ def execute(
             )
             s.add(run)
             s.flush()
-            append(s, _actor(user), "retention.execute", "disposition_run", run.id)
+            append(s, _actor(user), "retention.execute", "disposition_run", run.id, fields=touched)
         s.commit()
         report = RunReport(run.id)
     report.files_erased += _erase_pending(database, store)
-    with database.read_session() as s:
-        todo = list(
-            s.scalars(
-                select(DispositionItem.id)
-                .where(DispositionItem.status == "approved")
-                .order_by(DispositionItem.id)
-            )
-        )
     total = len(todo)
     for start in range(0, total, batch):
         if progress:
@@ -322,6 +344,7 @@ def execute(
         run.status, run.finished_at, run.destroyed = "done", utcnow(), destroyed
         append(
             s, _actor(user), "retention.certify", "disposition_run", run.id,
+            fields=sorted(run_jurisdictions(s, run.id) or ()),
             hashes={"certificate": run.certificate_sha256} if run.certificate_sha256 else None,
         )  # fmt: skip
         s.commit()
@@ -517,20 +540,44 @@ def _add_to_series(
     g["last_case"] = item.case_number
 
 
-def recent_runs(session: Session, limit: int = 10) -> list[DispositionRun]:
-    """The latest disposition runs, newest first."""
-    return list(
-        session.scalars(select(DispositionRun).order_by(DispositionRun.id.desc()).limit(limit))
+def run_jurisdictions(session: Session, run_id: int) -> set[str] | None:
+    """The jurisdictions disposition run `run_id` reached: those of the cases it destroyed; of
+    a run that destroyed none yet, those its starter was limited to (None: every one)."""
+    codes = set(
+        session.scalars(
+            select(DispositionItem.jurisdiction_code)
+            .where(DispositionItem.run_id == run_id)
+            .distinct()
+        )
     )
+    if codes:
+        return codes
+    starter = session.scalar(
+        select(User)
+        .join(DispositionRun, DispositionRun.started_by_id == User.id)
+        .where(DispositionRun.id == run_id)
+    )
+    return None if starter is None or starter.jurisdictions is None else set(starter.jurisdictions)
+
+
+def recent_runs(session: Session, user: User, limit: int = 10) -> list[DispositionRun]:
+    """The latest disposition runs `user` sees (every jurisdiction in them), newest first."""
+    out: list[DispositionRun] = []
+    # Runs are few (one per disposition, a handful a year): read them all, newest first.
+    for run in session.scalars(select(DispositionRun).order_by(DispositionRun.id.desc())).all():
+        if sees_all(user, run_jurisdictions(session, run.id)):
+            out.append(run)
+            if len(out) == limit:
+                break
+    return out
 
 
 def certified_run(session: Session, user: User, run_id: int) -> DispositionRun:
     """A run whose certificate `user` may read: it lists every case destroyed, so only a user
     who works for each of their jurisdictions (404 otherwise, as for a case they cannot see)."""
     run = session.get(DispositionRun, run_id)
-    codes = session.scalars(
-        select(DispositionItem.jurisdiction_code).where(DispositionItem.run_id == run_id).distinct()
-    ).all()
-    if run is None or run.certificate_sha256 is None or not all(visible(user, c) for c in codes):
-        raise NotFound(f"no certificate for disposition run {run_id} that you can see.")
+    missing = f"no certificate for disposition run {run_id} that you can see."
+    if run is None or run.certificate_sha256 is None:
+        raise NotFound(missing)
+    all_in_sight(user, run_jurisdictions(session, run_id), missing)
     return run

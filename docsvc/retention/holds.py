@@ -5,6 +5,11 @@ person (by the normalised name of the party). While it stands, nothing that exis
 cases may be changed or destroyed (409 on_hold); new records may still be added, and filling in
 what was empty (a notice issued, a service recorded) is adding. The check runs on every flush, so
 no code path can forget it; disposition re-checks before it erases.
+
+A hold belongs to the jurisdictions of what it covers (`hold_jurisdictions`): a case's or a
+property's own, and for a person only the cases of the jurisdictions of the user who placed it
+(a clerk limited to Texas neither holds nor learns of a California case naming the same
+person). Only a user who sees each of them sees the hold or releases it (`auth.scope.sees_all`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from docsvc.audit import actor_of, append
-from docsvc.auth.scope import visible
+from docsvc.auth.scope import all_in_sight, among, sees_all, visible
 from docsvc.errors import Conflict, Invalid, NotFound, OnHold
 from docsvc.models import (
     Appeal,
@@ -95,43 +100,89 @@ def place(session: Session, user: User, data: dict[str, Any]) -> Hold:
     session.add(hold)
     session.flush()
     session.add_all(HoldScope(hold_id=hold.id, kind=k, ref_id=r) for k, r in dict.fromkeys(scopes))
-    append(session, actor_of(user), "hold.place", "hold", hold.id, fields=["matter", "scope"])
     session.flush()
+    # The jurisdictions it reaches, named in the audit row (an administrator's hold may span).
+    codes = sorted(hold_jurisdictions(session, hold.id))
+    append(
+        session, actor_of(user), "hold.place", "hold", hold.id, fields=["matter", "scope", *codes]
+    )
+    session.flush()
+    return hold
+
+
+def find_hold(session: Session, user: User, hold_id: int) -> Hold:
+    """Hold `hold_id`, if `user` sees every jurisdiction it reaches; else not found, in the
+    words used for an id that does not exist."""
+    hold = session.get(Hold, hold_id)
+    missing = f"no hold {hold_id}."
+    if hold is None:
+        raise NotFound(missing)
+    all_in_sight(user, hold_jurisdictions(session, hold_id), missing)
     return hold
 
 
 def release(session: Session, user: User, hold_id: int, reason: str | None) -> Hold:
-    hold = session.get(Hold, hold_id)
-    if hold is None:
-        raise NotFound(f"no hold {hold_id}.")
+    hold = find_hold(session, user, hold_id)
     if hold.released_at is not None:
         raise Conflict(f"hold {hold_id} was already released on {hold.released_at:%Y-%m-%d}.")
     hold.released_at, hold.released_by_id, hold.release_reason = utcnow(), user.id, reason
-    append(session, actor_of(user), "hold.release", "hold", hold.id, fields=["released_at"])
+    codes = sorted(hold_jurisdictions(session, hold.id))
+    append(session, actor_of(user), "hold.release", "hold", hold.id, fields=["released_at", *codes])
     session.flush()
     return hold
 
 
-def holds(session: Session, *, active_only: bool = False) -> list[Hold]:
-    """Every hold, active ones first, newest first within each; or only the active ones, in
-    the order placed (as the retention page lists them)."""
+def holds(session: Session, user: User, *, active_only: bool = False) -> list[Hold]:
+    """The holds `user` sees (each of whose jurisdictions they see), active ones first, newest
+    first within each; or only the active ones, in the order placed (as the retention page
+    lists them)."""
     if active_only:
         stmt = select(Hold).where(Hold.released_at.is_(None)).order_by(Hold.id)
     else:
         stmt = select(Hold).order_by(Hold.released_at.is_not(None), Hold.id.desc())
-    return list(session.scalars(stmt))
+    return [h for h in session.scalars(stmt) if sees_all(user, hold_jurisdictions(session, h.id))]
 
 
 def hold_cases(session: Session, hold_id: int) -> list[int]:
     return sorted(_expand(session, hold_id=hold_id))
 
 
+def hold_jurisdictions(session: Session, hold_id: int) -> set[str]:
+    """The jurisdictions hold `hold_id` reaches: those of the cases and properties it names,
+    of the cases of the people it names, and of every case it covers now."""
+    codes: set[str] = set()
+    for kind, ref in session.execute(
+        select(HoldScope.kind, HoldScope.ref_id).where(HoldScope.hold_id == hold_id)
+    ):
+        if kind == "case":
+            code = session.scalar(select(Case.jurisdiction_code).where(Case.id == ref))
+        elif kind == "property":
+            code = session.scalar(select(Property.jurisdiction_code).where(Property.id == ref))
+        else:
+            code = session.scalar(
+                select(Case.jurisdiction_code)
+                .join(Party, Party.case_id == Case.id)
+                .where(Party.id == ref)
+            )
+        if code is not None:
+            codes.add(code)
+    ids = hold_cases(session, hold_id)
+    if ids:
+        codes.update(
+            session.scalars(select(Case.jurisdiction_code).where(Case.id.in_(ids)).distinct())
+        )
+    return codes
+
+
 def _expand(
     session: Session, only: Collection[int] | None = None, hold_id: int | None = None
 ) -> dict[int, list[str]]:
-    """{case id: [why, ...]} for the active legal holds (or one hold)."""
-    stmt = select(HoldScope.kind, HoldScope.ref_id, Hold.id, Hold.matter).join(
-        Hold, Hold.id == HoldScope.hold_id
+    """{case id: [why, ...]} for the active legal holds (or one hold). A hold on a person
+    reaches the cases naming them in the jurisdictions of the user who placed it."""
+    stmt = (
+        select(HoldScope.kind, HoldScope.ref_id, Hold.id, Hold.matter, User.jurisdictions)
+        .join(Hold, Hold.id == HoldScope.hold_id)
+        .join(User, User.id == Hold.placed_by_id)
     )
     stmt = stmt.where(Hold.id == hold_id) if hold_id else stmt.where(Hold.released_at.is_(None))
     out: dict[int, list[str]] = {}
@@ -144,14 +195,19 @@ def _expand(
             if only is None or cid in only:
                 out.setdefault(cid, []).append(f"legal hold {hid} ({matter})")
 
-    for kind, ref, hid, matter in rows:
+    for kind, ref, hid, matter, placer in rows:
         if kind == "case":
             add([ref], hid, matter)
         elif kind == "property":
             add(session.scalars(select(Case.id).where(Case.property_id == ref)), hid, matter)
         else:
             key = session.scalar(select(Party.name_key).where(Party.id == ref))
-            add(session.scalars(select(Party.case_id).where(Party.name_key == key)), hid, matter)
+            naming = (
+                select(Party.case_id)
+                .join(Case, Case.id == Party.case_id)
+                .where(Party.name_key == key, among(Case.jurisdiction_code, placer))
+            )
+            add(session.scalars(naming), hid, matter)
     return out
 
 

@@ -27,7 +27,7 @@ from docsvc.retention.disposition import (
     recent_runs,
 )
 from docsvc.retention.evaluate import judged
-from docsvc.retention.jobs import APPROVE_JOB, EXECUTE_JOB, queue_execution
+from docsvc.retention.jobs import APPROVE_JOB, latest_execution, queue_execution
 from docsvc.retention.schemas import HoldIn
 from docsvc.timeutil import utcnow
 from docsvc.ui.base import Step, StepConfirm, form_step, staff
@@ -65,7 +65,7 @@ def _page(errors: list[str] | None = None, status: int = 200) -> tuple[str, int]
         counts, listed = judged(s, settings().data_dir, user, today, limit=SHOWN)
     queued_count, waiting_items = queued(s, user, SHOWN)
     items = [item_dict(i) for i in waiting_items]
-    active = holding.holds(s, active_only=True)
+    active = holding.holds(s, user, active_only=True)
     return render_template(
         "retention.html",
         today=today,
@@ -75,9 +75,9 @@ def _page(errors: list[str] | None = None, status: int = 200) -> tuple[str, int]
         queued=queued_count,
         waiting=len(awaiting(s, user)),
         approving=queue.latest(s, APPROVE_JOB, user.id),
-        runs=recent_runs(s),
+        runs=recent_runs(s, user),
         holds=[hold_dict(s, h) for h in active],
-        job=queue.latest(s, EXECUTE_JOB, 0),
+        job=latest_execution(s, user),
         role=approver_role(user),
         errors=errors or [],
     ), status
@@ -110,7 +110,7 @@ def _act(
 def retention_propose() -> ResponseReturnValue:
     return _act(
         "retention.execute",
-        lambda s, user: propose(s, settings().data_dir, utcnow().date()),
+        lambda s, user: propose(s, settings().data_dir, utcnow().date(), user),
         "Eligible case files queued for approval.",
     )
 
