@@ -188,6 +188,7 @@ def _child(phase: str, root: Path, sample: int) -> dict:
 
 def phase(name: str, root: Path, sample: int) -> None:
     from docsvc import wiring
+    from docsvc.audit.keys import KeySource
     from docsvc.config import Settings
     from docsvc.db import Database
     from docsvc.retention.disposition import approve_awaiting, execute, propose
@@ -198,7 +199,7 @@ def phase(name: str, root: Path, sample: int) -> None:
         data_dir=root, database_url=f"sqlite:///{root / 'db.sqlite3'}", secret_key="b" * 32
     )
     wiring.install()
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, KeySource.of(settings))
     result: dict = {}
     started = time.perf_counter()
     if name == "dryrun":

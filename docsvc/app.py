@@ -11,6 +11,7 @@ from jinja2 import StrictUndefined
 
 from docsvc import wiring
 from docsvc.config import Settings, load_settings
+from docsvc.audit.keys import KeySource
 from docsvc.db import Database
 from docsvc.labels import label
 from docsvc.store import FileStore
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.jinja_env.undefined = StrictUndefined
     app.add_template_filter(label, "label")  # every code shown to a person, as words
     app.extensions["docsvc.settings"] = settings
-    app.extensions["docsvc.db"] = Database(settings.database_url)
+    app.extensions["docsvc.db"] = Database(settings.database_url, KeySource.of(settings))
     app.extensions["docsvc.store"] = FileStore(settings.store_dir)
 
     configure_logging()

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from docsvc import wiring
 from docsvc.audit import Actor
-from docsvc.audit.chain import append, ensure_head
+from docsvc.audit.chain import append, ensure_head, ensure_keys
+from docsvc.audit.keys import KeySource
 from docsvc.config import Settings
 from docsvc.db import Database
 from docsvc.migrate import upgrade
@@ -44,13 +45,14 @@ def initialize(settings: Settings, database: Database | None = None) -> InitRepo
     store = FileStore(settings.store_dir)
     removed = store.clean_temp()
     own = database is None
-    database = database or Database(settings.database_url)
+    database = database or Database(settings.database_url, KeySource.of(settings))
     try:
         upgrade(database.engine)
         loaded: list[str] = []
         with database.session() as session:
             ensure_head(session)
             session.flush()
+            ensure_keys(session)  # the first audit key, before anything it must cover
             for path in shipped_profile_paths():
                 code, changed = install_profile(session, load_profile_file(path))
                 if changed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,16 +16,28 @@ from tqdm import tqdm
 from docsvc.config import load_settings
 
 if TYPE_CHECKING:  # imported where used: `docsvc --help` stays quick
+    from docsvc.config import Settings
+    from docsvc.db import Database
     from docsvc.profiles.model import Profile
+
+
+def _database(settings: Settings) -> Database:
+    """The configured database, with the keys that authenticate its audit log."""
+    from docsvc.audit.keys import AuditKeyError, KeySource
+    from docsvc.db import Database
+
+    try:
+        keys = KeySource.of(settings)
+    except AuditKeyError as exc:  # a malformed DOCSVC_AUDIT_KEY: say which entry, no traceback
+        raise click.ClickException(str(exc)) from exc
+    return Database(settings.database_url, keys)
 
 
 @contextmanager
 def _session() -> Iterator[Session]:
     """A unit of work on the configured database, whose connections are closed however the
     command ends (an error must not leave a server connection open)."""
-    from docsvc.db import Database
-
-    database = Database(load_settings().database_url)
+    database = _database(load_settings())
     try:
         with database.session() as session:
             yield session
@@ -230,9 +243,18 @@ def profile_load(path: Path) -> None:
 
 
 @main.command()
-def verify() -> None:
-    """Check every stored file's fixity, issued PDFs' PDF/A structure, the audit chain, the
-    search index and disposition runs; exit 1 naming each problem. Only reads."""
+@click.option(
+    "--checkpoint",
+    "checkpoints",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file of lines from `docsvc audit checkpoint` (repeatable): the audit log must "
+    "still pass through each.",
+)
+def verify(checkpoints: tuple[Path, ...]) -> None:
+    """Check every stored file's fixity, issued PDFs' PDF/A structure, the audit chain (and
+    that it still extends every checkpoint given), the search index and disposition runs; exit
+    1 naming each problem. Only reads."""
     from docsvc.store import FileStore
     from docsvc.verify import verify as run
 
@@ -248,7 +270,7 @@ def verify() -> None:
         bar.update(done - bar.n)
 
     with _session() as session:
-        report = run(session, FileStore(settings.store_dir), progress)
+        report = run(session, FileStore(settings.store_dir), progress, checkpoints)
     for bar in bars.values():
         bar.close()
     for note in report.notes:
@@ -278,15 +300,99 @@ def worker(once: bool, poll: float, parent: int | None) -> None:
     import threading
 
     from docsvc.app import configure_logging
-    from docsvc.db import Database
     from docsvc.documents.env import Env
     from docsvc.store import FileStore
     from docsvc.worker import drain, run_forever, stop_on_signals
 
     configure_logging("%(asctime)s worker %(levelname)s %(message)s")
     settings = load_settings()
-    database = Database(settings.database_url)
+    database = _database(settings)
     env = Env(FileStore(settings.store_dir), settings)
+@main.group()
+def audit() -> None:
+    """The audit log's keys and checkpoints (docs/AUDIT.md)."""
+
+
+@audit.command("checkpoint")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append the line to this file (to ship to a log kept elsewhere) instead of printing it.",
+)
+@click.option(
+    "--syslog", "to_syslog", is_flag=True, help="Also send the line to syslog (docsvc-audit)."
+)
+def audit_checkpoint(out: Path | None, to_syslog: bool) -> None:
+    """Sign the audit log's head (event, hash, time, key id; one JSON line) once the log
+    verifies up to it, for `docsvc verify --checkpoint`. Exit 1, signing nothing, if it does
+    not."""
+    from docsvc.audit import AuditKeyError
+    from docsvc.audit.chain import ensure_keys, key_source, take_checkpoint
+
+    database = _database(load_settings())
+    try:
+        with database.read_session() as session:
+            source = key_source(session)
+            keyless = source is not None and source.ring() is None
+        if keyless:
+            with database.session() as session:
+                ensure_keys(session)
+                session.commit()
+        with database.read_session() as session:
+            checkpoint, problems = take_checkpoint(session)
+    except AuditKeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        database.dispose()
+    if checkpoint is None:
+        for problem in problems:
+            click.echo(f"PROBLEM: {problem}", err=True)
+        click.echo("no checkpoint taken: the audit log does not verify", err=True)
+        sys.exit(1)
+    line = checkpoint.line()
+    if out is None:
+        click.echo(line)
+    else:
+        with out.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    if to_syslog:
+        import syslog
+
+        syslog.openlog("docsvc-audit", 0, syslog.LOG_USER)
+        syslog.syslog(syslog.LOG_NOTICE, line)
+        syslog.closelog()
+
+
+@audit.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Start a new audit key at the next event; the old keys stay, to verify older events."""
+    from docsvc.audit import AuditKeyError
+    from docsvc.audit.chain import rotate_key
+
+    database = _database(load_settings())
+    try:
+        with database.session() as session:
+            ring, written = rotate_key(session)
+            session.commit()
+    except AuditKeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        database.dispose()
+    key = ring.current
+    if written:
+        click.echo(f"audit key {key.id} authenticates the audit log from event {key.first_seq} on")
+        return
+    click.echo(
+        "The audit keys come from DOCSVC_AUDIT_KEY. With every node stopped, set it on each "
+        f"to the value below (key {key.id} from event {key.first_seq} on), then start them:",
+        err=True,
+    )
+    click.echo(ring.env_value())
+
+
     try:
         if once:
             click.echo(f"{drain(database, env)} job(s) done")
@@ -363,7 +469,6 @@ def retention_run(
 
     from sqlalchemy import select
 
-    from docsvc.db import Database
     from docsvc.models import User
     from docsvc.retention.disposition import approve, approve_awaiting, execute, propose
     from docsvc.retention.evaluate import evaluate
@@ -372,7 +477,7 @@ def retention_run(
 
     settings = load_settings()
     day = as_of.date() if isinstance(as_of, datetime) else utcnow().date()
-    database = Database(settings.database_url)
+    database = _database(settings)
     try:
         user = None
         if as_user:

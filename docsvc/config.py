@@ -22,6 +22,9 @@ class Settings:
     # A DOCX whose parts inflate past this is treated as a zip bomb.
     max_docx_uncompressed_bytes: int = 200 * MB
     secret_key: str = field(default="", repr=False)
+    # DOCSVC_AUDIT_KEY: the audit keys for nodes sharing one database; empty, they are in the
+    # data directory's `audit_keys` file (docsvc/audit/keys.py, docs/AUDIT.md).
+    audit_key: str = field(default="", repr=False)
     testing: bool = False
 
     @property
@@ -65,3 +68,5 @@ def load_settings(**overrides: Any) -> Settings:
     if not secret:
         secret = _secret_key(data_dir)
     return Settings(data_dir=data_dir, database_url=database_url, secret_key=secret, **overrides)
+    if "audit_key" not in overrides:
+        overrides["audit_key"] = os.environ.get("DOCSVC_AUDIT_KEY", "")

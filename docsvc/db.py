@@ -17,6 +17,10 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+# Where a session finds the keys that authenticate the audit chain (docsvc/audit/keys.py:
+# KeySource; not imported here, the audit package imports this module).
+AUDIT_KEYS = "docsvc.audit_keys"
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -54,16 +58,21 @@ def mark_wired() -> None:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, audit_keys: object | None = None) -> None:
+        """`audit_keys`: where the audit keys are (`KeySource.of(settings)`); a database opened
+        without them can read but not append to the audit log."""
         if not _wired:
             raise RuntimeError(
                 "the session listeners are not installed: call docsvc.wiring.install() first."
             )
         self.url = url
         self.engine = make_engine(url)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        info = {AUDIT_KEYS: audit_keys} if audit_keys is not None else {}
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.read_sessionmaker = sessionmaker(
-            self.engine.execution_options(docsvc_read_only=True), expire_on_commit=False
+            self.engine.execution_options(docsvc_read_only=True),
+            expire_on_commit=False,
+            info=info,
         )
 
     @property

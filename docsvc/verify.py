@@ -1,6 +1,7 @@
 """`docsvc verify`: fixity of every stored file, what rows point at, the PDF/A structure of every
-issued document and certificate, the audit chain, whether the search index matches the records,
-and that no disposition was left half done.
+issued document and certificate, the audit chain (authenticated by the audit keys, and
+extending every checkpoint given), whether the search index matches the records, and that no
+disposition was left half done.
 
 Safe to run at any time and on a schedule: it only reads, in one read transaction, and reports
 its progress stage by stage.
@@ -8,13 +9,15 @@ its progress stage by stage.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from docsvc.audit import verify_chain
+from docsvc.audit.anchor import Checkpoint, read_checkpoints
 from docsvc.documents.pdfa import structure_problems
 from docsvc.models import Blob, DispositionRun, Document
 from docsvc.models.base import columns_pointing_at
@@ -45,7 +48,15 @@ def referenced_hashes(session: Session) -> set[str]:
     return {row[0] for row in session.execute(stmt)}
 
 
-def verify(session: Session, store: FileStore, progress: Progress | None = None) -> VerifyReport:
+def verify(
+    session: Session,
+    store: FileStore,
+    progress: Progress | None = None,
+    checkpoint_files: Sequence[Path] = (),
+) -> VerifyReport:
+    """`checkpoint_files`: files of lines from `docsvc audit checkpoint`; the audit chain must
+    still pass through each one's event and hash."""
+
     def tick(stage: str) -> Callable[[int, int], None] | None:
         return (lambda done, total: progress(stage, done, total)) if progress else None
 
@@ -55,7 +66,17 @@ def verify(session: Session, store: FileStore, progress: Progress | None = None)
         report.problems.append(f"a record points at file {sha}, which has no store entry")
     unrecorded = {sha for sha in store.all_hashes() if sha not in recorded}
     _archival(session, store, report, tick("checking PDF/A"))
-    report.problems.extend(verify_chain(session))
+    checkpoints: list[Checkpoint] = []
+    for path in checkpoint_files:
+        found, unreadable = read_checkpoints(path)
+        checkpoints.extend(found)
+        report.problems.extend(unreadable)
+    report.problems.extend(verify_chain(session, checkpoints=checkpoints))
+    if checkpoints:
+        report.notes.append(
+            f"audit checkpoints: {len(checkpoints)} checked, the latest at event "
+            f"{max(cp.seq for cp in checkpoints)}"
+        )
     coverage = search_coverage(session, tick("checking the index"))
     report.problems.extend(coverage.problems)
     report.notes.append(f"search index: {coverage.records} records checked")

@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 
 from docsvc import wiring
 from docsvc.app import create_app
+from docsvc.audit import GENESIS
+from docsvc.audit.keys import AuditKey, KeyRing
 from docsvc.bootstrap import initialize
 from docsvc.config import Settings
 from docsvc.db import Database
@@ -25,6 +27,8 @@ from docsvc.models import Base
 from tests import helpers
 
 PG_URL = os.environ.get("DOCSVC_TEST_DATABASE_URL", "")
+# The PostgreSQL lane's tables outlive each test's data directory: one audit key for them all.
+PG_AUDIT_KEYS = KeyRing((AuditKey("k1", 1, GENESIS, b"a" * 32),)).text()
 wiring.install()  # the test process starts here, as the app and the command line do
 
 
@@ -78,9 +82,12 @@ def settings(tmp_path: Path, sqlite_template: Path | None, pg_ready: bool) -> Se
     data.mkdir()
     if PG_URL:
         url = PG_URL
+        (data / "audit_keys").write_text(PG_AUDIT_KEYS)
     else:
         assert sqlite_template is not None
         shutil.copy(sqlite_template, data / "docsvc.sqlite3")
+        # The template's audit key authenticated its events: the copy goes with its key.
+        shutil.copy(sqlite_template.parent / "audit_keys", data / "audit_keys")
         url = f"sqlite:///{data / 'docsvc.sqlite3'}"
     s = Settings(
         data_dir=data,
