@@ -10,8 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
 
 from docsvc import wiring
-from docsvc.config import Settings, load_settings
 from docsvc.audit.keys import KeySource
+from docsvc.config import Settings, load_settings
 from docsvc.db import Database
 from docsvc.labels import label
 from docsvc.store import FileStore

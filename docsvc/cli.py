@@ -284,30 +284,6 @@ def verify(checkpoints: tuple[Path, ...]) -> None:
     sys.exit(0 if report.ok else 1)
 
 
-@main.command()
-@click.option("--once", is_flag=True, help="Do every ready job, then exit.")
-@click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at the queue.")
-@click.option(
-    "--parent",
-    type=int,
-    default=None,
-    help="Stop when the process with this id (the server that started the worker) is gone.",
-)
-def worker(once: bool, poll: float, parent: int | None) -> None:
-    """Work the background job queue: text extraction and OCR, public-records releases,
-    disposition, court bundles."""
-    import logging
-    import threading
-
-    from docsvc.app import configure_logging
-    from docsvc.documents.env import Env
-    from docsvc.store import FileStore
-    from docsvc.worker import drain, run_forever, stop_on_signals
-
-    configure_logging("%(asctime)s worker %(levelname)s %(message)s")
-    settings = load_settings()
-    database = _database(settings)
-    env = Env(FileStore(settings.store_dir), settings)
 @main.group()
 def audit() -> None:
     """The audit log's keys and checkpoints (docs/AUDIT.md)."""
@@ -393,6 +369,30 @@ def audit_rotate_key() -> None:
     click.echo(ring.env_value())
 
 
+@main.command()
+@click.option("--once", is_flag=True, help="Do every ready job, then exit.")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at the queue.")
+@click.option(
+    "--parent",
+    type=int,
+    default=None,
+    help="Stop when the process with this id (the server that started the worker) is gone.",
+)
+def worker(once: bool, poll: float, parent: int | None) -> None:
+    """Work the background job queue: text extraction and OCR, public-records releases,
+    disposition, court bundles."""
+    import logging
+    import threading
+
+    from docsvc.app import configure_logging
+    from docsvc.documents.env import Env
+    from docsvc.store import FileStore
+    from docsvc.worker import drain, run_forever, stop_on_signals
+
+    configure_logging("%(asctime)s worker %(levelname)s %(message)s")
+    settings = load_settings()
+    database = _database(settings)
+    env = Env(FileStore(settings.store_dir), settings)
     try:
         if once:
             click.echo(f"{drain(database, env)} job(s) done")

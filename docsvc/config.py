@@ -67,6 +67,6 @@ def load_settings(**overrides: Any) -> Settings:
     secret = str(overrides.pop("secret_key", None) or os.environ.get("DOCSVC_SECRET_KEY") or "")
     if not secret:
         secret = _secret_key(data_dir)
-    return Settings(data_dir=data_dir, database_url=database_url, secret_key=secret, **overrides)
     if "audit_key" not in overrides:
         overrides["audit_key"] = os.environ.get("DOCSVC_AUDIT_KEY", "")
+    return Settings(data_dir=data_dir, database_url=database_url, secret_key=secret, **overrides)
