@@ -1,6 +1,7 @@
 """Assembling a bundle's volumes with pikepdf (qpdf): pages from the generated PDFs and the
-stored records in order, a Bates stamp on every page, page labels that match the printed page
-numbers, bookmarks by section and record, the index's entries made links, the manifest attached.
+stored records in order (an upload's pages made inert first: bundles/inert.py), a Bates stamp
+on every page, page labels that match the printed page numbers, bookmarks by section and record,
+the index's entries made links, the manifest attached.
 
 Volumes split between records where they can (within a record where one alone exceeds the
 limit); page numbers and Bates numbers run on across them.
@@ -15,7 +16,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf
 
-from docsvc.bundles import stamp
+from docsvc.bundles import inert, stamp
 from docsvc.bundles.contents import Entry
 
 LINK = "https://docsvc.invalid/part/"
@@ -136,12 +137,15 @@ def write_volume(
             src = sources.get(run.path)
             if src is None:
                 src = sources[run.path] = Pdf.open(run.path)
+                if run.entry is not None and run.entry.fragment is None:
+                    inert.disarm(src)  # a stored record: anyone's upload
             first = len(out.pages)
             out.pages.extend(src.pages[run.start : run.start + run.count])
             if run.entry is not None and run.entry.fragment is None:
                 for page in out.pages[first:]:  # a stored record: free the strip
                     stamp.make_room(page)
             starts.append((run.entry, first))
+        inert.sweep(out)  # whatever an upload's pages reached, before the volume's own links
         for i, page in enumerate(out.pages):
             number = volume.first_page + i
             stamp.stamp(page, font, left(number), numbering.of(number))
