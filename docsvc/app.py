@@ -15,7 +15,8 @@ from docsvc.config import Settings, load_settings
 from docsvc.db import Database
 from docsvc.labels import label
 from docsvc.store import FileStore
-from docsvc.web import context, errors
+from docsvc.store.modes import sqlite_path, tighten
+from docsvc.web import context, errors, ready
 
 csrf = CSRFProtect()
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.extensions["docsvc.store"] = FileStore(settings.store_dir)
 
     configure_logging()
+    tighten(settings.data_dir, sqlite_path(settings.database_url))  # a private data dir
 
     from docsvc import public
     from docsvc.api import (
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.register_blueprint(pages)
     csrf.init_app(app)
     errors.register(app)
+    ready.register(app)
     app.teardown_appcontext(context.close_db)
 
     @app.after_request

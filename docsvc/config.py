@@ -41,7 +41,7 @@ def _secret_key(data_dir: Path) -> str:
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -51,6 +51,7 @@ def _secret_key(data_dir: Path) -> str:
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings from `overrides` (any Settings field by name), else the environment."""
+    os.umask(0o077)  # every entry starts here: what the process creates is its owner's alone
     data_dir = Path(
         str(
             overrides.pop("data_dir", None) or os.environ.get("DOCSVC_DATA_DIR") or DEFAULT_DATA_DIR

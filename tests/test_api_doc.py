@@ -24,7 +24,7 @@ def _served(app) -> set[tuple[str, str]]:
     served = set()
     for rule in app.url_map.iter_rules():
         path = rule.rule
-        if not (path.startswith(("/api/", "/public/")) or path == "/healthz"):
+        if not (path.startswith(("/api/", "/public/")) or path in ("/healthz", "/readyz")):
             continue  # the browser pages are not part of the contract
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             served.add((method, PARAM.sub("{}", path)))

@@ -1,3 +1,3 @@
-from docsvc.store.filestore import FileStore, IntegrityError, StoredFile
+from docsvc.store.filestore import FileStore, IntegrityError, StorageError, StoredFile
 
-__all__ = ["FileStore", "IntegrityError", "StoredFile"]
+__all__ = ["FileStore", "IntegrityError", "StorageError", "StoredFile"]

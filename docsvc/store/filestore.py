@@ -4,21 +4,102 @@ Files are named by their SHA-256 and never by anything a user supplied. A write 
 temporary file in the same file system, is fsynced, then renamed into place and the folder
 fsynced: a crash leaves either the whole file or nothing at its final name. Identical content
 is stored once. Reads re-hash and refuse bytes that no longer match their name.
+
+Everything it makes is its owner's alone (folders 0700, files 0400): stored files hold
+complainants' names and evidence. A write the disk refuses (full, read-only) raises
+StorageError, which names the errno and the path, so it can be said in words.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-CHUNK = 1024 * 1024
+CHUNK = MB = 1024 * 1024
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+DIR_MODE = 0o700
+FILE_MODE = 0o400  # stored files never change: read-only, and for the owner alone
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+log = logging.getLogger("docsvc.store")
+
+
+class StorageError(OSError):
+    """The disk refused a write to the store: full (`full`) or not writable (`read_only`).
+    Still an OSError (errno, strerror, filename), so nothing that catches those changes."""
+
+    def __init__(self, code: int, path: Path | str) -> None:
+        super().__init__(code, os.strerror(code), str(path))
+        self.path = Path(path)
+
+    @property
+    def full(self) -> bool:
+        return self.errno in FULL
+
+    @property
+    def read_only(self) -> bool:
+        return self.errno in READ_ONLY
+
+    def where(self) -> str:
+        """For the log: errno's name, the path, its mount point and the space left there."""
+        return (
+            f"{errno.errorcode.get(self.errno or 0, self.errno)} on {self.path} ({disk(self.path)})"
+        )
+
+
+def disk(path: Path) -> str:
+    """The mount point `path` is on and its free space, in words (for logs)."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    mount = existing.resolve()
+    while not os.path.ismount(mount) and mount != mount.parent:
+        mount = mount.parent
+    try:
+        st = os.statvfs(mount)
+    except OSError:
+        return f"mounted at {mount}"
+    free, size = st.f_bavail * st.f_frsize / MB, st.f_blocks * st.f_frsize / MB
+    return f"mounted at {mount}, {free:.1f} MB free of {size:.1f} MB"
+
+
+@contextmanager
+def storing(path: Path) -> Iterator[None]:
+    """Writes to `path` (or below it) whose failure is the disk's become StorageError."""
+    try:
+        yield
+    except StorageError:
+        raise
+    except OSError as exc:
+        if exc.errno in FULL or exc.errno in READ_ONLY:
+            raise StorageError(exc.errno, exc.filename or path) from exc
+        raise
+
+
+def private_dir(path: Path) -> None:
+    """Make `path` and any missing parents 0700 (mkdir(parents=True) gives the parents the
+    umask's mode), and take group and other bits off it if it already existed."""
+    missing = []
+    walk = path
+    while not walk.exists():
+        missing.append(walk)
+        walk = walk.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        try:
+            os.chmod(path, DIR_MODE)
+        except OSError as exc:  # not ours, or a read-only mount: `docsvc verify` says so
+            log.warning("could not make %s private (%s)", path, exc.strerror)
 
 
 class IntegrityError(Exception):
@@ -51,8 +132,8 @@ class FileStore:
         self.root = root
         self.objects = root / "objects"
         self.tmp = root / "tmp"
-        self.objects.mkdir(parents=True, exist_ok=True)
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        for folder in (root, self.objects, self.tmp):
+            private_dir(folder)
 
     def path_for(self, sha256: str) -> Path:
         if not _SHA.match(sha256):
@@ -71,10 +152,26 @@ class FileStore:
         tmp_path, digest, size = self._write_temp(iter(lambda: stream.read(CHUNK), b""), limit)
         return StagedFile(self, tmp_path, digest, size)
 
+    def probe(self) -> None:
+        """Write, sync and remove a tiny file: raises StorageError when the store cannot take
+        a write (readiness)."""
+        with storing(self.tmp):
+            fd, name = tempfile.mkstemp(dir=self.tmp, prefix="incoming-probe-")
+            try:
+                os.write(fd, b"ok")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+                os.unlink(name)
+
     def _write_temp(self, chunks: Iterator[bytes], limit: int | None) -> tuple[Path, str, int]:
+        with storing(self.tmp):
+            return self._spool(chunks, limit)
+
+    def _spool(self, chunks: Iterator[bytes], limit: int | None) -> tuple[Path, str, int]:
         digest = hashlib.sha256()
         size = 0
-        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="incoming-")
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="incoming-")  # 0600
         tmp_path = Path(name)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -96,10 +193,15 @@ class FileStore:
         if final.is_file():
             tmp_path.unlink(missing_ok=True)  # same content already stored once
             return StoredFile(sha256, size, final)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(tmp_path, 0o444)
-        os.replace(tmp_path, final)
-        _fsync_dir(final.parent)
+        try:
+            with storing(final):
+                private_dir(final.parent)
+                os.chmod(tmp_path, FILE_MODE)
+                os.replace(tmp_path, final)
+                _fsync_dir(final.parent)
+        except BaseException:
+            tmp_path.unlink(missing_ok=True)  # never referenced: nothing half-kept
+            raise
         return StoredFile(sha256, size, final)
 
     def open_verified(self, sha256: str) -> bytes:
@@ -132,17 +234,18 @@ class FileStore:
             size = path.stat().st_size
         except FileNotFoundError:
             return False
-        os.chmod(path, 0o600)
-        with path.open("r+b") as fh:
-            left = size
-            while left > 0:
-                n = min(left, CHUNK)
-                fh.write(b"\0" * n)
-                left -= n
-            fh.flush()
-            os.fsync(fh.fileno())
-        path.unlink()
-        _fsync_dir(path.parent)
+        with storing(path):
+            os.chmod(path, 0o600)
+            with path.open("r+b") as fh:
+                left = size
+                while left > 0:
+                    n = min(left, CHUNK)
+                    fh.write(b"\0" * n)
+                    left -= n
+                fh.flush()
+                os.fsync(fh.fileno())
+            path.unlink()
+            _fsync_dir(path.parent)
         return True
 
     def all_hashes(self) -> Iterator[str]:

@@ -6,6 +6,7 @@ own sentence, so a complainant's name in a bad request never comes back in the r
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
@@ -16,6 +17,7 @@ from werkzeug.routing import RoutingException
 
 from docsvc.errors import DocsvcError
 from docsvc.store import IntegrityError as StoreIntegrityError
+from docsvc.store import StorageError
 from docsvc.validation import flatten_errors
 
 log = logging.getLogger("docsvc")
@@ -41,7 +43,7 @@ _HTTP_SENTENCES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/public/", "/healthz"))
+    return request.path.startswith(("/api/", "/public/", "/healthz", "/readyz"))
 
 
 def error_response(
@@ -177,9 +179,40 @@ def handle_integrity(exc: StoreIntegrityError) -> Response | tuple[str, int]:
     )
 
 
+STORE_FULL = "The file store is full: nothing was saved. Tell the system administrator."
+STORE_READ_ONLY = (
+    "The file store is read-only or not writable: nothing was saved. Tell the system administrator."
+)
+
+
+def handle_os_error(exc: OSError) -> Response | tuple[Any, ...]:
+    """A write the disk refused, said in words: 507 when it is full, 503 when it cannot be
+    written (nothing was kept: the store writes whole files or none, and the request's rows
+    are rolled back). Logged once with the errno, the path and its mount point, so the
+    administrator learns which disk. Any other OSError is unexpected."""
+    if not isinstance(exc, StorageError):
+        # Outside the store (a temporary file while rendering), only a full or read-only disk
+        # is the disk's doing; a refused permission there is a fault of ours.
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            return handle_unexpected(exc)
+        exc = StorageError(exc.errno, exc.filename or "?")
+    if exc.full:
+        status, code, heading, message = 507, "storage_full", "The file store is full", STORE_FULL
+    elif exc.read_only:
+        status, code, heading = 503, "storage_read_only", "The file store cannot be written"
+        message = STORE_READ_ONLY
+    else:
+        return handle_unexpected(exc)
+    log.error("file store refused a write: %s, on %s %s", exc.where(), request.method, request.path)
+    if wants_json():
+        return error_response(status, code, message)
+    return render_template("error.html", status=status, heading=heading, message=message), status
+
+
 def register(app: Flask) -> None:
     app.before_request(check_api_body)
     app.register_error_handler(StoreIntegrityError, handle_integrity)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DocsvcError, handle_docsvc_error)
+    app.register_error_handler(OSError, handle_os_error)
     app.register_error_handler(Exception, handle_unexpected)
