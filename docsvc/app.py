@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import Blueprint, Flask, Response
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import StrictUndefined
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from docsvc import wiring
 from docsvc.audit.keys import KeySource
@@ -21,6 +22,7 @@ from docsvc.web import context, errors, ready
 csrf = CSRFProtect()
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+SESSION_LIFETIME = timedelta(hours=12)
 
 
 def configure_logging(fmt: str = LOG_FORMAT) -> None:
@@ -35,15 +37,23 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     settings = settings or load_settings(**overrides)
     wiring.install()
     app = Flask(__name__, template_folder="ui/templates", static_folder="ui/static")
+    if settings.trusted_proxies:
+        # The client's address (sign-in throttling) and scheme from X-Forwarded-For/-Proto,
+        # set by that many proxies in front; never trusted unless configured.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=settings.secret_key,
         # Room for the multipart envelope and form fields around the largest allowed file.
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
-        # CSRF tokens live as long as the session: a field form may sit open for hours.
-        WTF_CSRF_TIME_LIMIT=None,
+        # Behind TLS (DOCSVC_SECURE_COOKIES) the cookie is never sent over plain HTTP.
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        # CSRF tokens live as long as the session (a field form may sit open for hours), no
+        # longer; signing out clears the session, and the token with it.
+        WTF_CSRF_TIME_LIMIT=int(SESSION_LIFETIME.total_seconds()),
         API_TITLE="docsvc",
         API_VERSION="1.0",
         OPENAPI_VERSION="3.1.0",
@@ -138,6 +148,8 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if settings.secure_cookies:
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if resp.mimetype == "text/html":
             resp.headers.setdefault(
                 "Content-Security-Policy",

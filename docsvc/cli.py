@@ -173,16 +173,41 @@ def user_disable(name: str) -> None:
     from sqlalchemy import select
 
     from docsvc.audit import Actor, append
+    from docsvc.auth.credentials import disable_user
     from docsvc.models import User
 
     with _session() as session:
         u = session.scalar(select(User).where(User.username == name))
         if u is None:
             raise click.ClickException(f"no user '{name}'")
-        u.disabled = True
+        disable_user(session, u)  # and ends their browser sessions
         append(session, Actor.system(), "user.disable", "user", u.id, fields=["disabled"])
         session.commit()
     click.echo(f"disabled {name}")
+
+
+@user.command("password")
+@click.argument("name")
+def user_password(name: str) -> None:
+    """Set a user's browser password (read from standard input); their sessions end."""
+    from sqlalchemy import select
+
+    from docsvc.audit import Actor, append
+    from docsvc.auth.credentials import CredentialError, set_password
+    from docsvc.models import User
+
+    password = sys.stdin.readline().rstrip("\n")
+    with _session() as session:
+        u = session.scalar(select(User).where(User.username == name))
+        if u is None:
+            raise click.ClickException(f"no user '{name}'")
+        try:
+            set_password(session, u, password)
+        except CredentialError as exc:
+            raise click.ClickException(str(exc)) from exc
+        append(session, Actor.system(), "user.password", "user", u.id, fields=["password_hash"])
+        session.commit()
+    click.echo(f"new password set for {name}")
 
 
 @main.group()

@@ -26,6 +26,11 @@ class Settings:
     # data directory's `audit_keys` file (docsvc/audit/keys.py, docs/AUDIT.md).
     audit_key: str = field(default="", repr=False)
     testing: bool = False
+    # Behind TLS: session cookies only over HTTPS, and Strict-Transport-Security on responses.
+    secure_cookies: bool = False
+    # How many reverse proxies in front may set X-Forwarded-For/-Proto (0: trust none, the
+    # peer's address is the client's; the header is anyone's to forge).
+    trusted_proxies: int = 0
 
     @property
     def store_dir(self) -> Path:
@@ -49,6 +54,22 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def _flag(name: str, value: str) -> bool:
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0 (true or false), not {value!r}")
+
+
+def _count(name: str, value: str) -> int:
+    if not value.strip().isdigit():
+        raise ValueError(
+            f"{name} must be the number of proxies in front (0, 1, 2...), not {value!r}"
+        )
+    return int(value)
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings from `overrides` (any Settings field by name), else the environment."""
     os.umask(0o077)  # every entry starts here: what the process creates is its owner's alone
@@ -65,6 +86,12 @@ def load_settings(**overrides: Any) -> Settings:
     env_max = os.environ.get("DOCSVC_MAX_UPLOAD_MB")
     if env_max and "max_upload_bytes" not in overrides:
         overrides["max_upload_bytes"] = int(float(env_max) * MB)
+    env_secure = os.environ.get("DOCSVC_SECURE_COOKIES", "")
+    if env_secure and "secure_cookies" not in overrides:
+        overrides["secure_cookies"] = _flag("DOCSVC_SECURE_COOKIES", env_secure)
+    env_proxies = os.environ.get("DOCSVC_PROXY_FIX", "")
+    if env_proxies and "trusted_proxies" not in overrides:
+        overrides["trusted_proxies"] = _count("DOCSVC_PROXY_FIX", env_proxies)
     secret = str(overrides.pop("secret_key", None) or os.environ.get("DOCSVC_SECRET_KEY") or "")
     if not secret:
         secret = _secret_key(data_dir)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import Upload, add_attachment
-from docsvc.auth.credentials import create_user, hash_password, issue_token
+from docsvc.auth.credentials import create_user, issue_token, set_password
 from docsvc.cases import service
 from docsvc.config import Settings
 from docsvc.models import Case, User
@@ -40,7 +40,7 @@ def ensure_demo_users(session: Session) -> list[tuple[str, str, str, str]]:
                 session, username, role, display_name=display, badge=badge, password=password
             )
         else:
-            user.password_hash = hash_password(password)
+            set_password(session, user, password)  # the old password's sessions end
             user.disabled = False
         out.append((username, role, password, issue_token(session, user)))
     return out

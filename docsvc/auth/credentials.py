@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,6 +25,33 @@ def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise CredentialError(f"a password needs at least {MIN_PASSWORD} characters")
     return generate_password_hash(password, method="scrypt")
+
+
+# Checked against when there is no usable password (unknown name, disabled account, no
+# password): made once per process with the same scrypt cost as a real one, so every sign-in
+# does exactly one scrypt check and a name's existence cannot be told by timing. Nobody knows
+# its password, and it is never stored.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(24))
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Every browser session of `user` stops working, wherever its cookie was saved: the one
+    place sign-out, a password change and disabling raise the account's session version."""
+    session.execute(
+        update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+    )
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """A new password; sessions signed in with the old one end."""
+    user.password_hash = hash_password(password)
+    end_sessions(session, user)
+
+
+def disable_user(session: Session, user: User) -> None:
+    """No more sign-ins, API calls or open sessions for `user`."""
+    user.disabled = True
+    end_sessions(session, user)
 
 
 def token_digest(token: str) -> str:
@@ -96,9 +123,11 @@ def revoke_token(session: Session, token: str) -> bool:
 
 
 def check_login(session: Session, username: str, password: str) -> User | None:
+    """The active account with this name and password, else None. The same work on every
+    path: one scrypt check, against the dummy hash where the account cannot sign in."""
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or user.disabled or not user.password_hash:
-        # Hash anyway so a wrong user name takes as long as a wrong password.
-        check_password_hash(generate_password_hash("x" * MIN_PASSWORD), password)
-        return None
-    return user if check_password_hash(user.password_hash, password) else None
+    stored = None
+    if user is not None and not user.disabled and user.password_hash:
+        stored = user.password_hash
+    matches = check_password_hash(stored or _DUMMY_HASH, password)
+    return user if matches and stored else None

@@ -13,8 +13,9 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from docsvc.auth.credentials import check_login
-from docsvc.web.context import browser_user, db, login_browser
+from docsvc.auth import throttle
+from docsvc.auth.credentials import end_sessions
+from docsvc.web.context import browser_user, db, login_browser, settings
 
 bp = Blueprint("signin", __name__)
 
@@ -26,22 +27,37 @@ def home() -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    error = None
-    if request.method == "POST":
-        user = check_login(db(), request.form.get("username", ""), request.form.get("password", ""))
-        if user is None:
-            error = "That user name and password do not match an active account."
-        else:
-            login_browser(user)
-            target = request.args.get("next", "")
-            # Only same-site paths: never an open redirect.
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("ui.cases.cases")
-            return redirect(target)
-    return render_template("login.html", error=error), (401 if error else 200)
+    if request.method == "GET":
+        return render_template("login.html", error=None)
+    attempt = throttle.sign_in(
+        db(),
+        request.form.get("username", ""),
+        request.form.get("password", ""),
+        # The peer's address; behind a proxy only when DOCSVC_PROXY_FIX says to trust it.
+        request.remote_addr or "unknown",
+        settings().secret_key,
+    )
+    db().commit()  # a failure is counted even though the sign-in is refused
+    if attempt.lockout is not None:
+        page = render_template("login.html", error=attempt.lockout.message())
+        return page, 429, {"Retry-After": str(attempt.lockout.seconds())}
+    if attempt.user is None:
+        error = "That user name and password do not match an active account."
+        return render_template("login.html", error=error), 401
+    login_browser(attempt.user)
+    target = request.args.get("next", "")
+    # Only same-site paths: never an open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("ui.cases.cases")
+    return redirect(target)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    user = browser_user()
+    if user is not None:
+        # Not only this browser's cookie: a copy saved before signing out stops working too.
+        end_sessions(db(), user)
+        db().commit()
     session.clear()
     return redirect(url_for("ui.signin.login"))

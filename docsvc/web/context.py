@@ -78,22 +78,23 @@ def browser_user() -> User | None:
         user_id = session.get("user_id")
         if user_id is not None:
             user = _lookup(lambda s: s.get(User, user_id))
-            if user is None or user.disabled or session.get("auth_epoch") != _epoch(user):
+            # Signing out, a new password or disabling raises the account's session version:
+            # a cookie signed with an older one (saved before, or elsewhere) no longer works.
+            if (
+                user is None
+                or user.disabled
+                or session.get("session_version") != user.session_version
+            ):
                 session.clear()
                 user = None
         g.browser_user = user
     return g.browser_user
 
 
-def _epoch(user: User) -> str:
-    # Changing the password hash (or disabling) invalidates existing browser sessions.
-    return (user.password_hash or "")[-16:]
-
-
 def login_browser(user: User) -> None:
-    session.clear()
+    session.clear()  # a new session (and CSRF token): nothing from before signing in carries on
     session["user_id"] = user.id
-    session["auth_epoch"] = _epoch(user)
+    session["session_version"] = user.session_version
     session.permanent = True
 
 
