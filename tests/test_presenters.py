@@ -167,13 +167,23 @@ def world(client, officer, records, attorney, work, clock, settings) -> World:
 
     # The old case proposed, approved by both roles the schedule names, and destroyed.
     clock("2026-11-22T09:00:00-08:00")
-    ok(client.post("/api/retention/propose", headers=records.headers, json={}), 200)
+    ok(
+        client.post(
+            "/api/retention/propose", headers=records.headers, json={"as_of": "2026-11-22"}
+        ),
+        200,
+    )
     queued = client.get("/api/retention/queue", headers=records.headers).json
     ids = [i["id"] for i in queued if i["case_number"] == old]
     assert ids, queued
     for who in (records, attorney):
         ok(client.post("/api/retention/approve", headers=who.headers, json={"ids": ids}), 200)
-    job = ok(client.post("/api/retention/execute", headers=records.headers, json={}), 202)["id"]
+    job = ok(
+        client.post(
+            "/api/retention/execute", headers=records.headers, json={"as_of": "2026-11-22"}
+        ),
+        202,
+    )["id"]
     work()
     # Last: a hold stops changes to what the case holds.
     hold = ok(

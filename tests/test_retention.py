@@ -186,7 +186,7 @@ def test_disposition_leaves_a_stub_a_certificate_and_no_trace(
     if sqlite:
         assert PHRASE.encode() in _data_dir_bytes(settings.data_dir)
     clock("2026-11-22T09:00:00-08:00")
-    r = client.post("/api/retention/propose", headers=records.headers, json={})
+    r = client.post("/api/retention/propose", headers=records.headers, json={"as_of": "2026-11-22"})
     assert r.status_code == 200 and r.json["added"] == 1
     item = client.get("/api/retention/queue", headers=records.headers).json[0]
     assert item["case_number"] == doomed and item["required_roles"] == ["records", "attorney"]
@@ -197,7 +197,7 @@ def test_disposition_leaves_a_stub_a_certificate_and_no_trace(
     )
     r = client.post("/api/retention/approve", headers=attorney.headers, json={"ids": [item["id"]]})
     assert r.status_code == 200 and r.json[0]["status"] == "approved"
-    r = client.post("/api/retention/execute", headers=records.headers, json={})
+    r = client.post("/api/retention/execute", headers=records.headers, json={"as_of": "2026-11-22"})
     assert r.status_code == 202
     job_id = r.json["id"]
     work()

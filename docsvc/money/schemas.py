@@ -4,7 +4,6 @@ outreach and appeals."""
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import partial
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -16,16 +15,12 @@ from docsvc.models.money import (
     LICENSE_STATUSES,
     OUTREACH_KINDS,
 )
-from docsvc.validation import Input, Text
-
-# Dollars and cents. Partials rather than dicts of options spread with ** so each option keeps
-# its type.
-_amount = partial(fields.Decimal, as_string=True, places=2, allow_nan=False)
+from docsvc.validation import Input, Money, Text
 
 
 class LedgerEntryIn(Input):
     kind = fields.String(required=True, validate=validate.OneOf(LEDGER_KINDS))
-    amount = _amount(required=True, validate=validate.Range(min=Decimal("0.01"), max=10_000_000))
+    amount = Money(required=True, minimum=Decimal("0.01"), maximum=10_000_000)
     assessed_on = fields.Date(required=True)
     ends_on = fields.Date()
     applies_to = fields.String(validate=validate.OneOf(APPLIES_TO))
@@ -38,7 +33,7 @@ class LedgerQuery(Input):
 
 
 class VoucherIn(Input):
-    amount = _amount(required=True)
+    amount = Money(required=True, minimum=Decimal("0.01"), maximum=10_000_000)
     issued_on = fields.Date(required=True)
     approved_by = Text(required=True, max_length=200)
     purpose = Text(required=True, max_length=2000)
@@ -101,8 +96,8 @@ class CitationIn(Input):
     violation_id = fields.Integer(required=True)
     party_id = fields.Integer(required=True)
     number = Text(required=True, max_length=60)
-    fine = _amount(
-        validate=validate.Range(min=0, max=1_000_000),
+    fine = Money(
+        maximum=1_000_000,
         metadata={"description": "Omit to take the profile's fine schedule."},
     )
     issued_on = fields.Date(required=True)
@@ -130,21 +125,18 @@ class CitationOutcomeIn(Input):
         required=True, validate=validate.OneOf([o for o in CITATION_OUTCOMES if o != "pending"])
     )
     outcome_on = fields.Date(required=True)
-    fine_imposed = _amount(validate=validate.Range(min=0, max=1_000_000))
-
-
-_settled = partial(_amount, validate=validate.Range(min=0, max=10_000_000))
+    fine_imposed = Money(maximum=1_000_000)
 
 
 class SettlementIn(Input):
     entered_on = fields.Date(required=True)
     approved_by = Text(required=True, max_length=200)
     document_id = fields.Integer()
-    pay_amount = _settled()
+    pay_amount = Money(maximum=10_000_000)
     pay_by = fields.Date()
-    deferred_amount = _settled()
+    deferred_amount = Money(maximum=10_000_000)
     deferred_until = fields.Date()
-    cancel_amount = _settled()
+    cancel_amount = Money(maximum=10_000_000)
     compliance_through = fields.Date()
     note = Text(max_length=2000)
 

@@ -44,8 +44,13 @@ class RetentionOut(Schema):
     items = fields.List(fields.Dict())
 
 
+# Proposing and executing act on the day given, never on an empty body: a script's bare POST
+# must not queue or destroy records on whatever day the server thinks it is.
+AS_OF = {"description": "The day the schedules are judged on (usually today)."}
+
+
 class ProposeIn(Input):
-    as_of = fields.Date(load_default=None)
+    as_of = fields.Date(required=True, metadata=AS_OF)
 
 
 class ApproveIn(Input):
@@ -53,7 +58,7 @@ class ApproveIn(Input):
 
 
 class ExecuteIn(Input):
-    as_of = fields.Date(load_default=None)
+    as_of = fields.Date(required=True, metadata=AS_OF)
 
 
 class ProposalOut(Schema):
