@@ -37,10 +37,14 @@ def _database(settings: Settings) -> Database:
 def _session() -> Iterator[Session]:
     """A unit of work on the configured database, whose connections are closed however the
     command ends (an error must not leave a server connection open)."""
+    from docsvc.audit import AuditKeyError
+
     database = _database(load_settings())
     try:
         with database.session() as session:
             yield session
+    except AuditKeyError as exc:  # the audit keys are missing or do not fit: say so plainly
+        raise click.ClickException(str(exc)) from exc
     finally:
         database.dispose()
 
@@ -55,11 +59,16 @@ def main() -> None:
 
 @main.command()
 def init() -> None:
-    """Create the data directory and database, load the shipped jurisdiction profiles."""
+    """Create the data directory and database, the audit key, load the shipped jurisdiction
+    profiles."""
+    from docsvc.audit import AuditKeyError
     from docsvc.bootstrap import initialize
 
     settings = load_settings()
-    report = initialize(settings)
+    try:
+        report = initialize(settings)
+    except AuditKeyError as exc:  # a key file lost, or older than the database: say so plainly
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"data directory: {settings.data_dir}")
     click.echo(
         f"profiles loaded or updated: {', '.join(report.profiles_loaded) or 'none (all current)'}"

@@ -224,6 +224,10 @@ def test_a_missing_key_file_stops_appends_and_fails_verify(settings, database, r
     result = run_cli("verify")
     assert result.exit_code == 1
     assert "which this installation does not have" in result.output
+    for command in (("init",), ("user", "create", "kim", "--role", "officer")):
+        refused = run_cli(*command)
+        assert refused.exit_code == 1
+        assert "the audit key file" in refused.output and "is missing" in refused.output
     fresh = Database(settings.database_url, KeySource.of(settings))
     try:
         with fresh.session() as s, pytest.raises(AuditKeyError, match="is missing"):

@@ -186,8 +186,14 @@ class KeySource:
             return self._ring
         stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
         if stamp != self._stamp:
+            try:
+                text = self.path.read_text()
+            except OSError as exc:
+                raise AuditKeyError(
+                    f"cannot read the audit key file {self.path}: {exc.strerror}"
+                ) from exc
             with self._lock:
-                self._ring = parse_ring(self.path.read_text(), str(self.path))
+                self._ring = parse_ring(text, str(self.path))
                 self._stamp = stamp
         return self._ring
 
