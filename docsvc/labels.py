@@ -180,6 +180,8 @@ EVENTS: dict[str, str] = {
     "disclosure.decision": "Counsel's decision recorded",
     "disclosure.dismiss": "Finding dismissed",
     "disclosure.release": "Records released",
+    "disclosure.revoke": "Public link revoked",
+    "disclosure.expiry": "Public link's expiry set",
     "disclosure.ruling": "Ruling recorded",
     "disclosure.ruling_requested": "Ruling requested",
     "disclosure.ruling_letter": "Ruling letter attached",

@@ -10,10 +10,9 @@ from flask_smorest import Blueprint
 
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
-from docsvc.audit import actor_of, append
 from docsvc.cases.service import get_case
+from docsvc.disclosure import links, review, ruling, workflow
 from docsvc.disclosure import release as releasing
-from docsvc.disclosure import review, ruling, workflow
 from docsvc.disclosure.requests import (
     get_request,
     listing,
@@ -30,13 +29,15 @@ from docsvc.disclosure.schemas import (
     DismissIn,
     ExceptionDecisionIn,
     ReleaseIn,
+    ReleaseLinkPatch,
+    ReleaseOut,
+    RevokeIn,
     RulingIn,
 )
 from docsvc.models import (
     Redaction,
     Release,
 )
-from docsvc.timeutil import utcnow
 from docsvc.web.context import api_user, database, db, env, file_store, require, settings
 from docsvc.web.files import send_package, send_ruling_letter
 from docsvc.web.present import local_iso, release_urls, request_dict
@@ -92,16 +93,11 @@ def get_disclosure(request_id: int) -> dict[str, Any]:
 @blp.response(200, DisclosureOut)
 @blp.doc(security=SECURITY)
 def patch_disclosure(data: dict[str, Any], request_id: int) -> dict[str, Any]:
-    """Record when an Attorney General decision was requested (Texas), notes, or close."""
+    """Record when an Attorney General decision was requested (Texas), notes, or close (which
+    revokes the release's public link unless keep_release_link is true)."""
     user = require(api_user(), "disclosure")
     req = get_request(db(), user, request_id)
-    if "ruling_requested_at" in data:
-        ruling.record_request(db(), user, req, data.pop("ruling_requested_at"))
-    for key, value in data.items():
-        setattr(req, key, value or None)
-    req.updated_at = utcnow()
-    if data:
-        append(db(), actor_of(user), "disclosure.update", "disclosure", req.id, fields=sorted(data))
+    workflow.update(db(), user, req, data)
     db().commit()
     return request_dict(req)
 
@@ -237,8 +233,41 @@ def release(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     """Build the package, scan every byte of it, and release it only if nothing is found."""
     user = require(api_user(), "disclosure")
     rel = workflow.release(
-        database(), db(), env(), user, request_id, data["accept_proposed_redactions"]
+        database(),
+        db(),
+        env(),
+        user,
+        request_id,
+        data["accept_proposed_redactions"],
+        expires_at=data["expires_at"],
     )
+    return release_urls(rel)
+
+
+@blp.route("/api/disclosures/<int:request_id>/release", methods=["PATCH"])
+@blp.arguments(ReleaseLinkPatch)
+@blp.response(200, ReleaseOut)
+@blp.doc(security=SECURITY)
+def patch_release(data: dict[str, Any], request_id: int) -> dict[str, Any]:
+    """When the public link stops working (expires_at; null: never); audited."""
+    user = require(api_user(), "disclosure")
+    s = db()
+    rel = links.set_expiry(s, user, get_request(s, user, request_id), data["expires_at"])
+    s.commit()
+    return release_urls(rel)
+
+
+@blp.route("/api/disclosures/<int:request_id>/release/revoke", methods=["POST"])
+@blp.arguments(RevokeIn)
+@blp.response(200, ReleaseOut)
+@blp.doc(security=SECURITY)
+def revoke_release(data: dict[str, Any], request_id: int) -> dict[str, Any]:
+    """Stop the public link now, for good, with the reason; audited. Whoever follows it is
+    told (410) to ask the records office."""
+    user = require(api_user(), "disclosure")
+    s = db()
+    rel = links.revoke(s, user, get_request(s, user, request_id), data["reason"])
+    s.commit()
     return release_urls(rel)
 
 

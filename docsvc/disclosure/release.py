@@ -351,7 +351,13 @@ def finding_dict(f: ScanFinding) -> dict[str, Any]:
 
 
 def record_release(
-    session: Session, env: Env, user: User, req: DisclosureRequest, package: Package, seconds: float
+    session: Session,
+    env: Env,
+    user: User,
+    req: DisclosureRequest,
+    package: Package,
+    seconds: float,
+    expires_at: datetime | None = None,
 ) -> Release:
     stored = env.store.put_bytes(package.data)
     register_blob(session, stored.sha256, stored.size, "application/zip")
@@ -364,6 +370,7 @@ def record_release(
         released_at=utcnow(),
         files=package.files,
         scan_seconds=round(seconds, 3),
+        expires_at=expires_at,
     )
     session.add(release)
     req.status, req.updated_at = "released", utcnow()
@@ -374,7 +381,7 @@ def record_release(
         "disclosure.release",
         "disclosure",
         req.id,
-        fields=["package"],
+        fields=["package", "expires_at"] if expires_at else ["package"],
         hashes={"package": stored.sha256},
     )
     return release

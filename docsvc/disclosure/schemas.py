@@ -31,6 +31,8 @@ class DisclosurePatch(Input):
     ruling_requested_at = Instant()
     notes = Text(max_length=5000, allow_empty=True)
     status = fields.String(validate=validate.OneOf(["closed"]))
+    # Closing revokes the release's public link unless this says to keep it working.
+    keep_release_link = fields.Boolean()
 
 
 class CounselDecisionIn(Schema):
@@ -52,6 +54,17 @@ class BoxIn(Schema):
 
 class ReleaseIn(Schema):
     accept_proposed_redactions = fields.Boolean(load_default=False)
+    expires_at = Instant(load_default=None)
+
+
+class ReleaseLinkPatch(Input):
+    """When the public link stops working; null: it does not expire."""
+
+    expires_at = Instant(required=True, allow_none=True)
+
+
+class RevokeIn(Input):
+    reason = Text(required=True, max_length=300)
 
 
 class ExceptionDecisionIn(Schema):
@@ -117,6 +130,13 @@ class ReleaseOut(Schema):
     public_url = fields.String()
     released_at = fields.String()
     files = fields.Integer()
+    link = fields.String(
+        metadata={"description": "live, revoked or expired: whether the public link works."}
+    )
+    expires_at = fields.String(allow_none=True)
+    revoked_at = fields.String(allow_none=True)
+    revoked_by = fields.String(allow_none=True)
+    revoke_reason = fields.String(allow_none=True)
 
 
 class DisclosureOut(Schema):

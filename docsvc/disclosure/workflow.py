@@ -1,8 +1,9 @@
 """The clerk's steps on a request, shared by the API and the pages: review the boxes, dismiss a
-finding, release."""
+finding, release, change or close the request."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.audit import actor_of, append
 from docsvc.db import Database
-from docsvc.disclosure import exceptions
+from docsvc.disclosure import exceptions, links, ruling
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure.findings import request_finding
 from docsvc.disclosure.prepare import prepare_again
@@ -108,10 +109,13 @@ def release(
     request_id: int,
     accept: bool,
     progress: releasing.Progress | None = None,
+    expires_at: datetime | None = None,
 ) -> Release:
     """Build, scan, and release or refuse. The package is built and scanned on a read-only
     session (a minute of rendering and OCR holds no lock); the outcome is written in `session`,
-    which is committed here either way (refused findings are kept for dismissal)."""
+    which is committed here either way (refused findings are kept for dismissal). The public
+    link stops working at `expires_at`, if given."""
+    links.check_expiry(expires_at)
     with database.read_session() as rs:
         req = get_request(rs, user, request_id)
         releasing.check_ready(rs, req, accept)
@@ -129,20 +133,28 @@ def release(
             "that does not identify the complainant here, with the reason) and release again.",
             {"findings": [releasing.finding_dict(f) for f in open_findings]},
         )
-    rel = releasing.record_release(session, env, user, req, package, seconds)
+    rel = releasing.record_release(session, env, user, req, package, seconds, expires_at)
     session.commit()
     return rel
 
 
-def queue_release(session: Session, user: User, req: DisclosureRequest, accept: bool) -> None:
+def queue_release(
+    session: Session,
+    user: User,
+    req: DisclosureRequest,
+    accept: bool,
+    expires_at: datetime | None = None,
+) -> None:
     """The pages' release: what can be checked now is (the clerk hears at once), the minute of
     building and scanning runs in the worker with its progress on the request's page."""
     if req.status != "review":
         raise Conflict(f"the request is {_status(req)}; it cannot be released now.")
+    links.check_expiry(expires_at, "expires_on")
     releasing.check_ready(session, req, accept)
-    if not enqueue(
-        session.connection(), RELEASE_JOB, req.id, {"user_id": user.id, "accept": accept}
-    ):
+    params: dict[str, Any] = {"user_id": user.id, "accept": accept}
+    if expires_at is not None:
+        params["expires_at"] = expires_at.isoformat()
+    if not enqueue(session.connection(), RELEASE_JOB, req.id, params):
         raise Conflict("a release of this request is already under way; wait for its outcome.")
 
 
@@ -150,14 +162,35 @@ def run_release_job(database: Database, session: Session, env: Env, job: Job) ->
     """The job: the same release as the API's, reporting each record built and file scanned.
     A refusal (findings, a changed state) is the job's outcome, kept for the page."""
     # Read now: after the claim's transaction ends, touching the job would open another.
-    request_id, accept = job.ref_id, bool((job.params or {}).get("accept"))
+    params = job.params or {}
+    request_id, accept = job.ref_id, bool(params.get("accept"))
+    expiry = params.get("expires_at")
+    expires_at = datetime.fromisoformat(expiry) if expiry else None
 
     def work(user: User | None, progress: releasing.Progress) -> None:
         if user is None or user.disabled:
             raise Conflict("the clerk who asked for this release can no longer release; ask again.")
-        release(database, session, env, user, request_id, accept, progress)
+        release(database, session, env, user, request_id, accept, progress, expires_at)
 
-    queue.run_as_asker(session, job, work)
+    queue.run_as_asker(session, job, work, "disclosure")
+
+
+def update(session: Session, user: User, req: DisclosureRequest, data: dict[str, Any]) -> None:
+    """A request's PATCH, from the API and the pages' close: when an Attorney General decision
+    was requested (Texas), notes, or closing it, which revokes its public link unless
+    `keep_release_link` says to keep it."""
+    keep = bool(data.pop("keep_release_link", False))
+    if "ruling_requested_at" in data:
+        ruling.record_request(session, user, req, data.pop("ruling_requested_at"))
+    closing = data.pop("status", None) == "closed"
+    for key, value in data.items():
+        setattr(req, key, value or None)
+    req.updated_at = utcnow()
+    if closing:
+        links.close(session, user, req, keep)
+    changed = sorted([*data, "status"] if closing else data)
+    if changed:
+        append(session, actor_of(user), "disclosure.update", "disclosure", req.id, fields=changed)
 
 
 def _status(req: DisclosureRequest) -> str:

@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, BinaryIO, cast
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import Upload
 from docsvc.cases.service import get_case
+from docsvc.disclosure import links, review, ruling, workflow
 from docsvc.disclosure import release as releasing
-from docsvc.disclosure import review, ruling, workflow
 from docsvc.disclosure.findings import open_findings, present, request_finding
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
 from docsvc.disclosure.requests import (
@@ -29,7 +29,7 @@ from docsvc.disclosure.requests import (
     record_counsel_decision,
     request_zone,
 )
-from docsvc.disclosure.schemas import CounselDecisionIn, DisclosureIn
+from docsvc.disclosure.schemas import CounselDecisionIn, DisclosureIn, RevokeIn
 from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
 from docsvc.identity import guard
 from docsvc.jobs import queue
@@ -114,11 +114,29 @@ RULING = register(
         )
     ),
 )
+UNTIL_HINT = "The last day the requester can download it; leave empty for no end."
 RELEASE = register(
     "release",
     Spec(
-        (Field("accept", "Release with the proposed boxes as they are", "check", required=False),)
+        (
+            Field("accept", "Release with the proposed boxes as they are", "check", required=False),
+            Field("expires_on", "Public link works until", "date", required=False, hint=UNTIL_HINT),
+        )
     ),
+)
+EXPIRY = register(
+    "expiry",
+    Spec(
+        (Field("expires_on", "Public link works until", "date", required=False, hint=UNTIL_HINT),)
+    ),
+)
+REVOKE = register(
+    "revoke",
+    Spec((Field("reason", "Why the link is revoked", required=True),), RevokeIn),
+)
+CLOSE = register(
+    "close",
+    Spec((Field("keep", "Keep the public link working", "check", required=False),)),
 )
 REVIEW = register("review", Spec(()))
 
@@ -154,6 +172,43 @@ def _open_spec(jurisdictions: list[Any]) -> Spec:
         hint += "."
     fields = tuple(replace(f, hint=hint) if f.name == "received_at" else f for f in OPEN.fields)
     return Spec(fields, OPEN.schema)
+
+
+def _when(iso: str, zone: ZoneInfo) -> str:
+    """A time on the page: its date and clock time where the request is, and which clock."""
+    at = datetime.fromisoformat(iso).astimezone(zone)
+    return f"{at:%Y-%m-%d} at {at:%H:%M} {zone_words(zone)}"
+
+
+def _end(iso: str, zone: ZoneInfo) -> str:
+    """When a link stops: a midnight (a date chosen on this page) is the end of the day before."""
+    at = datetime.fromisoformat(iso).astimezone(zone)
+    if at.time() == time(0):
+        return f"the end of {(at - timedelta(days=1)):%Y-%m-%d} ({zone_words(zone)})"
+    return _when(iso, zone)
+
+
+def link_words(release: dict[str, Any], zone: ZoneInfo) -> dict[str, str]:
+    """Whether the public link works, in words, with its times in the request's zone."""
+    state = release["link"]
+    if state == links.REVOKED:
+        return {
+            "state": "Revoked",
+            "sentence": f"Revoked on {_when(release['revoked_at'], zone)} by "
+            f"{release['revoked_by'] or 'a clerk'}. Reason: {release['revoke_reason']}",
+        }
+    if state == links.EXPIRED:
+        return {"state": "Expired", "sentence": f"Expired at {_end(release['expires_at'], zone)}."}
+    if release["expires_at"]:
+        return {"state": "Working", "sentence": f"Works until {_end(release['expires_at'], zone)}."}
+    return {"state": "Working", "sentence": "Works until it is revoked; it has no end date."}
+
+
+def _until(form_value: str, req: DisclosureRequest, field: str) -> datetime | None:
+    """A last day chosen on the page: the link works through it, to midnight where the request
+    is (None when empty)."""
+    day = _day(form_value, req, field)
+    return day + timedelta(days=1) if day is not None else None
 
 
 def _list_page(status: int = 200) -> tuple[str, int]:
@@ -235,9 +290,11 @@ def _detail(
         boxes.setdefault((r.item_id, r.page), []).append(r)
     undismissed = findings or open_findings(db(), req)
     release_job = queue.latest(db(), workflow.RELEASE_JOB, req.id)
+    zone = request_zone(db(), req)
     return render_template(
         "disclosure.html",
         req=detail,
+        link=link_words(detail["release"], zone) if detail["release"] else None,
         step=ruling.step_for(db(), req),
         today=utcnow().astimezone(request_zone(db(), req)).date().isoformat(),
         prepare_job=queue.latest(db(), PREPARE_JOB, req.id),
@@ -493,9 +550,14 @@ def decide_disclosure_exception(request_id: int, exception_id: int) -> ResponseR
 @bp.route("/disclosures/<int:request_id>/release", methods=["POST"])
 def release_disclosure(request_id: int) -> ResponseReturnValue:
     accept = request.form.get("accept") == "on"
+    raw = request.form.get("expires_on", "")
+
+    def step(s: Session, user: User, req: DisclosureRequest) -> None:
+        workflow.queue_release(s, user, req, accept, _until(raw, req, "expires_on"))
+
     return _act(
         request_id,
-        lambda s, user, req: workflow.queue_release(s, user, req, accept),
+        step,
         "Release started: the package is built and scanned in the background.",
         # A release cannot be called back once the requester has the link: ask first.
         confirm=lambda req: Ask(
@@ -506,4 +568,73 @@ def release_disclosure(request_id: int) -> ResponseReturnValue:
             "Yes, release it",
         ),
         form=("release", RELEASE),
+    )
+
+
+@bp.route("/disclosures/<int:request_id>/release/expiry", methods=["POST"])
+def set_release_expiry(request_id: int) -> ResponseReturnValue:
+    """The last day the public link works; empty: no end."""
+    raw = request.form.get("expires_on", "")
+    return _act(
+        request_id,
+        lambda s, user, req: links.set_expiry(s, user, req, _until(raw, req, "expires_on")),
+        "The public link's end date is set." if raw.strip() else "The public link has no end date.",
+        form=("expiry", EXPIRY),
+    )
+
+
+@bp.route("/disclosures/<int:request_id>/release/revoke", methods=["POST"])
+def revoke_release(request_id: int) -> ResponseReturnValue:
+    raw = pick(request.form, "reason")
+
+    def step(s: Session, user: User, req: DisclosureRequest) -> None:
+        data, problems = load(RevokeIn(), raw, "revoke", REVOKE)
+        if data is None:  # already filed beside its field
+            raise Invalid("; ".join(problems))
+        links.revoke(s, user, req, data["reason"])
+
+    return _act(
+        request_id,
+        step,
+        "Public link revoked: whoever follows it is told to contact the records office.",
+        # A requester may be part way through downloading: ask first.
+        confirm=lambda req: Ask(
+            f"Revoke the public link of request {req.id}?",
+            "The link stops working at once, for good: whoever follows it is told the release "
+            "is no longer available and to contact the records office. To send the records "
+            "again, open a new request.",
+            "Yes, revoke the link",
+        ),
+        form=("revoke", REVOKE),
+    )
+
+
+@bp.route("/disclosures/<int:request_id>/close", methods=["POST"])
+def close_disclosure(request_id: int) -> ResponseReturnValue:
+    """Close the request; its public link is revoked with it unless the clerk keeps it."""
+    keep = request.form.get("keep") == "on"
+
+    def confirm(req: DisclosureRequest) -> Ask:
+        if links.unrevoked(db(), req) is None:
+            then = "It leaves the list of open requests and cannot be opened again."
+        elif keep:
+            then = (
+                "Its public link keeps working (revoke it here later if needed). The request "
+                "cannot be opened again."
+            )
+        else:
+            then = (
+                "Its public link stops working: whoever follows it is told to contact the "
+                "records office. The request cannot be opened again."
+            )
+        return Ask(f"Close request {req.id}?", then, "Yes, close it")
+
+    return _act(
+        request_id,
+        lambda s, user, req: workflow.update(
+            s, user, req, {"status": "closed", "keep_release_link": keep}
+        ),
+        "Request closed.",
+        confirm=confirm,
+        form=("close", CLOSE),
     )

@@ -18,7 +18,7 @@ from docsvc.bundles import service as bundles
 from docsvc.cases import history
 from docsvc.cases import service as cases
 from docsvc.cases.queries import CaseList
-from docsvc.disclosure import exceptions, ruling
+from docsvc.disclosure import exceptions, links, ruling
 from docsvc.disclosure.renditions import describe
 from docsvc.disclosure.requests import request_zone
 from docsvc.documents.deadlines import Rule, strictest
@@ -371,16 +371,27 @@ def request_dict(req: DisclosureRequest) -> dict[str, Any]:
             }
             for e, number in exceptions.listing(s, req.id)
         ],
-        "release": release_urls(release) if release else None,
+        "release": release_urls(release, zone) if release else None,
     }
 
 
-def release_urls(release: Release) -> dict[str, Any]:
+def release_urls(release: Release, zone: ZoneInfo | None = None) -> dict[str, Any]:
+    """A release: its links, and whether the public one still works (live, revoked, expired),
+    with the times in the request's jurisdiction's zone."""
+    s = db()
+    if zone is None:
+        zone = request_zone(s, s.get_one(DisclosureRequest, release.request_id))
+    revoker = s.get(User, release.revoked_by_id) if release.revoked_by_id else None
     return {
         "package_url": url_for("disclosure.package", request_id=release.request_id),
         "public_url": url_for("public.release", token=release.token, _external=True),
         "released_at": release.released_at.isoformat(),
         "files": release.files,
+        "link": links.state(release),
+        "expires_at": local_iso(release.expires_at, zone),
+        "revoked_at": local_iso(release.revoked_at, zone),
+        "revoked_by": (revoker.display_name or revoker.username) if revoker else None,
+        "revoke_reason": release.revoke_reason,
     }
 
 
