@@ -17,7 +17,7 @@ from docsvc.db import Database
 from docsvc.labels import label
 from docsvc.store import FileStore
 from docsvc.store.modes import sqlite_path, tighten
-from docsvc.web import context, errors, ready
+from docsvc.web import context, errors, intake, ready
 
 csrf = CSRFProtect()
 
@@ -68,6 +68,9 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         },
         TESTING=settings.testing,
     )
+    # Before any route is added: ids bounded in the `int` converter; routing's answer, then the
+    # body's size, checked first on every request (docsvc/web/intake.py).
+    intake.install(app)
     # A page that names a variable nobody passed fails loudly instead of rendering it empty.
     app.jinja_env.undefined = StrictUndefined
     app.add_template_filter(label, "label")  # every code shown to a person, as words

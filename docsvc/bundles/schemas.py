@@ -9,7 +9,7 @@ from docsvc.validation import Input
 
 class BundleIn(Input):
     bates_prefix = fields.String(load_default=None, validate=validate.Length(min=1, max=30))
-    bates_start = fields.Integer(load_default=None)
+    bates_start = fields.Integer(load_default=None, validate=validate.Range(min=1, max=99_999_999))
     redacted = fields.Boolean(load_default=False)
     max_volume_mb = fields.Float(load_default=None)
     court = fields.String(load_default=None, validate=validate.OneOf(("state", "federal")))

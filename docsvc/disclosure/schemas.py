@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from docsvc.models.disclosure import IDENTIFIER_KINDS
 from docsvc.profiles.schema import RULING_OUTCOMES
-from docsvc.validation import Input, Instant, Text
+from docsvc.validation import Id, Input, Instant, Text
 
 
 class RequesterIn(Schema):
@@ -46,8 +46,8 @@ class BoxIn(Schema):
     class Meta:
         unknown = "exclude"  # the proposals' own fields (id, exemption) may be sent back
 
-    document_id = fields.Integer(required=True)
-    page = fields.Integer(required=True, validate=validate.Range(min=1))
+    document_id = Id(required=True)
+    page = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
     box = fields.List(fields.Float(), required=True, validate=validate.Length(equal=4))
     kind = fields.String(load_default="other", validate=validate.OneOf(IDENTIFIER_KINDS))
 

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from docsvc.models.documents import IMMEDIATE_METHODS, RECEIPT_STATUSES, SERVICE_METHODS
 from docsvc.profiles.schema import DOCUMENT_TYPES
-from docsvc.validation import Input, Instant, Text
+from docsvc.validation import Id, Input, Instant, Text
 
 
 class ServedIn(Input):
@@ -17,13 +17,13 @@ class ServedIn(Input):
 
 class DocumentIn(Input):
     type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_TYPES))
-    recipient_party_id = fields.Integer()
+    recipient_party_id = Id()
     recipient = fields.String(validate=validate.OneOf(("complainant",)))
-    violation_ids = fields.List(fields.Integer(), load_default=list)
-    photo_ids = fields.List(fields.Integer(), load_default=list)
+    violation_ids = fields.List(Id(), load_default=list)
+    photo_ids = fields.List(Id(), load_default=list)
     fields_ = fields.Dict(data_key="fields", attribute="fields", load_default=dict)
     draft = fields.Boolean(load_default=False)
-    supersedes = fields.Integer()
+    supersedes = Id()
     served = fields.Nested(
         ServedIn,
         metadata={
@@ -34,10 +34,10 @@ class DocumentIn(Input):
 
 
 class DocumentPatch(Input):
-    recipient_party_id = fields.Integer()
+    recipient_party_id = Id()
     recipient = fields.String(validate=validate.OneOf(("complainant",)))
-    violation_ids = fields.List(fields.Integer())
-    photo_ids = fields.List(fields.Integer())
+    violation_ids = fields.List(Id())
+    photo_ids = fields.List(Id())
     fields_ = fields.Dict(data_key="fields", attribute="fields")
 
 

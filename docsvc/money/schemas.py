@@ -15,7 +15,7 @@ from docsvc.models.money import (
     LICENSE_STATUSES,
     OUTREACH_KINDS,
 )
-from docsvc.validation import Input, Money, Text
+from docsvc.validation import Id, Input, Money, Text
 
 
 class LedgerEntryIn(Input):
@@ -24,7 +24,7 @@ class LedgerEntryIn(Input):
     assessed_on = fields.Date(required=True)
     ends_on = fields.Date()
     applies_to = fields.String(validate=validate.OneOf(APPLIES_TO))
-    document_id = fields.Integer()
+    document_id = Id()
     note = Text(max_length=2000)
 
 
@@ -93,8 +93,8 @@ class LedgerOut(Schema):
 
 
 class CitationIn(Input):
-    violation_id = fields.Integer(required=True)
-    party_id = fields.Integer(required=True)
+    violation_id = Id(required=True)
+    party_id = Id(required=True)
     number = Text(required=True, max_length=60)
     fine = Money(
         maximum=1_000_000,
@@ -131,7 +131,7 @@ class CitationOutcomeIn(Input):
 class SettlementIn(Input):
     entered_on = fields.Date(required=True)
     approved_by = Text(required=True, max_length=200)
-    document_id = fields.Integer()
+    document_id = Id()
     pay_amount = Money(maximum=10_000_000)
     pay_by = fields.Date()
     deferred_amount = Money(maximum=10_000_000)
@@ -205,9 +205,9 @@ class OutreachOut(Schema):
 
 
 class AppealIn(Input):
-    document_id = fields.Integer()
-    citation_id = fields.Integer()
-    appellant_party_id = fields.Integer(required=True)
+    document_id = Id()
+    citation_id = Id()
+    appellant_party_id = Id(required=True)
     filed_on = fields.Date(required=True)
     grounds = Text(required=True, max_length=5000)
 

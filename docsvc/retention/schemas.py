@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from docsvc.retention.evaluate import VERDICTS
-from docsvc.validation import Input
+from docsvc.validation import Id, Input
 
 TEXT = validate.Length(min=1, max=2000)
 
@@ -14,8 +14,8 @@ class HoldIn(Input):
     matter = fields.String(required=True, validate=validate.Length(min=1, max=300))
     reason = fields.String(required=True, validate=TEXT)
     case_numbers = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
-    property_ids = fields.List(fields.Integer(), load_default=list)
-    party_ids = fields.List(fields.Integer(), load_default=list)
+    property_ids = fields.List(Id(), load_default=list)
+    party_ids = fields.List(Id(), load_default=list)
 
 
 class HoldReleaseIn(Input):
@@ -54,7 +54,7 @@ class ProposeIn(Input):
 
 
 class ApproveIn(Input):
-    ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=10_000))
+    ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=10_000))
 
 
 class ExecuteIn(Input):

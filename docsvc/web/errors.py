@@ -103,6 +103,12 @@ def handle_http_exception(exc: HTTPException) -> Response | tuple[Any, ...]:
     status = exc.code or 500
     if isinstance(exc, MethodNotAllowed) and not wants_json():
         return form_only(exc)
+    if isinstance(exc, MethodNotAllowed):
+        # RFC 9110: a 405 names the methods the address does take.
+        refused = error_response(405, _HTTP_CODES[405], _HTTP_SENTENCES[405])
+        if isinstance(refused, Response):
+            refused.headers["Allow"] = ", ".join(sorted(exc.valid_methods or []))
+        return refused
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
     if messages:
