@@ -286,10 +286,11 @@ def profile_load(path: Path) -> None:
     "still pass through each.",
 )
 def verify(checkpoints: tuple[Path, ...]) -> None:
-    """Check every stored file's fixity, issued PDFs' PDF/A structure, the audit chain (and
-    that it still extends every checkpoint given), the search index and disposition runs; exit
-    1 naming each problem. Only reads."""
+    """Check that the data directory is private, every stored file's fixity, issued PDFs'
+    PDF/A structure, the audit chain (and that it still extends every checkpoint given), the
+    search index and disposition runs; exit 1 naming each problem. Only reads."""
     from docsvc.store import FileStore
+    from docsvc.store.modes import sqlite_path
     from docsvc.verify import verify as run
 
     settings = load_settings()
@@ -304,7 +305,14 @@ def verify(checkpoints: tuple[Path, ...]) -> None:
         bar.update(done - bar.n)
 
     with _session() as session:
-        report = run(session, FileStore(settings.store_dir), progress, checkpoints)
+        report = run(
+            session,
+            FileStore(settings.store_dir),
+            progress,
+            checkpoints,
+            data_dir=settings.data_dir,
+            database_file=sqlite_path(settings.database_url),
+        )
     for bar in bars.values():
         bar.close()
     for note in report.notes:

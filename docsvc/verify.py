@@ -1,7 +1,7 @@
-"""`docsvc verify`: fixity of every stored file, what rows point at, the PDF/A structure of every
-issued document and certificate, the audit chain (authenticated by the audit keys, and
-extending every checkpoint given), whether the search index matches the records, and that no
-disposition was left half done.
+"""`docsvc verify`: that the data directory is private to the service, fixity of every stored
+file, what rows point at, the PDF/A structure of every issued document and certificate, the
+audit chain (authenticated by the audit keys, and extending every checkpoint given), whether
+the search index matches the records, and that no disposition was left half done.
 
 Safe to run at any time and on a schedule: it only reads, in one read transaction, and reports
 its progress stage by stage.
@@ -24,6 +24,7 @@ from docsvc.models.base import columns_pointing_at
 from docsvc.retention.integrity import check as disposition_check
 from docsvc.search.rebuild import check as search_coverage
 from docsvc.store import FileStore
+from docsvc.store.modes import loose_permissions
 
 # stage, done, total
 Progress = Callable[[str, int, int], None]
@@ -53,14 +54,19 @@ def verify(
     store: FileStore,
     progress: Progress | None = None,
     checkpoint_files: Sequence[Path] = (),
+    data_dir: Path | None = None,
+    database_file: Path | None = None,
 ) -> VerifyReport:
     """`checkpoint_files`: files of lines from `docsvc audit checkpoint`; the audit chain must
-    still pass through each one's event and hash."""
+    still pass through each one's event and hash. `data_dir` (and a SQLite `database_file`
+    outside it): checked to be private to the service's own user."""
 
     def tick(stage: str) -> Callable[[int, int], None] | None:
         return (lambda done, total: progress(stage, done, total)) if progress else None
 
     report = VerifyReport()
+    if data_dir is not None:
+        report.problems.extend(loose_permissions(data_dir, database_file))
     recorded = _fixity(session, store, report, tick("checking files"))
     for sha in sorted(referenced_hashes(session) - recorded):
         report.problems.append(f"a record points at file {sha}, which has no store entry")

@@ -79,13 +79,15 @@ def _truncate_pg() -> None:
 @pytest.fixture
 def settings(tmp_path: Path, sqlite_template: Path | None, pg_ready: bool) -> Settings:
     data = tmp_path / "data"
-    data.mkdir()
+    data.mkdir(mode=0o700)  # as the service makes it: verify reports anything looser
     if PG_URL:
         url = PG_URL
         (data / "audit_keys").write_text(PG_AUDIT_KEYS)
+        (data / "audit_keys").chmod(0o600)
     else:
         assert sqlite_template is not None
         shutil.copy(sqlite_template, data / "docsvc.sqlite3")
+        (data / "docsvc.sqlite3").chmod(0o600)
         # The template's audit key authenticated its events: the copy goes with its key.
         shutil.copy(sqlite_template.parent / "audit_keys", data / "audit_keys")
         url = f"sqlite:///{data / 'docsvc.sqlite3'}"

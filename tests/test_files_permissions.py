@@ -175,3 +175,24 @@ def test_starting_the_app_tightens_an_existing_installation(tmp_path, caplog) ->
     assert _mode(p["object"]) == 0o444
     [left] = loose_permissions(data)
     assert left.startswith(f"the file store {data / 'store'} has 3 stored files readable")
+
+
+def test_verify_names_what_other_users_could_read(settings, database, run_cli) -> None:
+    """`docsvc verify` reports a loose data directory and database file in words, with the
+    fix, and exits 1; tightened again, it is clean."""
+    assert run_cli("verify").exit_code == 0
+    os.chmod(settings.data_dir, 0o755)
+    db_file = sqlite_path(settings.database_url)
+    if db_file is not None:
+        os.chmod(db_file, 0o644)
+    result = run_cli("verify")
+    assert result.exit_code == 1
+    assert (
+        f"the data directory {settings.data_dir} is readable by other users (mode 0755); "
+        f"run chmod 700 {settings.data_dir}"
+    ) in result.output
+    if db_file is not None:
+        assert f"{db_file} is readable by other users (mode 0644)" in result.output
+        os.chmod(db_file, 0o600)
+    os.chmod(settings.data_dir, 0o700)
+    assert run_cli("verify").exit_code == 0
