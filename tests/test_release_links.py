@@ -151,6 +151,10 @@ def test_closing_the_request_revokes_its_link_unless_the_clerk_keeps_it(
 
     kept, kept_link = _released(client, officer, records, work)
     r = client.patch(
+        f"/api/disclosures/{kept}", headers=records.headers, json={"keep_release_link": True}
+    )
+    assert r.status_code == 422 and "when closing" in r.json["error"]
+    r = client.patch(
         f"/api/disclosures/{kept}",
         headers=records.headers,
         json={"status": "closed", "keep_release_link": True},

@@ -179,7 +179,12 @@ def update(session: Session, user: User, req: DisclosureRequest, data: dict[str,
     """A request's PATCH, from the API and the pages' close: when an Attorney General decision
     was requested (Texas), notes, or closing it, which revokes its public link unless
     `keep_release_link` says to keep it."""
-    keep = bool(data.pop("keep_release_link", False))
+    keep = data.pop("keep_release_link", None)
+    if keep is not None and data.get("status") != "closed":
+        raise Invalid(
+            'keep_release_link is said when closing: send it with "status": "closed".',
+            {"field": "keep_release_link"},
+        )
     if "ruling_requested_at" in data:
         ruling.record_request(session, user, req, data.pop("ruling_requested_at"))
     closing = data.pop("status", None) == "closed"
@@ -187,7 +192,7 @@ def update(session: Session, user: User, req: DisclosureRequest, data: dict[str,
         setattr(req, key, value or None)
     req.updated_at = utcnow()
     if closing:
-        links.close(session, user, req, keep)
+        links.close(session, user, req, bool(keep))
     changed = sorted([*data, "status"] if closing else data)
     if changed:
         append(session, actor_of(user), "disclosure.update", "disclosure", req.id, fields=changed)
