@@ -386,9 +386,12 @@ def test_a_clerk_revokes_the_link_from_the_requests_page_in_a_browser(
     assert "Revoked" in state and "Pacific time" in state
     assert "Reason: Sent to the wrong requester" in state
     assert page.locator("#revoke-form").count() == 0
+    tablet.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(tablet.SCREENSHOTS / "release-revoked-tablet.png"), full_page=True)
     # Whoever follows the link now reads, in words, whom to ask.
     answer = page.goto(f"{live_server}{link}")
     assert answer is not None and answer.status == 410
     assert page.inner_text("h1") == "This release is no longer available"
     assert "contact the records office of Town of Los Gatos" in page.inner_text("main")
     assert REQUESTER not in page.content()
+    page.screenshot(path=str(tablet.SCREENSHOTS / "release-gone-tablet.png"), full_page=True)

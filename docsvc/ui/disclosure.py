@@ -193,15 +193,17 @@ def link_words(release: dict[str, Any], zone: ZoneInfo) -> dict[str, str]:
     state = release["link"]
     if state == links.REVOKED:
         return {
-            "state": "Revoked",
+            "released": _when(release["released_at"], zone),
             "sentence": f"Revoked on {_when(release['revoked_at'], zone)} by "
             f"{release['revoked_by'] or 'a clerk'}. Reason: {release['revoke_reason']}",
         }
     if state == links.EXPIRED:
-        return {"state": "Expired", "sentence": f"Expired at {_end(release['expires_at'], zone)}."}
-    if release["expires_at"]:
-        return {"state": "Working", "sentence": f"Works until {_end(release['expires_at'], zone)}."}
-    return {"state": "Working", "sentence": "Works until it is revoked; it has no end date."}
+        sentence = f"Expired at {_end(release['expires_at'], zone)}."
+    elif release["expires_at"]:
+        sentence = f"Works until {_end(release['expires_at'], zone)}."
+    else:
+        sentence = "Works until it is revoked; it has no end date."
+    return {"released": _when(release["released_at"], zone), "sentence": sentence}
 
 
 def _until(form_value: str, req: DisclosureRequest, field: str) -> datetime | None:

@@ -385,7 +385,7 @@ def release_urls(release: Release, zone: ZoneInfo | None = None) -> dict[str, An
     return {
         "package_url": url_for("disclosure.package", request_id=release.request_id),
         "public_url": url_for("public.release", token=release.token, _external=True),
-        "released_at": release.released_at.isoformat(),
+        "released_at": local_iso(release.released_at, zone),
         "files": release.files,
         "link": links.state(release),
         "expires_at": local_iso(release.expires_at, zone),
