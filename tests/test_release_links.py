@@ -395,3 +395,33 @@ def test_a_clerk_revokes_the_link_from_the_requests_page_in_a_browser(
     assert "contact the records office of Town of Los Gatos" in page.inner_text("main")
     assert REQUESTER not in page.content()
     page.screenshot(path=str(tablet.SCREENSHOTS / "release-gone-tablet.png"), full_page=True)
+
+
+def test_the_pages_release_form_sets_the_links_last_day(
+    client, signed_in, officer, work, clock
+) -> None:
+    clock("2026-11-25T09:00:00-08:00")
+    clerk = signed_in("records")
+    case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json
+    body = {
+        "jurisdiction": "los-gatos-ca",
+        "requester": {"name": REQUESTER},
+        "received_at": "2026-11-20T10:00:00-08:00",
+        "description": "All records about the yard",
+        "case_numbers": [case["case_number"]],
+    }
+    rid = client.post("/api/disclosures", headers=clerk.headers, json=body).json["id"]
+    work()
+    page = client.get(f"/disclosures/{rid}").data
+    form = {**tokens(page), "accept": "on", "confirmed": "yes"}
+    r = client.post(f"/disclosures/{rid}/release", data={**form, "expires_on": "2026-11-20"})
+    assert r.status_code == 422 and b"later than now" in r.data  # refused before it is queued
+    page = client.get(f"/disclosures/{rid}").data
+    form = {**tokens(page), "accept": "on", "confirmed": "yes"}
+    r = client.post(f"/disclosures/{rid}/release", data={**form, "expires_on": "2026-12-04"})
+    assert r.status_code == 302
+    work()  # the release job
+    shown = client.get(f"/api/disclosures/{rid}", headers=clerk.headers).json["release"]
+    assert shown["expires_at"] == "2026-12-05T00:00:00-08:00" and shown["link"] == "live"
+    text = client.get(f"/disclosures/{rid}").get_data(as_text=True)
+    assert "Works until the end of 2026-12-04 (Pacific time)" in text
