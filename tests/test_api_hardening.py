@@ -169,7 +169,21 @@ def test_a_json_body_over_one_megabyte_is_413_before_it_is_parsed(app, client, a
             headers=admin.headers,
         )
         assert r.status_code == 413, (method, rule.rule, r.status_code)
-        assert r.json["code"] == "too_large" and "larger than 1 MB" in _sentence(r)
+        assert r.json["code"] == "too_large" and "the 1 MB limit" in _sentence(r)
+
+
+def test_a_json_body_just_under_the_limit_reaches_validation(client, officer) -> None:
+    body = '{"description": "' + "x" * (1024 * 1024 - 100) + '"}'
+    chunked = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input_terminated": True}
+    for extra in ({}, {"environ_overrides": chunked}):
+        r = client.post(
+            "/api/cases",
+            data=body,
+            content_type="application/json",
+            headers=officer.headers,
+            **extra,
+        )
+        assert r.status_code == 422 and "jurisdiction" in r.json["details"]["fields"]
 
 
 def test_a_chunked_json_body_stops_at_one_megabyte(client, officer) -> None:
@@ -180,15 +194,15 @@ def test_a_chunked_json_body_stops_at_one_megabyte(client, officer) -> None:
         input_stream=io.BytesIO(big),
         content_type="application/json",
         headers=officer.headers,
-        environ_overrides={"wsgi.input_terminated": True},
+        environ_overrides={"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"},
     )
-    assert r.status_code == 413 and "larger than 1 MB" in _sentence(r)
+    assert r.status_code == 413 and "the 1 MB limit" in _sentence(r)
 
 
 def test_a_page_form_over_one_megabyte_is_413(client) -> None:
     r = client.post("/login", data={"username": "x" * (2 * 1024 * 1024), "password": "y"})
     assert r.status_code == 413
-    assert b"larger than 1 MB" in r.data
+    assert b"the 1 MB limit" in r.data
 
 
 def test_a_number_too_long_to_parse_is_422_not_500(client, officer) -> None:

@@ -55,19 +55,19 @@ class IdConverter(IntegerConverter):
 def screen() -> None:
     """First for every request, before credentials, CSRF or body are read: routing's answer
     (404, or 405 naming the allowed methods) for an address or method no route takes; then a
-    body that is not a multipart upload is bounded to BODY_LIMIT, refused by its declared size
-    before any of it is read (a chunked one stops at the limit as it is read)."""
+    body that is not a multipart upload stays under BODY_LIMIT, refused by its declared size
+    before any of it is read (a chunked one is read no further than the limit)."""
     if request.routing_exception is not None:
         raise request.routing_exception
     if request.mimetype != "multipart/form-data":
         request.max_content_length = BODY_LIMIT
-        if (request.content_length or 0) > BODY_LIMIT:
+        if (request.content_length or 0) >= BODY_LIMIT:
             raise _too_large()
 
 
 def _too_large() -> TooLarge:
     return TooLarge(
-        f"the request body is larger than {BODY_LIMIT // (1024 * 1024)} MB; send less "
+        f"the request body reaches the {BODY_LIMIT // (1024 * 1024)} MB limit; send less "
         "(files go as multipart uploads, which have their own limit)."
     )
 
@@ -113,6 +113,10 @@ def check_json_body() -> None:
         data = request.get_data(cache=True)  # kept: the view's parser reads the same bytes
     except RequestEntityTooLarge:
         raise _too_large() from None
+    if len(data) >= BODY_LIMIT:
+        # A chunked body (no Content-Length) is cut at the limit without an error: reaching
+        # the limit means there was more.
+        raise _too_large()
     if not data:
         return
     if too_deep(data):
