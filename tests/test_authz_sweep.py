@@ -160,7 +160,12 @@ def _disposition(client: Any, database: Any, work: Any, staff: dict[str, Caller]
                 ),
                 200,
             )
-    ok(client.post("/api/retention/propose", headers=staff["records"].headers, json={}), 200)
+    ok(
+        client.post(
+            "/api/retention/propose", headers=staff["records"].headers, json={"as_of": "2026-11-22"}
+        ),
+        200,
+    )
     ids = [
         i["id"] for i in client.get("/api/retention/queue", headers=staff["records"].headers).json
     ]
@@ -201,7 +206,9 @@ def world(
             # The run of this jurisdiction alone, by its own records clerk.
             job = ok(
                 client.post(
-                    "/api/retention/execute", headers=limited[("records", code)].headers, json={}
+                    "/api/retention/execute",
+                    headers=limited[("records", code)].headers,
+                    json={"as_of": "2026-11-22"},
                 ),
                 202,
             )["id"]

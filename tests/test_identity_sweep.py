@@ -287,12 +287,22 @@ def seed(client, officer, records, attorney, work, clock, settings) -> Seeded:
         complainant=PERSON,
     )
     advance = clock("2026-11-22T09:00:00-08:00")
-    assert ok(client.post("/api/retention/propose", headers=records.headers, json={}), 200)["added"]
+    assert ok(
+        client.post(
+            "/api/retention/propose", headers=records.headers, json={"as_of": "2026-11-22"}
+        ),
+        200,
+    )["added"]
     queued = client.get("/api/retention/queue", headers=records.headers).json
     ids = [i["id"] for i in queued if i["case_number"] == destroyed]
     for who in (records, attorney):
         ok(client.post("/api/retention/approve", headers=who.headers, json={"ids": ids}), 200)
-    job = ok(client.post("/api/retention/execute", headers=records.headers, json={}), 202)["id"]
+    job = ok(
+        client.post(
+            "/api/retention/execute", headers=records.headers, json={"as_of": "2026-11-22"}
+        ),
+        202,
+    )["id"]
     work()
     run = client.get(f"/api/retention/jobs/{job}", headers=records.headers).json["run"]
     assert run and run["destroyed"] == 1, run

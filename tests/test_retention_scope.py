@@ -54,18 +54,18 @@ def test_propose_and_execute_stay_in_the_askers_jurisdictions(
     adopt_both(settings.data_dir)
     cases = two_old_cases(client, officer, clock)
     texan = make_user("records", jurisdictions=[TX])
-    r = client.post("/api/retention/propose", headers=texan.headers, json={})
+    r = client.post("/api/retention/propose", headers=texan.headers, json={"as_of": "2026-11-22"})
     assert r.status_code == 200 and r.json["added"] == 1, r.json
     assert statuses(database) == {cases[TX]: "proposed"}
     event = last_event(database, "retention.propose")
     assert event.actor_id == texan.id and TX in str(event.fields) and CA not in str(event.fields)
     # Everything proposed (by records of both) and approved; the Texan destroys Texas only.
-    r = client.post("/api/retention/propose", headers=records.headers, json={})
+    r = client.post("/api/retention/propose", headers=records.headers, json={"as_of": "2026-11-22"})
     assert r.status_code == 200 and r.json["added"] == 1
     event = last_event(database, "retention.propose")
     assert event.actor_id == records.id and {CA, TX} <= set(event.fields or [])
     approve_everything(client, records, attorney)
-    r = client.post("/api/retention/execute", headers=texan.headers, json={})
+    r = client.post("/api/retention/execute", headers=texan.headers, json={"as_of": "2026-11-22"})
     assert r.status_code == 202, r.json
     texas_job = r.json["id"]
     work()
@@ -85,7 +85,7 @@ def test_propose_and_execute_stay_in_the_askers_jurisdictions(
     r = client.get(f"/api/retention/jobs/{texas_job}", headers=californian.headers)
     assert r.json["error"] == unknown.json["error"].replace("9999", str(texas_job))
     # The administrator of both destroys the rest, and the audit row names where.
-    r = client.post("/api/retention/execute", headers=records.headers, json={})
+    r = client.post("/api/retention/execute", headers=records.headers, json={"as_of": "2026-11-22"})
     assert r.status_code == 202
     work()
     assert statuses(database) == {cases[TX]: "destroyed", cases[CA]: "destroyed"}
@@ -97,12 +97,14 @@ def test_a_disposition_job_whose_asker_lost_the_right_destroys_nothing(
 ) -> None:
     adopt_both(settings.data_dir)
     cases = two_old_cases(client, officer, clock)
-    r = client.post("/api/retention/propose", headers=records.headers, json={})
+    r = client.post("/api/retention/propose", headers=records.headers, json={"as_of": "2026-11-22"})
     assert r.status_code == 200, r.json
     approve_everything(client, records, attorney)
     clerk = make_user("records")
     for change in ({"role": "officer"}, {"disabled": True}):
-        r = client.post("/api/retention/execute", headers=clerk.headers, json={})
+        r = client.post(
+            "/api/retention/execute", headers=clerk.headers, json={"as_of": "2026-11-22"}
+        )
         assert r.status_code == 202, r.json
         with database.session() as s:
             user = s.get(User, clerk.id)
