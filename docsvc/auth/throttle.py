@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from docsvc.audit import Actor, append
@@ -101,6 +101,7 @@ def sign_in(session: Session, username: str, password: str, address: str, secret
     """Check the lock, then the password; count a failure, forget the account's count on
     success. The caller commits either way (a failure must be counted)."""
     k = keys(username, address, secret)
+    _one_at_a_time(session, k)
     lockout = locked(session, k)
     if lockout is not None:
         return Attempt(None, lockout)
@@ -109,6 +110,20 @@ def sign_in(session: Session, username: str, password: str, address: str, secret
         session.execute(delete(LoginThrottle).where(LoginThrottle.key == k.account))
         return Attempt(user)
     return Attempt(None, failed(session, k, username, address))
+
+
+def _one_at_a_time(session: Session, k: Keys) -> None:
+    """Sign-ins to one account, or from one address, take turns until the caller commits, so a
+    burst of guesses sent at once cannot all pass the check before the first is counted.
+    SQLite already runs one writing transaction at a time; PostgreSQL takes a transaction-level
+    advisory lock per key (account first, then address: always the same order, no deadlock)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for kind, key in ((1, k.account), (2, k.address)):
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:kind, :number)"), {"kind": kind, "number": number}
+        )
 
 
 def failed(session: Session, k: Keys, username: str, address: str) -> Lockout | None:
