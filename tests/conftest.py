@@ -76,9 +76,11 @@ def _truncate_pg() -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def settings(tmp_path: Path, sqlite_template: Path | None, pg_ready: bool) -> Settings:
-    data = tmp_path / "data"
+def build_settings(root: Path, sqlite_template: Path | None) -> Settings:
+    """A data directory under `root` as the service makes it, on the lane's database: a copy of
+    the SQLite template (with the audit key that authenticated its events), or PostgreSQL
+    emptied and initialised again."""
+    data = root / "data"
     data.mkdir(mode=0o700)  # as the service makes it: verify reports anything looser
     if PG_URL:
         url = PG_URL
@@ -88,7 +90,6 @@ def settings(tmp_path: Path, sqlite_template: Path | None, pg_ready: bool) -> Se
         assert sqlite_template is not None
         shutil.copy(sqlite_template, data / "docsvc.sqlite3")
         (data / "docsvc.sqlite3").chmod(0o600)
-        # The template's audit key authenticated its events: the copy goes with its key.
         shutil.copy(sqlite_template.parent / "audit_keys", data / "audit_keys")
         url = f"sqlite:///{data / 'docsvc.sqlite3'}"
     s = Settings(
@@ -104,6 +105,17 @@ def settings(tmp_path: Path, sqlite_template: Path | None, pg_ready: bool) -> Se
         _truncate_pg()
         initialize(s)  # audit head and profiles again, into the emptied tables
     return s
+
+
+@pytest.fixture(scope="session")
+def make_settings(sqlite_template: Path | None, pg_ready: bool) -> Callable[[Path], Settings]:
+    """`build_settings` for fixtures wider than one test (a module's shared world)."""
+    return lambda root: build_settings(root, sqlite_template)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, make_settings: Callable[[Path], Settings]) -> Settings:
+    return make_settings(tmp_path)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ the record, so 422 also counts as refused for a record across the line.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -36,7 +36,6 @@ from docsvc.app import create_app
 from docsvc.auth.credentials import create_user, issue_token
 from docsvc.auth.permissions import PERMISSIONS, allowed
 from docsvc.auth.routes import ROUTES
-from docsvc.bootstrap import initialize
 from docsvc.config import Settings
 from docsvc.documents.env import Env
 from docsvc.models import AuditEvent, Case, Lien
@@ -45,7 +44,7 @@ from docsvc.store import FileStore
 from docsvc.timeutil import clock_at, utcnow
 from docsvc.worker import drain
 from tests import helpers
-from tests.conftest import PG_URL, _truncate_pg, complaint_case
+from tests.conftest import complaint_case
 from tests.documents_helpers import build_case, issue
 from tests.retention_helpers import ADOPTED
 
@@ -85,30 +84,6 @@ class World:
     callers: list[Caller]
     # Per jurisdiction, each path variable's value.
     values: dict[str, dict[str, Any]]
-
-
-def _settings(root: Path, template: Path | None) -> Settings:
-    data = root / "data"
-    data.mkdir()
-    if PG_URL:
-        url = PG_URL
-    else:
-        assert template is not None
-        (data / "docsvc.sqlite3").write_bytes(template.read_bytes())
-        url = f"sqlite:///{data / 'docsvc.sqlite3'}"
-    s = Settings(
-        data_dir=data,
-        database_url=url,
-        secret_key="s" * 32,
-        testing=True,
-        max_upload_bytes=5 * 1024 * 1024,
-        max_image_pixels=40_000_000,
-    )
-    if PG_URL:
-        initialize(s)
-        _truncate_pg()
-        initialize(s)
-    return s
 
 
 def _user(database: Any, role: str, jurisdictions: list[str] | None, password: bool) -> Caller:
@@ -179,10 +154,10 @@ def _disposition(client: Any, database: Any, work: Any, staff: dict[str, Caller]
 
 @pytest.fixture(scope="module")
 def world(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path | None, pg_ready: bool
+    tmp_path_factory: pytest.TempPathFactory, make_settings: Callable[[Path], Settings]
 ) -> Iterator[World]:
     wiring.install()
-    settings = _settings(tmp_path_factory.mktemp("authz"), sqlite_template)
+    settings = make_settings(tmp_path_factory.mktemp("authz"))
     for code in (A, B):
         path = settings.data_dir / "retention" / f"{code}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
