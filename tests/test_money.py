@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import complaint_case
+from tests.documents_helpers import build_case, issue
 
 
 @pytest.fixture
@@ -246,3 +247,25 @@ def test_money_roles(client, officer, make_user, jc_case, role) -> None:
     assert client.get(f"/api/cases/{case}/ledger", headers=h).status_code == (
         401 if role == "public" else 200
     )
+
+
+def test_an_entry_names_only_a_document_of_its_case(client, officer) -> None:
+    """A document id that is no document (found by fuzzing: an IntegrityError, 500) or one of
+    another case is refused beside the field; nothing is written."""
+    built, other = (build_case(client, officer.headers, "los-gatos-ca") for _ in range(2))
+    doc = issue(client, officer.headers, other, "notice_of_violation")
+    for document_id in (987654, doc["id"]):
+        r = post(
+            client,
+            officer,
+            built.case,
+            kind="penalty",
+            amount="1.00",
+            assessed_on="2030-01-02",
+            document_id=document_id,
+        )
+        assert r.status_code == 422 and "field" in r.json["details"], r.json
+        assert r.json["details"]["field"] == "document_id"
+        assert f"is not a document of case {built.case}" in r.json["error"]
+    ledger = client.get(f"/api/cases/{built.case}/ledger", headers=officer.headers).json
+    assert ledger["entries"] == []

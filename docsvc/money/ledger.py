@@ -23,7 +23,7 @@ from docsvc.audit import actor_of, append
 from docsvc.cases import service as cases
 from docsvc.cases.service import case_profile
 from docsvc.errors import Invalid
-from docsvc.models import Case, LedgerEntry, Lien, Settlement, User, Voucher
+from docsvc.models import Case, Document, LedgerEntry, Lien, Settlement, User, Voucher
 from docsvc.models.money import APPLIES_TO, CENT
 from docsvc.money import ledger
 from docsvc.money.schemas import (
@@ -232,6 +232,13 @@ def add_entry(session: Session, user: User, case: Case, data: dict[str, Any]) ->
                 f"the cancellation ({data['amount']}) is more than the penalties due "
                 f"on {as_of} ({b.penalties_due}); costs cannot be cancelled.",
                 {"field": "amount"},
+            )
+    if (doc_id := data.get("document_id")) is not None:
+        doc = session.get(Document, doc_id)
+        if doc is None or doc.case_id != case.id:
+            raise Invalid(
+                f"document_id {doc_id} is not a document of case {case.case_number}.",
+                {"field": "document_id"},
             )
     entry = LedgerEntry(
         case_id=case.id,
