@@ -7,13 +7,14 @@ import dataclasses
 import json
 import multiprocessing as mp
 import re
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from itsdangerous import TimestampSigner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from docsvc.app import create_app
 from docsvc.auth import credentials, throttle
@@ -111,10 +112,13 @@ def _guesses(args: tuple[str, str, str, str, int, Any]) -> tuple[list[int], int]
 
 
 @pytest.mark.slow
-def test_a_burst_of_guesses_sent_at_once_is_counted_as_it_comes(settings, make_user):
-    """Twelve guesses at once from six processes: no more than five are checked before the
-    lock (PostgreSQL takes turns per account with an advisory lock; SQLite has one writer).
-    A 429 alone would not tell: a guess checked and failed after the fifth is answered 429 too."""
+def test_a_burst_of_guesses_sent_at_once_is_counted_as_it_comes(settings, make_user, database):
+    """Twelve guesses at once from six processes: no more than five verdicts are told. Each
+    guess's password is checked outside the write lock (so sign-ins never stall other writes),
+    but its verdict is recorded in turn (PostgreSQL: an advisory lock per account; SQLite: one
+    writer) after the lock is looked at again: a guess that finds the lock set by then is
+    answered 429 whatever its password, and is not counted. The throttle row says exactly five
+    failures: a guess whose failure was told after the fifth would have made it more."""
     user = make_user("officer", with_password=True)
     ctx = mp.get_context("spawn")
     with ctx.Manager() as manager:
@@ -134,8 +138,10 @@ def test_a_burst_of_guesses_sent_at_once_is_counted_as_it_comes(settings, make_u
             batches = pool.map(_guesses, args)
     statuses = sorted(s for batch, _ in batches for s in batch)
     assert statuses == [401] * 4 + [429] * 8
-    # Only the first five were checked at all: the rest were refused before their password.
-    assert sum(checked for _, checked in batches) == 5
+    with database.read_session() as s:
+        counts = s.scalars(select(LoginThrottle.failures)).all()
+    # The account's row holds five failures; each address's, the one guess it sent.
+    assert sorted(counts) == [1] * 5 + [5]
 
 
 def test_an_address_is_throttled_across_names(client, make_user, clock):
@@ -228,6 +234,40 @@ def test_every_sign_in_does_exactly_one_scrypt_check(client, make_user, database
         assert r.status_code == (302 if i == 4 else 401)
         assert checks == [password], name
     assert generated == []
+
+
+def test_the_password_is_checked_while_others_may_write(client, make_user, database, monkeypatch):
+    """The scrypt check holds no write lock: while it runs, another connection writes at once
+    (on SQLite the sign-in's write transaction held the one write lock through the check, so a
+    flood of sign-ins stalled every other write)."""
+    made = make_user("officer", with_password=True)
+    wrote: list[str] = []
+    real_check = credentials.check_password_hash
+
+    def check_while_writing(stored: str, password: str) -> bool:
+        if database.engine.dialect.name == "sqlite":
+            # A second writer that will not wait: "database is locked" if the lock is held.
+            raw = sqlite3.connect(database.engine.url.database, timeout=0.2)
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                raw.execute("UPDATE users SET display_name = display_name WHERE id = ?", (made.id,))
+                raw.commit()
+            finally:
+                raw.close()
+        else:
+            # PostgreSQL: the sign-in's turn-taking locks are not held through the check.
+            with database.session() as other:
+                held = other.scalar(
+                    text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+                )
+            assert held == 0
+        wrote.append(password)
+        return real_check(stored, password)
+
+    monkeypatch.setattr(credentials, "check_password_hash", check_while_writing)
+    assert attempt(client, made.username, "wrong password!").status_code == 401
+    assert attempt(client, made.username, made.password).status_code == 302
+    assert wrote == ["wrong password!", made.password]
 
 
 # --- sessions ended on the server ---------------------------------------------------------

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.audit import Actor, append
 from docsvc.auth.credentials import check_login
+from docsvc.db import Database
 from docsvc.models import User
 from docsvc.models.base import dialect_insert
 from docsvc.models.users import LoginThrottle
@@ -97,19 +98,30 @@ def locked(session: Session, k: Keys) -> Lockout | None:
     return Lockout("account" if row.key == k.account else "address", row.locked_until)
 
 
-def sign_in(session: Session, username: str, password: str, address: str, secret: str) -> Attempt:
+def sign_in(database: Database, username: str, password: str, address: str, secret: str) -> Attempt:
     """Check the lock, then the password; count a failure, forget the account's count on
-    success. The caller commits either way (a failure must be counted)."""
+    success. The password's scrypt check (~0.1 s of CPU) runs in a read session, outside any
+    write transaction: on SQLite a write transaction holds the one write lock, and a flood of
+    sign-ins would stall every other write. The verdict is then recorded in a short write
+    transaction that checks the lock again, so a burst of guesses sent at once still has at
+    most the limit's worth of verdicts told: a guess that finds the lock set by then is
+    refused whatever its password was."""
     k = keys(username, address, secret)
-    _one_at_a_time(session, k)
-    lockout = locked(session, k)
-    if lockout is not None:
-        return Attempt(None, lockout)
-    user = check_login(session, username, password)
-    if user is not None:
-        session.execute(delete(LoginThrottle).where(LoginThrottle.key == k.account))
-        return Attempt(user)
-    return Attempt(None, failed(session, k, username, address))
+    with database.read_session() as session:
+        if (lockout := locked(session, k)) is not None:
+            return Attempt(None, lockout)  # no scrypt spent on a locked account
+        user = check_login(session, username, password)
+    with database.session() as session:
+        _one_at_a_time(session, k)
+        if (lockout := locked(session, k)) is not None:
+            return Attempt(None, lockout)
+        if user is not None:
+            session.execute(delete(LoginThrottle).where(LoginThrottle.key == k.account))
+            session.commit()
+            return Attempt(user)
+        started = failed(session, k, username, address)
+        session.commit()
+        return Attempt(None, started)
 
 
 def _one_at_a_time(session: Session, k: Keys) -> None:

@@ -47,8 +47,9 @@ class ApiToken(Base):
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins counted per account ("user:<name>") and per address ("address:<ip>"),
-    in the database so every server process sees the same count."""
+    """Failed sign-ins counted per account name and per address, in the database so every
+    server process sees the same count. Keys are keyed hashes ("user:<hmac>", "address:<hmac>",
+    docsvc/auth/throttle.py): a password typed as a name, or an address, is never stored."""
 
     __tablename__ = "login_throttles"
 

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from docsvc.auth import throttle
 from docsvc.auth.credentials import end_sessions
-from docsvc.web.context import browser_user, db, login_browser, settings
+from docsvc.web.context import browser_user, database, db, login_browser, settings
 
 bp = Blueprint("signin", __name__)
 
@@ -30,14 +30,13 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("login.html", error=None)
     attempt = throttle.sign_in(
-        db(),
+        database(),
         request.form.get("username", ""),
         request.form.get("password", ""),
         # The peer's address; behind a proxy only when DOCSVC_PROXY_FIX says to trust it.
         request.remote_addr or "unknown",
         settings().secret_key,
     )
-    db().commit()  # a failure is counted even though the sign-in is refused
     if attempt.lockout is not None:
         page = render_template("login.html", error=attempt.lockout.message())
         return page, 429, {"Retry-After": str(attempt.lockout.seconds())}

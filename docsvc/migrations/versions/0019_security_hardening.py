@@ -30,7 +30,7 @@ def upgrade() -> None:
         )
     op.create_table(
         "login_throttles",
-        # "user:<name>" or "address:<ip>": one row per thing being throttled.
+        # "user:<hmac of the name>" or "address:<hmac of the address>": one row per key.
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
