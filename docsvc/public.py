@@ -1,7 +1,6 @@
-"""The public surface: the only thing anyone without an account receives is a released package,
-at the unguessable link the records clerk sent. Kept apart and small so it is easy to audit;
-import-linter (pyproject.toml) holds it to the few modules a release needs, and of the
-capabilities only docsvc/disclosure/links.py, which says whether a link still works."""
+"""The public surface: a released package at the unguessable link the clerk sent, and nothing
+else. Kept apart and small to be easy to audit: import-linter holds it to what a release needs
+(of the capabilities, only disclosure/links.py, which says whether a link still works)."""
 
 from __future__ import annotations
 
@@ -36,8 +35,5 @@ def release(token: str) -> Response | tuple[str, int, dict[str, str]]:
 
 def _page(status: int, office: Office | None) -> tuple[str, int, dict[str, str]]:
     # A person follows these links, not a program: a page in words, never JSON or a trace.
-    return (
-        render_template("public_release.html", status=status, office=office),
-        status,
-        {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
-    )
+    page = render_template("public_release.html", status=status, office=office)
+    return page, status, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}

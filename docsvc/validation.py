@@ -134,13 +134,13 @@ class Money(fields.Decimal):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise ValidationError("is not an amount; write it as 250.00.")
+            raise ValidationError("Not a valid amount; write it as 250.00.")
         try:
             exact = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ValidationError("is not an amount; write it as 250.00.") from None
+            raise ValidationError("Not a valid amount; write it as 250.00.") from None
         if not exact.is_finite():
-            raise ValidationError("is not an amount; write it as 250.00.")
+            raise ValidationError("Not a valid amount; write it as 250.00.")
         if not self.minimum <= exact <= self.maximum:
             raise ValidationError(f"must be between {self.minimum:,} and {self.maximum:,}.")
         return exact.quantize(CENT)
