@@ -42,8 +42,14 @@ class Text(fields.String):
     """A string trimmed of surrounding space, NFC-normalised, free of control characters."""
 
     def __init__(
-        self, *, max_length: int = 20000, allow_empty: bool = False, **kwargs: Any
+        self,
+        *,
+        max_length: int = 20000,
+        allow_empty: bool = False,
+        too_long: str = "is longer than {max} characters.",
+        **kwargs: Any,
     ) -> None:
+        """`too_long`: the message for a longer text, with {length} and {max}."""
         # The document states what _deserialize enforces, so a client (or a fuzzer) reading it
         # sends what is accepted. A field with its own Regexp (a telephone number) keeps that
         # pattern: it already leaves out control characters and blanks.
@@ -56,6 +62,7 @@ class Text(fields.String):
         super().__init__(**kwargs, metadata=metadata)
         self.max_length = max_length
         self.allow_empty = allow_empty
+        self.too_long = too_long
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = unicodedata.normalize(
@@ -66,7 +73,7 @@ class Text(fields.String):
         if not text and not self.allow_empty:
             raise ValidationError("must not be empty.")
         if len(text) > self.max_length:
-            raise ValidationError(f"is longer than {self.max_length} characters.")
+            raise ValidationError(self.too_long.format(length=len(text), max=self.max_length))
         return text
 
 

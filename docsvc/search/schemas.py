@@ -11,8 +11,13 @@ from docsvc.validation import Input, Text
 
 
 class SearchQuery(Input):
-    # Longer than the limit still loads, so the search can say exactly what to shorten.
-    q = Text(required=True, max_length=MAX_QUERY * 40)
+    # The limit the document declares is the one enforced: a longer query never reaches the
+    # index (nor, declared longer, a URL past what a server in front accepts).
+    q = Text(
+        required=True,
+        max_length=MAX_QUERY,
+        too_long="is {length} characters long; shorten it to {max} or fewer.",
+    )
     jurisdiction = fields.String()
     case_status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     doc_type = fields.String(validate=validate.OneOf(DOCUMENT_TYPES))
