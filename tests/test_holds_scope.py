@@ -97,3 +97,25 @@ def test_a_hold_on_a_person_reaches_only_the_placers_jurisdictions(
     assert client.get("/api/holds", headers=californian.headers).json == []
     with database.session() as s:
         assert s.scalar(select(Hold.id)) == hold["id"]
+
+
+def test_a_hold_on_a_person_keeps_the_reach_it_was_placed_with(
+    client, officer, make_user, database
+) -> None:
+    """Giving the placer another jurisdiction later does not widen a hold already placed."""
+    from docsvc.models import User
+
+    tx_case = new_case(client, officer, TX, "7 Main Street")
+    ca_case = new_case(client, officer, CA, "11 Oak Way")
+    party = None
+    for number in (tx_case, ca_case):
+        r = client.post(f"/api/cases/{number}/parties", headers=officer.headers, json=OWNER)
+        party = party or r.json["id"]
+    texan = make_user("attorney", jurisdictions=[TX])
+    hold_on(client, texan, party_ids=[party])
+    with database.session() as s:
+        s.get(User, texan.id).jurisdictions = [TX, CA]
+        s.commit()
+    with database.session() as s:
+        held = {s.get(Case, cid).case_number for cid in blocks(s)}
+    assert held == {tx_case}

@@ -32,6 +32,9 @@ class Hold(Base):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     release_reason: Mapped[str | None] = mapped_column(Text)
+    # A hold on a person reaches the cases naming them in these jurisdictions: the placer's
+    # when it was placed (None: every one), not whatever the placer's account says later.
+    jurisdictions: Mapped[list[Any] | None] = mapped_column(JSONType)
 
 
 class HoldScope(Base):

@@ -7,9 +7,10 @@ what was empty (a notice issued, a service recorded) is adding. The check runs o
 no code path can forget it; disposition re-checks before it erases.
 
 A hold belongs to the jurisdictions of what it covers (`hold_jurisdictions`): a case's or a
-property's own, and for a person only the cases of the jurisdictions of the user who placed it
-(a clerk limited to Texas neither holds nor learns of a California case naming the same
-person). Only a user who sees each of them sees the hold or releases it (`auth.scope.sees_all`).
+property's own, and for a person only the cases of the jurisdictions its placer worked in when
+placing it (a clerk limited to Texas neither holds nor learns of a California case naming the
+same person, even after being given California later). Only a user who sees each of them
+sees the hold or releases it (`auth.scope.sees_all`).
 """
 
 from __future__ import annotations
@@ -95,7 +96,11 @@ def place(session: Session, user: User, data: dict[str, Any]) -> Hold:
             {"field": "case_numbers"},
         )
     hold = Hold(
-        matter=data["matter"], reason=data["reason"], placed_by_id=user.id, placed_at=utcnow()
+        matter=data["matter"],
+        reason=data["reason"],
+        placed_by_id=user.id,
+        placed_at=utcnow(),
+        jurisdictions=list(user.jurisdictions) if user.jurisdictions is not None else None,
     )
     session.add(hold)
     session.flush()
@@ -178,11 +183,9 @@ def _expand(
     session: Session, only: Collection[int] | None = None, hold_id: int | None = None
 ) -> dict[int, list[str]]:
     """{case id: [why, ...]} for the active legal holds (or one hold). A hold on a person
-    reaches the cases naming them in the jurisdictions of the user who placed it."""
-    stmt = (
-        select(HoldScope.kind, HoldScope.ref_id, Hold.id, Hold.matter, User.jurisdictions)
-        .join(Hold, Hold.id == HoldScope.hold_id)
-        .join(User, User.id == Hold.placed_by_id)
+    reaches the cases naming them in the jurisdictions its placer worked in when placing it."""
+    stmt = select(HoldScope.kind, HoldScope.ref_id, Hold.id, Hold.matter, Hold.jurisdictions).join(
+        Hold, Hold.id == HoldScope.hold_id
     )
     stmt = stmt.where(Hold.id == hold_id) if hold_id else stmt.where(Hold.released_at.is_(None))
     out: dict[int, list[str]] = {}

@@ -1,5 +1,5 @@
-"""security hardening: revocable release links, a session version per user, login throttling
-and the audit key that authenticates each chain entry
+"""security hardening: revocable release links, a session version per user, login throttling,
+the audit key that authenticates each chain entry, and the jurisdictions a hold was placed in
 
 Revision ID: 0019
 Revises: 0018
@@ -7,6 +7,7 @@ Revises: 0018
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0019"
 down_revision = "0018"
@@ -40,9 +41,24 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_events") as batch:
         # Which key authenticated the entry's hash; none on entries written before keys.
         batch.add_column(sa.Column("key_id", sa.String(length=40), nullable=True))
+    with op.batch_alter_table("holds") as batch:
+        # A hold on a person reaches the cases of the jurisdictions its placer worked in then.
+        batch.add_column(
+            sa.Column(
+                "jurisdictions",
+                sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+                nullable=True,
+            )
+        )
+    op.execute(
+        "UPDATE holds SET jurisdictions = "
+        "(SELECT users.jurisdictions FROM users WHERE users.id = holds.placed_by_id)"
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("holds") as batch:
+        batch.drop_column("jurisdictions")
     with op.batch_alter_table("audit_events") as batch:
         batch.drop_column("key_id")
     op.drop_table("login_throttles")
