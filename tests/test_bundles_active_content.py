@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -103,7 +104,14 @@ def hostile_pdf() -> bytes:
         DA=String("/Helv 12 Tf 0 g"),
         DR=Dictionary(Font=Dictionary(Helv=font)),
     )
-    page.obj.Annots = Array([bad_link, good_link, remote, attach_annot, widget, submit])
+    # A web link that still carries JavaScript as its "previous action" (/PA, a direct
+    # dictionary: found by a tester's walkthrough), and a web address hiding a NUL.
+    shadowed = _link(pdf, [72, 480, 300, 500], "https://example.org/shadowed")
+    shadowed.PA = Dictionary(S=Name.JavaScript, JS=String(JS))
+    nul = _link(pdf, [72, 440, 300, 460], "http://evil.example/\x00javascript:app.alert(2)")
+    page.obj.Annots = Array(
+        [bad_link, good_link, remote, attach_annot, widget, submit, shadowed, nul]
+    )
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
@@ -120,21 +128,38 @@ ACTIVE_KINDS = {
 }
 
 
+def _every_dictionary(volume: pikepdf.Pdf):
+    """Every dictionary: each indirect object's and every one nested in it directly."""
+    for top in volume.objects:
+        stack = [top]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, Dictionary):
+                yield obj
+                children = list(obj.values())
+            elif isinstance(obj, Array):
+                children = list(obj)
+            else:
+                continue
+            stack += [
+                c for c in children if isinstance(c, Dictionary | Array) and not c.is_indirect
+            ]
+
+
 def _active(volume: pikepdf.Pdf) -> list[str]:
-    """Everything in the volume that acts or carries a file, walking every object."""
+    """Everything in the volume that acts or carries a file, walking every dictionary."""
     found = []
-    for obj in volume.objects:
-        if not isinstance(obj, Dictionary):
-            continue
-        for key in ("/AA", "/OpenAction", "/JS", "/JavaScript", "/AcroForm", "/XFA"):
+    for obj in _every_dictionary(volume):
+        for key in ("/AA", "/OpenAction", "/JS", "/JavaScript", "/AcroForm", "/XFA", "/PA"):
             if key in obj:
                 found.append(key)
         kind = obj.get("/S")
         # (One volume: none of its own links goes to another volume's file.)
         if kind is not None and str(kind) in ACTIVE_KINDS and obj.get("/Type") != Name.StructElem:
             found.append(str(kind))
-        if kind == Name.URI and not str(obj.get("/URI", "")).startswith(("http://", "https://")):
-            found.append(f"URI {obj.get('/URI')}")
+        uri = str(obj.get("/URI", "")) if kind == Name.URI else ""
+        if kind == Name.URI and not re.fullmatch(r"https?://[\x21-\x7e]+", uri):
+            found.append(f"URI {uri!r}")
         if obj.get("/Subtype") in (
             Name.FileAttachment,
             Name.Widget,
@@ -154,7 +179,8 @@ def test_an_uploads_active_content_stays_out_of_the_bundle(
 ) -> None:
     data = hostile_pdf()
     with pikepdf.open(io.BytesIO(data)) as before:  # the test's PDF is as hostile as it says
-        assert len(_active(before)) >= 8, _active(before)
+        assert len(_active(before)) >= 10, _active(before)
+        assert "/PA" in _active(before)
     case = open_case()["case_number"]
     r = helpers.upload(
         client, officer.headers, case, data, "owner-letter.pdf", kind="correspondence"

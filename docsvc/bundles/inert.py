@@ -11,6 +11,8 @@ changed (the manifest hashes it as filed): this works on the copy opened for the
 from __future__ import annotations
 
 import contextlib
+import re
+from collections.abc import Iterator
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
@@ -27,9 +29,12 @@ _DROPPED_ANNOTATIONS = {
 }
 # Actions that only move within the document or open a web page are kept; any other (JavaScript,
 # Launch, GoToR, GoToE, SubmitForm, ImportData, ResetForm, Named, Rendition, ...) goes.
-_WEB = ("http://", "https://")
-# Keys that make a dictionary act or carry a file, wherever they appear.
-_ACTIVE_KEYS = ("/AA", "/OpenAction", "/JS")
+# A web address as the PDF standard writes one: 7-bit, printable, no spaces. A control character
+# ("http://x/\x00javascript:") is read differently by different viewers: not a web address.
+_WEB = re.compile(r"https?://[\x21-\x7e]+", re.IGNORECASE)
+# Keys that make a dictionary act or carry a file, wherever they appear (/PA: a link's
+# "previous" action, which some viewers still run).
+_ACTIVE_KEYS = ("/AA", "/OpenAction", "/JS", "/PA")
 _NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
 
 
@@ -42,7 +47,7 @@ def safe_action(action: object) -> bool:
         return True
     if kind == Name.URI:
         uri = action.get("/URI")
-        return isinstance(uri, pikepdf.String) and str(uri).strip().lower().startswith(_WEB)
+        return isinstance(uri, pikepdf.String) and _WEB.fullmatch(str(uri).strip()) is not None
     return False
 
 
@@ -97,8 +102,9 @@ def _disarm_page(page: pikepdf.Object) -> None:
     for annot in annots if isinstance(annots, Array) else []:
         if not isinstance(annot, Dictionary) or annot.get("/Subtype") in _DROPPED_ANNOTATIONS:
             continue
-        if "/AA" in annot:
-            del annot["/AA"]
+        for key in ("/AA", "/PA"):
+            if key in annot:
+                del annot[key]
         action = annot.get("/A")
         if action is not None:
             if not safe_action(action):
@@ -115,12 +121,11 @@ def _disarm_page(page: pikepdf.Object) -> None:
 
 
 def sweep(pdf: Pdf) -> None:
-    """Every object of the volume, however it was reached: an action that is not safe is
+    """Every dictionary of the volume, however it was reached (an indirect object, or one
+    nested directly inside another, as a link's /PA is): an action that is not safe is
     emptied, and keys that act or carry files are removed. Run on the copied pages before the
     volume adds its own links and manifest."""
-    for obj in pdf.objects:
-        if not isinstance(obj, Dictionary):
-            continue
+    for obj in _dictionaries(pdf):
         if _is_action(obj) and not safe_action(obj):
             for key in list(obj.keys()):
                 del obj[key]
@@ -128,6 +133,25 @@ def sweep(pdf: Pdf) -> None:
         for key in (*_ACTIVE_KEYS, *_NAME_TREES, "/EF"):  # /EF: a file spec's embedded file
             if key in obj:
                 del obj[key]
+
+
+def _dictionaries(pdf: Pdf) -> Iterator[Dictionary]:
+    """Each indirect object's dictionaries, its own and those nested in it directly; an
+    indirect reference is not followed (its object is visited in its own turn)."""
+    for top in pdf.objects:
+        stack: list[pikepdf.Object] = [top]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, Dictionary):
+                yield obj
+                values = list(obj.values())
+            elif isinstance(obj, Array):
+                values = list(obj)
+            else:
+                continue
+            stack.extend(
+                v for v in values if isinstance(v, Dictionary | Array) and not v.is_indirect
+            )
 
 
 def _is_action(obj: Dictionary) -> bool:
