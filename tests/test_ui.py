@@ -37,17 +37,29 @@ def test_forms_need_the_csrf_token(client, signed_in) -> None:
     assert r.status_code == 400 and b"CSRF" in r.data
 
 
-def test_open_redirect_is_refused(client, make_user) -> None:
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "/%5Cevil.example/x",  # "/\\evil.example": some browsers read it as "//"
+        "/cases%0D%0AX-Injected:%20y",  # a line break a Location header cannot carry (was 500)
+        "/cases%0Ax",
+        "/cases%00",
+    ],
+)
+def test_open_redirect_is_refused(app, make_user, target: str) -> None:
+    client = app.test_client()
     user = make_user("officer", with_password=True)
     r = client.post(
-        "/login?next=//evil.example/x",
+        f"/login?next={target}",
         data={
             "username": user.username,
             "password": user.password,
             "csrf_token": csrf(client.get("/login").data),
         },
     )
-    assert r.headers["Location"] == "/cases"
+    assert r.status_code == 302 and r.headers["Location"] == "/cases"
+    assert "X-Injected" not in r.headers
 
 
 def test_intake_case_page_upload_and_reveal(client, signed_in, database) -> None:

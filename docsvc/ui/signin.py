@@ -45,8 +45,13 @@ def login() -> ResponseReturnValue:
         return render_template("login.html", error=error), 401
     login_browser(attempt.user)
     target = request.args.get("next", "")
-    # Only same-site paths: never an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
+    # Only same-site paths: never an open redirect, and nothing a Location header cannot carry
+    # (a line break in it was a 500 after the session was made).
+    if (
+        not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+        or any(ch < " " or ch == "\x7f" for ch in target)
+    ):
         target = url_for("ui.cases.cases")
     return redirect(target)
 
