@@ -224,6 +224,30 @@ def token() -> None:
     """API tokens."""
 
 
+@token.command("create")
+@click.argument("name")
+def token_create(name: str) -> None:
+    """Issue another API token for user NAME (an integration's, or one replacing a revoked
+    token); prints it alone on the last line: it is shown once, and stored only as a hash."""
+    from sqlalchemy import select
+
+    from docsvc.audit import Actor, append
+    from docsvc.auth.credentials import issue_token
+    from docsvc.models import User
+
+    with _session() as session:
+        u = session.scalar(select(User).where(User.username == name))
+        if u is None:
+            raise click.ClickException(f"no user '{name}'")
+        if u.disabled:
+            raise click.ClickException(f"user '{name}' is disabled: a token would not work")
+        value = issue_token(session, u)
+        append(session, Actor.system(), "token.create", "token", value[:10], fields=["user_id"])
+        session.commit()
+    click.echo(f"new token for {name}")
+    click.echo(value)
+
+
 @token.command("revoke")
 @click.argument("token_value", metavar="TOKEN")
 def token_revoke(token_value: str) -> None:

@@ -45,6 +45,23 @@ def test_token_revoke(run_cli, client) -> None:
     assert run_cli("token", "revoke", token).exit_code == 1
 
 
+def test_token_create_issues_another_working_token(run_cli, client) -> None:
+    first = run_cli("user", "create", "ann", "--role", "records").output.strip().splitlines()[-1]
+    assert run_cli("token", "revoke", first).exit_code == 0
+    result = run_cli("token", "create", "ann")
+    assert result.exit_code == 0, result.output
+    second = result.output.strip().splitlines()[-1]
+    assert second != first and second.startswith("dsv_")
+    assert (
+        client.get("/api/cases", headers={"Authorization": f"Bearer {second}"}).status_code == 200
+    )
+    missing = run_cli("token", "create", "nobody")
+    assert missing.exit_code == 1 and "no user 'nobody'" in missing.output
+    assert run_cli("user", "disable", "ann").exit_code == 0
+    refused = run_cli("token", "create", "ann")
+    assert refused.exit_code == 1 and "disabled" in refused.output
+
+
 def test_user_create_refuses_bad_input(run_cli) -> None:
     assert run_cli("user", "create", "x", "--role", "mayor").exit_code == 2
     assert run_cli("user", "create", "../x", "--role", "officer").exit_code == 1

@@ -22,7 +22,10 @@ from docsvc.web.intake import check_json_body
 # the OpenAPI document (flask-smorest's "api-docs") and the public release link. Every other
 # address under /api/ needs a token, a new one included unless it is added here.
 OPEN_BLUEPRINTS = frozenset({"reference", "api-docs", "public"})
-NO_TOKEN = "sign in or send an API token: this needs a staff account."
+NO_TOKEN = (
+    "send a staff API token as 'Authorization: Bearer <token>' (a browser session does not "
+    "count here)."
+)
 
 
 class ErrorOut(Schema):
