@@ -69,5 +69,29 @@ def test_openapi_documents_the_error_shape_and_auth(client) -> None:
     assert "multipart/form-data" in upload["requestBody"]["content"]
 
 
+def test_an_upload_documents_its_whole_multipart_body(client) -> None:
+    """Every multipart operation names the file and each form field it reads (flask-smorest
+    documented only the file, so a client could not learn it must send `kind`)."""
+    paths = client.get("/api/openapi.json").json
+    schemas, uploads = paths["components"]["schemas"], {}
+    for path, ops in paths["paths"].items():
+        for method, op in ops.items():
+            if not isinstance(op, dict):  # the path's own "parameters"
+                continue
+            body = op.get("requestBody", {}).get("content", {}).get("multipart/form-data")
+            if body:
+                ref = body["schema"]["$ref"].rsplit("/", 1)[-1]
+                uploads[f"{method.upper()} {path}"] = schemas[ref]
+    attach = uploads["POST /api/cases/{case_number}/attachments"]
+    assert {"file", "kind", "caption", "supplied_by_complainant"} <= set(attach["properties"])
+    assert {"file", "kind"} <= set(attach["required"])
+    receipt = uploads["POST /api/documents/{document_id}/return-receipt"]
+    assert {"file", "status", "delivered_at", "signed_by"} <= set(receipt["properties"])
+    assert {"file", "status"} <= set(receipt["required"])
+    assert set(uploads["POST /api/disclosures/{request_id}/ruling/letter"]["properties"]) == {
+        "file"
+    }
+
+
 def test_models_and_migrations_agree(database) -> None:
     assert pending_model_changes(database.engine) == []

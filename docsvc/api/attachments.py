@@ -7,7 +7,13 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
-from docsvc.attachments.schemas import AttachmentFile, AttachmentForm, AttachmentOut
+from docsvc.api.base import multipart
+from docsvc.attachments.schemas import (
+    AttachmentFile,
+    AttachmentForm,
+    AttachmentOut,
+    AttachmentUpload,
+)
 from docsvc.attachments.service import load_attachment
 from docsvc.cases import service
 from docsvc.errors import Invalid
@@ -24,7 +30,7 @@ VARIANTS = ("original", "print", "thumb")
 @blp.arguments(AttachmentForm, location="form")
 @blp.arguments(AttachmentFile, location="files")
 @blp.response(201, AttachmentOut)
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, requestBody=multipart(AttachmentUpload))
 def upload(form: dict[str, Any], files: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Accepted: JPEG, PNG, HEIC, TIFF, PDF, DOCX, EML, judged from the content."""
     user = require(api_user(), "cases.write")

@@ -83,3 +83,9 @@ class Api(SmorestApi):
 
     def handle_http_exception(self, error: HTTPException) -> Response | tuple[Any, ...]:
         return handle_http_exception(error)
+
+
+def multipart(schema: type[Schema]) -> dict[str, Any]:
+    """An operation's whole multipart body for the document: flask-smorest documents only one
+    of an operation's form and files arguments (the last), leaving the form's fields out."""
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
+from docsvc.api.base import multipart
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
@@ -16,6 +17,7 @@ from docsvc.documents.schemas import (
     DocumentOut,
     DocumentPatch,
     ReturnReceiptForm,
+    ReturnReceiptUpload,
     ServiceIn,
     ServiceOut,
 )
@@ -134,7 +136,7 @@ def record_service(data: dict[str, Any], document_id: int) -> dict[str, Any]:
 @blp.arguments(ReturnReceiptForm, location="form")
 @blp.arguments(AttachmentFile, location="files")
 @blp.response(201, DocumentOut)
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, requestBody=multipart(ReturnReceiptUpload))
 def return_receipt(form: dict[str, Any], files: dict[str, Any], document_id: int) -> dict[str, Any]:
     """A PS Form 3811 scan or an electronic return receipt, with what it says."""
     user = require(api_user(), "cases.write")

@@ -23,6 +23,11 @@ class AttachmentFile(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
+class AttachmentUpload(AttachmentForm, AttachmentFile):
+    """The whole multipart body, for the document only: flask-smorest documents just one of
+    an operation's form and files arguments, so a client would not learn of `kind`."""
+
+
 class AttachmentOut(Schema):
     id = fields.Integer()
     case_number = fields.String()

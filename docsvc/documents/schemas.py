@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from docsvc.attachments.schemas import AttachmentFile
 from docsvc.models.documents import IMMEDIATE_METHODS, RECEIPT_STATUSES, SERVICE_METHODS
 from docsvc.profiles.schema import DOCUMENT_TYPES
 from docsvc.validation import Id, Input, Instant, Text
@@ -60,6 +61,10 @@ class ReturnReceiptForm(Schema):
     status = fields.String(required=True, validate=validate.OneOf(RECEIPT_STATUSES))
     delivered_at = Instant()
     signed_by = Text(max_length=300)
+
+
+class ReturnReceiptUpload(ReturnReceiptForm, AttachmentFile):
+    """The whole multipart body, for the document only (see AttachmentUpload)."""
 
 
 class ServiceOut(Schema):
