@@ -448,3 +448,38 @@ def test_retention_page_holds_and_queue(client, signed_in, officer, settings) ->
     assert b"Doe v. Town &lt;2026&gt;" in page.data and case.encode() in page.data
     r = client.post("/retention/approve", data={**token})
     assert r.status_code == 422 and b"tick the case files" in r.data
+
+
+def test_the_retention_page_links_a_certificate_only_for_who_may_open_it(
+    client, signed_in, database, settings
+) -> None:
+    """An attorney approves dispositions but may not read certificates (403): the page lists
+    the run without a link that would only refuse them (a tester saw the 403)."""
+    from docsvc.models import Blob, DispositionRun
+    from docsvc.store import FileStore
+    from docsvc.timeutil import utcnow
+
+    stored = FileStore(settings.store_dir).put_bytes(b"%PDF-1.7 certificate")
+    with database.session() as s:
+        s.add(
+            Blob(
+                sha256=stored.sha256,
+                size=stored.size,
+                media_type="application/pdf",
+                created_at=utcnow(),
+            )
+        )
+        s.flush()
+        run = DispositionRun(
+            started_at=utcnow(), status="done", destroyed=0, certificate_sha256=stored.sha256
+        )
+        s.add(run)
+        s.commit()
+        link = f"/retention/runs/{run.id}/certificate.pdf".encode()
+    signed_in("attorney")
+    page = client.get("/retention")
+    assert page.status_code == 200 and f"Run {run.id}".encode() in page.data
+    assert link not in page.data
+    client.post("/logout", data={"csrf_token": csrf(client.get("/cases").data)})
+    signed_in("records")
+    assert link in client.get("/retention").data
