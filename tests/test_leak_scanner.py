@@ -127,7 +127,7 @@ def test_the_address_whole_and_the_unit_with_its_designator(text: str, found: se
 @pytest.mark.parametrize(
     "text",
     [
-        "Maria went to Brien Street",  # the letters of "obrien" across two words
+        "Anna went to Brien Street",  # the letters of "obrien" across two words
         "Call 903-555-0199 for the office",
         "29035550142",
         "Maria Street is two blocks away",

@@ -69,7 +69,12 @@ _STREET_TYPES = {
 _UNIT_WORDS = {"apt", "apartment", "unit", "ste", "suite", "#", "no", "number", "rm", "room",
                "bldg", "building", "fl", "floor", "lot", "space", "spc", "trlr"}  # fmt: skip
 _UNIT_FORMS = ("apt", "apartment", "unit", "#", "ste", "suite")  # not "No. 4B": an exhibit too
-MIN_GIVEN_NAME = 6  # shortest given name looked for on its own
+# Shortest given name looked for on its own: most are five letters or fewer (Juan, Zelda).
+# "Al", "Jo", "Ed" alone would be every "et al." and the state code AL: the full name and the
+# surname still are looked for.
+MIN_GIVEN_NAME = 3
+MIN_SPELLED_PLACE = 4  # shortest street type taken as one when its glyphs are set apart
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "rev", "prof", "sir", "dame"}
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"}
 # A business's name is often written without its legal form ("Smith and Sons" for "... LLC").
 _LEGAL_FORMS = {"llc", "inc", "co", "corp", "ltd", "lp", "llp", "pllc", "company",
@@ -184,6 +189,18 @@ class Reading:
         n = self.starts.get(j)
         return self.tokens[n] if n is not None else None
 
+    def _followed_by(self, j: int, words: frozenset[str]) -> bool:
+        if self._next_word(j) in words:
+            return True
+        # Glyphs set one at a time with no gap between words ("M a r i a S t r e e t"): the
+        # next word spelled out in full. Not an abbreviation: "St" begins too many words.
+        return any(
+            len(w) >= MIN_SPELLED_PLACE
+            and self.joined.startswith(w, j)
+            and self._ends_word(j + len(w))
+            for w in words
+        )
+
     def holds(self, target: Target) -> bool:
         if target.pattern is not None:
             return target.pattern.search(self.joined) is not None
@@ -203,7 +220,10 @@ class Reading:
             if (
                 self._starts_word(i)
                 and self._ends_word(j)
-                and self._next_word(j) not in target.not_before
+                and not self._followed_by(j, target.not_before)
+                # "M a r i a S t r e e t" also holds the possessive "marias": its "s" is the
+                # street's.
+                and not (form.endswith("s") and self._followed_by(j - 1, target.not_before))
             ):
                 return True
             i = self.joined.find(form, i + 1)
@@ -303,6 +323,10 @@ def name_targets(name: str) -> list[Target]:
         given = words[0] if words else []
         surname = [t for w in words[1:] for t in w]
         last = words[-1] if len(words) > 1 else []
+    if given and surname and given[0] in _HONORIFICS and len(given) > 1:
+        given = given[1:]  # "Mrs Zelda Quackenbush": Zelda
+    elif len(words) > 2 and not comma and words[0][-1] in _HONORIFICS:
+        given, surname = words[1], [t for w in words[2:] for t in w]
     full = [*given, *surname]
     if not full:
         return []
@@ -315,11 +339,17 @@ def name_targets(name: str) -> list[Target]:
     if surname and len("".join(surname)) >= 4:
         forms.append(tuple(surname))
     forms.extend((word,) for word in surname if len(word) >= 4)
-    # The given name alone where it is long enough to point at one person ("neighbour
-    # Ottoline"); "Maria" would be every Maria Street.
+    out = [Target("name", f) for f in dict.fromkeys(forms) if f]
+    # The given name alone, whatever its length ("called back Zelda"); not where a street type
+    # follows it: "12 Maria Street" is the property's address, not the complainant.
     if given and surname and len(given[0]) >= MIN_GIVEN_NAME:
-        forms.append((given[0],))
-    return [Target("name", f) for f in dict.fromkeys(forms) if f]
+        out.append(Target("name", (given[0],), _PLACE_WORDS))
+    # Apostrophes fold away: "Lopez's" is the token "lopezs", each form's possessive.
+    out += [Target("name", (*t.words[:-1], t.words[-1] + "s"), t.not_before) for t in list(out)]
+    return out
+
+
+_PLACE_WORDS = frozenset(_STREET_TYPE_OF)
 
 
 def phone_targets(phone: str) -> list[Target]:

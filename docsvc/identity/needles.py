@@ -30,7 +30,10 @@ _OWN_LETTERS = str.maketrans(
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\ufffe\u200b\u200c\u200d\u2060\ufeff"), None)
 _LINE_HYPHEN = re.compile(r"[-\u2010\u2011\u00ad]\s*\n\s*")  # a soft hyphen too
 MIN_SQUASHED = 4  # shortest needle looked for inside a run of single glyphs
-MIN_GIVEN_NAME = 6  # shortest given name withheld on its own
+# Shortest given name withheld on its own: most given names are five letters or fewer (Juan,
+# Mary, Zelda). Two letters ("Al", "Jo", "Ed") are left to the full name and the surname:
+# alone they would strike every "et al." of a filing and the state code AL.
+MIN_GIVEN_NAME = 3
 MIN_ANYWHERE = 10  # shortest needle looked for anywhere in the squashed text: shorter ones
 #                   ("obrien") would be found across word boundaries ("to Brien Street")
 # Three or more tokens of one or two characters: glyphs set apart ("ob r i e n").
@@ -50,11 +53,17 @@ def _undotted(text: str) -> str:
     return _DOTTED.sub(r"\1", text)
 
 
+def _fold(text: str) -> str:
+    """fold(), with the underscore a separator as any other mark: 'Zelda_Lopez_letter.pdf'
+    names the complainant as 'Zelda Lopez letter' does (fold() keeps it, a word character)."""
+    return fold(text.replace("_", " "))
+
+
 def words(text: str) -> str:
     """The folded-words view: ' maria obrien nguyen ' (padded so a needle can anchor)."""
     text = _LINE_HYPHEN.sub("", text).translate(_INVISIBLE).replace("#", _HASH)
     text = _undotted(text).replace("&", _AND)
-    return f" {fold(text.translate(_OWN_LETTERS))} "
+    return f" {_fold(text.translate(_OWN_LETTERS))} "
 
 
 def squashed(text: str) -> str:
@@ -97,9 +106,16 @@ BUSINESS_SUFFIXES = {"llc", "inc", "co", "corp", "ltd", "lp", "llp", "pllc", "co
                      "corporation", "incorporated", "limited"}  # fmt: skip
 
 
+# What follows a comma in a name without being a given name ("Smith & Sons, LLC", "Lee, Jr.").
+_AFTER_COMMA = BUSINESS_SUFFIXES | {"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"}
+
+
 def name_needles(name: str) -> list[Needle]:
+    surname, comma, given = name.partition(",")
+    if comma and "," not in given and _fold(given) and _fold(given) not in _AFTER_COMMA:
+        name = f"{given} {surname}"  # "Lopez, Maria": the given name is Maria
     # Punctuation ("<LLC>", commas, periods) folds away; "&" is the word "and", as in words().
-    tokens = fold(_undotted(name).replace("&", _AND).translate(_OWN_LETTERS)).split()
+    tokens = _fold(_undotted(name).replace("&", _AND).translate(_OWN_LETTERS)).split()
     if not tokens:
         return []
     out = [Needle("name", _phrase(tokens), _squash_ok("".join(tokens)))]
@@ -115,11 +131,43 @@ def name_needles(name: str) -> list[Needle]:
         for part in last if len(last) > 1 else []:
             if len(part) >= 4:
                 out.append(Needle("name", _phrase([part]), _squash_ok(part)))
-        # The given name alone ("reported by neighbour Ottoline") where it is long enough to
-        # point at one person; "Maria" or "Lee" would strike every street and shop named so.
-        if len(tokens[0]) >= MIN_GIVEN_NAME:
-            out.append(Needle("name", _phrase([tokens[0]]), tokens[0]))
+    # "Lopez's" folds to "lopezs": each form's possessive too (a long form is found inside it
+    # by its squashed form already; a short one is not).
+    out += [Needle("name", _possessive(n.word_pattern), None) for n in list(out)]
+    if len(tokens) > 1:
+        # The given name alone ("called back Zelda"), whatever its length.
+        given = tokens[1] if tokens[0] in HONORIFICS and len(tokens) > 2 else tokens[0]
+        if len(given) >= MIN_GIVEN_NAME:
+            out.append(Needle("name", _given_name(given), None))
     return out
+
+
+# Titles written before a name: "Mrs Zelda Quackenbush"'s given name is Zelda, not "mrs".
+HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "rev", "prof", "sir", "dame"}
+# Words that make a given name a place's ("12 Maria Street", "Juan Ave"): the property's
+# address is the case's subject, not the complainant. Every street type, spelled either way.
+PLACE_WORDS = {"street", "st", "str", "avenue", "ave", "av", "road", "rd", "drive", "dr",
+               "lane", "ln", "boulevard", "blvd", "court", "ct", "place", "pl", "parkway",
+               "pkwy", "highway", "hwy", "circle", "cir", "terrace", "ter", "way", "trail",
+               "trl", "loop", "square", "sq", "alley", "aly", "cove", "cv", "crossing",
+               "xing"}  # fmt: skip
+_NOT_A_PLACE = r"(?!\s+(?:" + "|".join(sorted(PLACE_WORDS)) + r")(?![\w]))"
+MIN_SPLIT_GIVEN = 5  # shortest given name found split anywhere ("zel da"): "a my" is not Amy
+
+
+def _possessive(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(pattern.pattern.removesuffix(r"(?![\w])") + r"s(?![\w])")
+
+
+def _given_name(given: str) -> re.Pattern[str]:
+    """The given name alone: whole, possessive ("Zelda's" folds to "zeldas"), or set a glyph
+    at a time ("z e l d a"; a long one split anywhere, as a line or a kerning splits it); not
+    where a street type follows it. Matched on folded text, capitals and all: "will" and
+    "may" are struck for a Will or a May, which the clerk drops at review; a name written in
+    lower case, or read so by OCR, is not missed."""
+    gap = r"\s?" if len(given) >= MIN_SPLIT_GIVEN else r"\s"
+    forms = [re.escape(given), gap.join(map(re.escape, given))]
+    return re.compile(rf"(?<![\w])(?:{'|'.join(forms)})s?(?![\w]){_NOT_A_PLACE}")
 
 
 def _squash_ok(form: str) -> str | None:
@@ -149,12 +197,12 @@ def _spoken(digits: str) -> re.Pattern[str]:
 
 
 def email_needles(email: str) -> list[Needle]:
-    tokens = fold(email).split()
+    tokens = _fold(email).split()
     if not tokens:
         return []
     out = [Needle("email", _phrase(tokens), _squash_ok("".join(tokens)))]
-    local = fold(email.split("@", 1)[0]).split()
-    domain = fold(email.split("@", 1)[1]).split() if "@" in email else []
+    local = _fold(email.split("@", 1)[0]).split()
+    domain = _fold(email.split("@", 1)[1]).split() if "@" in email else []
     if local and len("".join(local)) >= 4:
         out.append(Needle("email", _phrase(local), None))
     if local and domain:
@@ -336,7 +384,7 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
             i += 1  # "L.L.C.": the abbreviation's letters as one word, as words() reads it
             continue
         if ch and ch not in APOSTROPHES:  # O'Brien -> obrien, as fold() does
-            folded = fold(ch.translate(_OWN_LETTERS)) if ch not in "#&" else _HASH
+            folded = _fold(ch.translate(_OWN_LETTERS)) if ch not in "#&" else _HASH
             if ch == "&":
                 folded = _AND
             if ch in "#&" and out and out[-1] != " ":
