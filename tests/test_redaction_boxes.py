@@ -286,7 +286,7 @@ def test_a_line_between_two_boxes_that_every_mode_drops_is_read_with_the_boxes_c
 
 def test_text_that_only_touches_a_name_at_a_word_boundary_is_left_alone() -> None:
     """Spacing removed, "to Brien" spells "obrien"; but a hit must start and end with words."""
-    data = pdf_with(text_ops("Parcel next to Brien Street and the Nguyenville road, per Maria"))
+    data = pdf_with(text_ops("Parcel next to Brien Street and the Nguyenville road, per Marian"))
     assert find_boxes(data, NEEDLES)[0] == []
 
 

@@ -456,12 +456,15 @@ _PRIORITY = {"name": 0, "email": 1, "phone": 2, "address": 3, "unit": 4}
 
 
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Overlapping spans as one, named by the most identifying kind among them."""
+    """Overlapping spans as one, named by the most identifying kind among them; a span inside
+    another is named by that one ("maria@example.org" is an e-mail with a given name in it)."""
     out: list[tuple[int, int, str]] = []
-    for a, b, kind in sorted(spans):
+    for a, b, kind in sorted(spans, key=lambda s: (s[0], -s[1])):
         if out and a <= out[-1][1]:
             pa, pb, pk = out[-1]
-            out[-1] = (pa, max(pb, b), min(pk, kind, key=lambda k: _PRIORITY.get(k, 9)))
+            if b <= pb:
+                continue
+            out[-1] = (pa, b, min(pk, kind, key=lambda k: _PRIORITY.get(k, 9)))
         else:
             out.append((a, b, kind))
     return out
