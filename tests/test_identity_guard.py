@@ -416,8 +416,8 @@ def test_numbers_in_words_are_no_phone_unless_they_spell_it() -> None:
         assert not Targets.of(*who).kinds_in(text), text
 
 
-def test_a_short_given_name_alone_is_no_finding() -> None:
-    """'Maria' alone would strike every Maria Street; a long given name points at one person."""
+def test_a_street_named_like_the_given_name_is_no_finding() -> None:
+    """The given name alone is withheld whatever its length, but not as a street's name."""
     from docsvc.disclosure.scan_targets import Targets
 
     who = ("Maria Lopez", None, "ml@example.org", None)
