@@ -197,7 +197,7 @@ BY_KIND: dict[str, dict[str, str]] = {
     "event": EVENTS,
     "bundle": {"queued": "Waiting to be built", "done": "Ready", "failed": "Not built"},
     "job": {"done": "Done", "failed": "Failed"},
-    "request": {"closed": "Closed without release"},
+    "request": {"closed": "Closed without release", "closed_released": "Closed after release"},
 }
 
 

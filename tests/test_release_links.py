@@ -323,6 +323,11 @@ def test_a_clerk_revokes_from_the_page_after_confirming_and_closes_another_keepi
     )
     assert r.status_code == 302
     _works(client, kept_link)
+    # Closed after its release, it does not read as if the requester had been sent nothing.
+    page = client.get(f"/disclosures/{kept}").get_data(as_text=True)
+    assert 'id="request-status">Closed after release<' in page
+    listed = client.get("/disclosures").get_data(as_text=True)
+    assert "Closed after release" in listed and "Closed without release" not in listed
     closed, closed_link = _released(client, officer, clerk, work)
     page = client.get(f"/disclosures/{closed}").data
     r = client.post(f"/disclosures/{closed}/close", data=tokens(page))
@@ -345,6 +350,16 @@ def test_an_end_date_chosen_on_the_page_is_the_last_day_the_link_works(
         f"/disclosures/{rid}/release/expiry", data={**tokens(page), "expires_on": "2026-11-26"}
     )
     assert r.status_code == 302
+    text = client.get(f"/disclosures/{rid}").get_data(as_text=True)
+    assert "Works until the end of 2026-11-26 (Pacific time)" in text
+    # The field shows the day chosen; emptied, it asks before lifting the limit (a clerk
+    # clicking "Change the end date" on an empty field had removed it unasked).
+    field = re.search(r'<input[^>]*name="expires_on"[^>]*>', text.split('id="expiry-form"')[1])
+    assert field is not None and 'value="2026-11-26"' in field.group(0)
+    r = client.post(
+        f"/disclosures/{rid}/release/expiry", data={**tokens(text.encode()), "expires_on": ""}
+    )
+    assert r.status_code == 200 and b"Remove the end date of request" in r.data
     text = client.get(f"/disclosures/{rid}").get_data(as_text=True)
     assert "Works until the end of 2026-11-26 (Pacific time)" in text
     move(timedelta(days=1, hours=14))  # 23:00 on the 26th, Pacific: still works

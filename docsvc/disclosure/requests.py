@@ -34,6 +34,7 @@ from docsvc.models import (
     DisclosureRequest,
     Document,
     Jurisdiction,
+    Release,
     User,
 )
 from docsvc.profiles.loader import profile_of
@@ -208,6 +209,19 @@ def request_zone(session: Session, req: DisclosureRequest) -> ZoneInfo:
     """The zone of the request's jurisdiction: its dates are shown in it."""
     row = session.get(Jurisdiction, req.jurisdiction_code)
     return profile_of(row).zone if row else ZoneInfo("UTC")
+
+
+def shown_statuses(session: Session, reqs: list[DisclosureRequest]) -> dict[int, str]:
+    """Each request's status as a person is told it: a request closed after its release is
+    "closed_released", not the "closed" of one closed with nothing sent (the response log and
+    the requester's record must not read as if they were given nothing)."""
+    ids = [r.id for r in reqs if r.status == "closed"]
+    released = (
+        set(session.scalars(select(Release.request_id).where(Release.request_id.in_(ids))))
+        if ids
+        else set()
+    )
+    return {r.id: "closed_released" if r.id in released else r.status for r in reqs}
 
 
 def listing(session: Session, user: User) -> list[DisclosureRequest]:

@@ -28,6 +28,7 @@ from docsvc.disclosure.requests import (
     open_request,
     record_counsel_decision,
     request_zone,
+    shown_statuses,
 )
 from docsvc.disclosure.schemas import CounselDecisionIn, DisclosureIn, RevokeIn
 from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
@@ -203,7 +204,15 @@ def link_words(release: dict[str, Any], zone: ZoneInfo) -> dict[str, str]:
         sentence = f"Works until {_end(release['expires_at'], zone)}."
     else:
         sentence = "Works until it is revoked; it has no end date."
-    return {"released": _when(release["released_at"], zone), "sentence": sentence}
+    last_day = ""
+    if release["expires_at"]:  # the end date's field shows the day chosen, not a blank
+        end = datetime.fromisoformat(release["expires_at"]).astimezone(zone)
+        last_day = (end - timedelta(days=1) if end.time() == time(0) else end).date().isoformat()
+    return {
+        "released": _when(release["released_at"], zone),
+        "sentence": sentence,
+        "last_day": last_day,
+    }
 
 
 def _until(form_value: str, req: DisclosureRequest, field: str) -> datetime | None:
@@ -216,6 +225,7 @@ def _until(form_value: str, req: DisclosureRequest, field: str) -> datetime | No
 def _list_page(status: int = 200) -> tuple[str, int]:
     user = staff("disclosure")
     rows = listing(db(), user)
+    shown = shown_statuses(db(), rows)
     jurisdictions = visible_jurisdictions(user)
     names = {j.code: j.name for j in jurisdictions}
     listed = [
@@ -225,7 +235,7 @@ def _list_page(status: int = 200) -> tuple[str, int]:
             "jurisdiction": names.get(r.jurisdiction_code, r.jurisdiction_code),
             "due": (local_iso(r.due_at, request_zone(db(), r)) or "")[:10],
             "ruling_due": (local_iso(r.ruling_due_at, request_zone(db(), r)) or "")[:10],
-            "status": r.status,
+            "status": shown[r.id],
         }
         for r in rows
     ]
@@ -296,6 +306,7 @@ def _detail(
     return render_template(
         "disclosure.html",
         req=detail,
+        status=shown_statuses(db(), [req])[req.id],
         link=link_words(detail["release"], zone) if detail["release"] else None,
         step=ruling.step_for(db(), req),
         today=utcnow().astimezone(request_zone(db(), req)).date().isoformat(),
@@ -581,6 +592,14 @@ def set_release_expiry(request_id: int) -> ResponseReturnValue:
         request_id,
         lambda s, user, req: links.set_expiry(s, user, req, _until(raw, req, "expires_on")),
         "The public link's end date is set." if raw.strip() else "The public link has no end date.",
+        # An emptied date lifts the limit: a slip of the thumb must not do that unasked.
+        confirm=None
+        if raw.strip()
+        else lambda req: Ask(
+            f"Remove the end date of request {req.id}'s public link?",
+            "The link will keep working until it is revoked.",
+            "Yes, remove the end date",
+        ),
         form=("expiry", EXPIRY),
     )
 
