@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,10 @@ class Settings:
     # How many reverse proxies in front may set X-Forwarded-For/-Proto (0: trust none, the
     # peer's address is the client's; the header is anyone's to forge).
     trusted_proxies: int = 0
+    # The address the public reaches the service at ("https://records.example.gov"): release
+    # links are built on it, not on whatever Host a request named (an internal name, or one
+    # a caller chose). Empty: the request's own host, as on a demo.
+    public_url: str = ""
 
     @property
     def store_dir(self) -> Path:
@@ -70,6 +75,16 @@ def _count(name: str, value: str) -> int:
     return int(value)
 
 
+def _base_url(name: str, value: str) -> str:
+    url = value.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[\x21-\x7e]*)?", url):
+        raise ValueError(
+            f"{name} must be the service's public address, like https://records.example.gov, "
+            f"not {value!r}"
+        )
+    return url
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings from `overrides` (any Settings field by name), else the environment."""
     os.umask(0o077)  # every entry starts here: what the process creates is its owner's alone
@@ -92,6 +107,9 @@ def load_settings(**overrides: Any) -> Settings:
     env_proxies = os.environ.get("DOCSVC_PROXY_FIX", "")
     if env_proxies and "trusted_proxies" not in overrides:
         overrides["trusted_proxies"] = _count("DOCSVC_PROXY_FIX", env_proxies)
+    env_public = os.environ.get("DOCSVC_PUBLIC_URL", "")
+    if env_public and "public_url" not in overrides:
+        overrides["public_url"] = _base_url("DOCSVC_PUBLIC_URL", env_public)
     secret = str(overrides.pop("secret_key", None) or os.environ.get("DOCSVC_SECRET_KEY") or "")
     if not secret:
         secret = _secret_key(data_dir)

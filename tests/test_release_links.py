@@ -440,3 +440,33 @@ def test_the_pages_release_form_sets_the_links_last_day(
     assert shown["expires_at"] == "2026-12-05T00:00:00-08:00" and shown["link"] == "live"
     text = client.get(f"/disclosures/{rid}").get_data(as_text=True)
     assert "Works until the end of 2026-12-04 (Pacific time)" in text
+
+
+def test_the_public_link_is_built_on_the_configured_address_not_the_callers_host(
+    client, settings, officer, records, work, monkeypatch
+) -> None:
+    """A tester's walkthrough: the link a clerk hands out was built on whatever Host the
+    request named (an internal name, or one a caller chose). DOCSVC_PUBLIC_URL fixes it."""
+    import dataclasses
+
+    from docsvc.app import create_app
+    from docsvc.config import load_settings
+
+    rid, path = _released(client, officer, records, work)
+    forged = {**records.headers, "Host": "evil.example"}
+    assert client.get(f"/api/disclosures/{rid}", headers=forged).json["release"]["public_url"] == (
+        "http://evil.example" + path
+    )  # unset: the request's own host, as on a demo
+    public = create_app(dataclasses.replace(settings, public_url="https://records.example.gov"))
+    try:
+        shown = public.test_client().get(f"/api/disclosures/{rid}", headers=forged).json
+        assert shown["release"]["public_url"] == "https://records.example.gov" + path
+    finally:
+        public.extensions["docsvc.db"].dispose()
+    monkeypatch.setenv("DOCSVC_SECRET_KEY", "k" * 32)
+    monkeypatch.setenv("DOCSVC_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DOCSVC_PUBLIC_URL", "https://records.example.gov/")
+    assert load_settings().public_url == "https://records.example.gov"
+    monkeypatch.setenv("DOCSVC_PUBLIC_URL", "records.example.gov")
+    with pytest.raises(ValueError, match="public address"):
+        load_settings()

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, overload
 from zoneinfo import ZoneInfo
 
-from flask import url_for
+from flask import request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,7 +43,7 @@ from docsvc.models import (
 )
 from docsvc.profiles.model import Profile
 from docsvc.retention import holds as holding
-from docsvc.web.context import db
+from docsvc.web.context import db, settings
 
 
 # Present in, present out: a caller that has checked the value gets a datetime back.
@@ -375,6 +375,13 @@ def request_dict(req: DisclosureRequest) -> dict[str, Any]:
     }
 
 
+def public_address(path: str) -> str:
+    """`path` as the public reaches it: on DOCSVC_PUBLIC_URL where set, else on this
+    request's own host (a demo)."""
+    base = settings().public_url
+    return f"{base}{path}" if base else f"{request.host_url.rstrip('/')}{path}"
+
+
 def release_urls(release: Release, zone: ZoneInfo | None = None) -> dict[str, Any]:
     """A release: its links, and whether the public one still works (live, revoked, expired),
     with the times in the request's jurisdiction's zone."""
@@ -384,7 +391,7 @@ def release_urls(release: Release, zone: ZoneInfo | None = None) -> dict[str, An
     revoker = s.get(User, release.revoked_by_id) if release.revoked_by_id else None
     return {
         "package_url": url_for("disclosure.package", request_id=release.request_id),
-        "public_url": url_for("public.release", token=release.token, _external=True),
+        "public_url": public_address(url_for("public.release", token=release.token)),
         "released_at": local_iso(release.released_at, zone),
         "files": release.files,
         "link": links.state(release),
