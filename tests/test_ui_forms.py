@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import lxml.html
+import pytest
 from sqlalchemy import select
 
 from docsvc.jobs import queue
@@ -691,3 +692,20 @@ def test_a_hold_matter_longer_than_the_api_allows_is_refused_beside_it(
         data=form | tokens(client.get("/retention").data) | {"matter": "M" * 300},
     )
     assert r.status_code == 302 and count_rows("holds") == 1
+
+
+def test_a_form_name_belongs_to_one_form(client, signed_in, officer) -> None:
+    """Two pages registering one name gave the first page's form the second's labels: the
+    case page's "Close as" read "reason" once the request page registered its own "close"."""
+    from docsvc.ui.forms import Spec, register
+    from tests.conftest import complaint_case
+
+    first = register("one-form-only", Spec(()))
+    assert register("one-form-only", first) is first  # the same form again is harmless
+    with pytest.raises(ValueError, match="registered already"):
+        register("one-form-only", Spec(()))
+    case = client.post("/api/cases", headers=officer.headers, json=complaint_case()).json
+    signed_in("officer")
+    page = client.get(f"/cases/{case['case_number']}").get_data(as_text=True)
+    close = page.split('id="close-form"')[1].split("</form>")[0]
+    assert ">Close as" in close and ">Resolution" in close

@@ -136,7 +136,7 @@ REVOKE = register(
     Spec((Field("reason", "Why the link is revoked", required=True),), RevokeIn),
 )
 CLOSE = register(
-    "close",
+    "close-request",
     Spec((Field("keep", "Keep the public link working", "check", required=False),)),
 )
 REVIEW = register("review", Spec(()))
@@ -657,5 +657,5 @@ def close_disclosure(request_id: int) -> ResponseReturnValue:
         ),
         "Request closed.",
         confirm=confirm,
-        form=("close", CLOSE),
+        form=("close-request", CLOSE),
     )

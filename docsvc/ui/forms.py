@@ -98,7 +98,11 @@ SPECS: dict[str, Spec] = {}
 
 
 def register(name: str, spec: Spec) -> Spec:
-    """A form's spec by name, for templates (`form_for(key, name)`)."""
+    """A form's spec by name, for templates (`form_for(key, name)`). A name is one form's
+    alone: a second page registering it would give the first page's form the second's
+    labels (the request page's "close" once turned the case page's "Close as" into "reason")."""
+    if name in SPECS and SPECS[name] is not spec:
+        raise ValueError(f"a form named {name!r} is registered already")
     SPECS[name] = spec
     return spec
 
