@@ -576,8 +576,8 @@ def release_disclosure(request_id: int) -> ResponseReturnValue:
         confirm=lambda req: Ask(
             f"Release request {req.id}'s records to {req.requester_name}?",
             "The package is built with the boxes as reviewed, scanned for the withheld "
-            "identity and published at a link for the requester. Once released it cannot "
-            "be taken back.",
+            "identity and published at a link for the requester. What the requester has "
+            "downloaded cannot be taken back; the link itself can be revoked later.",
             "Yes, release it",
         ),
         form=("release", RELEASE),
