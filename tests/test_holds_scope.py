@@ -26,6 +26,19 @@ def new_case(client, officer, jurisdiction: str, address: str) -> str:
     return r.json["case_number"]
 
 
+def same_owner_in_both(client, officer, tx_address: str, ca_address: str) -> tuple[str, int]:
+    """A Texan and a Californian case naming the same owner: (the Texan case, the owner's
+    party id in it)."""
+    tx_case = new_case(client, officer, TX, tx_address)
+    ca_case = new_case(client, officer, CA, ca_address)
+    party = None
+    for number in (tx_case, ca_case):
+        r = client.post(f"/api/cases/{number}/parties", headers=officer.headers, json=OWNER)
+        assert r.status_code == 201, r.json
+        party = party or r.json["id"]
+    return tx_case, party
+
+
 def hold_on(client, who, **scope) -> dict:
     body = {"matter": "Smith v. Town", "reason": "Suit filed", **scope}
     r = client.post("/api/holds", headers=who.headers, json=body)
@@ -76,13 +89,7 @@ def test_a_hold_in_another_jurisdiction_is_not_listed_nor_released(
 def test_a_hold_on_a_person_reaches_only_the_placers_jurisdictions(
     client, officer, attorney, make_user, database
 ) -> None:
-    tx_case = new_case(client, officer, TX, "5 Main Street")
-    ca_case = new_case(client, officer, CA, "9 Oak Way")
-    party = None
-    for number in (tx_case, ca_case):
-        r = client.post(f"/api/cases/{number}/parties", headers=officer.headers, json=OWNER)
-        assert r.status_code == 201, r.json
-        party = party or r.json["id"]
+    tx_case, party = same_owner_in_both(client, officer, "5 Main Street", "9 Oak Way")
     texan = make_user("attorney", jurisdictions=[TX])
     hold = hold_on(client, texan, party_ids=[party])
     # The same person is a party in Los Gatos: the Texan neither holds nor learns of that case.
@@ -105,12 +112,7 @@ def test_a_hold_on_a_person_keeps_the_reach_it_was_placed_with(
     """Giving the placer another jurisdiction later does not widen a hold already placed."""
     from docsvc.models import User
 
-    tx_case = new_case(client, officer, TX, "7 Main Street")
-    ca_case = new_case(client, officer, CA, "11 Oak Way")
-    party = None
-    for number in (tx_case, ca_case):
-        r = client.post(f"/api/cases/{number}/parties", headers=officer.headers, json=OWNER)
-        party = party or r.json["id"]
+    tx_case, party = same_owner_in_both(client, officer, "7 Main Street", "11 Oak Way")
     texan = make_user("attorney", jurisdictions=[TX])
     hold_on(client, texan, party_ids=[party])
     with database.session() as s:
