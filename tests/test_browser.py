@@ -118,7 +118,10 @@ def test_complaint_to_case_file_with_photos(
     page.fill("#upload-form input[name=caption]", "Front lawn from the sidewalk")
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector(".gallery img")
-    width = page.eval_on_selector(".gallery img", "img => img.complete && img.naturalWidth")
+    # The element is there before its bytes are: wait for the image itself (a loaded machine
+    # read `complete` as false here).
+    page.wait_for_function("() => document.querySelector('.gallery img').complete")
+    width = page.eval_on_selector(".gallery img", "img => img.naturalWidth")
     assert width == 320  # the thumbnail made at upload
     assert "taken 2026-11-16" in page.inner_text("#photos")
 
