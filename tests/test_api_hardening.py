@@ -331,3 +331,17 @@ def test_every_undeclared_method_is_405_with_allow(app, client, officer, who) ->
                 assert set(r.headers["Allow"].split(", ")) == allowed, (method, path)
                 checked += 1
     assert checked > 300
+
+
+def test_a_nul_character_is_refused_in_words(client, officer) -> None:
+    """PostgreSQL cannot store a NUL: a query or body holding one reached it as a DataError
+    (500; found by the fuzz lane on the PostgreSQL lane). Refused before, on either engine."""
+    r = client.get("/api/search?q=elm&jurisdiction=los%00gatos", headers=officer.headers)
+    assert r.status_code == 422 and "NUL character" in r.json["error"]
+    r = client.post(
+        "/api/cases",
+        headers=officer.headers,
+        data='{"jurisdiction": "los\\u0000gatos"}',
+        content_type="application/json",
+    )
+    assert r.status_code == 422 and "NUL character" in r.json["error"]

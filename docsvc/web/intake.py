@@ -106,7 +106,11 @@ def too_deep(data: bytes, limit: int = JSON_DEPTH) -> bool:
 def check_json_body() -> None:
     """A JSON body is read once, within BODY_LIMIT, and refused unless it nests at most
     JSON_DEPTH deep (400) and parses (422): the parser's RecursionError or ValueError (a number
-    of more than 4300 digits) would otherwise be a 500. Call it after authentication."""
+    of more than 4300 digits) would otherwise be a 500. A NUL character in the query or the
+    body is refused (422): PostgreSQL cannot store one, and it reached the database as a
+    DataError (500). Call it after authentication."""
+    if any("\x00" in value for value in request.args.values()):
+        raise Invalid("the address's query holds a NUL character (%00); remove it.")
     if not request.is_json:
         return
     try:
@@ -138,6 +142,8 @@ def check_json_body() -> None:
             f"the body is not well-formed JSON{where}; check its quotes, commas and brackets, "
             "and that numbers have fewer than 4300 digits."
         ) from None
+    if b"\\u0000" in data:
+        raise Invalid("the body holds a NUL character (\\u0000); remove it.")
 
 
 def install(app: Flask) -> None:
