@@ -110,7 +110,9 @@ def check_json_body() -> None:
     body is refused (422): PostgreSQL cannot store one, and it reached the database as a
     DataError (500). Call it after authentication."""
     if any("\x00" in value for value in request.args.values()):
-        raise Invalid("the address's query holds a NUL character (%00); remove it.")
+        raise Invalid(
+            "the address's query holds control characters (a NUL character, %00); remove them."
+        )
     if not request.is_json:
         return
     try:
@@ -143,7 +145,7 @@ def check_json_body() -> None:
             "and that numbers have fewer than 4300 digits."
         ) from None
     if b"\\u0000" in data:
-        raise Invalid("the body holds a NUL character (\\u0000); remove it.")
+        raise Invalid("the body holds control characters (a NUL character, \\u0000); remove them.")
 
 
 def install(app: Flask) -> None:
