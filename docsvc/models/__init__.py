@@ -14,10 +14,19 @@ from docsvc.models.disclosure import (
     ScanFinding,
 )
 from docsvc.models.documents import BuildingInspectorNotice, Document, ReturnReceipt, ServiceRecord
+from docsvc.models.enforcement import (
+    Extension,
+    PatrolArea,
+    Permit,
+    PermitAction,
+    PropertyReview,
+    Referral,
+)
 from docsvc.models.files import Attachment, Blob
 from docsvc.models.money import (
     Appeal,
     Citation,
+    FundEntry,
     LedgerEntry,
     Lien,
     OutreachActivity,
@@ -52,7 +61,9 @@ __all__ = [
     "DispositionItem",
     "DispositionRun",
     "Document",
+    "Extension",
     "FormSubmission",
+    "FundEntry",
     "Hold",
     "HoldScope",
     "Inspection",
@@ -63,8 +74,13 @@ __all__ = [
     "LoginThrottle",
     "OutreachActivity",
     "Party",
+    "PatrolArea",
+    "Permit",
+    "PermitAction",
     "Property",
+    "PropertyReview",
     "Redaction",
+    "Referral",
     "Release",
     "ReturnReceipt",
     "ScanFinding",

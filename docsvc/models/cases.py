@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from docsvc.models.base import Base, JSONType, UTCDateTime
@@ -68,6 +68,12 @@ class Property(Base):
     parcel: Mapped[str | None] = mapped_column(String(60))
     zoning: Mapped[str | None] = mapped_column(String(60))
     assessor_owner: Mapped[str | None] = mapped_column(String(300))
+    # Where it is (WGS 84) and the parcel's outline as [lat, lon] pairs, when the city's data
+    # gives them: the case file's location map is drawn from these, with no tile server.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    parcel_outline: Mapped[list[Any] | None] = mapped_column(JSONType)
+    patrol_area_id: Mapped[int | None] = mapped_column(ForeignKey("patrol_areas.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -121,6 +127,9 @@ class Complaint(Base):
     description: Mapped[str] = mapped_column(Text)
     anonymous: Mapped[bool] = mapped_column(Boolean)
     discretion_approved_by: Mapped[str | None] = mapped_column(String(200))
+    # The discretion's weighing, by the profile's factor codes: {code: finding}.
+    anonymous_factors: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    complaint_type: Mapped[str | None] = mapped_column(String(80))
     complainant_name: Mapped[str | None] = mapped_column(String(300))
     complainant_phone: Mapped[str | None] = mapped_column(String(60))
     complainant_email: Mapped[str | None] = mapped_column(String(300))
@@ -169,6 +178,14 @@ class Violation(Base):
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     correction_method: Mapped[str | None] = mapped_column(Text)
+    # An imminent threat to health, safety or the environment, as the officer flagged it.
+    imminent_threat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    imminent_threat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    imminent_threat_note: Mapped[str | None] = mapped_column(Text)
+    # A repeat of a similar violation on the same property accrues to the first report.
+    repeat_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("violations.id", ondelete="SET NULL")
+    )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

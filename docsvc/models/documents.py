@@ -43,6 +43,11 @@ class Document(Base):
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     needs_reservice: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why a notice of violation went out without a written warning first, where the profile
+    # asks for one (an immediate adverse impact).
+    no_warning_reason: Mapped[str | None] = mapped_column(Text)
+    # The citation a generated citation document is made from.
+    citation_id: Mapped[int | None] = mapped_column(ForeignKey("citations.id"))
 
     services: Mapped[list[ServiceRecord]] = relationship(
         back_populates="document", order_by="ServiceRecord.id"

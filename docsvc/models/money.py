@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Date, ForeignKey, String, Text, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
-from docsvc.models.base import Base, UTCDateTime
+from docsvc.models.base import Base, JSONType, UTCDateTime
 
 # penalty: one-time; daily_penalty: rate x days from assessed_on to ends_on (inclusive);
 # abatement_cost / compliance_cost: never waivable; payment: money received, applied to
@@ -176,6 +176,8 @@ class Settlement(Base):
     completed_on: Mapped[date | None] = mapped_column(Date)
     breached_on: Mapped[date | None] = mapped_column(Date)
     cancellation_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    # The factors weighed before settling, by the profile's factor codes: {code: finding}.
+    factors: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -200,5 +202,28 @@ class OutreachActivity(Base):
     attendees: Mapped[int | None] = mapped_column()
     business_name: Mapped[str | None] = mapped_column(String(300))
     license_status: Mapped[str | None] = mapped_column(String(20))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+FUND_KINDS = ("deposit", "voucher", "abatement", "adjustment")
+
+
+class FundEntry(Base):
+    """The jurisdiction's enforcement fund (Jefferson County Rule 6): money in (penalties
+    collected, appropriations) and out (vouchers, abatement), each paid item approved. Not
+    part of any case file (a case number, no key): destroying a case leaves the balance."""
+
+    __tablename__ = "fund_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    entry_on: Mapped[date] = mapped_column(Date, index=True)
+    case_number: Mapped[str | None] = mapped_column(String(40))
+    voucher_id: Mapped[int | None] = mapped_column()
+    description: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -36,13 +36,17 @@ from docsvc.models import (
     DisclosureCase,
     DisclosureRequest,
     Document,
+    Extension,
     Hold,
     HoldScope,
     Inspection,
     LedgerEntry,
     Lien,
     Party,
+    Permit,
+    PermitAction,
     Property,
+    Referral,
     ReturnReceipt,
     ServiceRecord,
     Settlement,
@@ -58,7 +62,7 @@ OPEN_REQUEST_STATUSES = ("preparing", "review")
 CASE_RECORDS = (
     Case, Complaint, Party, Violation, Inspection, Attachment, Document, ServiceRecord,
     ReturnReceipt, BuildingInspectorNotice, LedgerEntry, Lien, Citation, Appeal, Settlement,
-    Voucher, Bundle, BundleVolume,
+    Voucher, Bundle, BundleVolume, Referral, Extension, Permit, PermitAction,
 )  # fmt: skip
 # Columns that record a step in the case's life rather than its content: a held case still
 # moves (closed, a lien released, an appeal decided); what it holds does not change.
@@ -67,7 +71,9 @@ WORKFLOW = frozenset(
         "status", "updated_at", "closed_at", "closure_reason", "resolution", "superseded_at",
         "needs_reservice", "effective_at", "satisfied_on", "released_on", "decision",
         "decided_on", "appeals_exhausted_on", "hearing_on", "hearing_body", "deadline_at",
-        "assigned_officer_id", "aggravating", "follow_up_after_closure",
+        "assigned_officer_id", "aggravating", "follow_up_after_closure", "decided_by",
+        "decided_by_id", "decision_note", "new_compliance_date", "notice_document_id",
+        "applied_on", "obtained_on", "permit_number",
     }
 )  # fmt: skip
 
