@@ -271,6 +271,62 @@ class ClocksSchema(_Strict):
     reinspect_after_compliance_date = fields.Nested(ClockSchema, load_default=None)
 
 
+class PatrolRuleSchema(_Strict):
+    """Every property in the jurisdiction reviewed from the street on patrol, once in each
+    period (the only period so far: the calendar year)."""
+
+    review_every = fields.String(required=True, validate=validate.OneOf(("calendar_year",)))
+    citation = fields.String(required=True)
+    description = fields.String(load_default=None)
+
+
+class CommunityResourceSchema(_Strict):
+    name = fields.String(required=True, validate=validate.Length(min=2))
+    helps_with = fields.String(required=True, validate=validate.Length(min=3))
+    contact = fields.String(required=True, validate=validate.Length(min=3))
+
+
+class CommunityResourcesSchema(_Strict):
+    """Groups willing to help residents correct violations, listed on the notices named."""
+
+    on_notices = fields.List(
+        fields.String(validate=validate.OneOf(DOCUMENT_TYPES)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    items = fields.List(
+        fields.Nested(CommunityResourceSchema), required=True, validate=validate.Length(min=1)
+    )
+    # sample: the list ships as a placeholder until the city supplies its own.
+    text_status = fields.String(required=True, validate=validate.OneOf(TEXT_STATUSES))
+    citation = fields.String(required=True)
+
+
+class ShareTargetSchema(_Strict):
+    """A share of complaints to be resolved within so many days of receipt."""
+
+    days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+    share = fields.Float(required=True, validate=validate.Range(min=0, max=1, min_inclusive=False))
+    citation = fields.String(required=True)
+    description = fields.String(load_default=None)
+
+
+class TargetsSchema(_Strict):
+    resolved_within = fields.Nested(ShareTargetSchema, load_default=None)
+
+
+class ReportBasisSchema(_Strict):
+    """The jurisdiction's own rule a report answers, cited on it."""
+
+    citation = fields.String(required=True)
+    description = fields.String(load_default=None)
+
+
+class ReportsSchema(_Strict):
+    workload = fields.Nested(ReportBasisSchema, load_default=None)
+    settlements = fields.Nested(ReportBasisSchema, load_default=None)
+
+
 class ProfileSchema(_Strict):
     code = fields.String(required=True, validate=_slug)
     name = fields.String(required=True)
@@ -285,6 +341,10 @@ class ProfileSchema(_Strict):
     clocks = fields.Nested(ClocksSchema, load_default=dict)
     money = fields.Nested(MoneySchema, load_default=dict)
     priority = fields.Nested(PrioritySchema, load_default=None)
+    patrol = fields.Nested(PatrolRuleSchema, load_default=None)
+    community_resources = fields.Nested(CommunityResourcesSchema, load_default=None)
+    targets = fields.Nested(TargetsSchema, load_default=dict)
+    reports = fields.Nested(ReportsSchema, load_default=dict)
     service = fields.Nested(ServiceRulesSchema, required=True)
     public_records = fields.Nested(PublicRecordsSchema, required=True)
     letterhead = fields.Nested(LetterheadSchema, required=True)
