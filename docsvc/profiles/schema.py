@@ -23,6 +23,12 @@ DOCUMENT_TYPES = (
     "settlement_agreement",
     "notice_of_resolution",
 )
+# Types a profile offers only if it lists them: a notice of extension (a profile granting
+# extensions on written request) and the Uniform Citation and Complaint (Los Gatos VII.c.iii).
+OPTIONAL_DOCUMENT_TYPES = ("notice_of_extension", "uniform_citation")
+ALL_DOCUMENT_TYPES = (*DOCUMENT_TYPES, *OPTIONAL_DOCUMENT_TYPES)
+# What must be true of a case before a type is issued (docsvc/documents/preconditions.py).
+PRECONDITIONS = ("notice_of_violation_issued", "case_closed", "owner_notice", "warning_first")
 DEADLINE_UNITS = ("hours", "calendar_days", "business_days", "immediate", "stop_work_order")
 CLOCK_UNITS = ("hours", "calendar_days", "business_days")
 FOLLOW_UP_UNITS = (*CLOCK_UNITS, "months")
@@ -85,6 +91,27 @@ class ViolationTypeSchema(_Strict):
     priority_rank = fields.Integer(load_default=None, validate=validate.Range(min=1, max=6))
 
 
+class PreconditionSchema(_Strict):
+    check = fields.String(required=True, validate=validate.OneOf(PRECONDITIONS))
+    citation = fields.String(required=True)
+
+
+class ExtensionRuleSchema(_Strict):
+    """More time on a written request (docsvc/documents/extensions.py): who decides, for which
+    notices, for minor violations only (no priority-ranked type), and at most how many days
+    after the request the new date may fall."""
+
+    authority = fields.String(required=True, validate=validate.Length(min=3))
+    citation = fields.String(required=True)
+    max_days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=365))
+    minor_only = fields.Boolean(load_default=False)
+    notices = fields.List(
+        fields.String(validate=validate.OneOf(DOCUMENT_TYPES)),
+        load_default=lambda: ["notice_of_violation"],
+        validate=validate.Length(min=1),
+    )
+
+
 class DocumentTypeSchema(_Strict):
     title = fields.String(required=True, validate=validate.Length(min=3))
     service_methods = fields.List(
@@ -93,6 +120,7 @@ class DocumentTypeSchema(_Strict):
         validate=validate.Length(min=1),
     )
     citation = fields.String(load_default=None)
+    requires = fields.List(fields.Nested(PreconditionSchema), load_default=list)
 
 
 class ComplaintRulesSchema(_Strict):
@@ -355,8 +383,9 @@ class ProfileSchema(_Strict):
     violation_types = fields.List(
         fields.Nested(ViolationTypeSchema), required=True, validate=validate.Length(min=1)
     )
+    extensions = fields.Nested(ExtensionRuleSchema, load_default=None)
     document_types = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(DOCUMENT_TYPES)),
+        keys=fields.String(validate=validate.OneOf(ALL_DOCUMENT_TYPES)),
         values=fields.Nested(DocumentTypeSchema),
         required=True,
     )
@@ -374,6 +403,15 @@ class ProfileSchema(_Strict):
         if missing:
             raise ValidationError(
                 "every profile offers all six types; missing: " + ", ".join(missing)
+            )
+
+    @validates_schema
+    def _extensions_print_a_notice(self, data: dict[str, Any], **_: Any) -> None:
+        granted = data.get("extensions") is not None
+        if granted != ("notice_of_extension" in (data.get("document_types") or {})):
+            raise ValidationError(
+                "a profile granting extensions offers the notice of extension, and only then",
+                "document_types",
             )
 
     @validates("violation_types")
