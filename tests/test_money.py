@@ -269,3 +269,75 @@ def test_an_entry_names_only_a_document_of_its_case(client, officer) -> None:
         assert f"is not a document of case {built.case}" in r.json["error"]
     ledger = client.get(f"/api/cases/{built.case}/ledger", headers=officer.headers).json
     assert ledger["entries"] == []
+
+
+def lien_due(client, officer, case: str, on: str) -> dict:
+    return client.get(f"/api/cases/{case}/ledger?as_of={on}", headers=officer.headers).json[
+        "lien_due"
+    ]
+
+
+@pytest.mark.rule("JC 4(b)(i)", "JC 4(b)(ii)")
+def test_unpaid_costs_alone_are_a_lien(client, officer, jc_case) -> None:
+    """An $800 abatement cost unpaid for 151 days is a lien of $800 (it was refused, 409,
+    'no unpaid penalty', when only penalties counted); its 90 days run from when it fell due."""
+    case = jc_case()
+    post(client, officer, case, kind="abatement_cost", amount="800.00", assessed_on="2030-01-01")
+    assert lien_due(client, officer, case, "2030-03-31")["due"] is False  # day 89
+    due = lien_due(client, officer, case, "2030-06-01")  # 151 days
+    assert due["due"] is True and due["due_on"] == "2030-04-01"
+    assert due["amount"] == "800.00" and due["costs"] == "800.00" and due["penalties"] == "0.00"
+    assert due["make_up"] == "$800.00 in unpaid costs"
+    r = client.post(
+        f"/api/cases/{case}/liens",
+        headers=officer.headers,
+        json={"recorded_on": "2030-06-01", "recording_number": "2030-0000800"},
+    )
+    assert r.status_code == 201, r.json
+    assert r.json["amount"] == "800.00"
+
+
+@pytest.mark.rule("JC 4(b)(i)", "JC 4(b)(ii)")
+def test_a_lien_covers_penalties_and_costs(client, officer, jc_case, signed_in, clock) -> None:
+    """$100 penalty + $800 cost unpaid: the lien is $900 (it was $100), and the ledger says
+    what it is made of in words."""
+    case = jc_case()
+    post(client, officer, case, kind="penalty", amount="100.00", assessed_on="2030-01-01")
+    post(client, officer, case, kind="abatement_cost", amount="800.00", assessed_on="2030-01-01")
+    due = lien_due(client, officer, case, "2030-06-01")
+    assert due["due"] is True and due["amount"] == "900.00"
+    assert due["make_up"] == "$100.00 in unpaid penalties and $800.00 in unpaid costs"
+    clock("2030-06-01T12:00:00-07:00")
+    signed_in("officer")
+    page = client.get(f"/cases/{case}/ledger").get_data(as_text=True)
+    assert "$900.00, made of $100.00 in unpaid penalties and $800.00 in unpaid costs" in page
+    r = client.post(
+        f"/api/cases/{case}/liens",
+        headers=officer.headers,
+        json={"recorded_on": "2030-06-01", "recording_number": "2030-0000900"},
+    )
+    assert r.status_code == 201 and r.json["amount"] == "900.00", r.json
+
+
+@pytest.mark.rule("JC 4(b)(i)", "JC 4(b)(ii)")
+def test_each_amount_starts_its_own_clock(client, officer, jc_case) -> None:
+    """A cost paid in part settles the oldest first; the lien falls due 90 days after the
+    oldest amount still unpaid, and then covers everything unpaid that day."""
+    case = jc_case()
+    post(client, officer, case, kind="compliance_cost", amount="200.00", assessed_on="2030-01-01")
+    post(client, officer, case, kind="abatement_cost", amount="300.00", assessed_on="2030-02-01")
+    post(client, officer, case, kind="penalty", amount="50.00", assessed_on="2030-03-01")
+    post(
+        client,
+        officer,
+        case,
+        kind="payment",
+        amount="200.00",
+        applies_to="costs",
+        assessed_on="2030-01-15",
+    )
+    due = lien_due(client, officer, case, "2030-05-01")
+    # The January cost is paid; the February one has been unpaid since Feb 1: due May 2.
+    assert due["due"] is False and due["due_on"] == "2030-05-02"
+    assert due["clocks"] == {"penalties": "2030-05-30", "costs": "2030-05-02"}
+    assert lien_due(client, officer, case, "2030-05-02")["amount"] == "350.00"

@@ -81,11 +81,9 @@ def test_settlement_arithmetic_with_deferral_and_cancellation(client, officer, o
     )
     after_pay = ledger(client, h, owed, "2030-06-01")
     assert after_pay["balances"]["penalties_due_now"] == "0.00"
-    assert after_pay["lien_due"] == {
-        "due": False,
-        "reason": "penalties held by a settlement",
-        "citation": after_pay["lien_due"]["citation"],
-    }
+    # The held penalties are no part of a lien; the costs, never settled, still are.
+    assert after_pay["lien_due"]["make_up"] == "$310.45 in unpaid costs"
+    assert list(after_pay["lien_due"]["clocks"]) == ["costs"]
 
     early = client.post(
         f"/api/settlements/{s['id']}/complete", headers=h, json={"on": "2031-02-28"}
@@ -105,8 +103,8 @@ def test_settlement_arithmetic_with_deferral_and_cancellation(client, officer, o
     end = ledger(client, h, owed, "2033-03-01")
     assert end["balances"]["penalties_held"] == "0.00"
     assert end["balances"]["penalties_due_now"] == "2000.00"
-    assert end["lien_due"]["due_on"] == "2033-05-30" and end["lien_due"]["due"] is False
-    assert ledger(client, h, owed, "2033-05-30")["lien_due"]["due"] is True
+    assert end["lien_due"]["clocks"]["penalties"] == "2033-05-30"
+    assert end["lien_due"]["amount"] == "2310.45"  # with the costs, unpaid since 2030
 
 
 def test_parts_must_add_up_exactly(client, officer, owed) -> None:
@@ -160,13 +158,13 @@ def test_a_breach_makes_the_held_penalties_due(client, officer, owed) -> None:
         cancel_amount="1000.00",
         compliance_through="2031-03-01",
     ).json
-    assert ledger(client, h, owed, "2030-09-01")["lien_due"]["due"] is False
+    assert "penalties" not in ledger(client, h, owed, "2030-09-01")["lien_due"]["clocks"]
     assert settle(client, h, owed, pay_amount="1.00").status_code == 409  # one at a time
     r = client.post(f"/api/settlements/{s['id']}/breach", headers=h, json={"on": "2030-09-01"})
     assert r.status_code == 200 and r.json["status"] == "breached"
     b = ledger(client, h, owed, "2030-09-01")
     assert b["balances"]["penalties_due_now"] == "4332.33"
-    assert b["lien_due"]["due_on"] == "2030-11-30"
+    assert b["lien_due"]["clocks"]["penalties"] == "2030-11-30"
     again = client.post(f"/api/settlements/{s['id']}/breach", headers=h, json={"on": "2030-09-02"})
     assert again.status_code == 409
     done = client.post(f"/api/settlements/{s['id']}/complete", headers=h, json={"on": "2031-03-01"})

@@ -65,6 +65,8 @@ class Balances:
     costs_assessed: Decimal
     costs_paid: Decimal
     oldest_unpaid_penalty_on: date | None
+    # The day the oldest cost still unpaid fell due (payments to costs settle the oldest first).
+    oldest_unpaid_cost_on: date | None = None
 
     @property
     def penalties_due(self) -> Decimal:
@@ -92,6 +94,9 @@ class Balances:
             "costs_due": str(self.costs_due),
             "oldest_unpaid_penalty_on": self.oldest_unpaid_penalty_on.isoformat()
             if self.oldest_unpaid_penalty_on
+            else None,
+            "oldest_unpaid_cost_on": self.oldest_unpaid_cost_on.isoformat()
+            if self.oldest_unpaid_cost_on
             else None,
         }
 
@@ -149,28 +154,35 @@ def balances(rows: list[LedgerEntry], as_of: date, holds: list[Hold] | tuple = (
             held += taken
     chunks.sort()
     # Oldest first: payments and cancellations settle the earliest penalties due.
-    remaining = cancelled + paid
-    oldest: date | None = None
-    for chunk in chunks:
-        if chunk.left == ZERO:
-            continue
-        if remaining >= chunk.left:
-            remaining -= chunk.left
-            continue
-        oldest = chunk.due_on
-        break
+    oldest = _oldest_unpaid(chunks, cancelled + paid)
+    costs = upto(lambda r: r.kind in COST_KINDS)
+    costs_paid = sum(
+        (r.amount for r in upto(lambda r: r.kind == "payment" and r.applies_to == "costs")),
+        ZERO,
+    )
+    oldest_cost = _oldest_unpaid(sorted(_Chunk(r.assessed_on, r.amount) for r in costs), costs_paid)
     return Balances(
         penalties_assessed=sum((accrued(r, as_of) for r in penalties), ZERO),
         penalties_cancelled=cancelled,
         penalties_paid=paid,
         penalties_held=held,
-        costs_assessed=sum((r.amount for r in upto(lambda r: r.kind in COST_KINDS)), ZERO),
-        costs_paid=sum(
-            (r.amount for r in upto(lambda r: r.kind == "payment" and r.applies_to == "costs")),
-            ZERO,
-        ),
+        costs_assessed=sum((r.amount for r in costs), ZERO),
+        costs_paid=costs_paid,
         oldest_unpaid_penalty_on=oldest,
+        oldest_unpaid_cost_on=oldest_cost,
     )
+
+
+def _oldest_unpaid(chunks: list[_Chunk], settled: Decimal) -> date | None:
+    """The day the oldest amount still unpaid fell due, `settled` paying the oldest first."""
+    for chunk in chunks:
+        if chunk.left == ZERO:
+            continue
+        if settled >= chunk.left:
+            settled -= chunk.left
+            continue
+        return chunk.due_on
+    return None
 
 
 def holds(session: Session, case: Case) -> list[Hold]:
@@ -193,21 +205,63 @@ def case_balances(session: Session, case: Case, as_of: date) -> Balances:
     return balances(entries(session, case), as_of, holds(session, case))
 
 
+LIEN_PARTS = {"penalties": "unpaid penalties", "costs": "unpaid costs"}
+
+
 def lien_due(rule: dict[str, Any] | None, b: Balances, as_of: date) -> dict[str, Any]:
-    """Due for recording once a penalty has stayed unpaid for the profile's days (Jefferson:
-    90 days, Rule 4(b)(i)): due on day 90, not on day 89."""
+    """Whether a lien is due for recording on `as_of`, and for how much.
+
+    The profile's `money.lien` says what the lien covers (`covers`: penalties, costs) and how
+    long an amount must stay unpaid (`unpaid_days`). Each amount's clock runs from the day it
+    fell due (a penalty held by a settlement starts none until the hold ends); the lien is due
+    once the oldest amount it covers has stayed unpaid that long (Jefferson: 90 days, due on
+    day 90, not day 89). It then covers everything it covers that is unpaid and due on the
+    day: all penalties and costs constitute the lien (Jefferson Rule 4(b)(i)-(ii)), the 90 days
+    only decide when it is recorded. Costs are never held, so they count in full.
+    """
     if rule is None:
         return {"due": False, "reason": "the jurisdiction's profile sets no lien rule"}
-    if b.penalties_due_now <= 0 or b.oldest_unpaid_penalty_on is None:
-        reason = "penalties held by a settlement" if b.penalties_held else "no unpaid penalty"
+    covers = rule.get("covers") or ["penalties"]
+    parts = {
+        "penalties": (max(b.penalties_due_now, ZERO), b.oldest_unpaid_penalty_on),
+        "costs": (max(b.costs_due, ZERO), b.oldest_unpaid_cost_on),
+    }
+    owing: dict[str, tuple[Decimal, date]] = {
+        k: (amount, since)
+        for k in covers
+        for amount, since in [parts[k]]
+        if amount > 0 and since is not None
+    }
+    if not owing:
+        if "penalties" in covers and b.penalties_held:
+            reason = "penalties held by a settlement"
+        else:
+            reason = (
+                f"nothing the lien covers is unpaid ({' or '.join(LIEN_PARTS[k] for k in covers)})"
+            )
         return {"due": False, "reason": reason, "citation": rule["citation"]}
-    due_on = b.oldest_unpaid_penalty_on + timedelta(days=rule["unpaid_penalty_days"])
+    days = timedelta(days=rule["unpaid_days"])
+    clocks = {k: since + days for k, (_, since) in owing.items()}
+    due_on = min(clocks.values())
+    amounts = {k: amount for k, (amount, _) in owing.items()}
+    total = sum(amounts.values(), ZERO)
     return {
         "due": as_of >= due_on,
         "due_on": due_on.isoformat(),
-        "amount": str(b.penalties_due_now),
+        "amount": _money(total),
+        "penalties": _money(amounts.get("penalties", ZERO)),
+        "costs": _money(amounts.get("costs", ZERO)),
+        "clocks": {k: d.isoformat() for k, d in clocks.items()},
+        "make_up": lien_make_up(amounts),
         "citation": rule["citation"],
     }
+
+
+def lien_make_up(amounts: dict[str, Decimal]) -> str:
+    """What a lien amount is made of, in words: "$100.00 in unpaid penalties and $800.00 in
+    unpaid costs"."""
+    said = [f"${_money(a)} in {LIEN_PARTS[k]}" for k, a in amounts.items() if a > 0]
+    return " and ".join(said) if said else "nothing"
 
 
 def add_entry(session: Session, user: User, case: Case, data: dict[str, Any]) -> LedgerEntry:

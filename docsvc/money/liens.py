@@ -1,8 +1,14 @@
-"""Liens: recorded when due, then satisfied and released, each with its date."""
+"""Liens: recorded when due, then satisfied and released, each with its date.
+
+A lien covers what the profile's `money.lien.covers` names (Jefferson: penalties and costs,
+Rule 4(b)(i)-(ii)) that is unpaid and due on the day it is recorded; `ledger.lien_due` says
+when it falls due and what it is made of.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +26,7 @@ def record(session: Session, user: User, case: Case, data: dict[str, Any]) -> Li
     b = ledger.case_balances(session, case, on)
     due = ledger.lien_due(ledger.lien_rule(session, case), b, on)
     if not due["due"]:
-        why = due.get("reason") or "the penalties have not stayed unpaid long enough"
+        why = due.get("reason") or "nothing it covers has stayed unpaid long enough"
         when = f" (due on {due['due_on']})" if due.get("due_on") else ""
         raise Conflict(f"no lien is due for recording on {on}: {why}{when}.", {"lien": due})
     open_lien = session.scalar(
@@ -31,7 +37,7 @@ def record(session: Session, user: User, case: Case, data: dict[str, Any]) -> Li
     lien = Lien(
         case_id=case.id,
         property_id=case.property_id,
-        amount=b.penalties_due_now,
+        amount=Decimal(due["amount"]),
         status="recorded",
         recorded_on=on,
         recording_number=data["recording_number"],

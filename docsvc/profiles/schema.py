@@ -224,8 +224,20 @@ class LetterheadSchema(_Strict):
     email = fields.String(load_default=None)
 
 
+LIEN_COVERS = ("penalties", "costs")
+
+
 class LienRuleSchema(_Strict):
-    unpaid_penalty_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+    """When a lien falls due and what it covers (docsvc/money/ledger.py: lien_due): each amount
+    it covers starts its clock the day it fell due; once the oldest has stayed unpaid
+    `unpaid_days`, the lien covers everything it covers then unpaid."""
+
+    unpaid_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+    covers = fields.List(
+        fields.String(validate=validate.OneOf(LIEN_COVERS)),
+        load_default=lambda: ["penalties"],
+        validate=validate.Length(min=1),
+    )
     citation = fields.String(required=True)
 
 
