@@ -130,6 +130,9 @@ WORDS: dict[str, str] = {
     "business_license_check": "Business license check",
     "current": "Current",
     "lapsed": "Lapsed",
+    # what a patrol review found (no_violation above)
+    "violation_found": "Violation found",
+    "no_access": "Could not be seen from the street",
     # retention
     "approved": "Approved",
     "destroyed": "Destroyed",
@@ -168,6 +171,9 @@ EVENTS: dict[str, str] = {
     "settlement.complete": "Settlement completed",
     "settlement.breach": "Settlement breached",
     "outreach.add": "Outreach recorded",
+    "patrol.area_add": "Patrol area added",
+    "patrol.assign": "Properties placed in a patrol area",
+    "patrol.review": "Property reviewed on patrol",
     "appeal.file": "Appeal filed",
     "appeal.hearing": "Appeal hearing scheduled",
     "appeal.decide": "Appeal decided",

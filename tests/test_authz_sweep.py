@@ -294,6 +294,7 @@ COMMON: dict[str, Any] = {
     "citation_id": 999_999,
     "settlement_id": 999_999,
     "appeal_id": 999_999,
+    "area_id": 999_999,
 }
 
 

@@ -1,6 +1,7 @@
-"""The annual workload report (Lee's Summit Proactive Code Enforcement Policy IV): the
-violations workload, the education given and business licence participation trends, with the
-year's money as the ledger holds it."""
+"""The annual workload report: the violations workload, the education given and business
+licence participation trends, with the year's money as the ledger holds it, and the patrol
+plan's coverage where the profile asks for a yearly review of every property. The rule it
+answers (Lee's Summit: PACE Policy IV) is cited from the profile (`reports.workload`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docsvc.cases import patrol
 from docsvc.labels import label
 from docsvc.models import Case, Citation, Document, LedgerEntry, OutreachActivity, Violation
 from docsvc.models.cases import ORIGINS
@@ -215,7 +217,36 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         [[MONEY_LABELS[k], v] for k, v in money.items()],
     )
 
-    charts = [
+    tables = [
+        cases_table,
+        violations_table,
+        notices_table,
+        citations_table,
+        education_table,
+        licence_table,
+        money_table,
+    ]
+    charts: list[Chart] = []
+    summary = (
+        "a yearly summary of the violations workload, the education given and business licence "
+        "participation."
+    )
+    answers = (profile.data.get("reports") or {}).get("workload")
+    basis = [
+        f"{answers['citation']}: {summary}" if answers else summary[:1].upper() + summary[1:],
+        f"Calendar year {year} in {zone.key}; cases, violations and notices by their dates.",
+    ]
+    plan = patrol.patrol_rule(profile)
+    if plan is not None:
+        table, chart = patrol_coverage(session, code, year, plan)
+        tables.insert(5, table)
+        if table.rows:
+            charts.append(chart)
+        basis.append(
+            f"{plan['citation']}: every property reviewed from the street at least once each "
+            "calendar year; coverage by patrol area."
+        )
+    charts[:0] = [
         Chart(
             "Cases opened by month, by origin",
             "stacked_bar",
@@ -249,20 +280,8 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         organization=profile.data["letterhead"]["organization"],
         year=year,
         generated_at=now.astimezone(zone),
-        basis=[
-            "Lee's Summit Proactive Code Enforcement Policy §IV: a yearly summary of the "
-            "violations workload, outward education and business licence participation trends.",
-            f"Calendar year {year} in {zone.key}; cases, violations and notices by their dates.",
-        ],
-        tables=[
-            cases_table,
-            violations_table,
-            notices_table,
-            citations_table,
-            education_table,
-            licence_table,
-            money_table,
-        ],
+        basis=basis,
+        tables=tables,
         charts=charts,
         reconciliation=[
             {
@@ -274,3 +293,46 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
             for k in money
         ],
     )
+
+
+NOT_REVIEWED_SHOWN = 20  # addresses listed per area; the rest are counted
+
+
+def patrol_coverage(
+    session: Session, jurisdiction: str, year: int, plan: dict[str, Any]
+) -> tuple[Table, Chart]:
+    """Per patrol area: its properties, those reviewed at least once in `year`, and those not
+    yet (their addresses)."""
+    rows: list[list[Any]] = []
+    for c in patrol.coverage(session, jurisdiction, year):
+        shown = c.not_reviewed[:NOT_REVIEWED_SHOWN]
+        more = len(c.not_reviewed) - len(shown)
+        rows.append(
+            [
+                c.name,
+                c.properties,
+                c.reviewed,
+                c.percent,
+                "; ".join(shown) + (f"; and {more} more" if more else ""),
+            ]
+        )
+    properties = sum(r[1] for r in rows)
+    reviewed = sum(r[2] for r in rows)
+    table = Table(
+        "patrol_coverage",
+        f"Patrol coverage by area, {year}",
+        ["Area", "Properties", "Reviewed at least once", "% reviewed", "Not yet reviewed"],
+        rows,
+        ["All areas", properties, reviewed, percent(reviewed, properties), properties - reviewed],
+        f"Every property is to be reviewed from the street at least once in the calendar year "
+        f"({plan['citation']}). A property counts in the area it is in now.",
+    )
+    chart = Chart(
+        f"Properties reviewed on patrol in {year}, by area",
+        "barh",
+        [r[0] for r in rows],
+        {"% reviewed": [float("nan") if r[3] is None else r[3] for r in rows]},
+        "% of the area's properties",
+        percent=True,
+    )
+    return table, chart
