@@ -3,9 +3,12 @@
 Clocks: investigate a complaint (Lee's Summit II.B.3), contact the complainant (Los Gatos
 IV.b.i), correct by each served notice's compliance date, re-inspect once that date has passed
 (Tom Bean VIII.D.2, Los Gatos VII.a.iv), follow up six months after a closure with extenuating
-circumstances (Tom Bean XIII.D), confirm a settlement's sustained compliance, and refer to the
-attorney after the third citation for one infraction (Tom Bean XIII.A.2). Each is met (on time
-or late), due, or overdue. The due list sorts by the policies' priority rank (Tom Bean III.A,
+circumstances (Tom Bean XIII.D), confirm a settlement's sustained compliance, refer to the
+attorney once a violation cited a third time stands uncorrected past its correction period
+(Tom Bean XIII.A.2) or once a violation is flagged an imminent threat (XIII.A.1), and apply for
+and obtain the permit a violation needs (Los Gatos VII.a.vi). Each is met (on time or late),
+upcoming (a clock that opens later: the referral, until the correction period has passed), due,
+or overdue. The due list sorts by the policies' priority rank (Tom Bean III.A,
 Los Gatos II.a.i; raised by aggravating circumstances, III.E / II.a.iv), then by the date due.
 """
 
@@ -15,25 +18,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from docsvc.auth.scope import among, scope
 from docsvc.cases import service as cases
 from docsvc.documents import naming
 from docsvc.documents.deadlines import END_OF_DAY, Rule, deadline
+from docsvc.followup import permits as permit_rules
+from docsvc.followup import referrals
 from docsvc.followup.contact import contact_facts
+from docsvc.followup.referrals import RepeatTrigger
 from docsvc.models import (
     Case,
-    Citation,
     Document,
     Inspection,
     Jurisdiction,
-    Party,
     Settlement,
     User,
 )
-from docsvc.money.citations import REFERRAL_AFTER, REFERRAL_CITATION
+from docsvc.models.enforcement import Permit, Referral
 from docsvc.profiles.loader import profile_of
 from docsvc.profiles.model import Profile
 from docsvc.timeutil import utcnow
@@ -50,10 +54,15 @@ class Clock:
     met_at: datetime | None
     citation: str
     detail: dict[str, Any]
+    # A clock that runs only from a later moment (the referral once the correction period has
+    # passed): until then it is upcoming, and not on the due list.
+    opens_at: datetime | None = None
 
     def status(self, now: datetime) -> str:
         if self.met_at is not None:
             return "met" if self.met_at <= self.due_at else "met_late"
+        if self.opens_at is not None and now <= self.opens_at:
+            return "upcoming"
         return "overdue" if now > self.due_at else "due"
 
     def as_dict(self, now: datetime, zone: Any) -> dict[str, Any]:
@@ -90,7 +99,9 @@ class _Facts:
     visits: list[datetime] = field(default_factory=list)  # inspections, in order
     documents: list[Document] = field(default_factory=list)  # issued, with a deadline
     settlements: list[Settlement] = field(default_factory=list)
-    citations: list[tuple[str, int, datetime]] = field(default_factory=list)
+    repeats: list[RepeatTrigger] = field(default_factory=list)  # repeat-citation referrals
+    referrals: list[Referral] = field(default_factory=list)
+    permits: list[Permit] = field(default_factory=list)
 
     def first_visit(self, after: datetime | None = None) -> datetime | None:
         return next((v for v in self.visits if after is None or v > after), None)
@@ -99,8 +110,17 @@ class _Facts:
 _CHUNK = 500  # ids in one IN (...): well under every database's limit on parameters
 
 
-def _facts(session: Session, case_ids: list[int]) -> dict[int, _Facts]:
+def _facts(
+    session: Session, case_ids: list[int], profiles: dict[str, Profile]
+) -> dict[int, _Facts]:
     facts = {i: _Facts() for i in case_ids}
+    after = {
+        code: rule["after"]
+        for code, p in profiles.items()
+        if (rule := referrals.rules(p).get(referrals.REPEAT))
+    }
+    for case_id, triggers in referrals.repeat_triggers(session, case_ids, after).items():
+        facts[case_id].repeats = triggers
     for at in range(0, len(case_ids), _CHUNK):
         ids = case_ids[at : at + _CHUNK]
         for case_id, visited in session.execute(
@@ -125,23 +145,22 @@ def _facts(session: Session, case_ids: list[int]) -> dict[int, _Facts]:
             .order_by(Settlement.id)
         ):
             facts[settlement.case_id].settlements.append(settlement)
-        for case_id, infraction, count, last in session.execute(
-            select(
-                Citation.case_id,
-                Citation.infraction,
-                func.count(Citation.id),
-                func.max(Citation.created_at),
-            )
-            .join(Party, Party.id == Citation.party_id)
-            .where(Citation.case_id.in_(ids))
-            .group_by(Citation.case_id, Party.name, Citation.infraction)
+        for referral in session.scalars(
+            select(Referral)
+            .where(Referral.case_id.in_(ids), Referral.kind == referrals.IMMINENT)
+            .order_by(Referral.referred_on, Referral.id)
         ):
-            facts[case_id].citations.append((infraction, count, last))
+            facts[referral.case_id].referrals.append(referral)
+        for permit in session.scalars(
+            select(Permit).where(Permit.case_id.in_(ids)).order_by(Permit.id)
+        ):
+            facts[permit.case_id].permits.append(permit)
     return facts
 
 
 def case_clocks(session: Session, case: Case, profile: Profile) -> list[Clock]:
-    return _clocks(case, profile, _facts(session, [case.id])[case.id])
+    facts = _facts(session, [case.id], {case.jurisdiction_code: profile})
+    return _clocks(case, profile, facts[case.id])
 
 
 def _clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
@@ -234,16 +253,84 @@ def _clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
                 {"settlement_id": settlement.id},
             )
         )
-    for infraction, count, last in facts.citations:
-        if count >= REFERRAL_AFTER:
+    out.extend(_referral_clocks(case, profile, facts))
+    out.extend(_permit_clocks(case, profile, facts))
+    return out
+
+
+def _referral_clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
+    out: list[Clock] = []
+    rules = referrals.rules(profile)
+    repeat = rules.get(referrals.REPEAT)
+    for t in facts.repeats:
+        if repeat is None:
+            break
+        met = referrals.noon(t.referred_on, profile) if t.referred_on else None
+        if met is None and t.violation.corrected_at is not None:
+            continue  # corrected: no referral needed
+        ends = referrals.correction_period_end(profile, t.violation.violation_type, t.cited_on)
+        out.append(
+            Clock(
+                "attorney_referral",
+                f"Refer to the {repeat['referred_to']}: cited {len(t.numbers)} times for "
+                f"{profile.violation_types.get(t.infraction, {}).get('title', t.infraction)}, "
+                "if still not corrected",
+                ends,
+                met,
+                repeat["citation"],
+                {
+                    "infraction": t.infraction,
+                    "citations": t.numbers,
+                    "violation_id": t.violation.id,
+                },
+                opens_at=ends,
+            )
+        )
+    imminent = rules.get(referrals.IMMINENT)
+    for v in case.violations:
+        at = v.imminent_threat_at
+        if imminent is None or not v.imminent_threat or at is None:
+            continue
+        flagged_on = at.astimezone(profile.zone).date()
+        made = next((r for r in facts.referrals if r.referred_on >= flagged_on), None)
+        if made is None and v.corrected_at is not None:
+            continue
+        due = referrals.imminent_threat_due(profile, at)
+        assert due is not None  # the rule is there
+        out.append(
+            Clock(
+                "attorney_referral_imminent",
+                f"Refer to the {imminent['referred_to']}: a violation is an imminent threat",
+                due,
+                referrals.noon(made.referred_on, profile) if made else None,
+                imminent["citation"],
+                {"violation_id": v.id},
+            )
+        )
+    return out
+
+
+def _permit_clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
+    rule = permit_rules.rules(profile).get("time_frames")
+    if not rule:
+        return []
+    corrected = {v.id for v in case.violations if v.corrected_at is not None}
+    out: list[Clock] = []
+    for p in facts.permits:
+        if p.obtained_on is None and p.violation_id in corrected:
+            continue  # corrected by other means (Los Gatos VII.a.vi): no permit needed now
+        for name, label, by, on in (
+            ("permit_apply", "Apply for the permit", p.apply_by, p.applied_on),
+            ("permit_obtain", "Obtain the permit", p.obtain_by, p.obtained_on),
+        ):
             out.append(
                 Clock(
-                    "attorney_referral",
-                    "Refer to the City Attorney",
-                    last,
-                    None,
-                    REFERRAL_CITATION,
-                    {"infraction": infraction},
+                    name,
+                    f"{label}: {p.description}",
+                    datetime.combine(by, END_OF_DAY, profile.zone),
+                    referrals.noon(on, profile) if on else None,
+                    rule["citation"],
+                    {"permit_id": p.id, "violation_id": p.violation_id},
                 )
             )
     return out
@@ -268,7 +355,7 @@ def due_list(
         selectinload(Case.property),
     ).order_by(Case.id)
     cases = session.scalars(stmt).all()
-    facts = _facts(session, [c.id for c in cases])
+    facts = _facts(session, [c.id for c in cases], profiles)
     items = []
     for case in cases:
         profile = profiles[case.jurisdiction_code]

@@ -1,6 +1,7 @@
 """Citations: only after a field investigation verified the violation (Los Gatos VII.c.ii); the
-fine from the profile's schedule by offence within its repeat window; the third for the same
-infraction against the same person makes the attorney referral due (Tom Bean XIII.A.2)."""
+fine from the profile's schedule by offence within its repeat window. Each citation reports
+where the person stands toward the attorney referral, where the profile has the rule
+(`referrals.repeat_citations`, Tom Bean XIII.A.2: followup/referrals.py)."""
 
 from __future__ import annotations
 
@@ -15,16 +16,17 @@ from sqlalchemy.orm import Session
 from docsvc.audit import actor_of, append
 from docsvc.cases.service import case_profile
 from docsvc.errors import Conflict, Invalid
+from docsvc.followup.referrals import citation_referral
 from docsvc.models import Case, Citation, Inspection, Party, User, Violation
 from docsvc.models.money import FINE_OUTCOMES
 from docsvc.timeutil import add_months, utcnow
 
 VERIFY_CITATION = "Los Gatos Code Compliance Standards §VII.c.ii"
-REFERRAL_CITATION = "Tom Bean Directive 103.059 §XIII.A.2"
-REFERRAL_AFTER = 3
 
 
-def issue(session: Session, user: User, case: Case, data: dict[str, Any]) -> tuple[Citation, dict]:
+def issue(
+    session: Session, user: User, case: Case, data: dict[str, Any]
+) -> tuple[Citation, dict[str, Any] | None]:
     violation = session.get(Violation, data["violation_id"])
     party = session.get(Party, data["party_id"])
     if violation is None or violation.case_id != case.id:
@@ -94,7 +96,9 @@ def issue(session: Session, user: User, case: Case, data: dict[str, Any]) -> tup
         case_id=case.id,
         fields=["number", "infraction", "fine", "issued_on", "party_id"],
     )
-    return citation, referral(session, party, violation.violation_type)
+    return citation, citation_referral(
+        session, case_profile(session, case), case, party, violation.violation_type
+    )
 
 
 def case_citations(session: Session, case: Case) -> list[Citation]:
@@ -182,18 +186,3 @@ def record_outcome(
         fields=["outcome", "outcome_on", "fine_imposed"],
     )
     return citation
-
-
-def referral(session: Session, party: Party, infraction: str) -> dict[str, Any]:
-    """Citations of this person (across cases) for this infraction, and whether the third
-    has made the attorney referral due."""
-    count = session.execute(
-        select(func.count(Citation.id))
-        .join(Party, Party.id == Citation.party_id)
-        .where(Party.name_key == party.name_key, Citation.infraction == infraction)
-    ).scalar_one()
-    return {
-        "citations_for_infraction": count,
-        "attorney_referral_due": count >= REFERRAL_AFTER,
-        "citation": REFERRAL_CITATION,
-    }

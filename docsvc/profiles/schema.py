@@ -14,6 +14,7 @@ import holidays
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from docsvc.models.documents import SERVICE_METHODS
+from docsvc.models.enforcement import PERMIT_ACTIONS
 
 DOCUMENT_TYPES = (
     "warning_notice",
@@ -367,6 +368,62 @@ class ReportsSchema(_Strict):
     settlements = fields.Nested(ReportBasisSchema, load_default=None)
 
 
+class PeriodSchema(_Strict):
+    unit = fields.String(required=True, validate=validate.OneOf(CLOCK_UNITS))
+    amount = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+
+
+class RepeatCitationsReferralSchema(_Strict):
+    """Refer once a person cited `after` times for one infraction has let its correction period
+    pass uncorrected. `period: violation_deadline`: the violation type's deadline rule, counted
+    from the day of the citation (docsvc/followup/referrals.py)."""
+
+    after = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    period = fields.String(required=True, validate=validate.OneOf(("violation_deadline",)))
+    referred_to = fields.String(required=True, validate=validate.Length(min=3))
+    citation = fields.String(required=True)
+    description = fields.String(load_default=None)
+
+
+class ImminentThreatReferralSchema(_Strict):
+    """Refer a violation flagged as an imminent threat within a period of the flag."""
+
+    within = fields.Nested(PeriodSchema, required=True)
+    referred_to = fields.String(required=True, validate=validate.Length(min=3))
+    citation = fields.String(required=True)
+    description = fields.String(load_default=None)
+
+
+class ReferralsSchema(_Strict):
+    repeat_citations = fields.Nested(RepeatCitationsReferralSchema, load_default=None)
+    imminent_threat = fields.Nested(ImminentThreatReferralSchema, load_default=None)
+
+
+class PermitActionRuleSchema(_Strict):
+    action = fields.String(required=True, validate=validate.OneOf(PERMIT_ACTIONS))
+    citation = fields.String(required=True)
+    description = fields.String(load_default=None)
+
+
+class PermitTimeFramesSchema(_Strict):
+    citation = fields.String(required=True)
+    description = fields.String(load_default=None)
+
+
+class PermitsSchema(_Strict):
+    """Time frames to apply for and obtain a permit a violation needs, and the actions on
+    permits the policy provides (docsvc/followup/permits.py)."""
+
+    time_frames = fields.Nested(PermitTimeFramesSchema, load_default=None)
+    actions = fields.List(fields.Nested(PermitActionRuleSchema), load_default=list)
+
+    @validates("actions")
+    def _once_each(self, value: list[dict[str, Any]], **_: Any) -> None:
+        names = [a["action"] for a in value]
+        if len(names) != len(set(names)):
+            raise ValidationError("an action appears twice")
+
+
 class ProfileSchema(_Strict):
     code = fields.String(required=True, validate=_slug)
     name = fields.String(required=True)
@@ -381,6 +438,8 @@ class ProfileSchema(_Strict):
     clocks = fields.Nested(ClocksSchema, load_default=dict)
     money = fields.Nested(MoneySchema, load_default=dict)
     priority = fields.Nested(PrioritySchema, load_default=None)
+    referrals = fields.Nested(ReferralsSchema, load_default=dict)
+    permits = fields.Nested(PermitsSchema, load_default=dict)
     patrol = fields.Nested(PatrolRuleSchema, load_default=None)
     community_resources = fields.Nested(CommunityResourcesSchema, load_default=None)
     targets = fields.Nested(TargetsSchema, load_default=dict)
