@@ -14,6 +14,7 @@ from tests.conftest import complaint_case
 NAME = "Maria O'Brien-Nguyễn"
 
 
+@pytest.mark.rule("LG V.a", "JC 3(b)(i)")
 def test_intake_creates_a_numbered_case(client, officer) -> None:
     r = client.post("/api/cases", json=complaint_case(), headers=officer.headers)
     assert r.status_code == 201
@@ -59,6 +60,7 @@ def test_disclosure_preference_is_timestamped_at_intake(client, officer, databas
         ),
     ],
 )
+@pytest.mark.rule("TB III.D.1", "TB III.D.2", "TB V.A.1", "TB V.A.2", "JC 3(a)(i)")
 def test_profile_acceptance_rules_refuse_at_intake(
     client, officer, count_rows, jurisdiction, complaint, rule
 ) -> None:
@@ -78,6 +80,7 @@ def test_profile_acceptance_rules_refuse_at_intake(
     assert count_rows("cases") == 0 and count_rows("complaints") == 0
 
 
+@pytest.mark.rule("LG IV.a.1")
 def test_anonymous_accepted_where_the_profile_allows(client, officer) -> None:
     body = complaint_case(jurisdiction="los-gatos-ca", anonymous=True)
     body["complaint"].pop("complainant")
@@ -86,6 +89,7 @@ def test_anonymous_accepted_where_the_profile_allows(client, officer) -> None:
     assert r.json["complaint"]["complainant"] is None
 
 
+@pytest.mark.rule("TB V.A.2")
 def test_tom_bean_anonymous_with_the_chiefs_approval(client, officer) -> None:
     body = complaint_case(
         jurisdiction="tom-bean-tx", anonymous=True, discretion_approved_by="Chief R. Alvarez"
@@ -106,6 +110,7 @@ def test_anonymous_cannot_carry_an_identity(client, officer) -> None:
 @pytest.mark.parametrize(
     "origin", ["patrol", "staff_report", "permit_monitoring", "council_report"]
 )
+@pytest.mark.rule("TB V.B")
 def test_cases_without_a_complaint(client, officer, origin: str) -> None:
     r = client.post(
         "/api/cases",
@@ -168,6 +173,7 @@ def test_non_json_body_is_415(client, officer) -> None:
     assert r.status_code == 422
 
 
+@pytest.mark.rule("TB III.F", "JC 3(b)(ii)")
 def test_refusal_and_closure_are_kept_on_record(client, officer, open_case) -> None:
     n = open_case()["case_number"]
     r = client.post(
@@ -188,6 +194,7 @@ def test_refusal_and_closure_are_kept_on_record(client, officer, open_case) -> N
     assert r.status_code == 422
 
 
+@pytest.mark.rule("TB XIII.B", "LG VII.a.v")
 def test_close_then_no_more_changes(client, officer, open_case) -> None:
     n = open_case()["case_number"]
     r = client.post(
@@ -204,6 +211,7 @@ def test_close_then_no_more_changes(client, officer, open_case) -> None:
     assert r.status_code == 409
 
 
+@pytest.mark.rule("TB VII.D.3", "LG VI.d.iv", "LG VII.a.v")
 def test_violations_inspections_parties(client, officer, open_case) -> None:
     n = open_case()["case_number"]
     h = officer.headers
@@ -294,6 +302,7 @@ def test_violations_inspections_parties(client, officer, open_case) -> None:
     assert case["violations"][0]["corrected_at"].startswith("2026-11-20T10:00:00")
 
 
+@pytest.mark.rule("LG VI.a.viii", "TB III.F.3")
 def test_prior_history_by_property_and_person(client, officer, open_case) -> None:
     h = officer.headers
     first = open_case(address="1418 Elm Street")["case_number"]
