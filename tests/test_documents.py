@@ -46,6 +46,7 @@ def assert_pdfa(data: bytes) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
+@pytest.mark.rule("LG VII.b", "LS II.A.1", "LS II.A.2")
 def test_every_type_in_every_jurisdiction(
     client, officer, jurisdiction, tmp_path, database
 ) -> None:
@@ -182,6 +183,7 @@ def test_hard_names_and_long_text_survive_both_formats(client, officer, name, tm
     assert 'Overgrown vegetation & debris <rear yard> "east fence"' in ptext
 
 
+@pytest.mark.rule("TB VIII.A.2", "TB VIII.B.2")
 def test_missing_elements_are_named(client, make_user, tmp_path) -> None:
     no_badge = make_user("officer", badge=None)
     built = build_case(client, no_badge.headers, "tom-bean-tx")
@@ -299,6 +301,7 @@ def test_lifecycle_draft_issue_supersede(client, officer, tmp_path, database) ->
     assert r.status_code == 409
 
 
+@pytest.mark.rule("LG VII.a.ii")
 def test_one_notice_per_recipient_and_never_to_the_complainant(client, officer, tmp_path) -> None:
     h = officer.headers
     built = build_case(client, h, "los-gatos-ca")
@@ -317,6 +320,7 @@ def test_one_notice_per_recipient_and_never_to_the_complainant(client, officer, 
     assert "supplied by the complainant" in r.json["error"]
 
 
+@pytest.mark.rule("TB XIII.C")
 def test_notice_of_resolution_needs_an_identified_complainant(client, officer) -> None:
     h = officer.headers
     body = {
@@ -342,6 +346,7 @@ def test_notice_of_resolution_needs_an_identified_complainant(client, officer) -
     assert r.status_code == 422 and "no identified complainant" in r.json["error"]
 
 
+@pytest.mark.rule("TB VIII.C.1")
 def test_vca_refused_without_penalty_for_a_repeat_offense(client, officer, tmp_path) -> None:
     h = officer.headers
     first = build_case(client, h, "tom-bean-tx")
@@ -366,6 +371,7 @@ def test_vca_refused_without_penalty_for_a_repeat_offense(client, officer, tmp_p
     assert "A penalty of $200 applies" in pdf_text(fetch(client, h, doc)[0], tmp_path)
 
 
+@pytest.mark.rule("LG VII.b.i")
 def test_vca_refused_after_an_uncorrected_violation(client, officer) -> None:
     h = officer.headers
     earlier = build_case(client, h, "los-gatos-ca")
@@ -393,6 +399,7 @@ def test_vca_refused_after_an_uncorrected_violation(client, officer) -> None:
         ({"penalty_amount": "0"}, "penalty_amount"),
     ],
 )
+@pytest.mark.rule("JC 5(a)(v)")
 def test_settlement_limits(client, officer, change, field) -> None:
     built = build_case(client, officer.headers, "jefferson-county-wa")
     fields = {**FIELDS["settlement_agreement"], **change}
@@ -418,6 +425,7 @@ def test_settlement_exact_arithmetic(client, officer, tmp_path) -> None:
     assert "payable: $666.73" in words and "deferred for 36 months" in words
 
 
+@pytest.mark.rule("TB X.A.1.b")
 def test_stop_work_order_with_a_structure_notifies_the_inspector(client, officer, database) -> None:
     h = officer.headers
     built = build_case(client, h, "tom-bean-tx")
@@ -446,6 +454,7 @@ def test_stop_work_order_with_a_structure_notifies_the_inspector(client, officer
         assert notice.inspector == "J. Ortiz, Building Official"
 
 
+@pytest.mark.rule("TB VIII.B.1", "TB VIII.C")
 def test_service_methods_and_deadlines(client, officer, tmp_path, clock) -> None:
     from datetime import timedelta
 
