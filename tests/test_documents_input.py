@@ -76,6 +76,7 @@ def test_field_types_are_checked(client, officer, built, doc_type, field, value)
     assert r.status_code == 422 and field in r.json["error"]
 
 
+@pytest.mark.rule("TB VIII.B.2.a")
 def test_return_receipt_input(client, officer, built) -> None:
     doc = client.post(
         f"/api/cases/{built.case}/documents",
