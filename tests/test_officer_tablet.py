@@ -365,6 +365,7 @@ def test_notices_are_named_by_title_number_recipient_and_violations(
     assert not any("Warning Notice" in t for t in titles)
 
 
+@pytest.mark.rule("LG III.b.i")
 def test_contacting_the_complainant_meets_its_clock_and_shows_nothing_of_them(
     client, signed_in, clock, database
 ) -> None:
