@@ -25,6 +25,7 @@ def post(client, officer, case: str, **entry):
     return client.post(f"/api/cases/{case}/ledger", headers=officer.headers, json=entry)
 
 
+@pytest.mark.rule("JC 4(a)(ii)")
 def test_balances_are_exact(client, officer, jc_case) -> None:
     case = jc_case()
     assert (
@@ -71,6 +72,7 @@ def test_balances_are_exact(client, officer, jc_case) -> None:
     assert mid["balances"]["penalties_assessed"] == "166.95"  # five days accrued so far
 
 
+@pytest.mark.rule("JC 5(b)(i)")
 def test_costs_are_never_waived(client, officer, jc_case) -> None:
     case = jc_case()
     post(client, officer, case, kind="penalty", amount="500.00", assessed_on="2030-01-10")
@@ -101,6 +103,7 @@ def test_costs_are_never_waived(client, officer, jc_case) -> None:
     assert r.status_code == 422 and "applies_to" in r.json["error"]
 
 
+@pytest.mark.rule("JC 4(b)(i)")
 def test_lien_due_on_day_90_not_day_89(client, officer, jc_case) -> None:
     case = jc_case()
     post(client, officer, case, kind="penalty", amount="750.00", assessed_on="2030-01-01")
@@ -193,6 +196,7 @@ def voucher(client, officer, case: str, amount: str, on: str):
 
 
 @pytest.mark.slow
+@pytest.mark.rule("JC 7(b)(i)", "JC 7(b)(ii)", "JC 7(b)(iii)")
 def test_voucher_limits(client, officer, jc_case) -> None:
     case = jc_case()
     r = voucher(client, officer, case, "250.01", "2030-03-01")
