@@ -118,6 +118,7 @@ def test_parts_must_add_up_exactly(client, officer, owed) -> None:
     ("until", "ok"),
     [("2033-03-01", True), ("2033-03-02", False), ("2030-03-01", False)],
 )
+@pytest.mark.rule("JC 5(a)(v)")
 def test_deferral_is_at_most_three_years(client, officer, owed, until, ok) -> None:
     r = settle(client, officer.headers, owed, deferred_amount="4332.33", deferred_until=until)
     assert (r.status_code == 201) is ok
