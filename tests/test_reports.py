@@ -100,6 +100,7 @@ def settled(client, officer, clock):
     return out
 
 
+@pytest.mark.rule("JC 5(a)(viii)")
 def test_settlements_report_agrees_with_the_ledger(client, officer, settled) -> None:
     h = officer.headers
     data = report(client, h, "settlements", JC).json
@@ -254,6 +255,7 @@ def workload(client, officer, clock):
     return made, advance
 
 
+@pytest.mark.rule("LS IV", "LS II.C", "LS II.D")
 def test_workload_report(client, officer, workload) -> None:
     data = report(client, officer.headers, "workload", LS).json
     months = {r[0]: r for r in rows(data, "cases_by_month")}
@@ -355,6 +357,7 @@ def test_report_requests_are_checked(client, officer, make_user, workload) -> No
         ({"kind": "lecture"}, "kind"),
     ],
 )
+@pytest.mark.rule("LS II.C")
 def test_outreach_is_validated(client, officer, extra, field) -> None:
     body = {
         "jurisdiction": LS,
