@@ -62,6 +62,7 @@ def cite(client, h, case, party, violation, number, on="2030-01-06", **extra):
     )
 
 
+@pytest.mark.rule("LG VII.c.ii")
 def test_no_citation_without_a_verified_investigation(client, officer) -> None:
     case, party, violation = cited_case(client, officer.headers, inspected=False)
     r = cite(client, officer.headers, case, party, violation, "LG-C-1")
@@ -116,6 +117,7 @@ def scheduled(client, h, case, party, violation, number, on):
     return client.post(f"/api/cases/{case}/citations", headers=h, json=body)
 
 
+@pytest.mark.rule("LG II.a.iii.2", "LG III.b.vi")
 def test_fines_follow_the_schedule_by_offence_within_a_year(client, officer) -> None:
     h = officer.headers
     fines = []
