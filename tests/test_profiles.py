@@ -29,6 +29,7 @@ def test_sample_text_says_so_in_its_first_words() -> None:
                 assert v["text"].startswith("SAMPLE TEXT"), (path, v["code"])
 
 
+@pytest.mark.rule("TB VIII.C", "TB IV.B.2")
 def test_tom_bean_deadline_table_is_encoded() -> None:
     (path,) = [p for p in shipped_profile_paths() if p.parent.name == "tom-bean-tx"]
     vt = load_profile_file(path).violation_types
