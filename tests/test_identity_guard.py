@@ -27,6 +27,7 @@ def _modules() -> list[Path]:
     return sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts)
 
 
+@pytest.mark.rule("TB V.A.3", "LG IV.a.2")
 def test_only_the_guard_reads_the_complainants_columns() -> None:
     readers = {
         str(p.relative_to(PACKAGE))
