@@ -42,6 +42,7 @@ def attach(client, h, case: str, name: str, data: bytes, kind: str = "correspond
     return r.json["id"]
 
 
+@pytest.mark.rule("LG VIII")
 def test_response_clocks_come_from_each_profile(client, officer, records, clock) -> None:
     clock("2026-11-22T09:00:00-08:00")
     got = {}
