@@ -67,6 +67,7 @@ def test_unscheduled_until_the_city_enters_its_period(client, officer, records, 
     assert v["verdict"] == "unscheduled" and "sets no period" in v["reasons"][0]
 
 
+@pytest.mark.rule("TB XIV.1")
 def test_eligible_exactly_when_the_rule_says_with_the_floor(
     client, officer, records, clock, adopted
 ) -> None:
