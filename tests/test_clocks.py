@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from tests.conftest import complaint_case
 
 INSPECTION = {
@@ -38,6 +40,7 @@ def clocks(client, h, case: str) -> dict:
     return {c["name"]: c for c in client.get(f"/api/cases/{case}/clocks", headers=h).json["clocks"]}
 
 
+@pytest.mark.rule("LS II.B.3")
 def test_lees_summit_investigates_within_five_business_days(client, officer, clock) -> None:
     advance = clock("2030-11-25T09:00:00-06:00")  # Monday of Thanksgiving week
     h = officer.headers
@@ -57,6 +60,7 @@ def test_lees_summit_investigates_within_five_business_days(client, officer, clo
     assert clocks(client, h, case)["investigate"]["status"] == "met"
 
 
+@pytest.mark.rule("LG III.b.i")
 def test_los_gatos_contacts_the_complainant_within_two_business_days(
     client, officer, clock
 ) -> None:
@@ -83,6 +87,7 @@ def test_los_gatos_contacts_the_complainant_within_two_business_days(
     assert r.status_code == 422  # in the future
 
 
+@pytest.mark.rule("LG VII.a.iv", "LG VII.a.i")
 def test_compliance_clock_met_when_the_violations_are_corrected(client, officer, clock) -> None:
     from tests.documents_helpers import build_case, document_body
 
@@ -109,6 +114,7 @@ def test_compliance_clock_met_when_the_violations_are_corrected(client, officer,
     assert clocks(client, h, built.case)["compliance"]["status"] == "met"
 
 
+@pytest.mark.rule("TB III.A", "TB III.B")
 def test_due_list_by_priority_then_date(client, officer, clock) -> None:
     clock("2030-11-25T09:00:00-06:00")
     h = officer.headers
@@ -144,6 +150,7 @@ def tom_bean_warning(client, h):
     return built
 
 
+@pytest.mark.rule("TB VIII.D.2")
 def test_tom_bean_reinspects_after_the_compliance_date(client, officer, clock) -> None:
     advance = clock("2030-11-18T09:00:00-06:00")
     h = officer.headers
@@ -166,6 +173,7 @@ def test_tom_bean_reinspects_after_the_compliance_date(client, officer, clock) -
     assert clocks(client, h, built.case)["reinspection"]["status"] == "met_late"
 
 
+@pytest.mark.rule("TB VIII.D.2")
 def test_no_reinspection_when_corrected_in_time(client, officer, clock) -> None:
     clock("2030-11-18T09:00:00-06:00")
     h = officer.headers
@@ -180,6 +188,7 @@ def test_no_reinspection_when_corrected_in_time(client, officer, clock) -> None:
     assert c["compliance"]["status"] == "met" and "reinspection" not in c
 
 
+@pytest.mark.rule("TB XIII.D")
 def test_six_month_follow_up_after_a_closure_with_extenuating_circumstances(
     client, officer, clock
 ) -> None:
@@ -210,6 +219,7 @@ def test_six_month_follow_up_after_a_closure_with_extenuating_circumstances(
     assert client.get("/api/due", headers=h).json["items"] == []
 
 
+@pytest.mark.rule("TB XIII.D")
 def test_follow_up_only_where_the_profile_sets_one(client, officer) -> None:
     h = officer.headers
     case = client.post("/api/cases", headers=h, json=complaint_case()).json["case_number"]
@@ -232,6 +242,7 @@ def test_follow_up_only_where_the_profile_sets_one(client, officer) -> None:
     assert r.status_code == 409  # closed without a follow-up: no more inspections
 
 
+@pytest.mark.rule("LG II.a.i", "LG II.a.ii", "LG II.a.iv")
 def test_aggravating_circumstances_raise_priority(client, officer, clock) -> None:
     clock("2030-11-25T09:00:00-08:00")
     h = officer.headers
