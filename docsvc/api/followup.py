@@ -74,7 +74,7 @@ def due(query: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ClocksOut)
 @blp.doc(security=SECURITY)
 def complainant_contact(data: dict[str, Any], case_number: str) -> dict[str, Any]:
-    """Record that the complainant was contacted (Los Gatos IV.b.i): when, and optionally how
+    """Record that the complainant was contacted (Los Gatos III.b.i): when, and optionally how
     (phone, email, in_person, letter, voicemail), who made the contact (default: you) and a
     note. It meets the "Contact the complainant" clock; nothing of the complainant is shown."""
     user = require(api_user(), "cases.write")
@@ -200,7 +200,7 @@ def list_permit_actions(case_number: str) -> list[dict[str, Any]]:
 @blp.response(201, PermitActionOut)
 @blp.doc(security=SECURITY)
 def add_permit_action(data: dict[str, Any], case_number: str) -> dict[str, Any]:
-    """A permit withheld, suspended or revoked, as the policy provides (Los Gatos IV.b.ix-x,
+    """A permit withheld, suspended or revoked, as the policy provides (Los Gatos III.b.ix-x,
     Tom Bean IV.B.3-4, X.B), with the authority it was taken under."""
     user = require(api_user(), "cases.write")
     session = db()
