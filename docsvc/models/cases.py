@@ -140,7 +140,7 @@ class Complaint(Base):
     # RCW 42.56.240(2): the wish stated when the complaint is filed governs, so keep when.
     disclosure_preference_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    # Los Gatos IV.b.i: every complainant contacted within two business days.
+    # Los Gatos III.b.i: every complainant contacted within two business days.
     complainant_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How, by whom and a note (the officer's words; shown masked like every typed text).
     complainant_contact_method: Mapped[str | None] = mapped_column(String(20))
