@@ -1,4 +1,4 @@
-"""Recording that the complainant was contacted (Los Gatos IV.b.i), which meets the
+"""Recording that the complainant was contacted (Los Gatos III.b.i), which meets the
 "Contact the complainant" clock. Recording it shows nothing of the complainant: the officer
 says when, how, who made the contact and a note; the note is shown masked like every text
 typed on a case file, so a number or name typed into it stays behind the identity guard."""
