@@ -1,7 +1,7 @@
 """Each case's clocks, from its jurisdiction's rules, and the officer's due list.
 
 Clocks: investigate a complaint (Lee's Summit II.B.3), contact the complainant (Los Gatos
-IV.b.i), correct by each served notice's compliance date, re-inspect once that date has passed
+III.b.i), correct by each served notice's compliance date, re-inspect once that date has passed
 (Tom Bean VIII.D.2, Los Gatos VII.a.iv), follow up six months after a closure with extenuating
 circumstances (Tom Bean XIII.D), confirm a settlement's sustained compliance, refer to the
 attorney once a violation cited a third time stands uncorrected past its correction period
