@@ -6,7 +6,7 @@ the rule.
   alone is not compliance. Two clocks run on the case (apply by, obtain by), met when the
   application and the permit are recorded. A permit refused gets a new time frame (VII.a.vi.3):
   the dates may be changed. A violation corrected by other means needs neither.
-- `actions` (Los Gatos IV.b.ix-x; Tom Bean IV.B.3-4 and X.B): a permit withheld, suspended or
+- `actions` (Los Gatos III.b.ix-x; Tom Bean IV.B.3-4 and X.B): a permit withheld, suspended or
   revoked because of the violation, each with the authority (the ordinance) it was taken
   under; only the actions the profile lists.
 """
