@@ -295,6 +295,7 @@ COMMON: dict[str, Any] = {
     "settlement_id": 999_999,
     "appeal_id": 999_999,
     "area_id": 999_999,
+    "permit_id": 999_999,
 }
 
 
