@@ -1,8 +1,11 @@
-"""The patrol plan: the jurisdiction divided into areas, each property assigned to one and
-reviewed from the street at least once a calendar year, where the profile asks for it
-(`patrol`, Lee's Summit II.B.1); and the coverage the workload report shows.
+"""Community preservation, as the profile asks for it (Lee's Summit II.B):
 
-A review is not part of any case file: it records that someone looked, case or no case.
+- the patrol plan (`patrol`, II.B.1): the jurisdiction divided into areas, each property
+  assigned to one and reviewed from the street at least once a calendar year; the coverage the
+  workload report shows. A review is not part of any case file: it records that someone looked,
+  case or no case.
+- the community resources (`community_resources`, II.B.2): groups willing to help residents
+  correct violations, listed on the notices the profile names.
 """
 
 from __future__ import annotations
@@ -34,6 +37,19 @@ def patrol_rule(profile: Profile) -> dict[str, Any] | None:
     """The profile's yearly review of every property, or None where its rules set none."""
     rule: dict[str, Any] | None = profile.data.get("patrol")
     return rule
+
+
+def community_resources(profile: Profile, doc_type: str) -> dict[str, Any] | None:
+    """What a notice of `doc_type` lists of the community resources (None where the profile
+    keeps none, or does not list them on that notice)."""
+    kept = profile.data.get("community_resources")
+    if not kept or doc_type not in kept["on_notices"]:
+        return None
+    return {
+        "items": [dict(item) for item in kept["items"]],
+        "sample": kept["text_status"] == "sample",
+        "citation": kept["citation"],
+    }
 
 
 def _with_rule(jurisdiction: Jurisdiction) -> dict[str, Any]:

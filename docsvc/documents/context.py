@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from docsvc.cases.patrol import community_resources
 from docsvc.documents.deadlines import Rule, strictest
 from docsvc.identity import guard
 from docsvc.identity.needles import mask
@@ -252,4 +253,6 @@ def build_context(
             "service_text": "",
         },
         "fields": {k: plain(v) if isinstance(v, str) else v for k, v in fields.items()},
+        # Groups willing to help with the corrections, where the profile lists them on this type.
+        "community_resources": community_resources(profile, doc.type),
     }
