@@ -83,6 +83,10 @@ def ensure_demo_cases(session: Session, store: FileStore, settings: Settings) ->
             "anonymous": complainant is None,
             "disclosure_preference": "nondisclosure" if complainant else "unspecified",
         }
+        # The type of complaint, where the profile keeps a list (Tom Bean VI.A.4, Los Gatos V.a.iv).
+        kind = {"tom-bean-tx": "nuisance", "los-gatos-ca": "noise"}.get(code)
+        if kind:
+            complaint["complaint_type"] = kind
         if complainant:
             complaint["complainant"] = {"name": complainant, "phone": "(903) 555-0142"}
         case = service.open_case(
@@ -195,5 +199,13 @@ def _demo_money(session: Session, officer: User, case: Case, today: date) -> Non
             "deferred_until": add_months(today, 24),
             "cancel_amount": Decimal("250.00"),
             "compliance_through": add_months(today, 12),
+            # Jefferson County's factors (Rule 5(a)(iii)): a finding on each.
+            "factors": {
+                "A": "Answered the notice of violation and met staff on site.",
+                "B": "No hearing was held.",
+                "C": "First violation on this property.",
+                "D": "Removed most of the debris within a month.",
+                "E": "None.",
+            },
         },
     )

@@ -341,6 +341,8 @@ def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) ->
     page.fill("#settlement-form input[name=pay_amount]", "250.00")
     page.fill("#settlement-form input[name=deferred_amount]", "1000.00")
     page.fill("#settlement-form input[name=deferred_until]", "2029-02-01")
+    for code in "ABCDE":  # a finding on each factor (Jefferson County Rule 5(a)(iii))
+        page.fill(f"#settlement-factor-{code}", f"Finding {code}.")
     page.click("#settlement-form button")
     page.wait_for_selector("text=Settlement entered.")
     assert "Director O'Brien-Nguyễn" in page.inner_text("#settlements")

@@ -253,6 +253,7 @@ def world(client, officer, records, attorney, work, clock, settings) -> World:
                     "pay_by": "2026-07-01",
                     "deferred_amount": "500.00",
                     "deferred_until": "2027-06-01",
+                    "factors": {c: "Considered." for c in "ABCDE"},  # Rule 5(a)(iii)
                 },
             )
         ),

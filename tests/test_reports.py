@@ -90,7 +90,11 @@ def settled(client, officer, clock):
         ledger_entry(
             client, h, case, kind="abatement_cost", amount="310.45", assessed_on="2030-01-20"
         )
-        body = {"entered_on": f"2030-0{3 + i}-01", "approved_by": '=HYPERLINK("x")'} | terms
+        body = {
+            "entered_on": f"2030-0{3 + i}-01",
+            "approved_by": '=HYPERLINK("x")',
+            "factors": {c: "Considered." for c in "ABCDE"},  # Rule 5(a)(iii)
+        } | terms
         s = client.post(f"/api/cases/{case}/settlements", headers=h, json=body)
         assert s.status_code == 201, s.json
         out.append((case, s.json))

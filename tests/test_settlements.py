@@ -40,8 +40,22 @@ def ledger(client, h, case: str, on: str) -> dict:
     return client.get(f"/api/cases/{case}/ledger?as_of={on}", headers=h).json
 
 
+# A finding on each of Jefferson County's factors (Rule 5(a)(iii)).
+FINDINGS = {
+    "A": "Answered every notice; cleared half the lot by the first reinspection.",
+    "B": "Appeared at the hearing.",
+    "C": "First violation on this property.",
+    "D": "Hauled 12 yards of debris within 30 days.",
+    "E": "Owner is recovering from surgery.",
+}
+
+
 def settle(client, h, case: str, **terms):
-    body = {"entered_on": "2030-03-01", "approved_by": "Director, DCD"} | terms
+    """Settle with findings on the factors (`factors=None`: none, where the profile lists none)."""
+    body = {"entered_on": "2030-03-01", "approved_by": "Director, DCD", "factors": FINDINGS}
+    body |= terms
+    if body["factors"] is None:
+        del body["factors"]
     return client.post(f"/api/cases/{case}/settlements", headers=h, json=body)
 
 
@@ -209,7 +223,7 @@ def test_profiles_without_deferral_refuse_it(client, officer) -> None:
         headers=h,
         json={"kind": "penalty", "amount": "200.00", "assessed_on": "2030-01-10"},
     )
-    r = settle(client, h, case, deferred_amount="200.00", deferred_until="2031-01-01")
+    r = settle(client, h, case, deferred_amount="200.00", deferred_until="2031-01-01", factors=None)
     assert r.status_code == 422 and "no deferral" in r.json["error"]
     assert (
         settle(
@@ -219,6 +233,68 @@ def test_profiles_without_deferral_refuse_it(client, officer) -> None:
             pay_amount="150.00",
             cancel_amount="50.00",
             compliance_through="2030-06-01",
+            factors=None,
         ).status_code
         == 201
     )
+
+
+@pytest.mark.rule("JC 5(a)(iii)")
+def test_a_settlement_records_a_finding_on_each_factor(client, officer, owed, signed_in) -> None:
+    """Each factor the director considers (A to E) needs a finding; a missing one is named in
+    words, an unknown one refused; the findings show on the settlement."""
+    h = officer.headers
+    r = settle(client, h, owed, pay_amount="4332.33", factors={})
+    assert r.status_code == 422, r.json
+    assert r.json["details"]["field"] == "factors.A"
+    assert "answered the notices and cooperated" in r.json["error"]
+    assert "Rule 5(a)(iii)" in r.json["error"]
+    missing_c = {k: v for k, v in FINDINGS.items() if k != "C"}
+    r = settle(client, h, owed, pay_amount="4332.33", factors=missing_c)
+    assert r.status_code == 422 and "repeat violation" in r.json["error"]
+    r = settle(client, h, owed, pay_amount="4332.33", factors=FINDINGS | {"F": "x"})
+    assert r.status_code == 422 and "'F' is not one of the settlement factors" in r.json["error"]
+    r = settle(client, h, owed, pay_amount="4332.33", factors=FINDINGS | {"D": "   "})
+    assert r.status_code == 422  # an empty finding is no finding
+    r = settle(client, h, owed, pay_amount="4332.33")
+    assert r.status_code == 201 and r.json["factors"] == FINDINGS
+    view = ledger(client, h, owed, "2030-03-01")
+    assert view["settlements"][0]["factors"]["C"] == "First violation on this property."
+    assert [f["code"] for f in view["settlement_factors"]] == ["A", "B", "C", "D", "E"]
+    signed_in("officer")
+    page = client.get(f"/cases/{owed}/ledger").get_data(as_text=True)
+    assert "C. Whether the violation or nuisance was a repeat violation" in page
+    assert "First violation on this property." in page
+    assert 'name="factor-E"' in page  # the form asks for a finding on each
+
+
+@pytest.mark.rule("JC 5(a)(iii)")
+def test_factors_are_only_where_the_profile_lists_them(client, officer) -> None:
+    h = officer.headers
+    case = client.post("/api/cases", headers=h, json=complaint_case()).json["case_number"]
+    client.post(
+        f"/api/cases/{case}/ledger",
+        headers=h,
+        json={"kind": "penalty", "amount": "100.00", "assessed_on": "2030-01-02"},
+    )
+    r = settle(client, h, case, pay_amount="100.00")
+    assert r.status_code == 422 and "lists no settlement factors" in r.json["error"]
+    r = settle(client, h, case, pay_amount="100.00", factors=None)
+    assert r.status_code == 201 and r.json["factors"] is None
+    view = ledger(client, h, case, "2030-03-01")
+    assert view["settlement_factors"] == []
+
+
+@pytest.mark.rule("JC 5(a)(iii)", "JC 5(a)(viii)")
+def test_the_settlements_report_counts_the_factors(client, officer, owed, clock) -> None:
+    h = officer.headers
+    assert settle(client, h, owed, pay_amount="4332.33").status_code == 201
+    clock("2031-01-15T09:00:00-08:00")
+    report = client.get(
+        "/api/reports/settlements?jurisdiction=jefferson-county-wa&year=2030&format=json",
+        headers=h,
+    ).json
+    factors = next(t for t in report["tables"] if t["key"] == "factors")
+    rows = {r[0]: r for r in factors["rows"]}
+    assert rows["C. Whether the violation or nuisance was a repeat violation"][1:] == [1, 0]
+    assert factors["note"].startswith("Rules of Procedure, Rule 5(a)(iii)")

@@ -331,8 +331,10 @@ def _money(value: Any) -> str:
 def ledger_view(session: Session, case: Case, as_of: date | None) -> dict[str, Any]:
     """The case's ledger as of a day (default today, in the jurisdiction's zone): entries,
     balances, liens, vouchers and settlements, as the API answers and the page shows it."""
-    as_of = as_of or utcnow().astimezone(cases.case_profile(session, case).zone).date()
+    profile = cases.case_profile(session, case)
+    as_of = as_of or utcnow().astimezone(profile.zone).date()
     rows = ledger.entries(session, case)
+    settlement_rule = (profile.data.get("money") or {}).get("settlements") or {}
     b = ledger.balances(rows, as_of, ledger.holds(session, case))
     return {
         "case_number": case.case_number,
@@ -353,6 +355,9 @@ def ledger_view(session: Session, case: Case, as_of: date | None) -> dict[str, A
                 select(Settlement).where(Settlement.case_id == case.id).order_by(Settlement.id)
             )
         ],
+        # The factors a settlement records a finding on (none where the profile lists none).
+        "settlement_factors": settlement_rule.get("factors") or [],
+        "settlement_factors_citation": settlement_rule.get("factors_citation"),
     }
 
 

@@ -90,6 +90,8 @@ class LedgerOut(Schema):
     liens = fields.List(fields.Nested(LienOut))
     vouchers = fields.List(fields.Nested(VoucherOut))
     settlements = fields.List(fields.Nested(lambda: SettlementOut()))
+    settlement_factors = fields.List(fields.Dict())
+    settlement_factors_citation = fields.String(allow_none=True)
 
 
 class CitationIn(Input):
@@ -139,6 +141,14 @@ class SettlementIn(Input):
     cancel_amount = Money(maximum=10_000_000)
     compliance_through = fields.Date()
     note = Text(max_length=2000)
+    factors = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=40)),
+        values=Text(max_length=2000),
+        metadata={
+            "description": "A finding on each factor the profile lists, by its code "
+            "(Jefferson County: A to E, Rule 5(a)(iii))."
+        },
+    )
 
 
 class SettlementStepIn(Input):
@@ -162,6 +172,7 @@ class SettlementOut(Schema):
     breached_on = fields.Date(allow_none=True)
     cancellation_entry_id = fields.Integer(allow_none=True)
     note = fields.String(allow_none=True)
+    factors = fields.Dict(allow_none=True)
 
 
 class OutreachIn(Input):

@@ -4,7 +4,8 @@ A settlement splits the penalties due on the day it is entered into three exact 
 deferred (for at most the profile's years, Rule 5(a)(v)) and cancelled once compliance has
 been sustained. Costs of compliance and abatement are never settled (Rule 5(b)). The
 cancellation is posted to the ledger when staff confirm the compliance; a breach makes every
-held part due at once.
+held part due at once. Where the profile lists the factors the director weighs (Rule
+5(a)(iii)), a settlement records a finding on each.
 """
 
 from __future__ import annotations
@@ -65,6 +66,39 @@ def _check_terms(s: Settlement, due: Decimal, rule: dict[str, Any] | None) -> No
         raise Invalid("pay_by is before entered_on.", {"field": "pay_by"})
 
 
+def check_factors(
+    rule: dict[str, Any] | None, given: dict[str, str] | None
+) -> dict[str, str] | None:
+    """The findings on the factors the profile lists (Jefferson County Rule 5(a)(iii): the
+    director considers each before settling): one for every factor, none for another."""
+    factors = (rule or {}).get("factors") or []
+    cite = (rule or {}).get("factors_citation")
+    if not factors:
+        if given:
+            raise Invalid(
+                "this jurisdiction's profile lists no settlement factors; leave them out.",
+                {"field": "factors"},
+            )
+        return None
+    given = given or {}
+    known = {f["code"]: f["text"] for f in factors}
+    for code in given:
+        if code not in known:
+            raise Invalid(
+                f"'{code}' is not one of the settlement factors; they are "
+                + ", ".join(known)
+                + ".",
+                {"field": "factors"},
+            )
+    for code, text in known.items():
+        if not (given.get(code) or "").strip():
+            raise Invalid(
+                f"record a finding on factor {code}: {text.rstrip('.')} ({cite}).",
+                {"field": f"factors.{code}", "factor": code},
+            )
+    return {code: given[code].strip() for code in known}
+
+
 def enter(session: Session, user: User, case: Case, data: dict[str, Any]) -> Settlement:
     active = session.scalar(
         select(Settlement.id).where(Settlement.case_id == case.id, Settlement.status == "active")
@@ -78,6 +112,8 @@ def enter(session: Session, user: User, case: Case, data: dict[str, Any]) -> Set
                 "document_id must name this case's settlement or voluntary compliance agreement.",
                 {"field": "document_id"},
             )
+    rule = (case_profile(session, case).data.get("money") or {}).get("settlements")
+    findings = check_factors(rule, data.get("factors"))
     on = data["entered_on"]
     due = ledger.case_balances(session, case, on).penalties_due_now
     if due <= 0:
@@ -95,11 +131,12 @@ def enter(session: Session, user: User, case: Case, data: dict[str, Any]) -> Set
         cancel_amount=data.get("cancel_amount", ledger.ZERO),
         compliance_through=data.get("compliance_through"),
         status="active",
+        factors=findings,
         note=data.get("note"),
         created_by_id=user.id,
         created_at=utcnow(),
     )
-    _check_terms(s, due, (case_profile(session, case).data.get("money") or {}).get("settlements"))
+    _check_terms(s, due, rule)
     session.add(s)
     session.flush()
     append(
@@ -109,7 +146,7 @@ def enter(session: Session, user: User, case: Case, data: dict[str, Any]) -> Set
         "settlement",
         s.id,
         case_id=case.id,
-        fields=["pay_amount", "deferred_amount", "deferred_until", "cancel_amount"],
+        fields=["pay_amount", "deferred_amount", "deferred_until", "cancel_amount", "factors"],
     )
     return s
 

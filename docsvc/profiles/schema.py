@@ -250,9 +250,30 @@ class VoucherRuleSchema(_Strict):
     citation = fields.String(required=True)
 
 
+class SettlementFactorSchema(_Strict):
+    """A factor the director weighs before settling, by the rule's own letter or name."""
+
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", error="a short code"),
+    )
+    text = fields.String(required=True, validate=validate.Length(min=5))
+
+
 class SettlementRuleSchema(_Strict):
     max_deferral_years = fields.Integer(required=True, validate=validate.Range(min=0, max=30))
     citation = fields.String(required=True)
+    # Each settlement records a finding on every factor (docsvc/money/settlements.py).
+    factors = fields.List(fields.Nested(SettlementFactorSchema), load_default=list)
+    factors_citation = fields.String(load_default=None)
+
+    @validates_schema
+    def _factors(self, data: dict[str, Any], **_: Any) -> None:
+        codes = [f["code"] for f in data.get("factors") or []]
+        if len(codes) != len(set(codes)):
+            raise ValidationError("a factor code appears twice", "factors")
+        if codes and not data.get("factors_citation"):
+            raise ValidationError("cite the rule that lists the factors", "factors_citation")
 
 
 # A fine in dollars and cents, never negative. A partial rather than a dict of options spread

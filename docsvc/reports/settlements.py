@@ -20,6 +20,25 @@ from docsvc.reports.model import Chart, Report, Table
 Z = ledger.ZERO
 
 
+def _basis(profile: Profile) -> list[str]:
+    """What the report answers, cited from the profile's own rules (`reports.settlements`,
+    `money.settlements`): never another jurisdiction's."""
+    answers = (profile.data.get("reports") or {}).get("settlements")
+    terms = (profile.data.get("money") or {}).get("settlements")
+    what = (
+        "an annual report on all settlements; costs of compliance and abatement are not "
+        "settled and are shown as still owed."
+    )
+    out = [
+        f"{answers['citation']}: {answers.get('description') or what}"
+        if answers
+        else what[:1].upper() + what[1:]
+    ]
+    if terms:
+        out.append(f"Deferral of up to {terms['max_deferral_years']} years ({terms['citation']}).")
+    return out
+
+
 def build(session: Session, profile: Profile, year: int, now: datetime) -> Report:
     code, zone = profile.code, profile.zone
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -150,6 +169,10 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         },
         "dollars",
     )
+    tables = [entered_table, events_table]
+    rule = (profile.data.get("money") or {}).get("settlements") or {}
+    if rule.get("factors"):
+        tables.append(_factors_table(rule, [s for s, _ in entered], year))
     return Report(
         name="settlements",
         title="Annual Report on Settlements",
@@ -157,13 +180,8 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         organization=profile.data["letterhead"]["organization"],
         year=year,
         generated_at=now.astimezone(zone),
-        basis=[
-            "Jefferson County Code Compliance Rules of Procedure, Rule 5(a)(viii); "
-            "JCC 19.30.025(2): an annual report on all settlements.",
-            "Deferral of up to three years (Rule 5(a)(v)); costs of compliance and abatement "
-            "are never settled (Rule 5(b)) and are shown as still owed.",
-        ],
-        tables=[entered_table, events_table],
+        basis=_basis(profile),
+        tables=tables,
         charts=[chart] if entered_rows else [],
         reconciliation=[
             {
@@ -179,4 +197,21 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
                 "agrees": cancelled_total == ledger_cancelled,
             },
         ],
+    )
+
+
+def _factors_table(rule: dict[str, Any], entered: list[Settlement], year: int) -> Table:
+    """How many of the year's settlements recorded a finding on each factor the director
+    weighs (Jefferson County Rule 5(a)(iii)); one entered before the findings were asked for
+    has none."""
+    rows: list[list[Any]] = []
+    for f in rule["factors"]:
+        cited = sum(1 for s in entered if ((s.factors or {}).get(f["code"]) or "").strip())
+        rows.append([f"{f['code']}. {f['text']}", cited, len(entered) - cited])
+    return Table(
+        "factors",
+        f"Factors weighed in the settlements entered in {year}",
+        ["Factor", "Settlements with a finding on it", "Settlements without one"],
+        rows,
+        note=rule.get("factors_citation"),
     )

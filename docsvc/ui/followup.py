@@ -3,6 +3,9 @@ annual reports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema
@@ -56,6 +59,9 @@ SETTLEMENT = register(
             Field("cancel_amount", "To cancel on sustained compliance ($)", "amount"),
             Field("compliance_through", "Compliance through", "date"),
             Field("note", "Note"),
+            # One input per factor the profile lists (factor-<code>); a message on any of
+            # them (factors.<code>) is shown above them all.
+            Field("factors", "Factors weighed", required=False),
         ),
         SettlementIn,
     ),
@@ -95,13 +101,32 @@ def case_ledger(case_number: str) -> tuple[str, int]:
     return _ledger_page(case_number)
 
 
+def _settlement_form(form: Mapping[str, str]) -> dict[str, Any]:
+    """The settlement's fields, with the findings typed on each factor (factor-<code>)."""
+    data: dict[str, Any] = pick(form, *SETTLEMENT_FIELDS)
+    found = {
+        name.removeprefix("factor-"): value.strip()
+        for name, value in form.items()
+        if name.startswith("factor-") and value.strip()
+    }
+    if found:
+        data["factors"] = found
+    return data
+
+
 def _ledger_action(
-    case_number: str, schema: Schema, names: tuple[str, ...], act: Act, done: str, form: str
+    case_number: str,
+    schema: Schema,
+    names: tuple[str, ...],
+    act: Act,
+    done: str,
+    form: str,
+    build: Callable[[Mapping[str, str]], dict[str, Any]] | None = None,
 ) -> ResponseReturnValue:
     return case_action(
         case_number,
         schema,
-        lambda f, _zone: pick(f, *names),
+        lambda f, _zone: build(f) if build is not None else pick(f, *names),
         act,
         done,
         form=form,
@@ -132,6 +157,7 @@ def enter_settlement(case_number: str) -> ResponseReturnValue:
         settlements.enter,
         "Settlement entered.",
         "settlement",
+        _settlement_form,
     )
 
 
