@@ -1,4 +1,4 @@
-"""Every citation of the four policies in records/, retention/ and docsvc/ names a section the
+"""Every citation of the four policies in records/, retention/, docsvc/, templates/ and docs/ names a section the
 policy has (records/policy-sections/), and a profile's citation cites a section about the thing it
 is cited for. Citations of statutes and codes (RCW, JCC, Gov't Code, RSMo, ...) are not these
 policies: they are told apart and listed as skipped, never checked against the index."""
@@ -77,6 +77,7 @@ def records_citations() -> list[Cited]:
 def source_citations() -> list[Cited]:
     paths = sorted((ROOT / "docsvc").rglob("*.py")) + sorted((ROOT / "docsvc").rglob("*.html"))
     paths += sorted((ROOT / "templates").rglob("*.html"))
+    paths += [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md", ROOT / "ARCHITECTURE.md"]
     return [c for p in paths for c in _source_file(p)]
 
 
