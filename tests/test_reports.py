@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 from datetime import timedelta
 
@@ -144,7 +145,8 @@ def test_settlements_report_as_csv_and_pdf(client, officer, settled, tmp_path) -
     # A cell a spreadsheet would run as a formula is defused.
     assert entered[1][3] == '\'=HYPERLINK("x")'
     recon = blocks["Reconciliation with the ledger"]
-    assert all(row[3] == "True" for row in recon[1:])
+    assert recon[0] == ["Check", "Report", "Ledger", "Agrees"]
+    assert all(row[3] == "yes" for row in recon[1:])  # words, not True
 
     pdf = report(client, h, "settlements", JC, fmt="pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
@@ -371,3 +373,127 @@ def test_outreach_is_validated(client, officer, extra, field) -> None:
     r = client.post("/api/outreach", headers=officer.headers, json=body)
     assert r.status_code == 422
     assert field in r.get_data(as_text=True)
+
+
+LG = "los-gatos-ca"
+TB = "tom-bean-tx"
+
+
+@pytest.fixture
+def resolutions(client, officer, clock):
+    """Five Los Gatos complaints of 2030, seen on 1 June 2030: January's resolved in 36 days
+    and in 101; February's closed as unresolvable within 90 days, and one open past its 90
+    days; May's open within its 90 days."""
+    h = officer.headers
+    advance = clock("2030-01-10T09:00:00-08:00")
+    made: dict[str, str] = {}
+
+    def receive(key: str, at: str) -> None:
+        body = complaint_case(jurisdiction=LG, address=f"{len(made) + 1} Los Gatos Boulevard")
+        body["complaint"]["received_at"] = at
+        r = client.post("/api/cases", headers=h, json=body)
+        assert r.status_code == 201, r.json
+        made[key] = r.json["case_number"]
+
+    def close(key: str, reason: str) -> None:
+        r = client.post(
+            f"/api/cases/{made[key]}/close",
+            headers=h,
+            json={"reason": reason, "resolution": "Checked on site."},
+        )
+        assert r.status_code == 200, r.json
+
+    receive("a", "2030-01-10T08:00:00-08:00")
+    advance(timedelta(days=10))  # 20 January
+    receive("b", "2030-01-20T08:00:00-08:00")
+    advance(timedelta(days=16))  # 5 February
+    receive("c", "2030-02-05T08:00:00-08:00")
+    advance(timedelta(days=10))  # 15 February: 36 days after a's receipt
+    close("a", "voluntary_compliance")
+    advance(timedelta(days=5))  # 20 February
+    receive("d", "2030-02-20T08:00:00-08:00")
+    advance(timedelta(days=9))  # 1 March
+    close("c", "unresolvable")
+    advance(timedelta(days=61))  # 1 May: 101 days after b's receipt
+    receive("e", "2030-05-01T08:00:00-07:00")
+    close("b", "voluntary_compliance")
+    advance(timedelta(days=31))  # 1 June
+    return made
+
+
+@pytest.mark.rule("LG III.b.iv")
+def test_clock_performance_against_the_resolution_target(
+    client, officer, resolutions, tmp_path
+) -> None:
+    h = officer.headers
+    data = report(client, h, "clock-performance", LG).json
+    table = next(t for t in data["tables"] if t["key"] == "resolution_target")
+    assert table["columns"][2] == "Resolved within 90 days"
+    months = {r[0]: r[1:] for r in table["rows"]}
+    # complaints, in time, not in time, still running, % achieved, target %, met
+    assert months["Jan"] == [2, 1, 1, 0, 50.0, 80.0, "no"]
+    assert months["Feb"] == [2, 0, 2, 0, 0.0, 80.0, "no"]
+    assert months["May"] == [1, 0, 0, 1, None, 80.0, ""]
+    assert table["total"] == ["Year", 5, 1, 3, 1, 25.0, 80.0, "no"]
+    assert "III.b.iv" in table["note"]
+    said = next(b for b in data["basis"] if b.startswith("Target"))
+    assert "80% of complaints resolved within 90 days" in said
+    assert "25% of the 4 complaints decided, below the target" in said
+    chart = data["charts"][0]
+    assert chart["series"]["target (80%)"] == [80.0] * 12
+    assert chart["series"]["complaints resolved within 90 days of receipt"][0] == 50.0
+
+    path = tmp_path / "clocks.pdf"
+    path.write_bytes(report(client, h, "clock-performance", LG, fmt="pdf").data)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert "Complaints resolved within 90 days of receipt, against the target" in text
+    assert "below the target" in text and "target (80%)" in text  # the words and the chart
+
+    # Lee's Summit sets no such target: its report shows none.
+    ls = report(client, h, "clock-performance", LS).json
+    assert [t["key"] for t in ls["tables"]] == ["by_month"]
+    assert not any("Target" in b for b in ls["basis"])
+    assert not any("target" in name for name in ls["charts"][0]["series"])
+
+
+# What names each jurisdiction's policy (its own words for it, as its profile cites them).
+POLICIES = {
+    LS: ("Lee's Summit", "PACE"),
+    LG: ("Los Gatos", "Code Compliance Standards"),
+    TB: ("Tom Bean", "Directive"),
+    JC: ("Jefferson County", "Rules of Procedure", "JCC"),
+}
+
+
+def shown(data: dict) -> str:
+    """Everything a report shows a reader, as one text (its JSON's identifiers left out)."""
+    parts = [data["title"], data["organization"], *data["basis"]]
+    for t in data["tables"]:
+        parts += [t["title"], t["note"] or "", *t["columns"]]
+        parts += [str(v) for row in [*t["rows"], t["total"] or []] for v in row]
+    for c in data["charts"]:
+        parts += [c["title"], c["y_label"], *c["labels"], *c["series"]]
+    parts += [c["check"] for c in data["reconciliation"]]
+    return " ".join(parts)
+
+
+def test_reports_cite_only_their_own_rules_in_words(client, officer, workload) -> None:
+    from docsvc.labels import known_codes
+
+    h = officer.headers
+    codes = known_codes()
+    for entry in client.get("/api/reports", headers=h).json:
+        for marks in POLICIES.values():
+            assert not any(m in entry["title"] for m in marks), entry
+        for code in POLICIES:
+            text = shown(report(client, h, entry["name"], code).json)
+            for other, marks in POLICIES.items():
+                if other != code:
+                    cited = [m for m in marks if m in text]
+                    assert not cited, (entry["name"], code, cited)
+            raw = set(re.findall(r"[a-z0-9]+(?:[_-][a-z0-9]+)+", text)) & codes
+            assert not raw, (entry["name"], code, raw)

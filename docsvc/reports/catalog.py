@@ -18,8 +18,10 @@ from docsvc.reports.model import Report
 Builder = Callable[[Session, Profile, int, datetime], Report]
 
 REPORTS: dict[str, tuple[str, Builder]] = {
-    "workload": ("Annual workload (Lee's Summit IV)", workload.build),
-    "settlements": ("Annual settlements (Jefferson County Rule 5(a)(viii))", settlements.build),
+    # Titles shown for every jurisdiction: the rule a report answers is cited on the report,
+    # from that jurisdiction's profile, never here.
+    "workload": ("Annual workload", workload.build),
+    "settlements": ("Annual settlements", settlements.build),
     "clock-performance": ("Clock performance", clock_performance.build),
 }
 FORMATS = ("json", "csv", "pdf")

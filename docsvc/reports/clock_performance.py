@@ -1,6 +1,9 @@
-"""Clock performance: the share of complaints investigated in time (five business days,
-Lee's Summit II.B.3, unless the profile sets its own clock) and of cases resolved within
-90 days, by month of receipt, with the complainant-contact clock where the profile has one."""
+"""Clock performance, by month of receipt: the share of complaints investigated within the
+profile's clock (`clocks.investigate_complaint`; no such columns where the profile sets none),
+of complainants contacted in time where the profile has that clock, and of cases resolved
+within 90 days of opening; and, where the profile sets a target for complaints resolved within
+so many days of receipt (`targets.resolved_within`, Los Gatos III.b.iv), the share achieved
+each month and in the year against it, in words and on the chart."""
 
 from __future__ import annotations
 
@@ -15,20 +18,17 @@ from docsvc.models import Case, Complaint, Inspection
 from docsvc.profiles.model import Profile
 from docsvc.reports.model import MONTHS, Chart, Report, Table, percent, year_bounds
 
-# The issue's measure where a profile sets no investigation clock of its own.
-DEFAULT_INVESTIGATE = {
-    "unit": "business_days",
-    "amount": 5,
-    "citation": "Lee's Summit Proactive Code Enforcement Policy §II.B.3 (report default)",
-}
 RESOLVE_WITHIN = timedelta(days=90)
+# Closures that confirm compliance or achieve it (a case closed as deferred to another agency or
+# as unresolvable is not in compliance).
+COMPLIANT_CLOSURES = ("no_violation", "voluntary_compliance", "convicted_and_corrected")
 
 
 def build(session: Session, profile: Profile, year: int, now: datetime) -> Report:
     code, zone = profile.code, profile.zone
     start, end = year_bounds(year, zone)
     rules = profile.data.get("clocks") or {}
-    investigate = rules.get("investigate_complaint") or DEFAULT_INVESTIGATE
+    investigate = rules.get("investigate_complaint")
     contact = rules.get("contact_complainant")
     first_visit = dict(
         session.execute(
@@ -60,9 +60,10 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
     for complaint, case in complaints:
         row = m[complaint.received_at.astimezone(zone).month - 1]
         row[0] += 1
-        due = deadline(Rule.of(investigate), complaint.received_at, profile)
-        visited = first_visit.get(case.id)
-        row[1 if visited and visited <= due else 2 if visited else 3] += 1
+        if investigate:
+            due = deadline(Rule.of(investigate), complaint.received_at, profile)
+            visited = first_visit.get(case.id)
+            row[1 if visited and visited <= due else 2 if visited else 3] += 1
         if contact and not complaint.anonymous:
             row[4] += 1
             contacted = complaint.complainant_contacted_at
@@ -84,10 +85,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         return [
             label,
             r[0],
-            r[1],
-            r[2],
-            r[3],
-            percent(r[1], r[0]),
+            *([r[1], r[2], r[3], percent(r[1], r[0])] if investigate else []),
             *([r[4], percent(r[5], r[4])] if contact else []),
             r[6],
             r[7],
@@ -100,10 +98,11 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
     columns = [
         "Month received",
         "Complaints",
-        "Investigated in time",
-        "Investigated late",
-        "Not yet investigated",
-        "% in time",
+        *(
+            ["Investigated in time", "Investigated late", "Not yet investigated", "% in time"]
+            if investigate
+            else []
+        ),
         *(["Complainants to contact", "% contacted in time"] if contact else []),
         "Cases opened",
         "Resolved within 90 days",
@@ -117,16 +116,41 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         columns,
         [share_row(name, r) for name, r in zip(MONTHS, m, strict=True)],
         share_row("Year", total),
-        f"Investigation clock: {Rule.of(investigate).text().replace('of service', 'of receipt')} "
-        f"({investigate['citation']}); met by the first field inspection. Resolution: case closed "
-        "within 90 days of opening. Refused complaints are not counted.",
+        (
+            f"Investigation clock: "
+            f"{Rule.of(investigate).text().replace('of service', 'of receipt')} "
+            f"({investigate['citation']}); met by the first field inspection. "
+            if investigate
+            else f"{profile.name}'s rules set no clock for investigating a complaint. "
+        )
+        + "Resolution: case closed within 90 days of opening. Refused complaints are not "
+        "counted.",
     )
-    series = {
-        "investigated in time": [percent(r[1], r[0]) for r in m],
-        "resolved within 90 days": [percent(r[7], r[6]) for r in m],
-    }
+    series: dict[str, list[float | None]] = {}
+    if investigate:
+        series["investigated in time"] = [percent(r[1], r[0]) for r in m]
+    series["cases resolved within 90 days of opening"] = [percent(r[7], r[6]) for r in m]
     if contact:
         series["complainant contacted in time"] = [percent(r[5], r[4]) for r in m]
+    tables = [table]
+    basis = [
+        f"Share of complaints investigated within {profile.name}'s clock "
+        f"({investigate['citation']}), and of cases resolved within 90 days of opening."
+        if investigate
+        else f"{profile.name}'s rules set no clock for investigating a complaint; share of cases "
+        "resolved within 90 days of opening.",
+        f"Calendar year {year} in {zone.key}, business days by the jurisdiction's holidays.",
+    ]
+    target = (profile.data.get("targets") or {}).get("resolved_within")
+    if target:
+        goal = target_table(complaints, target, profile, now)
+        tables.append(goal)
+        assert goal.total is not None
+        days = target["days"]
+        series[f"complaints resolved within {days} days of receipt"] = [r[5] for r in goal.rows]
+        goal_percent = round(target["share"] * 100, 1)
+        series[f"target ({goal_percent:g}%)"] = [goal_percent] * len(MONTHS)
+        basis.append(target_sentence(target, goal.total, year))
     chart = Chart(
         "Share of complaints and cases meeting their clocks, by month",
         "line",
@@ -141,11 +165,69 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         organization=profile.data["letterhead"]["organization"],
         year=year,
         generated_at=now.astimezone(zone),
-        basis=[
-            "Share of complaints investigated within the jurisdiction's clock (five business "
-            "days where the profile sets none) and of cases resolved within 90 days.",
-            f"Calendar year {year} in {zone.key}, business days by the jurisdiction's holidays.",
-        ],
-        tables=[table],
+        basis=basis,
+        tables=tables,
         charts=[chart],
+    )
+
+
+def target_table(complaints: Any, target: dict[str, Any], profile: Profile, now: datetime) -> Table:
+    """By month of receipt: complaints resolved (the case closed in compliance) within the
+    target's days of receipt, those not (closed later or otherwise, or open past the days),
+    those whose days are still running, and the share achieved of those decided."""
+    days = target["days"]
+    window = timedelta(days=days)
+    # month -> [complaints, in time, not in time, still running]
+    m: list[list[int]] = [[0] * 4 for _ in MONTHS]
+    for complaint, case in complaints:
+        row = m[complaint.received_at.astimezone(profile.zone).month - 1]
+        row[0] += 1
+        due = complaint.received_at + window
+        closed = case.closed_at
+        if closed is not None and closed <= due:
+            row[1 if case.closure_reason in COMPLIANT_CLOSURES else 2] += 1
+        elif closed is not None or now > due:
+            row[2] += 1
+        else:
+            row[3] += 1
+    goal = round(target["share"] * 100, 1)
+
+    def target_row(label: str, r: list[int]) -> list[Any]:
+        achieved = percent(r[1], r[1] + r[2])
+        met = "" if achieved is None else ("yes" if achieved >= goal else "no")
+        return [label, r[0], r[1], r[2], r[3], achieved, goal, met]
+
+    total = [sum(r[i] for r in m) for i in range(4)]
+    return Table(
+        "resolution_target",
+        f"Complaints resolved within {days} days of receipt, against the target",
+        [
+            "Month received",
+            "Complaints",
+            f"Resolved within {days} days",
+            "Not resolved in time",
+            f"Within their {days} days still",
+            f"% resolved within {days} days",
+            "Target %",
+            "Target met",
+        ],
+        [target_row(name, r) for name, r in zip(MONTHS, m, strict=True)],
+        target_row("Year", total),
+        f"Target: {goal:g}% of complaints resolved within {days} days of receipt "
+        f"({target['citation']}). Resolved: the case closed with compliance confirmed or "
+        "achieved. The share is of complaints decided: those whose days are still running are "
+        "counted apart. Refused complaints are not counted.",
+    )
+
+
+def target_sentence(target: dict[str, Any], total: list[Any], year: int) -> str:
+    """The year's share against the target, in words."""
+    days, goal = target["days"], round(target["share"] * 100, 1)
+    head = f"Target ({target['citation']}): {goal:g}% of complaints resolved within {days} days"
+    achieved, decided = total[5], total[2] + total[3]
+    if achieved is None:
+        return f"{head}. In {year} no complaint's {days} days have yet passed."
+    verdict = "meeting the target" if achieved >= goal else "below the target"
+    return f"{head}. In {year}: {achieved:g}% of the {decided} complaints decided, {verdict}" + (
+        f"; {total[4]} still within their {days} days." if total[4] else "."
     )

@@ -81,9 +81,10 @@ def to_csv(report: Report) -> bytes:
     if report.reconciliation:
         w.writerow([])
         w.writerow(["Reconciliation with the ledger"])
-        w.writerow(["check", "report", "ledger", "agrees"])
+        w.writerow(["Check", "Report", "Ledger", "Agrees"])
         for c in report.reconciliation:
-            w.writerow([c["check"], cell(c["report"]), cell(c["ledger"]), c["agrees"]])
+            agrees = "yes" if c["agrees"] else "no"
+            w.writerow([c["check"], cell(c["report"]), cell(c["ledger"]), agrees])
     # BOM: Excel then reads the file as UTF-8 (names like O'Brien-Nguyễn survive).
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
