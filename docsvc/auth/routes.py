@@ -104,6 +104,11 @@ ROUTES: dict[str, Route] = {
     "money.get_ledger": READ,
     "money.add_entry": WRITE,
     "money.add_voucher": WRITE,
+    # A jurisdiction's enforcement fund: its code is the record's jurisdiction.
+    "money.get_fund": READ,
+    "money.add_fund_entry": WRITE,
+    "ui.followup.fund_page": READ,
+    "ui.followup.add_fund_entry": WRITE,
     "money.record_lien": WRITE,
     "money.satisfy_lien": WRITE,
     "money.release_lien": WRITE,

@@ -304,7 +304,18 @@ class FineScheduleSchema(_Strict):
             raise ValidationError("each schedule needs at least one amount", "by_violation_type")
 
 
+class FundRuleSchema(_Strict):
+    """The jurisdiction's enforcement fund (docsvc/money/fund.py): vouchers are paid from it,
+    abatement may be, each use approved by `approval`."""
+
+    name = fields.String(required=True, validate=validate.Length(min=3))
+    approval = fields.String(required=True)
+    administered_by = fields.String(load_default=None)
+    citation = fields.String(required=True)
+
+
 class MoneySchema(_Strict):
+    fund = fields.Nested(FundRuleSchema, load_default=None)
     lien = fields.Nested(LienRuleSchema, load_default=None)
     vouchers = fields.Nested(VoucherRuleSchema, load_default=None)
     settlements = fields.Nested(SettlementRuleSchema, load_default=None)
