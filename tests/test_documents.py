@@ -329,6 +329,7 @@ def test_notice_of_resolution_needs_an_identified_complainant(client, officer) -
         "complaint": {
             "received_at": "2026-11-16T09:30:00-08:00",
             "description": "Noise",
+            "complaint_type": "noise",
             "anonymous": True,
             "disclosure_preference": "unspecified",
         },
