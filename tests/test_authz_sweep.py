@@ -296,6 +296,7 @@ COMMON: dict[str, Any] = {
     "appeal_id": 999_999,
     "area_id": 999_999,
     "permit_id": 999_999,
+    "extension_id": 999_999,
 }
 
 

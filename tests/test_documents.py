@@ -247,6 +247,7 @@ def test_a_jurisdiction_overrides_the_layout_without_code(
 def test_lifecycle_draft_issue_supersede(client, officer, tmp_path, database) -> None:
     h = officer.headers
     built = build_case(client, h, "jefferson-county-wa")
+    issue(client, h, built, "warning_notice")  # the County warns first (Rule 1(a)(ii))
     draft = issue(client, h, built, "notice_of_violation", draft=True, fields={})
     assert draft["status"] == "draft" and draft["pdf_sha256"] is None
     r = client.patch(
@@ -351,8 +352,10 @@ def test_notice_of_resolution_needs_an_identified_complainant(client, officer) -
 def test_vca_refused_without_penalty_for_a_repeat_offense(client, officer, tmp_path) -> None:
     h = officer.headers
     first = build_case(client, h, "tom-bean-tx")
+    issue(client, h, first, "notice_of_violation")  # an agreement follows a notice (VIII.C.2)
     issue(client, h, first, "voluntary_compliance_agreement")  # first offense: fine
     second = build_case(client, h, "tom-bean-tx")  # same property, same violation type
+    issue(client, h, second, "notice_of_violation")
     r = client.post(
         f"/api/cases/{second.case}/documents",
         headers=h,
@@ -378,6 +381,7 @@ def test_vca_refused_after_an_uncorrected_violation(client, officer) -> None:
     earlier = build_case(client, h, "los-gatos-ca")
     issue(client, h, earlier, "warning_notice")  # enforcement taken; violations never corrected
     later = build_case(client, h, "los-gatos-ca")
+    issue(client, h, later, "notice_of_violation", violation_ids=[later.violations[1]])
     r = client.post(
         f"/api/cases/{later.case}/documents",
         headers=h,

@@ -198,6 +198,18 @@ def voucher(client, officer, case: str, amount: str, on: str):
 @pytest.mark.slow
 @pytest.mark.rule("JC 7(b)(i)", "JC 7(b)(ii)", "JC 7(b)(iii)")
 def test_voucher_limits(client, officer, jc_case) -> None:
+    # Vouchers are paid from the enforcement fund (Rule 6(a)(iv)): enough for all of them.
+    r = client.post(
+        "/api/jurisdictions/jefferson-county-wa/fund",
+        headers=officer.headers,
+        json={
+            "kind": "deposit",
+            "amount": "20000.00",
+            "entry_on": "2030-01-01",
+            "description": "Penalties collected",
+        },
+    )
+    assert r.status_code == 201, r.json
     case = jc_case()
     r = voucher(client, officer, case, "250.01", "2030-03-01")
     assert (

@@ -45,6 +45,7 @@ from docsvc.models import (
 )
 from docsvc.money.ledger import ledger_view
 from docsvc.money.schemas import (
+    FundEntryOut,
     LedgerEntryOut,
     LedgerOut,
     LienOut,
@@ -225,7 +226,17 @@ def world(client, officer, records, attorney, work, clock, settings) -> World:
             )
         ),
     )
-    answers["POST .../vouchers"] = (
+    deposit = {
+        "kind": "deposit",
+        "amount": "500.00",
+        "entry_on": "2026-01-02",
+        "description": "Penalties collected",
+    }
+    answers["POST .../fund"] = (
+        FundEntryOut(),
+        ok(client.post("/api/jurisdictions/jefferson-county-wa/fund", headers=h, json=deposit)),
+    )
+    answers["POST .../vouchers"] = (  # paid from the fund just filled
         VoucherOut(),
         ok(
             client.post(

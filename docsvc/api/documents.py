@@ -11,11 +11,14 @@ from docsvc.api.base import multipart
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.attachments.service import Upload
 from docsvc.cases import service as cases
-from docsvc.documents import service, serving
+from docsvc.documents import extensions, service, serving
 from docsvc.documents.schemas import (
     DocumentIn,
     DocumentOut,
     DocumentPatch,
+    ExtensionDecisionIn,
+    ExtensionIn,
+    ExtensionOut,
     ReturnReceiptForm,
     ReturnReceiptUpload,
     ServiceIn,
@@ -70,7 +73,8 @@ def _view_fields(user: Any, case: Case, docs: list[Document]) -> None:
     """The fields are returned as the officer typed them (a draft is edited from them): where
     they name the complainant, that is a view of their identity, through the guard."""
     masked = masker(db(), case)
-    if any(names_complainant(masked, d.fields or {}) for d in docs):
+    typed = [{**(d.fields or {}), "no_warning_reason": d.no_warning_reason or ""} for d in docs]
+    if any(names_complainant(masked, t) for t in typed):
         guard.view_identity_now(database(), user, case, "api.documents.fields")
 
 
@@ -147,5 +151,49 @@ def return_receipt(form: dict[str, Any], files: dict[str, Any], document_id: int
         session, env(), user, doc, case, Upload(f.stream, f.filename, f.mimetype), form
     )
     out = document_dict(doc, case)
+    session.commit()
+    return out
+
+
+@blp.route("/api/cases/<case_number>/extensions", methods=["POST"])
+@blp.arguments(ExtensionIn)
+@blp.response(201, ExtensionOut)
+@blp.doc(security=SECURITY)
+def request_extension(data: dict[str, Any], case_number: str) -> dict[str, Any]:
+    """A written request for more time to correct a minor violation (where the profile grants
+    extensions): pending until decided."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    case = cases.get_case(session, user, case_number, for_update=True)
+    ext = extensions.request_extension(session, user, case, data)
+    out = extensions.extension_view(session, ext, case)
+    session.commit()
+    return out
+
+
+@blp.route("/api/cases/<case_number>/extensions", methods=["GET"])
+@blp.response(200, ExtensionOut(many=True))
+@blp.doc(security=SECURITY)
+def list_extensions(case_number: str) -> list[dict[str, Any]]:
+    user = require(api_user(), "cases.read")
+    session = db()
+    case = cases.get_case(session, user, case_number)
+    return [
+        extensions.extension_view(session, e, case)
+        for e in extensions.case_extensions(session, case)
+    ]
+
+
+@blp.route("/api/extensions/<int:extension_id>/decision", methods=["POST"])
+@blp.arguments(ExtensionDecisionIn)
+@blp.response(200, ExtensionOut)
+@blp.doc(security=SECURITY)
+def decide_extension(data: dict[str, Any], extension_id: int) -> dict[str, Any]:
+    """Grant (a new compliance date, and a notice of extension prepared as a draft) or refuse."""
+    user = require(api_user(), "cases.write")
+    session = db()
+    ext, case = extensions.get_extension(session, user, extension_id, for_update=True)
+    extensions.decide(session, user, ext, case, data)
+    out = extensions.extension_view(session, ext, case)
     session.commit()
     return out

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from docsvc.auth.scope import of_a_case
 from docsvc.cases import service as cases
 from docsvc.models import Appeal, Case, Citation, Lien, Settlement, User
-from docsvc.money import appeals, citations, ledger, liens, settlements, vouchers
+from docsvc.money import appeals, citations, fund, ledger, liens, settlements, vouchers
 from docsvc.money.ledger import _entry, _lien, _money, _settlement, _voucher, ledger_view
 from docsvc.money.schemas import (
     AppealIn,
@@ -21,6 +21,10 @@ from docsvc.money.schemas import (
     CitationOut,
     CitationOutcomeIn,
     DecisionIn,
+    FundEntryIn,
+    FundEntryOut,
+    FundOut,
+    FundQuery,
     HearingIn,
     LedgerEntryIn,
     LedgerEntryOut,
@@ -85,6 +89,30 @@ def add_entry(data: dict[str, Any], case_number: str) -> dict[str, Any]:
 def add_voucher(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Refused with the reason beyond the profile's limits (Jefferson Rule 7(b))."""
     return _on_case(case_number, lambda s, u, c: vouchers.issue_voucher(s, u, c, data), _voucher)
+
+
+@blp.route("/api/jurisdictions/<code>/fund", methods=["GET"])
+@blp.arguments(FundQuery, location="query")
+@blp.response(200, FundOut)
+@blp.doc(security=SECURITY)
+def get_fund(query: dict[str, Any], code: str) -> dict[str, Any]:
+    """The enforcement fund's entries and balance (opening, in, out, closing) over a period
+    (default: all of it, to today); 422 where the profile keeps no fund (Jefferson Rule 6)."""
+    user = require(api_user(), "cases.read")
+    return fund.fund_view(db(), user, code, query.get("from_"), query.get("to"))
+
+
+@blp.route("/api/jurisdictions/<code>/fund", methods=["POST"])
+@blp.arguments(FundEntryIn)
+@blp.response(201, FundEntryOut)
+@blp.doc(security=SECURITY)
+def add_fund_entry(data: dict[str, Any], code: str) -> dict[str, Any]:
+    """A deposit, an abatement paid from the fund or an adjustment, naming the director who
+    approved a use; 409 if it would take the balance below zero."""
+    user = require(api_user(), "cases.write")
+    entry = fund.record(db(), user, code, data)
+    db().commit()
+    return fund.present(entry)
 
 
 @blp.route("/api/cases/<case_number>/liens", methods=["POST"])

@@ -151,6 +151,7 @@ def build_context(
     photos: list[Attachment],
     now: datetime,
     supersedes: Document | None = None,
+    record: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     data = profile.data
     library = profile.violation_types
@@ -225,6 +226,9 @@ def build_context(
             else None,
             "service_methods": local_type["service_methods"],
             "recipient_kind": catalog()[doc.type]["recipient"],
+            # Why enforcement went without a written warning first, where the profile asks
+            # for one (Jefferson County Rule 1(a)(ii)): printed on the notice.
+            "no_warning_reason": plain(doc.no_warning_reason),
         },
         "jurisdiction": {
             "code": profile.code,
@@ -255,4 +259,6 @@ def build_context(
         "fields": {k: plain(v) if isinstance(v, str) else v for k, v in fields.items()},
         # Groups willing to help with the corrections, where the profile lists them on this type.
         "community_resources": community_resources(profile, doc.type),
+        # The record a type is made from (a granted extension, a citation): documents/records.py.
+        "record": {k: plain(v) if isinstance(v, str) else v for k, v in (record or {}).items()},
     }

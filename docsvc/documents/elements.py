@@ -46,6 +46,7 @@ def missing(doc_type: str, context: dict[str, Any], wording_elements: set[str]) 
         "field": lambda n: _filled(fields.get(n)),
         "wording": lambda n: n in wording_elements,
         "case": lambda _n: _filled(context["case"]["number"]),
+        "record": lambda n: _filled((context.get("record") or {}).get(n)),
     }
     out = [name for name, source in entry["elements"].items() if not checks[source](name)]
     for f in entry["fields"]:

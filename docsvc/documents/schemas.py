@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from docsvc.attachments.schemas import AttachmentFile
 from docsvc.models.documents import IMMEDIATE_METHODS, RECEIPT_STATUSES, SERVICE_METHODS
-from docsvc.profiles.schema import DOCUMENT_TYPES
+from docsvc.profiles.schema import ALL_DOCUMENT_TYPES
 from docsvc.validation import Id, Input, Instant, Text
 
 
@@ -17,7 +17,7 @@ class ServedIn(Input):
 
 
 class DocumentIn(Input):
-    type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_TYPES))
+    type = fields.String(required=True, validate=validate.OneOf(ALL_DOCUMENT_TYPES))
     recipient_party_id = Id()
     recipient = fields.String(validate=validate.OneOf(("complainant",)))
     violation_ids = fields.List(Id(), load_default=list)
@@ -25,6 +25,14 @@ class DocumentIn(Input):
     fields_ = fields.Dict(data_key="fields", attribute="fields", load_default=dict)
     draft = fields.Boolean(load_default=False)
     supersedes = Id()
+    no_warning_reason = Text(
+        max_length=2000,
+        metadata={
+            "description": "Why a notice of violation goes out without a written warning "
+            "first, where the profile asks for one (an immediate adverse impact)."
+        },
+    )
+    citation_id = Id(metadata={"description": "The citation a Uniform Citation is made from."})
     served = fields.Nested(
         ServedIn,
         metadata={
@@ -40,6 +48,7 @@ class DocumentPatch(Input):
     violation_ids = fields.List(Id())
     photo_ids = fields.List(Id())
     fields_ = fields.Dict(data_key="fields", attribute="fields")
+    no_warning_reason = Text(max_length=2000, allow_none=True)
 
 
 class ServiceIn(Input):
@@ -97,6 +106,8 @@ class DocumentOut(Schema):
     sample = fields.Boolean()
     issued_at = fields.DateTime(allow_none=True)
     supersedes = fields.Integer(allow_none=True)
+    no_warning_reason = fields.String(allow_none=True)
+    citation_id = fields.Integer(allow_none=True)
     superseded_by = fields.Integer(allow_none=True)
     needs_reservice = fields.Boolean()
     pdf_url = fields.String()
@@ -104,3 +115,48 @@ class DocumentOut(Schema):
     pdf_sha256 = fields.String(allow_none=True)
     docx_sha256 = fields.String(allow_none=True)
     services = fields.List(fields.Nested(ServiceOut))
+
+
+class ExtensionIn(Input):
+    document_id = Id(required=True, metadata={"description": "The issued notice to extend."})
+    requested_on = fields.Date(required=True)
+    letter_attachment_id = Id(
+        required=True,
+        metadata={"description": "The written request, uploaded to the case as an attachment."},
+    )
+    reason = Text(required=True, max_length=4000)
+    requested_until = fields.Date(
+        required=True, metadata={"description": "The date the violator says it will be corrected."}
+    )
+
+
+class ExtensionDecisionIn(Input):
+    decision = fields.String(required=True, validate=validate.OneOf(("granted", "refused")))
+    decided_by = Text(
+        max_length=200,
+        metadata={"description": "Name and title of who decided; you, by default."},
+    )
+    decided_on = fields.Date()
+    decision_note = Text(max_length=4000)
+    new_compliance_date = fields.Date(
+        metadata={
+            "description": "Granted: the new compliance date (the date asked for, by default)."
+        }
+    )
+
+
+class ExtensionOut(Schema):
+    id = fields.Integer()
+    case_number = fields.String()
+    document_id = fields.Integer()
+    requested_on = fields.Date()
+    letter_attachment_id = fields.Integer(allow_none=True)
+    reason = fields.String()
+    requested_until = fields.Date(allow_none=True)
+    decision = fields.String()
+    decision_label = fields.String()
+    decided_by = fields.String(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
+    decision_note = fields.String(allow_none=True)
+    new_compliance_date = fields.Date(allow_none=True)
+    notice_document_id = fields.Integer(allow_none=True)

@@ -22,7 +22,15 @@ from docsvc.audit import actor_of, append
 from docsvc.auth.scope import visible
 from docsvc.cases.service import _require_open, case_profile, get_case
 from docsvc.db import Database
-from docsvc.documents import agreements, deadlines, elements, templates, wording
+from docsvc.documents import (
+    agreements,
+    deadlines,
+    elements,
+    preconditions,
+    records,
+    templates,
+    wording,
+)
 from docsvc.documents.context import build_context, long_datetime
 from docsvc.documents.docx import render_docx
 from docsvc.documents.env import Env
@@ -36,6 +44,7 @@ from docsvc.models import (
     Attachment,
     BuildingInspectorNotice,
     Case,
+    Citation,
     Document,
     Party,
     User,
@@ -160,10 +169,66 @@ def _check_inputs(
     return violations, photos
 
 
-def build(session: Session, user: User, case: Case, data: dict[str, Any]) -> Document:
-    """A validated, unsaved document from a request (DocumentIn)."""
+def _offered(session: Session, case: Case, doc_type: str) -> Profile:
+    profile = case_profile(session, case)
+    if doc_type not in profile.document_types:
+        raise Invalid(
+            f"{profile.name} does not use a {label(doc_type).lower()}; choose one of its "
+            "document types.",
+            {"field": "type"},
+        )
+    return profile
+
+
+def _from_citation(session: Session, case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """A Uniform Citation and Complaint is made from its citation: addressed to the cited
+    party, about the cited violation."""
+    cit_id = data.get("citation_id")
+    citation = session.get(Citation, cit_id) if cit_id is not None else None
+    if citation is None or citation.case_id != case.id:
+        raise Invalid(
+            "a Uniform Citation and Complaint is made from a citation of this case: give its "
+            "citation_id (record the citation first)."
+            if cit_id is None
+            else f"citation {cit_id} is not a citation of case {case.case_number}.",
+            {"field": "citation_id"},
+        )
+    party = data.get("recipient_party_id")
+    if party is not None and party != citation.party_id:
+        raise Invalid(
+            "the Uniform Citation and Complaint goes to the cited party; leave "
+            "recipient_party_id out or name that party.",
+            {"field": "recipient_party_id"},
+        )
+    return {
+        **data,
+        "recipient_party_id": citation.party_id,
+        "violation_ids": [citation.violation_id],
+    }
+
+
+def build(
+    session: Session, user: User, case: Case, data: dict[str, Any], *, from_record: bool = False
+) -> Document:
+    """A validated, unsaved document from a request (DocumentIn). `from_record`: a type made
+    from a record (a notice of extension) built by the service that decided it."""
+    profile = _offered(session, case, data["type"])
     if data["type"] != "notice_of_resolution":
         _require_open(case, "issuing a notice")
+    made_from = catalog()[data["type"]].get("made_from")
+    if made_from == "extension" and not from_record:
+        raise Invalid(
+            f"a {profile.document_types[data['type']]['title']} is prepared when a request for "
+            "more time is granted (POST /api/extensions/<id>/decision), not typed in.",
+            {"field": "type"},
+        )
+    if made_from == "citation":
+        data = _from_citation(session, case, data)
+    elif data.get("citation_id") is not None:
+        raise Invalid(
+            "citation_id is only for a document made from a citation.", {"field": "citation_id"}
+        )
+    preconditions.check_reason_applies(profile, data["type"], data.get("no_warning_reason"))
     kind, party_id = _recipient(session, case, data["type"], data)
     now = utcnow()
     doc = Document(
@@ -175,6 +240,8 @@ def build(session: Session, user: User, case: Case, data: dict[str, Any]) -> Doc
         violation_ids=list(data.get("violation_ids") or []),
         photo_ids=list(data.get("photo_ids") or []),
         fields=_fields(data["type"], data.get("fields") or {}),
+        no_warning_reason=(data.get("no_warning_reason") or "").strip() or None,
+        citation_id=data.get("citation_id") if made_from == "citation" else None,
         created_at=now,
         created_by_id=user.id,
         updated_at=now,
@@ -207,9 +274,22 @@ def _add_draft(session: Session, user: User, case: Case, doc: Document) -> Docum
         "document",
         doc.id,
         case_id=case.id,
-        fields=["type", "recipient", "violation_ids", "photo_ids", *doc.fields],
+        fields=[
+            "type",
+            "recipient",
+            "violation_ids",
+            "photo_ids",
+            *(["no_warning_reason"] if doc.no_warning_reason else []),
+            *(["citation_id"] if doc.citation_id else []),
+            *doc.fields,
+        ],
     )
     return doc
+
+
+def draft_from_record(session: Session, user: User, case: Case, data: dict[str, Any]) -> Document:
+    """A draft of a type made from a record, prepared by the service that made the record."""
+    return _add_draft(session, user, case, build(session, user, case, data, from_record=True))
 
 
 def create_document(
@@ -270,6 +350,10 @@ def update_draft(
             setattr(doc, key, list(data[key] or []))
     if "fields" in data:
         doc.fields = _fields(doc.type, {**doc.fields, **(data["fields"] or {})})
+    if "no_warning_reason" in data:
+        reason = (data["no_warning_reason"] or "").strip() or None
+        preconditions.check_reason_applies(case_profile(session, case), doc.type, reason)
+        doc.no_warning_reason = reason
     _check_inputs(session, case, doc)
     doc.updated_at = utcnow()
     append(
@@ -342,7 +426,7 @@ def _context(
     violations, photos = _check_inputs(session, case, doc)
     party = session.get(Party, doc.recipient_party_id) if doc.recipient_party_id else None
     supersedes = session.get(Document, doc.supersedes_id) if doc.supersedes_id else None
-    return build_context(
+    context = build_context(
         doc=doc,
         case=case,
         profile=profile,
@@ -352,7 +436,12 @@ def _context(
         photos=photos,
         now=now,
         supersedes=supersedes,
+        record=records.record_for(session, doc, profile),
     )
+    # Whether "a separate notice is sent to the owner" is true of this notice: said only when
+    # it is (None: addressed to the owner, or to no party).
+    context["recipient"]["owner_notified"] = preconditions.owner_notified(session, case, doc)
+    return context
 
 
 def _check_rules(session: Session, doc: Document, case: Case, context: dict[str, Any]) -> None:
@@ -447,6 +536,7 @@ def prepare(
     commits leaves them unreferenced, which verify reports and nothing serves)."""
     profile = case_profile(session, case)
     now = utcnow()
+    preconditions.check(session, profile, case, doc)
     context = _context(session, user, doc, case, profile, now)
     _require_elements(doc, profile, context, env.settings.data_dir)
     _check_rules(session, doc, case, context)
@@ -480,6 +570,7 @@ def commit(session: Session, user: User, doc: Document, case: Case, prepared: Pr
     if doc.type != "notice_of_resolution":
         _require_open(case, "issuing a notice")
     profile = case_profile(session, case)
+    preconditions.check(session, profile, case, doc)  # again: the case may have changed
     now, context, served = prepared.issued_at, prepared.context, prepared.served
     context["document"]["id"] = doc.id
     pdf_file, docx_file = prepared.pdf, prepared.docx
@@ -523,7 +614,7 @@ def commit(session: Session, user: User, doc: Document, case: Case, prepared: Pr
         "document",
         doc.id,
         case_id=case.id,
-        fields=["status", "context"],
+        fields=["status", "context", *(["no_warning_reason"] if doc.no_warning_reason else [])],
         hashes={"pdf": pdf_file.sha256, "docx": docx_file.sha256},
     )
     session.flush()

@@ -15,7 +15,7 @@ Los Gatos II.a.i; raised by aggravating circumstances, III.E / II.a.iv), then by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from docsvc.auth.scope import among, scope
 from docsvc.cases import service as cases
-from docsvc.documents import naming
+from docsvc.documents import compliance, naming
 from docsvc.documents.deadlines import END_OF_DAY, Rule, deadline
 from docsvc.followup import permits as permit_rules
 from docsvc.followup import referrals
@@ -102,6 +102,8 @@ class _Facts:
     repeats: list[RepeatTrigger] = field(default_factory=list)  # repeat-citation referrals
     referrals: list[Referral] = field(default_factory=list)
     permits: list[Permit] = field(default_factory=list)
+    # A notice's compliance date moved by a granted extension (Los Gatos VII.b.ii).
+    extended: dict[int, date] = field(default_factory=dict)
 
     def first_visit(self, after: datetime | None = None) -> datetime | None:
         return next((v for v in self.visits if after is None or v > after), None)
@@ -139,6 +141,9 @@ def _facts(
             .order_by(Document.id)
         ):
             facts[doc.case_id].documents.append(doc)
+        noticed = [d for i in ids for d in facts[i].documents]
+        for doc_id, day in compliance.granted_dates(session, [d.id for d in noticed]).items():
+            facts[next(d.case_id for d in noticed if d.id == doc_id)].extended[doc_id] = day
         for settlement in session.scalars(
             select(Settlement)
             .where(Settlement.case_id.in_(ids), Settlement.compliance_through.is_not(None))
@@ -200,7 +205,7 @@ def _clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
         which = naming.name(profile.document_types[doc.type]["title"], doc.id) + (
             f" to {parties[doc.recipient_party_id]}" if doc.recipient_party_id in parties else ""
         )
-        due = doc.deadline_at
+        due = compliance.compliance_due(doc, facts.extended, profile)
         assert due is not None  # only documents with a deadline are gathered
         covered = [violations[i] for i in doc.violation_ids if i in violations]
         corrected = [at for v in covered if (at := v.corrected_at) is not None]

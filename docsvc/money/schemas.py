@@ -246,3 +246,53 @@ class AppealOut(Schema):
     decision = fields.String(allow_none=True)
     decided_on = fields.Date(allow_none=True)
     appeals_exhausted_on = fields.Date(allow_none=True)
+
+
+FUND_RECORDED_KINDS = ("deposit", "abatement", "adjustment")  # a voucher's entry is automatic
+
+
+class FundEntryIn(Input):
+    kind = fields.String(required=True, validate=validate.OneOf(FUND_RECORDED_KINDS))
+    amount = Money(
+        required=True,
+        minimum=-10_000_000,
+        maximum=10_000_000,
+        metadata={"description": "Dollars; only an adjustment may be negative."},
+    )
+    entry_on = fields.Date(required=True)
+    description = Text(required=True, max_length=2000)
+    approved_by = Text(
+        max_length=200,
+        metadata={"description": "The director or designee who approved a use of the fund."},
+    )
+    case_number = Text(max_length=40)
+
+
+class FundQuery(Input):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+
+class FundEntryOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    amount = fields.String()
+    entry_on = fields.Date()
+    case_number = fields.String(allow_none=True)
+    voucher_id = fields.Integer(allow_none=True)
+    description = fields.String()
+    approved_by = fields.String(allow_none=True)
+
+
+class FundOut(Schema):
+    jurisdiction = fields.String()
+    name = fields.String()
+    approval = fields.String()
+    citation = fields.String()
+    from_ = fields.Date(data_key="from", attribute="from", allow_none=True)
+    to = fields.Date()
+    opening = fields.String()
+    money_in = fields.String()
+    money_out = fields.String()
+    closing = fields.String()
+    entries = fields.List(fields.Nested(FundEntryOut))

@@ -1,5 +1,6 @@
 """Vouchers under a jurisdiction's limits (Jefferson County Rule 7(b)): at most the profile's
-amount each, one per household within the interval, and a yearly total for the program."""
+amount each, one per household within the interval, and a yearly total for the program. Where
+the jurisdiction keeps an enforcement fund, the voucher is paid from it (docsvc/money/fund.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from docsvc.audit import actor_of, append
 from docsvc.cases.service import case_profile
 from docsvc.errors import Invalid
 from docsvc.models import Case, User, Voucher
+from docsvc.money import fund
 from docsvc.money.ledger import ZERO
 from docsvc.timeutil import utcnow
 
@@ -76,6 +78,8 @@ def issue_voucher(session: Session, user: User, case: Case, data: dict[str, Any]
             f"of ${rule['annual_total']} ({rule['citation']}).",
             {"rule": "annual_total", "spent": str(spent), "citation": rule["citation"]},
         )
+    # Paid from the jurisdiction's enforcement fund, where it keeps one (Rule 6(a)(iv)).
+    fund.check_voucher(session, case, amount, on)
     voucher = Voucher(
         case_id=case.id,
         property_id=case.property_id,
@@ -98,4 +102,5 @@ def issue_voucher(session: Session, user: User, case: Case, data: dict[str, Any]
         case_id=case.id,
         fields=["amount", "issued_on", "approved_by"],
     )
+    fund.pay_voucher(session, user, case, voucher)
     return voucher

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.labels import label
 from docsvc.models import Case, LedgerEntry, Settlement
-from docsvc.money import ledger
+from docsvc.money import fund, ledger
 from docsvc.profiles.model import Profile
 from docsvc.reports.model import Chart, Report, Table
 
@@ -173,6 +173,12 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
     rule = (profile.data.get("money") or {}).get("settlements") or {}
     if rule.get("factors"):
         tables.append(_factors_table(rule, [s for s, _ in entered], year))
+    checks = []
+    fund_rule = fund.rule_of(profile.data)
+    if fund_rule is not None:
+        table, check = _fund_table(session, fund_rule, code, first, last)
+        tables.append(table)
+        checks.append(check)
     return Report(
         name="settlements",
         title="Annual Report on Settlements",
@@ -196,6 +202,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
                 "ledger": ledger_cancelled,
                 "agrees": cancelled_total == ledger_cancelled,
             },
+            *checks,
         ],
     )
 
@@ -215,3 +222,31 @@ def _factors_table(rule: dict[str, Any], entered: list[Settlement], year: int) -
         rows,
         note=rule.get("factors_citation"),
     )
+
+
+def _fund_table(
+    session: Session, rule: dict[str, Any], code: str, first: date, last: date
+) -> tuple[Table, dict[str, Any]]:
+    """The enforcement fund over the year (Jefferson County Rule 6): opening balance, money in
+    and out by kind, closing balance; checked against the balance worked out entry by entry."""
+    st = fund.statement(session, code, first, last)
+    by_kind: dict[str, Decimal] = {}
+    for e in st.rows:
+        by_kind[e.kind] = by_kind.get(e.kind, Z) + fund.signed(e)
+    rows: list[list[Any]] = [[f"Balance on {first}", st.opening]]
+    rows += [[label(f"fund.{kind}", "event"), amount] for kind, amount in sorted(by_kind.items())]
+    rows.append([f"Balance on {last}", st.closing])
+    table = Table(
+        "fund",
+        f"{rule['name']}, {first.year}: in {st.money_in}, out {st.money_out}",
+        ["", "Amount"],
+        rows,
+        note=rule["citation"],
+    )
+    check = {
+        "check": f"{rule['name']}: opening + in - out equals the balance on {last}",
+        "report": st.closing,
+        "ledger": fund.balance(session, code, last),
+        "agrees": st.closing == fund.balance(session, code, last),
+    }
+    return table, check

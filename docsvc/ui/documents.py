@@ -209,6 +209,10 @@ def create_documents(case_number: str) -> ResponseReturnValue:
         doc_type = request.form.get("type", "")
         recipients = request.form.getlist("recipient")
         names = _recipient_names(case, recipients) if recipients else ""
+        # The owner's notice first: a notice to anyone else may say a separate notice is
+        # sent to the owner, true once theirs is issued (Los Gatos VII.a.ii).
+        owners = {str(p.id) for p in case.parties if p.role == "owner"}
+        recipients.sort(key=lambda r: r not in owners)
     form = document_spec(types.get(doc_type) or {"fields": []})
     try:
         replaces = [int(i) for i in request.form.getlist("replaces")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema
 
@@ -16,13 +16,13 @@ from docsvc.followup.clocks import due_for
 from docsvc.followup.contact import record_contact
 from docsvc.followup.schemas import ContactIn
 from docsvc.models.money import APPLIES_TO, LEDGER_KINDS
-from docsvc.money import ledger, settlements
+from docsvc.money import fund, ledger, settlements
 from docsvc.money.ledger import ledger_view
-from docsvc.money.schemas import LedgerEntryIn, SettlementIn
+from docsvc.money.schemas import FUND_RECORDED_KINDS, FundEntryIn, LedgerEntryIn, SettlementIn
 from docsvc.reports import catalog, render
 from docsvc.reports.schemas import ReportQuery
 from docsvc.timeutil import utcnow
-from docsvc.ui.base import Act, case_action, staff, visible_jurisdictions
+from docsvc.ui.base import Act, case_action, form_step, staff, visible_jurisdictions
 from docsvc.ui.forms import SPECS, Field, Spec, load, local_to_iso, pick, register
 from docsvc.web.context import db
 from docsvc.web.files import report_response
@@ -158,6 +158,60 @@ def enter_settlement(case_number: str) -> ResponseReturnValue:
         "Settlement entered.",
         "settlement",
         _settlement_form,
+    )
+
+
+FUND_FIELDS = ("kind", "amount", "entry_on", "description", "approved_by", "case_number")
+FUND = register(
+    "fund",
+    Spec(
+        (
+            Field("kind", "What", "choice"),
+            Field("amount", "Amount ($)", "amount", hint="Only an adjustment may be negative."),
+            Field("entry_on", "Date", "date"),
+            Field("description", "Description"),
+            Field(
+                "approved_by",
+                "Approved by",
+                hint="The director or designee who approved a use of the fund.",
+            ),
+            Field("case_number", "Case", hint="The case it was for, if any."),
+        ),
+        FundEntryIn,
+    ),
+)
+
+
+def _fund_page(code: str, errors: list[str] | None = None, status: int = 200) -> tuple[str, int]:
+    user = staff()
+    return render_template(
+        "fund.html",
+        fund=fund.fund_view(db(), user, code, None, None),
+        kinds=FUND_RECORDED_KINDS,
+        errors=errors or [],
+    ), status
+
+
+@bp.route("/jurisdictions/<code>/fund")
+def fund_page(code: str) -> tuple[str, int]:
+    """The enforcement fund: its entries and balance, and a form to record a deposit, an
+    abatement paid from it or an adjustment (Jefferson County Rule 6)."""
+    return _fund_page(code)
+
+
+@bp.route("/jurisdictions/<code>/fund", methods=["POST"])
+def add_fund_entry(code: str) -> ResponseReturnValue:
+    staff("cases.write")
+    data, errors = load(FundEntryIn(), pick(request.form, *FUND_FIELDS), "fund", FUND)
+    if data is None:
+        return _fund_page(code, errors, 422)
+    return form_step(
+        "cases.write",
+        lambda s, u: fund.record(s, u, code, data),
+        "Recorded in the fund.",
+        url_for("ui.followup.fund_page", code=code),
+        lambda errs, st: _fund_page(code, errs, st),
+        form=("fund", FUND),
     )
 
 

@@ -73,6 +73,8 @@ def test_jefferson_county_integrations_and_release(server, browser) -> None:
         {"type": "notice_of_violation", "recipient_party_id": owner,
          "violation_ids": [violation], "photo_ids": [photo],
          "fields": {"corrective_action": "Haul the garbage and appliances to the transfer station."},
+         # No warning first (Rule 1(a)(ii)): the reason is written down.
+         "no_warning_reason": "Leaking appliances beside the creek: an immediate risk to it.",
          "served": {"method": "posting", "served_at": steps.now_iso(ZONE)}},
         expect=201,
     )  # fmt: skip
