@@ -151,6 +151,9 @@ def test_a_voucher_names_the_director_consulted(client, officer) -> None:
     voucher = {"amount": "100.00", "issued_on": "2030-03-01", "purpose": "Dump fees"}
     r = client.post(f"/api/cases/{case}/vouchers", headers=officer.headers, json=voucher)
     assert r.status_code == 422 and "approved_by" in r.get_data(as_text=True)
+    # Paid from the enforcement fund (Rule 6(a)(iv)): money in it first.
+    fund = {"kind": "deposit", "amount": "100.00", "entry_on": "2030-01-02", "description": "In"}
+    client.post("/api/jurisdictions/jefferson-county-wa/fund", headers=officer.headers, json=fund)
     r = client.post(
         f"/api/cases/{case}/vouchers",
         headers=officer.headers,

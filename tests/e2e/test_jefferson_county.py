@@ -115,7 +115,9 @@ def test_jefferson_county_integrations_and_release(server, browser) -> None:
         "POST",
         f"/api/cases/{case}/settlements",
         {"entered_on": on.isoformat(), "approved_by": "Director Ames", "pay_amount": "250.00",
-         "deferred_amount": "750.00", "deferred_until": (on + timedelta(days=730)).isoformat()},
+         "deferred_amount": "750.00", "deferred_until": (on + timedelta(days=730)).isoformat(),
+         # A finding on each factor the director weighs (Rule 5(a)(iii)).
+         "factors": {c: "Considered." for c in "ABCDE"}},
         expect=201,
     )  # fmt: skip
     assert settled["deferred_amount"] == "750.00"
