@@ -219,8 +219,14 @@ def complaint_case(
         },
         "disclosure_preference": "nondisclosure",
     }
+    # A type of complaint where the profile asks for one (Tom Bean VI.A.4, Los Gatos V.a.iv).
+    if jurisdiction in COMPLAINT_TYPES:
+        body["complaint_type"] = COMPLAINT_TYPES[jurisdiction]
     body.update(complaint)
     return {"jurisdiction": jurisdiction, "property": {"address": address}, "complaint": body}
+
+
+COMPLAINT_TYPES = {"los-gatos-ca": "property-maintenance", "tom-bean-tx": "nuisance"}
 
 
 @pytest.fixture

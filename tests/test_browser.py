@@ -90,6 +90,7 @@ def test_complaint_to_case_file_with_photos(
     page.fill(
         "#intake-form textarea[name=description]", "Couch & mattress <on> the lawn; weeds knee-high"
     )
+    page.select_option("#intake-form select[name=complaint_type]", "property-maintenance")
     page.fill("#intake-form input[name=c_name]", "Maria O'Brien-Nguyễn")
     page.fill("#intake-form input[name=c_phone]", "(408) 555-0142")
     page.select_option("#intake-form select[name=disclosure_preference]", "nondisclosure")

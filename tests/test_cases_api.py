@@ -12,6 +12,12 @@ from docsvc.models import AuditEvent, Complaint
 from tests.conftest import complaint_case
 
 NAME = "Maria O'Brien-Nguyễn"
+# Tom Bean V.A.2 (a)-(c): the findings an anonymous complaint is accepted on.
+WEIGHED = {
+    "reliability": "Photos attached match the yard.",
+    "imminent-threat": "None alleged.",
+    "verifiable": "Visible from the street.",
+}
 
 
 @pytest.mark.rule("LG V.a", "JC 3(b)(i)")
@@ -92,7 +98,10 @@ def test_anonymous_accepted_where_the_profile_allows(client, officer) -> None:
 @pytest.mark.rule("TB V.A.2")
 def test_tom_bean_anonymous_with_the_chiefs_approval(client, officer) -> None:
     body = complaint_case(
-        jurisdiction="tom-bean-tx", anonymous=True, discretion_approved_by="Chief R. Alvarez"
+        jurisdiction="tom-bean-tx",
+        anonymous=True,
+        discretion_approved_by="Chief R. Alvarez",
+        anonymous_factors=WEIGHED,
     )
     body["complaint"].pop("complainant")
     r = client.post("/api/cases", json=body, headers=officer.headers)

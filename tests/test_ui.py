@@ -76,6 +76,7 @@ def test_intake_case_page_upload_and_reveal(client, signed_in, database) -> None
             "received_at": "2026-11-16T09:30",
             "channel": "web",
             "description": "Tires & tall grass <behind> the garage",
+            "complaint_type": "nuisance",
             "c_name": "Maria O'Brien-Nguyễn",
             "c_phone": "903-555-0142",
             "disclosure_preference": "nondisclosure",

@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from docsvc.auth.permissions import allowed
-from docsvc.cases import service
+from docsvc.cases import location, service
 from docsvc.cases.queries import find_cases
 from docsvc.cases.schemas import (
     CaseIn,
@@ -19,8 +19,10 @@ from docsvc.cases.schemas import (
     CorrectIn,
     CreatedOut,
     InspectionIn,
+    LocationIn,
     PartyIn,
     PartyOut,
+    PropertyOut,
     RefuseIn,
     ViolationIn,
     ViolationOut,
@@ -28,7 +30,7 @@ from docsvc.cases.schemas import (
 from docsvc.identity import guard
 from docsvc.models import Case
 from docsvc.web.context import api_user, database, db, require
-from docsvc.web.present import case_detail, case_list_dict, case_summary
+from docsvc.web.present import case_detail, case_list_dict, case_summary, property_dict
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="Case files (staff)")
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -183,3 +185,17 @@ def add_inspection(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     inspection = service.add_inspection(session, user, case, data)
     session.commit()
     return {"id": inspection.id}
+
+
+@blp.route("/<case_number>/location", methods=["PUT"])
+@blp.arguments(LocationIn)
+@blp.response(200, PropertyOut)
+@blp.doc(security=SECURITY)
+def set_location(data: dict[str, Any], case_number: str) -> dict[str, Any]:
+    """Where the case's property is (latitude, longitude) and its parcel outline, for the
+    location map in the case file (Tom Bean VI.B.2); null latitude clears them."""
+    user, case = _case_for_write(case_number)
+    session = db()
+    prop = location.set_location(session, user, case, data)
+    session.commit()
+    return property_dict(prop)

@@ -49,6 +49,7 @@ ROUTES: dict[str, Route] = {
     "cases.add_violation": WRITE,
     "cases.correct_violation": WRITE,
     "cases.add_inspection": WRITE,
+    "cases.set_location": WRITE,
     "ui.cases.cases": Route("cases.read"),
     "ui.cases.new_case": Route("cases.write"),
     "ui.cases.case_page": READ,
@@ -60,6 +61,7 @@ ROUTES: dict[str, Route] = {
     "ui.cases.refuse": WRITE,
     "ui.cases.close": WRITE,
     "ui.cases.aggravating": WRITE,
+    "ui.cases.set_location": WRITE,
     "ui.cases.upload": WRITE,
     "ui.cases.attachment": READ,
     "ui.cases.jurisdiction": Route("cases.read"),  # a jurisdiction's rules: reference, not a record

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docsvc.errors import ComplaintRefused
+from docsvc.errors import ComplaintRefused, Invalid
 from docsvc.profiles.model import Profile
 
 
@@ -49,6 +49,70 @@ def check_complaint(profile: Profile, complaint: dict[str, Any]) -> None:
                 "give the complainant's name and at least one of phone, email or address",
                 citation,
             )
+
+
+def check_complaint_type(profile: Profile, complaint: dict[str, Any]) -> None:
+    """The type of complaint, from the profile's list (Tom Bean VI.A.4, Los Gatos V.a.iv):
+    required where the profile says so; refused where the profile lists none."""
+    rules = profile.complaints
+    types = {t["code"]: t["title"] for t in rules.get("types") or []}
+    given = complaint.get("complaint_type")
+    where = {"field": "complaint.complaint_type", "allowed": list(types)}
+    if given is None:
+        if rules.get("type_required"):
+            raise Invalid(
+                f"choose the type of complaint: {profile.name} records it with every complaint "
+                f"({rules.get('types_citation') or rules['citation']}).",
+                where,
+            )
+        return
+    if not types:
+        raise Invalid(
+            f"{profile.name} keeps no list of complaint types: leave the type of complaint out.",
+            where,
+        )
+    if given not in types:
+        raise Invalid(
+            f"that is not one of {profile.name}'s types of complaint; choose one of: "
+            + "; ".join(types.values())
+            + ".",
+            where,
+        )
+
+
+def check_anonymous_factors(profile: Profile, complaint: dict[str, Any]) -> None:
+    """An anonymous complaint accepted at discretion records the finding on each factor the
+    discretion weighs (Tom Bean V.A.2 (a)-(c)), not only who approved it."""
+    rules = profile.complaints
+    factors = {f["code"]: f["title"] for f in rules.get("anonymous_factors") or []}
+    given = complaint.get("anonymous_factors")
+    where = {"field": "complaint.anonymous_factors", "factors": list(factors)}
+    weighed = complaint["anonymous"] and rules["anonymous"] == "discretion" and factors
+    if not weighed:
+        if given:
+            raise Invalid(
+                "the weighing of factors is recorded only for an anonymous complaint accepted "
+                "at discretion: leave it out.",
+                where,
+            )
+        return
+    given = given or {}
+    unknown = sorted(set(given) - set(factors))
+    if unknown:
+        raise Invalid(
+            f"not a factor {profile.name} weighs: {', '.join(unknown)}; the factors are "
+            f"{', '.join(factors)}.",
+            where,
+        )
+    missing = [title for code, title in factors.items() if not (given.get(code) or "").strip()]
+    if missing:
+        raise Invalid(
+            f"record the finding of the {rules['discretion_authority']} on each factor weighed "
+            f"before accepting an anonymous complaint ({rules['citation']}); missing: "
+            + "; ".join(missing)
+            + ".",
+            where,
+        )
 
 
 def _refuse(profile: Profile, rule: str, what: str, citation: str) -> None:

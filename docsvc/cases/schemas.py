@@ -7,6 +7,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from docsvc.attachments.schemas import AttachmentOut
+from docsvc.cases.location import MAX_OUTLINE_POINTS
 from docsvc.models.cases import (
     CASE_STATUSES,
     CHANNELS,
@@ -21,7 +22,47 @@ from docsvc.validation import Input, Instant, Text
 PHONE = validate.Regexp(r"^[0-9+()\-.\s xXext]{7,40}$", error="is not a telephone number.")
 
 
-class PropertyIn(Input):
+def _outline_points(value: list[list[float]]) -> None:
+    for n, point in enumerate(value, 1):
+        if len(point) != 2:
+            raise ValidationError(
+                f"point {n} has {len(point)} numbers: give each point as [latitude, longitude]."
+            )
+        lat, lon = point
+        if not -90 <= lat <= 90 or not -180 <= lon <= 180:
+            raise ValidationError(
+                f"point {n} is off the globe: a latitude is between -90 and 90, a longitude "
+                "between -180 and 180, in that order."
+            )
+
+
+class LocationIn(Input):
+    """Where the property is (WGS 84 degrees) and the parcel's outline, for the location map."""
+
+    latitude = fields.Float(
+        allow_none=True,
+        validate=validate.Range(-90, 90, error="a latitude is between -90 and 90 degrees."),
+    )
+    longitude = fields.Float(
+        allow_none=True,
+        validate=validate.Range(-180, 180, error="a longitude is between -180 and 180 degrees."),
+    )
+    parcel_outline = fields.List(
+        fields.List(fields.Float()),
+        allow_none=True,
+        validate=[
+            validate.Length(
+                min=3,
+                max=MAX_OUTLINE_POINTS,
+                error=f"an outline has 3 to {MAX_OUTLINE_POINTS} points.",
+            ),
+            _outline_points,
+        ],
+        metadata={"description": "The parcel's corners in order, each [latitude, longitude]."},
+    )
+
+
+class PropertyIn(LocationIn):
     address = Text(required=True, max_length=300)
     parcel = Text(max_length=60)
     zoning = Text(max_length=60)
@@ -45,6 +86,18 @@ class ComplaintIn(Input):
         required=True, validate=validate.OneOf(DISCLOSURE_PREFERENCES)
     )
     discretion_approved_by = Text(max_length=200)
+    anonymous_factors = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=80)),
+        values=Text(max_length=2000, allow_empty=True),
+        metadata={
+            "description": "The finding on each factor the discretion weighed, by the "
+            "profile's factor code (Tom Bean V.A.2)."
+        },
+    )
+    complaint_type = fields.String(
+        validate=validate.Length(max=80),
+        metadata={"description": "A code from the profile's complaint types."},
+    )
 
 
 class CaseIn(Input):
@@ -142,6 +195,9 @@ class PropertyOut(Schema):
     parcel = fields.String(allow_none=True)
     zoning = fields.String(allow_none=True)
     assessor_owner = fields.String(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    parcel_outline = fields.List(fields.List(fields.Float()), allow_none=True)
 
 
 class ComplainantOut(Schema):
@@ -157,6 +213,11 @@ class ComplaintOut(Schema):
     description = fields.String()
     anonymous = fields.Boolean()
     discretion_approved_by = fields.String(allow_none=True)
+    anonymous_factors = fields.List(
+        fields.Dict(), metadata={"description": "code, factor, finding"}
+    )
+    complaint_type = fields.String(allow_none=True)
+    complaint_type_title = fields.String(allow_none=True)
     disclosure_preference = fields.String()
     disclosure_preference_at = fields.DateTime()
     complainant = fields.Nested(ComplainantOut, allow_none=True)
@@ -181,6 +242,13 @@ class ViolationOut(Schema):
     observed_at = fields.DateTime()
     corrected_at = fields.DateTime(allow_none=True)
     correction_method = fields.String(allow_none=True)
+    repeat_of = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "The first report this repeat accrues to: violation_id, "
+            "case_number (Los Gatos III.b.v)."
+        },
+    )
 
 
 class MeasurementOut(Schema):
@@ -234,6 +302,13 @@ class CaseOut(CaseSummaryOut):
     refusal = fields.Dict(allow_none=True)
     closure = fields.Dict(allow_none=True)
     history = fields.Dict()
+    other_complaints = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Cases whose complaints, from other people, were about this "
+            "property while both were open (Tom Bean III.A.6)."
+        },
+    )
 
 
 class CreatedOut(Schema):

@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 
 from docsvc.audit import actor_of, append
 from docsvc.auth.scope import visible
-from docsvc.cases.acceptance import check_complaint
+from docsvc.cases.acceptance import check_anonymous_factors, check_complaint, check_complaint_type
+from docsvc.cases.community import note_other_complainants
+from docsvc.cases.location import apply_location, check_location
 from docsvc.cases.normalize import address_key, name_key
 from docsvc.cases.numbering import next_case_number
+from docsvc.cases.repeats import link_repeat
 from docsvc.errors import Conflict, Forbidden, Invalid, NotFound
 from docsvc.models import (
     Case,
@@ -103,6 +106,7 @@ def _find_or_create_property(session: Session, jurisdiction: str, prop: dict[str
         for field in ("parcel", "zoning", "assessor_owner"):
             if prop.get(field) and not getattr(found, field):
                 setattr(found, field, prop[field])
+    apply_location(found, prop, replace=False)
     return found
 
 
@@ -125,6 +129,10 @@ def open_case(session: Session, user: User, data: dict[str, Any]) -> Case:
             "or set 'anonymous' to false.",
             {"field": "complaint.complainant"},
         )
+    if complaint is not None:
+        check_complaint_type(profile, complaint)
+        check_anonymous_factors(profile, complaint)
+    check_location(data["property"])
     now = utcnow()
     prop = _find_or_create_property(session, jurisdiction.code, data["property"])
     year = now.astimezone(profile.zone).year
@@ -145,6 +153,7 @@ def open_case(session: Session, user: User, data: dict[str, Any]) -> Case:
     fields = ["case_number", "jurisdiction_code", "property_id", "origin", "status"]
     if complaint is not None:
         person = complaint.get("complainant") or {}
+        who_key = name_key(person["name"]) if person.get("name") else None
         session.add(
             Complaint(
                 case_id=case.id,
@@ -153,11 +162,13 @@ def open_case(session: Session, user: User, data: dict[str, Any]) -> Case:
                 description=complaint["description"],
                 anonymous=complaint["anonymous"],
                 discretion_approved_by=complaint.get("discretion_approved_by"),
+                anonymous_factors=complaint.get("anonymous_factors") or None,
+                complaint_type=complaint.get("complaint_type"),
                 complainant_name=person.get("name"),
                 complainant_phone=person.get("phone"),
                 complainant_email=person.get("email"),
                 complainant_address=person.get("address"),
-                complainant_name_key=name_key(person["name"]) if person.get("name") else None,
+                complainant_name_key=who_key,
                 complainant_address_key=address_key(person["address"])
                 if person.get("address")
                 else None,
@@ -177,6 +188,8 @@ def open_case(session: Session, user: User, data: dict[str, Any]) -> Case:
         fields=fields,
     )
     session.flush()
+    if complaint is not None and not complaint["anonymous"]:
+        note_other_complainants(session, user, profile, case, who_key)
     return case
 
 
@@ -333,6 +346,7 @@ def add_violation(session: Session, user: User, case: Case, data: dict[str, Any]
         case_id=case.id,
         fields=["violation_type", "description", "observed_at"],
     )
+    link_repeat(session, user, profile, case, violation)
     return violation
 
 

@@ -124,11 +124,25 @@ class DocumentTypeSchema(_Strict):
     requires = fields.List(fields.Nested(PreconditionSchema), load_default=list)
 
 
+class CodedTextSchema(_Strict):
+    """A code the service stores and the words a person reads for it."""
+
+    code = fields.String(required=True, validate=_slug)
+    title = fields.String(required=True, validate=validate.Length(min=3))
+
+
 class ComplaintRulesSchema(_Strict):
     anonymous = fields.String(
         required=True, validate=validate.OneOf(("allowed", "discretion", "refused"))
     )
     discretion_authority = fields.String(load_default=None)
+    # What the discretion weighs (Tom Bean V.A.2 (a)-(c)): each needs a finding on record
+    # before an anonymous complaint is accepted.
+    anonymous_factors = fields.List(fields.Nested(CodedTextSchema), load_default=list)
+    # The type of complaint recorded at intake (Tom Bean VI.A.4, Los Gatos V.a.iv).
+    types = fields.List(fields.Nested(CodedTextSchema), load_default=list)
+    type_required = fields.Boolean(load_default=False)
+    types_citation = fields.String(load_default=None)
     written_required = fields.Boolean(required=True)
     written_channels = fields.List(
         fields.String(validate=validate.OneOf(CHANNELS)), load_default=list
@@ -146,6 +160,17 @@ class ComplaintRulesSchema(_Strict):
             raise ValidationError(
                 "list the channels that count as a written complaint", "written_channels"
             )
+        if data.get("anonymous_factors") and data["anonymous"] != "discretion":
+            raise ValidationError(
+                "factors are weighed only where anonymous complaints are at discretion",
+                "anonymous_factors",
+            )
+        if data.get("type_required") and not data.get("types"):
+            raise ValidationError("list the complaint types that are required", "types")
+        for key in ("types", "anonymous_factors"):
+            codes = [t["code"] for t in data.get(key) or []]
+            if len(codes) != len(set(codes)):
+                raise ValidationError("a code appears twice", key)
 
 
 class ServiceRulesSchema(_Strict):
@@ -327,6 +352,11 @@ class CircumstanceSchema(_Strict):
     text = fields.String(required=True, validate=validate.Length(min=5))
 
 
+class AutoCircumstanceSchema(_Strict):
+    circumstance = fields.String(required=True, validate=_slug)
+    citation = fields.String(required=True)
+
+
 class PrioritySchema(_Strict):
     """Aggravating circumstances move a non-priority case to priority status, at a rank."""
 
@@ -334,6 +364,29 @@ class PrioritySchema(_Strict):
         fields.Nested(CircumstanceSchema), required=True, validate=validate.Length(min=1)
     )
     aggravated_rank = fields.Integer(required=True, validate=validate.Range(min=1, max=6))
+    citation = fields.String(required=True)
+    # Complaints from separate people about one property (Tom Bean III.A.6): the
+    # circumstance recorded on each open case about it when another arrives.
+    multiple_complainants = fields.Nested(AutoCircumstanceSchema, load_default=None)
+
+    @validates_schema
+    def _known_circumstance(self, data: dict[str, Any], **_: Any) -> None:
+        auto = data.get("multiple_complainants")
+        known = {c["code"] for c in data["aggravating_circumstances"]}
+        if auto and auto["circumstance"] not in known:
+            raise ValidationError(
+                f"'{auto['circumstance']}' is not one of the aggravating circumstances",
+                "multiple_complainants",
+            )
+
+
+class RepeatViolationsSchema(_Strict):
+    """A violation like one reported before on the same property accrues to the first report
+    (Los Gatos III.b.v): alike by the same violation type, or by the same category."""
+
+    match = fields.String(required=True, validate=validate.OneOf(("type", "category")))
+    # The aggravating circumstance a repeat records on its case (raising its priority).
+    circumstance = fields.String(load_default=None, validate=_slug)
     citation = fields.String(required=True)
 
 
@@ -476,6 +529,7 @@ class ProfileSchema(_Strict):
     community_resources = fields.Nested(CommunityResourcesSchema, load_default=None)
     targets = fields.Nested(TargetsSchema, load_default=dict)
     reports = fields.Nested(ReportsSchema, load_default=dict)
+    repeat_violations = fields.Nested(RepeatViolationsSchema, load_default=None)
     service = fields.Nested(ServiceRulesSchema, required=True)
     public_records = fields.Nested(PublicRecordsSchema, required=True)
     letterhead = fields.Nested(LetterheadSchema, required=True)
@@ -524,6 +578,24 @@ class ProfileSchema(_Strict):
             if item["code"] in seen:
                 raise ValidationError(f"violation type code '{item['code']}' appears twice")
             seen.add(item["code"])
+
+    @validates_schema
+    def _repeat_circumstance_known(self, data: dict[str, Any], **_: Any) -> None:
+        wanted = (data.get("repeat_violations") or {}).get("circumstance")
+        known = {
+            c["code"] for c in (data.get("priority") or {}).get("aggravating_circumstances", [])
+        }
+        if wanted and wanted not in known:
+            raise ValidationError(
+                f"'{wanted}' is not one of the profile's aggravating circumstances",
+                "repeat_violations",
+            )
+        category = (data.get("repeat_violations") or {}).get("match") == "category"
+        if category and any(not v.get("category") for v in data.get("violation_types") or []):
+            raise ValidationError(
+                "repeats matched by category need a category on every violation type",
+                "repeat_violations",
+            )
 
     @validates_schema
     def _fines_name_known_types(self, data: dict[str, Any], **_: Any) -> None:

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from marshmallow import Schema
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -23,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 from docsvc.auth import scope
 from docsvc.auth.permissions import allowed
 from docsvc.bundles import service as bundles
-from docsvc.cases import history
+from docsvc.cases import history, location
 from docsvc.cases import service as cases
 from docsvc.documents import elements, naming
 from docsvc.documents import service as documents
@@ -157,6 +158,8 @@ def render_case(
         clocks=clocks_view(s, case),
         documents=case_documents(case),
         bundles=case_bundles(s, user, case),
+        # Drawn from the property's own point and outline (escaped there): no tile server.
+        location_map=Markup(drawn) if (drawn := location.sketch(case.property)) else None,
         revealed=reveal,
         errors=errors or [],
     ), status

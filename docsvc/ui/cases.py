@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from docsvc.attachments.schemas import AttachmentForm
 from docsvc.attachments.service import load_attachment
-from docsvc.cases import service
+from docsvc.cases import location, service
 from docsvc.cases.queries import find_cases, usual_jurisdiction
 from docsvc.cases.schemas import (
     AggravatingIn,
@@ -28,6 +28,7 @@ from docsvc.cases.schemas import (
     CloseIn,
     CorrectIn,
     InspectionIn,
+    LocationIn,
     PartyIn,
     RefuseIn,
     ViolationIn,
@@ -118,12 +119,28 @@ INTAKE = register(
                 False,
                 FOR_A_COMPLAINT,
             ),
+            Field(
+                "complaint_type",
+                "Type of complaint",
+                "choice",
+                ("complaint.complaint_type",),
+                False,
+                "From the list of the jurisdiction chosen, where it keeps one.",
+            ),
             Field("anonymous", "Anonymous complaint", "check", ("complaint.anonymous",)),
             Field(
                 "discretion_approved_by",
                 "Anonymous complaint approved by",
                 path=("complaint.discretion_approved_by",),
                 hint="Where the jurisdiction requires it.",
+            ),
+            # One input per factor of the chosen jurisdiction (factor-<jurisdiction>-<code>);
+            # a message about any of them is shown beside the group.
+            Field(
+                "anonymous_factors",
+                "Findings on the factors weighed",
+                path=("complaint.anonymous_factors",),
+                required=False,
             ),
             Field(
                 "c_name",
@@ -151,10 +168,22 @@ def _intake_dict(form: Any, zone: ZoneInfo) -> dict[str, Any]:
     data["property"] = pick(form, "address", "parcel", "zoning")
     if data.get("origin", "complaint") == "complaint" or form.get("description", "").strip():
         complaint = pick(
-            form, "channel", "description", "disclosure_preference", "discretion_approved_by"
+            form,
+            "channel",
+            "description",
+            "disclosure_preference",
+            "discretion_approved_by",
+            "complaint_type",
         )
         complaint["received_at"] = local_to_iso(form.get("received_at", ""), zone)
         complaint["anonymous"] = form.get("anonymous") == "on"
+        # The findings typed for the jurisdiction chosen; others' boxes are not its factors.
+        prefix = f"factor-{data.get('jurisdiction', '')}-"
+        factors = {
+            k.removeprefix(prefix): v for k, v in pick(form, *form).items() if k.startswith(prefix)
+        }
+        if factors and complaint["anonymous"]:
+            complaint["anonymous_factors"] = factors
         person = {k: v for k, v in pick(form, "c_name", "c_phone", "c_email", "c_address").items()}
         if person and not complaint["anonymous"]:
             complaint["complainant"] = {k[2:]: v for k, v in person.items()}
@@ -199,6 +228,9 @@ def new_case() -> ResponseReturnValue:
         "case_new.html",
         jurisdictions=jurisdictions,
         now=now,
+        # Each jurisdiction's complaint types and anonymous-complaint factors, as its profile
+        # lists them (none: no list, no factors).
+        intake_rules={j.code: profile_of(j).complaints for j in jurisdictions},
         form=form_for("intake", INTAKE, defaults),
     ), status
 
@@ -433,6 +465,61 @@ def aggravating(case_number: str) -> ResponseReturnValue:
         form="aggravating",
         spec=AGGRAVATING,
         anchor="#clocks",
+    )
+
+
+LOCATION = register(
+    "location",
+    Spec(
+        (
+            Field("latitude", "Latitude", "number", hint="Degrees north, like 33.5187."),
+            Field("longitude", "Longitude", "number", hint="Degrees east, like -96.4836."),
+            Field(
+                "parcel_outline",
+                "Parcel outline",
+                path=("parcel_outline",),
+                required=False,
+                hint="One corner a line, latitude then longitude: 33.5189, -96.4839.",
+            ),
+        ),
+        LocationIn,
+    ),
+)
+
+
+def _outline(text: str) -> Any:
+    """The outline as typed (a corner a line), as the schema takes it; what does not read as
+    numbers is passed on for the schema to refuse in words."""
+    points: list[Any] = []
+    for line in (x.strip() for x in text.splitlines()):
+        if not line:
+            continue
+        parts = [p.strip() for p in line.replace(";", ",").split(",")]
+        try:
+            points.append([float(p) for p in parts])
+        except ValueError:
+            points.append(parts)
+    return points or None
+
+
+@bp.route("/cases/<case_number>/location", methods=["POST"])
+def set_location(case_number: str) -> ResponseReturnValue:
+    def build(f: MultiDict[str, str], _z: ZoneInfo) -> dict[str, Any]:
+        d: dict[str, Any] = pick(f, "latitude", "longitude")
+        d.setdefault("latitude", None)
+        d.setdefault("longitude", None)
+        d["parcel_outline"] = _outline(f.get("parcel_outline", ""))
+        return d
+
+    return case_action(
+        case_number,
+        LocationIn(),
+        build,
+        location.set_location,
+        "Location saved.",
+        form="location",
+        spec=LOCATION,
+        anchor="#location",
     )
 
 

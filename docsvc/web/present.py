@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.auth.scope import scope
 from docsvc.bundles import service as bundles
-from docsvc.cases import history
+from docsvc.cases import community, history, repeats
 from docsvc.cases import service as cases
 from docsvc.cases.queries import CaseList
 from docsvc.disclosure import exceptions, links, ruling
@@ -24,6 +24,7 @@ from docsvc.disclosure.requests import request_zone
 from docsvc.documents.deadlines import Rule, strictest
 from docsvc.identity.guard import Complainant, bears_identity
 from docsvc.identity.mask import masker
+from docsvc.labels import label
 from docsvc.models import (
     Attachment,
     Bundle,
@@ -37,6 +38,7 @@ from docsvc.models import (
     Hold,
     HoldScope,
     Job,
+    Property,
     Redaction,
     Release,
     User,
@@ -170,22 +172,29 @@ def case_detail(
     out = case_summary(case, zone)
     prop = case.property
     out["origin_note"] = case.origin_note
-    out["property"] = {
-        "id": prop.id,
-        "address": prop.address,
-        "parcel": prop.parcel,
-        "zoning": prop.zoning,
-        "assessor_owner": prop.assessor_owner,
-    }
+    out["property"] = property_dict(prop)
     complaint = case.complaint
     if complaint is not None:
         person = complainant.as_dict() if complainant is not None else None
+        rules = profile.complaints
+        types = {t["code"]: t["title"] for t in rules.get("types") or []}
+        factors = {f["code"]: f["title"] for f in rules.get("anonymous_factors") or []}
+        found = complaint.anonymous_factors or {}
         out["complaint"] = {
             "received_at": _local(complaint.received_at, zone),
             "channel": complaint.channel,
             "description": complaint.description,
             "anonymous": complaint.anonymous,
             "discretion_approved_by": complaint.discretion_approved_by,
+            # The discretion's weighing, in the profile's order and words (Tom Bean V.A.2).
+            "anonymous_factors": [
+                {"code": code, "factor": factors.get(code, code), "finding": found[code]}
+                for code in [*factors, *(c for c in found if c not in factors)]
+                if code in found
+            ],
+            "complaint_type": complaint.complaint_type,
+            "complaint_type_title": types.get(complaint.complaint_type or "")
+            or (label(complaint.complaint_type) if complaint.complaint_type else None),
             "disclosure_preference": complaint.disclosure_preference,
             "disclosure_preference_at": _local(complaint.disclosure_preference_at, zone),
             "complainant": person,
@@ -207,6 +216,7 @@ def case_detail(
         for p in case.parties
     ]
     library = profile.violation_types
+    firsts = repeats.first_reports(session, list(case.violations))
     out["violations"] = [
         {
             "id": v.id,
@@ -217,6 +227,7 @@ def case_detail(
             "observed_at": _local(v.observed_at, zone),
             "corrected_at": _local(v.corrected_at, zone),
             "correction_method": v.correction_method,
+            "repeat_of": firsts.get(v.id),
         }
         for v in case.violations
     ]
@@ -249,6 +260,7 @@ def case_detail(
     ]
     if complainant is None:  # what an officer wrote may quote the complainant too
         _mask_all(out, masker(session, case))
+    out["other_complaints"] = community.other_complaints(session, case)
     out["refusal"] = (
         {
             "reason": case.refusal_reason,
@@ -272,6 +284,20 @@ def case_detail(
         hist["complainant"] = history.complainant_history(session, case, seen)
     out["history"] = hist
     return out
+
+
+def property_dict(prop: Property) -> dict[str, Any]:
+    """The property; its point and parcel outline where recorded (the location map's)."""
+    return {
+        "id": prop.id,
+        "address": prop.address,
+        "parcel": prop.parcel,
+        "zoning": prop.zoning,
+        "assessor_owner": prop.assessor_owner,
+        "latitude": prop.latitude,
+        "longitude": prop.longitude,
+        "parcel_outline": prop.parcel_outline,
+    }
 
 
 def bundle_dict(bundle: Bundle, case: Case) -> dict[str, Any]:

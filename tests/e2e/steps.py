@@ -43,6 +43,9 @@ def open_case_page(page: Any, base: str, case: str) -> None:
     page.goto(f"{base}/cases/{case}")
 
 
+COMPLAINT_TYPES = {"los-gatos-ca": "property-maintenance", "tom-bean-tx": "nuisance"}
+
+
 def intake(
     page: Any, base: str, jurisdiction: str, address: str, when: str, complaint: dict
 ) -> str:
@@ -53,6 +56,10 @@ def intake(
     page.fill("#intake-form input[name=address]", address)
     page.fill("#intake-form input[name=received_at]", when)
     page.fill("#intake-form textarea[name=description]", complaint["description"])
+    if jurisdiction in COMPLAINT_TYPES:  # Tom Bean VI.A.4, Los Gatos V.a.iv: a type each
+        page.select_option(
+            "#intake-form select[name=complaint_type]", COMPLAINT_TYPES[jurisdiction]
+        )
     page.fill("#intake-form input[name=c_name]", complaint["name"])
     page.fill("#intake-form input[name=c_phone]", complaint["phone"])
     page.select_option("#intake-form select[name=disclosure_preference]", "nondisclosure")
