@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from docsvc.auth.permissions import allowed
-from docsvc.cases import location, service
+from docsvc.cases import location, repeats, service
 from docsvc.cases.queries import find_cases
 from docsvc.cases.schemas import (
     CaseIn,
@@ -137,6 +137,7 @@ def add_violation(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     violation = service.add_violation(session, user, case, data)
     profile = service.case_profile(session, case)
     vtype = profile.violation_types[violation.violation_type]
+    first = repeats.first_reports(session, [violation]).get(violation.id)
     session.commit()
     return {
         "id": violation.id,
@@ -147,6 +148,7 @@ def add_violation(data: dict[str, Any], case_number: str) -> dict[str, Any]:
         "observed_at": violation.observed_at.astimezone(profile.zone),
         "corrected_at": None,
         "correction_method": None,
+        "repeat_of": first,
     }
 
 
@@ -162,6 +164,7 @@ def correct_violation(data: dict[str, Any], case_number: str, violation_id: int)
     )
     profile = service.case_profile(session, case)
     vtype = profile.violation_types.get(v.violation_type, {})
+    first = repeats.first_reports(session, [v]).get(v.id)
     session.commit()
     return {
         "id": v.id,
@@ -172,6 +175,7 @@ def correct_violation(data: dict[str, Any], case_number: str, violation_id: int)
         "observed_at": v.observed_at.astimezone(profile.zone),
         "corrected_at": v.corrected_at.astimezone(profile.zone) if v.corrected_at else None,
         "correction_method": v.correction_method,
+        "repeat_of": first,
     }
 
 
