@@ -127,6 +127,8 @@ def test_settlements_report_agrees_with_the_ledger(client, officer, settled) -> 
     assert {c["check"]: c["agrees"] for c in data["reconciliation"]} == {
         "Paid + deferred + cancelled parts equal the penalties settled": True,
         "Cancellations posted to the ledger in 2030": True,
+        # Jefferson County keeps an enforcement fund (Rule 6): its year is checked too.
+        "Enforcement Fund: opening + in - out equals the balance on 2030-12-31": True,
     }
     # Another year holds none of them.
     assert rows(report(client, h, "settlements", JC, 2029).json, "entered") == []
