@@ -1,5 +1,5 @@
 """Permits a violation needs, with the time to apply for and to obtain them (Los Gatos
-VII.a.vi), and permits withheld or revoked as the policy provides (Los Gatos IV.b.ix-x, Tom Bean
+VII.a.vi), and permits withheld or revoked as the policy provides (Los Gatos III.b.ix-x, Tom Bean
 IV.B.3-4 and X.B)."""
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ ACTION = {
 }
 
 
-@pytest.mark.rule("LG IV.b.ix", "LG IV.b.x", "TB IV.B.3", "TB IV.B.4", "TB X.B")
+@pytest.mark.rule("LG III.b.ix", "LG III.b.x", "TB IV.B.3", "TB IV.B.4", "TB X.B")
 def test_permit_actions_only_as_the_policy_provides(client, officer, records, clock) -> None:
     clock("2030-01-10T09:00:00-08:00")
     h = officer.headers
@@ -176,9 +176,9 @@ def test_permit_actions_only_as_the_policy_provides(client, officer, records, cl
     assert r.status_code == 422  # in the future
     r = client.post(url, headers=h, json=ACTION | {"action": "revoked", "note": "CUP hearing"})
     assert r.status_code == 201, r.json
-    assert r.json["authority"] == "Town Code §29.20.310" and "IV.b.ix" in r.json["policy"]
+    assert r.json["authority"] == "Town Code §29.20.310" and "III.b.ix" in r.json["policy"]
     r = client.post(url, headers=h, json=ACTION | {"action": "withheld"})
-    assert r.status_code == 201 and "IV.b.x" in r.json["policy"]
+    assert r.status_code == 201 and "III.b.x" in r.json["policy"]
     listed = client.get(url, headers=records.headers).json
     assert [a["action"] for a in listed] == ["revoked", "withheld"]
     assert (

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from docsvc.models import AuditEvent
-
 from tests.conftest import complaint_case
 
 INSPECTION = {
@@ -149,8 +148,8 @@ def test_the_due_list_finds_citations_across_cases(client, officer, clock) -> No
 
 @pytest.mark.rule("TB XIII.A.2")
 def test_no_referral_where_the_policy_has_none(client, officer, clock) -> None:
-    from tests.test_citations import cited_case
     from tests.test_citations import cite as lg_cite
+    from tests.test_citations import cited_case
 
     advance = clock("2030-01-08T09:00:00-08:00")
     h = officer.headers
