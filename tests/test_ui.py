@@ -217,6 +217,8 @@ def test_ledger_forms_add_an_entry_and_a_settlement(client, signed_in, officer) 
             "pay_amount": "49.99",
             "cancel_amount": "50.00",
             "compliance_through": "2027-05-18",
+            # A finding on each factor (Jefferson County Rule 5(a)(iii)).
+            **{f"factor-{code}": f"Finding {code}." for code in "ABCDE"},
         },
     )
     assert r.status_code == 302

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from docsvc.followup.contact import METHODS
 from docsvc.models.enforcement import PERMIT_ACTIONS, REFERRAL_KINDS
-from docsvc.validation import Input, Instant, Text
+from docsvc.validation import Id, Input, Instant, Text
 
 
 class ContactIn(Input):
@@ -67,7 +67,7 @@ class ReferralOut(Schema):
 
 
 class PermitIn(Input):
-    violation_id = fields.Integer(required=True)
+    violation_id = Id(required=True)
     description = Text(required=True, max_length=300)
     apply_by = fields.Date(required=True)
     obtain_by = fields.Date(required=True)
@@ -101,7 +101,7 @@ class PermitActionIn(Input):
     # The ordinance or code section the action is taken under.
     authority = Text(required=True, max_length=300)
     taken_on = fields.Date(required=True)
-    permit_id = fields.Integer()
+    permit_id = Id()
     note = Text(max_length=4000, allow_empty=True)
 
 
