@@ -224,3 +224,50 @@ def test_citation_outcomes(client, officer) -> None:
         ).status_code
         == 404
     )
+
+
+@pytest.mark.rule("LG III.b.v", "LG III.b.vi")
+def test_a_repeat_violation_is_fined_as_a_later_offence_of_the_first(client, officer) -> None:
+    """Repeated similar violations accrue to the first reported one: the property's new owner,
+    cited for the same kind of violation, is fined as a second offence of the first report."""
+    h = officer.headers
+    first_case, first_owner, first = cited_case(client, h)
+    assert (
+        scheduled(client, h, first_case, first_owner, first, "LG-R-1", "2030-01-06").json["fine"]
+        == "100.00"
+    )
+
+    def new_owner_case(address: str, name: str) -> tuple[str, int, int]:
+        case = client.post("/api/cases", headers=h, json=complaint_case(address=address)).json[
+            "case_number"
+        ]
+        owner = client.post(
+            f"/api/cases/{case}/parties",
+            headers=h,
+            json={"role": "owner", "name": name, "mailing_address": "PO Box 12"},
+        ).json["id"]
+        violation = client.post(
+            f"/api/cases/{case}/violations",
+            headers=h,
+            json={
+                "violation_type": "junk-debris",
+                "description": "Couch again",
+                "observed_at": "2030-03-01T09:00:00-08:00",
+            },
+        ).json
+        client.post(
+            f"/api/cases/{case}/inspections",
+            headers=h,
+            json=INSPECTION | {"visited_at": "2030-03-01T10:00:00-08:00"},
+        )
+        return case, owner, violation["id"]
+
+    case, owner, repeat = new_owner_case("1418 Elm Street", "Ana Ruiz")
+    r = scheduled(client, h, case, owner, repeat, "LG-R-2", "2030-03-02")
+    assert r.status_code == 201, r.json
+    assert r.json["fine"] == "200.00"  # the second offence of the first report
+    # Another owner on another property, with no earlier report there: a first offence.
+    case, owner, alone = new_owner_case("7 Birch Lane", "Bo Chen")
+    assert scheduled(client, h, case, owner, alone, "LG-R-3", "2030-03-02").json["fine"] == (
+        "100.00"
+    )

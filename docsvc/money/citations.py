@@ -9,11 +9,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from docsvc.audit import actor_of, append
+from docsvc.cases.repeats import accrued_violation_ids
 from docsvc.cases.service import case_profile
 from docsvc.errors import Conflict, Invalid
 from docsvc.followup.referrals import citation_referral
@@ -58,9 +59,7 @@ def issue(
         )
     if data["issued_on"] < violation.observed_at.astimezone(zone).date():
         raise Invalid("issued_on is before the violation was observed.", {"field": "issued_on"})
-    fine = scheduled_fine(
-        session, case, party, violation.violation_type, data["issued_on"], data.get("fine")
-    )
+    fine = scheduled_fine(session, case, party, violation, data["issued_on"], data.get("fine"))
     citation = Citation(
         case_id=case.id,
         violation_id=violation.id,
@@ -112,12 +111,16 @@ def scheduled_fine(
     session: Session,
     case: Case,
     party: Party,
-    infraction: str,
+    violation: Violation,
     issued_on: date,
     given: Decimal | None,
 ) -> Decimal:
     """The fine: as given (within the schedule's maximum), else the schedule's amount for this
-    offence (1 + this person's citations for this infraction within the repeat window)."""
+    offence: 1 + the earlier citations within the repeat window of this person for this
+    infraction, or on the violation's first report and its repeats (a repeat accrues to the
+    first reported violation where the profile says so, Los Gatos III.b.v, whoever owns the
+    property now)."""
+    infraction = violation.violation_type
     schedule = (case_profile(session, case).data.get("money") or {}).get("fines")
     if schedule is None:
         if given is None:
@@ -142,8 +145,10 @@ def scheduled_fine(
         .join(Case, Case.id == Citation.case_id)
         .where(
             Case.jurisdiction_code == case.jurisdiction_code,
-            Party.name_key == party.name_key,
-            Citation.infraction == infraction,
+            or_(
+                and_(Party.name_key == party.name_key, Citation.infraction == infraction),
+                Citation.violation_id.in_(accrued_violation_ids(session, violation.id)),
+            ),
             Citation.issued_on > since,
             Citation.issued_on <= issued_on,
         )
