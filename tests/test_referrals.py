@@ -290,3 +290,46 @@ def test_no_imminent_threat_clock_where_the_policy_has_none(client, officer, clo
         json={"kind": "imminent_threat", "referred_on": "2030-01-08"},
     )
     assert r.status_code == 422
+
+
+@pytest.mark.rule("TB III.A.1", "LG II.a.i")
+def test_an_imminent_threat_ranks_first_until_corrected(client, officer, clock) -> None:
+    clock("2030-01-07T09:00:00-06:00")
+    h = officer.headers
+    case, _, violation = tb_case(client, h, "8 Pine Street")
+
+    def rank() -> int:
+        return client.get(f"/api/cases/{case}/clocks", headers=h).json["priority"]
+
+    before = rank()
+    assert before > 1  # a nuisance is not a priority of its own
+    url = f"/api/cases/{case}/violations/{violation}/imminent-threat"
+    assert client.put(url, headers=h, json={"imminent_threat": True}).status_code == 200
+    assert rank() == 1
+    r = client.post(
+        f"/api/cases/{case}/violations/{violation}/correct",
+        headers=h,
+        json={"corrected_at": "2030-01-07T08:00:00-06:00", "method": "Fenced off"},
+    )
+    assert r.status_code in (200, 201), r.json
+    assert rank() == before
+
+
+def test_a_flag_ranks_nothing_where_the_profile_gives_no_rank(client, officer) -> None:
+    # Lee's Summit's profile ranks by violation type only: the flag is kept, the rank stays.
+    h = officer.headers
+    body = complaint_case(jurisdiction="lees-summit-mo", address="3 Elm Court")
+    case = client.post("/api/cases", headers=h, json=body).json["case_number"]
+    violation = client.post(
+        f"/api/cases/{case}/violations",
+        headers=h,
+        json={
+            "violation_type": "exterior-property-maintenance",
+            "description": "Trash",
+            "observed_at": "2026-11-17T10:00:00-06:00",
+        },
+    ).json["id"]
+    before = client.get(f"/api/cases/{case}/clocks", headers=h).json["priority"]
+    url = f"/api/cases/{case}/violations/{violation}/imminent-threat"
+    assert client.put(url, headers=h, json={"imminent_threat": True}).status_code == 200
+    assert client.get(f"/api/cases/{case}/clocks", headers=h).json["priority"] == before > 1

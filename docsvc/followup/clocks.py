@@ -78,14 +78,18 @@ class Clock:
 
 
 def priority(case: Case, profile: Profile) -> int:
-    """The highest priority among the case's violations; a non-priority case with an
-    aggravating circumstance on record moves to the profile's aggravated rank."""
+    """The highest priority among the case's violations; a violation flagged as an imminent
+    threat ranks at the profile's rank for one; a non-priority case with an aggravating
+    circumstance on record moves to the profile's aggravated rank."""
+    rule = profile.data.get("priority") or {}
+    threat = rule.get("imminent_threat_rank")
     ranks = [
-        profile.violation_types.get(v.violation_type, {}).get("priority_rank")
+        threat
+        if threat and v.imminent_threat and v.corrected_at is None
+        else profile.violation_types.get(v.violation_type, {}).get("priority_rank")
         for v in case.violations
     ]
     rank = min([r for r in ranks if r] or [NON_PRIORITY])
-    rule = profile.data.get("priority")
     if rule and case.aggravating:
         rank = min(rank, rule["aggravated_rank"])
     return rank

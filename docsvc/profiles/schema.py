@@ -365,6 +365,10 @@ class PrioritySchema(_Strict):
     )
     aggravated_rank = fields.Integer(required=True, validate=validate.Range(min=1, max=6))
     citation = fields.String(required=True)
+    # A violation the officer flags as an imminent threat to health, safety or the environment
+    # ranks here, whatever its type (Tom Bean III.A.1, Los Gatos II.a.i.1: first).
+    imminent_threat_rank = fields.Integer(load_default=None, validate=validate.Range(min=1, max=6))
+    imminent_threat_citation = fields.String(load_default=None)
     # Complaints from separate people about one property (Tom Bean III.A.6): the
     # circumstance recorded on each open case about it when another arrives.
     multiple_complainants = fields.Nested(AutoCircumstanceSchema, load_default=None)
