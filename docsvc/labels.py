@@ -79,6 +79,9 @@ WORDS: dict[str, str] = {
     "draft": "Draft",
     "issued": "Issued",
     "superseded": "Superseded",
+    # a request for more time (Los Gatos VII.b.ii; refused above)
+    "pending": "Waiting for a decision",
+    "granted": "Granted",
     # files
     "photo": "Photo",
     "complaint_form": "Complaint form",
@@ -170,6 +173,9 @@ EVENTS: dict[str, str] = {
     "document.supersede": "Notice superseded",
     "document.service": "Service recorded",
     "document.return_receipt": "Return receipt recorded",
+    "extension.request": "Request for more time recorded",
+    "extension.granted": "More time granted",
+    "extension.refused": "Request for more time refused",
     "complainant.contact": "Complainant contacted",
     "complainant.view": "Complainant's identity shown",
     "citation.issue": "Citation issued",

@@ -1,4 +1,5 @@
-"""Pages for preparing, previewing, issuing and serving documents from the case page."""
+"""Pages for preparing, previewing, issuing and serving documents from the case page, and for
+the requests for more time on a notice (Los Gatos VII.b.ii)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,23 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from docsvc.attachments.service import Upload, case_photos
 from docsvc.cases import service as cases
-from docsvc.documents import elements, naming, service, serving, wording
-from docsvc.documents.schemas import DocumentIn, ReturnReceiptForm, ServiceIn
+from docsvc.documents import compliance, elements, extensions, naming, service, serving, wording
+from docsvc.documents.context import long_date
+from docsvc.documents.schemas import (
+    DocumentIn,
+    ExtensionDecisionIn,
+    ExtensionIn,
+    ReturnReceiptForm,
+    ServiceIn,
+)
 from docsvc.errors import DocsvcError, Invalid, TooLarge, UnsupportedMediaType
 from docsvc.identity.guard import bears_identity
 from docsvc.identity.mask import masker
 from docsvc.labels import label
 from docsvc.models import Case, Document, User
 from docsvc.profiles.catalog import catalog, document_types_for
-from docsvc.ui.base import render_case, staff
+from docsvc.timeutil import utcnow
+from docsvc.ui.base import case_action, form_step, render_case, staff
 from docsvc.ui.forms import (
     CANCELLED,
     Ask,
@@ -41,7 +50,8 @@ from docsvc.ui.forms import (
     register,
 )
 from docsvc.web.context import database, db, env
-from docsvc.web.files import file_response
+from docsvc.web.files import file_response, store_upload
+from docsvc.web.present import case_attachments
 
 bp = Blueprint("documents", __name__)
 
@@ -539,3 +549,229 @@ def document_file(doc_id: int, fmt: str) -> Response:
         return Response(status=404)
     doc, case = service.get_document(db(), user, doc_id)
     return file_response(db(), user, doc, case, fmt)
+
+
+# ---- more time on written request (Los Gatos VII.b.ii) ---------------------------------------
+
+EXTENSION_REQUEST = register(
+    "extension-request",
+    Spec(
+        (
+            Field("document_id", "Notice", "choice"),
+            Field("requested_on", "Request received on", "date"),
+            Field(
+                "letter_attachment_id",
+                "The written request",
+                "choice",
+                required=False,
+                hint="A letter already among the case's files, or upload it below.",
+            ),
+            Field(
+                "letter_file",
+                "Or upload the letter",
+                "file",
+                required=False,
+                hint="Added to the case's files as correspondence.",
+            ),
+            Field("reason", "Reason given"),
+            Field(
+                "requested_until",
+                "Corrected by (the date asked for)",
+                "date",
+                hint="The date the letter says the violation will be corrected.",
+            ),
+        ),
+        ExtensionIn,
+    ),
+)
+EXTENSION_DECISION = register(
+    "extension-decision",
+    Spec(
+        (
+            Field("decision", "Decision", "choice"),
+            Field("decided_by", "Decided by", hint="Name and title; you, by default."),
+            Field("decided_on", "Decided on", "date"),
+            Field(
+                "new_compliance_date",
+                "New compliance date",
+                "date",
+                hint="Granted only: the date asked for, unless you set another.",
+            ),
+            Field("decision_note", "Note"),
+        ),
+        ExtensionDecisionIn,
+    ),
+)
+DECISIONS = ("granted", "refused")
+
+
+def _extensions_page(case_number: str, status: int = 200) -> tuple[str, int]:
+    """The case's requests for more time, and the forms to record and decide them."""
+    user = staff()
+    s = db()
+    case = cases.get_case(s, user, case_number)
+    profile = cases.case_profile(s, case)
+    rule = extensions.rule_of(profile)
+    zone = profile.zone
+    today = utcnow().astimezone(zone).date()
+    docs = {d.id: d for d in service.case_documents(s, case)}
+    parties = {p.id: p.name for p in case.parties}
+    granted = compliance.granted_dates(s, list(docs))
+
+    def named(doc_id: int | None) -> str:
+        d = docs.get(doc_id) if doc_id is not None else None
+        return naming.name(profile.document_types[d.type]["title"], d.id) if d else ""
+
+    notices = []
+    for d in docs.values():
+        if not rule or d.type not in rule["notices"] or d.status != "issued":
+            continue
+        due = compliance.compliance_due(d, granted, profile)
+        to = parties.get(d.recipient_party_id) if d.recipient_party_id else None
+        text = f"{named(d.id)} to {to or 'the complainant'}"
+        text += f", to be corrected by {long_date(due, profile)}" if due else ", not yet served"
+        notices.append({"id": d.id, "option": (str(d.id), text)})
+    requests = []
+    for ext in extensions.case_extensions(s, case):
+        item = extensions.extension_view(s, ext, case)
+        item["notice_name"] = named(ext.document_id)
+        item["granted_name"] = named(ext.notice_document_id)
+        extension_doc = docs.get(ext.notice_document_id) if ext.notice_document_id else None
+        item["granted_status"] = extension_doc.status if extension_doc else None
+        requests.append(item)
+    masked = masker(s, case)
+    # The letter is picked by number; a file that may name the complainant shows no caption.
+    letters = [
+        (
+            str(a.id),
+            f"{label(a.kind)} {a.id}"
+            + ("" if bears_identity(a, s) or not a.caption else f": {masked(a.caption)}"),
+        )
+        for a in case_attachments(s, case)
+        if a.kind != "return_receipt"
+    ]
+    chosen = request.args.get("document", "")
+    return render_template(
+        "extensions.html",
+        case=case,
+        rule=rule,
+        profile_name=profile.name,
+        notices=notices,
+        requests=requests,
+        letters=letters,
+        decisions=DECISIONS,
+        defaults={"requested_on": today.isoformat(), "document_id": chosen},
+        decided_by=f"{user.display_name}, {rule['authority']}" if rule else "",
+        today=today.isoformat(),
+        zone=zone,
+    ), status
+
+
+@bp.route("/cases/<case_number>/extensions")
+def extensions_page(case_number: str) -> tuple[str, int]:
+    return _extensions_page(case_number)
+
+
+@bp.route("/cases/<case_number>/extensions", methods=["POST"])
+def request_extension(case_number: str) -> ResponseReturnValue:
+    """Record a written request for more time, its letter chosen from the case's files or
+    uploaded with it (in the same transaction: a refused request keeps no letter)."""
+    upload = request.files.get("letter_file")
+    uploading = upload is not None and bool(upload.filename)
+
+    def build(form: MultiDict[str, str], _zone: Any) -> dict[str, Any]:
+        data = pick(
+            form, "document_id", "requested_on", "letter_attachment_id", "reason", "requested_until"
+        )
+        if uploading:
+            data.pop("letter_attachment_id", None)  # the file uploaded is the letter
+        return data
+
+    def act(s: Session, user: User, case: Case, data: dict[str, Any]) -> object:
+        if uploading:
+            assert upload is not None
+            form = {"kind": "correspondence", "caption": "Written request for more time"}
+            try:
+                letter = store_upload(user, case, upload, form | {"supplied_by_complainant": False})
+            except DocsvcError as exc:
+                raise type(exc)(exc.message, {"field": "letter_file"}) from exc
+            data = data | {"letter_attachment_id": letter.id}
+        elif "letter_attachment_id" not in data:
+            raise Invalid(
+                "choose the letter from the case's files, or upload it.",
+                {"field": "letter_attachment_id"},
+            )
+        return extensions.request_extension(s, user, case, data)
+
+    return case_action(
+        case_number,
+        # Uploaded with the form: the letter has no number until it is stored.
+        ExtensionIn(partial=("letter_attachment_id",)),
+        build,
+        act,
+        "Request for more time recorded: decide it below.",
+        form="extension-request",
+        spec=EXTENSION_REQUEST,
+        page="ui.documents.extensions_page",
+        anchor="#requests",
+        reshow=_extensions_page,
+    )
+
+
+@bp.route("/extensions/<int:extension_id>/decision", methods=["POST"])
+def decide_extension(extension_id: int) -> ResponseReturnValue:
+    """Grant (after asking: it moves the compliance date and drafts the notice of extension)
+    or refuse a request for more time."""
+    user = staff("cases.write")
+    ext, case = extensions.get_extension(db(), user, extension_id)
+    case_number = case.case_number
+    key = f"decide-{extension_id}"
+    back = url_for("ui.documents.extensions_page", case_number=case_number) + f"#ext-{ext.id}"
+    data, _ = load(
+        ExtensionDecisionIn(),
+        pick(
+            request.form,
+            "decision",
+            "decided_by",
+            "decided_on",
+            "decision_note",
+            "new_compliance_date",
+        ),
+        key,
+        EXTENSION_DECISION,
+    )
+    if data is None:
+        return _extensions_page(case_number, 422)
+    granting = data["decision"] == "granted"
+
+    def step(s: Session, u: User) -> None:
+        row, of = extensions.get_extension(s, u, extension_id, for_update=True)
+        extensions.decide(s, u, row, of, data)
+
+    def question(s: Session, u: User) -> Ask:
+        profile = cases.case_profile(s, case)
+        doc, _ = service.get_document(s, u, ext.document_id)
+        name = naming.name(profile.document_types[doc.type]["title"], doc.id)
+        until = data.get("new_compliance_date") or ext.requested_until
+        due = compliance.compliance_due(doc, compliance.granted_dates(s, [doc.id]), profile)
+        party = next((p.name for p in case.parties if p.id == doc.recipient_party_id), None)
+        return Ask(
+            f"Grant more time on {name}, to {long_date(until, profile)}?",
+            f"Its compliance date moves from {long_date(due, profile)} to "
+            f"{long_date(until, profile)}, and a notice of extension to "
+            f"{party or 'the recipient'} is prepared as a draft, to be issued and served like "
+            "any notice. A request is decided once.",
+            "Yes, grant it",
+        )
+
+    return form_step(
+        "cases.write",
+        step,
+        "More time granted: the notice of extension is a draft among the case's documents."
+        if granting
+        else "Request for more time refused.",
+        back,
+        lambda _errors, status: _extensions_page(case_number, status),
+        confirm=question if granting else None,
+        form=(key, EXTENSION_DECISION),
+    )
