@@ -247,16 +247,44 @@ def test_the_same_complainant_again_or_a_closed_case_does_not_count(
     )
     with database.session() as s:
         assert all(not c.aggravating for c in s.scalars(select(Case)))
-    # Los Gatos's profile has no such rule: nothing is recorded there.
+    # Jefferson County's profile has no such rule: nothing is recorded there.
     for who in (NAME, OTHER):
-        body = complaint_case(address="5 Elm")
+        body = complaint_case(jurisdiction="jefferson-county-wa", address="5 Elm")
         body["complaint"]["complainant"]["name"] = who
-        _post(client, officer, body)
+        assert _post(client, officer, body).status_code == 201
     with database.session() as s:
         assert all(not c.aggravating for c in s.scalars(select(Case)))
         assert not s.scalar(
             select(AuditEvent.seq).where(AuditEvent.action == "case.another_complaint")
         )
+
+
+@pytest.mark.rule("LG II.a.i.6")
+def test_any_further_complaint_about_a_property_raises_both_in_los_gatos(
+    client, officer, signed_in, database
+) -> None:
+    def from_(name: str | None) -> dict:
+        body = complaint_case(address="12 Alpine Way")
+        if name is None:
+            body["complaint"]["anonymous"] = True
+            body["complaint"].pop("complainant", None)
+        else:
+            body["complaint"]["complainant"]["name"] = name
+        return body
+
+    first = _post(client, officer, from_(NAME)).json["case_number"]
+    second = _post(client, officer, from_(NAME)).json["case_number"]  # the same person again
+    third = _post(client, officer, from_(None)).json["case_number"]  # and someone unnamed
+    with database.session() as s:
+        cases = {c.case_number: c for c in s.scalars(select(Case))}
+        for number in (first, second, third):
+            assert cases[number].aggravating == ["multiple-complaints"]
+    assert client.get(f"/api/cases/{first}/clocks", headers=officer.headers).json["priority"] == 6
+    signed_in("officer")
+    html = client.get(f"/cases/{first}").get_data(as_text=True)
+    assert "Another complaint about this property was received (" in html
+    assert "from a different person" not in html and "§II.a.i.6" in html
+    assert second in html and third in html
 
 
 # ---- repeats accrue to the first reported violation (Los Gatos III.b.v) -------------------------
@@ -305,8 +333,9 @@ def test_a_repeat_links_to_the_first_report_and_raises_priority(
         assert accrued_violation_ids(s, third) == {first, second, third}
         assert accrued_violation_ids(s, other_kind) == {other_kind}
         cases = {c.case_number: c for c in s.scalars(select(Case))}
-        assert cases[second_case].aggravating == ["habitual-history"]
-        assert cases[first_case].aggravating == []
+        # (Each case also records the other complaints about the property, Los Gatos II.a.i.6.)
+        assert "habitual-history" in cases[second_case].aggravating
+        assert "habitual-history" not in cases[first_case].aggravating
     body = client.get(f"/api/cases/{third_case}", headers=officer.headers).json
     repeat = next(v for v in body["violations"] if v["id"] == third)
     assert repeat["repeat_of"] == {"violation_id": first, "case_number": first_case}

@@ -1,7 +1,8 @@
-"""Complaints from separate people about one property (Tom Bean III.A.6): when a complaint
-arrives about a property that another open case's complaint, from a different complainant,
-is already about, both cases record the profile's aggravating circumstance (community
-interest, III.E.7) and say that another complaint was received, never by whom.
+"""Several complaints about one property (Tom Bean III.A.6: from separate people; Los Gatos
+II.a.i.6: from anyone): when a complaint arrives about a property that another open case's
+complaint is already about (from a different complainant, where the profile says so), both
+cases record the profile's aggravating circumstance and say that another complaint was
+received, never by whom.
 
 Complainants are told apart by their normalised-name keys alone, in the query: no identifying
 value is read, and nothing of the other complainant reaches either case.
@@ -40,24 +41,27 @@ def note_other_complainants(
     """Record the circumstance on `case` (just opened, its complainant's name key given) and on
     each other open case about the same property whose complainant differs; those cases."""
     rule = rule_of(profile)
-    if rule is None or not name_key:
+    different = bool(rule and rule.get("different_complainants", True))
+    if rule is None or (different and not name_key):
         return []
-    # An anonymous complaint cannot be told apart from a named one: it is not counted.
-    others = list(
-        session.scalars(
-            select(Case)
-            .join(Complaint, Complaint.case_id == Case.id)
-            .where(
-                Case.property_id == case.property_id,
-                Case.id != case.id,
-                Case.status.not_in(TERMINAL),
-                Complaint.anonymous.is_(False),
-                Complaint.complainant_name_key.is_not(None),
-                Complaint.complainant_name_key != name_key,
-            )
-            .order_by(Case.opened_at, Case.id)
+    query = (
+        select(Case)
+        .join(Complaint, Complaint.case_id == Case.id)
+        .where(
+            Case.property_id == case.property_id,
+            Case.id != case.id,
+            Case.status.not_in(TERMINAL),
         )
+        .order_by(Case.opened_at, Case.id)
     )
+    if different:
+        # An anonymous complaint cannot be told apart from a named one: it is not counted.
+        query = query.where(
+            Complaint.anonymous.is_(False),
+            Complaint.complainant_name_key.is_not(None),
+            Complaint.complainant_name_key != name_key,
+        )
+    others = list(session.scalars(query))
     if not others:
         return []
     circumstance = rule["circumstance"]

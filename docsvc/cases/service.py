@@ -188,7 +188,8 @@ def open_case(session: Session, user: User, data: dict[str, Any]) -> Case:
         fields=fields,
     )
     session.flush()
-    if complaint is not None and not complaint["anonymous"]:
+    if complaint is not None:
+        # An anonymous complaint counts only where the rule is not about different people.
         note_other_complainants(session, user, profile, case, who_key)
     return case
 

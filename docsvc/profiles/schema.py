@@ -355,6 +355,9 @@ class CircumstanceSchema(_Strict):
 class AutoCircumstanceSchema(_Strict):
     circumstance = fields.String(required=True, validate=_slug)
     citation = fields.String(required=True)
+    # Tom Bean III.A.6 counts complaints from different people; Los Gatos II.a.i.6 counts
+    # every further complaint about the property, whoever made it.
+    different_complainants = fields.Boolean(load_default=True)
 
 
 class PrioritySchema(_Strict):
