@@ -363,6 +363,48 @@ def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) ->
     assert dl.value.suggested_filename == "jefferson-county-wa-settlements-2026.csv"
 
 
+@pytest.mark.rule("TB XIII.A.1")
+def test_an_imminent_threat_flagged_and_referred_on_the_tablet(
+    page, live_server, make_user, client, clock
+) -> None:
+    from tests.test_referrals import tb_case
+
+    clock("2030-01-07T09:00:00-06:00")  # Monday
+    officer = make_user("officer", with_password=True)
+    case, _, violation = tb_case(client, officer.headers, "5 Pine Street")
+    sign_in(page, live_server, officer)
+    page.goto(f"{live_server}/cases/{case}")
+    page.click("nav.tabs a:text('Referrals and permits')")
+    page.click(f"#threat-{violation} summary")
+    page.fill(f"#threat-form-{violation} textarea[name=note]", "Open cistern by the school path")
+    page.click(f"#threat-form-{violation} button[type=submit]")
+    page.wait_for_selector("text=Flagged as an imminent threat.")
+    assert page.url.endswith("#referrals-permits")
+    assert "Open cistern by the school path" in page.inner_text(f"#threat-{violation}")
+    assert "Due" in page.inner_text("#referral-clocks")
+    # A referral dated after today is refused beside its field, with what was typed kept.
+    page.click("#referrals-permits summary:text('Record a referral')")
+    page.select_option("#referral-form select[name=kind]", "imminent_threat")
+    page.eval_on_selector("#referral-referred_on", "el => el.removeAttribute('max')")
+    page.fill("#referral-form input[name=referred_on]", "2030-01-09")
+    page.fill("#referral-form textarea[name=note]", "Hand-delivered the file.")
+    page.click("#referral-form button[type=submit]")
+    page.wait_for_selector("#referral-referred_on-error")
+    assert "between the day the case was opened and today" in page.inner_text(
+        "#referral-referred_on-error"
+    )
+    assert page.input_value("#referral-form textarea[name=note]") == "Hand-delivered the file."
+    page.fill("#referral-form input[name=referred_on]", "2030-01-07")
+    page.click("#referral-form button[type=submit]")
+    page.wait_for_selector("text=Referral to the attorney recorded.")
+    assert "Referred 2030-01-07 to City Attorney" in page.inner_text("#referral-list")
+    assert "Met" in page.inner_text("#referral-clocks")
+    # The card fits the tablet: the page never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "referral-tablet.png"), full_page=True)
+
+
 def test_search_box_results_filters_and_ocr_text(
     page, live_server, make_user, client, database, settings
 ) -> None:

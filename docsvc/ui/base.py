@@ -31,6 +31,7 @@ from docsvc.documents import service as documents
 from docsvc.errors import DocsvcError
 from docsvc.followup.clocks import clocks_view
 from docsvc.followup.contact import METHODS as CONTACT_METHODS
+from docsvc.followup.view import referrals_and_permits
 from docsvc.identity import guard
 from docsvc.labels import label
 from docsvc.models import (
@@ -156,6 +157,8 @@ def render_case(
         timeline=_timeline(case, profile),
         now_local=local_now(profile.zone),
         clocks=clocks_view(s, case),
+        # Referrals and permits: each part only where the profile has its rule.
+        followup=referrals_and_permits(s, case, profile),
         documents=case_documents(case),
         bundles=case_bundles(s, user, case),
         # Drawn from the property's own point and outline (escaped there): no tile server.

@@ -1,20 +1,31 @@
 """Pages for the due list, a case's ledger (with its entry and settlement forms) and the
-annual reports."""
+annual reports; the case page's forms for contact with the complainant, imminent threats,
+referrals to the attorney and permits."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema
+from werkzeug.datastructures import MultiDict
 
 from docsvc.cases import service as cases
 from docsvc.errors import DocsvcError
+from docsvc.followup import permits, referrals
 from docsvc.followup.clocks import due_for
 from docsvc.followup.contact import record_contact
-from docsvc.followup.schemas import ContactIn
+from docsvc.followup.schemas import (
+    ContactIn,
+    ImminentThreatIn,
+    PermitActionIn,
+    PermitIn,
+    PermitUpdateIn,
+    ReferralIn,
+)
 from docsvc.models.money import APPLIES_TO, LEDGER_KINDS
 from docsvc.money import fund, ledger, settlements
 from docsvc.money.ledger import ledger_view
@@ -23,7 +34,7 @@ from docsvc.reports import catalog, render
 from docsvc.reports.schemas import ReportQuery
 from docsvc.timeutil import utcnow
 from docsvc.ui.base import Act, case_action, form_step, staff, visible_jurisdictions
-from docsvc.ui.forms import SPECS, Field, Spec, load, local_to_iso, pick, register
+from docsvc.ui.forms import SPECS, Ask, Field, Spec, load, local_to_iso, pick, register
 from docsvc.web.context import db
 from docsvc.web.files import report_response
 
@@ -286,4 +297,239 @@ def complainant_contact(case_number: str) -> ResponseReturnValue:
         form="contact",
         spec=CONTACT,
         anchor="#clocks",
+    )
+
+
+# ---- the case page's card: imminent threats, referrals to the attorney, permits ----------------
+
+CARD = "#referrals-permits"  # the case page's section these forms come back to
+
+THREAT = register(
+    "threat",
+    Spec(
+        (
+            Field("imminent_threat", "Imminent threat", "check", required=False),
+            Field(
+                "at",
+                "Found to be an imminent threat at",
+                "datetime",
+                required=False,
+                hint="When you found it so; now, if left empty.",
+            ),
+            Field(
+                "note",
+                "What makes it an imminent threat",
+                hint="To health, to safety or to the environment.",
+            ),
+        ),
+        ImminentThreatIn,
+    ),
+)
+
+
+@bp.route("/cases/<case_number>/violations/<int:violation_id>/imminent-threat", methods=["POST"])
+def imminent_threat(case_number: str, violation_id: int) -> ResponseReturnValue:
+    """Flag a violation as an imminent threat to health, safety or the environment (Tom Bean
+    XIII.A.1: the referral clock starts), or clear the flag, after asking."""
+    flag = request.form.get("imminent_threat") != "false"
+
+    def build(f: MultiDict[str, str], z: ZoneInfo) -> dict[str, Any]:
+        if not flag:
+            return {"imminent_threat": False}
+        when = pick(f, "at")  # left empty: now
+        return {"imminent_threat": True, **pick(f, "note")} | (
+            {"at": local_to_iso(when["at"], z)} if when else {}
+        )
+
+    return case_action(
+        case_number,
+        ImminentThreatIn(),
+        build,
+        lambda s, u, c, d: referrals.flag_imminent_threat(s, u, c, violation_id, d),
+        "Flagged as an imminent threat." if flag else "The imminent-threat flag is cleared.",
+        form=f"threat-{violation_id}",
+        spec=THREAT,
+        anchor=CARD,
+        # Clearing drops when and why it was flagged (and stops the referral clock): asked.
+        confirm=None
+        if flag
+        else lambda c, _d: Ask(
+            f"Clear the imminent-threat flag on this violation of {c.case_number}?",
+            "When and why it was flagged are no longer shown on the case, and no referral "
+            "to the attorney is due for it. The audit trail keeps that it was flagged.",
+            "Clear the flag",
+        ),
+    )
+
+
+REFERRAL = register(
+    "referral",
+    Spec(
+        (
+            Field("kind", "Referred for", "choice"),
+            Field("referred_on", "Referred on", "date"),
+            Field("referred_to", "Referred to", hint="Whom the policy names, if left as it is."),
+            Field(
+                "infraction",
+                "Infraction",
+                "choice",
+                required=False,
+                hint="For repeated citations on a case cited for more than one.",
+            ),
+            Field("note", "Note"),
+        ),
+        ReferralIn,
+    ),
+)
+
+
+@bp.route("/cases/<case_number>/referrals", methods=["POST"])
+def add_referral(case_number: str) -> ResponseReturnValue:
+    """Record that the case was referred to the attorney (Tom Bean XIII.A): meets the
+    referral clock."""
+    return case_action(
+        case_number,
+        ReferralIn(),
+        lambda f, _z: {
+            "kind": f.get("kind", ""),
+            "referred_on": f.get("referred_on", "").strip(),
+            **pick(f, "referred_to", "infraction", "note"),
+        },
+        referrals.record_referral,
+        "Referral to the attorney recorded.",
+        form="referral",
+        spec=REFERRAL,
+        anchor=CARD,
+    )
+
+
+PERMIT = register(
+    "permit",
+    Spec(
+        (
+            Field("violation_id", "Violation it corrects", "choice"),
+            Field("description", "Permit or approval needed"),
+            Field("apply_by", "Apply by", "date"),
+            Field("obtain_by", "Obtain by", "date", hint="Applying alone is not compliance."),
+        ),
+        PermitIn,
+    ),
+)
+
+
+@bp.route("/cases/<case_number>/permits", methods=["POST"])
+def add_permit(case_number: str) -> ResponseReturnValue:
+    """A permit a violation needs, with the time to apply for it and to obtain it (Los Gatos
+    VII.a.vi): two clocks on the case."""
+    return case_action(
+        case_number,
+        PermitIn(),
+        lambda f, _z: {
+            name: f.get(name, "").strip()
+            for name in ("violation_id", "description", "apply_by", "obtain_by")
+        },
+        permits.add_permit,
+        "Permit and its time frame recorded.",
+        form="permit",
+        spec=PERMIT,
+        anchor=CARD,
+    )
+
+
+PERMIT_PROGRESS = register(
+    "permit-progress",
+    Spec(
+        (
+            Field("applied_on", "Applied for on", "date", required=True),
+            Field("obtained_on", "Obtained on", "date", required=True),
+            Field("permit_number", "Permit number", required=False),
+            Field("apply_by", "Apply by", "date", required=True),
+            Field("obtain_by", "Obtain by", "date", required=True),
+        ),
+        PermitUpdateIn,
+    ),
+)
+# Each of a permit's forms sends only its own fields: the application, the permit obtained,
+# or a new time frame (a permit refused gets one: Los Gatos VII.a.vi.3).
+PERMIT_STEPS: dict[str, tuple[str, ...]] = {
+    "applied": ("applied_on",),
+    "obtained": ("obtained_on", "permit_number"),
+    "timeframe": ("apply_by", "obtain_by"),
+}
+PERMIT_DONE = {
+    "applied": "Permit application recorded.",
+    "obtained": "Permit obtained recorded.",
+    "timeframe": "New time frame set.",
+}
+
+
+@bp.route("/cases/<case_number>/permits/<int:permit_id>", methods=["POST"])
+def update_permit(case_number: str, permit_id: int) -> ResponseReturnValue:
+    """Record the application or the permit obtained, or set a new time frame."""
+    step = request.form.get("step", "")
+    if step not in PERMIT_STEPS:
+        step = "applied"
+
+    def build(f: MultiDict[str, str], _z: ZoneInfo) -> dict[str, Any]:
+        # An empty date is sent as typed, for the schema to ask for a date beside it.
+        dates = {n: f.get(n, "").strip() for n in PERMIT_STEPS[step] if n != "permit_number"}
+        return dates | pick(f, *(n for n in PERMIT_STEPS[step] if n == "permit_number"))
+
+    return case_action(
+        case_number,
+        PermitUpdateIn(),
+        build,
+        lambda s, u, c, d: permits.update_permit(s, u, c, permit_id, d),
+        PERMIT_DONE[step],
+        form=f"permit-{permit_id}-{step}",
+        spec=PERMIT_PROGRESS,
+        anchor=CARD,
+    )
+
+
+PERMIT_ACTION = register(
+    "permit-action",
+    Spec(
+        (
+            Field("action", "Action", "choice"),
+            Field("permit_description", "Permit"),
+            Field(
+                "authority",
+                "Authority",
+                hint="The ordinance or code section the action is taken under.",
+            ),
+            Field("taken_on", "Taken on", "date"),
+            Field(
+                "permit_id",
+                "Permit of this case",
+                "choice",
+                required=False,
+                hint="If it is one of the permits above.",
+            ),
+            Field("note", "Note"),
+        ),
+        PermitActionIn,
+    ),
+)
+
+
+@bp.route("/cases/<case_number>/permit-actions", methods=["POST"])
+def add_permit_action(case_number: str) -> ResponseReturnValue:
+    """A permit withheld or revoked with the authority it was taken under, as the policy
+    provides (Los Gatos III.b.ix-x, Tom Bean IV.B.3-4 and X.B)."""
+    return case_action(
+        case_number,
+        PermitActionIn(),
+        lambda f, _z: (
+            {
+                name: f.get(name, "").strip()
+                for name in ("action", "permit_description", "authority", "taken_on")
+            }
+            | pick(f, "permit_id", "note")
+        ),
+        permits.record_action,
+        "Action on the permit recorded.",
+        form="permit-action",
+        spec=PERMIT_ACTION,
+        anchor=CARD,
     )

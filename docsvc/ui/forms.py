@@ -309,6 +309,9 @@ def _in_words(spec: Spec, f: Field, message: str) -> str:
             # "the receipt_file's content" reads "its content", never "the this's content".
             message = re.sub(rf"(?:\bthe\s+)?\b{re.escape(key)}'s\b", "its", message)
             message = re.sub(rf"\b{re.escape(key)}\b", own, message)
+        elif message.startswith(f"{key} "):
+            # Even a plain word is a key when it is the sentence's subject ('at must fall ...').
+            message = own + message[len(key) :]
     return _keys_to_labels(spec, message[:1].lower() + message[1:])
 
 
