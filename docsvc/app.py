@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     from docsvc.ui import disclosure as disclosure_pages
     from docsvc.ui import documents as document_pages
     from docsvc.ui import followup as followup_pages
+    from docsvc.ui import patrol as patrol_pages
     from docsvc.ui import retention as retention_pages
     from docsvc.ui import search as search_page
 
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         case_pages,
         document_pages,
         followup_pages,
+        patrol_pages,
         search_page,
         disclosure_pages,
         bundle_pages,
