@@ -20,8 +20,8 @@ from docsvc.disclosure.pages import find_boxes
 from docsvc.disclosure.renditions import source_pdf
 from docsvc.documents.env import Env
 from docsvc.errors import Conflict
-from docsvc.identity.guard import for_processing
-from docsvc.identity.needles import Identity, Needle
+from docsvc.identity.guard import for_processing, others_about_the_property
+from docsvc.identity.needles import Identity, Needle, needles_of
 from docsvc.jobs.queue import enqueue
 from docsvc.labels import label
 from docsvc.models import (
@@ -30,6 +30,7 @@ from docsvc.models import (
     DisclosureItem,
     DisclosureRequest,
     Job,
+    Property,
     Redaction,
 )
 from docsvc.pdflock import serialized
@@ -40,10 +41,12 @@ WITHHOLDING = ("redact", "counsel")  # counsel undecided: review as if withheld,
 
 
 def needles_for(session: Session, decision: DisclosureCase) -> list[Needle]:
-    """The identifiers to look for in a case's records: none where they are disclosed; all of
-    them otherwise, less what a clerk confirmed is public in the record."""
+    """The identifiers to look for in a case's records: all of its complainant's unless they
+    are disclosed, less what a clerk confirmed is public in the record; and always those of
+    the other complainants about the property, whose identity no decision of this case
+    discloses."""
     if decision.decision not in WITHHOLDING:
-        return []
+        return others_needles(session, decision.case_id)
     kept = waived(session, decision.request_id).get(decision.case_id, set())
     return case_needles(session, decision.case_id, kept)
 
@@ -51,20 +54,36 @@ def needles_for(session: Session, decision: DisclosureCase) -> list[Needle]:
 def case_needles(session: Session, case_id: int, kept: set[str] | None = None) -> list[Needle]:
     """Every identifier of the case's complainant from the stored record, less the kinds in
     `kept` (a clerk's confirmed exceptions); none for an anonymous complaint. A complainant who
-    lives at the property keeps their unit withheld: only the street address is public."""
+    lives at the property keeps their unit withheld: only the street address is public. Then
+    the other complainants about the property (others_needles)."""
+    needles: list[Needle] = []
     who = for_processing(session, case_id)
-    if who is None:
+    if who is not None:
+        kept = kept or set()
+        needles = Identity(
+            None if "name" in kept else who.name,
+            who.phone,
+            who.email,
+            who.address,
+        ).needles()
+        if "address" in kept:
+            needles = [n for n in needles if n.kind != "address"]
+    return needles + others_needles(session, case_id)
+
+
+def others_needles(session: Session, case_id: int) -> list[Needle]:
+    """Every identifier of the complainants of the other complaints about the case's property:
+    its records can quote them ("she heard Mr. X already called"), and no exception of this
+    case reaches them."""
+    others = others_about_the_property(session, case_id)
+    if not others:
         return []
-    kept = kept or set()
-    needles = Identity(
-        None if "name" in kept else who.name,
-        who.phone,
-        who.email,
-        who.address,
-    ).needles()
-    if "address" in kept:
-        needles = [n for n in needles if n.kind != "address"]
-    return needles
+    at = session.scalar(
+        select(Property.address)
+        .join(Case, Case.property_id == Property.id)
+        .where(Case.id == case_id)
+    )
+    return needles_of(others, at or "")
 
 
 def prepare_again(session: Session, req: DisclosureRequest, case_id: int) -> None:

@@ -187,7 +187,8 @@ def build_package(
         case = session.get(Case, item.case_id)
         assert case is not None
         decision = decisions[item.case_id]
-        needles = needles_for(session, decision) if decision.decision == "redact" else []
+        # A disclosed complainant is released; another complainant about the property never.
+        needles = needles_for(session, decision)
         label = label_of(decision)
         name = names[n]
         source = source_pdf(session, env, case_profile(session, case), case, item, needles, label)
@@ -249,9 +250,12 @@ def build_package(
     files.append(("exemption-log.json", _json({"request_id": req.id, "entries": log})))
     # Every case that withholds, counsel's undecided too: its complainant as recorded, less
     # only what a clerk confirmed is public in its record.
+    # And in every case, the other complainants about its property.
     withheld = [d.case_id for d in decisions.values() if d.decision in WITHHOLDING]
-    targets = targets_for(session, withheld, exceptions.waived(session, req.id))
-    return Package(_zip(files), log, len(files), targets, bool(withheld))
+    targets = targets_for(
+        session, list(decisions), exceptions.waived(session, req.id), own=set(withheld)
+    )
+    return Package(_zip(files), log, len(files), targets, bool(targets))
 
 
 def _log_rows(log: list[dict[str, Any]]) -> dict[str, Any]:

@@ -24,9 +24,11 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from docsvc.identity.guard import for_processing
+from docsvc.identity.guard import for_processing, others_about_the_property
+from docsvc.models import Case, Property
 
 KINDS = ("name", "phone", "email", "address", "unit")
 MIN_JOINED = 5  # letters and digits: shorter targets are matched as whole words only
@@ -291,17 +293,38 @@ class Targets:
 
 
 def targets_for(
-    session: Session, case_ids: Iterable[int], waived: Mapping[int, set[str]] | None = None
+    session: Session,
+    case_ids: Iterable[int],
+    waived: Mapping[int, set[str]] | None = None,
+    own: set[int] | None = None,
 ) -> Targets:
     """The identifiers of each case's complainant, from the stored complaint (none for an
-    anonymous one), less the kinds a clerk confirmed are public in that case's record."""
+    anonymous one), less the kinds a clerk confirmed are public in that case's record (only
+    for the cases in `own`, when given: the others disclose theirs); and of the complainants
+    of the other complaints about each case's property."""
     out = Targets()
     for case_id in dict.fromkeys(case_ids):
-        who = for_processing(session, case_id)
-        if who is None:
-            continue
-        skip = (waived or {}).get(case_id, set())
-        out = out | Targets.of(who.name, who.phone, who.email, who.address, skip=skip)
+        who = for_processing(session, case_id) if own is None or case_id in own else None
+        if who is not None:
+            skip = (waived or {}).get(case_id, set())
+            out = out | Targets.of(who.name, who.phone, who.email, who.address, skip=skip)
+        # The other complainants about the property: no exception reaches them, but one who
+        # lives at the property leaves its street address public (the record's subject).
+        others = others_about_the_property(session, case_id)
+        if others:
+            at = parse_street(
+                session.scalar(
+                    select(Property.address)
+                    .join(Case, Case.property_id == Property.id)
+                    .where(Case.id == case_id)
+                )
+                or ""
+            )
+            for o in others:
+                home = parse_street(o.address) if o.address else None
+                lives_there = bool(home and at and (home.number, home.name) == (at.number, at.name))
+                skip = {"address"} if lives_there else set()
+                out = out | Targets.of(o.name, o.phone, o.email, o.address, skip=skip)
     return out
 
 

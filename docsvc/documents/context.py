@@ -152,7 +152,10 @@ def build_context(
     now: datetime,
     supersedes: Document | None = None,
     record: dict[str, Any] | None = None,
+    others: list[guard.Complainant] | None = None,
 ) -> dict[str, Any]:
+    """The template's data. `others`: the complainants of the other complaints about the
+    property (guard.others_about_the_property), never named in any document of this case."""
     data = profile.data
     library = profile.violation_types
     local_type = profile.document_types[doc.type]
@@ -179,7 +182,8 @@ def build_context(
     # A document served on the respondent never names the complainant (not in a caption, not
     # in an officer's description quoting them); one addressed to the complainant may.
     to_respondent = doc.recipient_kind != "complainant"
-    hidden = guard.complaint_of_processing(case.complaint) if to_respondent else None
+    own = guard.complaint_of_processing(case.complaint) if to_respondent else None
+    hidden = ([own] if own else []) + list(others or [])
 
     def plain(text: str | None) -> str:
         return mask(text or "", hidden, "the complainant", case.property.address)

@@ -437,6 +437,7 @@ def _context(
         now=now,
         supersedes=supersedes,
         record=records.record_for(session, doc, profile),
+        others=guard.others_about_the_property(session, case.id),
     )
     # Whether "a separate notice is sent to the owner" is true of this notice: said only when
     # it is (None: addressed to the owner, or to no party).

@@ -157,6 +157,32 @@ def for_processing(session: Session | Connection, case_id: int) -> Complainant |
     return who if who.any() else None
 
 
+def others_about_the_property(session: Session | Connection, case_id: int) -> list[Complainant]:
+    """The complainants of the other complaints about the case's property, for the machine (see
+    for_processing): a case about a property several people complained about can quote any of
+    them ("she heard Mr. X already called"), and what it shows or releases masks them all."""
+    at = select(Case.property_id).where(Case.id == case_id).scalar_subquery()
+    rows = session.execute(
+        select(
+            Complaint.complainant_name,
+            Complaint.complainant_phone,
+            Complaint.complainant_email,
+            Complaint.complainant_address,
+        )
+        .join(Case, Case.id == Complaint.case_id)
+        .where(Case.property_id == at, Case.id != case_id, Complaint.anonymous.is_(False))
+        .order_by(Complaint.id)
+    ).all()
+    return [w for w in (Complainant(*row) for row in rows) if w.any()]
+
+
+def hidden_for(session: Session | Connection, case_id: int) -> list[Complainant]:
+    """Everyone a view of the case's records masks: its complainant, then the complainants of
+    the other complaints about its property."""
+    own = for_processing(session, case_id)
+    return ([own] if own is not None else []) + others_about_the_property(session, case_id)
+
+
 def complaint_of_processing(complaint: Complaint | None) -> Complainant | None:
     """As for_processing, for a complaint row the caller already holds."""
     return _of(complaint)

@@ -1,5 +1,6 @@
 """What a page or a list shows of a record before the complainant is shown through the guard:
-the text with every identifier of the case's complainant masked."""
+the text with every identifier of the case's complainant, and of the other complainants about
+its property, masked."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from docsvc.identity.guard import Complainant, for_processing
+from docsvc.identity.guard import Complainant, hidden_for
 from docsvc.identity.needles import mask, squashed, words
 from docsvc.models import Case, Property
 
@@ -26,14 +27,14 @@ def masker(session: Session, case: Case) -> Callable[[str | None], str | None]:
     """A function masking the case's complainant in a text (a caption, a snippet, a complaint's
     description). The property's street address stays: it is the case's subject, even when the
     complainant lives there (their unit is still masked)."""
-    return _masker(for_processing(session, case.id), case.property.address)
+    return _masker(hidden_for(session, case.id), case.property.address)
 
 
 def masker_of(conn: Connection, case_id: int) -> Callable[[str | None], str | None]:
     """As `masker`, from a connection and the case's id (the search index's flush hook, on
     every record written: a case with no identified complainant costs one query)."""
-    hidden = for_processing(conn, case_id)
-    if hidden is None:
+    hidden = hidden_for(conn, case_id)
+    if not hidden:
         return lambda text: text
     address = conn.scalar(
         select(Property.address)
@@ -43,7 +44,7 @@ def masker_of(conn: Connection, case_id: int) -> Callable[[str | None], str | No
     return _masker(hidden, address or "")
 
 
-def _masker(hidden: Complainant | None, address: str) -> Callable[[str | None], str | None]:
+def _masker(hidden: list[Complainant], address: str) -> Callable[[str | None], str | None]:
     return lambda text: mask(text, hidden, LABEL, address) if text else text
 
 
@@ -62,11 +63,11 @@ def names_complainant(masked: Callable[[str | None], str | None], value: Any) ->
 def snippet_masker(session: Session, case: Case) -> Callable[[str], str]:
     """As `masker`, for an excerpt cut out of a longer text: where the cut ("…", or either end)
     falls inside an identifier, the part left ("(408", "Ramasw") is masked too."""
-    who = for_processing(session, case.id)
-    whole = _masker(who, case.property.address)
+    hidden = hidden_for(session, case.id)
+    whole = _masker(hidden, case.property.address)
     # Each identifier from each of its words on ("obriennguyen", "5550142"): a cut may fall
     # inside the part written alone (a surname, the local number).
-    forms = {f for value in (who.as_dict().values() if who else []) for f in _tails(value)}
+    forms = {f for who in hidden for value in who.as_dict().values() for f in _tails(value)}
     public = _tails(case.property.address)  # a cut inside the property's address is no one's
 
     def cut(text: str) -> str:

@@ -486,16 +486,28 @@ def same_building(home: StreetAddress, at: StreetAddress) -> bool:
     )
 
 
-def mask(text: str, who: Any, label: str = "complainant", property_address: str = "") -> str:
-    """`text` with every identifier of `who` (the guard's Complainant) replaced by `[label]`:
-    what a page shows of a record before the complainant is shown through the guard. Where the
-    complainant lives at the property, its street address is the record's subject, not theirs
-    (their unit stays masked)."""
-    if not text or who is None:
-        return text
-    needles = Identity.of(who).needles()
-    home = street_address(who.address) if who.address else None
+def needles_of(who: Any, property_address: str = "") -> list[Needle]:
+    """The needles of `who` (the guard's Complainant, or a list of them: every complainant a
+    view masks). Where a complainant lives at the property, its street address is the record's
+    subject, not theirs (their unit stays masked)."""
+    whos = list(who) if isinstance(who, list | tuple) else [who]
     at = street_address(property_address) if property_address else None
-    if home and at and same_building(home, at):
-        needles = [n for n in needles if n.kind != "address"]
-    return replace_spans(text, needles, label)[0]
+    out: list[Needle] = []
+    for one in whos:
+        if one is None:
+            continue
+        needles = Identity.of(one).needles()
+        home = street_address(one.address) if one.address else None
+        if home and at and same_building(home, at):
+            needles = [n for n in needles if n.kind != "address"]
+        out += needles
+    return out
+
+
+def mask(text: str, who: Any, label: str = "complainant", property_address: str = "") -> str:
+    """`text` with every identifier of `who` (the guard's Complainant, or a list of them)
+    replaced by `[label]`: what a page shows of a record before the complainant is shown
+    through the guard."""
+    if not text or not who:
+        return text
+    return replace_spans(text, needles_of(who, property_address), label)[0]
