@@ -147,7 +147,7 @@ def list_permits(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "cases.read")
     session = db()
     case = cases.get_case(session, user, case_number)
-    return [permits.present_permit(p) for p in permits.case_permits(session, case)]
+    return [permits.present_permit(session, case, p) for p in permits.case_permits(session, case)]
 
 
 @blp.route("/api/cases/<case_number>/permits", methods=["POST"])
@@ -162,7 +162,7 @@ def add_permit(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     case = cases.get_case(session, user, case_number, for_update=True)
     permit = permits.add_permit(session, user, case, data)
     session.commit()
-    return permits.present_permit(permit)
+    return permits.present_permit(session, case, permit)
 
 
 @blp.route("/api/cases/<case_number>/permits/<int:permit_id>", methods=["PATCH"])
@@ -177,7 +177,7 @@ def update_permit(data: dict[str, Any], case_number: str, permit_id: int) -> dic
     case = cases.get_case(session, user, case_number, for_update=True)
     permit = permits.update_permit(session, user, case, permit_id, data)
     session.commit()
-    return permits.present_permit(permit)
+    return permits.present_permit(session, case, permit)
 
 
 @blp.route("/api/cases/<case_number>/permit-actions", methods=["GET"])

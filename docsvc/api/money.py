@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from docsvc.auth.scope import of_a_case
 from docsvc.cases import service as cases
+from docsvc.identity.mask import masker
 from docsvc.models import Appeal, Case, Citation, Lien, Settlement, User
 from docsvc.money import appeals, citations, fund, ledger, liens, settlements, vouchers
 from docsvc.money.ledger import _entry, _lien, _money, _settlement, _voucher, ledger_view
@@ -45,19 +46,28 @@ from docsvc.web.context import api_user, db, require
 blp = Blueprint("money", __name__, description="Penalties, costs, payments, vouchers, liens")
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 W = TypeVar("W")  # the row a write produced, handed to its presenter
+Masked = Callable[[str | None], str | None]
 
 
 def _on_case(
     case_number: str,
     act: Callable[[Session, User, Case], W],
-    present: Callable[[W], dict[str, Any]],
+    present: Callable[[W, Masked], dict[str, Any]],
 ) -> dict[str, Any]:
-    """A write to one case: lock it, act, commit, present what was written."""
+    """A write to one case: lock it, act, commit, present what was written (with the case's
+    masker, for the text typed on it)."""
     user = require(api_user(), "cases.write")
     session = db()
-    row = act(session, user, cases.get_case(session, user, case_number, for_update=True))
+    case = cases.get_case(session, user, case_number, for_update=True)
+    row = act(session, user, case)
     session.commit()
-    return present(row)
+    return present(row, masker(session, case))
+
+
+def _no_text(present: Callable[[W], dict[str, Any]]) -> Callable[[W, Masked], dict[str, Any]]:
+    """A presenter that masks nothing (a lien holds no text typed about anyone; an appeal's
+    grounds are not masked yet)."""
+    return lambda row, _masked: present(row)
 
 
 @blp.route("/api/cases/<case_number>/ledger", methods=["GET"])
@@ -78,7 +88,7 @@ def add_entry(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     return _on_case(
         case_number,
         lambda s, u, c: ledger.add_entry(s, u, c, data),
-        lambda e: _entry(e, e.ends_on or e.assessed_on),
+        lambda e, masked: _entry(e, e.ends_on or e.assessed_on, masked),
     )
 
 
@@ -112,7 +122,7 @@ def add_fund_entry(data: dict[str, Any], code: str) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
     entry = fund.record(db(), user, code, data)
     db().commit()
-    return fund.present(entry)
+    return fund.present(entry, fund.maskers(db())(entry.case_number))
 
 
 @blp.route("/api/cases/<case_number>/liens", methods=["POST"])
@@ -121,7 +131,7 @@ def add_fund_entry(data: dict[str, Any], code: str) -> dict[str, Any]:
 @blp.doc(security=SECURITY)
 def record_lien(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     """Record a lien once it is due (409 with the due date before then)."""
-    return _on_case(case_number, lambda s, u, c: liens.record(s, u, c, data), _lien)
+    return _on_case(case_number, lambda s, u, c: liens.record(s, u, c, data), _no_text(_lien))
 
 
 def _transition(lien_id: int, to: str, on: date) -> dict[str, Any]:
@@ -159,18 +169,21 @@ def add_citation(data: dict[str, Any], case_number: str) -> dict[str, Any]:
     return _on_case(
         case_number,
         lambda s, u, c: citations.issue(s, u, c, data),
-        lambda issued: _citation(*issued),
+        lambda issued, masked: _citation(issued[0], masked, issued[1]),
     )
 
 
-def _citation(c: Citation, referral: dict[str, Any] | None = None) -> dict[str, Any]:
+def _citation(
+    c: Citation, masked: Masked, referral: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A citation; the court, as typed, masked."""
     return {
         "id": c.id,
         "number": c.number,
         "infraction": c.infraction,
         "fine": _money(c.fine),
         "issued_on": c.issued_on,
-        "court": c.court,
+        "court": masked(c.court),
         "hearing_on": c.hearing_on,
         "outcome": c.outcome,
         "outcome_on": c.outcome_on,
@@ -186,7 +199,8 @@ def _citation(c: Citation, referral: dict[str, Any] | None = None) -> dict[str, 
 def list_citations(case_number: str) -> list[dict[str, Any]]:
     user = require(api_user(), "cases.read")
     case = cases.get_case(db(), user, case_number)
-    return [_citation(c) for c in citations.case_citations(db(), case)]
+    masked = masker(db(), case)
+    return [_citation(c, masked) for c in citations.case_citations(db(), case)]
 
 
 @blp.route("/api/citations/<int:citation_id>/outcome", methods=["POST"])
@@ -197,12 +211,12 @@ def citation_outcome(data: dict[str, Any], citation_id: int) -> dict[str, Any]:
     """The court's or hearing officer's outcome: paid, convicted, reduced (with the fine
     imposed), dismissed or deferred."""
     user = require(api_user(), "cases.write")
-    c = of_a_case(
+    c, case = of_a_case(
         db(), user, Citation, citation_id, f"no citation {citation_id} that you can see."
-    )[0]
+    )
     citations.record_outcome(db(), user, c, data)
     db().commit()
-    return _citation(c)
+    return _citation(c, masker(db(), case))
 
 
 @blp.route("/api/cases/<case_number>/settlements", methods=["POST"])
@@ -219,12 +233,12 @@ def _settlement_step(
     settlement_id: int, step: Callable[[Session, User, Settlement, date], Settlement], on: date
 ) -> dict[str, Any]:
     user = require(api_user(), "cases.write")
-    x = of_a_case(
+    x, case = of_a_case(
         db(), user, Settlement, settlement_id, f"no settlement {settlement_id} that you can see."
-    )[0]
+    )
     step(db(), user, x, on)
     db().commit()
-    return _settlement(x)
+    return _settlement(x, masker(db(), case))
 
 
 @blp.route("/api/settlements/<int:settlement_id>/complete", methods=["POST"])
@@ -269,7 +283,7 @@ def _appeal(a: Appeal) -> dict[str, Any]:
 @blp.response(201, AppealOut)
 @blp.doc(security=SECURITY)
 def file_appeal(data: dict[str, Any], case_number: str) -> dict[str, Any]:
-    return _on_case(case_number, lambda s, u, c: appeals.file(s, u, c, data), _appeal)
+    return _on_case(case_number, lambda s, u, c: appeals.file(s, u, c, data), _no_text(_appeal))
 
 
 @blp.route("/api/cases/<case_number>/appeals", methods=["GET"])

@@ -238,8 +238,9 @@ def case_extensions(session: Session, case: Case) -> list[Extension]:
 
 
 def extension_view(session: Session, ext: Extension, case: Case) -> dict[str, Any]:
-    """A request for more time as the API shows it; its free text through the case's masker
-    (a violator's letter or a note may quote the complainant)."""
+    """A request for more time as the API shows it and the page lists it; its free text (the
+    reason, who decided, the note) through the case's masker (a violator's letter or a note may
+    quote the complainant)."""
     masked = masker(session, case)
     return {
         "id": ext.id,
@@ -251,7 +252,7 @@ def extension_view(session: Session, ext: Extension, case: Case) -> dict[str, An
         "requested_until": ext.requested_until,
         "decision": ext.decision,
         "decision_label": label(ext.decision),
-        "decided_by": ext.decided_by,
+        "decided_by": masked(ext.decided_by),
         "decided_on": ext.decided_on,
         "decision_note": masked(ext.decision_note) if ext.decision_note else None,
         "new_compliance_date": ext.new_compliance_date,

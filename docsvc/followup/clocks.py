@@ -14,6 +14,7 @@ Los Gatos II.a.i; raised by aggravating circumstances, III.E / II.a.iv), then by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -29,6 +30,7 @@ from docsvc.followup import permits as permit_rules
 from docsvc.followup import referrals
 from docsvc.followup.contact import contact_facts
 from docsvc.followup.referrals import RepeatTrigger
+from docsvc.identity.mask import masker_of
 from docsvc.models import (
     Case,
     Document,
@@ -108,6 +110,9 @@ class _Facts:
     permits: list[Permit] = field(default_factory=list)
     # A notice's compliance date moved by a granted extension (Los Gatos VII.b.ii).
     extended: dict[int, date] = field(default_factory=dict)
+    # Text typed on the case shown in a clock's label (a permit's description), with the
+    # complainant masked: set for the cases that have such text.
+    masked: Callable[[str | None], str | None] = lambda text: text
 
     def first_visit(self, after: datetime | None = None) -> datetime | None:
         return next((v for v in self.visits if after is None or v > after), None)
@@ -164,6 +169,9 @@ def _facts(
             select(Permit).where(Permit.case_id.in_(ids)).order_by(Permit.id)
         ):
             facts[permit.case_id].permits.append(permit)
+    for case_id, f in facts.items():
+        if f.permits:  # one query or two, only for the cases whose labels quote a typed text
+            f.masked = masker_of(session.connection(), case_id)
     return facts
 
 
@@ -335,7 +343,7 @@ def _permit_clocks(case: Case, profile: Profile, facts: _Facts) -> list[Clock]:
             out.append(
                 Clock(
                     name,
-                    f"{label}: {p.description}",
+                    f"{label}: {facts.masked(p.description)}",
                     datetime.combine(by, END_OF_DAY, profile.zone),
                     referrals.noon(on, profile) if on else None,
                     rule["citation"],

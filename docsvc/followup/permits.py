@@ -208,11 +208,13 @@ def record_action(session: Session, user: User, case: Case, data: dict[str, Any]
     return action
 
 
-def present_permit(p: Permit) -> dict[str, Any]:
+def present_permit(session: Session, case: Case, p: Permit) -> dict[str, Any]:
+    """The permit as the API returns it and the case page shows it; its description masked
+    like every text typed on a case."""
     return {
         "id": p.id,
         "violation_id": p.violation_id,
-        "description": p.description,
+        "description": masker(session, case)(p.description),
         "apply_by": p.apply_by,
         "obtain_by": p.obtain_by,
         "applied_on": p.applied_on,
@@ -222,14 +224,17 @@ def present_permit(p: Permit) -> dict[str, Any]:
 
 
 def present_action(session: Session, case: Case, a: PermitAction, profile: Profile) -> dict:
+    """The action as the API returns it and the case page shows it; what an officer typed
+    (the permit, the authority, the note) masked like every text typed on a case."""
     rule = {r["action"]: r for r in rules(profile).get("actions") or []}.get(a.action, {})
+    masked = masker(session, case)
     return {
         "id": a.id,
         "action": a.action,
         "permit_id": a.permit_id,
-        "permit_description": a.permit_description,
-        "authority": a.authority,
+        "permit_description": masked(a.permit_description),
+        "authority": masked(a.authority),
         "taken_on": a.taken_on,
-        "note": masker(session, case)(a.note),
+        "note": masked(a.note),
         "policy": rule.get("citation"),
     }

@@ -325,12 +325,15 @@ def masked(session: Session, case: Case, text: str | None) -> str | None:
 
 
 def present_referral(session: Session, case: Case, r: Referral) -> dict[str, Any]:
-    """The referral as the API returns it; the note masked like every text typed on a case."""
+    """The referral as the API returns it and the case page shows it; whom it went to and the
+    note masked like every text typed on a case (the basis holds the profile's infraction code,
+    citation numbers and violation ids, nothing typed about a person)."""
+    masked = masker(session, case)
     return {
         "id": r.id,
         "kind": r.kind,
         "referred_on": r.referred_on,
-        "referred_to": r.referred_to,
+        "referred_to": masked(r.referred_to),
         "basis": r.basis or {},
-        "note": masker(session, case)(r.note),
+        "note": masked(r.note),
     }

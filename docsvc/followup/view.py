@@ -83,7 +83,7 @@ def referrals_and_permits(session: Session, case: Case, profile: Profile) -> dic
     if permit_rules.get("time_frames") or permit_rules.get("actions"):
         by_id = {v.id: v for v in violations}
         needed = permits.case_permits(session, case)
-        shown = {p.id: mask(p.description) or "" for p in needed}
+        shown = {p.id: permits.present_permit(session, case, p) for p in needed}
         permit_part = {
             "time_frames": permit_rules.get("time_frames"),
             "actions_allowed": [
@@ -92,20 +92,15 @@ def referrals_and_permits(session: Session, case: Case, profile: Profile) -> dic
             "open_violations": [(v.id, named(v)) for v in violations if v.corrected_at is None],
             "permits": [
                 {
-                    **permits.present_permit(p),
-                    "description": shown[p.id],
+                    **shown[p.id],
                     "violation": named(by_id[p.violation_id]) if p.violation_id in by_id else "",
                 }
                 for p in needed
             ],
             # An action may name one of the case's permits (a select's options: id, words).
-            "permit_options": [(str(i), text) for i, text in shown.items()],
+            "permit_options": [(str(i), p["description"] or "") for i, p in shown.items()],
             "actions": [
-                {
-                    **permits.present_action(session, case, a, profile),
-                    "permit_description": mask(a.permit_description),
-                    "authority": mask(a.authority),
-                }
+                permits.present_action(session, case, a, profile)
                 for a in permits.case_permit_actions(session, case)
             ],
         }

@@ -11,6 +11,7 @@ past lowers every balance after it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from docsvc.audit import actor_of, append
 from docsvc.auth.scope import in_sight
 from docsvc.errors import Conflict, Invalid
+from docsvc.identity.mask import masker
 from docsvc.models import Case, FundEntry, Jurisdiction, User, Voucher
 from docsvc.profiles.loader import profile_of
 from docsvc.timeutil import utcnow
@@ -202,7 +204,25 @@ def statement(session: Session, code: str, first: date, last: date) -> Statement
     return Statement(opening, money_in, money_out, opening + money_in - money_out, during)
 
 
-def present(e: FundEntry) -> dict[str, Any]:
+Masked = Callable[[str | None], str | None]
+
+
+def maskers(session: Session) -> Callable[[str | None], Masked]:
+    """The masker of an entry's case, by its number (one per case, read once), masking that
+    case's complainant; an entry of no case is shown as typed."""
+    known: dict[str | None, Masked] = {None: lambda text: text}
+
+    def of(case_number: str | None) -> Masked:
+        if case_number not in known:
+            case = session.scalar(select(Case).where(Case.case_number == case_number))
+            known[case_number] = masker(session, case) if case else known[None]
+        return known[case_number]
+
+    return of
+
+
+def present(e: FundEntry, masked: Masked) -> dict[str, Any]:
+    """An entry; its description and who approved it masked with its case's masker."""
     return {
         "id": e.id,
         "kind": e.kind,
@@ -210,8 +230,8 @@ def present(e: FundEntry) -> dict[str, Any]:
         "entry_on": e.entry_on,
         "case_number": e.case_number,
         "voucher_id": e.voucher_id,
-        "description": e.description,
-        "approved_by": e.approved_by,
+        "description": masked(e.description),
+        "approved_by": masked(e.approved_by),
     }
 
 
@@ -231,6 +251,7 @@ def fund_view(
     if first > last:
         raise Invalid("'from' is after 'to'.", {"field": "from"})
     st = statement(session, code, first, last)
+    of = maskers(session)
     return {
         "jurisdiction": code,
         "name": rule["name"],
@@ -242,5 +263,5 @@ def fund_view(
         "money_in": f"{st.money_in:.2f}",
         "money_out": f"{st.money_out:.2f}",
         "closing": f"{st.closing:.2f}",
-        "entries": [present(e) for e in st.rows],
+        "entries": [present(e, of(e.case_number)) for e in st.rows],
     }

@@ -11,6 +11,7 @@ without a cancellation they fall due on its last day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from docsvc.audit import actor_of, append
 from docsvc.cases import service as cases
 from docsvc.cases.service import case_profile
 from docsvc.errors import Invalid
+from docsvc.identity.mask import masker
 from docsvc.models import Case, Document, LedgerEntry, Lien, Settlement, User, Voucher
 from docsvc.models.money import APPLIES_TO, CENT
 from docsvc.money import ledger
@@ -330,7 +332,9 @@ def _money(value: Any) -> str:
 
 def ledger_view(session: Session, case: Case, as_of: date | None) -> dict[str, Any]:
     """The case's ledger as of a day (default today, in the jurisdiction's zone): entries,
-    balances, liens, vouchers and settlements, as the API answers and the page shows it."""
+    balances, liens, vouchers and settlements, as the API answers and the page shows it; the
+    text typed on them with the complainant masked."""
+    masked = masker(session, case)
     profile = cases.case_profile(session, case)
     as_of = as_of or utcnow().astimezone(profile.zone).date()
     rows = ledger.entries(session, case)
@@ -339,7 +343,7 @@ def ledger_view(session: Session, case: Case, as_of: date | None) -> dict[str, A
     return {
         "case_number": case.case_number,
         "as_of": as_of,
-        "entries": [_entry(r, as_of) for r in rows],
+        "entries": [_entry(r, as_of, masked) for r in rows],
         "balances": b.as_dict(),
         "lien_due": ledger.lien_due(ledger.lien_rule(session, case), b, as_of),
         "liens": [
@@ -347,10 +351,11 @@ def ledger_view(session: Session, case: Case, as_of: date | None) -> dict[str, A
             for x in session.scalars(select(Lien).where(Lien.case_id == case.id).order_by(Lien.id))
         ],
         "vouchers": [
-            _voucher(v) for v in session.scalars(select(Voucher).where(Voucher.case_id == case.id))
+            _voucher(v, masked)
+            for v in session.scalars(select(Voucher).where(Voucher.case_id == case.id))
         ],
         "settlements": [
-            _settlement(x)
+            _settlement(x, masked)
             for x in session.scalars(
                 select(Settlement).where(Settlement.case_id == case.id).order_by(Settlement.id)
             )
@@ -365,15 +370,20 @@ SETTLEMENT_AMOUNTS = ("penalties_at_entry", "pay_amount", "deferred_amount", "ca
 
 
 SETTLEMENT_KEYS = tuple(SettlementOut().fields)
+Masked = Callable[[str | None], str | None]  # the case's masker (identity/mask.py)
 
 
-def _settlement(x: Settlement) -> dict[str, Any]:
+def _settlement(x: Settlement, masked: Masked) -> dict[str, Any]:
+    """A settlement; who approved it, its note and the findings on the factors masked."""
     out = {k: getattr(x, k) for k in SETTLEMENT_KEYS}
     out.update({k: _money(getattr(x, k)) for k in SETTLEMENT_AMOUNTS})
+    out["approved_by"], out["note"] = masked(x.approved_by), masked(x.note)
+    if x.factors:
+        out["factors"] = {code: masked(text) for code, text in x.factors.items()}
     return out
 
 
-def _entry(e: LedgerEntry, as_of: date) -> dict[str, Any]:
+def _entry(e: LedgerEntry, as_of: date, masked: Masked) -> dict[str, Any]:
     return {
         "id": e.id,
         "kind": e.kind,
@@ -382,17 +392,17 @@ def _entry(e: LedgerEntry, as_of: date) -> dict[str, Any]:
         "assessed_on": e.assessed_on,
         "ends_on": e.ends_on,
         "applies_to": e.applies_to,
-        "note": e.note,
+        "note": masked(e.note),
     }
 
 
-def _voucher(v: Voucher) -> dict[str, Any]:
+def _voucher(v: Voucher, masked: Masked) -> dict[str, Any]:
     return {
         "id": v.id,
         "amount": _money(v.amount),
         "issued_on": v.issued_on,
-        "approved_by": v.approved_by,
-        "purpose": v.purpose,
+        "approved_by": masked(v.approved_by),
+        "purpose": masked(v.purpose),
     }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from docsvc.identity.mask import masker
 from docsvc.labels import label
 from docsvc.models import Case, LedgerEntry, Settlement
 from docsvc.money import fund, ledger
@@ -70,12 +71,13 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
     def costs_owed(case: Case) -> Decimal:
         return ledger.case_balances(session, case, last).costs_due
 
+    # Who approved a settlement, as typed: masked with its case's complainant.
     entered_rows: list[list[Any]] = [
         [
             c.case_number,
             c.property.address,
             s.entered_on,
-            s.approved_by,
+            masker(session, c)(s.approved_by),
             s.penalties_at_entry,
             s.pay_amount,
             s.deferred_amount,
