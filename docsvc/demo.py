@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from docsvc.attachments.service import Upload, add_attachment
 from docsvc.auth.credentials import create_user, issue_token, set_password
-from docsvc.cases import service
+from docsvc.cases import location, patrol, service
 from docsvc.config import Settings
 from docsvc.models import Case, User
-from docsvc.money import ledger, settlements
+from docsvc.money import fund, ledger, settlements
 from docsvc.reports import outreach
 from docsvc.store import FileStore
 from docsvc.timeutil import add_months, utcnow
@@ -58,6 +58,7 @@ def ensure_demo_cases(session: Session, store: FileStore, settings: Settings) ->
             "Tall grass and a pile of tires behind the garage.",
             "Maria O'Brien-Nguyễn",
             "nuisance-no-structure",
+            (33.5187, -96.4836),
         ),
         (
             "los-gatos-ca",
@@ -65,6 +66,7 @@ def ensure_demo_cases(session: Session, store: FileStore, settings: Settings) ->
             "Gas leaf blower every morning at 7 am.",
             None,
             "leaf-blower-noise",
+            (37.22655, -121.98205),
         ),
         (
             "jefferson-county-wa",
@@ -72,10 +74,11 @@ def ensure_demo_cases(session: Session, store: FileStore, settings: Settings) ->
             "Junk vehicles accumulating in the front yard.",
             "Smith & Sons <LLC>",
             "junk-vehicle",
+            (48.10570, -122.79370),
         ),
     ]
     made = {}
-    for code, address, description, complainant, vtype in samples:
+    for code, address, description, complainant, vtype, point in samples:
         complaint = {
             "received_at": now - timedelta(days=2),
             "channel": "web",
@@ -109,11 +112,14 @@ def ensure_demo_cases(session: Session, store: FileStore, settings: Settings) ->
                 "observed_at": now - timedelta(days=1),
             },
         )
+        _demo_location(session, officer, case, point)
         made[code] = case
     jc = made["jefferson-county-wa"]
     _demo_scan(session, store, settings, officer, jc)
-    _demo_money(session, officer, jc, now.astimezone(service.case_profile(session, jc).zone).date())
-    service.open_case(
+    jc_today = now.astimezone(service.case_profile(session, jc).zone).date()
+    _demo_money(session, officer, jc, jc_today)
+    _demo_fund(session, officer, jc_today)
+    ls = service.open_case(
         session,
         officer,
         {
@@ -123,6 +129,8 @@ def ensure_demo_cases(session: Session, store: FileStore, settings: Settings) ->
             "property": {"address": "301 SE Main Street, Lee's Summit, MO"},
         },
     )
+    _demo_location(session, officer, ls, (38.91085, -94.38160))
+    _demo_patrol(session, officer, now.astimezone(service.case_profile(session, ls).zone).date())
     for kind, extra in (
         ("education", {"audience": "Neighbourhood association", "attendees": 24}),
         (
@@ -207,5 +215,77 @@ def _demo_money(session: Session, officer: User, case: Case, today: date) -> Non
                 "D": "Removed most of the debris within a month.",
                 "E": "None.",
             },
+        },
+    )
+
+
+def _demo_location(session: Session, officer: User, case: Case, point: tuple[float, float]) -> None:
+    """The property's point and a parcel about 30 by 20 metres around it, so the case page's
+    location map shows."""
+    lat, lon = point
+    dlat, dlon = 0.0001, 0.0002
+    outline = [
+        [lat + dlat, lon - dlon],
+        [lat + dlat, lon + dlon],
+        [lat - dlat, lon + dlon],
+        [lat - dlat, lon - dlon],
+    ]
+    location.set_location(
+        session, officer, case, {"latitude": lat, "longitude": lon, "parcel_outline": outline}
+    )
+
+
+DEMO_PATROL = (
+    "301 SE Main Street, Lee's Summit, MO",
+    "305 SE Main Street, Lee's Summit, MO",
+    "309 SE Main Street, Lee's Summit, MO",
+    "12 SE 3rd Street, Lee's Summit, MO",
+)
+
+
+def _demo_patrol(session: Session, officer: User, today: date) -> None:
+    """A Lee's Summit patrol area (II.B.1) with four properties, two reviewed this year, so
+    the patrol page and the workload report show coverage."""
+    area = patrol.create_area(
+        session,
+        officer,
+        {
+            "jurisdiction": "lees-summit-mo",
+            "name": "Downtown, route 4",
+            "description": "SE Main Street and SE 3rd Street, between Douglas and Green",
+        },
+    )
+    patrol.assign(session, officer, area, [{"address": a} for a in DEMO_PATROL])
+    # Within this calendar year, however early in January the demo runs.
+    first = date(today.year, 1, 1)
+    for address, days, outcome, note in (
+        (DEMO_PATROL[0], 3, "violation_found", "Peeling paint and a broken window; case opened."),
+        (DEMO_PATROL[1], 1, "no_violation", None),
+    ):
+        patrol.record_review(
+            session,
+            officer,
+            area,
+            {
+                "address": address,
+                "reviewed_on": max(today - timedelta(days=days), first),
+                "outcome": outcome,
+                **({"note": note} if note else {}),
+            },
+        )
+
+
+def _demo_fund(session: Session, officer: User, today: date) -> None:
+    """A deposit in Jefferson County's enforcement fund (Rule 6(a)(i)-(ii)): the fund page shows
+    a balance."""
+    fund.record(
+        session,
+        officer,
+        "jefferson-county-wa",
+        {
+            "kind": "deposit",
+            "amount": Decimal("2500.00"),
+            "entry_on": today,
+            "description": "Demo: civil penalties and abatement costs collected this quarter",
         },
     )

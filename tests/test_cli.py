@@ -110,3 +110,19 @@ def test_demo_scan_is_found_by_ocr_after_the_worker_runs(run_cli, client, record
         ("attachment", "ocr", "Owner's letter (scanned)")
     ]
     assert run_cli("verify").exit_code == 0
+
+
+@pytest.mark.rule("LS II.B.1")
+def test_demo_data_shows_the_map_the_patrol_plan_and_the_fund(run_cli, client, records) -> None:
+    assert run_cli("demo", "--no-serve").exit_code == 0
+    h = records.headers
+    for code in ("tom-bean-tx", "los-gatos-ca", "jefferson-county-wa", "lees-summit-mo"):
+        number = client.get(f"/api/cases?jurisdiction={code}", headers=h).json["results"][0][
+            "case_number"
+        ]
+        prop = client.get(f"/api/cases/{number}", headers=h).json["property"]
+        assert prop["latitude"] is not None and len(prop["parcel_outline"]) == 4, code
+    (area,) = client.get("/api/patrol-areas?jurisdiction=lees-summit-mo", headers=h).json
+    assert (area["properties"], area["reviewed"], area["percent"]) == (4, 2, 50.0)
+    fund = client.get("/api/jurisdictions/jefferson-county-wa/fund", headers=h).json
+    assert fund["closing"] == "2500.00"
