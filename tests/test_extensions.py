@@ -24,6 +24,7 @@ def served_notice(client, h, clock, jurisdiction="los-gatos-ca", **over):
         "letter.pdf", kind="correspondence",
     )  # fmt: skip
     assert r.status_code == 201, r.json
+    clock("2026-11-25T09:00:00-08:00")  # the day the written request comes in
     return built, doc, r.json["id"]
 
 
@@ -96,7 +97,7 @@ def test_granted_extension_moves_the_clock_and_prints_a_notice(
     r = client.post(
         f"/api/documents/{notice_id}/service",
         headers=h,
-        json={"method": "first_class_mail", "mailed_at": "2026-11-18T10:00:00-08:00"},
+        json={"method": "first_class_mail", "mailed_at": "2026-11-25T09:00:00-08:00"},
     )
     assert r.status_code == 201, r.json
     # Decided once.
@@ -150,6 +151,9 @@ def test_requests_the_rule_refuses(client, officer, clock) -> None:
     body = request_body(doc, letter)
     body.pop("letter_attachment_id")
     assert client.post(url, headers=h, json=body).status_code == 422
+    # Received in the future: a request is recorded once it has come in.
+    r = client.post(url, headers=h, json=request_body(doc, letter, requested_on="2099-01-02"))
+    assert r.status_code == 422 and r.json["details"]["field"] == "requested_on", r.json
     # Not after the present compliance date.
     r = client.post(url, headers=h, json=request_body(doc, letter, requested_until="2026-11-27"))
     assert r.status_code == 422 and "not after the notice's compliance date" in r.json["error"]

@@ -113,6 +113,11 @@ def request_extension(session: Session, user: User, case: Case, data: dict[str, 
             f"{case.case_number}: upload the written request to the case first.",
             {"field": "letter_attachment_id"},
         )
+    if data["requested_on"] > utcnow().astimezone(profile.zone).date():
+        raise Invalid(
+            "requested_on is in the future: record the request once it has been received.",
+            {"field": "requested_on"},
+        )
     current = _compliance_date(doc, profile)
     until = data["requested_until"]
     if current is not None and until <= current:
