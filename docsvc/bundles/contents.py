@@ -1,7 +1,8 @@
 """What goes into a court bundle, in order: the case file's records as entries, each either
-generated here (a page laid out from the records: the timeline, the complaint, inspection
-reports, proofs of service, the ledger, photos with their provenance) or a stored file (an
-issued notice or agreement, a return receipt, correspondence) with the SHA-256 of its source.
+generated here (a page laid out from the records: the timeline, the complaint, the location
+map where the property has a point, inspection reports, proofs of service, the ledger, photos
+with their provenance) or a stored file (an issued notice or agreement, a return receipt,
+correspondence) with the SHA-256 of its source.
 
 In the redacted variant (for service on the respondent) the complainant's identity is taken out
 the way the disclosure release takes it out: generated text scrubbed at the data layer, issued
@@ -29,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.attachments.photos import PRINT_EDGE, rendition
+from docsvc.cases import location
 from docsvc.disclosure.pages import find_boxes, rebuild
 from docsvc.disclosure.renditions import (
     attachment_pdf,
@@ -62,6 +64,7 @@ AGREEMENTS = ("voluntary_compliance_agreement", "settlement_agreement")
 SECTIONS = (
     "Timeline",
     "Complaint",
+    "Location map",
     "Inspection reports",
     "Notices and proof of service",
     "Agreements",
@@ -150,6 +153,7 @@ def gather(
                     env, case, att, "Complaint", "Complaint as received", zone, redaction
                 )
             )
+    _location_map(case, add)
     for insp in case.inspections:
         add(
             Entry(
@@ -204,6 +208,26 @@ def _refuse_file_names(entries: list[Entry], files: Sequence[Attachment]) -> Non
                 f"({e.title}); nothing was stored. Take the file name out of that record (or "
                 "leave the record out) and build again."
             )
+
+
+def _location_map(case: Case, add: Callable[[Entry], None]) -> None:
+    """The case file's map (Tom Bean VI.B), as the case page draws it: only where the
+    property has a point, captioned with the property's address. `add` scrubs the address
+    like every generated value in the redacted variant; the map is drawn after, from what it
+    leaves, so the markup itself is never edited."""
+    prop = case.property
+    if prop.latitude is None or prop.longitude is None:
+        return
+    where = f"{prop.latitude:.6f}, {prop.longitude:.6f}"
+    entry = Entry(
+        "",
+        "Location map",
+        "Location map of the property",
+        fragment="map",
+        values={"address": prop.address, "point": where, "outline": bool(prop.parcel_outline)},
+    )
+    add(entry)
+    entry.values["svg"] = location.sketch(prop, entry.values["address"])
 
 
 def _complaint(

@@ -1,4 +1,5 @@
-"""Where the property is, and the case file's location map (Tom Bean VI.B.2) drawn from it.
+"""Where the property is, and the case file's location map (Tom Bean VI.B.2) drawn from it,
+on the case page and in the court bundle (docsvc/bundles/contents.py).
 
 The map is a sketch drawn here from the property's own coordinates, with no tile server and
 nothing fetched: the parcel's outline scaled to fit, a marker at the property's point, a north
@@ -130,12 +131,15 @@ def _distance_words(metres: float) -> str:
     return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
 
 
-def sketch(prop: Property) -> str | None:
+def sketch(prop: Property, caption: str | None = None) -> str | None:
     """The location map as a standalone SVG document, or None where the property has no
-    point recorded."""
+    point recorded: drawn on the case page and as a page of the court bundle. The caption is
+    the property's address; `caption` is that address as a copy shows it (the redacted
+    bundle's, with any withheld span replaced), never another."""
     if prop.latitude is None or prop.longitude is None:
         return None
-    return _svg(prop.latitude, prop.longitude, prop.parcel_outline or [], prop.address)
+    shown = prop.address if caption is None else caption
+    return _svg(prop.latitude, prop.longitude, prop.parcel_outline or [], shown)
 
 
 def _svg(lat: float, lon: float, outline: Sequence[Sequence[float]], address: str) -> str:
