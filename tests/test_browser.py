@@ -161,6 +161,32 @@ def test_case_list_filters_and_refused_intake(page, live_server, make_user, open
     assert page.input_value("#intake-form input[name=address]") == "12 Water Street"
 
 
+def test_the_new_case_page_shows_only_the_chosen_jurisdictions_types_and_factors(
+    page, live_server, make_user
+) -> None:
+    sign_in(page, live_server, make_user("officer", with_password=True))
+    page.goto(f"{live_server}/cases/new")
+    where = "#intake-form select[name=jurisdiction]"
+    groups = "#intake-complaint_type optgroup"
+    factors = "#intake-form fieldset.anonymous-factors"
+
+    def shown(selector: str) -> list[str]:
+        return page.eval_on_selector_all(
+            selector, "els => els.filter(e => !e.hidden).map(e => e.dataset.jurisdiction)"
+        )
+
+    page.select_option(where, "tom-bean-tx")
+    assert shown(groups) == ["tom-bean-tx"] and shown(factors) == ["tom-bean-tx"]
+    assert page.is_visible("#intake-factor-tom-bean-tx-reliability")
+    page.select_option("#intake-complaint_type", "vehicle")
+    page.select_option(where, "los-gatos-ca")
+    assert shown(groups) == ["los-gatos-ca"] and shown(factors) == []
+    # A type of the jurisdiction left is not kept chosen (the server would refuse it).
+    assert page.input_value("#intake-complaint_type") == ""
+    page.select_option(where, "lees-summit-mo")  # keeps no list and weighs no factors
+    assert shown(groups) == [] and shown(factors) == []
+
+
 def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, tmp_path) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo

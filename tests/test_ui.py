@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from lxml import html as lxml_html
 from sqlalchemy import func, select
 
 from docsvc.models import AuditEvent
@@ -135,6 +136,49 @@ def test_refused_intake_shows_the_rule(client, signed_in, count_rows) -> None:
     )
     assert r.status_code == 422 and b"does not accept anonymous complaints" in r.data
     assert count_rows("cases") == 0
+
+
+def test_a_refused_phone_complaint_names_the_written_channels_beside_the_channel(
+    client, signed_in, count_rows
+) -> None:
+    signed_in()
+    page = client.get("/cases/new")
+    r = client.post(
+        "/cases/new",
+        data={
+            **tokens(page.data),
+            "jurisdiction": "tom-bean-tx",
+            "origin": "complaint",
+            "address": "9 Pecan Street",
+            "received_at": "2026-11-16T09:30",
+            "channel": "phone",
+            "description": "Junk cars",
+            "complaint_type": "vehicle",
+            "c_name": "Dwayne Kowalczyk",
+            "c_phone": "903-555-0142",
+            "disclosure_preference": "unspecified",
+        },
+    )
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    beside = lxml_html.fromstring(html).xpath('//*[@id="intake-channel-error"]')
+    assert beside, "no message beside the channel"
+    said = " ".join(beside[0].text_content().split())
+    assert "requires a written complaint" in said
+    assert "(accepted: web form, e-mail, mail, in person or city staff)" in said
+    assert "walk_in" not in said and "web, email" not in html
+    assert count_rows("cases") == 0
+
+
+def test_the_violation_form_starts_at_now_where_the_case_is(
+    client, signed_in, open_case, clock
+) -> None:
+    clock("2026-11-17T15:05:00+00:00")
+    number = open_case()["case_number"]  # Los Gatos: Pacific time
+    signed_in()
+    html = client.get(f"/cases/{number}").get_data(as_text=True)
+    observed = lxml_html.fromstring(html).xpath('//input[@id="violation-observed_at"]/@value')
+    assert observed == ["2026-11-17T07:05"]
 
 
 def test_records_staff_read_but_do_not_write(client, signed_in, open_case) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from docsvc.errors import ComplaintRefused, Invalid
+from docsvc.labels import label
 from docsvc.profiles.model import Profile
 
 
@@ -31,12 +32,12 @@ def check_complaint(profile: Profile, complaint: dict[str, Any]) -> None:
                 citation,
             )
     if rules["written_required"] and complaint.get("channel") not in rules["written_channels"]:
-        channels = ", ".join(rules["written_channels"])
         _refuse(
             profile,
             "written_complaint_required",
-            f"requires a written complaint (channels accepted: {channels})",
+            f"requires a written complaint (accepted: {_either(rules['written_channels'])})",
             citation,
+            field="complaint.channel",
         )
     if rules["identifiable_complainant_required"] and not anonymous:
         person = complaint.get("complainant") or {}
@@ -115,8 +116,17 @@ def check_anonymous_factors(profile: Profile, complaint: dict[str, Any]) -> None
         )
 
 
-def _refuse(profile: Profile, rule: str, what: str, citation: str) -> None:
+def _either(codes: list[str]) -> str:
+    """Channels in words, as a sentence lists them: 'web form, e-mail or mail'."""
+    said = [label(c).lower() for c in codes]
+    return " or ".join(filter(None, (", ".join(said[:-1]), *said[-1:])))
+
+
+def _refuse(
+    profile: Profile, rule: str, what: str, citation: str, field: str | None = None
+) -> None:
+    where = {"field": field} if field else {}
     raise ComplaintRefused(
         f"{profile.name} {what}.",
-        {"rule": rule, "citation": citation, "jurisdiction": profile.code},
+        {"rule": rule, "citation": citation, "jurisdiction": profile.code, **where},
     )

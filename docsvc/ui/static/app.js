@@ -33,6 +33,21 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Only the chosen jurisdiction's types of complaint and factors weighed; without script
+  // every jurisdiction's are shown, each under its name, and the server reads the chosen one's.
+  if (where) {
+    const own = () => {
+      for (const el of intake.querySelectorAll("optgroup[data-jurisdiction], fieldset[data-jurisdiction]")) {
+        el.hidden = el.dataset.jurisdiction !== where.value;
+        el.disabled = el.hidden; // a hidden group's option cannot stay chosen or be sent
+      }
+      const type = intake.querySelector("select[name=complaint_type]");
+      if (type?.selectedOptions[0]?.parentElement.disabled) type.value = "";
+    };
+    where.addEventListener("change", own);
+    own();
+  }
+
   // A refused form: the summary of what to fix is read out and focused first.
   document.getElementById("error-summary")?.focus();
 });
