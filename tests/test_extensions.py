@@ -100,6 +100,18 @@ def test_granted_extension_moves_the_clock_and_prints_a_notice(
         json={"method": "first_class_mail", "mailed_at": "2026-11-25T09:00:00-08:00"},
     )
     assert r.status_code == 201, r.json
+    # One date throughout (a tester found "To be corrected within ..." under the violations
+    # beside the new date): each violation is due on the date granted, and the notice of
+    # extension runs no clock of its own once served; the notice it extends shows the new date.
+    assert "To be corrected by December 4, 2026" in text
+    assert text.count("To be corrected") == text.count("To be corrected by December 4, 2026")
+    served = client.get(f"/api/documents/{notice_id}", headers=h).json
+    assert served["deadline"] is None and served["deadline_rule"].startswith("by December 4, 2026")
+    clocks = client.get(f"/api/cases/{built.case}/clocks", headers=h).json["clocks"]
+    documents = {c.get("document_id") for c in clocks if c["name"] == "compliance"}
+    assert documents == {doc["id"]}, clocks  # the extended notice's clock alone
+    extended = client.get(f"/api/documents/{doc['id']}", headers=h).json
+    assert extended["deadline"].startswith("2026-12-04T23:59:59") and extended["deadline_extended"]
     # Decided once.
     r = client.post(
         f"/api/extensions/{ext['id']}/decision", headers=h, json={"decision": "refused"}

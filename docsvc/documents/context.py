@@ -190,6 +190,11 @@ def build_context(
 
     for item in vlist:
         item["description"] = plain(item["description"])
+    # A notice of extension: every violation is due on the date granted, whatever its type's rule.
+    extended_to = (record or {}).get("new_compliance_date")
+    if extended_to:
+        for item in vlist:
+            item["deadline_text"] = f"by {extended_to}"
     plist = []
     for p in photos:
         credit = (
@@ -256,9 +261,16 @@ def build_context(
         "deadline": {
             "unit": rule.unit if rule else None,
             "amount": rule.amount if rule else None,
-            "rule_text": rule.text() if rule else "",
+            "rule_text": f"by {extended_to}, as extended"
+            if extended_to
+            else rule.text()
+            if rule
+            else "",
             "date_text": "",
             "service_text": "",
+            # A notice of extension runs no clock of its own: the extended notice's runs to the
+            # date granted (documents/compliance.py).
+            "fixed": bool(extended_to),
         },
         "fields": {k: plain(v) if isinstance(v, str) else v for k, v in fields.items()},
         # Groups willing to help with the corrections, where the profile lists them on this type.

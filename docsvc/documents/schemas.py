@@ -102,6 +102,8 @@ class DocumentOut(Schema):
     photo_ids = fields.List(fields.Integer())
     fields_ = fields.Dict(data_key="fields", attribute="fields")
     deadline = fields.DateTime(allow_none=True)
+    # Whether a request for more time granted moved it from the notice's own date.
+    deadline_extended = fields.Boolean()
     deadline_rule = fields.String(allow_none=True)
     sample = fields.Boolean()
     issued_at = fields.DateTime(allow_none=True)

@@ -36,7 +36,7 @@ from docsvc.documents.docx import render_docx
 from docsvc.documents.env import Env
 from docsvc.documents.fields import field_schema, jsonable
 from docsvc.documents.pdf import html_environment, render_pdf
-from docsvc.documents.serving import add_service, check_method, check_service_time, deadline_rules
+from docsvc.documents.serving import add_service, check_method, check_service_time, deadline_of
 from docsvc.errors import Conflict, Invalid, NotFound
 from docsvc.identity import guard
 from docsvc.labels import label
@@ -554,7 +554,7 @@ def prepare(
         )
         # Served at issue means served in person, by door hanger or posting: effective at once.
         assert effective is not None
-        due = deadlines.earliest(deadline_rules(context["violations"], profile), effective, profile)
+        due = deadline_of(context, effective, profile)
         how = label(served["method"]).lower()  # "personal service", "posting at the property"
         context["deadline"]["date_text"] = long_datetime(due, profile) if due else ""
         context["deadline"]["service_text"] = (

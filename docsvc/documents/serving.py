@@ -43,6 +43,20 @@ def check_method(profile: Profile, doc_type: str, method: str, *, immediate: boo
         )
 
 
+def deadline_of(
+    context: dict[str, Any] | None, effective: datetime, profile: Profile
+) -> datetime | None:
+    """When a document served at `effective` must be complied with: the earliest of its
+    (frozen) violations' rules; none for a document whose date is fixed by its record (a
+    notice of extension: the extended notice's clock runs to the date granted)."""
+    context = context or {}
+    if context.get("deadline", {}).get("fixed"):
+        return None
+    return deadlines.earliest(
+        deadline_rules(context.get("violations", []), profile), effective, profile
+    )
+
+
 def deadline_rules(violations: list[dict[str, Any]], profile: Profile) -> list[deadlines.Rule]:
     """The deadline rules of a document's (frozen) violations."""
     return [
@@ -85,9 +99,7 @@ def add_service(
     session.add(record)
     session.flush()
     if effective is not None:
-        doc.deadline_at = deadlines.earliest(
-            deadline_rules((doc.context or {}).get("violations", []), profile), effective, profile
-        )
+        doc.deadline_at = deadline_of(doc.context, effective, profile)
     doc.needs_reservice = False
     append(
         session,
@@ -218,9 +230,7 @@ def record_return_receipt(
     )
     service.status, service.effective_at, service.effective_rule = status, effective, rule_text
     if effective is not None:
-        doc.deadline_at = deadlines.earliest(
-            deadline_rules((doc.context or {}).get("violations", []), profile), effective, profile
-        )
+        doc.deadline_at = deadline_of(doc.context, effective, profile)
     # Returned, unclaimed or refused mail: the notice must be served again by another method.
     doc.needs_reservice = status != "delivered"
     session.flush()

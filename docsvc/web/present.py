@@ -21,6 +21,7 @@ from docsvc.cases.queries import CaseList
 from docsvc.disclosure import exceptions, links, ruling
 from docsvc.disclosure.renditions import describe
 from docsvc.disclosure.requests import request_zone
+from docsvc.documents import compliance
 from docsvc.documents.deadlines import Rule, strictest
 from docsvc.identity.guard import Complainant, bears_identity
 from docsvc.identity.mask import masker
@@ -442,6 +443,7 @@ def document_dict(doc: Document, case: Case) -> dict[str, Any]:
         rule_text = rule.text() if rule else None
         sample = any(library[v.violation_type]["text_status"] == "sample" for v in chosen)
     superseded_by = db().scalar(select(Document.id).where(Document.supersedes_id == doc.id))
+    due = compliance.compliance_due(doc, compliance.granted_dates(db(), [doc.id]), profile)
     receipts = {}
     for s in doc.services:
         receipts[s.id] = [
@@ -466,7 +468,9 @@ def document_dict(doc: Document, case: Case) -> dict[str, Any]:
         "violation_ids": doc.violation_ids,
         "photo_ids": doc.photo_ids,
         "fields": doc.fields,
-        "deadline": doc.deadline_at.astimezone(zone) if doc.deadline_at else None,
+        # A granted extension moves the date the notice must be complied with.
+        "deadline": due.astimezone(zone) if due else None,
+        "deadline_extended": due != doc.deadline_at,
         "deadline_rule": rule_text,
         "sample": sample,
         "issued_at": doc.issued_at.astimezone(zone) if doc.issued_at else None,
