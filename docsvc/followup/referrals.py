@@ -231,7 +231,9 @@ def flag_imminent_threat(
     append(
         session,
         actor_of(user),
-        "violation.imminent_threat",
+        "violation.imminent_threat"
+        if violation.imminent_threat
+        else "violation.imminent_threat_cleared",
         "violation",
         violation.id,
         case_id=case.id,
