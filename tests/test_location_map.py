@@ -143,3 +143,28 @@ def test_the_page_form_records_the_location_and_says_what_to_fix(client, signed_
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     svg = _svg(client.get(case_url).get_data(as_text=True))
     assert "9 Pecan Street" in svg and 'class="parcel"' in svg
+
+
+@pytest.mark.rule("TB VI.B")
+def test_the_correction_form_shows_the_coordinates_without_float_noise(
+    client, officer, signed_in
+) -> None:
+    number = client.post(
+        "/api/cases", headers=officer.headers, json=complaint_case(jurisdiction="tom-bean-tx")
+    ).json["case_number"]
+    noisy = [[33.518800000000006, -96.48339999999999], [33.5186, -96.4834], [33.5186, -96.4838]]
+    r = client.put(
+        f"/api/cases/{number}/location",
+        headers=officer.headers,
+        json={"latitude": 33.5187 + 1e-14, "longitude": -96.48360000000001}
+        | {"parcel_outline": noisy},
+    )
+    assert r.status_code == 200, r.json
+    signed_in()
+    html = client.get(f"/cases/{number}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="location-form".*?</form>', html, re.S)
+    assert form
+    typed = form.group(0)
+    assert 'value="33.5187"' in typed and 'value="-96.4836"' in typed
+    assert "33.5188, -96.4834\n33.5186, -96.4834\n33.5186, -96.4838" in typed
+    assert "0000000" not in typed and "9999999" not in typed

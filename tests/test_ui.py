@@ -530,3 +530,16 @@ def test_the_retention_page_links_a_certificate_only_for_who_may_open_it(
     client.post("/logout", data={"csrf_token": csrf(client.get("/cases").data)})
     signed_in("records")
     assert link in client.get("/retention").data
+
+
+def test_the_property_history_lists_other_complaints_earlier_or_later(
+    client, signed_in, open_case
+) -> None:
+    first = open_case(address="77 Birch Street")["case_number"]
+    later = open_case(address="77 Birch Street")["case_number"]
+    signed_in()
+    html = client.get(f"/cases/{first}").get_data(as_text=True)
+    history = lxml_html.fromstring(html).xpath('//*[@id="history"]')[0]
+    assert history.xpath("h2")[0].text_content() == "Other complaints about this property"
+    assert later in history.text_content()  # opened after this one: not a "prior" complaint
+    assert "Prior complaints" not in html

@@ -131,6 +131,31 @@ def _distance_words(metres: float) -> str:
     return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
 
 
+# Decimals a coordinate is shown with in a form: 7 places is about a centimetre, finer than
+# any survey a case relies on; more is floating-point noise ("33.518800000000006").
+TYPED_DECIMALS = 7
+
+
+def degrees(value: float | None) -> str:
+    """A coordinate as a person would type it: at most TYPED_DECIMALS places, no trailing
+    zeros ('33.5188', '-96.4834'); empty where there is none."""
+    if value is None:
+        return ""
+    text = f"{value:.{TYPED_DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def as_typed(prop: Property) -> dict[str, str]:
+    """The point and outline as the location form shows them: one corner a line."""
+    return {
+        "latitude": degrees(prop.latitude),
+        "longitude": degrees(prop.longitude),
+        "parcel_outline": "\n".join(
+            f"{degrees(a)}, {degrees(b)}" for a, b in prop.parcel_outline or []
+        ),
+    }
+
+
 def sketch(prop: Property, caption: str | None = None) -> str | None:
     """The location map as a standalone SVG document, or None where the property has no
     point recorded: drawn on the case page and as a page of the court bundle. The caption is

@@ -163,6 +163,7 @@ def render_case(
         bundles=case_bundles(s, user, case),
         # Drawn from the property's own point and outline (escaped there): no tile server.
         location_map=Markup(drawn) if (drawn := location.sketch(case.property)) else None,
+        location_typed=location.as_typed(case.property),
         revealed=reveal,
         errors=errors or [],
     ), status
