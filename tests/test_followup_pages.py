@@ -371,3 +371,62 @@ def test_a_records_clerk_reads_the_part_without_its_forms(
         data={**form, "kind": "imminent_threat", "referred_on": "2030-01-07"},
     )
     assert r.status_code == 403
+
+
+@pytest.mark.rule("LG VII.a.vi", "LG III.b.x")
+def test_permit_forms_wait_behind_a_tap_and_an_action_cites_its_policy_once(
+    client, officer, signed_in, clock, database
+) -> None:
+    from docsvc.models import Jurisdiction
+
+    clock("2030-01-10T09:00:00-08:00")
+    h = officer.headers
+    case, violation = lg_case(client, h)
+    r = client.post(
+        f"/api/cases/{case}/permits",
+        headers=h,
+        json={"violation_id": violation, "description": "Shed permit", "apply_by": "2030-01-20"}
+        | {"obtain_by": "2030-03-01"},
+    )
+    assert r.status_code == 201, r.json
+    permit = r.json["id"]
+    # The profile names the ordinance a permit is withheld under: the form starts with it.
+    with database.session() as s:
+        row = s.get(Jurisdiction, "los-gatos-ca")
+        data = dict(row.profile)
+        permits_rule = dict(data["permits"])
+        permits_rule["actions"] = [
+            {**a, "authority": "Town Code §29.10.020"} if a["action"] == "withheld" else a
+            for a in permits_rule["actions"]
+        ]
+        row.profile = {**data, "permits": permits_rule}
+        s.commit()
+    signed_in()
+    html, form = page(client, case)
+    tree = lxml_html.fromstring(html)
+    applied = tree.xpath(f'//form[@id="permit-{permit}-applied-form"]/ancestor::details')
+    assert applied and applied[0].get("open") is None  # closed until asked for
+    assert "Record the application…" in applied[0].xpath("summary")[0].text_content()
+    assert tree.xpath('//input[@id="permit-action-authority"]/@value') == ["Town Code §29.10.020"]
+    r = client.post(
+        f"/cases/{case}/permits/{permit}",
+        data={**form, "step": "applied"} | {"applied_on": "2030-01-10"},
+    )
+    assert r.status_code == 302
+    html, form = page(client, case)
+    obtained = lxml_html.fromstring(html).xpath(
+        f'//form[@id="permit-{permit}-obtained-form"]/ancestor::details'
+    )
+    assert obtained and obtained[0].get("open") is None
+    assert "Record the permit obtained…" in obtained[0].xpath("summary")[0].text_content()
+    # The policy's citation typed as the authority is shown once.
+    r = client.post(
+        f"/cases/{case}/permit-actions",
+        data={**form, "action": "withheld", "permit_description": "Shed permit"}
+        | {"authority": "Code Compliance Standards §III.b.x", "taken_on": "2030-01-10"},
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:1000]
+    html, _ = page(client, case)
+    listed = section(html, "permit-action-list")
+    assert listed.count("§III.b.x") == 1, listed
+    assert "Under Code Compliance Standards §III.b.x (permits restricted" in listed

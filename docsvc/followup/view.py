@@ -89,6 +89,12 @@ def referrals_and_permits(session: Session, case: Case, profile: Profile) -> dic
             "actions_allowed": [
                 (a["action"], a["citation"]) for a in permit_rules.get("actions") or []
             ],
+            # The ordinance each action is taken under, where the profile names it.
+            "authorities": {
+                a["action"]: a["authority"]
+                for a in permit_rules.get("actions") or []
+                if a.get("authority")
+            },
             "open_violations": [(v.id, named(v)) for v in violations if v.corrected_at is None],
             "permits": [
                 {

@@ -495,6 +495,9 @@ class PermitActionRuleSchema(_Strict):
     action = fields.String(required=True, validate=validate.OneOf(PERMIT_ACTIONS))
     citation = fields.String(required=True)
     description = fields.String(load_default=None)
+    # The ordinance or code section the action is taken under, where the jurisdiction has
+    # one: the page offers it as the action's authority.
+    authority = fields.String(load_default=None)
 
 
 class PermitTimeFramesSchema(_Strict):
