@@ -179,3 +179,65 @@ def test_a_read_only_role_sees_coverage_without_forms(
     html = client.get("/patrol").get_data(as_text=True)
     assert "East" in shown(html)
     assert 'id="area-form"' not in html and "Record a review" not in html
+
+
+def test_a_review_picks_one_of_the_areas_properties(client, signed_in, clock, database) -> None:
+    clock("2030-06-01T09:00:00-05:00")
+    signed_in("officer")
+    page = client.get("/patrol")
+    r = client.post("/patrol/areas", data={**tokens(page.data), "jurisdiction": LS, "name": "SE"})
+    assert r.status_code == 302
+    se = area_id(database, "SE")
+    for address in ("12 SE 3rd Street", "14 SE 3rd Street"):
+        page = client.get("/patrol")
+        r = client.post(
+            f"/patrol/areas/{se}/properties", data={**tokens(page.data), "address": address}
+        )
+        assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+
+    def offered(html: str) -> list[tuple[str, str]]:
+        select = re.search(rf'<select[^>]*id="patrol-review-{se}-address".*?</select>', html, re.S)
+        assert select, "the review form offers a choice of the area's properties"
+        return [
+            (html_lib.unescape(v), html_lib.unescape(t.strip()))
+            for v, t in re.findall(r'<option value="([^"]*)"[^>]*>(.*?)</option>', select.group(0))
+        ]
+
+    page = client.get("/patrol")
+    assert offered(page.get_data(as_text=True)) == [
+        ("", "Choose a property"),
+        ("12 SE 3rd Street", "12 SE 3rd Street"),
+        ("14 SE 3rd Street", "14 SE 3rd Street"),
+    ]
+    r = client.post(
+        f"/patrol/areas/{se}/reviews",
+        data={
+            **tokens(page.data),
+            "address": "12 SE 3rd Street",  # the option's value, as the area holds it
+            "reviewed_on": "2030-05-30",
+            "outcome": "no_violation",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    # A property reviewed this year is still offered (a second visit), and says so.
+    page = client.get("/patrol")
+    assert offered(page.get_data(as_text=True))[1:] == [
+        ("12 SE 3rd Street", "12 SE 3rd Street (reviewed in 2030)"),
+        ("14 SE 3rd Street", "14 SE 3rd Street"),
+    ]
+    # The server still checks: an address the area does not hold is refused beside the field.
+    r = client.post(
+        f"/patrol/areas/{se}/reviews",
+        data={
+            **tokens(page.data),
+            "address": "99 Elsewhere Road",
+            "reviewed_on": "2030-05-30",
+            "outcome": "no_violation",
+        },
+    )
+    assert r.status_code == 422
+    assert "is not in the patrol area 'SE'" in beside(
+        r.get_data(as_text=True), f"patrol-review-{se}-address"
+    )
+    with database.session() as s:
+        assert len(s.scalars(select(PropertyReview)).all()) == 1

@@ -276,7 +276,7 @@ def test_workload_report(client, officer, workload) -> None:
     assert mar["Opened: patrol"] == 1 and mar["Closed"] == 1
     assert total(data, "cases_by_month")[-1] == 3
     assert rows(data, "violations_by_type") == [["Hazard to public health", 1, 0]]
-    assert total(data, "education")[2] == 35
+    assert total(data, "education")[1:3] == ["2 sessions", 35]
     trend = rows(data, "business_licences")
     assert [r[0] for r in trend] == [2026, 2027, 2028, 2029, 2030]
     assert trend[-1][1:] == [3, 2, 0, 1, 66.7] and trend[-2][-1] == 50.0 and trend[0][-1] is None
@@ -284,6 +284,24 @@ def test_workload_report(client, officer, workload) -> None:
     assert money["Penalties assessed"] == "100.00"  # 1-10 January 2030
     assert money["Payments toward penalties"] == "55.55"
     assert data["reconciled"] is True
+
+
+def test_one_education_session_is_counted_in_words(client, officer, clock) -> None:
+    clock("2030-02-10T09:00:00-06:00")
+    r = client.post(
+        "/api/outreach",
+        headers=officer.headers,
+        json={
+            "jurisdiction": LS,
+            "kind": "education",
+            "occurred_on": "2030-02-01",
+            "description": "Property maintenance basics",
+            "attendees": 12,
+        },
+    )
+    assert r.status_code == 201, r.json
+    data = report(client, officer.headers, "workload", LS).json
+    assert total(data, "education")[1:3] == ["1 session", 12]
 
 
 def test_reports_regenerate_from_the_data(client, officer, workload) -> None:

@@ -174,6 +174,7 @@ class Coverage:
     properties: int
     reviewed: int
     not_reviewed: list[str] = field(default_factory=list)  # their addresses
+    addresses: list[str] = field(default_factory=list)  # every property's, reviewed or not
 
     @property
     def percent(self) -> float | None:
@@ -220,6 +221,7 @@ def coverage(session: Session, jurisdiction: str, year: int) -> list[Coverage]:
                 len(members),
                 sum(1 for p in members if p.id in reviewed),
                 [p.address for p in members if p.id not in reviewed],
+                [p.address for p in members],
             )
         )
     return out
@@ -257,6 +259,7 @@ def areas_view(
                     "reviewed": c.reviewed,
                     "percent": c.percent,
                     "not_reviewed": c.not_reviewed,
+                    "addresses": c.addresses,
                 }
             )
     return out

@@ -179,7 +179,12 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         "Education given",
         ["Date", "Audience", "Attendees", "What"],
         [[a.occurred_on, a.audience, a.attendees, a.description] for a in education],
-        ["Total", f"{len(education)} sessions", sum(a.attendees or 0 for a in education), ""],
+        [
+            "Total",
+            f"{len(education)} session{'' if len(education) == 1 else 's'}",
+            sum(a.attendees or 0 for a in education),
+            "",
+        ],
     )
 
     trend_rows: list[list[Any]] = []

@@ -58,7 +58,11 @@ REVIEW = register(
     "patrol-review",
     Spec(
         (
-            Field("address", "Address", hint="A property of this area."),
+            Field(
+                "address",
+                "Property",
+                hint="Add a property to the area first if it is not listed.",
+            ),
             Field("reviewed_on", "Reviewed on", "date"),
             Field("outcome", "What was seen", "choice"),
             Field("note", "Note"),
@@ -105,6 +109,14 @@ def _page(errors: list[str] | None = None, status: int = 200) -> tuple[str, int]
             }
         )
     areas = patrol.areas_view(db(), user, None, year)
+    for a in areas:
+        # The review form picks one of the area's properties, reviewed this year or not, as the
+        # server stores its address (the server still checks it is the area's).
+        waiting = set(a["not_reviewed"])
+        a["address_options"] = [
+            (address, address if address in waiting else f"{address} (reviewed in {a['year']})")
+            for address in a["addresses"]
+        ]
     by_code = {
         j["code"]: [a for a in areas if a["jurisdiction"] == j["code"]] for j in jurisdictions
     }
