@@ -15,6 +15,7 @@ from docsvc.audit.keys import KeySource
 from docsvc.config import Settings, load_settings
 from docsvc.db import Database
 from docsvc.labels import label
+from docsvc.labels import money as amount
 from docsvc.store import FileStore
 from docsvc.store.modes import sqlite_path, tighten
 from docsvc.web import context, errors, intake, ready
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     # A page that names a variable nobody passed fails loudly instead of rendering it empty.
     app.jinja_env.undefined = StrictUndefined
     app.add_template_filter(label, "label")  # every code shown to a person, as words
+    app.add_template_filter(amount, "money")  # every amount shown to a person: 3,750.50
     app.extensions["docsvc.settings"] = settings
     app.extensions["docsvc.db"] = Database(settings.database_url, KeySource.of(settings))
     app.extensions["docsvc.store"] = FileStore(settings.store_dir)

@@ -9,6 +9,7 @@ words (underscores and hyphens as spaces), never as the code itself.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -226,6 +227,13 @@ EVENTS: dict[str, str] = {
 
 # Where the same code means something else by what it is about.
 BY_KIND: dict[str, dict[str, str]] = {
+    # who holds a role, as a group ('Officers and administrators record entries')
+    "roles": {
+        "officer": "officers",
+        "records": "records staff",
+        "attorney": "attorneys",
+        "admin": "administrators",
+    },
     "event": EVENTS,
     "bundle": {"queued": "Waiting to be built", "done": "Ready", "failed": "Not built"},
     "job": {"done": "Done", "failed": "Failed"},
@@ -278,3 +286,11 @@ def known_codes() -> set[str]:
     """Every code this module names that would read as a code if printed raw (one with an
     underscore or a hyphen): what a test looks for on pages, PDFs and reports."""
     return {c for c in (*WORDS, *_titles()) if "_" in c or "-" in c}
+
+
+def money(value: Decimal | str | None) -> str:
+    """An amount as a person reads it, with thousands separators: '3,750.50' (documents, and
+    pages through the `money` filter, where amounts arrive as the API's strings)."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.2f}"

@@ -129,7 +129,8 @@ def test_no_fund_where_the_profile_keeps_none(client, officer, signed_in) -> Non
     signed_in("officer")
     assert "Enforcement Fund" in client.get(f"/jurisdictions/{JC}").get_data(as_text=True)
     lg = client.get("/jurisdictions/los-gatos-ca").get_data(as_text=True)
-    assert "fund" not in lg.lower()
+    # The page itself (the navigation lists the funds of the user's other jurisdictions).
+    assert "fund" not in lg.split("<main>")[1].lower()
 
 
 @pytest.mark.rule("JC 6(a)")
@@ -194,3 +195,45 @@ def test_the_settlements_report_shows_the_fund(client, officer, jc_case, clock) 
         "/api/reports/settlements?jurisdiction=los-gatos-ca&year=2030&format=json", headers=h
     ).json
     assert "fund" not in [t["key"] for t in elsewhere["tables"]]
+
+
+@pytest.mark.rule("JC 6(a)")
+def test_the_fund_page_is_in_the_navigation_where_a_profile_keeps_one(
+    client, signed_in, make_user
+) -> None:
+    signed_in("records")
+    html = client.get("/cases").get_data(as_text=True)
+    nav = html.split("<nav>")[1].split("</nav>")[0]
+    assert f'<a href="/jurisdictions/{JC}/fund">Fund</a>' in nav
+    client.post("/logout", data={"csrf_token": helpers.csrf(html.encode())})
+    user = make_user("officer", jurisdictions=["los-gatos-ca"], with_password=True)
+    token = helpers.csrf(client.get("/login").data)
+    r = client.post(
+        "/login",
+        data={"username": user.username, "password": user.password, "csrf_token": token},
+    )
+    assert r.status_code == 302
+    html = client.get("/cases").get_data(as_text=True)
+    assert "/fund" not in html.split("<nav>")[1].split("</nav>")[0]
+
+
+@pytest.mark.rule("JC 6(a)")
+def test_the_fund_page_says_who_records_and_reads_amounts_with_separators(
+    client, officer, jc_case, signed_in, clock
+) -> None:
+    clock("2030-06-01T12:00:00-07:00")
+    deposit(client, officer.headers, "3750.50", "2030-01-05")
+    case = jc_case()
+    r = client.post(
+        f"/api/cases/{case}/ledger",
+        headers=officer.headers,
+        json={"kind": "abatement_cost", "amount": "1250.00", "assessed_on": "2030-01-06"},
+    )
+    assert r.status_code == 201, r.json
+    signed_in("records")
+    page = client.get(f"/jurisdictions/{JC}/fund").get_data(as_text=True)
+    assert "Officers and administrators record entries in the fund." in page
+    assert 'id="fund-form"' not in page
+    assert "$3,750.50" in page and "$3750.50" not in page
+    ledger = client.get(f"/cases/{case}/ledger").get_data(as_text=True)
+    assert "$1,250.00" in ledger and "$1250.00" not in ledger

@@ -17,6 +17,7 @@ from docsvc.cases.patrol import community_resources
 from docsvc.documents.deadlines import Rule, strictest
 from docsvc.identity import guard
 from docsvc.identity.needles import mask
+from docsvc.labels import money
 from docsvc.models import Attachment, Case, Document, Party, User, Violation
 from docsvc.profiles.catalog import catalog
 from docsvc.profiles.model import Profile
@@ -63,10 +64,6 @@ def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
-
-
-def money(value: Decimal | None) -> str:
-    return f"{value:,.2f}" if value is not None else ""
 
 
 def display_fields(

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docsvc.documents import naming
-from docsvc.documents.context import ROLE_LABELS, long_date, money
+from docsvc.documents.context import ROLE_LABELS, long_date
+from docsvc.labels import money
 from docsvc.models import Citation, Document, Extension, Party
 from docsvc.profiles.catalog import catalog
 from docsvc.profiles.model import Profile

@@ -25,6 +25,7 @@ from docsvc.cases import service as cases
 from docsvc.cases.service import case_profile
 from docsvc.errors import Invalid
 from docsvc.identity.mask import masker
+from docsvc.labels import money
 from docsvc.models import Case, Document, LedgerEntry, Lien, Settlement, User, Voucher
 from docsvc.models.money import APPLIES_TO, CENT
 from docsvc.money import ledger
@@ -262,7 +263,7 @@ def lien_due(rule: dict[str, Any] | None, b: Balances, as_of: date) -> dict[str,
 def lien_make_up(amounts: dict[str, Decimal]) -> str:
     """What a lien amount is made of, in words: "$100.00 in unpaid penalties and $800.00 in
     unpaid costs"."""
-    said = [f"${_money(a)} in {LIEN_PARTS[k]}" for k, a in amounts.items() if a > 0]
+    said = [f"${money(a)} in {LIEN_PARTS[k]}" for k, a in amounts.items() if a > 0]
     return " and ".join(said) if said else "nothing"
 
 

@@ -4,6 +4,7 @@ that most forms come back to, and the two ways a form is handled (`form_step`, `
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,8 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from docsvc.auth import scope
-from docsvc.auth.permissions import allowed
+from docsvc.auth.permissions import PERMISSIONS, allowed
+from docsvc.auth.routes import ROUTES
 from docsvc.bundles import service as bundles
 from docsvc.cases import history, location
 from docsvc.cases import service as cases
@@ -33,7 +35,7 @@ from docsvc.followup.clocks import clocks_view
 from docsvc.followup.contact import METHODS as CONTACT_METHODS
 from docsvc.followup.view import referrals_and_permits
 from docsvc.identity import guard
-from docsvc.labels import label
+from docsvc.labels import BY_KIND, label
 from docsvc.models import (
     Case,
     Jurisdiction,
@@ -50,6 +52,8 @@ from docsvc.models.cases import (
 )
 from docsvc.models.documents import RECEIPT_STATUSES
 from docsvc.models.files import ATTACHMENT_KINDS
+from docsvc.profiles.loader import profile_of
+from docsvc.profiles.model import Profile
 from docsvc.ui.forms import (
     CANCELLED,
     Ask,
@@ -98,11 +102,66 @@ def staff(permission: str = "cases.read") -> User:
     return require(user, permission)
 
 
+@dataclass(frozen=True)
+class Page:
+    """A page in the navigation only for a user one of whose jurisdictions' profiles keeps
+    what it is about (a patrol plan, an enforcement fund)."""
+
+    label: str
+    endpoint: str
+    keeps: Callable[[Profile], object]  # the profile's rule, or None where it keeps none
+    per_jurisdiction: bool = False  # the endpoint takes `code`: one link per such jurisdiction
+
+
+PAGES: list[Page] = []
+
+
+def in_navigation(
+    label: str,
+    endpoint: str,
+    keeps: Callable[[Profile], object],
+    *,
+    per_jurisdiction: bool = False,
+) -> None:
+    """Called once by the page module that draws the page."""
+    PAGES.append(Page(label, endpoint, keeps, per_jurisdiction))
+
+
+def _navigation(user: User) -> list[tuple[str, str]]:
+    """The (words, address) of each registered page the user's jurisdictions keep."""
+    jurisdictions = [(j, profile_of(j)) for j in visible_jurisdictions(user)]
+    links = []
+    for page in PAGES:
+        kept = [j for j, profile in jurisdictions if page.keeps(profile)]
+        if not kept:
+            continue
+        if not page.per_jurisdiction:
+            links.append((page.label, url_for(page.endpoint)))
+            continue
+        for j in kept:
+            text = page.label if len(kept) == 1 else f"{page.label} · {j.name}"
+            links.append((text, url_for(page.endpoint, code=j.code)))
+    return links
+
+
+def who_may(endpoint: str) -> str:
+    """The roles the routes table lets through `endpoint`, in words: 'Officers and
+    administrators'."""
+    permission = ROUTES[endpoint].permission
+    if permission is None:
+        return "Anyone"
+    named = [words for role, words in BY_KIND["roles"].items() if role in PERMISSIONS[permission]]
+    said = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+    return said[:1].upper() + said[1:]
+
+
 def page_context() -> dict[str, Any]:
     """What every page template sees."""
     user = browser_user()
     return {
         "current_user": user,
+        # Asked by the navigation only, when a page is drawn for someone signed in.
+        "profile_pages": lambda: _navigation(user) if user is not None else [],
         "can": (lambda perm: user is not None and allowed(user.role, perm)),
         "choices": CHOICES,
         "form_for": form_for,

@@ -33,7 +33,15 @@ from docsvc.money.schemas import FUND_RECORDED_KINDS, FundEntryIn, LedgerEntryIn
 from docsvc.reports import catalog, render
 from docsvc.reports.schemas import ReportQuery
 from docsvc.timeutil import utcnow
-from docsvc.ui.base import Act, case_action, form_step, staff, visible_jurisdictions
+from docsvc.ui.base import (
+    Act,
+    case_action,
+    form_step,
+    in_navigation,
+    staff,
+    visible_jurisdictions,
+    who_may,
+)
 from docsvc.ui.forms import SPECS, Ask, Field, Spec, load, local_to_iso, pick, register
 from docsvc.web.context import db
 from docsvc.web.files import report_response
@@ -193,12 +201,18 @@ FUND = register(
 )
 
 
+in_navigation(
+    "Fund", "ui.followup.fund_page", lambda p: fund.rule_of(p.data), per_jurisdiction=True
+)
+
+
 def _fund_page(code: str, errors: list[str] | None = None, status: int = 200) -> tuple[str, int]:
     user = staff()
     return render_template(
         "fund.html",
         fund=fund.fund_view(db(), user, code, None, None),
         kinds=FUND_RECORDED_KINDS,
+        recorders=who_may("ui.followup.add_fund_entry"),
         errors=errors or [],
     ), status
 

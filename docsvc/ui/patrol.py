@@ -4,7 +4,6 @@ area, to place a property in one by its address and to record a review from the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
@@ -15,9 +14,9 @@ from docsvc.cases import patrol
 from docsvc.profiles.loader import profile_of
 from docsvc.reports.schemas import PatrolAreaIn, PatrolAreaQuery, PatrolAssignIn, PatrolReviewIn
 from docsvc.timeutil import utcnow
-from docsvc.ui.base import form_step, staff, visible_jurisdictions
+from docsvc.ui.base import form_step, in_navigation, staff, visible_jurisdictions
 from docsvc.ui.forms import Field, Spec, load, pick, refused, register
-from docsvc.web.context import browser_user, db
+from docsvc.web.context import db
 
 bp = Blueprint("patrol", __name__)
 
@@ -77,14 +76,7 @@ def _patrolled(user: Any) -> list[Any]:
     return [j for j in visible_jurisdictions(user) if patrol.patrol_rule(profile_of(j))]
 
 
-@bp.app_context_processor
-def _navigation() -> dict[str, Callable[[], bool]]:
-    # Asked by the navigation only, and only when a page is drawn for someone signed in.
-    def shown() -> bool:
-        user = browser_user()
-        return user is not None and bool(_patrolled(user))
-
-    return {"patrol_in_navigation": shown}
+in_navigation("Patrol", "ui.patrol.patrol_page", patrol.patrol_rule)
 
 
 def _page(errors: list[str] | None = None, status: int = 200) -> tuple[str, int]:
