@@ -353,7 +353,7 @@ def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) ->
     page.fill("#add-entry input[name=assessed_on]", "2026-01-05")
     page.click("#add-entry button")
     page.wait_for_selector("text=Entry added.")
-    assert "$1250.00" in page.inner_text("#ledger-entries")
+    assert "$1,250.00" in page.inner_text("#ledger-entries")  # with its thousands separator
     # A cost cannot be cancelled: the form comes back with the reason and the values kept.
     page.select_option("#add-entry select[name=kind]", "cancellation")
     page.fill("#add-entry input[name=amount]", "10.00")
@@ -364,7 +364,7 @@ def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) ->
     assert page.input_value("#add-entry input[name=amount]") == "10.00"
     page.click("#settlements summary")
     page.fill("#settlement-form input[name=entered_on]", "2026-02-01")
-    page.fill("#settlement-form input[name=approved_by]", "Director O'Brien-Nguyễn")
+    page.fill("#settlement-form input[name=approved_by]", "Director Siobhán D'Arcy-Lê")
     page.fill("#settlement-form input[name=pay_amount]", "250.00")
     page.fill("#settlement-form input[name=deferred_amount]", "1000.00")
     page.fill("#settlement-form input[name=deferred_until]", "2029-02-01")
@@ -372,7 +372,9 @@ def test_due_list_to_ledger_and_reports(page, live_server, make_user, client) ->
         page.fill(f"#settlement-factor-{code}", f"Finding {code}.")
     page.click("#settlement-form button")
     page.wait_for_selector("text=Settlement entered.")
-    assert "Director O'Brien-Nguyễn" in page.inner_text("#settlements")
+    assert "Director Siobhán D'Arcy-Lê" in page.inner_text(
+        "#settlements"
+    )  # (a surname shared with the complainant is masked)
 
     page.click("header nav a:text('Reports')")
     page.select_option("#report-form select[name=name]", "settlements")
