@@ -21,6 +21,10 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     badge: Mapped[str | None] = mapped_column(String(40))
+    # Printed in a notice's signature block: how the respondent reaches the officer who signed.
+    title: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # None: every jurisdiction; otherwise the codes this account works for.
     jurisdictions: Mapped[list[Any] | None] = mapped_column(JSONType)
