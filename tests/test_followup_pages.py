@@ -137,7 +137,7 @@ def test_a_refused_flag_says_beside_the_field_what_to_fix_and_clearing_asks_firs
     r = client.post(url, data={**form, "imminent_threat": "false", "confirmed": "yes"})
     assert r.status_code == 302
     assert "attorney_referral_imminent" not in clocks(client, officer.headers, case)
-    # The timeline says which happened, in that order.
+    # The timeline says which happened, newest first.
     html, _ = page(client, case)
     told = [
         " ".join(li.text_content().split())
@@ -145,8 +145,8 @@ def test_a_refused_flag_says_beside_the_field_what_to_fix_and_clearing_asks_firs
     ]
     said = [t for t in told if "imminent" in t.lower()]
     assert len(said) == 2, told
-    assert "Flagged as an imminent threat" in said[0] and "cleared" not in said[0]
-    assert "Imminent-threat flag cleared" in said[1]
+    assert "Imminent-threat flag cleared" in said[0]
+    assert "Flagged as an imminent threat" in said[1] and "cleared" not in said[1]
 
 
 @pytest.mark.rule("TB XIII.A.2")

@@ -26,13 +26,15 @@ from docsvc.auth import scope
 from docsvc.auth.permissions import PERMISSIONS, allowed
 from docsvc.auth.routes import ROUTES
 from docsvc.bundles import service as bundles
-from docsvc.cases import history, location
+from docsvc.cases import location
 from docsvc.cases import service as cases
 from docsvc.documents import elements, naming
 from docsvc.documents import service as documents
 from docsvc.errors import DocsvcError
 from docsvc.followup.clocks import clocks_view
 from docsvc.followup.contact import METHODS as CONTACT_METHODS
+from docsvc.followup.next_actions import next_actions, next_clock, priority_words
+from docsvc.followup.timeline import case_timeline
 from docsvc.followup.view import referrals_and_permits
 from docsvc.identity import guard
 from docsvc.labels import BY_KIND, label
@@ -175,23 +177,6 @@ def visible_jurisdictions(user: User) -> list[Jurisdiction]:
     return scope.visible_jurisdictions(db(), user)
 
 
-def _timeline(case: Case, profile: Any) -> list[dict[str, Any]]:
-    names = naming.case_names(db(), case.id, profile)
-    # What happened to the case; views of the complainant are audit, not its story.
-    rows = history.case_events(db(), case, leaving_out=(guard.VIEW_ACTION,))
-    return [
-        {
-            "at": e.at,
-            "action": e.action,
-            "what": label(e.action, "event"),
-            "about": names.get((e.object_type, str(e.object_id))),
-            "who": who or "system",
-            "object": f"{e.object_type} {e.object_id}",
-        }
-        for e, who in rows
-    ]
-
-
 def render_case(
     case: Case,
     user: User,
@@ -206,6 +191,7 @@ def render_case(
     if reveal:
         s.commit()
     detail = case_detail(s, case, profile, user, who)
+    clocks = clocks_view(s, case)
     return render_template(
         "case.html",
         case=detail,
@@ -213,9 +199,14 @@ def render_case(
         zone=profile.zone,
         violation_types=profile.data["violation_types"],
         violation_options=[(t["code"], t["title"]) for t in profile.data["violation_types"]],
-        timeline=_timeline(case, profile),
+        # Newest first, in words, the complainant masked (followup/timeline.py).
+        timeline=case_timeline(s, case, profile),
         now_local=local_now(profile.zone),
-        clocks=clocks_view(s, case),
+        clocks=clocks,
+        # The header's next steps and next deadline, from the clocks just computed.
+        next_actions=next_actions(s, case, user, clocks),
+        next_clock=next_clock(clocks, profile.zone),
+        priority_words=priority_words(clocks["priority"]),
         # Referrals and permits: each part only where the profile has its rule.
         followup=referrals_and_permits(s, case, profile),
         documents=case_documents(case),

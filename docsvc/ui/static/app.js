@@ -111,3 +111,108 @@ for (const form of document.querySelectorAll(".service-form")) {
   method.addEventListener("change", show);
   show();
 }
+
+// The case page as a workbench: its sections as tabs ("Whole file" first: every section, as
+// without script), arrow keys between tabs, and the header's next steps opening their form in
+// place. Without script the section list is in-page links and every section shows in order.
+const caseWorkbench = () => {
+  const list = document.querySelector("#case-sections .tab-list");
+  if (!list) return;
+  const whole = document.createElement("a");
+  whole.href = "#case-panels";
+  whole.id = "tab-all";
+  whole.className = "tab";
+  whole.textContent = "Whole file";
+  list.prepend(whole);
+  const tabs = [...list.querySelectorAll("a.tab")];
+  const panelOf = (tab) => (tab === whole ? null : document.getElementById(tab.hash.slice(1)));
+  const panels = tabs.map(panelOf).filter(Boolean);
+  list.setAttribute("role", "tablist");
+  list.setAttribute("aria-label", "Sections of the case");
+  for (const tab of tabs) {
+    tab.setAttribute("role", "tab");
+    const panel = panelOf(tab);
+    tab.setAttribute("aria-controls", panel ? panel.id : panels.map((p) => p.id).join(" "));
+    if (panel) {
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", tab.id);
+    }
+  }
+  // The tab last chosen on this case, so a form's redirect back to its section (#violations)
+  // lands in that tab; a visit without a section named starts from the whole file.
+  const key = `case-tab:${location.pathname}`;
+  const remember = (id) => {
+    try { sessionStorage.setItem(key, id); } catch { /* private mode: not kept */ }
+  };
+  const chosen = () => {
+    try { return sessionStorage.getItem(key); } catch { return null; }
+  };
+  const select = (tab, { focus = false, keep = true } = {}) => {
+    for (const t of tabs) {
+      const on = t === tab;
+      t.setAttribute("aria-selected", on ? "true" : "false");
+      t.tabIndex = on ? 0 : -1;
+    }
+    const only = panelOf(tab);
+    for (const p of panels) p.hidden = only !== null && p !== only;
+    if (keep) remember(tab.id);
+    if (focus) tab.focus();
+  };
+  const tabHolding = (el) => {
+    const panel = panels.find((p) => p.contains(el));
+    return panel ? tabs.find((t) => panelOf(t) === panel) : null;
+  };
+  const shown = (el) => !panels.some((p) => p.hidden && p.contains(el));
+
+  const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+  const holding = target ? tabHolding(target) : null;
+  if (holding && chosen() && chosen() !== whole.id) {
+    select(holding);
+    target.scrollIntoView();
+  } else {
+    select(whole, { keep: false });
+  }
+
+  list.addEventListener("click", (event) => {
+    const tab = event.target.closest("a.tab");
+    if (!tab) return;
+    event.preventDefault();
+    select(tab);
+    history.replaceState(null, "", tab === whole ? location.pathname + location.search : tab.hash);
+  });
+  list.addEventListener("keydown", (event) => {
+    const at = tabs.indexOf(document.activeElement);
+    if (at < 0) return;
+    const moves = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: tabs.length - 1 };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    const next = tabs[(moves[event.key] + tabs.length) % tabs.length];
+    select(next, { focus: true });
+    history.replaceState(null, "", next === whole ? location.pathname + location.search : next.hash);
+  });
+  // A link within the page to a section in a hidden tab (#doc-3): show its tab.
+  window.addEventListener("hashchange", () => {
+    const el = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (el && !shown(el)) {
+      select(tabHolding(el) || whole);
+      el.scrollIntoView();
+    }
+  });
+
+  // A next step's button: its form opens in place, its first field focused.
+  for (const button of document.querySelectorAll("#next-actions a[data-opens]")) {
+    button.addEventListener("click", (event) => {
+      const form = document.getElementById(button.dataset.opens);
+      if (!form) return; // not on this page: the link goes to its section
+      event.preventDefault();
+      if (!shown(form)) select(tabHolding(form) || whole);
+      const details = form.closest("details");
+      if (details) details.open = true;
+      const first = [...form.querySelectorAll("input:not([type=hidden]), select, textarea, button")]
+        .find((el) => !el.disabled && el.getClientRects().length > 0);
+      form.scrollIntoView({ block: "start" });
+      first?.focus({ preventScroll: true });
+    });
+  }
+};
+caseWorkbench();
