@@ -108,9 +108,6 @@ def _pipeline(session: Session, case: Case) -> list[NextAction]:
             out.append(
                 NextAction("issue", f"Issue {name(d)}", f"issue-form-{d.id}", "documents", d.id)
             )
-    covered = {i for d in docs if d.status in ("draft", "issued") for i in d.violation_ids}
-    if open_ids - covered and case.parties:
-        out.append(NextAction("issue_notice", "Issue a notice of violation", "", "documents"))
     for d in docs:
         if d.status != "issued":
             continue
@@ -131,6 +128,10 @@ def _pipeline(session: Session, case: Case) -> list[NextAction]:
                     d.id,
                 )
             )
+    # A violation on no notice yet: after the notices already out are served.
+    covered = {i for d in docs if d.status in ("draft", "issued") for i in d.violation_ids}
+    if open_ids - covered and case.parties:
+        out.append(NextAction("issue_notice", "Issue a notice of violation", "", "documents"))
     if not open_ids:
         out.append(NextAction("close", "Close the case", "close-form", "case-actions"))
     return out
