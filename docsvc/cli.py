@@ -137,6 +137,9 @@ def user() -> None:
 )
 @click.option("--badge", default=None)
 @click.option("--display-name", default=None)
+@click.option("--title", default=None, help="Job title, printed under the signature.")
+@click.option("--phone", default=None, help="Telephone printed in the signature block.")
+@click.option("--email", default=None, help="E-mail printed in the signature block.")
 @click.option(
     "--jurisdiction", "jurisdictions", multiple=True, help="Limit to these jurisdictions."
 )
@@ -146,6 +149,9 @@ def user_create(
     role: str,
     badge: str | None,
     display_name: str | None,
+    title: str | None,
+    phone: str | None,
+    email: str | None,
     jurisdictions: tuple[str, ...],
     password_stdin: bool,
 ) -> None:
@@ -163,11 +169,15 @@ def user_create(
                 display_name=display_name,
                 password=password,
                 jurisdictions=list(jurisdictions) or None,
+                title=title,
+                phone=phone,
+                email=email,
             )
             token = issue_token(session, u)
             from docsvc.audit import Actor, append
 
-            append(session, Actor.system(), "user.create", "user", u.id, fields=["role", "badge"])
+            fields = ["role", "badge", *(f for f in ("title", "phone", "email") if getattr(u, f))]
+            append(session, Actor.system(), "user.create", "user", u.id, fields=fields)
             session.commit()
     except CredentialError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -21,27 +21,57 @@ from docsvc.reports import outreach
 from docsvc.store import FileStore
 from docsvc.timeutil import add_months, utcnow
 
+# (username, role, display name, badge, title, telephone, e-mail): the last three print in the
+# signature block of the notices each issues. Sample values (example.org is reserved).
 DEMO_USERS = [
-    ("officer", "officer", "Officer Dana Ruiz", "1047"),
-    ("records", "records", "Records Clerk Sam Lee", None),
-    ("attorney", "attorney", "City Attorney Jo Park", None),
-    ("admin", "admin", "Administrator", None),
+    (
+        "officer",
+        "officer",
+        "Officer Dana Ruiz",
+        "1047",
+        "Code Compliance Officer",
+        "(903) 546-6012",
+        "dana.ruiz@example.org",
+    ),
+    (
+        "records",
+        "records",
+        "Records Clerk Sam Lee",
+        None,
+        "Records Clerk",
+        "(903) 546-6020",
+        "records@example.org",
+    ),
+    ("attorney", "attorney", "City Attorney Jo Park", None, "City Attorney", None, None),
+    ("admin", "admin", "Administrator", None, None, None, None),
 ]
 
 
 def ensure_demo_users(session: Session) -> list[tuple[str, str, str, str]]:
     """(username, role, password, token) for each demo user; passwords are new every run."""
     out = []
-    for username, role, display, badge in DEMO_USERS:
+    for username, role, display, badge, title, phone, email in DEMO_USERS:
         password = secrets.token_urlsafe(9)
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             user = create_user(
-                session, username, role, display_name=display, badge=badge, password=password
+                session,
+                username,
+                role,
+                display_name=display,
+                badge=badge,
+                password=password,
+                title=title,
+                phone=phone,
+                email=email,
             )
         else:
             set_password(session, user, password)  # the old password's sessions end
             user.disabled = False
+            # A demo database made before users had contact details gets them.
+            user.title = user.title or title
+            user.phone = user.phone or phone
+            user.email = user.email or email
         out.append((username, role, password, issue_token(session, user)))
     return out
 

@@ -474,7 +474,9 @@ def test_service_methods_and_deadlines(client, officer, tmp_path, clock) -> None
     )
     assert r.status_code == 409
     doc = issue(client, h, built, "notice_of_violation")
-    assert doc["deadline"] is None and doc["deadline_rule"] == "within 10 days of service"
+    assert doc["deadline"] is None and doc["deadline_rule"] == (
+        "within 10 days after service (the date on the proof of service)"
+    )
     advance(timedelta(hours=1))
     r = client.post(
         f"/api/documents/{doc['id']}/service",

@@ -35,6 +35,9 @@ CONTEXT_KEYS = {
     "sections",
     "preview",
     "schema",
+    "letters",
+    "seal",
+    "seal_image",  # the seal's PNG, added by docsvc/documents/docx.py
 }
 
 

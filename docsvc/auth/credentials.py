@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from sqlalchemy import select, update
@@ -58,6 +59,16 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_PHONE = re.compile(r"[0-9+() .\-xX]{3,40}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _contact(value: str | None) -> str | None:
+    """A contact field as stored: trimmed, and None when blank (never printed as "None")."""
+    value = (value or "").strip()
+    return value or None
+
+
 def create_user(
     session: Session,
     username: str,
@@ -67,7 +78,12 @@ def create_user(
     badge: str | None = None,
     password: str | None = None,
     jurisdictions: list[str] | None = None,
+    title: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
 ) -> User:
+    """A staff account. `title`, `phone` and `email` are printed in the signature block of the
+    notices the user issues; blank ones are left out."""
     if role not in ROLES:
         raise CredentialError(f"role must be one of: {', '.join(ROLES)}")
     if (
@@ -78,11 +94,24 @@ def create_user(
         raise CredentialError("a user name is 1-80 letters, digits, '.', '-' or '_'")
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise CredentialError(f"user '{username}' already exists")
+    title, phone, email = (_contact(v) for v in (title, phone, email))
+    if title is not None and len(title) > 120:
+        raise CredentialError("a title is at most 120 characters")
+    if phone is not None and (len(phone) > 40 or not _PHONE.fullmatch(phone)):
+        raise CredentialError(
+            "a telephone number is digits, spaces and + ( ) - . x, at most 40 characters, "
+            "such as (903) 546-6000 x 12"
+        )
+    if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        raise CredentialError("an e-mail address looks like name@example.org")
     user = User(
         username=username,
         display_name=display_name or username,
         role=role,
         badge=badge,
+        title=title,
+        phone=phone,
+        email=email,
         password_hash=hash_password(password) if password else None,
         jurisdictions=jurisdictions,
         disabled=False,

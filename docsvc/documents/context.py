@@ -21,6 +21,7 @@ from docsvc.labels import money
 from docsvc.models import Attachment, Case, Document, Party, User, Violation
 from docsvc.profiles.catalog import catalog
 from docsvc.profiles.model import Profile
+from docsvc.profiles.schema import DEFAULT_WINDOW
 
 ROLE_LABELS = {
     "owner": "owner",
@@ -103,7 +104,10 @@ def display_fields(
 
 
 def address_lines(address: str) -> list[str]:
-    """ "PO Box 9, Tom Bean, TX 75489" -> two lines; the "City, ST ZIP" line is kept whole."""
+    """ "PO Box 9, Tom Bean, TX 75489" -> two lines; the "City, ST ZIP" line is kept whole, as
+    USPS Publication 28 sets an address out (name, delivery line, city-state-ZIP last). The
+    comma after the city stays: Publication 28 allows it, and the leak scanner's needles for an
+    address are built from the address as written."""
     parts = [p.strip() for p in address.replace("\n", ",").split(",") if p.strip()]
     if len(parts) >= 3:
         parts = [*parts[:-2], f"{parts[-2]}, {parts[-1]}"]
@@ -131,9 +135,30 @@ def recipient_of(doc: Document, case: Case, party: Party | None) -> dict[str, An
         "name": party.name,
         "role": party.role,
         "role_label": ROLE_LABELS.get(party.role, party.role),
-        "address_lines": [
-            line.strip() for line in party.mailing_address.split(",") if line.strip()
-        ],
+        "address_lines": address_lines(party.mailing_address),
+    }
+
+
+def officer_of(issuer: User) -> dict[str, str]:
+    """The signature block: how the respondent reaches the officer who issued the notice.
+    A blank field is "" (the layouts print only what is there)."""
+    return {
+        "name": issuer.display_name,
+        "badge": issuer.badge or "",
+        "role": issuer.role,
+        "title": issuer.title or "",
+        "phone": issuer.phone or "",
+        "email": issuer.email or "",
+    }
+
+
+def letters_of(profile: Profile) -> dict[str, Any]:
+    """How the jurisdiction's letters are laid out (profile `letters`): with the address where
+    a #10 window envelope shows it, or plain."""
+    letters = profile.data.get("letters") or {}
+    return {
+        "window_envelope": bool(letters.get("window_envelope")),
+        "window": dict(letters.get("window") or DEFAULT_WINDOW),
     }
 
 
@@ -150,6 +175,7 @@ def build_context(
     supersedes: Document | None = None,
     record: dict[str, Any] | None = None,
     others: list[guard.Complainant] | None = None,
+    seal: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The template's data. `others`: the complainants of the other complaints about the
     property (guard.others_about_the_property), never named in any document of this case."""
@@ -172,7 +198,7 @@ def build_context(
                 "observed_on": long_date(v.observed_at, profile),
                 "code_text": vt["text"],
                 "text_status": vt["text_status"],
-                "deadline_text": Rule.of(vt["deadline"]).text(),
+                "deadline_text": Rule.of(vt["deadline"]).short(),
                 "involves_structure": vt.get("involves_structure", False),
             }
         )
@@ -243,6 +269,9 @@ def build_context(
             "timezone": profile.timezone,
         },
         "letterhead": data["letterhead"],
+        "letters": letters_of(profile),
+        # The jurisdiction's seal or logo (seals.py), frozen by its hash: None when it has none.
+        "seal": seal,
         "case": {
             "number": case.case_number,
             "opened_on": long_date(case.opened_at, profile),
@@ -251,7 +280,7 @@ def build_context(
         },
         "property": {"address": case.property.address, "parcel": case.property.parcel},
         "recipient": recipient_of(doc, case, party),
-        "officer": {"name": issuer.display_name, "badge": issuer.badge or "", "role": issuer.role},
+        "officer": officer_of(issuer),
         "signers": data["signers"],
         "violations": vlist,
         "photos": plist,
@@ -263,6 +292,8 @@ def build_context(
             else rule.text()
             if rule
             else "",
+            # Beside a known date: "(15 days after service)".
+            "after_text": rule.after() if rule and not extended_to else "",
             "date_text": "",
             "service_text": "",
             # A notice of extension runs no clock of its own: the extended notice's runs to the
@@ -275,3 +306,14 @@ def build_context(
         # The record a type is made from (a granted extension, a citation): documents/records.py.
         "record": {k: plain(v) if isinstance(v, str) else v for k, v in (record or {}).items()},
     }
+
+
+def with_defaults(context: dict[str, Any]) -> dict[str, Any]:
+    """A frozen context as today's layouts read it: one frozen before the signature block, the
+    seal and the window envelope existed renders as it was laid out then (plain, no seal)."""
+    out = dict(context)
+    out.setdefault("letters", {"window_envelope": False, "window": dict(DEFAULT_WINDOW)})
+    out.setdefault("seal", None)
+    out["officer"] = {"title": "", "phone": "", "email": "", **out["officer"]}
+    out["deadline"] = {"after_text": "", **out["deadline"]}
+    return out

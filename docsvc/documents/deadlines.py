@@ -28,16 +28,38 @@ class Rule:
     def of(cls, deadline: dict[str, Any]) -> Rule:
         return cls(deadline["unit"], deadline.get("amount"))
 
-    def text(self) -> str:
-        """How the notice words the rule."""
+    def after(self) -> str:
+        """The rule counted from service, as printed beside a known date ("15 days after
+        service")."""
         n = self.amount
         return {
-            "hours": f"within {n} hours of service",
-            "calendar_days": f"within {n} days of service",
-            "business_days": f"within {n} business days of service",
+            "hours": f"{n} hours after service",
+            "calendar_days": f"{n} days after service",
+            "business_days": f"{n} business days after service",
             "immediate": "immediately upon service",
             "stop_work_order": "all work must stop immediately upon service of this order",
         }[self.unit]
+
+    def text(self) -> str:
+        """How the notice words the rule before the date of service is known: the respondent
+        counts from the date on the proof of service, so the notice says which date that is."""
+        if self.unit in ("immediate", "stop_work_order"):
+            return self.after()
+        what = "time" if self.unit == "hours" else "date"
+        return f"within {self.after()} (the {what} on the proof of service)"
+
+    def of_event(self, event: str) -> str:
+        """A clock counted from something other than service ("within 2 business days of
+        receipt"), for reports."""
+        if self.unit in ("immediate", "stop_work_order"):
+            return self.after()
+        return "within " + self.after().replace("after service", f"of {event}")
+
+    def short(self) -> str:
+        """One violation's line: the rule without the explanation the deadline section gives."""
+        if self.unit in ("immediate", "stop_work_order"):
+            return self.after()
+        return f"within {self.after()}"
 
     def sort_key(self) -> float:
         """Rough length, to pick the strictest of several rules before service is known."""

@@ -13,7 +13,8 @@ from jinja2 import Environment, Template, nodes
 
 from docsvc.store import FileStore
 
-PHOTO_WIDTH = Mm(80)
+PHOTO_WIDTH = Mm(54)  # three to a row of the photographs' table
+SEAL_WIDTH = Mm(18)
 
 
 class _CompiledOnce(Environment):
@@ -44,8 +45,14 @@ _env = _CompiledOnce()
 
 
 def render_docx(
-    template_path: Path, context: dict[str, Any], store: FileStore, *, preview: bool = False
+    template_path: Path,
+    context: dict[str, Any],
+    store: FileStore,
+    *,
+    preview: bool = False,
+    seal: Path | None = None,
 ) -> bytes:
+    """`seal`: a PNG of the jurisdiction's seal (documents/seals.py: raster_of), or None."""
     tpl = DocxTemplate(str(template_path))
     photos = [
         {
@@ -56,7 +63,12 @@ def render_docx(
         }
         for ph in context["photos"]
     ]
-    tpl.render({**context, "photos": photos, "preview": preview}, jinja_env=_env, autoescape=True)
+    seal_image = InlineImage(tpl, str(seal), width=SEAL_WIDTH) if seal else ""
+    tpl.render(
+        {**context, "photos": photos, "preview": preview, "seal_image": seal_image},
+        jinja_env=_env,
+        autoescape=True,
+    )
     # The title in the file's own properties is the document's, never a person's name.
     tpl.docx.core_properties.title = context["document"]["title"]
     tpl.docx.core_properties.author = context["letterhead"]["organization"]

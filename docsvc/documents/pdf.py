@@ -1,7 +1,8 @@
 """PDF rendering with WeasyPrint: PDF/A-2b, so the bytes served are the archival bytes.
 
-The renderer may fetch nothing but our own stored photo renditions ("store:<sha256>"): no
-file://, no network, whatever a template or a value contains.
+The renderer may fetch nothing but our own stored photo renditions ("store:<sha256>") and the
+jurisdiction's seal ("seal:<sha256>", the one file the caller resolved and checked,
+documents/seals.py): no file://, no network, whatever a template or a value contains.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from docsvc.documents.templates import default_dir
 from docsvc.labels import label
 from docsvc.store import FileStore
 
@@ -25,11 +27,19 @@ PDF_VARIANT = "pdf/a-2b"
 
 
 class StoreFetcher(URLFetcher):
-    def __init__(self, store: FileStore) -> None:
+    def __init__(self, store: FileStore, seal: Path | None = None) -> None:
         super().__init__(allowed_protocols=())
         self.store = store
+        self.seal = seal
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("seal:") and self.seal is not None:
+            # Only the seal file the caller resolved, whatever the URL names after "seal:".
+            body = self.seal.read_bytes()
+            media = "image/svg+xml" if self.seal.suffix == ".svg" else "image/png"
+            return URLFetcherResponse(
+                "file:" + pathname2url(str(self.seal)), body=body, headers={"Content-Type": media}
+            )
         if not url.startswith("store:"):
             raise FatalURLFetchingError(f"documents may not fetch {url.split(':', 1)[0]} URLs")
         sha256 = url[len("store:") :]
@@ -63,13 +73,22 @@ def html_environment(search: list[Path]) -> Environment:
     return _environment(tuple(str(p) for p in search))
 
 
+def _window_css(path: Path) -> Path:
+    """The window-envelope address block's styles (_layout/window.css) beside the layout's
+    stylesheet, or the shipped one: every layout may include the block."""
+    beside = path.with_name("window.css")
+    return beside if beside.is_file() else default_dir() / "_layout" / "window.css"
+
+
 def _stylesheet(path: Path) -> tuple[CSS, FontConfiguration]:
     cache = getattr(_local, "cache", None)
     if cache is None:
         cache = _local.cache = {"fonts": FontConfiguration(), "css": {}}
-    key = (str(path), path.stat().st_mtime_ns)
+    window = _window_css(path)
+    key = (str(path), path.stat().st_mtime_ns, str(window), window.stat().st_mtime_ns)
     if key not in cache["css"]:
-        cache["css"][key] = CSS(string=path.read_text(encoding="utf-8"), font_config=cache["fonts"])
+        text = path.read_text(encoding="utf-8") + "\n" + window.read_text(encoding="utf-8")
+        cache["css"][key] = CSS(string=text, font_config=cache["fonts"])
     return cache["css"][key], cache["fonts"]
 
 
@@ -81,23 +100,26 @@ def render_pdf(
     stylesheet: Path,
     *,
     preview: bool = False,
+    seal: Path | None = None,
 ) -> bytes:
+    """`seal`: the jurisdiction's seal file to print (documents/seals.py: seal_path), or None."""
     template = env.select_template([f"{doc_type}/notice.html", "_layout/notice.html"])
-    return write_pdf(template.render(**context, preview=preview), stylesheet, store)
+    return write_pdf(template.render(**context, preview=preview), stylesheet, store, seal=seal)
 
 
-def layout(html: str, stylesheet: Path, store: FileStore) -> Document:
+def layout(html: str, stylesheet: Path, store: FileStore, *, seal: Path | None = None) -> Document:
     """HTML laid out in pages (not yet written): for callers that need to know which page
-    each anchor landed on. Fetches nothing but our own stored files."""
+    each anchor landed on. Fetches nothing but our own stored files (and the seal)."""
     css, fonts = _stylesheet(stylesheet)
-    return HTML(string=html, url_fetcher=StoreFetcher(store), base_url="store:").render(
+    return HTML(string=html, url_fetcher=StoreFetcher(store, seal), base_url="store:").render(
         stylesheets=[css], font_config=fonts
     )
 
 
-def write_pdf(html: str, stylesheet: Path, store: FileStore) -> bytes:
-    """HTML to archival PDF, fetching nothing but our own stored files."""
+def write_pdf(html: str, stylesheet: Path, store: FileStore, *, seal: Path | None = None) -> bytes:
+    """HTML to archival PDF, fetching nothing but our own stored files (and the seal)."""
     css, fonts = _stylesheet(stylesheet)
-    return HTML(string=html, url_fetcher=StoreFetcher(store), base_url="store:").write_pdf(
+    fetcher = StoreFetcher(store, seal)
+    return HTML(string=html, url_fetcher=fetcher, base_url="store:").write_pdf(
         stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT, uncompressed_pdf=False
     )

@@ -28,10 +28,11 @@ from docsvc.documents import (
     elements,
     preconditions,
     records,
+    seals,
     templates,
     wording,
 )
-from docsvc.documents.context import build_context, long_datetime
+from docsvc.documents.context import build_context, long_date, long_datetime, with_defaults
 from docsvc.documents.docx import render_docx
 from docsvc.documents.env import Env
 from docsvc.documents.fields import field_schema, jsonable
@@ -421,7 +422,13 @@ def discard_replaced(database: Database, user: User, case_number: str, ids: list
 
 
 def _context(
-    session: Session, user: User, doc: Document, case: Case, profile: Profile, now: datetime
+    session: Session,
+    user: User,
+    doc: Document,
+    case: Case,
+    profile: Profile,
+    now: datetime,
+    data_dir: Path | None = None,
 ) -> dict[str, Any]:
     violations, photos = _check_inputs(session, case, doc)
     party = session.get(Party, doc.recipient_party_id) if doc.recipient_party_id else None
@@ -438,6 +445,7 @@ def _context(
         supersedes=supersedes,
         record=records.record_for(session, doc, profile),
         others=guard.others_about_the_property(session, case.id),
+        seal=seals.seal_of(profile.code, data_dir),
     )
     # Whether "a separate notice is sent to the owner" is true of this notice: said only when
     # it is (None: addressed to the owner, or to no party).
@@ -459,18 +467,27 @@ def rendered(
     env: Env, profile: Profile, context: dict[str, Any], *, preview: bool
 ) -> tuple[bytes, bytes]:
     """(PDF, DOCX) for a context, with the type's wording laid in."""
+    context = with_defaults(context)
     doc_type = context["document"]["type"]
     search = templates.search_path(profile.code, env.settings.data_dir)
     words = wording.load(profile.code, env.settings.data_dir, doc_type)
     full = {**context, "sections": wording.render_sections(words, context)}
     stylesheet = templates.find(profile.code, env.settings.data_dir, "_layout/notice.css")
+    data_dir = env.settings.data_dir
     pdf = render_pdf(
-        html_environment(search), doc_type, full, env.store, stylesheet, preview=preview
+        html_environment(search),
+        doc_type,
+        full,
+        env.store,
+        stylesheet,
+        preview=preview,
+        seal=seals.seal_path(profile.code, data_dir, context["seal"]),
     )
     docx_path = templates.find(
-        profile.code, env.settings.data_dir, f"{doc_type}/notice.docx", "_layout/notice.docx"
+        profile.code, data_dir, f"{doc_type}/notice.docx", "_layout/notice.docx"
     )
-    return pdf, render_docx(Path(docx_path), full, env.store, preview=preview)
+    raster = seals.raster_of(profile.code, data_dir, context["seal"])
+    return pdf, render_docx(Path(docx_path), full, env.store, preview=preview, seal=raster)
 
 
 def _require_elements(
@@ -509,8 +526,21 @@ def preview(
 ) -> tuple[bytes, bytes]:
     profile = case_profile(session, case)
     return rendered(
-        env, profile, _context(session, user, doc, case, profile, utcnow()), preview=True
+        env,
+        profile,
+        _context(session, user, doc, case, profile, utcnow(), env.settings.data_dir),
+        preview=True,
     )
+
+
+def due_text(unit: str | None, due: datetime | None, profile: Profile) -> str:
+    """A compliance date as the notice prints it: the day for a rule counted in days (it ends
+    at the close of that day), the day and time for hours or an immediate rule."""
+    if due is None:
+        return ""
+    if unit in ("calendar_days", "business_days", "months"):
+        return long_date(due, profile)
+    return long_datetime(due, profile)
 
 
 @dataclass
@@ -538,7 +568,7 @@ def prepare(
     profile = case_profile(session, case)
     now = utcnow()
     preconditions.check(session, profile, case, doc)
-    context = _context(session, user, doc, case, profile, now)
+    context = _context(session, user, doc, case, profile, now, env.settings.data_dir)
     _require_elements(doc, profile, context, env.settings.data_dir)
     _check_rules(session, doc, case, context)
     if served:
@@ -556,7 +586,13 @@ def prepare(
         assert effective is not None
         due = deadline_of(context, effective, profile)
         how = label(served["method"]).lower()  # "personal service", "posting at the property"
-        context["deadline"]["date_text"] = long_datetime(due, profile) if due else ""
+        context["deadline"]["date_text"] = due_text(context["deadline"]["unit"], due, profile)
+        # Each violation's own date, from its own rule (a notice may mix rules).
+        for v in context["violations"]:
+            if v["type"] in profile.violation_types and not context["deadline"]["fixed"]:
+                rule = deadlines.Rule.of(profile.violation_types[v["type"]]["deadline"])
+                own = deadlines.deadline(rule, effective, profile)
+                v["deadline_text"] = f"by {due_text(rule.unit, own, profile)}"
         context["deadline"]["service_text"] = (
             f"Served by {how} on {long_datetime(effective, profile)}."
         )

@@ -250,6 +250,59 @@ class LetterheadSchema(_Strict):
     email = fields.String(load_default=None)
 
 
+# Where a #10 window envelope's address window lands on a letter sheet folded in thirds, in
+# inches from the sheet's top-left edge. The envelope is 9 1/2 x 4 1/8 in; its standard address
+# window is 4 1/2 x 1 1/8 in, 7/8 in from its left edge and 1/2 in from its bottom. A letter
+# sheet (8 1/2 x 11 in) folded in thirds makes a 8 1/2 x 3 2/3 in insert whose top panel faces
+# the window. Resting on the envelope's bottom, centred (1/2 in of play each side):
+#   left   = 7/8 - 1/2                 = 0.375 in
+#   top    = 3 2/3 - (1/2 + 1 1/8)     = 2.042 in  (window bottom at 3 2/3 - 1/2 = 3.167 in)
+# The address is kept inside the window by `inset_x`/`inset_y`: USPS DMM 601.6.3 asks for at
+# least 1/8 in clear between the address and every window edge with the insert moved to its
+# limits, so inset_x = 1/2 in sideways play + 1/8 in, inset_y = 1/8 in. (The insert can also
+# rise 4 1/8 - 3 2/3 = 0.458 in; the three-line address a notice prints stays within the
+# window's top 0.6 in, so it stays visible.)
+DEFAULT_WINDOW = {
+    "left": 0.375,
+    "top": 2.042,
+    "width": 4.5,
+    "height": 1.125,
+    "inset_x": 0.625,
+    "inset_y": 0.125,
+}
+
+
+def _inches(top: float) -> validate.Range:
+    return validate.Range(min=0, max=top)
+
+
+class WindowSchema(_Strict):
+    """An envelope's address window on the folded sheet, in inches (DEFAULT_WINDOW)."""
+
+    left = fields.Float(required=True, validate=_inches(8.5))
+    top = fields.Float(required=True, validate=_inches(11))
+    width = fields.Float(required=True, validate=_inches(8.5))
+    height = fields.Float(required=True, validate=_inches(11))
+    inset_x = fields.Float(load_default=DEFAULT_WINDOW["inset_x"], validate=_inches(2))
+    inset_y = fields.Float(load_default=DEFAULT_WINDOW["inset_y"], validate=_inches(1))
+
+    @validates_schema
+    def _room_for_an_address(self, data: dict[str, Any], **_: Any) -> None:
+        if data["width"] <= 2 * data["inset_x"] or data["height"] <= 2 * data["inset_y"]:
+            raise ValidationError("the insets leave no room for the address in the window")
+        if data["left"] + data["width"] > 8.5 or data["top"] + data["height"] > 11:
+            raise ValidationError("the window must lie on a letter sheet (8.5 x 11 in)")
+
+
+class LettersSchema(_Strict):
+    """How notices are laid out for mailing. window_envelope: the recipient's address printed
+    where a window envelope shows it (templates/_layout/_address_block.html); off, the plain
+    layout with the address under the title."""
+
+    window_envelope = fields.Boolean(load_default=False)
+    window = fields.Nested(WindowSchema, load_default=lambda: dict(DEFAULT_WINDOW))
+
+
 LIEN_COVERS = ("penalties", "costs")
 
 
@@ -543,6 +596,10 @@ class ProfileSchema(_Strict):
     service = fields.Nested(ServiceRulesSchema, required=True)
     public_records = fields.Nested(PublicRecordsSchema, required=True)
     letterhead = fields.Nested(LetterheadSchema, required=True)
+    letters = fields.Nested(
+        LettersSchema,
+        load_default=lambda: {"window_envelope": False, "window": dict(DEFAULT_WINDOW)},
+    )
     signers = fields.List(
         fields.Nested(PersonSchema), required=True, validate=validate.Length(min=1)
     )

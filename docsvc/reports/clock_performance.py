@@ -118,7 +118,7 @@ def build(session: Session, profile: Profile, year: int, now: datetime) -> Repor
         share_row("Year", total),
         (
             f"Investigation clock: "
-            f"{Rule.of(investigate).text().replace('of service', 'of receipt')} "
+            f"{Rule.of(investigate).of_event('receipt')} "
             f"({investigate['citation']}); met by the first field inspection. "
             if investigate
             else f"{profile.name}'s rules set no clock for investigating a complaint. "

@@ -16,7 +16,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Inches, Mm, Pt, RGBColor
 from lxml import etree
 
 OUT = Path(__file__).with_name("notice.docx")
@@ -39,6 +39,16 @@ def para(doc, *runs, style=None, size=None, color=None):  # type: ignore[no-unty
     return p
 
 
+def cell_para(p, *runs, size=None):  # type: ignore[no-untyped-def]
+    """Runs added to an existing paragraph (a table cell's)."""
+    for text, fmt in runs:
+        r = p.add_run(text)
+        r.bold = "b" in fmt
+        if size:
+            r.font.size = Pt(size)
+    return p
+
+
 def page_field(paragraph, instr: str) -> None:  # type: ignore[no-untyped-def]
     """A Word field (PAGE, NUMPAGES): python-docx has no API for fields."""
     fld = OxmlElement("w:fldSimple")
@@ -57,6 +67,10 @@ def build() -> None:
     style.font.name = "DejaVu Sans"
     style.font.size = Pt(10)
     section = doc.sections[0]
+    # Letter paper with the PDF's compact margins.
+    section.page_width, section.page_height = Inches(8.5), Inches(11)
+    section.top_margin, section.bottom_margin = Inches(0.5), Inches(0.6)
+    section.left_margin = section.right_margin = Inches(0.7)
     footer = section.footer.paragraphs[0]
     footer.text = "{{ case.number }} · {{ document.title }} · page "
     page_field(footer, "PAGE")
@@ -66,9 +80,26 @@ def build() -> None:
     header.text = "{% if document.sample %}SAMPLE ORDINANCE TEXT, NOT THE ADOPTED CODE{% endif %}"
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    para(doc, ("{{ letterhead.organization }}", "b"), size=15)
-    para(doc, ("{{ letterhead.department }}", ""), size=9)
-    para(doc, ("{{ letterhead.address_lines | join(' · ') }}", ""), size=9)
+    # The letterhead: the seal (a PNG beside the profile's seal.svg; none, an empty cell) and
+    # the return address.
+    head = doc.add_table(rows=1, cols=2)
+    head.autofit = False
+    seal_cell, text_cell = head.rows[0].cells
+    seal_cell.width, text_cell.width = Mm(22), Mm(150)
+    head.columns[0].width, head.columns[1].width = Mm(22), Mm(150)
+    seal_cell.paragraphs[0].add_run("{{ seal_image }}")
+    cell_para(text_cell.paragraphs[0], ("{{ letterhead.organization }}", "b"), size=15)
+    cell_para(text_cell.add_paragraph(), ("{{ letterhead.department }}", ""), size=9)
+    cell_para(
+        text_cell.add_paragraph(),
+        (
+            "{{ letterhead.address_lines | join(' · ') }}{% if letterhead.phone %} · "
+            "{{ letterhead.phone }}{% endif %}{% if letterhead.email %} · "
+            "{{ letterhead.email }}{% endif %}",
+            "",
+        ),
+        size=9,
+    )
     tag(doc, "{%p if document.sample %}")
     para(
         doc,
@@ -130,25 +161,32 @@ def build() -> None:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p elif s.kind == 'photos' %}")
-    tag(doc, "{%p for ph in photos %}")
-    para(doc, ("{{ ph.image }}", ""))
-    para(
-        doc,
-        (
-            "Photograph {{ loop.index }}{% if ph.caption %}: {{ ph.caption }}{% endif %}. "
-            "Taken {{ ph.taken }}. {{ ph.credit }}. SHA-256 {{ ph.sha256[:16] }}…",
-            "",
-        ),
-        size=8,
-    )
-    tag(doc, "{%p endfor %}")
+    # A grid, two photographs to a row, each captioned under it (one table row per pair).
+    grid = doc.add_table(rows=3, cols=2)
+    grid.style = doc.styles["Table Grid"]
+    grid.rows[0].cells[0].paragraphs[0].add_run("{%tr for row in photos | batch(2, '') %}")
+    for i, cell in enumerate(grid.rows[1].cells):
+        ph = f"row[{i}]"
+        number = f"(loop.index0 * 2 + {i + 1})"
+        cell.paragraphs[0].add_run(f"{{% if {ph} %}}{{{{ {ph}.image }}}}{{% endif %}}")
+        cell_para(
+            cell.add_paragraph(),
+            (
+                f"{{% if {ph} %}}Photograph {{{{ {number} }}}}{{% if {ph}.caption %}}: "
+                f"{{{{ {ph}.caption }}}}{{% endif %}}. Taken {{{{ {ph}.taken }}}}. "
+                f"{{{{ {ph}.credit }}}}. SHA-256 {{{{ {ph}.sha256[:16] }}}}…{{% endif %}}",
+                "",
+            ),
+            size=8,
+        )
+    grid.rows[2].cells[0].paragraphs[0].add_run("{%tr endfor %}")
     tag(doc, "{%p elif s.kind == 'deadline' %}")
     para(
         doc,
         (
             "{% if deadline.date_text %}Correct the violations by {{ deadline.date_text }} "
-            "({{ deadline.rule_text }}).{% else %}Correct the violations {{ deadline.rule_text }}."
-            "{% endif %}",
+            "({{ deadline.after_text or deadline.rule_text }}).{% else %}Correct the violations "
+            "{{ deadline.rule_text }}.{% endif %}",
             "b",
         ),
     )
@@ -158,15 +196,31 @@ def build() -> None:
     tag(doc, "{%p elif s.kind == 'signatures' %}")
     para(doc, ("", ""))
     para(doc, ("______________________________", ""))
+    # The signature block: the issuing officer's name, title, badge and how to reach them;
+    # a blank field is left out.
+    para(
+        doc,
+        ("{{ officer.name }}", "b"),
+        ("{% if officer.badge %}, badge {{ officer.badge }}{% endif %}", ""),
+        size=9,
+    )
+    para(
+        doc,
+        ("{% if officer.title %}{{ officer.title }}, {% endif %}{{ letterhead.organization }}", ""),
+        size=9,
+    )
+    tag(doc, "{%p if officer.phone or officer.email %}")
     para(
         doc,
         (
-            "{{ officer.name }}{% if officer.badge %}, badge {{ officer.badge }}{% endif %}, "
-            "{{ letterhead.organization }}",
+            "{% if officer.phone %}Telephone {{ officer.phone }}{% endif %}"
+            "{% if officer.phone and officer.email %} · {% endif %}"
+            "{% if officer.email %}E-mail {{ officer.email }}{% endif %}",
             "",
         ),
         size=9,
     )
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p if s.parties %}")
     para(doc, ("", ""))
     para(doc, ("______________________________", ""))

@@ -65,7 +65,10 @@ def test_los_gatos_case_from_complaint_to_retention(server, browser, tmp_path) -
     )
     to_owner, text = steps.issue_draft(page, NOV, OWNER)
     assert case in text and OWNER in text and "Photograph 1: Front lawn from the sidewalk" in text
-    assert "Correct the violations within 10 days of service." in text
+    assert (
+        "Correct the violations within 10 days after service (the date on the proof of service)."
+        in text
+    )
     assert COMPLAINANT not in text
     to_tenant, _ = steps.issue_draft(page, NOV, TENANT)
     issued_on = steps.today(ZONE)
