@@ -50,6 +50,7 @@ SENDERS = {
     ("web/files.py", "send_manifest"): True,  # an unredacted bundle's lists captions
     ("web/files.py", "send_certification"): False,
     ("web/files.py", "send_package"): False,  # the public release: scanned before it left
+    ("public.py", "release_file"): False,  # one file of that release, the same bytes
     # The Attorney General's ruling on the request: it rules on what may be withheld without
     # repeating it, and only the records role (never the public) reads it.
     ("web/files.py", "send_ruling_letter"): False,

@@ -58,22 +58,32 @@ def _released(client, officer, clerk, work, jurisdiction: str = "los-gatos-ca", 
     return rid, "/public/releases/" + r.json["public_url"].rsplit("/", 1)[1]
 
 
+BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
+
+
 def _gone(client, link: str) -> str:
-    """The link answers 410 with the page in words; its text."""
-    r = client.get(link)
-    assert r.status_code == 410
-    assert r.mimetype == "text/html" and not r.is_json
-    body = r.get_data(as_text=True)
-    assert "This release is no longer available" in body
-    assert "contact the records office of Town of Los Gatos" in body
-    for never in (REQUESTER, REQUESTER_EMAIL, COMPLAINANT, "O&#39;Brien", "Traceback"):
-        assert never not in body, never
+    """The link answers 410 with the page in words, to a program and a browser alike, and so
+    does its ZIP's own address; its text."""
+    for path, accept in ((link, "*/*"), (link, BROWSER), (f"{link}/package.zip", "*/*")):
+        r = client.get(path, headers={"Accept": accept})
+        assert r.status_code == 410
+        assert r.mimetype == "text/html" and not r.is_json
+        body = r.get_data(as_text=True)
+        assert "This release is no longer available" in body
+        assert "contact the records office of Town of Los Gatos" in body
+        for never in (REQUESTER, REQUESTER_EMAIL, COMPLAINANT, "O&#39;Brien", "Traceback"):
+            assert never not in body, never
     return body
 
 
 def _works(client, link: str) -> None:
+    """The ZIP to a program (as always) and at its own address; a page to a browser."""
     r = client.get(link)
     assert r.status_code == 200 and r.mimetype == "application/zip"
+    r = client.get(f"{link}/package.zip", headers={"Accept": BROWSER})
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    r = client.get(link, headers={"Accept": BROWSER})
+    assert r.status_code == 200 and r.mimetype == "text/html" and b"Download all" in r.data
 
 
 def _events(database, action: str, rid: int) -> list[AuditEvent]:
@@ -274,9 +284,11 @@ def test_only_the_requests_own_clerks_may_revoke_or_set_an_expiry(
 
 def test_an_unknown_link_answers_404_with_a_page_in_words(client) -> None:
     for token in ("not-a-real-token", "x" * 200):
-        r = client.get(f"/public/releases/{token}")
-        assert r.status_code == 404 and r.mimetype == "text/html" and not r.is_json
-        assert "No release at this link" in r.get_data(as_text=True)
+        for path in (f"/public/releases/{token}", f"/public/releases/{token}/package.zip"):
+            for accept in ("*/*", BROWSER):
+                r = client.get(path, headers={"Accept": accept})
+                assert r.status_code == 404 and r.mimetype == "text/html" and not r.is_json
+                assert "No release at this link" in r.get_data(as_text=True)
 
 
 def test_a_clerk_revokes_from_the_page_after_confirming_and_closes_another_keeping_its_link(

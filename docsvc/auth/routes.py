@@ -31,6 +31,8 @@ ROUTES: dict[str, Route] = {
     "api-docs.openapi_json": PUBLIC,
     "static": PUBLIC,
     "public.release": PUBLIC,
+    "public.release_package": PUBLIC,
+    "public.release_file": PUBLIC,
     "reference.healthz": PUBLIC,
     "readyz": PUBLIC,
     "reference.jurisdictions": PUBLIC,

@@ -70,11 +70,11 @@ def follow(session: Session, token: str) -> Followed | None:
         return None
     if state(rel) == LIVE:
         return Followed(rel, None)
-    return Followed(None, _office(session, rel))
+    return Followed(None, office_of(session, session.get_one(DisclosureRequest, rel.request_id)))
 
 
-def _office(session: Session, rel: Release) -> Office:
-    req = session.get_one(DisclosureRequest, rel.request_id)
+def office_of(session: Session, req: DisclosureRequest) -> Office:
+    """The records office of the request's agency, from its profile's letterhead."""
     org = session.get(Jurisdiction, req.jurisdiction_code)
     if org is None:
         return Office(req.jurisdiction_code, None, (), None, None)

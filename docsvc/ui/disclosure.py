@@ -22,6 +22,7 @@ from docsvc.disclosure import links, review, ruling, workflow
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure.findings import open_findings, present, request_finding
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
+from docsvc.disclosure.public_view import zone_words  # the public's page says the zone alike
 from docsvc.disclosure.requests import (
     get_request,
     listing,
@@ -140,22 +141,6 @@ CLOSE = register(
     Spec((Field("keep", "Keep the public link working", "check", required=False),)),
 )
 REVIEW = register("review", Spec(()))
-
-
-# A zone as the people who live in it name it; any other by its abbreviation.
-ZONE_WORDS = {
-    "America/Los_Angeles": "Pacific time",
-    "America/Denver": "Mountain time",
-    "America/Phoenix": "Mountain time (Arizona)",
-    "America/Chicago": "Central time",
-    "America/New_York": "Eastern time",
-    "America/Anchorage": "Alaska time",
-    "Pacific/Honolulu": "Hawaii time",
-}
-
-
-def zone_words(zone: ZoneInfo) -> str:
-    return ZONE_WORDS.get(zone.key, f"{utcnow().astimezone(zone).tzname()} time")
 
 
 def _open_spec(jurisdictions: list[Any]) -> Spec:
