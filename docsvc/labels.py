@@ -9,9 +9,11 @@ words (underscores and hyphens as spaces), never as the code itself.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 WORDS: dict[str, str] = {
     # case statuses
@@ -294,3 +296,26 @@ def money(value: Decimal | str | None) -> str:
     if value is None or value == "":
         return ""
     return f"{Decimal(value):,.2f}"
+
+
+def when(value: datetime | date | str | None, zone: ZoneInfo | str | None = None) -> str:
+    """A moment as a person reads it, in the jurisdiction's zone and naming it:
+    'Nov 30, 2026, 9:30 AM PST' (a page's `when` filter; `zone` a ZoneInfo or its key, e.g.
+    'America/Los_Angeles'). A stored time without a zone is UTC; the API's ISO text carries
+    only an offset, so the zone gives the name. A day alone ('2026-11-30') reads as
+    'Nov 30, 2026': a date has no zone."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        parsed: datetime | date = (
+            date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        )
+    else:
+        parsed = value
+    if not isinstance(parsed, datetime):
+        return f"{parsed:%b} {parsed.day}, {parsed:%Y}"
+    at = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if zone is not None:
+        at = at.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
+    hour = at.strftime("%I").lstrip("0")
+    return f"{at:%b} {at.day}, {at:%Y}, {hour}:{at:%M} {at:%p} {at.tzname()}"

@@ -26,6 +26,7 @@ TAGS: tuple[str, ...] = (
 )
 
 IMPACTS: tuple[str, ...] = ("moderate", "serious", "critical")
+ALL_IMPACTS: tuple[str, ...] = ("critical", "serious", "moderate", "minor")
 
 # How many offending elements a failure message names per rule: enough to find them, short
 # enough to read.

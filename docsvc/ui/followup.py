@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from docsvc.cases import service as cases
@@ -26,10 +27,12 @@ from docsvc.followup.schemas import (
     PermitUpdateIn,
     ReferralIn,
 )
+from docsvc.models import Case
 from docsvc.models.money import APPLIES_TO, LEDGER_KINDS
 from docsvc.money import fund, ledger, settlements
 from docsvc.money.ledger import ledger_view
 from docsvc.money.schemas import FUND_RECORDED_KINDS, FundEntryIn, LedgerEntryIn, SettlementIn
+from docsvc.profiles.loader import profile_of
 from docsvc.reports import catalog, render
 from docsvc.reports.schemas import ReportQuery
 from docsvc.timeutil import utcnow
@@ -101,7 +104,15 @@ SETTLEMENT_FIELDS = (
 @bp.route("/due")
 def due() -> str:
     user = staff()
-    return render_template("due.html", items=due_for(db(), user, utcnow()))
+    items = due_for(db(), user, utcnow())
+    # A due time is shown in its case's zone, named ('PST'): the list carries only the offset.
+    zones = {j.code: profile_of(j).zone for j in visible_jurisdictions(user)}
+    numbers = {i["case_number"] for i in items}
+    rows = db().execute(
+        select(Case.case_number, Case.jurisdiction_code).where(Case.case_number.in_(numbers))
+    )
+    zone_of = {number: zones.get(code) for number, code in rows}
+    return render_template("due.html", items=items, zone_of=zone_of)
 
 
 def _ledger_page(case_number: str, status: int = 200) -> tuple[str, int]:
@@ -270,6 +281,7 @@ def reports() -> ResponseReturnValue:
         "reports.html",
         reports=catalog.REPORTS,
         jurisdictions=visible,
+        zones={j.code: profile_of(j).zone for j in visible},
         chosen={"name": name, "jurisdiction": code, "year": year_text},
         report=report,
         errors=errors,

@@ -1,0 +1,76 @@
+"""Moments on pages read in the jurisdiction's zone and name it ('Nov 30, 2026, 9:30 AM PST'):
+the one `when` helper (docsvc/labels.py), registered as the pages' `when` filter."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from docsvc.labels import when
+
+
+@pytest.mark.parametrize(
+    ("value", "zone", "shown"),
+    [
+        # Stored in UTC, shown where the case is, with the zone's name for that day.
+        (
+            datetime(2026, 11, 30, 17, 30, tzinfo=UTC),
+            "America/Los_Angeles",
+            "Nov 30, 2026, 9:30 AM PST",
+        ),
+        (
+            datetime(2026, 7, 1, 17, 30, tzinfo=UTC),
+            "America/Los_Angeles",
+            "Jul 1, 2026, 10:30 AM PDT",
+        ),
+        (
+            datetime(2026, 11, 30, 15, 5, tzinfo=UTC),
+            ZoneInfo("America/Chicago"),
+            "Nov 30, 2026, 9:05 AM CST",
+        ),
+        # A time without a zone is the database's UTC: past midnight there is yesterday here.
+        (datetime(2026, 12, 1, 0, 5), "America/Los_Angeles", "Nov 30, 2026, 4:05 PM PST"),
+        # The API's ISO text carries only an offset: the zone gives the name.
+        ("2026-11-20T10:00:00-08:00", "America/Los_Angeles", "Nov 20, 2026, 10:00 AM PST"),
+        ("2026-11-20T18:00:00+00:00", ZoneInfo("America/Chicago"), "Nov 20, 2026, 12:00 PM CST"),
+        # A day alone has no zone.
+        ("2026-11-30", "America/Chicago", "Nov 30, 2026"),
+        (date(2026, 3, 8), None, "Mar 8, 2026"),
+        (None, "America/Chicago", ""),
+        ("", None, ""),
+    ],
+)
+def test_a_moment_reads_in_the_zone_it_names(value, zone, shown) -> None:
+    assert when(value, zone) == shown
+
+
+def test_an_aware_time_already_in_its_zone_keeps_its_name() -> None:
+    at = datetime(2026, 11, 30, 17, 30, tzinfo=UTC).astimezone(ZoneInfo("America/Denver"))
+    assert when(at) == "Nov 30, 2026, 10:30 AM MST"
+
+
+def test_pages_show_moments_named_in_the_jurisdictions_zone(signed_in, client, open_case) -> None:
+    """The case list and the due list: the zone's name beside each time, no bare ISO text."""
+    open_case(jurisdiction="tom-bean-tx")
+    open_case(jurisdiction="los-gatos-ca")
+    signed_in("officer")
+    listed = client.get("/cases").get_data(as_text=True)
+    named = re.findall(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M (\w+)", listed)
+    assert sorted(set(named)) in (["CST", "PST"], ["CDT", "PDT"]), named
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", listed)
+    due = client.get("/due").get_data(as_text=True)
+    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', due)
+    assert times, due  # a new complaint's first clocks are running
+    for iso, shown in times:
+        zone = "America/Chicago" if iso.endswith(("-06:00", "-05:00")) else "America/Los_Angeles"
+        assert shown == when(iso, zone), (iso, shown)
+
+
+def test_the_when_filter_is_registered_for_pages(app) -> None:
+    template = app.jinja_env.from_string("{{ v|when(z) }}")
+    assert template.render(v="2026-11-20T10:00:00-06:00", z="America/Chicago") == (
+        "Nov 20, 2026, 10:00 AM CST"
+    )
