@@ -137,3 +137,20 @@ def test_a_closed_case_offers_no_step_and_no_close_tab(client, signed_in, clock)
     doc = page(client, built.case)
     assert not by_id(doc, "next-actions") and not by_id(doc, "tab-case-actions")
     assert text(by_id(doc, "case-status")[0]) == "Closed"
+
+
+def test_the_api_case_carries_its_next_steps(client, officer, records, clock) -> None:
+    clock("2026-11-18T09:00:00-08:00")
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    notice = issue(client, officer.headers, built, "notice_of_violation")
+    got = client.get(f"/api/cases/{built.case}", headers=officer.headers).json["next_actions"]
+    assert got[0] == {
+        "label": f"Record service for Notice of Violation NOV-{notice['id']}",
+        "action": "record_service",
+        "href": f"/cases/{built.case}#service-form-{notice['id']}",
+    }
+    assert got[1]["href"] == f"/cases/{built.case}/documents/new"
+    # Role-aware: a records clerk reading the same case is offered none.
+    assert (
+        client.get(f"/api/cases/{built.case}", headers=records.headers).json["next_actions"] == []
+    )

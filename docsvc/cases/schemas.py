@@ -291,6 +291,16 @@ class CaseListOut(Schema):
     results = fields.List(fields.Nested(CaseSummaryOut))
 
 
+class NextActionOut(Schema):
+    label = fields.String(metadata={"description": "The step in words: 'Re-inspect by Dec 14'."})
+    action = fields.String(
+        metadata={"description": "What the step does: add_owner, record_violation, inspect, "
+                  "reinspect, contact_complainant, refer, record_permit_application, issue, "
+                  "issue_notice, record_service, record_receipt, close, build_bundle."}
+    )  # fmt: skip
+    href = fields.String(metadata={"description": "The case page's form that does it."})
+
+
 class CaseOut(CaseSummaryOut):
     origin_note = fields.String(allow_none=True)
     property = fields.Nested(PropertyOut)
@@ -309,6 +319,11 @@ class CaseOut(CaseSummaryOut):
             "property while both were open (Tom Bean III.A.6)."
         },
     )
+    next_actions = fields.List(
+        fields.Nested(NextActionOut),
+        metadata={"description": "The one or two steps the case needs next, for the caller's "
+                  "role (none for a closed or refused case)."},
+    )  # fmt: skip
 
 
 class CreatedOut(Schema):

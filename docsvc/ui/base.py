@@ -190,8 +190,8 @@ def render_case(
     who = guard.view_identity(s, user, case, "ui.case.reveal") if reveal else None
     if reveal:
         s.commit()
-    detail = case_detail(s, case, profile, user, who)
     clocks = clocks_view(s, case)
+    detail = case_detail(s, case, profile, user, who, clocks=clocks)
     return render_template(
         "case.html",
         case=detail,

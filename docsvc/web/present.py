@@ -23,6 +23,7 @@ from docsvc.disclosure.renditions import describe
 from docsvc.disclosure.requests import request_zone
 from docsvc.documents import compliance
 from docsvc.documents.deadlines import Rule, strictest
+from docsvc.followup.next_actions import next_actions
 from docsvc.identity.guard import Complainant, bears_identity
 from docsvc.identity.mask import masker
 from docsvc.labels import label
@@ -165,6 +166,8 @@ def case_detail(
     profile: Profile,
     viewer: User,
     complainant: Complainant | None = None,
+    *,
+    clocks: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole case file as `viewer` may see it. The complainant's identity (and what bears
     it: their files' captions, other complaints they made) only when the caller got it from the
@@ -284,6 +287,22 @@ def case_detail(
     if complainant is not None:
         hist["complainant"] = history.complainant_history(session, case, seen)
     out["history"] = hist
+    out["next_actions"] = next_actions_list(session, case, viewer, clocks)
+    return out
+
+
+def next_actions_list(
+    session: Session, case: Case, viewer: User, clocks: dict[str, Any] | None = None
+) -> list[dict[str, str]]:
+    """The case's next steps for `viewer` (followup/next_actions.py), each with the address of
+    the case page's form that does it (or the page that prepares a notice)."""
+    out = []
+    for a in next_actions(session, case, viewer, clocks):
+        if a.form:
+            href = url_for("ui.cases.case_page", case_number=case.case_number) + f"#{a.form}"
+        else:
+            href = url_for("ui.documents.new_document", case_number=case.case_number)
+        out.append({"label": a.label, "action": a.action, "href": href})
     return out
 
 
