@@ -14,7 +14,7 @@ from docsvc import wiring
 from docsvc.audit.keys import KeySource
 from docsvc.config import Settings, load_settings
 from docsvc.db import Database
-from docsvc.labels import label, when
+from docsvc.labels import label, when, zone_name
 from docsvc.labels import money as amount
 from docsvc.store import FileStore
 from docsvc.store.modes import sqlite_path, tighten
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.add_template_filter(label, "label")  # every code shown to a person, as words
     app.add_template_filter(amount, "money")  # every amount shown to a person: 3,750.50
     app.add_template_filter(when, "when")  # every moment shown: 'Nov 30, 2026, 9:30 AM PST'
+    app.add_template_filter(zone_name, "zone_name")  # 'Pacific time', never the zone's code
     app.extensions["docsvc.settings"] = settings
     app.extensions["docsvc.db"] = Database(settings.database_url, KeySource.of(settings))
     app.extensions["docsvc.store"] = FileStore(settings.store_dir)
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         disclosure,
         documents,
         followup,
+        mailing,
         money,
         reference,
         reports,
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     from docsvc.ui import disclosure as disclosure_pages
     from docsvc.ui import documents as document_pages
     from docsvc.ui import followup as followup_pages
+    from docsvc.ui import mailing as mailing_pages
     from docsvc.ui import patrol as patrol_pages
     from docsvc.ui import retention as retention_pages
     from docsvc.ui import search as search_page
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         cases.blp,
         attachments.blp,
         documents.blp,
+        mailing.blp,
         money.blp,
         followup.blp,
         reports.blp,
@@ -135,6 +139,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         case_pages,
         document_pages,
         followup_pages,
+        mailing_pages,
         patrol_pages,
         search_page,
         disclosure_pages,

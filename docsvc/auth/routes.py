@@ -93,6 +93,13 @@ ROUTES: dict[str, Route] = {
     "ui.documents.extensions_page": READ,
     "ui.documents.request_extension": WRITE,
     "ui.documents.decide_extension": WRITE,
+    # Mailing: printing cover sheets and labels is a read that renders, but it is the work of
+    # those who serve notices (officers, administrators); it records nothing.
+    "mailing.cover_sheet": WRITE,
+    "mailing.labels": Route("cases.write"),  # the body names the documents (404 each)
+    "ui.mailing.mailing_page": Route("cases.write"),
+    "ui.mailing.print_batch": Route("cases.write"),
+    "ui.mailing.cover_sheet": WRITE,
     # Follow-up and money.
     "followup.clocks": READ,
     "followup.aggravating": WRITE,

@@ -162,3 +162,31 @@ class ExtensionOut(Schema):
     decision_note = fields.String(allow_none=True)
     new_compliance_date = fields.Date(allow_none=True)
     notice_document_id = fields.Integer(allow_none=True)
+
+
+class CoverSheetQuery(Input):
+    """A certified-mail cover sheet: the article number, before the mailing is recorded."""
+
+    article = fields.String(
+        validate=validate.Length(max=60),
+        metadata={
+            "description": "The USPS article number from the PS Form 3800 label (20 or 22 "
+            "digits, spaces allowed); needed until the certified mailing is recorded, and then "
+            "the recorded one is printed."
+        },
+    )
+
+
+class MailingLabelsIn(Input):
+    """A sheet of mailing labels for a batch of issued documents."""
+
+    documents = fields.List(Id(), required=True, validate=validate.Length(min=1, max=300))
+    articles = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^\d{1,10}$")),
+        values=fields.String(validate=validate.Length(max=60)),
+        load_default=dict,
+        metadata={
+            "description": "Article numbers by document id, for documents whose certified "
+            "mailing is not recorded yet (a recorded one is printed regardless)."
+        },
+    )
