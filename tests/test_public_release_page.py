@@ -7,6 +7,7 @@ every field a clerk, an officer or the requester could fill never reaches it."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 
@@ -246,6 +247,13 @@ from tests import test_browser as tablet  # noqa: E402
 
 live_server, page = tablet.live_server, tablet.page  # its fixtures
 
+# What the page costs: the document and everything it loaded, in bytes as sent.
+WEIGHT = """() => {
+  const all = [...performance.getEntriesByType('navigation'),
+               ...performance.getEntriesByType('resource')];
+  const sizes = Object.fromEntries(all.map((e) => [new URL(e.name).pathname, e.encodedBodySize]));
+  return {requests: all.length, bytes: all.reduce((n, e) => n + e.encodedBodySize, 0), sizes};
+}"""
 # The address of each link is printed after it on paper.
 AFTER = "(el) => getComputedStyle(el, '::after').content"
 
@@ -267,6 +275,13 @@ def test_the_public_page_in_a_browser_on_a_tablet_a_desktop_and_paper(
         assert page.inner_text("h1") == f"Records released in answer to request {rid}"
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         axe.assert_accessible(page, f"the public release page at {width}x{height}")
+        if width == 800:  # the first visit: every byte a requester's first look costs
+            weight = page.evaluate(WEIGHT)
+            (tablet.SCREENSHOTS.parent / "public-release-weight.json").write_text(
+                json.dumps(weight, indent=2)
+            )
+            # The page, its style sheet and its icon: no script, no font, no image.
+            assert weight["requests"] == 3 and weight["bytes"] < 40_000, weight
         page.screenshot(
             path=str(tablet.SCREENSHOTS / f"public-release-{width}x{height}.png"), full_page=True
         )
@@ -292,6 +307,23 @@ def test_the_public_page_in_a_browser_on_a_tablet_a_desktop_and_paper(
     assert f"{live_server}{link}/files/" in record
     page.screenshot(path=str(tablet.SCREENSHOTS / "public-release-print.png"), full_page=True)
     page.emulate_media(media="screen")
+
+
+def test_the_clerks_page_shows_the_link_to_select_without_script(
+    client, signed_in, officer, work
+) -> None:
+    clerk = signed_in("records")
+    rid, link, r = _release(client, officer, clerk, work)
+    assert r.status_code == 201, r.json
+    html = client.get(f"/disclosures/{rid}").get_data(as_text=True)
+    shown = re.search(r'<code class="public-url" id="public-link">([^<]+)</code>', html)
+    assert shown is not None and shown.group(1) == f"http://localhost{link}"
+    # The button needs the script (it is hidden until copy-link.js finds a clipboard), and the
+    # script is a file of our own, as the page's CSP requires.
+    assert re.search(r'<button type="button" id="copy-link" data-copy="public-link" hidden>', html)
+    assert '<script src="/static/copy-link.js" defer></script>' in html
+    assert 'id="public-page-link" target="_blank" rel="noopener"' in html
+    assert f'href="http://localhost{link}" id="public-page-link"' in html
 
 
 @pytest.mark.browser
