@@ -14,7 +14,7 @@ from docsvc import wiring
 from docsvc.audit.keys import KeySource
 from docsvc.config import Settings, load_settings
 from docsvc.db import Database
-from docsvc.labels import label, when
+from docsvc.labels import label, when, zone_name
 from docsvc.labels import money as amount
 from docsvc.store import FileStore
 from docsvc.store.modes import sqlite_path, tighten
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.add_template_filter(label, "label")  # every code shown to a person, as words
     app.add_template_filter(amount, "money")  # every amount shown to a person: 3,750.50
     app.add_template_filter(when, "when")  # every moment shown: 'Nov 30, 2026, 9:30 AM PST'
+    app.add_template_filter(zone_name, "zone_name")  # 'Pacific time', never the zone's code
     app.extensions["docsvc.settings"] = settings
     app.extensions["docsvc.db"] = Database(settings.database_url, KeySource.of(settings))
     app.extensions["docsvc.store"] = FileStore(settings.store_dir)

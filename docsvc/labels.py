@@ -298,6 +298,26 @@ def money(value: Decimal | str | None) -> str:
     return f"{Decimal(value):,.2f}"
 
 
+# A zone as the people who live in it name it; any other by its abbreviation ('AKST time').
+ZONE_WORDS: dict[str, str] = {
+    "America/Los_Angeles": "Pacific time",
+    "America/Denver": "Mountain time",
+    "America/Phoenix": "Mountain time (Arizona)",
+    "America/Chicago": "Central time",
+    "America/New_York": "Eastern time",
+    "America/Anchorage": "Alaska time",
+    "Pacific/Honolulu": "Hawaii time",
+}
+
+
+def zone_name(zone: ZoneInfo | str) -> str:
+    """A jurisdiction's zone in words ('Pacific time'), never its code ('America/Los_Angeles')."""
+    key = zone if isinstance(zone, str) else zone.key
+    if key in ZONE_WORDS:
+        return ZONE_WORDS[key]
+    return f"{datetime.now(UTC).astimezone(ZoneInfo(key)).tzname()} time"
+
+
 def when(value: datetime | date | str | None, zone: ZoneInfo | str | None = None) -> str:
     """A moment as a person reads it, in the jurisdiction's zone and naming it:
     'Nov 30, 2026, 9:30 AM PST' (a page's `when` filter; `zone` a ZoneInfo or its key, e.g.

@@ -74,3 +74,37 @@ def test_the_when_filter_is_registered_for_pages(app) -> None:
     assert template.render(v="2026-11-20T10:00:00-06:00", z="America/Chicago") == (
         "Nov 20, 2026, 10:00 AM CST"
     )
+
+
+def test_new_case_received_is_now_in_the_chosen_jurisdictions_zone_and_says_which(
+    signed_in, client
+) -> None:
+    from datetime import timedelta
+
+    from docsvc.timeutil import utcnow
+
+    signed_in("officer")
+    page = client.get("/cases/new").get_data(as_text=True)
+    options = re.findall(r'<option value="([a-z-]+)" data-now="([^"]+)"( selected)?', page)
+    zones = {
+        "los-gatos-ca": "America/Los_Angeles",
+        "tom-bean-tx": "America/Chicago",
+        "lees-summit-mo": "America/Chicago",
+        "jefferson-county-wa": "America/Los_Angeles",
+    }
+    assert {code for code, _, _ in options} == set(zones), options
+    for code, now, _ in options:
+        local = datetime.fromisoformat(now).replace(tzinfo=ZoneInfo(zones[code]))
+        assert abs(local - utcnow()) < timedelta(minutes=2), (code, now)
+    chosen = [now for _, now, selected in options if selected]
+    shown = re.search(r'<input type="datetime-local" name="received_at"[^>]* value="([^"]*)"', page)
+    assert len(chosen) == 1 and shown and shown.group(1) == chosen[0], (chosen, shown)
+    hint = re.search(r'<p class="hint" id="received-zone">([^<]+)</p>', page)
+    assert hint and "Pacific time" in hint.group(1) and "Central time" in hint.group(1)
+    assert "America/" not in page  # a zone's code is never shown
+
+
+def test_the_jurisdiction_page_names_its_zone_in_words(signed_in, client) -> None:
+    signed_in("officer")
+    page = client.get("/jurisdictions/tom-bean-tx").get_data(as_text=True)
+    assert "Times in Central time" in page and "America/Chicago" not in page
