@@ -562,8 +562,10 @@ def test_the_mailing_page(client, make_user, signed_in, clock, database, tmp_pat
 
 def test_the_mailing_page_is_for_those_who_mail(client, signed_in) -> None:
     signed_in("records")
+    home = client.get("/cases").get_data(as_text=True)
+    assert 'href="/mailing"' not in home  # never offered to a role it would refuse
     r = client.get("/mailing")
-    assert r.status_code == 403
+    assert r.status_code == 403 and "role may not do this" in r.get_data(as_text=True)
     client.post("/logout", data={"csrf_token": helpers.csrf(client.get("/cases").data)})
     r = client.get("/mailing")
     assert r.status_code == 302 and "/login" in r.headers["Location"]

@@ -134,6 +134,9 @@ def _navigation(user: User) -> list[tuple[str, str]]:
     jurisdictions = [(j, profile_of(j)) for j in visible_jurisdictions(user)]
     links = []
     for page in PAGES:
+        needs = ROUTES[page.endpoint].permission
+        if needs is not None and not allowed(user.role, needs):
+            continue  # never offered to a role the page would refuse (the routes table says)
         kept = [j for j, profile in jurisdictions if page.keeps(profile)]
         if not kept:
             continue
