@@ -112,9 +112,7 @@ def test_noticed_and_awaiting_service_then_the_return_receipt(
     )  # fmt: skip
     assert r.status_code == 201, r.json
     got = steps(database, officer, built.case)
-    assert not {"record_service", "record_receipt", "add_owner"} & {
-        a.action for a in got
-    }
+    assert not {"record_service", "record_receipt", "add_owner"} & {a.action for a in got}
 
 
 def test_overdue_reinspection_comes_first_and_says_since_when(
