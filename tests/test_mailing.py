@@ -313,7 +313,7 @@ def test_who_may_print_a_cover_sheet(client, officer, make_user, records, attorn
     assert client.get(url, headers=admin.headers).status_code == 422
 
 
-def test_only_issued_notices_sent_by_certified_mail(client, officer) -> None:
+def test_only_issued_notices_sent_by_certified_mail(client, officer, signed_in) -> None:
     built = build_case(client, officer.headers, "tom-bean-tx")
     draft = issue(client, officer.headers, built, "notice_of_violation", draft=True)
     r = cover(client, officer.headers, draft["id"], article_number())
@@ -322,6 +322,15 @@ def test_only_issued_notices_sent_by_certified_mail(client, officer) -> None:
     warning = issue(client, officer.headers, built, "warning_notice")
     r = cover(client, officer.headers, warning["id"], article_number())
     assert r.status_code == 422 and "only by" in r.json["error"], r.json
+    # The page says so instead of asking for a number.
+    signed_in("officer")
+    html = client.get(f"/documents/{warning['id']}/cover-sheet").get_data(as_text=True)
+    assert "not sent by certified mail" in html and "only by personal" in html
+    assert 'name="article"' not in html
+    html = client.get(f"/documents/{draft['id']}/cover-sheet").get_data(as_text=True)
+    assert "only an issued notice is mailed" in html and 'name="article"' not in html
+    r = client.get("/mailing/print", query_string={"documents": "99999999999"})
+    assert r.status_code == 422 and "Choose the notices from the list" in r.get_data(as_text=True)
 
 
 # --- labels -------------------------------------------------------------------------------

@@ -268,6 +268,15 @@ def piece(session: Session, user: User, doc: Document, case: Case, typed: str | 
     )
 
 
+def certified_refusal(session: Session, doc: Document, case: Case) -> str | None:
+    """Why `doc` is not sent by certified mail under its profile, in words; None if it may be."""
+    try:
+        check_method(case_profile(session, case), doc.type, CERTIFIED)
+    except Invalid as exc:
+        return exc.message
+    return None
+
+
 def return_receipt_requested(profile: Profile) -> bool:
     """Certified mail takes effect on delivery 'per the return receipt' in every profile
     (deadlines.effective_service): the receipt is always asked for. A profile whose rule did

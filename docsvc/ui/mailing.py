@@ -17,6 +17,7 @@ from docsvc.ui.forms import Field, Spec, refused, register
 from docsvc.web.context import database, db, env
 
 bp = Blueprint("mailing", __name__)
+MAX_ID = 2_147_483_647  # ids are 32-bit in the database (docs/API.md, Conventions)
 
 COVER = register(
     "cover-sheet",
@@ -77,7 +78,7 @@ def print_batch() -> ResponseReturnValue:
     try:
         if not raw:
             raise Invalid("Tick at least one notice, then press Print again.")
-        if any(not i.isdigit() or len(i) > 9 for i in raw):
+        if any(not i.isdigit() or not 0 < int(i) <= MAX_ID for i in raw):
             raise Invalid("Choose the notices from the list.")
         ids = list(dict.fromkeys(int(i) for i in raw))
         wanted = [service.get_document(session, user, i) for i in ids]
@@ -108,6 +109,7 @@ def _cover_page(document_id: int, status: int = 200) -> tuple[str, int]:
         doc={"id": doc.id, "name": profile_title, "status": doc.status},
         case_number=case.case_number,
         recorded=mailing.grouped(recorded) if recorded else None,
+        not_certified=mailing.certified_refusal(db(), doc, case),
         to_complainant=mailing.to_complainant(doc),
         may_print=mailing.may_print(user, doc),
     ), status
