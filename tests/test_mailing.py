@@ -619,3 +619,14 @@ def test_the_mailing_page_on_a_tablet(page, live_server, make_user, client) -> N
     r = page.request.get(f"{live_server}/mailing/print?{query}&action=covers")
     assert r.status == 200 and r.headers["content-type"] == "application/pdf"
     assert r.body().startswith(b"%PDF-")
+    # One notice's cover-sheet page: a short number refused beside its field, in words.
+    page.click(f"{item} a.button")
+    page.wait_for_url(f"{live_server}/documents/{notice['id']}/cover-sheet")
+    axe.assert_accessible(page, "the cover-sheet page")
+    page.fill("#cover-article", "9407 1112")
+    page.click("#cover-form button[type=submit]")
+    page.wait_for_selector("#cover-article-error")
+    assert "it has 8 digits" in page.inner_text("#cover-article-error")
+    assert page.input_value("#cover-article") == "9407 1112"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    axe.assert_accessible(page, "the cover-sheet page, refused")
