@@ -501,3 +501,40 @@ def test_libreoffice_converts_the_docx(client, signer, tmp_path) -> None:
     text = words_of(pdf_text(out, tmp_path))
     assert "Notice of Violation" in text and "Smith & Sons <LLC>" in text
     assert "Dana Ruiz, badge 1047" in text and "Telephone (903) 546-6012" in text
+
+
+def test_the_warning_gives_the_officers_own_telephone_and_email(client, signer, tmp_path) -> None:
+    built = build_case(client, signer.headers, "los-gatos-ca")
+    doc = issue(client, signer.headers, built, "warning_notice")
+    text = words_of(pdf_text(fetch(client, signer.headers, doc)[0], tmp_path))
+    assert (
+        "Contact Dana Ruiz, badge 1047, at (903) 546-6012 or dana.ruiz@example.org. "
+        f"Please mention case {built.case}." in text
+    )
+
+
+def test_a_context_frozen_before_issue_21_still_renders(
+    client, officer, database, settings, tmp_path
+) -> None:
+    """A notice issued before the signature block, seal and window existed re-renders (a public
+    rendition does) in the plain layout, without a seal."""
+    from docsvc.documents.env import Env
+    from docsvc.documents.service import rendered
+    from docsvc.profiles.loader import profile_for
+    from docsvc.store import FileStore
+
+    built = build_case(client, officer.headers, "tom-bean-tx")
+    doc = issue(client, officer.headers, built, "notice_of_violation")
+    with database.session() as s:
+        context = dict(s.get(Document, doc["id"]).context)
+        profile = profile_for(s, "tom-bean-tx")
+    del context["letters"], context["seal"]
+    context["officer"] = {k: context["officer"][k] for k in ("name", "badge", "role")}
+    context["deadline"] = {k: v for k, v in context["deadline"].items() if k != "after_text"}
+    env = Env(FileStore(settings.store_dir), settings)
+    pdf, docx = rendered(env, profile, context, preview=False)
+    text = words_of(pdf_text(pdf, tmp_path))
+    assert "To: Smith & Sons <LLC>" in text and "SAMPLE SEAL" not in text
+    assert "Officer 1, badge 1047 City of Tom Bean" in text and "Smith & Sons <LLC>" in docx_text(
+        docx
+    )

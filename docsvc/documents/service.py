@@ -587,10 +587,13 @@ def prepare(
         due = deadline_of(context, effective, profile)
         how = label(served["method"]).lower()  # "personal service", "posting at the property"
         context["deadline"]["date_text"] = due_text(context["deadline"]["unit"], due, profile)
-        # Each violation's own date, from its own rule (a notice may mix rules).
+        # Each violation's own date, from its own rule (a notice may mix rules); a rule that
+        # takes effect on service keeps its words ("immediately upon service").
         for v in context["violations"]:
             if v["type"] in profile.violation_types and not context["deadline"]["fixed"]:
                 rule = deadlines.Rule.of(profile.violation_types[v["type"]]["deadline"])
+                if rule.unit in ("immediate", "stop_work_order"):
+                    continue
                 own = deadlines.deadline(rule, effective, profile)
                 v["deadline_text"] = f"by {due_text(rule.unit, own, profile)}"
         context["deadline"]["service_text"] = (
