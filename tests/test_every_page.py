@@ -63,6 +63,13 @@ SKIPPED: dict[str, str] = {
     "ui.documents.document_file": "a generated document (PDF, DOCX)",
     "ui.retention.retention_certificate": "a PDF",
 }
+# A page shown with a query, so the sweep sees it with its content (results, a pager, tables),
+# not only its empty form.
+QUERIES: dict[str, str] = {
+    "ui.search.search_page": "?q=Elm",
+    "ui.cases.cases": "?status=&address=",
+    "ui.followup.reports": "?name=workload&jurisdiction=jefferson-county-wa&year=2026",
+}
 # Pages a person reads before signing in: visited without a session.
 PUBLIC = ("ui.signin.login", "public.release")
 
@@ -177,7 +184,7 @@ def pages(app: Any, seeded: Seeded) -> dict[str, str]:
 
             out[rule.endpoint] = url_for(
                 rule.endpoint, **{a: seeded.values[a] for a in rule.arguments}
-            )
+            ) + QUERIES.get(rule.endpoint, "")
     assert not unfilled, (
         "GET pages the sweep cannot visit: seed data for them, or list them in SKIPPED with "
         "a reason:\n" + "\n".join(unfilled)
@@ -205,6 +212,31 @@ WIDE = """() => {
     }
   }
   return `${root.scrollWidth}px of content in ${limit}px: ${out.slice(0, 3).join(', ')}`;
+}"""
+
+# A page with controls before its main content starts with a link past them (WCAG 2.4.1).
+SKIP_LINK = """() => {
+  const main = document.querySelector('main');
+  if (!main || main.id !== 'main') return 'no <main id="main"> for a skip link to reach';
+  const focusable = [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'
+  )].filter((el) => !el.disabled);
+  const first = focusable[0];
+  if (!first || main.contains(first)) return '';
+  if (first.matches('a.skip-link[href="#main"]')) return '';
+  return `the first control is ${first.outerHTML.slice(0, 80)}, not a skip link to the main content`;
+}"""
+
+FOCUS_CHECKED = 4
+# The focused element's ring: an outline at least 2px wide, or for a redaction box's checkbox
+# the box's own outline.
+RING = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return '';
+  const target = el.closest('.redbox') || el;
+  const s = getComputedStyle(target);
+  if (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) return '';
+  return `no visible focus ring on ${el.outerHTML.slice(0, 80)}`;
 }"""
 
 WEIGH = """() => {
@@ -300,6 +332,16 @@ def visit(
         problems.append(f"{where}: {errors}")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{who}-{_short(endpoint)}-{size}.png"), full_page=True)
+    bypass = page.evaluate(SKIP_LINK)
+    if bypass:
+        problems.append(f"{where}: {bypass}")
+    # The first few controls a keyboard reaches each show a ring (WCAG 2.4.7 / 2.4.11).
+    for _ in range(FOCUS_CHECKED):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(RING)
+        if ring:
+            problems.append(f"{where}: {ring}")
+            break
     weight: dict[str, Any] = page.evaluate(WEIGH)
     weight["status"] = status
     weight["violations"] = sum(len(v["nodes"]) for v in found)
@@ -380,6 +422,7 @@ def test_every_get_page_is_swept_or_skipped_with_a_reason(app) -> None:
     }
     assert set(SKIPPED) <= gets, set(SKIPPED) - gets
     assert set(PUBLIC) <= gets, set(PUBLIC) - gets
+    assert set(QUERIES) <= gets, set(QUERIES) - gets
 
 
 def test_review_boxes_by_keyboard_alone(
