@@ -11,8 +11,9 @@ the section holding it, so a surface can link to it; the rules here know no URL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from docsvc.cases import service as cases
 from docsvc.documents import naming
 from docsvc.documents import service as documents
 from docsvc.followup.clocks import NON_PRIORITY, OPEN_STATUSES, clocks_view
+from docsvc.labels import when
 from docsvc.models import Case, Document, User
 from docsvc.timeutil import utcnow
 
@@ -177,11 +179,11 @@ class NextClock:
     label: str  # "Re-inspect after the compliance date of Notice of Violation NOV-2"
     status: str  # due | overdue
     due_at: datetime  # in the jurisdiction's zone
-    words: str  # "overdue since Mon, Dec 14, 2026 5:00 PM PST (3 days ago)"
+    words: str  # "overdue since Dec 14, 2026, 5:00 PM PST (3 days ago)"
 
 
 def next_clock(
-    clocks: dict[str, Any], zone: tzinfo, now: datetime | None = None
+    clocks: dict[str, Any], zone: ZoneInfo, now: datetime | None = None
 ) -> NextClock | None:
     """The soonest running deadline of `clocks` (as `clocks_view` gave them), in words and in
     the jurisdiction's zone, named ('PST')."""
@@ -191,8 +193,7 @@ def next_clock(
     clock = min(running, key=lambda c: datetime.fromisoformat(c["due_at"]))
     # The clock carries the zone's offset only: its name ('PST') comes from the zone itself.
     due = datetime.fromisoformat(clock["due_at"]).astimezone(zone)
-    hour = due.strftime("%I").lstrip("0")
-    at = f"{due:%a}, {day(due)}, {due:%Y} {hour}:{due:%M %p} {due.tzname() or ''}".strip()
+    at = when(due, zone)  # 'Nov 25, 2026, 11:59 PM CST'
     days = (due.date() - (now or utcnow()).astimezone(due.tzinfo).date()).days
     if clock["status"] == "overdue":
         ago = "today" if days == 0 else "yesterday" if days == -1 else f"{-days} days ago"

@@ -1,4 +1,4 @@
-"""A case's story in words, newest first, from its audit trail: "Nov 17, 2026 10:00 AM PST —
+"""A case's story in words, newest first, from its audit trail: "Nov 17, 2026, 10:00 AM PST —
 Violation recorded: Junk and debris, by Officer Dana Reyes".
 
 Each line passes through the case's masker: what it names (a party, a caption, even a staff
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from docsvc.documents import naming
 from docsvc.identity import guard
 from docsvc.identity.mask import masker
-from docsvc.labels import label
+from docsvc.labels import label, when
 from docsvc.models import AuditEvent, Case, Party, User, Violation
 from docsvc.profiles.model import Profile
 
@@ -24,7 +24,7 @@ from docsvc.profiles.model import Profile
 @dataclass(frozen=True)
 class Entry:
     at: datetime  # in the jurisdiction's zone
-    when: str  # "Nov 17, 2026 10:00 AM PST"
+    when: str  # "Nov 17, 2026, 10:00 AM PST"
     action: str  # the audit action (for tests and styling, never shown)
     what: str  # "Violation recorded"
     about: str | None  # "Junk and debris", "Notice of Violation NOV-2"
@@ -34,12 +34,6 @@ class Entry:
     def text(self) -> str:
         said = f"{self.what}: {self.about}" if self.about else self.what
         return f"{said}, by {self.who}"
-
-
-def when(at: datetime) -> str:
-    """'Nov 17, 2026 10:00 AM PST' (an aware time, already in the jurisdiction's zone)."""
-    hour = at.strftime("%I").lstrip("0")
-    return f"{at:%b} {at.day}, {at:%Y} {hour}:{at:%M %p %Z}".strip()
 
 
 def _who(user: User | None) -> str:
@@ -79,7 +73,7 @@ def case_timeline(session: Session, case: Case, profile: Profile) -> list[Entry]
         out.append(
             Entry(
                 at=at,
-                when=when(at),
+                when=when(at, profile.zone),
                 action=event.action,
                 what=label(event.action, "event"),
                 about=masked(about),
