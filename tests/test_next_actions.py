@@ -190,3 +190,32 @@ def test_at_most_two_and_one_button_a_form() -> None:
     assert a is not None and a.label == "Inspect the property by Dec 14"
     assert b is not None and b.label == "Re-inspect (overdue since Dec 10)"
     assert _from_clock({"name": "compliance", "status": "due", "due_at": "2026-12-14"}) is None
+
+
+def test_a_case_referred_to_the_attorney_asks_the_attorney_for_its_bundle(
+    client, database, officer, attorney, records, clock
+) -> None:
+    from tests.test_referrals import tb_case
+
+    clock("2030-01-07T09:00:00-06:00")
+    case, _, violation = tb_case(client, officer.headers, "5 Pine Street")
+    assert steps(database, attorney, case) == []  # nothing for court yet
+    r = client.put(
+        f"/api/cases/{case}/violations/{violation}/imminent-threat",
+        headers=officer.headers,
+        json={"imminent_threat": True, "note": "Open cistern"},
+    )
+    assert r.status_code == 200, r.json
+    r = client.post(
+        f"/api/cases/{case}/referrals",
+        headers=officer.headers,
+        json={"kind": "imminent_threat", "referred_on": "2030-01-07"},
+    )
+    assert r.status_code == 201, r.json
+    bundle = NextAction("build_bundle", "Build a court bundle", "bundle-form", "bundles")
+    assert steps(database, attorney, case) == [bundle]
+    assert steps(database, records, case) == [bundle]
+    assert "build_bundle" not in [a.action for a in steps(database, officer, case)]
+    r = client.post(f"/api/cases/{case}/bundles", headers=attorney.headers, json={})
+    assert r.status_code in (201, 202), r.json
+    assert steps(database, attorney, case) == []  # bundled: nothing left to offer

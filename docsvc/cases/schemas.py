@@ -296,7 +296,8 @@ class NextActionOut(Schema):
     action = fields.String(
         metadata={"description": "What the step does: add_owner, record_violation, inspect, "
                   "reinspect, contact_complainant, refer, record_permit_application, issue, "
-                  "issue_notice, record_service, record_receipt, close, build_bundle."}
+                  "issue_notice, record_service, record_receipt, close; build_bundle (records, "
+                  "attorneys) once the case is referred to the attorney."}
     )  # fmt: skip
     href = fields.String(metadata={"description": "The case page's form that does it."})
 

@@ -4,9 +4,9 @@ next clock in words.
 
 Read from the case's state, parties, violations, documents, service and clocks (the clocks as
 `clocks.clocks_view` computed them: never recomputed here). Only a role that may do the step is
-offered it: officers and administrators record; records staff and attorneys build a court
-bundle of an escalated case. Each action names the case page's form that does it (its id) and
-the section holding it, so a surface can link to it; the rules here know no URL."""
+offered it: officers and administrators record; records staff and attorneys build the court
+bundle of a case referred to the attorney. Each action names the case page's form that does it
+(its id) and the section holding it, so a surface can link to it; the rules here know no URL."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from docsvc.auth.permissions import allowed
@@ -23,7 +24,8 @@ from docsvc.documents import naming
 from docsvc.documents import service as documents
 from docsvc.followup.clocks import NON_PRIORITY, OPEN_STATUSES, clocks_view
 from docsvc.labels import when
-from docsvc.models import Case, Document, User
+from docsvc.models import Bundle, Case, Document, User
+from docsvc.models.enforcement import Referral
 from docsvc.timeutil import utcnow
 
 MOST = 2  # a header offering more is a menu, not a next step
@@ -139,6 +141,12 @@ def _pipeline(session: Session, case: Case) -> list[NextAction]:
     return out
 
 
+def _referred_unbundled(session: Session, case: Case) -> bool:
+    referred = session.scalar(select(exists().where(Referral.case_id == case.id)))
+    bundled = session.scalar(select(exists().where(Bundle.case_id == case.id)))
+    return bool(referred) and not bundled
+
+
 def next_actions(
     session: Session,
     case: Case,
@@ -152,7 +160,8 @@ def next_actions(
     if case.status not in OPEN_STATUSES:
         return []  # closed or refused: nothing more is recorded
     if not allowed(user.role, "cases.write"):
-        if allowed(user.role, "bundles") and case.status == "escalated":
+        # Referred to the attorney and not yet bundled: the case file for court is theirs to make.
+        if allowed(user.role, "bundles") and _referred_unbundled(session, case):
             return [NextAction("build_bundle", "Build a court bundle", "bundle-form", "bundles")]
         return []
     view = clocks if clocks is not None else clocks_view(session, case)
