@@ -242,6 +242,39 @@ def test_counsels_explanation_reaches_the_page_only_as_released(
         assert never not in text, never
 
 
+def test_a_package_is_listed_from_what_it_holds_and_only_plain_names_are_served() -> None:
+    """An older or odd package (no index, an image, a folder, a damaged PDF) is still listed
+    in words, and only a plain name of a known type can be fetched on its own."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from docsvc.disclosure import public_view
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("LG-1-001.pdf", pdf_with(text_ops("A page.")))
+        zf.writestr("photo.png", b"\x89PNG\r\n\x1a\n")
+        zf.writestr("notes/inside.pdf", pdf_with(text_ops("In a folder.")))
+        zf.writestr(".hidden.pdf", b"%PDF-1.4")
+        zf.writestr("damaged.pdf", b"%PDF-1.4 not really")
+        zf.writestr("run.exe", b"MZ")
+    data = out.getvalue()
+    files = {f.name: f for f in public_view._read(data).files}
+    assert files["LG-1-001.pdf"].extent == "1 page" and files["LG-1-001.pdf"].single
+    assert files["photo.png"].extent == "1 image"
+    assert files["damaged.pdf"].extent == ""  # listed, without a count it cannot make
+    assert not files["notes/inside.pdf"].single and not files[".hidden.pdf"].single
+    assert not files["run.exe"].single and files["run.exe"].description is None
+    assert public_view.member(data, "photo.png") == (b"\x89PNG\r\n\x1a\n", "image/png")
+    for name in ("notes/inside.pdf", ".hidden.pdf", "run.exe", "missing.pdf", "../LG-1-001.pdf"):
+        assert public_view.member(data, name) is None, name
+    # An expiry other than a midnight is said with its clock time.
+    pacific = ZoneInfo("America/Los_Angeles")
+    at = datetime(2026, 12, 5, 1, 30, tzinfo=UTC)  # 17:30 on the 4th, Pacific
+    assert public_view._until(at, pacific) == "December 4, 2026 at 5:30 p.m."
+    assert public_view._size(2_411_725) == "2.3 MB" and public_view._size(300) == "1 KB"
+
+
 from tests import axe  # noqa: E402
 from tests import test_browser as tablet  # noqa: E402
 
