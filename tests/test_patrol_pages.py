@@ -27,7 +27,7 @@ def beside(html: str, input_id: str) -> str:
 
 def shown(html: str) -> str:
     """What a person reads of the page's main part."""
-    return html_lib.unescape(re.sub(r"<[^>]+>", " ", html.split("<main>")[1]))
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", re.split(r"<main\b[^>]*>", html)[1]))
 
 
 def area_id(database, name: str) -> int:
