@@ -107,7 +107,7 @@ def test_timeline_never_names_the_complainant(client, officer, signed_in, clock)
     signed_in("records")
     html = client.get(f"/cases/{built.case}").get_data(as_text=True)
     timeline = html.split('id="timeline"')[1].split("</section>")[0]
-    assert "Party added: Smith &amp; Sons &lt;LLC&gt; (owner)" in timeline
+    assert "Party added: Smith &amp; Sons &lt;LLC&gt;, the owner" in timeline
     assert "Party added: [complainant]" in timeline
     assert "O'Brien" not in timeline and "O&#39;Brien" not in timeline
     assert "Nguy" not in timeline

@@ -63,7 +63,7 @@ def test_an_officer_flags_a_threat_and_records_the_referral_on_the_page(
     assert c["status"] == "due" and c["due_at"] == "2030-01-08T23:59:59-06:00"
     html, form = page(client, case)
     threats = section(html, f"threat-{violation}")
-    assert "Imminent threat" in threats and "Flagged 2030-01-07 08:30" in threats
+    assert "Imminent threat" in threats and "Flagged Jan 7, 2030, 8:30 AM CST" in threats
     assert "Open cistern by the school path" in threats and "Nguyễn" not in html
     assert "Refer to the City Attorney: a violation is an imminent threat" in section(
         html, "referral-clocks"

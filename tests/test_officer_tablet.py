@@ -333,11 +333,11 @@ def test_notices_are_named_by_title_number_recipient_and_violations(
     docs = page.split('id="documents"')[1].split("</section>")[0]
     item = docs.split(f'id="doc-{courtesy["id"]}"')[1].split("</li>")[0]
     assert cn in item and "Smith &amp; Sons &lt;LLC&gt;" in item
-    assert "issued 2026-11-21 09:00" in item
+    assert "issued Nov 21, 2026, 9:00 AM PST" in item
     assert "Junk, trash or debris on the property" in item
     nov_item = docs.split(f'id="doc-{nov["id"]}"')[1].split("</li>")[0]
     assert f"Notice of Violation NOV-{nov['id']}" in nov_item
-    assert "mailed 2026-11-18" in nov_item
+    assert "mailed Nov 18, 2026" in nov_item
     timeline = page.split('id="timeline"')[1].split("</section>")[0]
     for code in ("party add", "document return_receipt", "document issue", "case open"):
         assert code not in timeline
@@ -483,7 +483,7 @@ def test_the_service_form_fits_the_method_and_a_second_service_asks_first(
     item = client.get(f"/cases/{built.case}").get_data(as_text=True).split(
         f'id="doc-{nov["id"]}"')[1].split("</li>")[0]  # fmt: skip
     assert (
-        "personal service · Served on 2026-11-18 09:40 to Dana Smith, the owner at At the front door by"
+        "personal service · Served on Nov 18, 2026, 9:40 AM PST to Dana Smith, the owner at At the front door by"
         in item
     )
     # A second service asks first, naming the first; Cancel keeps what was typed.

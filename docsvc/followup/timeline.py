@@ -52,7 +52,7 @@ def _about(session: Session, case: Case, profile: Profile) -> dict[tuple[str, st
         title = profile.violation_types.get(v.violation_type, {}).get("title", v.violation_type)
         out[("violation", str(v.id))] = title
     for p in session.scalars(select(Party).where(Party.case_id == case.id)):
-        out[("party", str(p.id))] = f"{p.name} ({label(p.role).lower()})"
+        out[("party", str(p.id))] = f"{p.name}, the {label(p.role).lower()}"
     return out
 
 
