@@ -77,8 +77,13 @@ def test_noticed_case_offers_service_and_counts_its_sections(client, signed_in, 
     for tab_id in tabs:
         assert by_id(doc, tab_id.removeprefix("tab-")), tab_id
     assert doc.xpath('//*[@id="case-sections"]//a[@id="ledger-link"]')
-    # The notice's links have their place (a cover sheet's link joins them).
-    assert doc.xpath(f'//*[@id="doc-{notice["id"]}-links"]/a')
+    # The notice's links: Los Gatos mails a notice of violation by certified mail, so an officer
+    # finds its cover sheet beside the PDF; a records clerk, who records no mailing, does not.
+    cover = doc.xpath(f'//*[@id="doc-{notice["id"]}-links"]/a[@id="doc-{notice["id"]}-cover"]')
+    assert [a.get("href") for a in cover] == [f"/documents/{notice['id']}/cover-sheet"]
+    assert text(cover[0]) == "Certified-mail cover sheet"
+    signed_in("records")
+    assert not page(client, built.case).xpath(f'//*[@id="doc-{notice["id"]}-cover"]')
 
 
 def test_timeline_newest_first_in_words(client, signed_in, clock) -> None:
