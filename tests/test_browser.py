@@ -124,7 +124,7 @@ def test_complaint_to_case_file_with_photos(
     page.wait_for_function("() => document.querySelector('.gallery img').complete")
     width = page.eval_on_selector(".gallery img", "img => img.naturalWidth")
     assert width == 320  # the thumbnail made at upload
-    assert "taken 2026-11-16" in page.inner_text("#photos")
+    assert "taken Nov 16, 2026, 10:15 AM PST" in page.inner_text("#photos")  # its zone, named
 
     page.click("#reveal-complainant")
     page.wait_for_selector("#complainant")
@@ -218,7 +218,7 @@ def test_prepare_issue_serve_and_receipt(page, live_server, make_user, client, t
     assert items.count() == 2
     first = items.nth(0)
     assert re.search(
-        r"Notice of Violation NOV-\d+ · issued [\d-]+ [\d:]+ · to Smith & Sons <LLC>",
+        r"Notice of Violation NOV-\d+ · issued \w{3} \d+, \d{4}, \d+:\d\d [AP]M P[SD]T · to Smith & Sons <LLC>",
         first.inner_text(),
     )
     pdf = page.request.get(
@@ -321,7 +321,8 @@ def test_refused_service_form_keeps_what_was_typed_and_a_notice_is_issued_after_
     page.click("#confirm-yes")
     page.wait_for_selector("text=Document issued.")
     assert re.search(
-        r" · issued [\d-]+ [\d:]+ · to Dana Smith", page.inner_text(f"#doc-{draft['id']}")
+        r" · issued \w{3} \d+, \d{4}, \d+:\d\d [AP]M P[SD]T · to Dana Smith",
+        page.inner_text(f"#doc-{draft['id']}"),
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
