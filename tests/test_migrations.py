@@ -130,3 +130,63 @@ def test_the_chain_runs_down_to_nothing_and_back_to_the_same_schema(fresh_engine
     upgrade(fresh_engine)
     assert _schema(fresh_engine) == built
     assert pending_model_changes(fresh_engine) == []
+
+
+def _fill(conn, insp, table: str, made: dict[str, dict[str, object]]) -> dict[str, object]:
+    """One row in `table`, made first in every table a required column of it refers to:
+    whatever columns a revision requires, the upgrade then meets rows that reference others."""
+    if table in made:
+        return made[table]
+    refers = {
+        f["constrained_columns"][0]: (f["referred_table"], f["referred_columns"][0])
+        for f in insp.get_foreign_keys(table)
+        if len(f["constrained_columns"]) == 1
+    }
+    row: dict[str, object] = {}
+    for col in insp.get_columns(table):
+        name, kind = col["name"], str(col["type"]).upper()
+        if col["nullable"] and name not in refers:
+            continue
+        if name in refers and refers[name][0] != table:
+            referred, column = refers[name]
+            row[name] = _fill(conn, insp, referred, made)[column]
+        elif name == "id":
+            row[name] = 1
+        elif "INT" in kind or "NUMERIC" in kind or "BOOL" in kind:
+            row[name] = 0
+        elif "DATETIME" in kind or "TIMESTAMP" in kind:
+            row[name] = "2026-01-01 00:00:00.000000"
+        elif "DATE" in kind:
+            row[name] = "2026-01-01"
+        elif "JSON" in kind:
+            row[name] = "{}"
+        else:
+            row[name] = f"{table}-{name}"[:8]
+    cols = ", ".join(row)
+    marks = ", ".join(f":{c}" for c in row)
+    conn.execute(text(f"INSERT INTO {table} ({cols}) VALUES ({marks})"), row)
+    made[table] = row
+    return row
+
+
+def test_an_installation_with_records_upgrades_on_sqlite(tmp_path: Path) -> None:
+    # Found by a tester: a data folder made before 0020 failed to upgrade ('FOREIGN KEY
+    # constraint failed [SQL: DROP TABLE properties]'), because SQLite's copy-and-move of a
+    # referenced table ran with the foreign keys docsvc.db enforces. Always SQLite: the copy
+    # is SQLite's way to alter a table; PostgreSQL alters in place.
+    from docsvc.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    try:
+        upgrade(engine, "0019")
+        with engine.begin() as conn:
+            _fill(conn, inspect(conn), "cases", {})
+            assert conn.execute(text("SELECT count(*) FROM properties")).scalar() == 1
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT property_id FROM cases")).scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert pending_model_changes(engine) == []
+    finally:
+        engine.dispose()
