@@ -159,3 +159,22 @@ def test_the_api_case_carries_its_next_steps(client, officer, records, clock) ->
     assert (
         client.get(f"/api/cases/{built.case}", headers=records.headers).json["next_actions"] == []
     )
+
+
+def test_timeline_names_an_officer_once_with_their_title(
+    client, signed_in, database, clock
+) -> None:
+    # A tester saw "by Code Compliance Officer Officer Dana Ruiz": the title went before a
+    # display name that already starts with the role.
+    from docsvc.models import User
+
+    clock("2026-11-18T09:00:00-08:00")
+    officer = signed_in("officer")
+    with database.session() as s:
+        user = s.get(User, officer.id)
+        user.display_name, user.title = "Officer Dana Ruiz", "Code Compliance Officer"
+        s.commit()
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    told = [text(li) for li in page(client, built.case).xpath('//*[@id="timeline-list"]/li')]
+    assert told[-1].endswith("Case opened, by Officer Dana Ruiz, Code Compliance Officer")
+    assert not any("Officer Officer" in t for t in told)

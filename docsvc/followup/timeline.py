@@ -39,10 +39,13 @@ class Entry:
 def _who(user: User | None) -> str:
     if user is None:
         return "the system"
-    # "Officer Dana Reyes": the title or role first, unless the name already starts with it.
-    role = user.title or label(user.role)
+    # "Officer Dana Reyes": the role first, unless the name already starts with it; a title
+    # follows the name ("Officer Dana Ruiz, Code Compliance Officer"), never "Code Compliance
+    # Officer Officer Dana Ruiz".
+    role = label(user.role)
     name = user.display_name
-    return name if name.lower().startswith(role.lower()) else f"{role} {name}"
+    who = name if name.lower().startswith(role.lower()) else f"{role} {name}"
+    return f"{who}, {user.title}" if user.title else who
 
 
 def _about(session: Session, case: Case, profile: Profile) -> dict[tuple[str, str], str]:
