@@ -425,6 +425,26 @@ def test_a_one_violation_notice_with_one_photo_is_one_page(
     assert structure_problems(pdf) == []
 
 
+def test_a_notice_with_a_help_list_keeps_the_signed_notice_on_page_one(
+    client, signer, tmp_path
+) -> None:
+    # Lee's Summit prints its community help list on a notice of violation (LS II.B.2): when
+    # it does not fit, it moves whole to page 2 as an enclosure; the notice and its signature
+    # stay on page 1, and the list is never split.
+    built = build_case(client, signer.headers, "lees-summit-mo")
+    doc = issue(client, signer.headers, built, "notice_of_violation")
+    pdf, _ = fetch(client, signer.headers, doc)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) <= 2
+    first = words_of(pages[0].extract_text())
+    for phrase in ("Right to appeal", "If the violations are not corrected", "E-mail"):
+        assert phrase in first
+    if len(pages) == 2:
+        second = words_of(pages[1].extract_text())
+        assert "Help with the corrections" in second and "Help with the corrections" not in first
+        assert "Right to appeal" not in second and "E-mail" not in second
+
+
 def test_photos_print_in_a_captioned_grid_two_to_a_row(client, officer, tmp_path) -> None:
     from tests import helpers
 
