@@ -260,7 +260,7 @@ def test_an_unmailed_notice_takes_the_typed_number_and_records_nothing(
     before = service_rows(database)
     r = cover(client, officer.headers, doc["id"])
     assert r.status_code == 422
-    assert "no certified mailing is recorded" in r.json["error"]
+    assert f"Notice of Violation NOV-{doc['id']} needs its article number" in r.json["error"]
     assert "PS Form 3800" in r.json["error"]
     number = article_number()
     wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
@@ -539,12 +539,14 @@ def test_the_mailing_page(client, make_user, signed_in, clock, database, tmp_pat
     assert 'href="/mailing"' in html  # in the navigation
     assert f'value="{waiting["id"]}"' in html and "Smith &amp; Sons &lt;LLC&gt;" in html
     assert f'value="{served["id"]}"' not in html  # served in person: nothing to mail
-    assert f'href="/documents/{waiting["id"]}/cover-sheet"' in html
+    assert f'name="cover" value="{waiting["id"]}"' in html  # its own cover sheet, as typed
     assert "Printing does not record the mailing" in html
     # Print cover sheets without a number: the page again, saying what to fix.
     r = client.get("/mailing/print", query_string={"documents": waiting["id"], "action": "covers"})
     assert r.status_code == 422
-    assert "No certified mailing is recorded" in r.get_data(as_text=True)
+    assert f"Notice of Violation NOV-{waiting['id']} needs its article number" in r.get_data(
+        as_text=True
+    )
     assert "checked" in r.get_data(as_text=True)  # the ticks kept
     query = {"documents": waiting["id"], "action": "covers", f"article-{waiting['id']}":
              article_number()}  # fmt: skip
@@ -596,22 +598,23 @@ def test_the_mailing_page_on_a_tablet(page, live_server, make_user, client) -> N
     assert "Smith & Sons <LLC>" in page.inner_text(item)
     # Fits the tablet, every control big enough to tap, nothing an assistive reader trips on.
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
-    for control in (f"{item} label.check", f"{item} input[type=text]", f"{item} a.button",
+    for control in (f"{item} label.check", f"{item} input[type=text]", f"{item} button[name=cover]",
                     "#mailing-form button[value=covers]"):  # fmt: skip
         box = page.locator(control).bounding_box()
         assert box is not None and box["height"] >= 44, (control, box)
     axe.assert_accessible(page, "the mailing page")
     # A mistyped number: the page again, saying what to fix, with the tick and number kept.
     page.check(f"{item} input[type=checkbox]")
-    page.fill(f"#article-{notice['id']}", "9407 1112 0620 8180 7024")
+    page.fill(f"#mailing-article-{notice['id']}", "9407 1112 0620 8180 7024")
     page.click("#mailing-form button[value=covers]")
     page.wait_for_selector("#error-summary")
     assert "check digit" in page.inner_text("#error-summary")
     assert page.is_checked(f"{item} input[type=checkbox]")
-    assert page.input_value(f"#article-{notice['id']}") == "9407 1112 0620 8180 7024"
+    assert page.input_value(f"#mailing-article-{notice['id']}") == "9407 1112 0620 8180 7024"
+    assert "check digit" in page.inner_text(f"#mailing-article-{notice['id']}-error")
     axe.assert_accessible(page, "the mailing page, refused")
     # Fixed, the same form asks for the PDF (fetched as the browser would, with its session).
-    page.fill(f"#article-{notice['id']}", article_number())
+    page.fill(f"#mailing-article-{notice['id']}", article_number())
     query = page.evaluate(
         "() => new URLSearchParams(new FormData(document.querySelector('#mailing-form')))"
         ".toString()"
@@ -620,8 +623,7 @@ def test_the_mailing_page_on_a_tablet(page, live_server, make_user, client) -> N
     assert r.status == 200 and r.headers["content-type"] == "application/pdf"
     assert r.body().startswith(b"%PDF-")
     # One notice's cover-sheet page: a short number refused beside its field, in words.
-    page.click(f"{item} a.button")
-    page.wait_for_url(f"{live_server}/documents/{notice['id']}/cover-sheet")
+    page.goto(f"{live_server}/documents/{notice['id']}/cover-sheet")
     axe.assert_accessible(page, "the cover-sheet page")
     page.fill("#cover-article", "9407 1112")
     page.click("#cover-form button[type=submit]")
@@ -630,3 +632,129 @@ def test_the_mailing_page_on_a_tablet(page, live_server, make_user, client) -> N
     assert page.input_value("#cover-article") == "9407 1112"
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
     axe.assert_accessible(page, "the cover-sheet page, refused")
+
+
+# --- a batch, as the tester typed it --------------------------------------------------------
+
+
+def _number(seed: str) -> str:
+    body = (seed + "0" * 21)[:21]
+    return body + str(mailing.usps.check_digit(body))
+
+
+def _beside(html: str, doc_id: int) -> str:
+    """The message shown beside a notice's article number on the mailing page."""
+    found = re.search(rf'id="mailing-article-{doc_id}-error">(.*?)</span>\s*</label>', html, re.S)
+    assert found, f"no message beside notice {doc_id}'s field"
+    assert re.search(rf'id="mailing-article-{doc_id}"[^>]*aria-invalid="true"', html)
+    return unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip().removeprefix("⚠").strip()
+
+
+def test_one_article_number_for_two_notices_is_refused(
+    client, make_user, signed_in, clock, database
+) -> None:
+    officer = make_user("officer")
+    clock("2026-11-20T10:00:00-08:00")
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    first = issue(client, officer.headers, built, "notice_of_violation")
+    second = issue(
+        client, officer.headers, built, "notice_of_violation", recipient_party_id=built.tenant
+    )
+    same = _number("9407111206208180")
+    names = [f"Notice of Violation NOV-{d['id']}" for d in (first, second)]
+    before = service_rows(database)
+    r = client.post(
+        "/api/mailing-labels",
+        headers=officer.headers,
+        json={"documents": [first["id"], second["id"]],
+              "articles": {str(first["id"]): same, str(second["id"]): grouped_(same)}},
+    )  # fmt: skip
+    assert r.status_code == 422, r.json
+    assert all(n in r.json["error"] for n in names) and "one envelope" in r.json["error"]
+    assert set(r.json["details"]["articles"]) == {str(first["id"]), str(second["id"])}
+    # The same on the page: both cover sheets refused, the message beside each field.
+    signed_in("officer")
+    query = {"documents": [first["id"], second["id"]], "action": "covers",
+             f"article-{first['id']}": same, f"article-{second['id']}": same}  # fmt: skip
+    for action in ("covers", "labels"):
+        r = client.get("/mailing/print", query_string={**query, "action": action})
+        assert r.status_code == 422 and r.mimetype == "text/html"
+        html = r.get_data(as_text=True)
+        for doc in (first, second):
+            assert all(n in _beside(html, doc["id"]) for n in names)
+    # Each its own number: printed.
+    query[f"article-{second['id']}"] = _number("9407111206208181")
+    r = client.get("/mailing/print", query_string=query)
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert service_rows(database) == before
+
+
+def test_a_number_recorded_for_another_notice_is_refused(client, officer, signed_in, clock) -> None:
+    advance = clock("2030-11-20T09:00:00-08:00")
+    built, mailed = mailed_notice(client, officer.headers, advance)
+    other = issue(client, officer.headers, built, "notice_of_violation")
+    taken = article_number()  # the mailed notice's, recorded
+    r = cover(client, officer.headers, other["id"], grouped_(taken))
+    assert r.status_code == 422, r.json
+    assert (
+        f"already recorded for the mailing of Notice of Violation NOV-{mailed['id']}"
+        in (r.json["error"])
+    )
+    assert r.json["details"]["field"] == "article"
+    r = client.post(
+        "/api/mailing-labels",
+        headers=officer.headers,
+        json={"documents": [other["id"]], "articles": {str(other["id"]): taken}},
+    )
+    assert r.status_code == 422 and "already recorded" in r.json["error"], r.json
+    # Its own recorded number still prints on its own cover sheet.
+    assert cover(client, officer.headers, mailed["id"], taken).status_code == 200
+
+
+def test_the_mailing_page_says_which_notice_and_keeps_what_was_typed(
+    client, make_user, signed_in, clock
+) -> None:
+    officer = make_user("officer")
+    clock("2026-11-20T10:00:00-08:00")
+    built = build_case(client, officer.headers, "los-gatos-ca")
+    first = issue(client, officer.headers, built, "notice_of_violation")
+    second = issue(
+        client, officer.headers, built, "notice_of_violation", recipient_party_id=built.tenant
+    )
+    signed_in("officer")
+    # Two ticked, no numbers: each notice named beside its own field, under "Not printed."
+    r = client.get(
+        "/mailing/print",
+        query_string={"documents": [first["id"], second["id"]], "action": "covers"},
+    )
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    for doc in (first, second):
+        said = _beside(html, doc["id"])
+        assert said.startswith(f"Notice of Violation NOV-{doc['id']} needs its article number")
+    assert "recorded" not in _beside(html, first["id"])
+    assert "Not printed." in html and "Not saved." not in html
+    assert f'href="#mailing-article-{second["id"]}"' in html  # the summary links to the field
+    # A notice's own Cover sheet button prints it with the number typed in its row.
+    typed = grouped_(article_number())
+    r = client.get(
+        "/mailing/print",
+        query_string={"cover": second["id"], f"article-{second['id']}": typed,
+                      "documents": first["id"]},
+    )  # fmt: skip
+    assert r.status_code == 200 and r.mimetype == "application/pdf", r.get_data(as_text=True)
+    assert len(pdfium.PdfDocument(r.data)) == 1  # that notice alone
+    # Refused, the number typed stays in its field.
+    r = client.get(
+        "/mailing/print",
+        query_string={"cover": second["id"], f"article-{second['id']}": "1234"},
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "it has 4 digits" in _beside(html, second["id"])
+    assert re.search(rf'id="mailing-article-{second["id"]}"[^>]*value="1234"', html)
+    # One notice's cover sheet page: a refusal reads "Not printed.", never "Not saved.".
+    r = client.get(
+        f"/documents/{first['id']}/cover-sheet", query_string={"print": 1, "article": "12"}
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Not printed." in html and "Not saved." not in html

@@ -130,24 +130,97 @@ def recorded_article(doc: Document) -> str | None:
     return mailed[-1].article_number if mailed else None
 
 
-def article_for(doc: Document, typed: str | None) -> str:
-    """The recorded mailing's number; otherwise the one the officer typed (checked)."""
-    recorded = recorded_article(doc)
-    typed = (typed or "").strip()
-    if recorded is not None:
-        if typed and usps.validate(typed) != recorded:
-            raise Invalid(
-                f"this notice's certified mailing is recorded with article number "
-                f"{grouped(recorded)}; leave the number empty to print that one.",
-                {"field": "article"},
+def _recorded_elsewhere(session: Session, user: User, number: str, doc: Document) -> str | None:
+    """Whose mailing `number` is already recorded for, other than `doc`'s, in words ('Notice
+    of Violation NOV-3 of case LG-2026-0001', or 'another notice' outside the user's
+    jurisdictions); None when it is free. One PS Form 3800 label goes on one envelope."""
+    other = session.scalar(
+        select(ServiceRecord.document_id)
+        .where(ServiceRecord.article_number == number, ServiceRecord.document_id != doc.id)
+        .limit(1)
+    )
+    if other is None:
+        return None
+    seen = session.execute(
+        select(Document, Case)
+        .join(Case, Case.id == Document.case_id)
+        .where(Document.id == other, within(user, Case.jurisdiction_code))
+    ).first()
+    if seen is None:
+        return "another notice"
+    return f"{title_of(session, seen[0], seen[1])} of case {seen[1].case_number}"
+
+
+def articles(
+    session: Session,
+    user: User,
+    wanted: list[tuple[Document, Case, str | None]],
+    needed: bool = True,
+) -> dict[int, str | None]:
+    """Each document's article number: its recorded mailing's, else the one typed for it
+    (checked); None where none is typed and `needed` is false (a label prints without one).
+    Every problem is found before any is said: 422 naming each notice, with its message by
+    document id (`details['articles']`), for a number missing, mistyped, other than the
+    recorded one, already recorded for another notice's mailing, or typed for two notices."""
+    out: dict[int, str | None] = {}
+    problems: dict[int, str] = {}
+    typed_ids: set[int] = set()  # numbers typed here, not recorded ones
+    for doc, case, typed in wanted:
+        title = title_of(session, doc, case)
+        recorded = recorded_article(doc)
+        typed = (typed or "").strip()
+        if recorded is not None:
+            if needed and typed and usps.validate(typed) != recorded:
+                problems[doc.id] = (
+                    f"{title}'s certified mailing is recorded with article number "
+                    f"{grouped(recorded)}; leave its number empty to print that one."
+                )
+            out[doc.id] = recorded
+            continue
+        if not typed:
+            if needed:
+                problems[doc.id] = f"{title} needs its article number. {ARTICLE_HELP}"
+            out[doc.id] = None
+            continue
+        try:
+            number = checked(typed)
+        except Invalid as exc:
+            problems[doc.id] = f"{title}: {exc.message}"
+            continue
+        elsewhere = _recorded_elsewhere(session, user, number, doc)
+        if elsewhere is not None:
+            problems[doc.id] = (
+                f"article number {grouped(number)}, typed for {title}, is already recorded "
+                f"for the mailing of {elsewhere}: one certified-mail label (PS Form 3800) "
+                "goes on one envelope. Type the number from this notice's own label."
             )
-        return recorded
-    if not typed:
+            continue
+        out[doc.id] = number
+        typed_ids.add(doc.id)
+    titles = {doc.id: title_of(session, doc, case) for doc, case, _ in wanted}
+    by_number: dict[str, list[int]] = {}
+    for doc_id, kept in out.items():
+        if kept is not None and doc_id in typed_ids:
+            by_number.setdefault(kept, []).append(doc_id)
+    for number, ids in by_number.items():
+        if len(ids) > 1:
+            names = [titles[i] for i in ids]
+            both = ("both " if len(names) == 2 else "each of ") + ", ".join(names[:-1])
+            both += " and " + names[-1]
+            for i in ids:
+                problems.setdefault(
+                    i,
+                    f"article number {grouped(number)} is typed for {both}: one "
+                    "certified-mail label (PS Form 3800) goes on one envelope. Type each "
+                    "notice's own number.",
+                )
+    if problems:
+        said = list(dict.fromkeys(problems.values()))
         raise Invalid(
-            "no certified mailing is recorded for this notice yet. " + ARTICLE_HELP,
-            {"field": "article"},
+            " ".join(m[:1].upper() + m[1:] for m in said),
+            {"field": "article", "articles": {str(k): v for k, v in problems.items()}},
         )
-    return checked(typed)
+    return out
 
 
 def barcode_svg(article: str) -> Markup:
@@ -247,13 +320,17 @@ def issued(doc: Document, case: Case, profile: Profile) -> None:
         raise Conflict(f"{title} was replaced by a correction; mail the correction instead.")
 
 
-def piece(session: Session, user: User, doc: Document, case: Case, typed: str | None) -> Piece:
-    """One cover sheet's content, checked: issued, sent by certified mail where the profile
-    allows it, an article number, and the guard passed for a document to the complainant."""
+def mailable(session: Session, doc: Document, case: Case) -> None:
+    """Issued, and of a type its profile lets go by certified mail (409, 422 in words)."""
     profile = case_profile(session, case)
     issued(doc, case, profile)
     check_method(profile, doc.type, CERTIFIED)
-    article = article_for(doc, typed)
+
+
+def piece(session: Session, user: User, doc: Document, case: Case, article: str) -> Piece:
+    """One cover sheet's content, once the notice is `mailable` and its article number
+    checked (`articles`): the guard passed for a document to the complainant."""
+    profile = case_profile(session, case)
     _check_guard(user, case, doc)
     title = profile.document_types[doc.type]["title"]
     return Piece(
@@ -308,7 +385,10 @@ def cover_sheets(
         raise Invalid("choose at least one notice to print a cover sheet for.")
     if len(wanted) > MAX_COVERS:
         raise Invalid(f"print at most {MAX_COVERS} cover sheets at a time.")
-    pieces = [piece(session, user, doc, case, typed) for doc, case, typed in wanted]
+    for doc, case, _ in wanted:
+        mailable(session, doc, case)
+    numbers = articles(session, user, wanted)
+    pieces = [piece(session, user, doc, case, numbers[doc.id] or "") for doc, case, _ in wanted]
     _record_views(database, user, [(p.doc, p.case) for p in pieces], "mailing.cover_sheet")
     parts = []
     # Consecutive sheets of one jurisdiction share a render (and its own templates, if any).
@@ -398,16 +478,16 @@ def labels_for(
             + ", ".join(str(i) for i in refused)
             + " are addressed to the complainant: leave them out of the batch."
         )
+    for doc, case in wanted:
+        issued(doc, case, case_profile(session, case))
+    numbers = articles(
+        session, user, [(d, c, (typed or {}).get(d.id)) for d, c in wanted], needed=False
+    )
     out = []
     for doc, case in wanted:
-        profile = case_profile(session, case)
-        issued(doc, case, profile)
-        article = recorded_article(doc)
-        if article is None and (typed or {}).get(doc.id, "").strip():
-            article = checked(typed[doc.id])  # type: ignore[index]
         _check_guard(user, case, doc)
         who = addressee(doc)
-        out.append(Label(who.name, who.lines, article))
+        out.append(Label(who.name, who.lines, numbers[doc.id]))
     return out
 
 

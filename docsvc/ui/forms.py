@@ -74,6 +74,9 @@ class Spec:
 
     fields: tuple[Field, ...]
     schema: type[Schema] | None = None
+    # What the form does, for the refused form's heading: "Not saved." ("Not printed." for a
+    # form that only prints).
+    verb: str = "saved"
 
     def get(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -147,6 +150,11 @@ class Bound:
     @property
     def refused(self) -> bool:
         return bool(self.errors or self.general)
+
+    @property
+    def not_done(self) -> str:
+        """The refused form's heading: what did not happen ('Not saved.')."""
+        return f"Not {self.spec.verb}."
 
     def id(self, name: str) -> str:
         return f"{self.key}-{name}"

@@ -6,14 +6,14 @@ page once it is sent."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 
 from docsvc.documents import mailing, service
 from docsvc.documents.schemas import CoverSheetQuery
 from docsvc.errors import DocsvcError, Invalid
 from docsvc.ui.base import in_navigation, staff
-from docsvc.ui.forms import Field, Spec, refused, register
+from docsvc.ui.forms import Bound, Field, Spec, refused, register
 from docsvc.web.context import database, db, env
 
 bp = Blueprint("mailing", __name__)
@@ -31,6 +31,7 @@ COVER = register(
             ),
         ),
         CoverSheetQuery,
+        verb="printed",
     ),
 )
 
@@ -49,16 +50,35 @@ def _pdf(body: bytes, filename: str) -> Response:
     return resp
 
 
-def _page(errors: list[str] | None = None, status: int = 200) -> tuple[str, int]:
+def _spec(waiting: list[dict[str, object]]) -> Spec:
+    """The page's form: an article number for each notice waiting; it prints, saves nothing."""
+    return Spec(
+        tuple(Field(f"article-{n['id']}", f"Article number for {n['name']}") for n in waiting),
+        verb="printed",
+    )
+
+
+def _page(problem: DocsvcError | None = None) -> tuple[str, int]:
+    """The page; refused, each notice's message beside its own article number, the rest on
+    top, under "Not printed."."""
     user = staff("cases.write")
     waiting = [mailing.describe(w) for w in mailing.awaiting(db(), user)]
+    form = Bound("mailing", _spec(waiting), request.args, typed=problem is not None)
+    if problem is not None:
+        rows = (problem.details or {}).get("articles")
+        shown = {str(n["id"]) for n in waiting}
+        if isinstance(rows, dict) and set(rows) <= shown:
+            for doc_id, message in rows.items():
+                form.errors[f"article-{doc_id}"] = [_sentence(message)]
+        else:
+            form.general.append(_sentence(problem.message))
+        g.ui_form = form
     return render_template(
         "mailing.html",
         waiting=waiting,
         chosen={int(i) for i in request.args.getlist("documents") if i.isdigit()},
-        typed=request.args,
-        errors=errors or [],
-    ), status
+        form=form,
+    ), (problem.status if problem is not None else 200)
 
 
 @bp.route("/mailing")
@@ -75,6 +95,9 @@ def print_batch() -> ResponseReturnValue:
     session = db()
     raw = request.args.getlist("documents")
     action = request.args.get("action", "labels")
+    if request.args.get("cover"):
+        # A notice's own "Cover sheet" button: that notice alone, with the number in its row.
+        raw, action = [request.args["cover"]], "covers"
     try:
         if not raw:
             raise Invalid("Tick at least one notice, then press Print again.")
@@ -92,7 +115,7 @@ def print_batch() -> ResponseReturnValue:
         return _pdf(body, "mailing-labels.pdf")
     except DocsvcError as exc:
         session.rollback()
-        return _page([_sentence(exc.message)], exc.status)
+        return _page(exc)
 
 
 def _sentence(message: str) -> str:
