@@ -168,7 +168,7 @@ def test_a_return_receipt_is_never_a_photo(client, signed_in, clock, work) -> No
         )
         docs = page.split('id="documents"')[1].split("</section>")[0]
         assert f"/attachments/{receipt_id}/original" in docs
-        assert "Return receipt: delivered 2026-11-20, signed by R. Smith" in docs
+        assert "Return receipt: delivered Nov 20, 2026, signed by R. Smith" in docs
         new = client.get(f"/cases/{built.case}/documents/new?type=notice_of_violation")
         assert f'name="photo_ids" value="{receipt_id}"' not in new.get_data(as_text=True)
         work()  # and once the worker has read it

@@ -30,26 +30,10 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from docsvc.disclosure.links import Office, office_of
+from docsvc.labels import zone_name
 from docsvc.models import DisclosureRequest, Jurisdiction, Release
 from docsvc.profiles.loader import profile_of
 from docsvc.store import FileStore
-from docsvc.timeutil import utcnow
-
-# A zone as the people who live in it name it; any other by its abbreviation.
-ZONE_WORDS = {
-    "America/Los_Angeles": "Pacific time",
-    "America/Denver": "Mountain time",
-    "America/Phoenix": "Mountain time (Arizona)",
-    "America/Chicago": "Central time",
-    "America/New_York": "Eastern time",
-    "America/Anchorage": "Alaska time",
-    "Pacific/Honolulu": "Hawaii time",
-}
-
-
-def zone_words(zone: ZoneInfo) -> str:
-    return ZONE_WORDS.get(zone.key, f"{utcnow().astimezone(zone).tzname()} time")
-
 
 # A member of the package served on its own: a plain name (no folder, no dot first) of a type
 # the release builds. Anything else in a ZIP is only downloaded with the whole package.
@@ -157,7 +141,7 @@ def view_of(session: Session, store: FileStore, rel: Release) -> ReleaseView:
         reference=f"Request {req.id}",
         received=_day(req.received_at.astimezone(zone)),
         released=_day(rel.released_at.astimezone(zone)),
-        zone=zone_words(zone),
+        zone=zone_name(zone),
         expires=_until(rel.expires_at, zone) if rel.expires_at else None,
         package_size=_size(manifest.size),
         files=manifest.files,

@@ -22,7 +22,6 @@ from docsvc.disclosure import links, review, ruling, workflow
 from docsvc.disclosure import release as releasing
 from docsvc.disclosure.findings import open_findings, present, request_finding
 from docsvc.disclosure.prepare import PREPARE_JOB, prepare_once_more
-from docsvc.disclosure.public_view import zone_words  # the public's page says the zone alike
 from docsvc.disclosure.requests import (
     get_request,
     listing,
@@ -35,6 +34,7 @@ from docsvc.disclosure.schemas import CounselDecisionIn, DisclosureIn, RevokeIn
 from docsvc.errors import Conflict, DocsvcError, Invalid, NotFound
 from docsvc.identity import guard
 from docsvc.jobs import queue
+from docsvc.labels import zone_name
 from docsvc.models import (
     DisclosureRequest,
     Redaction,
@@ -148,7 +148,7 @@ def _open_spec(jurisdictions: list[Any]) -> Spec:
     jurisdiction's (a clerk who types UTC, or another office's time, is told so up front)."""
     by_zone: dict[str, list[str]] = {}
     for j in jurisdictions:
-        by_zone.setdefault(zone_words(profile_of(j).zone), []).append(j.name)
+        by_zone.setdefault(zone_name(profile_of(j).zone), []).append(j.name)
     if len(by_zone) == 1:
         hint = f"Local time where the request was received ({next(iter(by_zone))})."
     else:
@@ -163,14 +163,14 @@ def _open_spec(jurisdictions: list[Any]) -> Spec:
 def _when(iso: str, zone: ZoneInfo) -> str:
     """A time on the page: its date and clock time where the request is, and which clock."""
     at = datetime.fromisoformat(iso).astimezone(zone)
-    return f"{at:%Y-%m-%d} at {at:%H:%M} {zone_words(zone)}"
+    return f"{at:%Y-%m-%d} at {at:%H:%M} {zone_name(zone)}"
 
 
 def _end(iso: str, zone: ZoneInfo) -> str:
     """When a link stops: a midnight (a date chosen on this page) is the end of the day before."""
     at = datetime.fromisoformat(iso).astimezone(zone)
     if at.time() == time(0):
-        return f"the end of {(at - timedelta(days=1)):%Y-%m-%d} ({zone_words(zone)})"
+        return f"the end of {(at - timedelta(days=1)):%Y-%m-%d} ({zone_name(zone)})"
     return _when(iso, zone)
 
 
@@ -234,6 +234,8 @@ def _list_page(status: int = 200) -> tuple[str, int]:
         "disclosures.html",
         requests=listed,
         jurisdiction_options=[(j.code, j.name) for j in jurisdictions],
+        # Now in each jurisdiction's zone: Received follows the one chosen (app.js).
+        now={j.code: local_now(profile_of(j).zone) for j in jurisdictions},
         form=form_for("request", _open_spec(jurisdictions), defaults),
     ), status
 
@@ -293,6 +295,7 @@ def _detail(
         req=detail,
         status=shown_statuses(db(), [req])[req.id],
         link=link_words(detail["release"], zone) if detail["release"] else None,
+        zone=zone,
         step=ruling.step_for(db(), req),
         today=utcnow().astimezone(request_zone(db(), req)).date().isoformat(),
         prepare_job=queue.latest(db(), PREPARE_JOB, req.id),

@@ -197,10 +197,14 @@ def record_receipt(
 
 
 def due_on_page(page: Any, doc_id: int) -> str:
-    """The compliance date the case page shows for a notice (YYYY-MM-DD)."""
-    m = re.search(r"due (\d{4}-\d\d-\d\d)", page.inner_text(f"#doc-{doc_id}"))
-    assert m, page.inner_text(f"#doc-{doc_id}")
-    return m.group(1)
+    """The compliance date the case page shows for a notice (YYYY-MM-DD, the day in the case's
+    zone: the page says 'due Dec 10, 2026, 11:59 PM PST' over its machine-readable time)."""
+    item = page.locator(f"#doc-{doc_id}")
+    shown = item.locator("time.due-at")
+    assert shown.count() == 1, item.inner_text()
+    said = shown.inner_text()
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M [A-Z]{3,4}", said), said
+    return str(shown.get_attribute("datetime"))[:10]
 
 
 def article_number(serial: int) -> str:

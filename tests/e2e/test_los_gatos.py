@@ -98,9 +98,9 @@ def test_los_gatos_case_from_complaint_to_retention(server, browser, tmp_path) -
     assert "Compliance date of Notice of Violation" in page.inner_text("#clock-list")
     page.click("header nav a:text('Due')")
     row = page.locator("#due-list tr", has_text=case).filter(has_text="Compliance date")
-    assert sorted(row.nth(i).locator("td").nth(2).inner_text()[:10] for i in range(2)) == sorted(
-        dates
-    )
+    due_cells = [row.nth(i).locator("td").nth(2).locator("time") for i in range(2)]
+    assert sorted(str(t.get_attribute("datetime"))[:10] for t in due_cells) == sorted(dates)
+    assert all(t.inner_text().endswith(("PST", "PDT")) for t in due_cells)  # the zone, named
 
     # A citation from the court's system: the fine comes from the Town's schedule.
     detail = api.ok("GET", f"/api/cases/{case}")

@@ -21,17 +21,20 @@ document.addEventListener("DOMContentLoaded", () => {
   origin?.addEventListener("change", sync);
   sync();
 
-  // Received is now where the case is: follow the jurisdiction chosen until it is typed in.
-  const where = intake?.querySelector("select[name=jurisdiction]");
-  const received = intake?.querySelector("input[name=received_at]");
-  if (where && received) {
+  // Received is now where the case or request is: on every form whose jurisdiction options
+  // carry their zone's now (new case, records request), follow the one chosen until typed in.
+  for (const form of document.querySelectorAll("form")) {
+    const choice = form.querySelector("select[name=jurisdiction]");
+    const received = form.querySelector("input[name=received_at]");
+    if (!choice || !received || !choice.querySelector("option[data-now]")) continue;
     let typed = false;
     received.addEventListener("input", () => { typed = true; });
-    where.addEventListener("change", () => {
-      const now = where.selectedOptions[0]?.dataset.now;
+    choice.addEventListener("change", () => {
+      const now = choice.selectedOptions[0]?.dataset.now;
       if (!typed && now) received.value = now;
     });
   }
+  const where = intake?.querySelector("select[name=jurisdiction]");
 
   // Only the chosen jurisdiction's types of complaint and factors weighed; without script
   // every jurisdiction's are shown, each under its name, and the server reads the chosen one's.
