@@ -331,6 +331,19 @@ def test_only_issued_notices_sent_by_certified_mail(client, officer, signed_in) 
     assert "only an issued notice is mailed" in html and 'name="article"' not in html
     r = client.get("/mailing/print", query_string={"documents": "99999999999"})
     assert r.status_code == 422 and "Choose the notices from the list" in r.get_data(as_text=True)
+    # A label takes no article number either: a tester printed "Certified 9407 …" on the label
+    # of a notice served only in person. Without a number, the label prints plain.
+    r = client.post(
+        "/api/mailing-labels",
+        headers=officer.headers,
+        json={"documents": [warning["id"]], "articles": {str(warning["id"]): article_number()}},
+    )
+    assert r.status_code == 422 and "is not sent by certified mail" in r.json["error"], r.json
+    assert "only by" in r.json["details"]["articles"][str(warning["id"])]
+    plain = client.post(
+        "/api/mailing-labels", headers=officer.headers, json={"documents": [warning["id"]]}
+    )
+    assert plain.status_code == 200 and plain.data.startswith(b"%PDF")
 
 
 # --- labels -------------------------------------------------------------------------------

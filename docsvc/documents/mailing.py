@@ -182,6 +182,15 @@ def articles(
                 problems[doc.id] = f"{title} needs its article number. {ARTICLE_HELP}"
             out[doc.id] = None
             continue
+        # A label marked "Certified" for a notice its profile never sends that way would
+        # mislead the post office and the record alike (a tester printed one for a courtesy
+        # notice served only in person): refused, as the cover sheet refuses it.
+        refusal = certified_refusal(session, doc, case)
+        if refusal is not None:
+            problems[doc.id] = (
+                f"{title} is not sent by certified mail, so it takes no article number: {refusal}"
+            )
+            continue
         try:
             number = checked(typed)
         except Invalid as exc:
