@@ -109,9 +109,15 @@ def _page_headers() -> dict[str, str]:
     return {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-store",
-        "X-Robots-Tag": "noindex",
         "Referrer-Policy": "no-referrer",
     }
+
+
+@blp.after_request
+def _unlisted(resp: Response) -> Response:
+    # Page, ZIP or single file alike: kept out of search engines' indexes.
+    resp.headers["X-Robots-Tag"] = "noindex"
+    return resp
 
 
 def _vary(answer: Answer) -> Answer:

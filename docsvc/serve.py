@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -12,6 +13,23 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+# A release link's token is the only thing that opens its records: whoever reads the access
+# log must not be able to follow it.
+_RELEASE_LINK = re.compile(r"^(/public/releases/)[^/]+")
+
+
+def logged_path(path: str) -> str:
+    """The request path as the access log keeps it: a release link's token cut out."""
+    return _RELEASE_LINK.sub(r"\1[link]", path)
+
+
+class _AccessLog(Logger):
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> Any:
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = logged_path(str(atoms.get("U", "")))
+        return atoms
 
 
 class _Gunicorn(BaseApplication):
@@ -134,5 +152,6 @@ def serve(host: str, port: int, workers: int, threads: int, max_requests: int = 
             "accesslog": "-",
             # Never log query strings: a search for a person's name would land in the log.
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            "logger_class": _AccessLog,
         }
     ).run()

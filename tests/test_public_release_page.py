@@ -159,10 +159,14 @@ def test_a_browser_gets_a_page_about_the_release_and_a_program_the_zip(
         got = client.get(link, headers=accept)
         assert got.status_code == 200 and got.mimetype == "application/zip", accept
         assert got.data == package and "Accept" in got.headers["Vary"]
+        # Kept out of search indexes like the page (a tester saw the ZIP answer without it).
+        assert got.headers["X-Robots-Tag"] == "noindex"
     got = client.get(f"{link}/package.zip", headers={"Accept": BROWSER})
     assert got.status_code == 200 and got.mimetype == "application/zip" and got.data == package
+    assert got.headers["X-Robots-Tag"] == "noindex"
     one = client.get(f"{link}/files/{record}", headers={"Accept": BROWSER})
     assert one.status_code == 200 and one.mimetype == "application/pdf"
+    assert one.headers["X-Robots-Tag"] == "noindex"
     assert one.data == zipfile.ZipFile(io.BytesIO(package)).read(record)
     assert one.headers["Content-Disposition"] == f'attachment; filename="{record}"'
     assert "sandbox" in one.headers["Content-Security-Policy"]

@@ -243,3 +243,22 @@ def test_a_stopping_worker_gives_its_job_back(database, settings) -> None:
     with database.session() as s:
         job = s.scalars(select(Job).where(Job.kind == "slow:test")).one()
         assert (job.status, job.attempts, job.locked_until) == ("queued", 0, None)
+
+
+def test_a_release_links_token_never_reaches_the_access_log(data_dir: Path) -> None:
+    # The token is the whole key to a release: a tester found it in gunicorn's access line.
+    from docsvc.serve import logged_path
+
+    token = "Zq9-secret-token-" + "x" * 20
+    assert logged_path(f"/public/releases/{token}/files/a.pdf") == (
+        "/public/releases/[link]/files/a.pdf"
+    )
+    assert logged_path("/cases/LG-2026-000001") == "/cases/LG-2026-000001"
+    served = Served(data_dir, _free_port())
+    try:
+        assert served.get(f"/public/releases/{token}") == 0  # 404: no such release
+        assert served.get(f"/public/releases/{token}/package.zip") == 0
+        assert wait_for(lambda: served.log().count('"GET /public/releases/[link]') >= 2, 10)
+        assert token not in served.log()
+    finally:
+        served.close()
