@@ -439,7 +439,10 @@ def test_two_hundred_photos_and_sixty_documents_build_in_bounded_memory(
     assert large["pages"] >= small["pages"] + 180 + 9 + 50, (small["pages"], large["pages"])
     # The photos added weigh more than the whole build's growth: nothing holds them all.
     assert added > 100 * 1024 * 1024
-    assert large_peak - small_peak < 40, (small_peak, large_peak)
+    # Measured growth: 39.65 MB at 784ca5a (a pass by 0.35 MB), 40.0-40.5 MB since notices carry
+    # a seal, a photo grid and a signature block. The bound is what holds the builder to
+    # streaming (well under the 100+ MB of photos added), not a measurement: 45 MB.
+    assert large_peak - small_peak < 45, (small_peak, large_peak)
     assert large_peak < 300, large_peak
 
 
