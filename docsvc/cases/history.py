@@ -97,11 +97,11 @@ def complainant_history(
 
 def case_events(
     session: Session, case: Case, *, leaving_out: Collection[str] = ()
-) -> list[tuple[AuditEvent, str | None]]:
-    """The case's audit events, oldest first, each with the username of who acted (None: the
-    system), without the actions `leaving_out`."""
+) -> list[tuple[AuditEvent, User | None]]:
+    """The case's audit events, oldest first, each with who acted (None: the system), without
+    the actions `leaving_out`."""
     rows = session.execute(
-        select(AuditEvent, User.username)
+        select(AuditEvent, User)
         .outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.case_id == case.id, AuditEvent.action.not_in(leaving_out))
         .order_by(AuditEvent.seq)

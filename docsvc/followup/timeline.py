@@ -13,11 +13,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docsvc.cases import history
 from docsvc.documents import naming
 from docsvc.identity import guard
 from docsvc.identity.mask import masker
 from docsvc.labels import label, when
-from docsvc.models import AuditEvent, Case, Party, User, Violation
+from docsvc.models import Case, Party, User, Violation
 from docsvc.profiles.model import Profile
 
 
@@ -63,14 +64,10 @@ def case_timeline(session: Session, case: Case, profile: Profile) -> list[Entry]
     """The case's events, newest first, each said in words with the complainant masked."""
     masked = masker(session, case)
     names = _about(session, case, profile)
-    rows = session.execute(
-        select(AuditEvent, User)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.case_id == case.id, AuditEvent.action != guard.VIEW_ACTION)
-        .order_by(AuditEvent.seq.desc())
-    )
+    # What happened to the case; views of the complainant are audit, not its story.
+    rows = history.case_events(session, case, leaving_out=(guard.VIEW_ACTION,))
     out = []
-    for event, user in rows:
+    for event, user in reversed(rows):
         at = event.at.astimezone(profile.zone)
         about = names.get((event.object_type, str(event.object_id)))
         out.append(

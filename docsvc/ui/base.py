@@ -194,7 +194,9 @@ def render_case(
     if reveal:
         s.commit()
     clocks = clocks_view(s, case)
-    detail = case_detail(s, case, profile, user, who, clocks=clocks)
+    # The header's next steps and the case's own (its API shape) come from one reading.
+    actions = next_actions(s, case, user, clocks)
+    detail = case_detail(s, case, profile, user, who, clocks=clocks, actions=actions)
     return render_template(
         "case.html",
         case=detail,
@@ -207,7 +209,7 @@ def render_case(
         now_local=local_now(profile.zone),
         clocks=clocks,
         # The header's next steps and next deadline, from the clocks just computed.
-        next_actions=next_actions(s, case, user, clocks),
+        next_actions=actions,
         next_clock=next_clock(clocks, profile.zone),
         priority_words=priority_words(clocks["priority"]),
         # Referrals and permits: each part only where the profile has its rule.

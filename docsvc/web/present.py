@@ -23,7 +23,7 @@ from docsvc.disclosure.renditions import describe
 from docsvc.disclosure.requests import request_zone
 from docsvc.documents import compliance
 from docsvc.documents.deadlines import Rule, strictest
-from docsvc.followup.next_actions import next_actions
+from docsvc.followup.next_actions import NextAction, next_actions
 from docsvc.identity.guard import Complainant, bears_identity
 from docsvc.identity.mask import masker
 from docsvc.labels import label
@@ -168,6 +168,7 @@ def case_detail(
     complainant: Complainant | None = None,
     *,
     clocks: dict[str, Any] | None = None,
+    actions: list[NextAction] | None = None,
 ) -> dict[str, Any]:
     """The whole case file as `viewer` may see it. The complainant's identity (and what bears
     it: their files' captions, other complaints they made) only when the caller got it from the
@@ -287,17 +288,17 @@ def case_detail(
     if complainant is not None:
         hist["complainant"] = history.complainant_history(session, case, seen)
     out["history"] = hist
-    out["next_actions"] = next_actions_list(session, case, viewer, clocks)
+    if actions is None:
+        actions = next_actions(session, case, viewer, clocks)
+    out["next_actions"] = next_actions_list(case, actions)
     return out
 
 
-def next_actions_list(
-    session: Session, case: Case, viewer: User, clocks: dict[str, Any] | None = None
-) -> list[dict[str, str]]:
-    """The case's next steps for `viewer` (followup/next_actions.py), each with the address of
-    the case page's form that does it (or the page that prepares a notice)."""
+def next_actions_list(case: Case, actions: list[NextAction]) -> list[dict[str, str]]:
+    """The case's next steps (followup/next_actions.py), each with the address of the case
+    page's form that does it (or the page that prepares a notice)."""
     out = []
-    for a in next_actions(session, case, viewer, clocks):
+    for a in actions:
         if a.form:
             href = url_for("ui.cases.case_page", case_number=case.case_number) + f"#{a.form}"
         else:
