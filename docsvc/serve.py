@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -15,21 +14,56 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-# A release link's token is the only thing that opens its records: whoever reads the access
-# log must not be able to follow it.
-_RELEASE_LINK = re.compile(r"^(/public/releases/)[^/]+")
+from docsvc import logs
+from docsvc.logs import logged_path
 
+__all__ = ["WorkerProcess", "logged_path", "serve"]
 
-def logged_path(path: str) -> str:
-    """The request path as the access log keeps it: a release link's token cut out."""
-    return _RELEASE_LINK.sub(r"\1[link]", path)
+# Never log query strings: a search for a person's name would land in the log. The request id
+# (docsvc/web/request_id.py, answered in the response) ties the line to the app's own lines.
+ACCESS_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 
 
 class _AccessLog(Logger):
+    """gunicorn's logger, with the release token cut out of every access line, and in JSON
+    mode (DOCSVC_LOG_FORMAT=json) its own lines and one object per request in docsvc's format."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        if logs.json_mode():
+            for handler in (*self.error_log.handlers, *self.access_log.handlers):
+                handler.setFormatter(logs.JsonFormatter())
+                handler.addFilter(logs.ContextFilter())
+
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> Any:
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["U"] = logged_path(str(atoms.get("U", "")))
         return atoms
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        if not logs.json_mode():
+            super().access(resp, req, environ, request_time)
+            return
+        if not self.access_log_enabled:
+            return
+        try:
+            atoms = self.atoms(resp, req, environ, request_time)
+            status = int(atoms["s"]) if str(atoms["s"]).isdigit() else atoms["s"]
+            fields = {
+                "method": atoms["m"],
+                "path": atoms["U"],
+                "status": status,
+                "bytes": atoms["B"] or 0,
+                "duration_ms": round(request_time.total_seconds() * 1000, 1),
+                # The id the response carried (None for gunicorn's own refusals).
+                "request_id": atoms.get("{x-request-id}o"),
+                "remote_addr": atoms["h"],
+            }
+            self.access_log.info(
+                "%s %s %s", atoms["m"], atoms["U"], atoms["s"], extra={"fields": fields}
+            )
+        except Exception:
+            self.exception("access log failed")
 
 
 class _Gunicorn(BaseApplication):
@@ -113,22 +147,29 @@ class WorkerProcess:
         self._thread.join(timeout)
 
 
-def serve(host: str, port: int, workers: int, threads: int, max_requests: int = 2000) -> None:
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    max_requests: int = 2000,
+    background_worker: bool = True,
+) -> None:
     """Gunicorn's master owns the background worker (its start and exit hooks run only in the
-    master): an HTTP worker that is recycled, crashes or is killed affects nothing else."""
-    # Imported once in the master, so forked workers boot faster.
-    from docsvc.app import configure_logging
+    master): an HTTP worker that is recycled, crashes or is killed affects nothing else.
+    Without `background_worker`, only the web tier runs (workers run as their own services)."""
+    logs.configure()
 
-    configure_logging()
-
-    background = WorkerProcess()
+    background = WorkerProcess() if background_worker else None
 
     def on_starting(_server: Any) -> None:
-        background.start()
+        if background is not None:
+            background.start()
 
     def on_exit(_server: Any) -> None:
         log.info("server stopping")
-        background.stop()
+        if background is not None:
+            background.stop()
 
     _Gunicorn(
         {
@@ -150,8 +191,7 @@ def serve(host: str, port: int, workers: int, threads: int, max_requests: int = 
             # No control socket: its default path is shared by every server of the machine's user.
             "control_socket_disable": True,
             "accesslog": "-",
-            # Never log query strings: a search for a person's name would land in the log.
-            "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            "access_log_format": ACCESS_FORMAT,
             "logger_class": _AccessLog,
         }
     ).run()

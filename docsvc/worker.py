@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from docsvc import logs
 from docsvc.bundles import jobs as bundle_jobs
 from docsvc.bundles.service import BUILD_JOB
 from docsvc.db import Database
@@ -53,27 +54,29 @@ def run_one(database: Database, env: Env) -> bool:
         if job is None:
             return False
         job_id, kind = job.id, job.kind
-        try:
-            _in_job.set()
-            if _stopping.is_set():  # told to stop between the claim and now
-                raise Stopping
-            HANDLERS[kind.split(":", 1)[0]](database, session, env, job)
-            queue.finish(session, session.get(Job, job_id) or job)
-            session.commit()
-        except Stopping:
-            _in_job.clear()
-            queue.release(session, job_id)
-            log.info("job %s (%s) given back: the worker is stopping", job_id, kind)
-            raise
-        except Exception as exc:  # any failure is recorded on the job and retried
-            # Only the error's type and message: never the record's text.
-            queue.fail(session, job_id, f"{type(exc).__name__}: {exc}")
-            log.warning("job %s (%s) failed: %s", job_id, kind, type(exc).__name__)
-            log.debug("%s", traceback.format_exc())
-            return True
-        finally:
-            _in_job.clear()
-    log.info("job %s (%s) done", job_id, kind)
+        # Every line logged while the job runs names it (job_id, kind in JSON logs).
+        with logs.job_context(job_id, kind):
+            try:
+                _in_job.set()
+                if _stopping.is_set():  # told to stop between the claim and now
+                    raise Stopping
+                HANDLERS[kind.split(":", 1)[0]](database, session, env, job)
+                queue.finish(session, session.get(Job, job_id) or job)
+                session.commit()
+            except Stopping:
+                _in_job.clear()
+                queue.release(session, job_id)
+                log.info("job %s (%s) given back: the worker is stopping", job_id, kind)
+                raise
+            except Exception as exc:  # any failure is recorded on the job and retried
+                # Only the error's type and message: never the record's text.
+                queue.fail(session, job_id, f"{type(exc).__name__}: {exc}")
+                log.warning("job %s (%s) failed: %s", job_id, kind, type(exc).__name__)
+                log.debug("%s", traceback.format_exc())
+                return True
+            finally:
+                _in_job.clear()
+            log.info("job %s (%s) done", job_id, kind)
     return True
 
 
@@ -94,6 +97,7 @@ def run_forever(
 ) -> None:
     """Work until `stop` is set, or until the process `parent` is gone (the server that
     started this worker was killed: an orphan must not keep running beside its successor)."""
+    log.info("worker started: looking at the queue every %s s", poll)
     while not stop.is_set():
         if parent is not None and os.getppid() != parent:  # reparented: it died
             log.warning("the server that started this worker is gone; stopping")
