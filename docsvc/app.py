@@ -16,7 +16,7 @@ from docsvc.config import Settings, load_settings
 from docsvc.db import Database
 from docsvc.labels import label, when, zone_name
 from docsvc.labels import money as amount
-from docsvc.store import FileStore
+from docsvc.store import open_store
 from docsvc.store.modes import sqlite_path, tighten
 from docsvc.web import context, errors, intake, ready
 
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.add_template_filter(zone_name, "zone_name")  # 'Pacific time', never the zone's code
     app.extensions["docsvc.settings"] = settings
     app.extensions["docsvc.db"] = Database(settings.database_url, KeySource.of(settings))
-    app.extensions["docsvc.store"] = FileStore(settings.store_dir)
+    app.extensions["docsvc.store"] = open_store(settings)
 
     configure_logging()
     tighten(settings.data_dir, sqlite_path(settings.database_url))  # a private data dir

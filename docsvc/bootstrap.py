@@ -15,7 +15,7 @@ from docsvc.db import Database
 from docsvc.migrate import upgrade
 from docsvc.profiles import Profile, load_profile_file, shipped_profile_paths
 from docsvc.profiles.loader import store_profile
-from docsvc.store import FileStore
+from docsvc.store import open_store
 
 
 @dataclass
@@ -42,7 +42,7 @@ def install_profile(session: Session, profile: Profile) -> tuple[str, bool]:
 def initialize(settings: Settings, database: Database | None = None) -> InitReport:
     wiring.install()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = FileStore(settings.store_dir)
+    store = open_store(settings)
     removed = store.clean_temp()
     own = database is None
     database = database or Database(settings.database_url, KeySource.of(settings))

@@ -88,9 +88,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     initialize(settings)
     with _session() as session:
         logins = ensure_demo_users(session)
-        from docsvc.store import FileStore
+        from docsvc.store import open_store
 
-        created = ensure_demo_cases(session, FileStore(settings.store_dir), settings)
+        created = ensure_demo_cases(session, open_store(settings), settings)
         session.commit()
     click.echo(f"\ndocsvc demo · data in {settings.data_dir} · {created} demo cases created")
     click.echo(f"open http://{host}:{port}/ and sign in as one of:")
@@ -118,11 +118,18 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     type=click.IntRange(min=0),
     help="Recycle an HTTP worker after about this many requests (0: never).",
 )
-def serve(host: str, port: int, workers: int, threads: int, max_requests: int) -> None:
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Serve requests only; the background jobs are run by `docsvc worker` elsewhere.",
+)
+def serve(
+    host: str, port: int, workers: int, threads: int, max_requests: int, no_worker: bool
+) -> None:
     """Serve the app (run `docsvc init` first): gunicorn, and the background worker beside it."""
     from docsvc.serve import serve as run
 
-    run(host, port, workers, threads, max_requests)
+    run(host, port, workers, threads, max_requests, background_worker=not no_worker)
 
 
 @main.group()
@@ -310,6 +317,20 @@ def profile_load(path: Path) -> None:
     click.echo(f"{'loaded' if changed else 'unchanged'}: {p.code}")
 
 
+def _share(text: str) -> float:
+    number = text.strip().removesuffix("%")
+    try:
+        share = float(number) / 100
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise click.BadParameter(
+            f"give a percentage above 0 and at most 100, like 5% or 100%, not {text!r}",
+            param_hint="--sample",
+        )
+    return share
+
+
 @main.command()
 @click.option(
     "--checkpoint",
@@ -319,11 +340,18 @@ def profile_load(path: Path) -> None:
     help="A file of lines from `docsvc audit checkpoint` (repeatable): the audit log must "
     "still pass through each.",
 )
-def verify(checkpoints: tuple[Path, ...]) -> None:
+@click.option(
+    "--sample",
+    default="100%",
+    show_default=True,
+    help="The share of stored files to re-read and re-hash, as a percentage (every file is "
+    "still checked to be there at its size): '5%' checks a twentieth of a large bucket.",
+)
+def verify(checkpoints: tuple[Path, ...], sample: str) -> None:
     """Check that the data directory is private, every stored file's fixity, issued PDFs'
     PDF/A structure, the audit chain (and that it still extends every checkpoint given), the
     search index and disposition runs; exit 1 naming each problem. Only reads."""
-    from docsvc.store import FileStore
+    from docsvc.store import open_store
     from docsvc.store.modes import sqlite_path
     from docsvc.verify import verify as run
 
@@ -341,11 +369,12 @@ def verify(checkpoints: tuple[Path, ...]) -> None:
     with _session() as session:
         report = run(
             session,
-            FileStore(settings.store_dir),
+            open_store(settings),
             progress,
             checkpoints,
             data_dir=settings.data_dir,
             database_file=sqlite_path(settings.database_url),
+            sample=_share(sample),
         )
     for bar in bars.values():
         bar.close()
@@ -460,15 +489,15 @@ def worker(once: bool, poll: float, parent: int | None) -> None:
     import logging
     import threading
 
-    from docsvc.app import configure_logging
+    from docsvc import logs
     from docsvc.documents.env import Env
-    from docsvc.store import FileStore
+    from docsvc.store import open_store
     from docsvc.worker import drain, run_forever, stop_on_signals
 
-    configure_logging("%(asctime)s worker %(levelname)s %(message)s")
+    logs.configure("%(asctime)s worker %(levelname)s %(message)s")
     settings = load_settings()
     database = _database(settings)
-    env = Env(FileStore(settings.store_dir), settings)
+    env = Env(open_store(settings), settings)
     try:
         if once:
             click.echo(f"{drain(database, env)} job(s) done")
@@ -548,7 +577,7 @@ def retention_run(
     from docsvc.models import User
     from docsvc.retention.disposition import approve, approve_awaiting, execute, propose
     from docsvc.retention.evaluate import evaluate
-    from docsvc.store import FileStore
+    from docsvc.store import open_store
     from docsvc.timeutil import utcnow
 
     settings = load_settings()
@@ -604,9 +633,7 @@ def retention_run(
             n = approve_awaiting(database, user, progress)
             click.echo(f"{n} item(s) approved by {user.username} as {user.role}")
         if do_execute:
-            report = execute(
-                database, FileStore(settings.store_dir), settings.data_dir, user, day, progress
-            )
+            report = execute(database, open_store(settings), settings.data_dir, user, day, progress)
             click.echo(
                 f"run {report.run_id}: {report.destroyed} case file(s) destroyed, "
                 f"{report.cancelled} withdrawn (no longer eligible), "

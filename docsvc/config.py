@@ -36,6 +36,12 @@ class Settings:
     # links are built on it, not on whatever Host a request named (an internal name, or one
     # a caller chose). Empty: the request's own host, as on a demo.
     public_url: str = ""
+    # Where stored files live: "" for the data directory's own folder, or s3://bucket/prefix
+    # (docsvc/store/s3.py; endpoint, region and credentials from the usual AWS variables).
+    store_url: str = ""
+    # Server-side encryption asked of an S3 store: "", "AES256" or "aws:kms" (with a key id).
+    store_sse: str = ""
+    store_kms_key_id: str = ""
 
     @property
     def store_dir(self) -> Path:
@@ -85,6 +91,22 @@ def _base_url(name: str, value: str) -> str:
     return url
 
 
+def _store_url(value: str) -> str:
+    url = value.strip()
+    if url and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[\x21-\x7e]*)?|/\S*", url):
+        raise ValueError(
+            "DOCSVC_STORE_URL must be s3://bucket/prefix (a bucket name in lowercase letters, "
+            f"digits, dots and hyphens) or a folder's absolute path, not {value!r}"
+        )
+    return url
+
+
+def _sse(value: str) -> str:
+    if value.strip() not in ("", "AES256", "aws:kms"):
+        raise ValueError(f"DOCSVC_STORE_SSE must be AES256 or aws:kms, not {value!r}")
+    return value.strip()
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings from `overrides` (any Settings field by name), else the environment."""
     os.umask(0o077)  # every entry starts here: what the process creates is its owner's alone
@@ -110,6 +132,12 @@ def load_settings(**overrides: Any) -> Settings:
     env_public = os.environ.get("DOCSVC_PUBLIC_URL", "")
     if env_public and "public_url" not in overrides:
         overrides["public_url"] = _base_url("DOCSVC_PUBLIC_URL", env_public)
+    if "store_url" not in overrides:
+        overrides["store_url"] = _store_url(os.environ.get("DOCSVC_STORE_URL", ""))
+    if "store_sse" not in overrides:
+        overrides["store_sse"] = _sse(os.environ.get("DOCSVC_STORE_SSE", ""))
+    if "store_kms_key_id" not in overrides:
+        overrides["store_kms_key_id"] = os.environ.get("DOCSVC_STORE_KMS_KEY_ID", "").strip()
     secret = str(overrides.pop("secret_key", None) or os.environ.get("DOCSVC_SECRET_KEY") or "")
     if not secret:
         secret = _secret_key(data_dir)

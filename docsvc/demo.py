@@ -18,7 +18,7 @@ from docsvc.config import Settings
 from docsvc.models import Case, User
 from docsvc.money import fund, ledger, settlements
 from docsvc.reports import outreach
-from docsvc.store import FileStore
+from docsvc.store import Store
 from docsvc.timeutil import add_months, utcnow
 
 # (username, role, display name, badge, title, telephone, e-mail): the last three print in the
@@ -76,7 +76,7 @@ def ensure_demo_users(session: Session) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def ensure_demo_cases(session: Session, store: FileStore, settings: Settings) -> int:
+def ensure_demo_cases(session: Session, store: Store, settings: Settings) -> int:
     if session.scalar(select(Case.id).limit(1)) is not None:
         return 0
     officer = session.scalars(select(User).where(User.username == "officer")).one()
@@ -193,7 +193,7 @@ DEMO_SCAN = (
 
 
 def _demo_scan(
-    session: Session, store: FileStore, settings: Settings, officer: User, case: Case
+    session: Session, store: Store, settings: Settings, officer: User, case: Case
 ) -> None:
     """A scanned letter with no text layer: the worker's OCR makes it searchable."""
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 44)

@@ -27,13 +27,16 @@ from docsvc.models import Base
 from tests import helpers
 
 PG_URL = os.environ.get("DOCSVC_TEST_DATABASE_URL", "")
+# The S3 protocol server scripts/test starts beside PostgreSQL (scripts/s3-server.sh).
+S3_ENDPOINT = os.environ.get("DOCSVC_TEST_S3_ENDPOINT", "")
 # The PostgreSQL lane's tables outlive each test's data directory: one audit key for them all.
 PG_AUDIT_KEYS = KeyRing((AuditKey("k1", 1, GENESIS, b"a" * 32),)).text()
 wiring.install()  # the test process starts here, as the app and the command line do
 
 
 def pytest_report_header() -> str:
-    return f"docsvc database lane: {'postgresql' if PG_URL else 'sqlite'}"
+    s3 = f", S3 server at {S3_ENDPOINT}" if S3_ENDPOINT else ""
+    return f"docsvc database lane: {'postgresql' if PG_URL else 'sqlite'}{s3}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -116,6 +119,36 @@ def make_settings(sqlite_template: Path | None, pg_ready: bool) -> Callable[[Pat
 @pytest.fixture
 def settings(tmp_path: Path, make_settings: Callable[[Path], Settings]) -> Settings:
     return make_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def s3_bucket() -> str:
+    """A versioned bucket on the lane's S3 server (DOCSVC_TEST_S3_ENDPOINT, set by scripts/test
+    in the PostgreSQL lane); the test skips where no server was started (the SQLite lane)."""
+    if not S3_ENDPOINT:
+        pytest.skip("no S3 server in this lane (scripts/test starts one in the PostgreSQL lane)")
+    os.environ.setdefault("AWS_ENDPOINT_URL", S3_ENDPOINT)
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "docsvc-test"),
+        ("AWS_SECRET_ACCESS_KEY", "docsvc-test"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
+        os.environ.setdefault(name, value)
+    import boto3
+
+    bucket = f"docsvc-test-{os.getpid()}"
+    client = boto3.client("s3", endpoint_url=S3_ENDPOINT)
+    client.create_bucket(Bucket=bucket)
+    client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    return bucket
+
+
+@pytest.fixture
+def s3_url(s3_bucket: str) -> str:
+    """A fresh s3://bucket/prefix of the lane's S3 server, the test's own."""
+    import uuid
+
+    return f"s3://{s3_bucket}/t-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture
@@ -243,10 +276,10 @@ def open_case(client, officer) -> Callable[..., dict]:
 def work(database: Database, settings: Settings) -> Callable[[], int]:
     """Run the background worker's jobs until the queue is empty; how many it did."""
     from docsvc.documents.env import Env
-    from docsvc.store import FileStore
+    from docsvc.store import open_store
     from docsvc.worker import drain
 
-    return lambda: drain(database, Env(FileStore(settings.store_dir), settings))
+    return lambda: drain(database, Env(open_store(settings), settings))
 
 
 @pytest.fixture

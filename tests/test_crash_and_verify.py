@@ -124,7 +124,7 @@ def test_verify_finds_a_changed_byte_and_an_edited_audit_row(
         s.commit()
     result = run_cli("verify")
     assert result.exit_code == 1
-    assert f"file {sha} has changed on disk" in result.output
+    assert f"file {sha} has changed in the store" in result.output
     assert "was altered after it was written" in result.output
     # A download of the damaged file is refused rather than served.
     r = client.get(f"/api/attachments/{r.json['id']}/original", headers=officer.headers)

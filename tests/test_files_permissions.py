@@ -35,7 +35,7 @@ def test_stored_files_and_their_folders_are_the_owners_alone(tmp_path, loose_uma
     staged = store.stage_stream(__import__("io").BytesIO(b"an upload being checked"))
     assert _mode(staged.path) == 0o600
     staged.commit()
-    assert _mode(stored.path) == 0o400
+    assert _mode(store.path_for(stored.sha256)) == 0o400
     folders = [p for p in (tmp_path / "store").rglob("*") if p.is_dir()]
     assert len(folders) >= 6  # objects, tmp, and two levels of fan-out per file
     assert {_mode(p) for p in [tmp_path / "store", *folders]} == {0o700}
@@ -85,7 +85,7 @@ def _loosen(data: Path) -> dict[str, Path]:
         "db": data / "docsvc.sqlite3",
         "wal": data / "docsvc.sqlite3-wal",
         "secret": data / "secret_key",
-        "object": stored[0].path,
+        "object": store.path_for(stored[0].sha256),
     }
     for name in ("db", "wal", "secret"):
         paths[name].write_bytes(b"x")
@@ -93,7 +93,7 @@ def _loosen(data: Path) -> dict[str, Path]:
     for name in ("db", "wal", "secret"):
         os.chmod(paths[name], 0o644)
     for s in stored:
-        os.chmod(s.path, 0o444)
+        os.chmod(store.path_for(s.sha256), 0o444)
     os.chmod(store.objects, 0o755)
     return paths
 

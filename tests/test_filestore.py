@@ -26,8 +26,8 @@ def test_stores_by_hash_once(tmp_path: Path) -> None:
 def test_a_changed_byte_is_refused_on_read(tmp_path: Path) -> None:
     store = FileStore(tmp_path)
     f = store.put_bytes(b"evidence photo bytes")
-    os.chmod(f.path, 0o644)
-    f.path.write_bytes(b"evidence photo byteZ")
+    os.chmod(store.path_for(f.sha256), 0o644)
+    store.path_for(f.sha256).write_bytes(b"evidence photo byteZ")
     with pytest.raises(IntegrityError, match="no longer matches"):
         store.open_verified(f.sha256)
     assert store.rehash(f.sha256) != f.sha256

@@ -23,7 +23,7 @@ from docsvc.errors import Invalid, TooLarge, UnsupportedMediaType
 from docsvc.models import Attachment, Blob, Case, User
 from docsvc.models.base import dialect_insert
 from docsvc.profiles.loader import profile_for
-from docsvc.store import FileStore
+from docsvc.store import Store
 from docsvc.store.filestore import StagedFile
 from docsvc.store.filestore import TooLarge as StoreTooLarge
 from docsvc.timeutil import utcnow
@@ -46,7 +46,7 @@ def clean_filename(name: str | None) -> str | None:
     return name[:255] or None
 
 
-def stage(store: FileStore, settings: Settings, upload: Upload, field: str = "file") -> StagedFile:
+def stage(store: Store, settings: Settings, upload: Upload, field: str = "file") -> StagedFile:
     """An upload staged in the store within the size limit, not empty (the caller checks its
     type, then commits or discards it). `field` names the form's input in a refusal."""
     prefix = "" if field == "file" else f"{field}: "
@@ -111,7 +111,7 @@ def _judge_type(staged_path: Path, head: bytes, upload: Upload) -> str:
 
 def add_attachment(
     session: Session,
-    store: FileStore,
+    store: Store,
     settings: Settings,
     user: User,
     case: Case,

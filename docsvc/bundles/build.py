@@ -37,7 +37,8 @@ from docsvc.errors import Invalid
 from docsvc.labels import label
 from docsvc.models import Bundle, BundleVolume, Case, Jurisdiction, Party, User
 from docsvc.profiles.model import Profile
-from docsvc.store import FileStore
+from docsvc.store import Store
+from docsvc.store.filestore import check_hash
 from docsvc.timeutil import utcnow
 
 Progress = Callable[[str, int, int], None]
@@ -199,12 +200,12 @@ def _lay_out_body(
     return [placed[e.key] for e in entries]
 
 
-class _BuildStore(FileStore):
+class _BuildStore:
     """The store as the layout reads it, with the images made for this bundle alone beside
     it: in the build's temporary directory, gone with it, never stored or registered."""
 
-    def __init__(self, store: FileStore, folder: Path) -> None:
-        super().__init__(store.root)
+    def __init__(self, store: Store, folder: Path) -> None:
+        self.store = store
         self.folder = folder
         folder.mkdir(exist_ok=True)
 
@@ -213,10 +214,9 @@ class _BuildStore(FileStore):
         (self.folder / sha256).write_bytes(data)
         return sha256
 
-    def path_for(self, sha256: str) -> Path:
-        stored = super().path_for(sha256)  # checks it is a hash before it names a path
-        made = self.folder / sha256
-        return made if made.is_file() else stored
+    def local_path(self, sha256: str) -> Path:
+        made = self.folder / check_hash(sha256)  # a hash before it names a path
+        return made if made.is_file() else self.store.local_path(sha256)
 
 
 def _front(

@@ -33,7 +33,7 @@ from docsvc.disclosure.links import Office, office_of
 from docsvc.labels import zone_name
 from docsvc.models import DisclosureRequest, Jurisdiction, Release
 from docsvc.profiles.loader import profile_of
-from docsvc.store import FileStore
+from docsvc.store import Store
 
 # A member of the package served on its own: a plain name (no folder, no dot first) of a type
 # the release builds. Anything else in a ZIP is only downloaded with the whole package.
@@ -129,7 +129,7 @@ _CACHE_SIZE = 64
 _LOCK = threading.Lock()
 
 
-def view_of(session: Session, store: FileStore, rel: Release) -> ReleaseView:
+def view_of(session: Session, store: Store, rel: Release) -> ReleaseView:
     """The public page of a working link's release."""
     req = session.get_one(DisclosureRequest, rel.request_id)
     org = session.get(Jurisdiction, req.jurisdiction_code)
@@ -162,7 +162,7 @@ def member(package: bytes, name: str) -> tuple[bytes, str] | None:
         return zf.read(name), MEDIA[_ext(name)]
 
 
-def _manifest(store: FileStore, sha256: str) -> _Manifest:
+def _manifest(store: Store, sha256: str) -> _Manifest:
     with _LOCK:
         if sha256 in _CACHE:
             _CACHE.move_to_end(sha256)

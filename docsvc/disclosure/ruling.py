@@ -28,7 +28,7 @@ from docsvc.labels import label
 from docsvc.models import DisclosureCase, DisclosureRequest, Jurisdiction, User
 from docsvc.profiles.loader import profile_of
 from docsvc.profiles.schema import RULING_OUTCOMES
-from docsvc.store import FileStore
+from docsvc.store import Store
 from docsvc.timeutil import utcnow
 
 CLOCK_SKEW_SECONDS = 300
@@ -116,7 +116,7 @@ def record_request(
 
 def record_ruling(
     session: Session,
-    store: FileStore,
+    store: Store,
     settings: Settings,
     user: User,
     req: DisclosureRequest,
@@ -174,7 +174,7 @@ def record_ruling(
 
 def attach_letter(
     session: Session,
-    store: FileStore,
+    store: Store,
     settings: Settings,
     user: User,
     req: DisclosureRequest,
@@ -219,7 +219,7 @@ def _apply(session: Session, req: DisclosureRequest, step: Step, outcome: str) -
     return changed
 
 
-def _store_letter(session: Session, store: FileStore, settings: Settings, letter: Upload) -> str:
+def _store_letter(session: Session, store: Store, settings: Settings, letter: Upload) -> str:
     """The ruling's letter, stored and hashed as a case file is: a PDF, checked that it
     parses, within the upload limit."""
     staged = stage(store, settings, letter, field="letter")

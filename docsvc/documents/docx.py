@@ -11,7 +11,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, Template, nodes
 
-from docsvc.store import FileStore
+from docsvc.store import Store
 
 PHOTO_WIDTH = Mm(54)  # three to a row of the photographs' table
 SEAL_WIDTH = Mm(18)
@@ -47,7 +47,7 @@ _env = _CompiledOnce()
 def render_docx(
     template_path: Path,
     context: dict[str, Any],
-    store: FileStore,
+    store: Store,
     *,
     preview: bool = False,
     seal: Path | None = None,

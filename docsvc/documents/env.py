@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docsvc.config import Settings
-from docsvc.store import FileStore
+from docsvc.store import Store
 
 
 @dataclass
 class Env:
     """What rendering needs besides the database: the store and the data directory."""
 
-    store: FileStore
+    store: Store
     settings: Settings

@@ -7,10 +7,11 @@ documents/seals.py): no file://, no network, whatever a template or a value cont
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.request import pathname2url
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -21,13 +22,21 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from docsvc.documents.templates import default_dir
 from docsvc.labels import label
-from docsvc.store import FileStore
+from docsvc.store import IntegrityError
+
+
+class Pictures(Protocol):
+    """Where the renderer finds a stored image by its hash: the store, or a bundle's build
+    folder beside it."""
+
+    def local_path(self, sha256: str) -> Path: ...
+
 
 PDF_VARIANT = "pdf/a-2b"
 
 
 class StoreFetcher(URLFetcher):
-    def __init__(self, store: FileStore, seal: Path | None = None) -> None:
+    def __init__(self, store: Pictures, seal: Path | None = None) -> None:
         super().__init__(allowed_protocols=())
         self.store = store
         self.seal = seal
@@ -43,11 +52,15 @@ class StoreFetcher(URLFetcher):
         if not url.startswith("store:"):
             raise FatalURLFetchingError(f"documents may not fetch {url.split(':', 1)[0]} URLs")
         sha256 = url[len("store:") :]
-        body = self.store.open_verified(sha256)
-        # Answered as the stored file's own address, so WeasyPrint keeps the path, not the
+        # A local file (an object store's is a verified copy in the node's cache), checked
+        # here too; answered as that file's own address, so WeasyPrint keeps the path, not the
         # bytes, and reads the image again when it writes the PDF: a bundle of hundreds of
         # photos does not hold them all in memory (stored files never change).
-        url = "file:" + pathname2url(str(self.store.path_for(sha256)))
+        path = self.store.local_path(sha256)
+        body = path.read_bytes()
+        if hashlib.sha256(body).hexdigest() != sha256:
+            raise IntegrityError(f"stored file {sha256[:12]}… no longer matches its hash")
+        url = "file:" + pathname2url(str(path))
         return URLFetcherResponse(url, body=body, headers={"Content-Type": "image/jpeg"})
 
 
@@ -96,7 +109,7 @@ def render_pdf(
     env: Environment,
     doc_type: str,
     context: dict[str, Any],
-    store: FileStore,
+    store: Pictures,
     stylesheet: Path,
     *,
     preview: bool = False,
@@ -107,7 +120,7 @@ def render_pdf(
     return write_pdf(template.render(**context, preview=preview), stylesheet, store, seal=seal)
 
 
-def layout(html: str, stylesheet: Path, store: FileStore, *, seal: Path | None = None) -> Document:
+def layout(html: str, stylesheet: Path, store: Pictures, *, seal: Path | None = None) -> Document:
     """HTML laid out in pages (not yet written): for callers that need to know which page
     each anchor landed on. Fetches nothing but our own stored files (and the seal)."""
     css, fonts = _stylesheet(stylesheet)
@@ -116,7 +129,7 @@ def layout(html: str, stylesheet: Path, store: FileStore, *, seal: Path | None =
     )
 
 
-def write_pdf(html: str, stylesheet: Path, store: FileStore, *, seal: Path | None = None) -> bytes:
+def write_pdf(html: str, stylesheet: Path, store: Pictures, *, seal: Path | None = None) -> bytes:
     """HTML to archival PDF, fetching nothing but our own stored files (and the seal)."""
     css, fonts = _stylesheet(stylesheet)
     fetcher = StoreFetcher(store, seal)

@@ -17,7 +17,7 @@ from docsvc.documents import templates
 from docsvc.documents.pdf import html_environment, write_pdf
 from docsvc.reports.charts import svg
 from docsvc.reports.model import Report
-from docsvc.store import FileStore
+from docsvc.store import Store
 
 
 def cell(value: Any) -> str:
@@ -100,6 +100,6 @@ def to_html(report: Report, jurisdiction: str, data_dir: Path | None) -> tuple[s
     return html, templates.find(jurisdiction, data_dir, "_reports/report.css")
 
 
-def to_pdf(report: Report, jurisdiction: str, data_dir: Path | None, store: FileStore) -> bytes:
+def to_pdf(report: Report, jurisdiction: str, data_dir: Path | None, store: Store) -> bytes:
     html, css = to_html(report, jurisdiction, data_dir)
     return write_pdf(html, css, store)

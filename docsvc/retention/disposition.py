@@ -44,7 +44,7 @@ from docsvc.models import (
 from docsvc.retention.erase import erase_cases, files_by_case
 from docsvc.retention.evaluate import evaluate
 from docsvc.retention.schedule import load
-from docsvc.store import FileStore
+from docsvc.store import Store
 from docsvc.timeutil import utcnow
 
 Progress = Callable[[str, int, int], None]
@@ -282,7 +282,7 @@ class RunReport:
 
 def execute(
     database: Database,
-    store: FileStore,
+    store: Store,
     data_dir: Path,
     user: User | None,
     as_of: date,
@@ -429,7 +429,7 @@ def _counts(s: Session, case_ids: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
-def _erase_pending(database: Database, store: FileStore) -> int:
+def _erase_pending(database: Database, store: Store) -> int:
     """Erase the files of committed batches; clear each list once its files are gone."""
     erased = 0
     with database.session() as s:
@@ -470,7 +470,7 @@ def compact(database: Database) -> None:
 
 
 def certificate(
-    s: Session, store: FileStore, data_dir: Path, run: DispositionRun, user: User | None
+    s: Session, store: Store, data_dir: Path, run: DispositionRun, user: User | None
 ) -> bytes | None:
     """The run's certificate of destruction (None if it destroyed nothing). The stubs are read
     in a stream and summed by series; each case is listed only when there are few enough (the

@@ -1,4 +1,12 @@
-"""A content-addressed file store on the local disk.
+"""The content-addressed file store: what every backend guarantees, and the local disk's.
+
+A Store (this module's FileStore, or store/s3.py's S3Store) names files by their SHA-256 and
+never by anything a user supplied, writes each once, and re-hashes on every read. Uploads are
+spooled to the node's own scratch folder (`tmp`) while they are hashed and inspected, then
+committed to the backend whole or not at all; the database's `blobs` rows are the source of
+truth for what is kept (`docsvc verify` reports the rest).
+
+The local backend:
 
 Files are named by their SHA-256 and never by anything a user supplied. A write goes to a
 temporary file in the same file system, is fsynced, then renamed into place and the folder
@@ -12,8 +20,10 @@ StorageError, which names the errno and the path, so it can be said in words.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
+import io
 import logging
 import os
 import re
@@ -22,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 CHUNK = MB = 1024 * 1024
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -33,13 +43,18 @@ READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 log = logging.getLogger("docsvc.store")
 
 
-class StorageError(OSError):
-    """The disk refused a write to the store: full (`full`) or not writable (`read_only`).
-    Still an OSError (errno, strerror, filename), so nothing that catches those changes."""
+UNREACHABLE = frozenset({errno.EIO, errno.ECONNREFUSED, errno.ETIMEDOUT, errno.EHOSTUNREACH})
 
-    def __init__(self, code: int, path: Path | str) -> None:
+
+class StorageError(OSError):
+    """The store refused a write: full (`full`), not writable (`read_only`), or an object
+    store that did not answer or refused the request (`unreachable`). Still an OSError
+    (errno, strerror, filename), so nothing that catches those changes."""
+
+    def __init__(self, code: int, path: Path | str, detail: str = "") -> None:
         super().__init__(code, os.strerror(code), str(path))
         self.path = Path(path)
+        self.detail = detail
 
     @property
     def full(self) -> bool:
@@ -49,11 +64,17 @@ class StorageError(OSError):
     def read_only(self) -> bool:
         return self.errno in READ_ONLY
 
+    @property
+    def unreachable(self) -> bool:
+        return self.errno in UNREACHABLE
+
     def where(self) -> str:
-        """For the log: errno's name, the path, its mount point and the space left there."""
-        return (
-            f"{errno.errorcode.get(self.errno or 0, self.errno)} on {self.path} ({disk(self.path)})"
-        )
+        """For the log: errno's name, the path, its mount point and the space left there (for
+        an object store, what it answered)."""
+        name = errno.errorcode.get(self.errno or 0, self.errno)
+        if self.detail:
+            return f"{name} on {self.filename}: {self.detail}"
+        return f"{name} on {self.path} ({disk(self.path)})"
 
 
 def disk(path: Path) -> str:
@@ -116,7 +137,6 @@ class TooLarge(Exception):
 class StoredFile:
     sha256: str
     size: int
-    path: Path
 
 
 def _fsync_dir(path: Path) -> None:
@@ -127,18 +147,54 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class FileStore:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.objects = root / "objects"
-        self.tmp = root / "tmp"
-        for folder in (root, self.objects, self.tmp):
-            private_dir(folder)
+def check_hash(sha256: str) -> str:
+    if not _SHA.match(sha256):
+        raise ValueError("not a SHA-256 hex digest")
+    return sha256
 
-    def path_for(self, sha256: str) -> Path:
-        if not _SHA.match(sha256):
-            raise ValueError("not a SHA-256 hex digest")
-        return self.objects / sha256[:2] / sha256[2:4] / sha256
+
+class VerifyingReader(io.RawIOBase):
+    """A stored file read as a stream, hashed as it goes: the last read raises IntegrityError
+    when the bytes were not the ones named, so a caller streaming them out (a download, a
+    copy) never finishes on a corrupt file, and nothing is held in memory."""
+
+    def __init__(self, raw: BinaryIO, sha256: str) -> None:
+        self._raw = raw
+        self._sha256 = sha256
+        self._digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        if not data:
+            if self._digest.hexdigest() != self._sha256:
+                raise IntegrityError(f"stored file {self._sha256[:12]}… no longer matches its hash")
+            return 0
+        self._digest.update(data)
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+    def readall(self) -> bytes:
+        parts = []
+        while chunk := self._raw.read(CHUNK):
+            self._digest.update(chunk)
+            parts.append(chunk)
+        self.readinto(bytearray(1))  # at the end: checks the hash
+        return b"".join(parts)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class Spooling:
+    """What both backends share: the node's scratch folder, where a write is spooled and
+    hashed before it is committed (the content's name is known only once it is all read)."""
+
+    tmp: Path
 
     def put_bytes(self, data: bytes) -> StoredFile:
         return self._commit_temp(*self._write_temp(iter([data]), limit=None))
@@ -151,18 +207,6 @@ class FileStore:
         """Spool a stream to a temporary file to inspect before deciding to keep it."""
         tmp_path, digest, size = self._write_temp(iter(lambda: stream.read(CHUNK), b""), limit)
         return StagedFile(self, tmp_path, digest, size)
-
-    def probe(self) -> None:
-        """Write, sync and remove a tiny file: raises StorageError when the store cannot take
-        a write (readiness)."""
-        with storing(self.tmp):
-            fd, name = tempfile.mkstemp(dir=self.tmp, prefix="incoming-probe-")
-            try:
-                os.write(fd, b"ok")
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-                os.unlink(name)
 
     def _write_temp(self, chunks: Iterator[bytes], limit: int | None) -> tuple[Path, str, int]:
         with storing(self.tmp):
@@ -189,10 +233,72 @@ class FileStore:
         return tmp_path, digest.hexdigest(), size
 
     def _commit_temp(self, tmp_path: Path, sha256: str, size: int) -> StoredFile:
+        raise NotImplementedError
+
+    def open_verified(self, sha256: str) -> bytes:
+        """The stored bytes, after checking they still hash to their name (small files: a
+        stream, `open_stream`, for anything that may be large)."""
+        with self.open_stream(sha256) as fh:
+            return fh.read()
+
+    def open_stream(self, sha256: str) -> contextlib.AbstractContextManager[BinaryIO]:
+        raise NotImplementedError
+
+    def clean_temp(self) -> int:
+        """Remove temporary files left by interrupted writes; they were never referenced."""
+        count = 0
+        for path in self.tmp.glob("incoming-*"):
+            path.unlink(missing_ok=True)
+            count += 1
+        return count
+
+
+class FileStore(Spooling):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.objects = root / "objects"
+        self.tmp = root / "tmp"
+        for folder in (root, self.objects, self.tmp):
+            private_dir(folder)
+
+    def describe(self) -> str:
+        return f"the local store at {self.root}"
+
+    def path_for(self, sha256: str) -> Path:
+        check_hash(sha256)
+        return self.objects / sha256[:2] / sha256[2:4] / sha256
+
+    def local_path(self, sha256: str) -> Path:
+        """A local file holding the stored bytes: here, the stored file itself (read it,
+        never write it). The caller has read it through `open_verified` or will re-check."""
+        return self.path_for(sha256)
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def size_of(self, sha256: str) -> int | None:
+        try:
+            return self.path_for(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def probe(self) -> None:
+        """Write, sync and remove a tiny file: raises StorageError when the store cannot take
+        a write (readiness)."""
+        with storing(self.tmp):
+            fd, name = tempfile.mkstemp(dir=self.tmp, prefix="incoming-probe-")
+            try:
+                os.write(fd, b"ok")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+                os.unlink(name)
+
+    def _commit_temp(self, tmp_path: Path, sha256: str, size: int) -> StoredFile:
         final = self.path_for(sha256)
         if final.is_file():
             tmp_path.unlink(missing_ok=True)  # same content already stored once
-            return StoredFile(sha256, size, final)
+            return StoredFile(sha256, size)
         try:
             with storing(final):
                 private_dir(final.parent)
@@ -202,18 +308,16 @@ class FileStore:
         except BaseException:
             tmp_path.unlink(missing_ok=True)  # never referenced: nothing half-kept
             raise
-        return StoredFile(sha256, size, final)
+        return StoredFile(sha256, size)
 
-    def open_verified(self, sha256: str) -> bytes:
-        """The stored bytes, after checking they still hash to their name."""
-        path = self.path_for(sha256)
+    @contextmanager
+    def open_stream(self, sha256: str) -> Iterator[BinaryIO]:
         try:
-            data = path.read_bytes()
+            raw = self.path_for(sha256).open("rb")
         except FileNotFoundError as exc:
             raise IntegrityError(f"stored file {sha256[:12]}… is missing") from exc
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise IntegrityError(f"stored file {sha256[:12]}… no longer matches its hash")
-        return data
+        with io.BufferedReader(VerifyingReader(raw, sha256), CHUNK) as fh:
+            yield cast(BinaryIO, fh)
 
     def rehash(self, sha256: str) -> str | None:
         """The file's current hash, streamed (None if missing): the fixity check."""
@@ -226,14 +330,15 @@ class FileStore:
                 digest.update(chunk)
         return digest.hexdigest()
 
-    def erase(self, sha256: str) -> bool:
+    def erase(self, sha256: str) -> int:
         """Destroy a stored file: its bytes overwritten with zeros, then unlinked (so a copy of
-        the directory taken later does not hold them). False if it was already gone."""
+        the directory taken later does not hold them). How many copies were destroyed: 1, or 0
+        if it was already gone (a disk keeps no versions)."""
         path = self.path_for(sha256)
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            return False
+            return 0
         with storing(path):
             os.chmod(path, 0o600)
             with path.open("r+b") as fh:
@@ -246,26 +351,18 @@ class FileStore:
                 os.fsync(fh.fileno())
             path.unlink()
             _fsync_dir(path.parent)
-        return True
+        return 1
 
     def all_hashes(self) -> Iterator[str]:
         for path in self.objects.glob("*/*/*"):
             if _SHA.match(path.name):
                 yield path.name
 
-    def clean_temp(self) -> int:
-        """Remove temporary files left by interrupted writes; they were never referenced."""
-        count = 0
-        for path in self.tmp.glob("incoming-*"):
-            path.unlink(missing_ok=True)
-            count += 1
-        return count
-
 
 class StagedFile:
     """An upload spooled to disk, hashed, not yet in the store."""
 
-    def __init__(self, store: FileStore, path: Path, sha256: str, size: int) -> None:
+    def __init__(self, store: Spooling, path: Path, sha256: str, size: int) -> None:
         self.store = store
         self.path = path
         self.sha256 = sha256

@@ -18,7 +18,7 @@ from docsvc.db import Database
 from docsvc.documents.env import Env
 from docsvc.errors import Forbidden, Unauthorized
 from docsvc.models import User
-from docsvc.store import FileStore
+from docsvc.store import Store
 
 
 def database() -> Database:
@@ -29,7 +29,7 @@ def settings() -> Settings:
     return current_app.extensions["docsvc.settings"]
 
 
-def file_store() -> FileStore:
+def file_store() -> Store:
     return current_app.extensions["docsvc.store"]
 
 

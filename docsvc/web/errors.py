@@ -16,9 +16,11 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RoutingException
 
 from docsvc.errors import DocsvcError
+from docsvc.logs import logged_path
 from docsvc.store import IntegrityError as StoreIntegrityError
 from docsvc.store import StorageError
 from docsvc.validation import flatten_errors
+from docsvc.web import request_id
 
 log = logging.getLogger("docsvc")
 
@@ -141,11 +143,21 @@ def handle_unexpected(exc: Exception) -> Response | tuple[str, int]:
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+    reference = request_id.current() or "-"
     log.error(
-        "unexpected %s at %s on %s %s", type(exc).__name__, where, request.method, request.path
+        "unexpected %s at %s on %s %s (reference %s)",
+        type(exc).__name__,
+        where,
+        request.method,
+        logged_path(request.path),
+        reference,
     )
+    # The reference is the request's id: quoted by the user, it finds this line in the log.
     return error_response(
-        500, "internal_error", "something went wrong on our side; it has been logged."
+        500,
+        "internal_error",
+        f"something went wrong on our side; it has been logged (reference {reference}).",
+        {"reference": reference},
     )
 
 
@@ -176,7 +188,7 @@ def check_api_body() -> Response | tuple[str, int] | None:
 
 def handle_integrity(exc: StoreIntegrityError) -> Response | tuple[str, int]:
     # Not the caller's fault and not to be served: the stored bytes failed their fixity check.
-    log.error("fixity failure on %s %s", request.method, request.path)
+    log.error("fixity failure on %s %s", request.method, logged_path(request.path))
     return error_response(
         500,
         "integrity_error",
@@ -186,6 +198,10 @@ def handle_integrity(exc: StoreIntegrityError) -> Response | tuple[str, int]:
 
 
 STORE_FULL = "The file store is full: nothing was saved. Tell the system administrator."
+STORE_UNAVAILABLE = (
+    "The file store did not answer: nothing was saved. Try again in a minute; if it keeps "
+    "happening, tell the system administrator."
+)
 STORE_READ_ONLY = (
     "The file store is read-only or not writable: nothing was saved. Tell the system administrator."
 )
@@ -207,15 +223,25 @@ def handle_os_error(exc: OSError) -> Response | tuple[Any, ...]:
     elif exc.read_only:
         status, code, heading = 503, "storage_read_only", "The file store cannot be written"
         message = STORE_READ_ONLY
+    elif exc.unreachable:
+        status, code, heading = 503, "storage_unavailable", "The file store did not answer"
+        message = STORE_UNAVAILABLE
     else:
         return handle_unexpected(exc)
-    log.error("file store refused a write: %s, on %s %s", exc.where(), request.method, request.path)
+    log.error(
+        "file store refused a write: %s, on %s %s",
+        exc.where(),
+        request.method,
+        logged_path(request.path),
+    )
     if wants_json():
         return error_response(status, code, message)
     return render_template("error.html", status=status, heading=heading, message=message), status
 
 
 def register(app: Flask) -> None:
+    # The request id first: the error pages quote it, and every answer carries it.
+    request_id.register(app)
     app.before_request(check_api_body)
     app.register_error_handler(StoreIntegrityError, handle_integrity)
     app.register_error_handler(HTTPException, handle_http_exception)
