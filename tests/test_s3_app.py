@@ -115,3 +115,47 @@ def test_a_store_that_does_not_answer_is_said_in_words(
     assert "nothing was saved" in r.json["error"]
     assert count_rows("attachments") == before
     assert client.get("/readyz").status_code == 503
+
+
+def test_disposition_erases_every_version_and_says_so(
+    client, officer, records, attorney, clock, settings, database, work, tmp_path
+) -> None:
+    import boto3
+
+    from docsvc.models import DispositionRun
+    from tests.documents_helpers import pdf_text
+    from tests.retention_helpers import adopt, closed_case
+
+    adopt(settings.data_dir)
+    store = open_store(settings)
+    assert isinstance(store, S3Store)
+    doomed = closed_case(client, officer, clock, "2021-03-10T10:00:00-08:00")
+    clock("2021-03-10T11:00:00-08:00")
+    memo = helpers.pdf_with(helpers.text_ops("Inspector memo: the shed again."))
+    r = helpers.upload(client, officer.headers, doomed, memo, "memo.pdf", kind="correspondence")
+    assert r.status_code == 201, r.json
+    sha = r.json["sha256"]
+    raw = boto3.client("s3")
+    # The bucket keeps versions: a second copy under the same name (a replication, a restore).
+    raw.put_object(Bucket=store.bucket, Key=store.key(sha), Body=memo)
+    clock("2026-11-22T09:00:00-08:00")
+    assert client.post("/api/retention/propose", headers=records.headers,
+                       json={"as_of": "2026-11-22"}).json["added"] == 1  # fmt: skip
+    item = client.get("/api/retention/queue", headers=records.headers).json[0]
+    for who in (records, attorney):
+        client.post("/api/retention/approve", headers=who.headers, json={"ids": [item["id"]]})
+    r = client.post("/api/retention/execute", headers=records.headers, json={"as_of": "2026-11-22"})
+    assert r.status_code == 202
+    work()
+    job = client.get(f"/api/retention/jobs/{r.json['id']}", headers=records.headers).json
+    assert job["status"] == "done" and job["run"]["destroyed"] == 1
+    listing = raw.list_object_versions(Bucket=store.bucket, Prefix=store.key(sha))
+    assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+    cert = client.get(job["run"]["certificate_url"], headers=records.headers)
+    text = " ".join(pdf_text(cert.data, tmp_path).split())
+    assert "with every version and delete marker the bucket kept of it" in text
+    with database.read_session() as s:
+        run = s.get(DispositionRun, job["run"]["id"])
+        assert run is not None and store.exists(run.certificate_sha256)
+        report = verify(s, store)
+    assert report.ok, report.problems

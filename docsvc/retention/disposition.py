@@ -505,6 +505,7 @@ def certificate(
             executed_on=utcnow().date().isoformat(),
             total=total,
             total_bytes=total_bytes,
+            erasure=store.erasure,
         )
     )
     return write_pdf(html, find(code, data_dir, "_retention/certificate.css"), store)

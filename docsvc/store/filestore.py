@@ -264,6 +264,9 @@ class FileStore(Spooling):
     def describe(self) -> str:
         return f"the local store at {self.root}"
 
+    # How erasure destroys a file, in the words of the certificate of destruction.
+    erasure = "overwritten and deleted"
+
     def path_for(self, sha256: str) -> Path:
         check_hash(sha256)
         return self.objects / sha256[:2] / sha256[2:4] / sha256

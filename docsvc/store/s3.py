@@ -99,6 +99,14 @@ class S3Store(Spooling):
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix} at {self.client.meta.endpoint_url}"
 
+    @property
+    def erasure(self) -> str:
+        """How erasure destroys a file, in the words of the certificate of destruction."""
+        return (
+            f"deleted from the object store (bucket {self.bucket}) with every version and "
+            "delete marker the bucket kept of it"
+        )
+
     def key(self, sha256: str) -> str:
         check_hash(sha256)
         return f"{self.prefix}objects/{sha256[:2]}/{sha256[2:4]}/{sha256}"
