@@ -390,6 +390,41 @@ def verify(checkpoints: tuple[Path, ...], sample: str) -> None:
 
 
 @main.group()
+def store() -> None:
+    """The file store (the data directory's, or an S3 bucket's: DOCSVC_STORE_URL)."""
+
+
+@store.command("sweep")
+@click.option(
+    "--older-than",
+    "hours",
+    default=24.0,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Only files stored at least this many hours ago: a younger one may be an upload "
+    "another node is still committing.",
+)
+@click.option("--dry-run", is_flag=True, help="Say which files would go; erase nothing.")
+def store_sweep(hours: float, dry_run: bool) -> None:
+    """Erase stored files no record points at: left when a node died between storing an
+    upload and recording it (`docsvc verify` counts them). Safe while the service runs."""
+    from datetime import timedelta
+
+    from docsvc.store import open_store
+    from docsvc.verify import sweep
+
+    settings = load_settings()
+    with _session() as session:
+        report = sweep(session, open_store(settings), timedelta(hours=hours), dry_run)
+    for sha in report.erased:
+        click.echo(f"{'would erase' if dry_run else 'erased'} {sha}")
+    click.echo(
+        f"{len(report.erased)} unrecorded file(s) {'to erase' if dry_run else 'erased'}; "
+        f"{report.kept_young} younger than {hours:g} hours kept"
+    )
+
+
+@main.group()
 def audit() -> None:
     """The audit log's keys and checkpoints (docs/AUDIT.md)."""
 

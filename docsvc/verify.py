@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, union
@@ -26,6 +27,7 @@ from docsvc.retention.integrity import check as disposition_check
 from docsvc.search.rebuild import check as search_coverage
 from docsvc.store import IntegrityError, Store
 from docsvc.store.modes import loose_permissions
+from docsvc.timeutil import utcnow
 
 # stage, done, total
 Progress = Callable[[str, int, int], None]
@@ -187,3 +189,34 @@ def _archival(
                 report.pdfs_checked += 1
         if tick:
             tick(i, len(pdfs))
+
+
+@dataclass
+class SweepReport:
+    erased: list[str] = field(default_factory=list)
+    kept_young: int = 0
+
+
+def sweep(
+    session: Session, store: Store, older_than: timedelta, dry_run: bool = False
+) -> SweepReport:
+    """Erase stored files no row records (left by an upload whose node died between storing
+    the file and committing its record, or by a destroyed case's interrupted erasure),
+    once older than `older_than`: a younger one may be an upload still being committed on
+    another node. Files a disposition run still has to erase are left to it."""
+    recorded = {sha for (sha,) in session.execute(select(Blob.sha256))}
+    unrecorded = {sha for sha in store.all_hashes() if sha not in recorded}
+    pending = disposition_check(session, unrecorded).pending
+    report = SweepReport()
+    cutoff = utcnow() - older_than
+    for sha in sorted(unrecorded - pending):
+        at = store.stored_at(sha)
+        if at is None:
+            continue
+        if at > cutoff:
+            report.kept_young += 1
+            continue
+        if not dry_run:
+            store.erase(sha)
+        report.erased.append(sha)
+    return report

@@ -31,6 +31,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -282,6 +283,12 @@ class FileStore(Spooling):
     def size_of(self, sha256: str) -> int | None:
         try:
             return self.path_for(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def stored_at(self, sha256: str) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(self.path_for(sha256).stat().st_mtime, UTC)
         except FileNotFoundError:
             return None
 

@@ -32,7 +32,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -150,6 +150,10 @@ class S3Store(Spooling):
     def size_of(self, sha256: str) -> int | None:
         head = self._head(self.key(sha256))
         return None if head is None else int(head["ContentLength"])
+
+    def stored_at(self, sha256: str) -> datetime | None:
+        head = self._head(self.key(sha256))
+        return None if head is None else cast(datetime, head["LastModified"])
 
     def _commit_temp(self, tmp_path: Path, sha256: str, size: int) -> StoredFile:
         key = self.key(sha256)
