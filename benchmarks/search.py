@@ -12,12 +12,16 @@ Measured for each engine:
            question the plainest way: a count and the 20 best rows with snippets;
   whoosh   Whoosh (whoosh3 3.54.0), the rejected alternative: a stemming, accent-folding
            schema, the 20 best with highlights and the count.
+  service-pg  with --postgresql: the same service index and query on PostgreSQL (the stored
+           tsvector column and its GIN index, to_tsquery/ts_rank_cd/ts_headline), loaded with
+           the same corpus generated once; printed beside the SQLite lane with the ratio.
 Index build throughput (documents/s), incremental add latency (one record, own transaction),
 and p50/p95 per query class: a name, an address, a case number, a phrase, a prefix, one very
 common word.
 
     .venv/bin/pip install whoosh3==3.54.0   # benchmark-only; never a service dependency
     .venv/bin/python benchmarks/search.py [--docs 100000] [--queries 40] [--no-whoosh]
+                                          [--postgresql auto|URL] [--pg-port PORT]
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import fresh_app, save, summary
+from benchmarks.common import Postgres, fresh_app, load_note, save, summary
 
 FIRST = [
     "Maria",
@@ -290,12 +294,17 @@ def timed(fn: Any, *args: Any) -> float:
 # --- the service ---------------------------------------------------------------------------
 
 
-def service_setup(root: Path, cases: list[dict[str, Any]], docs: list[dict[str, Any]]):
-    from sqlalchemy import insert, select
+def service_setup(
+    root: Path,
+    cases: list[dict[str, Any]],
+    docs: list[dict[str, Any]],
+    database_url: str | None = None,
+):
+    from sqlalchemy import insert, select, text
 
     from docsvc.models import Case, Property, SearchEntry, User
 
-    app, _settings, _headers = fresh_app(root)
+    app, _settings, _headers = fresh_app(root, database_url)
     database = app.extensions["docsvc.db"]
     now = datetime.now(UTC)
     with database.session() as s:
@@ -355,6 +364,20 @@ def service_setup(root: Path, cases: list[dict[str, Any]], docs: list[dict[str, 
             s.execute(insert(SearchEntry), rows[start : start + 2000])
         s.commit()
     build = time.perf_counter() - t
+    if database.engine.dialect.name == "postgresql":
+        with database.session() as s:
+            # The ids above were given, so the sequences never moved; and fresh statistics, as
+            # autovacuum would take after a load this size (not counted in the build).
+            for table in ("properties", "cases"):
+                s.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+            s.commit()
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE search_entries"))
     return app, database, build, user_id
 
 
@@ -474,21 +497,34 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=40, help="queries per class")
     ap.add_argument("--adds", type=int, default=100, help="incremental adds measured")
     ap.add_argument("--no-whoosh", action="store_true")
+    ap.add_argument(
+        "--postgresql",
+        metavar="auto|URL",
+        help="also measure the service on PostgreSQL: 'auto' starts a throwaway server "
+        "(scripts/pg-server.sh); a URL names a server where the benchmark may create databases",
+    )
+    ap.add_argument("--pg-port", type=int, default=0, help="the throwaway server's port")
     args = ap.parse_args()
 
     from docsvc.search.query import fts5_match, parse
 
     root = Path(tempfile.mkdtemp(prefix="docsvc-bench-search-"))
+    pg = Postgres(args.postgresql, args.pg_port) if args.postgresql else None
     try:
         t = time.perf_counter()
         cases, docs = corpus(args.docs)
         mb = sum(len(d["body"]) for d in docs) / 1e6
         print(
             f"corpus: {len(docs):,} documents, {len(cases):,} cases, {mb:.0f} MB of text "
-            f"({time.perf_counter() - t:.1f} s to generate)"
+            f"({time.perf_counter() - t:.1f} s to generate); {load_note()}"
         )
         mix = queries(cases, docs, args.queries)
-        result: dict[str, Any] = {"docs": len(docs), "cases": len(cases), "text_mb": round(mb, 1)}
+        result: dict[str, Any] = {
+            "docs": len(docs),
+            "cases": len(cases),
+            "text_mb": round(mb, 1),
+            "load_before": load_note(),
+        }
 
         engines: dict[str, dict[str, Any]] = {}
         app, database, build, _ = service_setup(root / "service", cases, docs)
@@ -497,6 +533,17 @@ def main() -> None:
             "add": lambda i: service_add(database, 1 + i % len(cases), i),
             "query": lambda q: service_query(database, q),
         }
+        apps = [app]
+        if pg is not None:
+            result["postgresql"] = pg.version()
+            url = pg.database("docsvc_bench_search")
+            app_pg, database_pg, build, _ = service_setup(root / "service-pg", cases, docs, url)
+            apps.append(app_pg)
+            engines["service-pg"] = {
+                "build": build,
+                "add": lambda i: service_add(database_pg, 1 + i % len(cases), i),
+                "query": lambda q: service_query(database_pg, q),
+            }
         conn, build = fts5_setup(root / "fts5.sqlite3", docs)
         engines["fts5"] = {
             "build": build,
@@ -510,23 +557,40 @@ def main() -> None:
                 "add": lambda i: whoosh_add(ix, i),
                 "query": lambda q: whoosh_query(ix, q),
             }
+        has_pg = "service-pg" in engines
 
-        print(f"\n{'index build':<14}" + "".join(f"{e:>16}" for e in engines))
+        print(
+            f"\n{'index build':<14}"
+            + "".join(f"{e:>16}" for e in engines)
+            + ("   pg/sqlite" if has_pg else "")
+        )
+        rate = {k: len(docs) / e["build"] for k, e in engines.items()}
         print(
             f"{'docs/s':<14}"
-            + "".join(f"{len(docs) / e['build']:>16,.0f}" for e in engines.values())
+            + "".join(f"{r:>16,.0f}" for r in rate.values())
+            + (f"   {rate['service-pg'] / rate['service']:.2f}x" if has_pg else "")
         )
-        result["build_docs_per_s"] = {k: round(len(docs) / e["build"]) for k, e in engines.items()}
+        result["build_docs_per_s"] = {k: round(r) for k, r in rate.items()}
 
         adds = {k: [timed(e["add"], i) for i in range(args.adds)] for k, e in engines.items()}
         result["add_ms"] = {k: summary(v) for k, v in adds.items()}
-        print(f"{'add p50 ms':<14}" + "".join(f"{summary(v)['p50']:>16.2f}" for v in adds.values()))
-        print(f"{'add p95 ms':<14}" + "".join(f"{summary(v)['p95']:>16.2f}" for v in adds.values()))
+        for q in ("p50", "p95"):
+            ratio = (
+                f"   {summary(adds['service-pg'])[q] / summary(adds['service'])[q]:.2f}x"
+                if has_pg
+                else ""
+            )
+            print(
+                f"{'add ' + q + ' ms':<14}"
+                + "".join(f"{summary(v)[q]:>16.2f}" for v in adds.values())
+                + ratio
+            )
 
         print(
             f"\n{'query (ms)':<14}"
-            + "".join(f"{e + ' p50/p95':>18}" for e in engines)
+            + "".join(f"{e + ' p50/p95':>20}" for e in engines)
             + "   service/fts5 p50"
+            + ("   pg/sqlite p50 p95" if has_pg else "")
         )
         result["query_ms"] = {}
         for cls, qs in mix.items():
@@ -535,16 +599,46 @@ def main() -> None:
             times = {k: [timed(e["query"], q) for q in qs] for k, e in engines.items()}
             stats = {k: summary(v) for k, v in times.items()}
             ratio = stats["service"]["p50"] / stats["fts5"]["p50"]
-            result["query_ms"][cls] = {**stats, "service_over_fts5_p50": round(ratio, 2)}
-            print(
+            row: dict[str, Any] = {**stats, "service_over_fts5_p50": round(ratio, 2)}
+            line = (
                 f"{cls:<14}"
-                + "".join(f"{s['p50']:>9.1f}/{s['p95']:<8.1f}" for s in stats.values())
-                + f"   {ratio:.2f}x"
+                + "".join(f"{s['p50']:>11.1f}/{s['p95']:<8.1f}" for s in stats.values())
+                + f"   {ratio:>15.2f}x"
             )
-        path = save("search", result)
+            if has_pg:
+                pg50 = stats["service-pg"]["p50"] / stats["service"]["p50"]
+                pg95 = stats["service-pg"]["p95"] / stats["service"]["p95"]
+                row["pg_over_sqlite_p50"] = round(pg50, 2)
+                row["pg_over_sqlite_p95"] = round(pg95, 2)
+                line += f"   {pg50:>6.2f}x {pg95:.2f}x"
+            result["query_ms"][cls] = row
+            print(line)
+        if has_pg:
+            # The two engines parse and stem differently (FTS5's porter, PostgreSQL's english
+            # configuration): how many records each finds for the class's first query.
+            from docsvc.search.query import Filters, search
+
+            found = {}
+            for cls, qs in mix.items():
+                with database.read_session() as s1, database_pg.read_session() as s2:
+                    found[cls] = [
+                        search(s1, qs[0], Filters(), 1).total,
+                        search(s2, qs[0], Filters(), 1).total,
+                    ]
+            result["matches_sqlite_pg"] = found
+            print(
+                "records found, sqlite/pg: "
+                + ", ".join(f"{c} {a}/{b}" for c, (a, b) in found.items())
+            )
+        result["load_after"] = load_note()
+        print(load_note())
+        path = save("search-postgresql" if has_pg else "search", result)
         print(f"\nresults: {path}")
-        app.extensions["docsvc.db"].dispose()
+        for a in apps:
+            a.extensions["docsvc.db"].dispose()
     finally:
+        if pg is not None:
+            pg.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 
