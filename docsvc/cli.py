@@ -687,3 +687,111 @@ def retention_run(
             )
     finally:
         database.dispose()
+
+
+@main.command("migrate")
+@click.option("--to", "target_url", required=True, metavar="URL",
+              help="The database to move to (postgresql+psycopg://user@host/db).")  # fmt: skip
+@click.option("--store", "store_url", required=True, metavar="URL",
+              help="Where the files go: s3://bucket/prefix, or a folder.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Say what would move and how long; write nothing.")
+@click.option("--check", "check_only", is_flag=True, help="Only prove a finished move again.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(min=1))
+def migrate(
+    target_url: str, store_url: str, dry_run: bool, check_only: bool, yes: bool, batch_size: int
+) -> None:
+    """Move this installation (its database and stored files) to another database and store,
+    then prove the copy whole. Only reads the source. Interrupted, the same command continues
+    where it stopped. Stop every node first."""
+    from docsvc.audit import AuditKeyError
+    from docsvc.relocate import RelocateError, relocation, safe_url
+
+    settings = load_settings()
+    if "://" not in store_url:  # a folder: named absolutely, as DOCSVC_STORE_URL wants it
+        store_url = str(Path(store_url).expanduser().resolve())
+    bars: list[tqdm] = []
+
+    def bar(desc: str, total: int, unit: str) -> tqdm:
+        made = tqdm(desc=desc, total=total, unit=unit, unit_scale=unit == "B", disable=None,
+                    file=sys.stderr)  # fmt: skip
+        bars.append(made)
+        return made
+
+    try:
+        with relocation(settings, target_url, store_url, batch_size=batch_size, bar=bar) as r:
+            plan = r.plan()
+            click.echo(
+                f"from {safe_url(settings.database_url)} and {settings.store_dir}\n"
+                f"to   {safe_url(target_url)} and {store_url}"
+            )
+            if dry_run:
+                for name, rows in plan.tables:
+                    click.echo(f"  {name:<28} {rows:>10} rows")
+                seconds = r.estimate(plan)
+                click.echo(
+                    f"{plan.rows} rows in {len(plan.tables)} tables; {plan.files} files, "
+                    f"{plan.bytes / 1e6:.1f} MB; about {_duration(seconds)} (measured on a "
+                    f"sample); {r.describe_target()}. Nothing was written."
+                )
+                return
+            if not check_only:
+                click.echo(
+                    f"{plan.rows} rows in {len(plan.tables)} tables; {plan.files} files, "
+                    f"{plan.bytes / 1e6:.1f} MB"
+                )
+                if not yes:
+                    click.confirm("Stop every docsvc node first. Move now?", abort=True)
+            outcome = r.run(check_only=check_only)
+    except (RelocateError, AuditKeyError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: run the same command again to continue", err=True)
+        sys.exit(130)
+    finally:
+        for made in bars:
+            made.close()
+    if outcome.already_moved:
+        click.echo("the target already holds this installation (moved before): proving it again")
+    elif not check_only:
+        click.echo(
+            f"{outcome.rows_copied} rows and {outcome.files_copied} files "
+            f"({outcome.bytes_copied / 1e6:.1f} MB) copied"
+            + (f", {outcome.files_skipped} already there" if outcome.files_skipped else "")
+            + (" (resumed)" if outcome.resumed else "")
+            + f" in {_duration(outcome.seconds)}"
+        )
+    proof = outcome.proof
+    assert proof is not None
+    for line in proof.lines:
+        click.echo(f"  {line}")
+    for problem in proof.problems:
+        click.echo(f"PROBLEM: {problem}")
+    if not proof.ok:
+        click.echo(f"the proof failed: {len(proof.problems)} problem(s); do not switch over yet")
+        sys.exit(1)
+    click.echo(
+        "the proof holds. Switch every node over: set\n"
+        f"  DOCSVC_DATABASE_URL={safe_url(target_url)}"
+        + ("   (with its password)" if "***" in safe_url(target_url) else "")
+        + "\n"
+        f"  DOCSVC_STORE_URL={store_url}\n"
+        "and "
+        + (
+            "keep DOCSVC_AUDIT_KEY as it is on every node"
+            if settings.audit_key
+            else "give every node the same audit keys (DOCSVC_AUDIT_KEY: the lines of "
+            f"{settings.data_dir / 'audit_keys'} joined by ';', docs/AUDIT.md)"
+        )
+        + " and the same session key (DOCSVC_SECRET_KEY: the value in "
+        f"{settings.data_dir / 'secret_key'}), then start them. "
+        "The old data directory is untouched: keep it until the new one has been backed up."
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
