@@ -4,7 +4,10 @@ own (the disposition's three steps too: queueing, approving in batches, destroyi
 Baseline, in the same run: judging cases one at a time (the facts read per case, as a loop
 over `evaluate(only={id})` does), timed on a sample and scaled to the whole set.
 
-    .venv/bin/python benchmarks/retention.py [--cases 100000]
+    .venv/bin/python benchmarks/retention.py [--cases 100000] [--postgresql auto|URL]
+
+With --postgresql the same cases are built (the build is deterministic) in a PostgreSQL database
+too, and every phase runs on both, printed side by side with the ratio.
 
 Targets (issue 7): dry run under 30 s and 500 MB.
 """
@@ -24,7 +27,7 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import fresh_app, peak_rss_mb, save
+from benchmarks.common import Postgres, fresh_app, load_note, peak_rss_mb, save
 
 AS_OF = date(2026, 11, 22)
 SCHEDULE = """
@@ -41,7 +44,7 @@ series:
 """
 
 
-def build(root: Path, n: int) -> None:
+def build(root: Path, n: int, database_url: str | None = None) -> None:
     from docsvc.models import (
         Attachment,
         Blob,
@@ -55,7 +58,7 @@ def build(root: Path, n: int) -> None:
     )
     from docsvc.store import FileStore
 
-    app, settings, _ = fresh_app(root)
+    app, settings, _ = fresh_app(root, database_url)
     (root / "retention").mkdir(exist_ok=True)
     (root / "retention" / "los-gatos-ca.yaml").write_text(SCHEDULE)
     database = app.extensions["docsvc.db"]
@@ -173,20 +176,48 @@ def build(root: Path, n: int) -> None:
             ],
         )
         s.commit()
+    if database.engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with database.session() as s:
+            # Ids were given above, so the sequences never moved.
+            for table in ("properties", "cases", "holds"):
+                s.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+            s.commit()
+        # Fresh statistics, as autovacuum would take after a load this size.
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE"))
     database.dispose()
 
 
-def _child(phase: str, root: Path, sample: int) -> dict:
+def _child(phase: str, root: Path, sample: int, database_url: str) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--phase", phase, "--root", str(root), "--sample", str(sample)],
+        [
+            sys.executable,
+            __file__,
+            "--phase",
+            phase,
+            "--root",
+            str(root),
+            "--sample",
+            str(sample),
+            "--database-url",
+            database_url,
+        ],
         capture_output=True,
         text=True,
-        check=True,
     )
+    if out.returncode != 0:
+        raise SystemExit(f"phase {phase} failed ({out.returncode}):\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def phase(name: str, root: Path, sample: int) -> None:
+def phase(name: str, root: Path, sample: int, database_url: str) -> None:
     from docsvc import wiring
     from docsvc.audit.keys import KeySource
     from docsvc.config import Settings
@@ -195,9 +226,7 @@ def phase(name: str, root: Path, sample: int) -> None:
     from docsvc.retention.evaluate import evaluate
     from docsvc.store import FileStore
 
-    settings = Settings(
-        data_dir=root, database_url=f"sqlite:///{root / 'db.sqlite3'}", secret_key="b" * 32
-    )
+    settings = Settings(data_dir=root, database_url=database_url, secret_key="b" * 32)
     wiring.install()
     database = Database(settings.database_url, KeySource.of(settings))
     result: dict = {}
@@ -239,44 +268,108 @@ def phase(name: str, root: Path, sample: int) -> None:
     print(json.dumps(result))
 
 
+def run_lane(root: Path, cases: int, sample: int, database_url: str | None) -> dict:
+    """Build the cases in one database and run every phase on it."""
+    url = database_url or f"sqlite:///{root / 'db.sqlite3'}"
+    lane = "postgresql" if url.startswith("postgresql") else "sqlite"
+    t = time.perf_counter()
+    build(root, cases, database_url)
+    built = time.perf_counter() - t
+    print(f"[{lane}] built {cases} closed cases in {built:.1f} s ({root})")
+    dry = _child("dryrun", root, sample, url)
+    print(f"[{lane}] dry run: {dry['seconds']} s, peak {dry['peak_rss_mb']} MB, {dry['counts']}")
+    base = _child("one_at_a_time", root, sample, url)
+    scaled = base["seconds"] * cases / sample
+    print(
+        f"[{lane}] baseline, one case at a time: {base['seconds']} s for {sample} "
+        f"-> {scaled:.0f} s for {cases} ({scaled / dry['seconds']:.0f}x the dry run)"
+    )
+    disp = {step: _child(step, root, sample, url) for step in ("propose", "approve", "execute")}
+    for step, out in disp.items():
+        print(f"[{lane}] disposition, {step}: {out}")
+    print(f"[{lane}] disposition in all: {sum(o['seconds'] for o in disp.values()):.1f} s")
+    if lane == "sqlite":
+        db_size = (root / "db.sqlite3").stat().st_size
+    else:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            db_size = int(
+                conn.execute(text("SELECT pg_database_size(current_database())")).scalar()
+            )
+        engine.dispose()
+    return {
+        "cases": cases,
+        "build_s": round(built, 1),
+        "dry_run": dry,
+        "baseline_one_at_a_time": base,
+        "baseline_scaled_s": round(scaled, 1),
+        "disposition": disp,
+        "db_bytes_after": db_size,
+    }
+
+
+def side_by_side(lite: dict, pg: dict) -> None:
+    print(
+        f"\n{'phase':<22}{'sqlite s':>10}{'pg s':>10}{'pg/sqlite':>11}{'sqlite MB':>11}{'pg MB':>9}"
+    )
+    rows = [("build (not a phase)", {"seconds": lite["build_s"]}, {"seconds": pg["build_s"]})]
+    rows.append(("dry run", lite["dry_run"], pg["dry_run"]))
+    rows.append(("baseline sample", lite["baseline_one_at_a_time"], pg["baseline_one_at_a_time"]))
+    rows += [
+        (f"disposition, {k}", lite["disposition"][k], pg["disposition"][k])
+        for k in lite["disposition"]
+    ]
+    for label, a, b in rows:
+        ratio = b["seconds"] / a["seconds"] if a["seconds"] else float("nan")
+        mem_a, mem_b = a.get("peak_rss_mb", ""), b.get("peak_rss_mb", "")
+        print(
+            f"{label:<22}{a['seconds']:>10}{b['seconds']:>10}{ratio:>10.2f}x{mem_a:>11}{mem_b:>9}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=100_000)
     ap.add_argument("--sample", type=int, default=1000)
+    ap.add_argument(
+        "--postgresql",
+        metavar="auto|URL",
+        help="also run every phase on PostgreSQL: 'auto' starts a throwaway server "
+        "(scripts/pg-server.sh); a URL names a server where the benchmark may create databases",
+    )
+    ap.add_argument("--pg-port", type=int, default=0, help="the throwaway server's port")
     ap.add_argument("--phase")
     ap.add_argument("--root")
+    ap.add_argument("--database-url")
     args = ap.parse_args()
     if args.phase:
-        phase(args.phase, Path(args.root), args.sample)
+        phase(args.phase, Path(args.root), args.sample, args.database_url)
         return
+    print(load_note())
     root = Path(tempfile.mkdtemp(prefix="docsvc-bench-retention-"))
-    t = time.perf_counter()
-    build(root, args.cases)
-    print(f"built {args.cases} closed cases in {time.perf_counter() - t:.1f} s ({root})")
-    dry = _child("dryrun", root, args.sample)
-    print(f"dry run: {dry['seconds']} s, peak {dry['peak_rss_mb']} MB, {dry['counts']}")
-    base = _child("one_at_a_time", root, args.sample)
-    scaled = base["seconds"] * args.cases / args.sample
-    print(
-        f"baseline, one case at a time: {base['seconds']} s for {args.sample} "
-        f"-> {scaled:.0f} s for {args.cases} ({scaled / dry['seconds']:.0f}x the dry run)"
-    )
-    disp = {step: _child(step, root, args.sample) for step in ("propose", "approve", "execute")}
-    for step, out in disp.items():
-        print(f"disposition, {step}: {out}")
-    print(f"disposition in all: {sum(o['seconds'] for o in disp.values()):.1f} s")
-    db_size = (root / "db.sqlite3").stat().st_size
-    save(
-        "retention",
-        {
-            "cases": args.cases,
-            "dry_run": dry,
-            "baseline_one_at_a_time": base,
-            "baseline_scaled_s": round(scaled, 1),
-            "disposition": disp,
-            "db_bytes_after": db_size,
-        },
-    )
+    if not args.postgresql:
+        save("retention", {**run_lane(root, args.cases, args.sample, None), "load": load_note()})
+        return
+    pg = Postgres(args.postgresql, args.pg_port)
+    try:
+        url = pg.database("docsvc_bench_retention")
+        lite = run_lane(root / "sqlite", args.cases, args.sample, None)
+        on_pg = run_lane(root / "postgresql", args.cases, args.sample, url)
+        side_by_side(lite, on_pg)
+        print(load_note())
+        save(
+            "retention-postgresql",
+            {
+                "sqlite": lite,
+                "postgresql": on_pg,
+                "postgresql_version": pg.version(),
+                "load": load_note(),
+            },
+        )
+    finally:
+        pg.stop()
 
 
 if __name__ == "__main__":
