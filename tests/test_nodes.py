@@ -9,6 +9,7 @@ own (tests/e2e/conftest.py: make_nodes), addressed directly, without the scenari
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import io
 import os
@@ -21,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
-from docsvc.models import Attachment, Case, Job
+from docsvc.models import Attachment, Blob, Case, Job
 from tests import helpers
 from tests.conftest import complaint_case
 from tests.e2e.client import Api, _multipart, wait_for
@@ -158,6 +159,11 @@ def test_a_node_killed_mid_upload_leaves_nothing_half_written(
         conn.close()
 
     assert _attachments(db, case) == before  # no row for the upload that never finished
+    with db.connect() as c:
+        assert (
+            c.scalar(select(Blob.sha256).where(Blob.sha256 == hashlib.sha256(big).hexdigest()))
+            is None
+        )
     for att_id, data in acknowledged.items():  # what A acknowledged, B serves
         got = on_b.get(f"/api/attachments/{att_id}/original")
         assert got.status == 200 and got.body == data, got
@@ -203,7 +209,7 @@ def test_a_job_whose_worker_dies_is_finished_by_the_other_node(
     (a, b), users = cluster
     officer = Api(a.base, users["officer"].token)
     case = _case(officer, "14 Kill Street")
-    _photos(officer, case, 60)
+    _photos(officer, case, 90)  # a build of some seconds: killed while it runs
     # Every job the uploads queued is done, so the bundle's is the only one left to claim.
     wait_for("the uploads' jobs", lambda: _waiting(db) == 0, 300)
     b.stop()  # only A's worker is left to claim the bundle's job

@@ -212,7 +212,7 @@ def make_nodes(
     (root / "run").mkdir()
     env["XDG_RUNTIME_DIR"] = str(root / "run")
     first = root / ("data" if count == 1 else "init")
-    _run(["init"], env | {"DOCSVC_DATA_DIR": str(first)})
+    _run(["init"], env | {"DOCSVC_DATA_DIR": str(first)})  # once: the database is shared
     if count == 1:
         return [Node("node-a", env | {"DOCSVC_DATA_DIR": str(first)}, first, _free_port(),
                      root / "server.log")]  # fmt: skip
@@ -221,17 +221,15 @@ def make_nodes(
     config = root / "operator-config"
     nodes = []
     for i in range(count):
-        name = f"node-{'ab'[i]}"
-        data = root / name
+        node = f"node-{'ab'[i]}"
+        data, run = root / node, root / f"run-{node}"
         data.mkdir(mode=0o700)
+        run.mkdir()  # its own control socket too: two masters on one machine
         for sub in OPERATOR_CONFIG:
             (config / sub).mkdir(parents=True, exist_ok=True)
             (data / sub).symlink_to(config / sub)
-        nodes.append(
-            Node(
-                name, env | {"DOCSVC_DATA_DIR": str(data)}, data, _free_port(), root / f"{name}.log"
-            )
-        )
+        own = {"DOCSVC_DATA_DIR": str(data), "XDG_RUNTIME_DIR": str(run)}
+        nodes.append(Node(node, env | own, data, _free_port(), root / f"{node}.log"))
     return nodes
 
 
