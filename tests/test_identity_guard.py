@@ -47,6 +47,7 @@ SENDERS = {
     ("ui/disclosure.py", "disclosure_page_image"): True,
     ("web/files.py", "send_volume"): True,
     ("web/files.py", "send_stored"): False,  # the helper itself
+    ("web/files.py", "stored_body"): False,  # the helper's helper: reads, or streams, the bytes
     ("web/files.py", "send_manifest"): True,  # an unredacted bundle's lists captions
     ("web/files.py", "send_certification"): False,
     ("web/files.py", "send_package"): False,  # the public release: scanned before it left
@@ -71,7 +72,9 @@ def _senders() -> dict[tuple[str, str], bool]:
                 for c in ast.walk(fn)
                 if isinstance(c, ast.Call)
             }
-            if fn.name == "send_stored" or calls & {"send_stored", "open_verified"}:
+            # Whatever reads stored bytes: whole, streamed, or through the helpers that do.
+            readers = {"send_stored", "stored_body", "open_verified", "open_stream", "local_path"}
+            if fn.name in ("send_stored", "stored_body") or calls & readers:
                 uses_guard = any(
                     isinstance(n, ast.Attribute)
                     and isinstance(n.value, ast.Name)
