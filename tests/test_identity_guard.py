@@ -48,6 +48,7 @@ SENDERS = {
     ("web/files.py", "send_volume"): True,
     ("web/files.py", "send_stored"): False,  # the helper itself
     ("web/files.py", "stored_body"): False,  # the helper's helper: reads, or streams, the bytes
+    ("web/files.py", "chunks"): False,  # stored_body's stream of a large file
     ("web/files.py", "send_manifest"): True,  # an unredacted bundle's lists captions
     ("web/files.py", "send_certification"): False,
     ("web/files.py", "send_package"): False,  # the public release: scanned before it left
