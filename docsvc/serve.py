@@ -15,6 +15,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from docsvc import logs
+from docsvc.config import load_settings
 from docsvc.logs import logged_path
 
 __all__ = ["WorkerProcess", "logged_path", "serve"]
@@ -147,6 +148,21 @@ class WorkerProcess:
         self._thread.join(timeout)
 
 
+def _warn_if_node_local_key() -> None:
+    """Several nodes must sign sessions with one key; a key each node made for itself signs
+    out whoever the load balancer sends to another node. Said once at start where several
+    nodes are possible (a shared database or bucket) and the key is this node's own."""
+    settings = load_settings()
+    shared = not settings.is_sqlite or settings.store_url.startswith("s3://")
+    if shared and not os.environ.get("DOCSVC_SECRET_KEY"):
+        log.warning(
+            "DOCSVC_SECRET_KEY is not set: sessions are signed with this node's own key "
+            "(%s). If more than one node serves this database, set DOCSVC_SECRET_KEY to the "
+            "same value on each, or people are signed out when another node answers them.",
+            settings.data_dir / "secret_key",
+        )
+
+
 def serve(
     host: str,
     port: int,
@@ -159,6 +175,7 @@ def serve(
     master): an HTTP worker that is recycled, crashes or is killed affects nothing else.
     Without `background_worker`, only the web tier runs (workers run as their own services)."""
     logs.configure()
+    _warn_if_node_local_key()
 
     background = WorkerProcess() if background_worker else None
 
