@@ -114,6 +114,27 @@ def seed_case(
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def after_bulk_load(database: Any, tables: tuple[str, ...], analyze: str = "") -> None:
+    """On PostgreSQL, after rows were inserted with their ids given: move each table's id
+    sequence past them (they never moved), and take fresh statistics as autovacuum would after
+    a load this size (`analyze`: one table, or all). Nothing to do on SQLite."""
+    if database.engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    with database.session() as s:
+        for table in tables:
+            s.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+            )
+        s.commit()
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text(f"VACUUM ANALYZE {analyze}".strip()))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -27,7 +27,7 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import Postgres, fresh_app, load_note, peak_rss_mb, save
+from benchmarks.common import Postgres, after_bulk_load, fresh_app, load_note, peak_rss_mb, save
 
 AS_OF = date(2026, 11, 22)
 SCHEDULE = """
@@ -176,22 +176,7 @@ def build(root: Path, n: int, database_url: str | None = None) -> None:
             ],
         )
         s.commit()
-    if database.engine.dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        with database.session() as s:
-            # Ids were given above, so the sequences never moved.
-            for table in ("properties", "cases", "holds"):
-                s.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
-                )
-            s.commit()
-        # Fresh statistics, as autovacuum would take after a load this size.
-        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text("VACUUM ANALYZE"))
+    after_bulk_load(database, ("properties", "cases", "holds"))
     database.dispose()
 
 

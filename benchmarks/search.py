@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import Postgres, fresh_app, load_note, save, summary
+from benchmarks.common import Postgres, after_bulk_load, fresh_app, load_note, save, summary
 
 FIRST = [
     "Maria",
@@ -300,7 +300,7 @@ def service_setup(
     docs: list[dict[str, Any]],
     database_url: str | None = None,
 ):
-    from sqlalchemy import insert, select, text
+    from sqlalchemy import insert, select
 
     from docsvc.models import Case, Property, SearchEntry, User
 
@@ -364,20 +364,8 @@ def service_setup(
             s.execute(insert(SearchEntry), rows[start : start + 2000])
         s.commit()
     build = time.perf_counter() - t
-    if database.engine.dialect.name == "postgresql":
-        with database.session() as s:
-            # The ids above were given, so the sequences never moved; and fresh statistics, as
-            # autovacuum would take after a load this size (not counted in the build).
-            for table in ("properties", "cases"):
-                s.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
-                )
-            s.commit()
-        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text("VACUUM ANALYZE search_entries"))
+    # Not counted in the build: what the load leaves PostgreSQL to do.
+    after_bulk_load(database, ("properties", "cases"), analyze="search_entries")
     return app, database, build, user_id
 
 
