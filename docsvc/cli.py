@@ -704,8 +704,11 @@ def migrate(
     """Move this installation (its database and stored files) to another database and store,
     then prove the copy whole. Only reads the source. Interrupted, the same command continues
     where it stopped. Stop every node first."""
+    from sqlalchemy.exc import OperationalError
+
     from docsvc.audit import AuditKeyError
     from docsvc.relocate import RelocateError, relocation, safe_url
+    from docsvc.store import StorageError
 
     settings = load_settings()
     if "://" not in store_url:  # a folder: named absolutely, as DOCSVC_STORE_URL wants it
@@ -745,6 +748,16 @@ def migrate(
             outcome = r.run(check_only=check_only)
     except (RelocateError, AuditKeyError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except OperationalError as exc:  # a server gone or refusing: words, not a traceback
+        raise click.ClickException(
+            f"a database could not be reached or refused the move: {exc.orig}; nothing is "
+            "lost: run the same command again once it is back"
+        ) from exc
+    except StorageError as exc:
+        raise click.ClickException(
+            f"the store could not be reached or refused a write ({exc}); run the same command "
+            "again once it is back"
+        ) from exc
     except KeyboardInterrupt:
         click.echo("\ninterrupted: run the same command again to continue", err=True)
         sys.exit(130)
@@ -759,7 +772,7 @@ def migrate(
             f"({outcome.bytes_copied / 1e6:.1f} MB) copied"
             + (f", {outcome.files_skipped} already there" if outcome.files_skipped else "")
             + (" (resumed)" if outcome.resumed else "")
-            + f" in {_duration(outcome.seconds)}"
+            + f" in {_duration(outcome.seconds)}; proved in {_duration(outcome.proof_seconds)}"
         )
     proof = outcome.proof
     assert proof is not None
@@ -791,7 +804,7 @@ def migrate(
 
 def _duration(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return f"{seconds:.1f} s"
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
+        return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
