@@ -573,10 +573,6 @@ def index_rebuild(retext: bool) -> None:
     )
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.group()
 def retention() -> None:
     """Retention schedules and disposition."""
@@ -808,3 +804,8 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+# Last, so that `python -m docsvc.cli` knows every command defined above.
+if __name__ == "__main__":
+    main()

@@ -126,3 +126,19 @@ def test_demo_data_shows_the_map_the_patrol_plan_and_the_fund(run_cli, client, r
     assert (area["properties"], area["reviewed"], area["percent"]) == (4, 2, 50.0)
     fund = client.get("/api/jurisdictions/jefferson-county-wa/fund", headers=h).json
     assert fund["closing"] == "2500.00"
+
+
+def test_python_dash_m_knows_every_command() -> None:
+    # The background worker and administrators run `python -m docsvc.cli`: every command the
+    # installed `docsvc` has must be there too (the module once ran main() before the last
+    # ones were defined, so `migrate` and `retention` were missing).
+    import subprocess
+    import sys
+
+    from docsvc.cli import main
+
+    out = subprocess.run(
+        [sys.executable, "-m", "docsvc.cli", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()}
+    assert listed == set(main.commands)
