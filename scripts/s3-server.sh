@@ -7,15 +7,19 @@
 set -euo pipefail
 cmd="$1"; dir="$2"
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# The checkout's own (scripts/setup.sh test installs it), else one on the PATH.
+moto="$root/.venv/bin/moto_server"
+[ -x "$moto" ] || moto="$(command -v moto_server || true)"
+[ -n "$moto" ] || { echo "moto_server is not installed: run scripts/setup.sh test" >&2; exit 1; }
 case "$cmd" in
   start)
     port="$3"
     mkdir -p "$dir"
     # Setsid, so that stopping it (the process group) takes nothing else with it.
-    setsid "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$dir/server.log" 2>&1 &
+    setsid "$moto" -H 127.0.0.1 -p "$port" >"$dir/server.log" 2>&1 &
     echo $! >"$dir/pid"
     for _ in $(seq 1 100); do
-      if "$root/.venv/bin/python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/moto-api/', timeout=1)" 2>/dev/null; then
+      if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/moto-api/', timeout=1)" 2>/dev/null; then
         exit 0
       fi
       sleep 0.2
