@@ -267,3 +267,48 @@ def test_store_addresses_are_checked() -> None:
     for bad in ("s3://", "s3://UPPER/x", "http://example.com/x", "relative/folder"):
         with pytest.raises(ValueError, match="DOCSVC_STORE_URL"):
             _store_url(bad)
+
+
+def test_a_hung_store_fails_readiness_instead_of_holding_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An endpoint that accepts connections and never answers (a hung server or load balancer).
+    # Botocore's own defaults wait 60 s a try, five tries; readiness asks once, briefly.
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "hung")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    store = open_store_url("s3://hung-bucket/x", tmp_path)
+    try:
+        probe_config = store.probe_client.meta.config  # type: ignore[union-attr]
+        assert probe_config.read_timeout <= 5 and probe_config.retries["total_max_attempts"] == 1
+        talk_config = store.client.meta.config  # type: ignore[union-attr]
+        assert talk_config.read_timeout <= 30 and talk_config.connect_timeout <= 5
+        assert talk_config.retries["total_max_attempts"] == 3
+        with pytest.raises(StorageError) as caught:
+            store.probe()
+        assert caught.value.unreachable
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()

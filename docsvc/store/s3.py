@@ -58,6 +58,13 @@ MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
 ALREADY = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412", "409"})
 CACHE_FILES = 4000  # local copies kept for the renderer (photos in a bundle) before trimming
 STALE_UPLOAD = timedelta(days=1)
+# A store that hangs must not hold a request (and its gunicorn thread) for minutes: a few
+# seconds to connect, half a minute for an answer, three tries in all (botocore's defaults are
+# 60 s and 60 s with five tries: a hung bucket held a download for 90 s and readiness 150 s).
+TALK = Config(
+    connect_timeout=5, read_timeout=30, retries={"mode": "standard", "total_max_attempts": 3}
+)
+PROBE = Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1})
 
 
 def _code(exc: ClientError) -> str:
@@ -83,6 +90,8 @@ class S3Store(Spooling):
         self.sse = sse
         self.kms_key_id = kms_key_id
         self._client = client
+        self._injected = client is not None
+        self._probe_client: Any = None
         self._pid = os.getpid()
 
     # A client per process: gunicorn forks its workers from a master that may have made one,
@@ -90,11 +99,21 @@ class S3Store(Spooling):
     @property
     def client(self) -> Any:
         if self._client is None or self._pid != os.getpid():
-            self._client = boto3.client(
-                "s3", config=Config(retries={"mode": "standard", "max_attempts": 5})
-            )
+            self._client = boto3.client("s3", config=TALK)
+            self._probe_client = None
             self._pid = os.getpid()
         return self._client
+
+    @property
+    def probe_client(self) -> Any:
+        """Readiness asks once and briefly: a hung store fails the probe in seconds, not after
+        the retries a real request deserves."""
+        client = self.client  # (re)made for this process first
+        if self._injected:
+            return client
+        if self._probe_client is None:
+            self._probe_client = boto3.client("s3", config=PROBE)
+        return self._probe_client
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix} at {self.client.meta.endpoint_url}"
@@ -325,13 +344,12 @@ class S3Store(Spooling):
         """Write and delete a tiny object (every version): raises StorageError when the
         bucket cannot take a write (readiness)."""
         key = f"{self.prefix}probe/{uuid.uuid4().hex}"
+        client = self.probe_client
         with self._talking(key):
-            put = self.client.put_object(
-                Bucket=self.bucket, Key=key, Body=b"ok", **self._encryption()
-            )
+            put = client.put_object(Bucket=self.bucket, Key=key, Body=b"ok", **self._encryption())
             version = put.get("VersionId")
             args = {"VersionId": version} if version else {}
-            self.client.delete_object(Bucket=self.bucket, Key=key, **args)
+            client.delete_object(Bucket=self.bucket, Key=key, **args)
 
     def clean_temp(self) -> int:
         """The node's spooled uploads, and multipart uploads to the bucket left unfinished for a
