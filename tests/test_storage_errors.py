@@ -130,7 +130,7 @@ def test_any_other_os_error_is_still_an_internal_error(
 def test_readyz_answers_when_database_and_store_work(client) -> None:
     r = client.get("/readyz")
     assert r.status_code == 200
-    assert r.json == {"status": "ok", "database": "ok", "file_store": "ok"}
+    assert r.json == {"status": "ok", "database": "ok", "file_store": "ok", "audit_log": "ok"}
 
 
 def test_readyz_names_the_store_when_it_cannot_be_written(client, settings, monkeypatch) -> None:
@@ -140,7 +140,12 @@ def test_readyz_names_the_store_when_it_cannot_be_written(client, settings, monk
     monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
     r = client.get("/readyz")
     assert r.status_code == 503
-    assert r.json == {"status": "unavailable", "database": "ok", "file_store": "failing"}
+    assert r.json == {
+        "status": "unavailable",
+        "database": "ok",
+        "file_store": "failing",
+        "audit_log": "ok",
+    }
     assert str(settings.data_dir) not in r.get_data(as_text=True)
 
 
@@ -158,5 +163,40 @@ def test_readyz_names_the_database_when_it_does_not_answer(app, client, monkeypa
     monkeypatch.setattr(app.extensions["docsvc.db"], "read_session", broken)
     r = client.get("/readyz")
     assert r.status_code == 503
-    assert r.json == {"status": "unavailable", "database": "failing", "file_store": "ok"}
+    assert r.json == {
+        "status": "unavailable",
+        "database": "failing",
+        "file_store": "ok",
+        "audit_log": "failing",
+    }
     assert "unable to open" not in r.get_data(as_text=True)
+
+
+def test_a_node_without_the_audit_keys_is_not_ready(app, client, officer, open_case, settings):
+    # A second node started without DOCSVC_AUDIT_KEY (or with keys of its own) would refuse
+    # every audited request: readiness says so, and the answer to a request says it in words.
+    import dataclasses
+
+    from docsvc.app import create_app
+    from docsvc.audit.keys import KEY_FILE, AuditKey, KeyRing, parse_ring
+
+    case = open_case()["case_number"]  # the log is authenticated by now
+    other = dataclasses.replace(settings, data_dir=settings.data_dir.parent / "node2")
+    other.data_dir.mkdir(mode=0o700)
+    node2 = create_app(other)
+    try:
+        r = node2.test_client().get("/readyz")
+        assert r.status_code == 503 and r.json["audit_log"] == "failing"
+        assert KEY_FILE not in r.get_data(as_text=True)  # no path leaves it
+        got = node2.test_client().get(f"/api/cases/{case}", headers=officer.headers)
+        assert got.status_code == 503 and got.json["code"] == "audit_log_unavailable"
+        assert "administrator" in got.json["error"]
+        # Keys of its own (a node that made a fresh key file) do not sign the log either.
+        ring = parse_ring((settings.data_dir / KEY_FILE).read_text(), KEY_FILE)
+        assert ring is not None
+        own = KeyRing(tuple(AuditKey(k.id, k.first_seq, k.after, b"z" * 32) for k in ring.keys))
+        (other.data_dir / KEY_FILE).write_text(own.text())
+        assert node2.test_client().get("/readyz").json["audit_log"] == "failing"
+    finally:
+        node2.extensions["docsvc.db"].dispose()
+    assert client.get("/readyz").json["audit_log"] == "ok"  # the first node is unaffected

@@ -101,6 +101,33 @@ def signing_ring(session: Session, head: AuditHead) -> KeyRing:
     return source.create(head.last_seq + 1, head.last_hash)
 
 
+def keys_problem(session: Session) -> str | None:
+    """Why this process could not write the audit log with the keys it has (None: it can):
+    none given, the key file missing while the log is authenticated, or keys that did not
+    sign the latest event (a node that made keys of its own beside the others'). Readiness
+    asks, so a node that would refuse every audited request is taken out of rotation."""
+    source = key_source(session)
+    if source is None:
+        return "the database was opened without the audit keys"
+    try:
+        ring = source.ring()
+    except AuditKeyError as exc:
+        return str(exc)
+    latest = session.scalar(
+        select(AuditEvent).where(AuditEvent.key_id.is_not(None)).order_by(AuditEvent.seq.desc())
+    )
+    if latest is None:
+        return None
+    if ring is None:
+        return f"the audit key file {source.where} is missing, and the audit log is authenticated"
+    if _authenticity(latest, ring) is not None:
+        return (
+            f"the audit keys of {source.where} did not sign the latest audit event "
+            f"({latest.seq}): this node's keys differ from those the log was written with"
+        )
+    return None
+
+
 def ensure_keys(session: Session) -> KeyRing:
     """Make the first audit key now if there is none (`docsvc init`), so it can be backed up
     before anything is audited."""

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RoutingException
 
+from docsvc.audit.keys import AuditKeyError
 from docsvc.errors import DocsvcError
 from docsvc.logs import logged_path
 from docsvc.store import IntegrityError as StoreIntegrityError
@@ -186,6 +187,25 @@ def check_api_body() -> Response | tuple[str, int] | None:
     return None
 
 
+AUDIT_UNAVAILABLE = (
+    "This server cannot write the audit log, so it shows and changes nothing: tell the "
+    "system administrator (its audit keys are missing or differ from the other servers')."
+)
+
+
+def handle_audit_keys(exc: AuditKeyError) -> Response | tuple[Any, ...]:
+    # An operator's fix (docs/AUDIT.md, docs/DEPLOYMENT.md), never the user's: said in words,
+    # the reason (a path, never a key) logged once; /readyz already takes the node out.
+    log.error("the audit log cannot be written: %s, on %s %s", exc, request.method,
+              logged_path(request.path))  # fmt: skip
+    if wants_json():
+        return error_response(503, "audit_log_unavailable", AUDIT_UNAVAILABLE)
+    page = render_template(
+        "error.html", status=503, heading="This server is not set up", message=AUDIT_UNAVAILABLE
+    )
+    return page, 503
+
+
 def handle_integrity(exc: StoreIntegrityError) -> Response | tuple[str, int]:
     # Not the caller's fault and not to be served: the stored bytes failed their fixity check.
     log.error("fixity failure on %s %s", request.method, logged_path(request.path))
@@ -201,6 +221,10 @@ STORE_FULL = "The file store is full: nothing was saved. Tell the system adminis
 STORE_UNAVAILABLE = (
     "The file store did not answer: nothing was saved. Try again in a minute; if it keeps "
     "happening, tell the system administrator."
+)
+STORE_UNREADABLE = (
+    "The file store did not answer, so the file cannot be shown now. Try again in a minute; "
+    "if it keeps happening, tell the system administrator."
 )
 STORE_READ_ONLY = (
     "The file store is read-only or not writable: nothing was saved. Tell the system administrator."
@@ -225,11 +249,13 @@ def handle_os_error(exc: OSError) -> Response | tuple[Any, ...]:
         message = STORE_READ_ONLY
     elif exc.unreachable:
         status, code, heading = 503, "storage_unavailable", "The file store did not answer"
-        message = STORE_UNAVAILABLE
+        reading = request.method in ("GET", "HEAD")
+        message = STORE_UNREADABLE if reading else STORE_UNAVAILABLE
     else:
         return handle_unexpected(exc)
     log.error(
-        "file store refused a write: %s, on %s %s",
+        "file store %s: %s, on %s %s",
+        "did not answer" if exc.unreachable else "refused a write",
         exc.where(),
         request.method,
         logged_path(request.path),
@@ -244,6 +270,7 @@ def register(app: Flask) -> None:
     request_id.register(app)
     app.before_request(check_api_body)
     app.register_error_handler(StoreIntegrityError, handle_integrity)
+    app.register_error_handler(AuditKeyError, handle_audit_keys)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DocsvcError, handle_docsvc_error)
     app.register_error_handler(OSError, handle_os_error)

@@ -1,5 +1,6 @@
-"""`GET /readyz`: can this instance take work? The database answers and the file store takes
-a write (a tiny temporary file, written, synced and removed). 200, or 503 naming the component
+"""`GET /readyz`: can this instance take work? The database answers, this node's audit keys
+can sign the audit log, and the file store takes a write (a tiny temporary file, or object,
+written and removed). 200, or 503 naming the component
 that failed and nothing else: it is unauthenticated, so no path, errno or version leaves it;
 the reason goes to the log."""
 
@@ -11,6 +12,7 @@ from flask import Flask, Response, jsonify
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from docsvc.audit.chain import keys_problem
 from docsvc.store import StorageError
 from docsvc.web.context import database, file_store
 
@@ -18,13 +20,20 @@ log = logging.getLogger("docsvc")
 
 
 def readyz() -> Response:
-    status = {"database": "ok", "file_store": "ok"}
+    status = {"database": "ok", "file_store": "ok", "audit_log": "ok"}
     try:
         with database().read_session() as session:
             session.execute(select(1))
+            # Every view of a case is audited: a node whose audit keys cannot sign the log
+            # would refuse them all, so it is not ready (docs/DEPLOYMENT.md: shared keys).
+            problem = keys_problem(session)
+            if problem is not None:
+                log.error("not ready: the audit log cannot be written: %s", problem)
+                status["audit_log"] = "failing"
     except SQLAlchemyError as exc:
         log.warning("not ready: the database did not answer (%s)", type(exc).__name__)
         status["database"] = "failing"
+        status["audit_log"] = "failing"
     try:
         file_store().probe()
     except StorageError as exc:
