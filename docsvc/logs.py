@@ -34,11 +34,32 @@ job: ContextVar[tuple[int, str] | None] = ContextVar("docsvc_job", default=None)
 # A release link's token is the only thing that opens its records: whoever reads a log must not
 # be able to follow it.
 _RELEASE_LINK = re.compile(r"^(/public/releases/)[^/]+")
+# "//public//releases/./TOKEN" reaches the same link: repeated slashes and "." segments are
+# folded before the token is looked for.
+_FOLD = re.compile(r"/(?:\.?/)+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def escaped(text: str) -> str:
+    """Control characters written as \\xNN: whatever a caller put in a path or header cannot
+    start a line of its own in a log (a forged entry)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def logged_path(path: str) -> str:
-    """A request path as any log keeps it: a release link's token cut out."""
-    return _RELEASE_LINK.sub(r"\1[link]", path)
+    """A request path as any log keeps it: a release link's token cut out, control characters
+    escaped."""
+    return escaped(_RELEASE_LINK.sub(r"\1[link]", _FOLD.sub("/", path)))
+
+
+class TextFormatter(logging.Formatter):
+    """One record, one line: a control character in a message is written escaped, so no
+    message (a path, a name a caller chose) can forge a line; a traceback follows on lines of
+    its own, as Python prints it."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escaped(record.message)
+        return super().formatMessage(record)
 
 
 def json_mode() -> bool:
@@ -108,7 +129,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def formatter(text_format: str = TEXT_FORMAT) -> logging.Formatter:
-    return JsonFormatter() if json_mode() else logging.Formatter(text_format)
+    return JsonFormatter() if json_mode() else TextFormatter(text_format)
 
 
 def configure(text_format: str = TEXT_FORMAT) -> None:

@@ -235,3 +235,18 @@ def test_serve_without_the_worker(tmp_path: Path, monkeypatch) -> None:
         served.proc.send_signal(signal.SIGTERM)
         served.proc.wait(30)
         served.close()
+
+
+def test_a_path_cannot_forge_a_line_or_smuggle_a_release_token() -> None:
+    # Found by an attacker's walkthrough: a newline in a path wrote a line of its own in the
+    # text log, and "//public//releases/TOKEN" (which reaches the link) was logged whole.
+    from docsvc.logs import TextFormatter, logged_path
+
+    assert logged_path("/x\n2026-11-30 19:00:00 ERROR forged") == (
+        "/x\\x0a2026-11-30 19:00:00 ERROR forged"
+    )
+    for path in ("//public//releases/tok123/files/a.pdf", "/public/./releases/tok123", "/public/releases/tok123"):  # fmt: skip
+        assert "tok123" not in logged_path(path) and "[link]" in logged_path(path)
+    record = logging.LogRecord("docsvc", logging.ERROR, __file__, 1, "on %s", ("/a\r\nB",), None)
+    line = TextFormatter("%(levelname)s %(message)s").format(record)
+    assert line == "ERROR on /a\\x0d\\x0aB" and "\n" not in line
