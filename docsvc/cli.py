@@ -777,7 +777,13 @@ def migrate(
     for problem in proof.problems:
         click.echo(f"PROBLEM: {problem}")
     if not proof.ok:
-        click.echo(f"the proof failed: {len(proof.problems)} problem(s); do not switch over yet")
+        click.echo(
+            f"the proof failed: {len(proof.problems)} problem(s); do not switch over yet. The "
+            "source is untouched and still the installation of record. A move run again only "
+            "adds what is missing; it never mends a row or file changed on the target. So if "
+            "a problem above names the target, drop the target database (and empty the "
+            "store's prefix), then run the same command again."
+        )
         sys.exit(1)
     click.echo(
         "the proof holds. Switch every node over: set\n"

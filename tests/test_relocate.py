@@ -127,6 +127,8 @@ def test_sqlite_to_sqlite_and_folder_to_folder(source: Path, tmp_path: Path) -> 
     broken = migrate(source, "--to", url, "--store", str(store), "--check")
     assert broken.returncode == 1
     assert "table users: the same number of rows, different content" in broken.stdout
+    # What to do about it, in words: a move run again adds, it never mends.
+    assert "drop the target database" in broken.stdout
     assert fingerprint(source) == before
 
 
