@@ -99,15 +99,13 @@ def test_a_store_that_does_not_answer_is_said_in_words(
     import boto3
     from botocore.config import Config
 
-    monkeypatch.setattr(
-        store,
-        "_client",
-        boto3.client(
-            "s3",
-            endpoint_url=f"http://127.0.0.1:{closed}",
-            config=Config(retries={"max_attempts": 1}, connect_timeout=1),
-        ),
+    dead = boto3.client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{closed}",
+        config=Config(retries={"total_max_attempts": 1}, connect_timeout=1),
     )
+    monkeypatch.setattr(store, "_client", dead)  # requests' client, and readiness's
+    monkeypatch.setattr(store, "_probe_client", dead)
     r = helpers.upload(client, officer.headers, built.case, helpers.pdf("x"), "x.pdf",
                        kind="correspondence")  # fmt: skip
     assert r.status_code == 503, r.json

@@ -267,6 +267,8 @@ class FileStore(Spooling):
 
     # How erasure destroys a file, in the words of the certificate of destruction.
     erasure = "overwritten and deleted"
+    # How many files `docsvc verify` reads at once: a disk, one.
+    parallel_reads = 1
 
     def path_for(self, sha256: str) -> Path:
         check_hash(sha256)

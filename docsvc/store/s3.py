@@ -118,6 +118,10 @@ class S3Store(Spooling):
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix} at {self.client.meta.endpoint_url}"
 
+    # How many files `docsvc verify` (and a move's proof) reads at once: each read waits a
+    # round trip, and botocore's pool keeps ten connections.
+    parallel_reads = 8
+
     @property
     def erasure(self) -> str:
         """How erasure destroys a file, in the words of the certificate of destruction."""
