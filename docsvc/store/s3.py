@@ -30,7 +30,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -157,15 +157,38 @@ class S3Store(Spooling):
             args["SSEKMSKeyId"] = self.kms_key_id
         return args
 
-    def _head(self, key: str) -> dict[str, Any] | None:
+    def _unless_missing(self, key: str, call: Callable[[], Any]) -> Any | None:
+        """What `call()` answers about `key`, or None where the store says it is not there."""
         try:
             with self._talking(key):
-                return cast(dict[str, Any], self.client.head_object(Bucket=self.bucket, Key=key))
+                return call()
         except StorageError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, ClientError) and _code(cause) in MISSING:
+            if _answered(exc, MISSING):
                 return None
             raise
+
+    def _written_once(self, key: str, call: Callable[[], Any]) -> bool:
+        """A conditional write (If-None-Match: *); False where the object was already there
+        (another writer stored the same bytes: content-addressed, nothing to do)."""
+        try:
+            with self._talking(key):
+                call()
+        except StorageError as exc:
+            if _answered(exc, ALREADY):
+                return False
+            raise
+        return True
+
+    def _head(self, key: str) -> dict[str, Any] | None:
+        return cast(
+            dict[str, Any] | None,
+            self._unless_missing(key, lambda: self.client.head_object(Bucket=self.bucket, Key=key)),
+        )
+
+    def _body(self, key: str) -> Any | None:
+        """The object's body as a stream, or None where it is not there."""
+        got = self._unless_missing(key, lambda: self.client.get_object(Bucket=self.bucket, Key=key))
+        return None if got is None else got["Body"]
 
     def exists(self, sha256: str) -> bool:
         return self._head(self.key(sha256)) is not None
@@ -193,20 +216,18 @@ class S3Store(Spooling):
     def _put(self, path: Path, key: str, sha256: str, size: int) -> None:
         checksum = base64.b64encode(bytes.fromhex(sha256)).decode()
         with path.open("rb") as fh:
-            try:
-                with self._talking(key):
-                    self.client.put_object(
-                        Bucket=self.bucket,
-                        Key=key,
-                        Body=fh,
-                        ContentLength=size,
-                        ChecksumSHA256=checksum,
-                        IfNoneMatch="*",
-                        **self._encryption(),
-                    )
-            except StorageError as exc:
-                if not _already(exc):
-                    raise
+            self._written_once(
+                key,
+                lambda: self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=key,
+                    Body=fh,
+                    ContentLength=size,
+                    ChecksumSHA256=checksum,
+                    IfNoneMatch="*",
+                    **self._encryption(),
+                ),
+            )
 
     def _multipart(self, path: Path, key: str, size: int) -> None:
         with self._talking(key):
@@ -228,18 +249,17 @@ class S3Store(Spooling):
                         )
                     parts.append({"ETag": got["ETag"], "PartNumber": number})
                     number += 1
-            try:
-                with self._talking(key):
-                    self.client.complete_multipart_upload(
-                        Bucket=self.bucket,
-                        Key=key,
-                        UploadId=upload,
-                        MultipartUpload={"Parts": parts},
-                        IfNoneMatch="*",
-                    )
-            except StorageError as exc:
-                if not _already(exc):
-                    raise
+            completed = self._written_once(
+                key,
+                lambda: self.client.complete_multipart_upload(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=upload,
+                    MultipartUpload={"Parts": parts},
+                    IfNoneMatch="*",
+                ),
+            )
+            if not completed:
                 self._abort(key, upload)
         except BaseException:
             self._abort(key, upload)
@@ -253,15 +273,9 @@ class S3Store(Spooling):
 
     @contextmanager
     def open_stream(self, sha256: str) -> Iterator[BinaryIO]:
-        key = self.key(sha256)
-        try:
-            with self._talking(key):
-                body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
-        except StorageError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, ClientError) and _code(cause) in MISSING:
-                raise IntegrityError(f"stored file {sha256[:12]}… is missing") from exc
-            raise
+        body = self._body(self.key(sha256))
+        if body is None:
+            raise IntegrityError(f"stored file {sha256[:12]}… is missing")
         with io.BufferedReader(VerifyingReader(body, sha256), CHUNK) as fh:
             yield cast(BinaryIO, fh)
 
@@ -295,17 +309,13 @@ class S3Store(Spooling):
 
     def rehash(self, sha256: str) -> str | None:
         key = self.key(sha256)
+        body = self._body(key)
+        if body is None:
+            return None
         digest = hashlib.sha256()
-        try:
-            with self._talking(key):
-                body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
-                for chunk in iter(lambda: body.read(CHUNK), b""):
-                    digest.update(chunk)
-        except StorageError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, ClientError) and _code(cause) in MISSING:
-                return None
-            raise
+        with self._talking(key):  # a read that stalls or breaks off is the store's failure
+            for chunk in iter(lambda: body.read(CHUNK), b""):
+                digest.update(chunk)
         return digest.hexdigest()
 
     def erase(self, sha256: str) -> int:
@@ -369,7 +379,7 @@ class S3Store(Spooling):
         return count
 
 
-def _already(exc: StorageError) -> bool:
-    """The conditional write found the object there: another writer stored the same bytes."""
+def _answered(exc: StorageError, codes: frozenset[str]) -> bool:
+    """The store answered the request with one of `codes` (it did not fail to answer)."""
     cause = exc.__cause__
-    return isinstance(cause, ClientError) and _code(cause) in ALREADY
+    return isinstance(cause, ClientError) and _code(cause) in codes
