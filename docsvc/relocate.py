@@ -38,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, Table, create_engine, event, func, select, text, tuple_, union
+from sqlalchemy import Integer, Table, create_engine, event, func, select, text, tuple_
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session
@@ -49,9 +49,10 @@ from docsvc.config import Settings
 from docsvc.db import Database, make_engine
 from docsvc.migrate import upgrade
 from docsvc.models import Base
-from docsvc.models.base import columns_pointing_at
 from docsvc.store import Store, open_store_url
+from docsvc.store.filestore import object_name
 from docsvc.store.modes import sqlite_path
+from docsvc.verify import VerifyReport, referenced_hashes, verify
 
 MARKER = "docsvc_relocation"
 STOP_AFTER = "DOCSVC_RELOCATE_STOP_AFTER"  # tests and benchmarks: exit hard after N batches
@@ -65,10 +66,6 @@ class RelocateError(Exception):
     """The move cannot go ahead, said in words for the operator."""
 
 
-def _sha_name(sha: str) -> bool:
-    return len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)
-
-
 class SourceFiles:
     """The source's local store, read only: the files' paths computed, never a folder made."""
 
@@ -77,9 +74,7 @@ class SourceFiles:
         self.objects = root / "objects"
 
     def path_for(self, sha: str) -> Path:
-        if not _sha_name(sha):
-            raise ValueError("not a SHA-256 hex digest")
-        return self.objects / sha[:2] / sha[2:4] / sha
+        return self.objects / object_name(sha)
 
     def listing(self) -> list[tuple[str, int, int]]:
         """(relative path, size, mtime) of everything under the store: the proof it was not
@@ -276,11 +271,7 @@ def _hashes(conn: Connection) -> list[tuple[str, int | None]]:
     with its recorded size where known; sorted."""
     blobs = Base.metadata.tables["blobs"]
     sizes = {sha: size for sha, size in conn.execute(select(blobs.c.sha256, blobs.c.size))}
-    cols = columns_pointing_at("blobs")
-    referenced = {
-        r[0] for r in conn.execute(union(*(select(c).where(c.is_not(None)) for c in cols)))
-    }
-    return [(sha, sizes.get(sha)) for sha in sorted(set(sizes) | referenced)]
+    return [(sha, sizes.get(sha)) for sha in sorted(set(sizes) | referenced_hashes(conn))]
 
 
 def _count(conn: Connection, table: Table) -> int:
@@ -741,9 +732,7 @@ class Relocation:
         )
         return proof
 
-    def _verify_target(self) -> Any:
-        from docsvc.verify import verify
-
+    def _verify_target(self) -> VerifyReport:
         database = Database(self.target_url, KeySource.of(self.settings))
         try:
             with database.read_session() as session:

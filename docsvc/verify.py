@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, union
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from docsvc.audit import verify_chain
@@ -46,7 +47,7 @@ class VerifyReport:
         return not self.problems
 
 
-def referenced_hashes(session: Session) -> set[str]:
+def referenced_hashes(session: Session | Connection) -> set[str]:
     """Every file hash any row points at (every foreign key to `blobs`)."""
     cols = columns_pointing_at("blobs")
     stmt = union(*(select(c).where(c.is_not(None)) for c in cols))

@@ -154,6 +154,13 @@ def check_hash(sha256: str) -> str:
     return sha256
 
 
+def object_name(sha256: str) -> str:
+    """A stored file's name under the store's `objects` folder or prefix, the same on every
+    backend: two levels of fan-out, then the hash (checked to be one before it names anything)."""
+    check_hash(sha256)
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
 class VerifyingReader(io.RawIOBase):
     """A stored file read as a stream, hashed as it goes: the last read raises IntegrityError
     when the bytes were not the ones named, so a caller streaming them out (a download, a
@@ -271,8 +278,7 @@ class FileStore(Spooling):
     parallel_reads = 1
 
     def path_for(self, sha256: str) -> Path:
-        check_hash(sha256)
-        return self.objects / sha256[:2] / sha256[2:4] / sha256
+        return self.objects / object_name(sha256)
 
     def local_path(self, sha256: str) -> Path:
         """A local file holding the stored bytes: here, the stored file itself (read it,

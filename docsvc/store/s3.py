@@ -48,6 +48,7 @@ from docsvc.store.filestore import (
     StoredFile,
     VerifyingReader,
     check_hash,
+    object_name,
     private_dir,
     storing,
 )
@@ -131,8 +132,7 @@ class S3Store(Spooling):
         )
 
     def key(self, sha256: str) -> str:
-        check_hash(sha256)
-        return f"{self.prefix}objects/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+        return f"{self.prefix}objects/{object_name(sha256)}"
 
     @contextmanager
     def _talking(self, key: str) -> Iterator[None]:
