@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -71,6 +71,14 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(ready, expired)
 
 
+def _pick(now: datetime, kinds: tuple[str, ...] | None) -> Select[int]:
+    """The oldest claimable job's id (of `kinds`, when given)."""
+    pick = select(Job.id).where(_claimable(now)).order_by(Job.id).limit(1)
+    if kinds is not None:
+        pick = pick.where(or_(*(Job.kind.startswith(k) for k in kinds)))
+    return pick
+
+
 def claim(session: Session, kinds: tuple[str, ...] | None = None) -> Job | None:
     """Take the oldest job that is ready (or whose worker died), leased to this caller.
     Commits the claim so the lease holds while the work runs in later transactions."""
@@ -78,10 +86,7 @@ def claim(session: Session, kinds: tuple[str, ...] | None = None) -> Job | None:
         return _claim_skip_locked(session, kinds)
     while True:
         now = utcnow()
-        stmt = select(Job.id).where(_claimable(now)).order_by(Job.id).limit(1)
-        if kinds is not None:
-            stmt = stmt.where(or_(*(Job.kind.startswith(k) for k in kinds)))
-        job_id = session.scalar(stmt)
+        job_id = session.scalar(_pick(now, kinds))
         if job_id is None:
             session.rollback()
             return None
@@ -105,9 +110,7 @@ def _claim_skip_locked(session: Session, kinds: tuple[str, ...] | None) -> Job |
     skips rows other claimers hold, so concurrent claimers each get a different job and none
     waits; the outer condition is checked again on the locked row."""
     now = utcnow()
-    pick = select(Job.id).where(_claimable(now)).order_by(Job.id).limit(1)
-    if kinds is not None:
-        pick = pick.where(or_(*(Job.kind.startswith(k) for k in kinds)))
+    pick = _pick(now, kinds)
     job_id = session.scalar(
         update(Job)
         .where(Job.id == pick.with_for_update(skip_locked=True).scalar_subquery(), _claimable(now))
